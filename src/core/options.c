@@ -1,0 +1,457 @@
+/* options.c: typed option tables shared by the TOML reader and the command line. */
+#include "options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct {
+  char *key;
+  spx_option_kind kind;
+  char *text;  /* scalar text, or the array printed as "[a, b]" */
+  char *where; /* location for messages */
+  size_t nitems;
+  spx_option_kind *item_kinds;
+  char **items;
+  int used;
+} option;
+
+struct spx_options {
+  char *context;
+  option *opt;
+  size_t count, cap;
+  char **known; /* keys asked for */
+  size_t nknown, capknown;
+};
+
+static char *dupstr(const char *s) {
+  if (s == NULL) return NULL;
+  size_t len = strlen(s) + 1;
+  char *d = malloc(len);
+  if (d) memcpy(d, s, len);
+  return d;
+}
+
+spx_options *spx_options_create(const char *context) {
+  spx_options *o = calloc(1, sizeof *o);
+  if (o == NULL) return NULL;
+  o->context = dupstr(context ? context : "options");
+  if (o->context == NULL) {
+    free(o);
+    return NULL;
+  }
+  return o;
+}
+
+static void option_free(option *p) {
+  free(p->key);
+  free(p->text);
+  free(p->where);
+  for (size_t i = 0; i < p->nitems; i++) free(p->items[i]);
+  free(p->items);
+  free(p->item_kinds);
+}
+
+void spx_options_destroy(spx_options **opts) {
+  if (opts == NULL || *opts == NULL) return;
+  spx_options *o = *opts;
+  for (size_t i = 0; i < o->count; i++) option_free(&o->opt[i]);
+  for (size_t i = 0; i < o->nknown; i++) free(o->known[i]);
+  free(o->known);
+  free(o->opt);
+  free(o->context);
+  free(o);
+  *opts = NULL;
+}
+
+static option *find(const spx_options *o, const char *key) {
+  for (size_t i = 0; i < o->count; i++)
+    if (strcmp(o->opt[i].key, key) == 0) return &o->opt[i];
+  return NULL;
+}
+
+void spx_options_known(spx_options *opts, const char *key) {
+  for (size_t i = 0; i < opts->nknown; i++)
+    if (strcmp(opts->known[i], key) == 0) return;
+  if (opts->nknown == opts->capknown) {
+    size_t cap = opts->capknown ? 2 * opts->capknown : 16;
+    char **k = realloc(opts->known, cap * sizeof *k);
+    if (k == NULL) return; /* only affects the hint list */
+    opts->known = k;
+    opts->capknown = cap;
+  }
+  char *d = dupstr(key);
+  if (d) opts->known[opts->nknown++] = d;
+}
+
+/* Slot for key: the existing option (cleared) or a new one. */
+static option *slot(spx_options *o, const char *key, const char *where, spx_error *err) {
+  option *p = find(o, key);
+  if (p != NULL) {
+    option_free(p);
+  } else {
+    if (o->count == o->cap) {
+      size_t cap = o->cap ? 2 * o->cap : 8;
+      option *n = realloc(o->opt, cap * sizeof *n);
+      if (n == NULL) {
+        spx_error_set(err, SPX_ENOMEM, "out of memory storing option %s", key);
+        return NULL;
+      }
+      o->opt = n;
+      o->cap = cap;
+    }
+    p = &o->opt[o->count++];
+  }
+  memset(p, 0, sizeof *p);
+  p->key = dupstr(key);
+  p->where = dupstr(where ? where : o->context);
+  if (p->key == NULL || p->where == NULL) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory storing option %s", key);
+    return NULL;
+  }
+  return p;
+}
+
+int spx_options_put(spx_options *opts, const char *key, spx_option_kind kind, const char *text,
+                    const char *where, spx_error *err) {
+  option *p = slot(opts, key, where, err);
+  if (p == NULL) return SPX_ENOMEM;
+  p->kind = kind;
+  p->text = dupstr(text ? text : "");
+  SPX_CHECK_ALLOC(p->text, err);
+  return SPX_OK;
+}
+
+int spx_options_put_array(spx_options *opts, const char *key, size_t count,
+                          const spx_option_kind *kinds, const char *const *texts,
+                          const char *where, spx_error *err) {
+  option *p = slot(opts, key, where, err);
+  if (p == NULL) return SPX_ENOMEM;
+  p->kind = SPX_OPT_ARRAY;
+  p->items = calloc(count ? count : 1, sizeof *p->items);
+  p->item_kinds = calloc(count ? count : 1, sizeof *p->item_kinds);
+  SPX_CHECK_ALLOC(p->items, err);
+  SPX_CHECK_ALLOC(p->item_kinds, err);
+  size_t len = 3;
+  for (size_t i = 0; i < count; i++) {
+    p->items[i] = dupstr(texts[i]);
+    SPX_CHECK_ALLOC(p->items[i], err);
+    p->item_kinds[i] = kinds[i];
+    p->nitems = i + 1;
+    len += strlen(texts[i]) + 2;
+  }
+  p->text = malloc(len);
+  SPX_CHECK_ALLOC(p->text, err);
+  strcpy(p->text, "[");
+  for (size_t i = 0; i < count; i++) {
+    if (i) strcat(p->text, ", ");
+    strcat(p->text, texts[i]);
+  }
+  strcat(p->text, "]");
+  return SPX_OK;
+}
+
+int spx_options_has(const spx_options *opts, const char *key) { return find(opts, key) != NULL; }
+const char *spx_options_context(const spx_options *opts) { return opts->context; }
+size_t spx_options_count(const spx_options *opts) { return opts->count; }
+
+void spx_options_at(const spx_options *opts, size_t i, const char **key, spx_option_kind *kind,
+                    const char **text, const char **where) {
+  const option *p = &opts->opt[i];
+  if (key) *key = p->key;
+  if (kind) *kind = p->kind;
+  if (text) *text = p->text;
+  if (where) *where = p->where;
+}
+
+spx_options *spx_options_clone(const spx_options *opts) {
+  spx_options *c = spx_options_create(opts->context);
+  if (c == NULL) return NULL;
+  for (size_t i = 0; i < opts->count; i++) {
+    const option *p = &opts->opt[i];
+    int rc = p->kind == SPX_OPT_ARRAY
+                 ? spx_options_put_array(c, p->key, p->nitems, p->item_kinds,
+                                         (const char *const *)p->items, p->where, NULL)
+                 : spx_options_put(c, p->key, p->kind, p->text, p->where, NULL);
+    if (rc) {
+      spx_options_destroy(&c);
+      return NULL;
+    }
+  }
+  return c;
+}
+
+int spx_options_fail(const spx_options *opts, const char *key, int code, spx_error *err,
+                     const char *fmt, ...) {
+  if (err == NULL) return code;
+  const option *p = find(opts, key);
+  char msg[SPX_ERRMSG_LEN];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return spx_error_set(err, code, "%s: %s: %s", p ? p->where : opts->context, key, msg);
+}
+
+static const char *kind_name(spx_option_kind k) {
+  switch (k) {
+  case SPX_OPT_INT: return "an integer";
+  case SPX_OPT_FLOAT: return "a number";
+  case SPX_OPT_BOOL: return "a boolean";
+  case SPX_OPT_STRING: return "a string";
+  case SPX_OPT_ARRAY: return "an array";
+  case SPX_OPT_TABLE: return "a table";
+  default: return "text";
+  }
+}
+
+/* Scalar parsers on text; return 0 on success. */
+static int parse_ll(const char *s, long long *out) {
+  if (*s == '\0') return -1;
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *end != '\0') {
+    /* accept integral floats written like 1e3 */
+    double d = strtod(s, &end);
+    if (*end != '\0' || !isfinite(d) || d != floor(d) || fabs(d) > 9.0e18) return -1;
+    v = (long long)d;
+  }
+  *out = v;
+  return 0;
+}
+
+static int parse_double(const char *s, double *out) {
+  if (*s == '\0') return -1;
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (*end != '\0') return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_bool(const char *s, int *out) {
+  if (strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0 || strcasecmp(s, "yes") == 0) {
+    *out = 1;
+    return 0;
+  }
+  if (strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0 || strcasecmp(s, "no") == 0) {
+    *out = 0;
+    return 0;
+  }
+  return -1;
+}
+
+static option *lookup(spx_options *opts, const char *key) {
+  spx_options_known(opts, key);
+  option *p = find(opts, key);
+  if (p) p->used = 1;
+  return p;
+}
+
+int spx_options_int(spx_options *opts, const char *key, long long def, long long *out,
+                    spx_error *err) {
+  option *p = lookup(opts, key);
+  if (p == NULL) {
+    *out = def;
+    return SPX_OK;
+  }
+  if ((p->kind == SPX_OPT_INT || p->kind == SPX_OPT_TEXT) && parse_ll(p->text, out) == 0)
+    return SPX_OK;
+  return spx_options_fail(opts, key, SPX_EINVAL, err, "expected an integer, got %s '%s'",
+                          kind_name(p->kind), p->text);
+}
+
+int spx_options_double(spx_options *opts, const char *key, double def, double *out,
+                       spx_error *err) {
+  option *p = lookup(opts, key);
+  if (p == NULL) {
+    *out = def;
+    return SPX_OK;
+  }
+  if ((p->kind == SPX_OPT_INT || p->kind == SPX_OPT_FLOAT || p->kind == SPX_OPT_TEXT) &&
+      parse_double(p->text, out) == 0) {
+    if (isfinite(*out)) return SPX_OK;
+    return spx_options_fail(opts, key, SPX_EINVAL, err, "expected a finite number, got '%s'",
+                            p->text);
+  }
+  return spx_options_fail(opts, key, SPX_EINVAL, err, "expected a number, got %s '%s'",
+                          kind_name(p->kind), p->text);
+}
+
+int spx_options_bool(spx_options *opts, const char *key, int def, int *out, spx_error *err) {
+  option *p = lookup(opts, key);
+  if (p == NULL) {
+    *out = def;
+    return SPX_OK;
+  }
+  if ((p->kind == SPX_OPT_BOOL || p->kind == SPX_OPT_TEXT) && parse_bool(p->text, out) == 0)
+    return SPX_OK;
+  return spx_options_fail(opts, key, SPX_EINVAL, err, "expected true or false, got %s '%s'",
+                          kind_name(p->kind), p->text);
+}
+
+int spx_options_string(spx_options *opts, const char *key, const char *def, const char **out,
+                       spx_error *err) {
+  option *p = lookup(opts, key);
+  if (p == NULL) {
+    *out = def;
+    return SPX_OK;
+  }
+  if (p->kind == SPX_OPT_STRING || p->kind == SPX_OPT_TEXT) {
+    *out = p->text;
+    return SPX_OK;
+  }
+  return spx_options_fail(opts, key, SPX_EINVAL, err, "expected a string, got %s '%s'",
+                          kind_name(p->kind), p->text);
+}
+
+int spx_options_choice(spx_options *opts, const char *key, const char *const *choices, int def,
+                       int *out, spx_error *err) {
+  const char *s;
+  int rc = spx_options_string(opts, key, NULL, &s, err);
+  if (rc) return rc;
+  if (s == NULL) {
+    *out = def;
+    return SPX_OK;
+  }
+  char list[512] = "";
+  for (int i = 0; choices[i]; i++) {
+    if (strcmp(s, choices[i]) == 0) {
+      *out = i;
+      return SPX_OK;
+    }
+    if (strlen(list) + strlen(choices[i]) + 8 < sizeof list) {
+      if (i) strcat(list, ", ");
+      strcat(list, "\"");
+      strcat(list, choices[i]);
+      strcat(list, "\"");
+    }
+  }
+  return spx_options_fail(opts, key, SPX_EINVAL, err, "'%s' is not one of %s", s, list);
+}
+
+/* Split the elements of an array option (typed items, or text "a,b" / "[a, b]"). Calls fn on
+ * each element text; stops at the first failure. */
+typedef int (*elem_fn)(const char *text, size_t i, void *ctx);
+
+static int for_each_elem(option *p, elem_fn fn, void *ctx, size_t *count) {
+  *count = 0;
+  if (p->kind == SPX_OPT_ARRAY) {
+    for (size_t i = 0; i < p->nitems; i++) {
+      if (fn(p->items[i], i, ctx)) return -1;
+      (*count)++;
+    }
+    return 0;
+  }
+  if (p->kind != SPX_OPT_TEXT) return -1;
+  char *buf = dupstr(p->text);
+  if (buf == NULL) return -1;
+  char *s = buf;
+  while (*s == ' ') s++;
+  if (*s == '[') s++;
+  char *close = strrchr(s, ']');
+  if (close) *close = '\0';
+  int rc = 0;
+  char *save = NULL;
+  for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    while (*tok == ' ') tok++;
+    size_t len = strlen(tok);
+    while (len && tok[len - 1] == ' ') tok[--len] = '\0';
+    if (fn(tok, *count, ctx)) {
+      rc = -1;
+      break;
+    }
+    (*count)++;
+  }
+  free(buf);
+  return rc;
+}
+
+typedef struct {
+  void *out;
+  size_t max;
+} arr_ctx;
+
+static int put_double(const char *t, size_t i, void *vctx) {
+  arr_ctx *c = vctx;
+  double v;
+  if (i >= c->max || parse_double(t, &v) || !isfinite(v)) return -1;
+  ((double *)c->out)[i] = v;
+  return 0;
+}
+
+static int put_ll(const char *t, size_t i, void *vctx) {
+  arr_ctx *c = vctx;
+  long long v;
+  if (i >= c->max || parse_ll(t, &v)) return -1;
+  ((long long *)c->out)[i] = v;
+  return 0;
+}
+
+int spx_options_double_array(spx_options *opts, const char *key, double *out, size_t max,
+                             size_t *count, spx_error *err) {
+  option *p = lookup(opts, key);
+  *count = 0;
+  if (p == NULL) return SPX_OK;
+  arr_ctx c = {out, max};
+  if (for_each_elem(p, put_double, &c, count) == 0) return SPX_OK;
+  return spx_options_fail(opts, key, SPX_EINVAL, err,
+                          "expected an array of at most %zu numbers, got '%s'", max, p->text);
+}
+
+int spx_options_int_array(spx_options *opts, const char *key, long long *out, size_t max,
+                          size_t *count, spx_error *err) {
+  option *p = lookup(opts, key);
+  *count = 0;
+  if (p == NULL) return SPX_OK;
+  arr_ctx c = {out, max};
+  if (for_each_elem(p, put_ll, &c, count) == 0) return SPX_OK;
+  return spx_options_fail(opts, key, SPX_EINVAL, err,
+                          "expected an array of at most %zu integers, got '%s'", max, p->text);
+}
+
+int spx_options_int_range(spx_options *opts, const char *key, long long def, long long lo,
+                          long long hi, long long *out, spx_error *err) {
+  int rc = spx_options_int(opts, key, def, out, err);
+  if (rc) return rc;
+  if (*out < lo || *out > hi)
+    return spx_options_fail(opts, key, SPX_ERANGE, err, "%lld is out of range [%lld, %lld]",
+                            *out, lo, hi);
+  return SPX_OK;
+}
+
+int spx_options_double_range(spx_options *opts, const char *key, double def, double lo,
+                             double hi, double *out, spx_error *err) {
+  int rc = spx_options_double(opts, key, def, out, err);
+  if (rc) return rc;
+  if (!(*out >= lo && *out <= hi))
+    return spx_options_fail(opts, key, SPX_ERANGE, err, "%g is out of range [%g, %g]", *out, lo,
+                            hi);
+  return SPX_OK;
+}
+
+int spx_options_check_unused(const spx_options *opts, spx_error *err) {
+  for (size_t i = 0; i < opts->count; i++) {
+    if (opts->opt[i].used) continue;
+    int known = 0;
+    for (size_t k = 0; k < opts->nknown; k++)
+      if (strcmp(opts->known[k], opts->opt[i].key) == 0) known = 1;
+    if (known) continue;
+    char list[600] = "";
+    for (size_t k = 0; k < opts->nknown; k++) {
+      if (strlen(list) + strlen(opts->known[k]) + 4 >= sizeof list) break;
+      if (k) strcat(list, ", ");
+      strcat(list, opts->known[k]);
+    }
+    return spx_error_set(err, SPX_EINVAL, "%s: %s: unknown key for %s (known keys: %s)",
+                         opts->opt[i].where, opts->opt[i].key, opts->context,
+                         opts->nknown ? list : "none");
+  }
+  return SPX_OK;
+}

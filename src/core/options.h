@@ -1,0 +1,87 @@
+/* options.h: typed key/value options for oracles and methods.
+ *
+ * One option table is filled either from a TOML table (values typed, each with its
+ * "file:line:column") or from command-line pairs "--key value" (values untyped text, parsed
+ * on demand). Oracles and methods read their options through the typed getters below, which
+ * produce messages of the form "WHERE: KEY: problem". Every key a component asks for is
+ * remembered, so spx_options_check_unused can name an unknown key and list the known ones. */
+#ifndef SPX_OPTIONS_H
+#define SPX_OPTIONS_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+typedef enum {
+  SPX_OPT_TEXT = 0, /* untyped text from the command line */
+  SPX_OPT_INT,
+  SPX_OPT_FLOAT,
+  SPX_OPT_BOOL,
+  SPX_OPT_STRING,
+  SPX_OPT_ARRAY,
+  SPX_OPT_TABLE /* a nested table: its text is not interpreted */
+} spx_option_kind;
+
+typedef struct spx_options spx_options;
+
+/* context names the owner in messages, e.g. "oracle synthetic" or "[[method]] #2". */
+spx_options *spx_options_create(const char *context);
+void spx_options_destroy(spx_options **opts);
+spx_options *spx_options_clone(const spx_options *opts);
+
+/* Add (or replace) a scalar. text is the value as written (strings without quotes); where is
+ * "file:line:col" or "--key" (may be NULL). */
+int spx_options_put(spx_options *opts, const char *key, spx_option_kind kind, const char *text,
+                    const char *where, spx_error *err);
+/* Add (or replace) an array of scalars. */
+int spx_options_put_array(spx_options *opts, const char *key, size_t count,
+                          const spx_option_kind *kinds, const char *const *texts,
+                          const char *where, spx_error *err);
+
+int spx_options_has(const spx_options *opts, const char *key);
+const char *spx_options_context(const spx_options *opts);
+size_t spx_options_count(const spx_options *opts);
+/* Key, kind, text ("[a, b]" for arrays) and location of option i. */
+void spx_options_at(const spx_options *opts, size_t i, const char **key, spx_option_kind *kind,
+                    const char **text, const char **where);
+
+/* Typed getters: when the key is absent *out = def and SPX_OK. A present value of the wrong
+ * type is SPX_EINVAL with "WHERE: KEY: expected ..., got ...". */
+int spx_options_int(spx_options *opts, const char *key, long long def, long long *out,
+                    spx_error *err);
+int spx_options_double(spx_options *opts, const char *key, double def, double *out,
+                       spx_error *err);
+int spx_options_bool(spx_options *opts, const char *key, int def, int *out, spx_error *err);
+/* *out points into opts (valid until opts changes). */
+int spx_options_string(spx_options *opts, const char *key, const char *def, const char **out,
+                       spx_error *err);
+/* Choose one of the NULL-terminated choices; *out = its position. */
+int spx_options_choice(spx_options *opts, const char *key, const char *const *choices, int def,
+                       int *out, spx_error *err);
+/* Arrays: up to max elements into out, *count = the number read (def_count defaults kept when
+ * absent: *count = 0 and out untouched). The command-line form is "a,b,c" or "[a, b, c]". */
+int spx_options_double_array(spx_options *opts, const char *key, double *out, size_t max,
+                             size_t *count, spx_error *err);
+int spx_options_int_array(spx_options *opts, const char *key, long long *out, size_t max,
+                          size_t *count, spx_error *err);
+
+/* Convenience range checks producing the standard message. */
+int spx_options_int_range(spx_options *opts, const char *key, long long def, long long lo,
+                          long long hi, long long *out, spx_error *err);
+int spx_options_double_range(spx_options *opts, const char *key, double def, double lo,
+                             double hi, double *out, spx_error *err);
+
+/* Format an error about key: "WHERE: KEY: message". Returns code. */
+int spx_options_fail(const spx_options *opts, const char *key, int code, spx_error *err,
+                     const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/* Mark a key as known without reading it (for keys handled elsewhere). */
+void spx_options_known(spx_options *opts, const char *key);
+/* Error for the first key that no getter asked for, listing the known keys. */
+int spx_options_check_unused(const spx_options *opts, spx_error *err);
+
+#endif

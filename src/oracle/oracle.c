@@ -1,0 +1,122 @@
+/* oracle.c: dispatch, counting and bookkeeping shared by all oracles. */
+#include "oracle.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/timer.h"
+
+spx_oracle *spx_oracle_alloc(const spx_oracle_type *type) {
+  spx_oracle *o = calloc(1, sizeof *o);
+  if (o) o->type = type;
+  return o;
+}
+
+int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
+                    spx_error *err) {
+  *out = NULL;
+  const spx_oracle_type *type = spx_oracle_lookup(kind);
+  if (type == NULL) {
+    char list[512] = "";
+    const spx_oracle_type *const *all = spx_oracle_types();
+    for (size_t i = 0; all[i]; i++) {
+      if (i) strcat(list, ", ");
+      strncat(list, all[i]->name, sizeof list - strlen(list) - 3);
+    }
+    return spx_error_set(err, SPX_EINVAL, "unknown oracle kind '%s' (known: %s)", kind, list);
+  }
+  spx_oracle *o = spx_oracle_alloc(type);
+  SPX_CHECK_ALLOC(o, err);
+  int rc = type->open(o, opts, explicand, err);
+  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
+  if (rc == SPX_OK && o->n == 0)
+    rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", kind);
+  if (rc) {
+    spx_oracle_destroy(&o);
+    return rc;
+  }
+  *out = o;
+  return SPX_OK;
+}
+
+int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err) {
+  const spx_oracle_type *type = spx_oracle_lookup(kind);
+  if (type == NULL) return spx_error_set(err, SPX_EINVAL, "unknown oracle kind '%s'", kind);
+  if (type->explicands == NULL) {
+    *count = 1;
+    return SPX_OK;
+  }
+  return type->explicands(opts, count, err);
+}
+
+void spx_oracle_destroy(spx_oracle **o) {
+  if (o == NULL || *o == NULL) return;
+  spx_oracle *p = *o;
+  if (p->type && p->type->close && p->state) p->type->close(p);
+  spx_oracle_destroy(&p->inner);
+  if (p->labels) {
+    for (size_t i = 0; i < p->n; i++) free(p->labels[i]);
+    free(p->labels);
+  }
+  free(p->explicand);
+  free(p);
+  *o = NULL;
+}
+
+int spx_oracle_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
+                    double *out, spx_error *err) {
+  if (masks->n != o->n)
+    return spx_error_set(err, SPX_EINVAL, "oracle %s has n = %zu but masks have n = %zu",
+                         o->type->name, o->n, masks->n);
+  if (first + count > masks->count)
+    return spx_error_set(err, SPX_EINVAL, "rows %zu..%zu beyond the %zu masks of the batch", first,
+                         first + count, masks->count);
+  if (count == 0) return SPX_OK;
+  double t0 = spx_time_now();
+  int rc = o->type->eval(o, masks, first, count, out, err);
+  o->seconds += spx_time_now() - t0;
+  if (rc) return rc;
+  for (size_t i = 0; i < count; i++)
+    if (!isfinite(out[i]))
+      return spx_error_set(err, SPX_EORACLE, "oracle %s returned %g for mask %zu of the batch",
+                           o->type->name, out[i], first + i);
+  o->queries += count;
+  return SPX_OK;
+}
+
+int spx_oracle_eval_all(spx_oracle *o, const spx_maskset *masks, double *out, spx_error *err) {
+  return spx_oracle_eval(o, masks, 0, masks->count, out, err);
+}
+
+const spx_transform *spx_oracle_truth(const spx_oracle *o) {
+  while (o->inner && (o->type->truth == NULL)) o = o->inner;
+  return o->type->truth ? o->type->truth(o) : NULL;
+}
+
+const char *spx_oracle_label(const spx_oracle *o, size_t i, char *buf, size_t buflen) {
+  while (o->labels == NULL && o->inner) o = o->inner;
+  if (o->labels && i < o->n && o->labels[i]) return o->labels[i];
+  snprintf(buf, buflen, "x%zu", i);
+  return buf;
+}
+
+int spx_oracle_set_labels(spx_oracle *o, char **labels, spx_error *err) {
+  (void)err;
+  if (o->labels) {
+    for (size_t i = 0; i < o->n; i++) free(o->labels[i]);
+    free(o->labels);
+  }
+  o->labels = labels;
+  return SPX_OK;
+}
+
+int spx_oracle_set_explicand(spx_oracle *o, const char *description, spx_error *err) {
+  free(o->explicand);
+  size_t len = strlen(description) + 1;
+  o->explicand = malloc(len);
+  SPX_CHECK_ALLOC(o->explicand, err);
+  memcpy(o->explicand, description, len);
+  return SPX_OK;
+}

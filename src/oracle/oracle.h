@@ -1,0 +1,80 @@
+/* oracle.h: the value-function interface every oracle implements (DESIGN §3.1).
+ *
+ * An oracle answers f(mask) for batches of masks. Implementations provide one static const
+ * spx_oracle_type and register it in registry.c; users open them by name with their option
+ * table. Decorators (the counting wrapper here, later caches and noise) are oracles whose
+ * state holds an inner oracle. */
+#ifndef SPX_ORACLE_H
+#define SPX_ORACLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/error.h"
+#include "../core/mask.h"
+#include "../core/options.h"
+#include "../core/transform.h"
+
+typedef struct spx_oracle spx_oracle;
+
+typedef struct spx_oracle_type {
+  const char *name;
+  const char *summary; /* one line for --help */
+  /* Read the options (through the typed getters), then fill o->n, o->state and optionally
+   * labels/explicand/concurrent via the setters below. Called once per explicand. */
+  int (*open)(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err);
+  /* Number of explicands the options describe (NULL: exactly 1). */
+  int (*explicands)(spx_options *opts, size_t *count, spx_error *err);
+  /* Evaluate masks first..first+count-1 of the set into out[0..count). */
+  int (*eval)(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count, double *out,
+              spx_error *err);
+  /* Known exact transform (synthetic oracles), or NULL. */
+  const spx_transform *(*truth)(const spx_oracle *o);
+  /* Free o->state (o itself and its labels are freed by spx_oracle_destroy). */
+  void (*close)(spx_oracle *o);
+} spx_oracle_type;
+
+struct spx_oracle {
+  const spx_oracle_type *type;
+  void *state;
+  size_t n;
+  char **labels;    /* NULL or n owned strings */
+  char *explicand;  /* owned description of the explicand, or NULL */
+  int concurrent;   /* 1 if separate instances may be called from several ranks at once */
+  spx_oracle *inner; /* decorated oracle (owned), or NULL */
+  uint64_t queries; /* masks answered through spx_oracle_eval */
+  double seconds;   /* wall time spent in spx_oracle_eval */
+};
+
+/* Registry. */
+const spx_oracle_type *spx_oracle_lookup(const char *name);
+/* NULL-terminated list of every registered type. */
+const spx_oracle_type *const *spx_oracle_types(void);
+
+/* Open oracle kind for one explicand; unknown option keys are an error. */
+int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
+                    spx_error *err);
+/* Number of explicands for kind with these options. */
+int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err);
+void spx_oracle_destroy(spx_oracle **o);
+
+/* Evaluate count masks starting at row first of masks. Counts queries and time, and rejects
+ * non-finite answers with a message naming the oracle and the row. */
+int spx_oracle_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
+                    double *out, spx_error *err);
+/* Evaluate a whole mask set. */
+int spx_oracle_eval_all(spx_oracle *o, const spx_maskset *masks, double *out, spx_error *err);
+
+/* Ground truth of the innermost oracle, or NULL. */
+const spx_transform *spx_oracle_truth(const spx_oracle *o);
+/* Feature label i (the oracle's own, or "x<i>" written into buf). */
+const char *spx_oracle_label(const spx_oracle *o, size_t i, char *buf, size_t buflen);
+
+/* Helpers for implementations. */
+int spx_oracle_set_labels(spx_oracle *o, char **labels, spx_error *err); /* takes ownership */
+int spx_oracle_set_explicand(spx_oracle *o, const char *description, spx_error *err);
+
+/* Allocate an empty oracle of a type (used by open and by decorators). */
+spx_oracle *spx_oracle_alloc(const spx_oracle_type *type);
+
+#endif
