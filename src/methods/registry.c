@@ -3,10 +3,18 @@
 
 #include "method.h"
 
-
+extern const spx_method_type spx_method_lime;
+extern const spx_method_type spx_method_banzhaf;
+extern const spx_method_type spx_method_faith_banzhaf;
+extern const spx_method_type spx_method_faith_shap;
+extern const spx_method_type spx_method_kernelshap;
 
 static const spx_method_type *const methods[] = {
-
+    &spx_method_lime,
+    &spx_method_banzhaf,
+    &spx_method_faith_banzhaf,
+    &spx_method_faith_shap,
+    &spx_method_kernelshap,
     NULL};
 
 const spx_method_type *const *spx_method_types(void) { return methods; }

@@ -1,0 +1,166 @@
+/* baselines.h: helpers shared by the baseline methods (LIME, Banzhaf, Faith-Banzhaf,
+ * Faith-Shap, KernelSHAP): mask sampling, the Moebius (AND) regression design, a weighted
+ * ridge / least-squares solver with leave-one-out penalty selection, option parsing and the
+ * common plan-evaluate-decode state. Internal to baselines/ (prefix spx_bl_).
+ *
+ * Conventions (docs/baselines.md): a regression column is a subset T of the features; the
+ * design entry of mask m is 1 when T ⊆ kept(m) (the empty set's column is all ones). Columns
+ * are ordered by size, then by colex rank within a size. Every baseline returns a transform in
+ * the Moebius basis whose coefficients are its index values (order <= its order); the empty
+ * set carries the intercept or v(∅) (see each method). */
+#ifndef SPX_BASELINES_H
+#define SPX_BASELINES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "core/error.h"
+#include "core/mask.h"
+#include "core/options.h"
+#include "core/transform.h"
+#include "methods/method.h"
+
+/* ---- options -------------------------------------------------------------------------- */
+
+#define SPX_BL_MAX_GRID 16
+#define SPX_BL_DEFAULT_MEMORY_GIB 2.0
+
+/* How the ridge penalty is chosen: a fixed value (0 = plain least squares), or by
+ * leave-one-out error over a grid (RidgeCV's efficient LOO). */
+typedef struct spx_bl_penalty {
+  int loo;      /* 1: choose by leave-one-out over grid */
+  double value; /* the fixed penalty when !loo */
+  double grid[SPX_BL_MAX_GRID];
+  size_t ngrid;
+} spx_bl_penalty;
+
+/* Read `penalty` ("loo" or a number >= 0) and `penalty_grid` (numbers >= 0). */
+int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
+                        double default_value, spx_bl_penalty *out, spx_error *err);
+/* Read `memory_gib` (> 0, default 2): the working-memory limit applicable() enforces. */
+int spx_bl_read_memory(spx_options *opts, double *bytes, spx_error *err);
+/* Read `order` in [1, n]. */
+int spx_bl_read_order(spx_options *opts, size_t n, long long def, unsigned *order,
+                      spx_error *err);
+
+/* ---- combinatorics -------------------------------------------------------------------- */
+
+/* C(n, k) as a double (inf when it does not fit). */
+double spx_bl_choose(size_t n, size_t k);
+/* Number of subsets of size lo..order of n features, as a double (inf on overflow). */
+double spx_bl_num_columns(size_t n, unsigned lo, unsigned order);
+
+/* ---- sampling --------------------------------------------------------------------------- */
+
+/* Fill one mask with independent fair bits (words words; bits >= n cleared). */
+void spx_bl_random_mask(gsl_rng *rng, size_t n, uint64_t *mask);
+/* Uniform masks: when budget >= 2^n every mask is enumerated once (in integer order), else
+ * `budget` independent uniform masks (repeats possible). */
+int spx_bl_uniform_masks(size_t n, size_t budget, gsl_rng *rng, spx_maskset **out,
+                         spx_error *err);
+/* 1 when 2^n <= budget (so every mask can be enumerated). */
+int spx_bl_exhaustive(size_t n, size_t budget);
+
+/* shapiq's CoalitionSampler (reference-code.md §4.3): distinct coalitions, coalition sizes
+ * drawn with probabilities proportional to size_weight[0..n], the border trick, no pairing.
+ * Rows: 0 = ∅, 1 = all features (when n >= 1), then enumerated sizes, then sampled ones in
+ * first-seen order. ln_adjust[i] is the log of the importance-adjustment weight of row i
+ * (0 for enumerated rows; log(count / (p_s N_draws / C(n,s))) for sampled ones). */
+int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight, gsl_rng *rng,
+                             spx_maskset **masks, double **ln_adjust, spx_error *err);
+
+/* ---- regression ----------------------------------------------------------------------- */
+
+/* The Moebius (AND) design over every subset T with lo <= |T| <= order. */
+typedef struct spx_bl_design {
+  size_t n;
+  unsigned lo, order;
+  size_t p;        /* number of columns */
+  size_t *binom;   /* binom[c * (order + 1) + j] = C(c, j) for c <= n, j <= order */
+  size_t *offset;  /* offset[k] = first column of size k (k = lo..order+1) */
+  uint32_t *kept;  /* scratch: the kept features of the current row */
+} spx_bl_design;
+
+int spx_bl_design_init(spx_bl_design *d, size_t n, unsigned lo, unsigned order,
+                       spx_error *err);
+void spx_bl_design_free(spx_bl_design *d);
+/* The columns that are 1 for mask m, ascending, into cols (room for p). Returns how many. */
+size_t spx_bl_design_row(spx_bl_design *d, const uint64_t *m, size_t *cols);
+/* The subset of column col into idx (room for order), its size into *deg. */
+void spx_bl_design_subset(const spx_bl_design *d, size_t col, uint32_t *idx, unsigned *deg);
+
+/* Rows of a regression: masks (count x words), responses y and weights w (NULL = all 1). */
+typedef struct spx_bl_rows {
+  const uint64_t *bits;
+  size_t words, count;
+  const double *y;
+  const double *w;
+} spx_bl_rows;
+
+/* What a fit did. */
+typedef struct spx_bl_fit_info {
+  double penalty;                  /* the penalty used */
+  double loo[SPX_BL_MAX_GRID];     /* LOO mean squared error per grid value (when loo) */
+  int fallback;                    /* 1 when the SVD fallback solved the system */
+} spx_bl_fit_info;
+
+/* Weighted (ridge) least squares on the design:
+ *   minimise sum_i w_i (y_i - x_i beta)^2 + lambda sum_{j >= first_penalised} beta_j^2
+ *   subject to con . beta = con_rhs                    (when con != NULL; one constraint)
+ * The normal equations are accumulated row by row (never the N x p design), solved by
+ * Cholesky, and by SVD of the (bordered) normal matrix when Cholesky fails or its
+ * reciprocal condition number is below 1e-12. With pen->loo, lambda minimises the weighted
+ * leave-one-out error sum_i w_i (e_i / (1 - h_ii))^2 / sum_i w_i (hat-matrix form, no refits;
+ * first grid value wins ties). beta has p entries. */
+int spx_bl_fit(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_penalty *pen,
+               size_t first_penalised, const double *con, double con_rhs, double *beta,
+               spx_bl_fit_info *info, spx_error *err);
+
+/* Working memory (bytes) of spx_bl_fit with p columns and N rows of n features. */
+double spx_bl_fit_memory(size_t n, double p, size_t rows);
+
+/* A Moebius transform from beta (one value per design column); when with_empty, the empty
+ * set gets empty_value (designs with lo = 1). */
+int spx_bl_transform(const spx_bl_design *d, const double *beta, int with_empty,
+                     double empty_value, spx_transform **out, spx_error *err);
+
+/* ---- common method state ---------------------------------------------------------------- */
+
+/* The one-round flow every baseline shares: begin() draws masks, step() hands them out once
+ * and takes their values, finish() fits. Method states embed this as their first member. */
+typedef struct spx_bl_state {
+  size_t n, budget;
+  spx_maskset *masks;
+  double *values; /* masks->count values after the second step */
+  int stage;      /* 0: masks not handed out, 1: waiting for values, 2: values in */
+} spx_bl_state;
+
+int spx_bl_step(void *state, const double *values, const spx_maskset **next, int *done,
+                spx_error *err);
+/* Fit the design lo..order on rows first_row.. of the state's masks with responses y and
+ * weights w (arrays indexed like the masks; w may be NULL) and return the Moebius transform
+ * (spx_bl_fit and spx_bl_transform in one; see there for the other arguments). */
+int spx_bl_fit_transform(const spx_bl_state *s, unsigned lo, unsigned order, size_t first_row,
+                         const double *y, const double *w, const spx_bl_penalty *pen,
+                         size_t first_penalised, int constrain_sum, double con_rhs,
+                         int with_empty, double empty_value, spx_transform **out,
+                         spx_bl_fit_info *info, spx_error *err);
+/* Free the members of the base (not the state itself). */
+void spx_bl_state_free(spx_bl_state *s);
+/* Common applicability: n >= 1, budget >= min_budget, memory within the limit. */
+int spx_bl_check_memory(size_t n, double p, size_t rows, double limit, char *why,
+                        size_t whylen);
+
+/* ---- the shapiq regression estimator (faith_shap.c), shared with kernelshap.c ------------ */
+
+/* fixed_order = 0 reads the `order` option (default 2); otherwise the order is fixed. */
+int spx_bl_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsigned fixed_order,
+                              char *why, size_t whylen);
+int spx_bl_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
+                         unsigned fixed_order, void **state, spx_error *err);
+int spx_bl_shapley_finish(void *state, spx_transform **out, spx_error *err);
+void spx_bl_shapley_destroy(void *state);
+
+#endif

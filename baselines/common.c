@@ -1,0 +1,207 @@
+/* common.c: option parsing, combinatorics, the shared one-round method state and the output
+ * transform of the baseline methods (see baselines.h). */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_gamma.h>
+
+#include "baselines.h"
+
+/* ---- options -------------------------------------------------------------------------- */
+
+static int find_option(const spx_options *opts, const char *key, spx_option_kind *kind,
+                       const char **text) {
+  for (size_t i = 0; i < spx_options_count(opts); i++) {
+    const char *k;
+    spx_options_at(opts, i, &k, kind, text, NULL);
+    if (strcmp(k, key) == 0) return 1;
+  }
+  return 0;
+}
+
+int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
+                        double default_value, spx_bl_penalty *out, spx_error *err) {
+  memset(out, 0, sizeof *out);
+  out->loo = default_loo;
+  out->value = default_value;
+  spx_option_kind kind;
+  const char *text;
+  if (find_option(opts, key, &kind, &text)) {
+    if ((kind == SPX_OPT_STRING || kind == SPX_OPT_TEXT) && strcmp(text, "loo") == 0) {
+      spx_options_known(opts, key);
+      out->loo = 1;
+    } else {
+      if (kind == SPX_OPT_STRING)
+        return spx_options_fail(opts, key, SPX_EINVAL, err,
+                                "expected \"loo\" or a number >= 0, got '%s'", text);
+      int rc = spx_options_double_range(opts, key, default_value, 0.0, DBL_MAX, &out->value,
+                                        err);
+      if (rc) return rc;
+      out->loo = 0;
+    }
+  }
+  static const double def_grid[3] = {0.1, 1.0, 10.0};
+  size_t count = 0;
+  int rc = spx_options_double_array(opts, "penalty_grid", out->grid, SPX_BL_MAX_GRID, &count,
+                                    err);
+  if (rc) return rc;
+  if (count == 0 && spx_options_has(opts, "penalty_grid"))
+    return spx_options_fail(opts, "penalty_grid", SPX_EINVAL, err, "must not be empty");
+  if (count == 0) {
+    memcpy(out->grid, def_grid, sizeof def_grid);
+    count = 3;
+  }
+  for (size_t i = 0; i < count; i++)
+    if (!(out->grid[i] >= 0.0))
+      return spx_options_fail(opts, "penalty_grid", SPX_ERANGE, err,
+                              "value %g is negative (penalties must be >= 0)", out->grid[i]);
+  out->ngrid = count;
+  return SPX_OK;
+}
+
+int spx_bl_read_memory(spx_options *opts, double *bytes, spx_error *err) {
+  double gib;
+  int rc = spx_options_double_range(opts, "memory_gib", SPX_BL_DEFAULT_MEMORY_GIB, 1e-6, 1e6,
+                                    &gib, err);
+  if (rc) return rc;
+  *bytes = gib * 1073741824.0;
+  return SPX_OK;
+}
+
+int spx_bl_read_order(spx_options *opts, size_t n, long long def, unsigned *order,
+                      spx_error *err) {
+  long long v;
+  int rc = spx_options_int(opts, "order", def, &v, err);
+  if (rc) return rc;
+  long long hi = n < 64 ? (long long)n : 64;
+  if (v < 1 || v > hi)
+    return spx_options_fail(opts, "order", SPX_ERANGE, err,
+                            "%lld is out of range [1, %lld] (the order is at most n = %zu)", v,
+                            hi, n);
+  *order = (unsigned)v;
+  return SPX_OK;
+}
+
+/* ---- combinatorics -------------------------------------------------------------------- */
+
+double spx_bl_choose(size_t n, size_t k) {
+  if (k > n) return 0.0;
+  if (k > n - k) k = n - k;
+  double ln = gsl_sf_lnchoose((unsigned)n, (unsigned)k);
+  if (ln > 700.0) return INFINITY;
+  double r = 1.0;
+  for (size_t i = 1; i <= k; i++) r = r * (double)(n - k + i) / (double)i;
+  return nearbyint(r) < 9007199254740992.0 ? nearbyint(r) : r;
+}
+
+double spx_bl_num_columns(size_t n, unsigned lo, unsigned order) {
+  double p = 0.0;
+  for (unsigned k = lo; k <= order && k <= n; k++) p += spx_bl_choose(n, k);
+  return p;
+}
+
+/* ---- common state ----------------------------------------------------------------------- */
+
+int spx_bl_step(void *state, const double *values, const spx_maskset **next, int *done,
+                spx_error *err) {
+  spx_bl_state *s = state;
+  *next = NULL;
+  *done = 0;
+  if (s->stage == 0) {
+    s->stage = 1;
+    *next = s->masks;
+    return SPX_OK;
+  }
+  if (s->stage == 1) {
+    if (values == NULL)
+      return spx_error_set(err, SPX_EINVAL, "step: the values of the masks are missing");
+    s->values = malloc((s->masks->count ? s->masks->count : 1) * sizeof *s->values);
+    SPX_CHECK_ALLOC(s->values, err);
+    for (size_t i = 0; i < s->masks->count; i++) {
+      if (!isfinite(values[i]))
+        return spx_error_set(err, SPX_EINVAL, "step: value %zu is not finite (%g)", i,
+                             values[i]);
+      s->values[i] = values[i];
+    }
+    s->stage = 2;
+  }
+  *done = 1;
+  return SPX_OK;
+}
+
+void spx_bl_state_free(spx_bl_state *s) {
+  spx_maskset_destroy(&s->masks);
+  free(s->values);
+  s->values = NULL;
+}
+
+int spx_bl_check_memory(size_t n, double p, size_t rows, double limit, char *why,
+                        size_t whylen) {
+  double need = spx_bl_fit_memory(n, p, rows);
+  if (need <= limit) return 1;
+  snprintf(why, whylen,
+           "%.0f regression columns need about %.3g GiB of working memory (normal equations, "
+           "%zu masks), above the limit memory_gib = %.3g",
+           p, need / 1073741824.0, rows, limit / 1073741824.0);
+  return 0;
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+int spx_bl_transform(const spx_bl_design *d, const double *beta, int with_empty,
+                     double empty_value, spx_transform **out, spx_error *err) {
+  *out = NULL;
+  spx_transform *t = spx_transform_create((uint32_t)d->n, SPX_BASIS_MOEBIUS);
+  SPX_CHECK_ALLOC(t, err);
+  int rc = SPX_OK;
+  if (with_empty) rc = spx_transform_set(t, NULL, 0, empty_value, err);
+  uint32_t idx[64];
+  for (size_t j = 0; j < d->p && rc == SPX_OK; j++) {
+    unsigned deg;
+    spx_bl_design_subset(d, j, idx, &deg);
+    rc = spx_transform_set(t, idx, deg, beta[j], err);
+  }
+  if (rc) {
+    spx_transform_destroy(&t);
+    return rc;
+  }
+  *out = t;
+  return SPX_OK;
+}
+
+int spx_bl_fit_transform(const spx_bl_state *s, unsigned lo, unsigned order, size_t first_row,
+                         const double *y, const double *w, const spx_bl_penalty *pen,
+                         size_t first_penalised, int constrain_sum, double con_rhs,
+                         int with_empty, double empty_value, spx_transform **out,
+                         spx_bl_fit_info *info, spx_error *err) {
+  *out = NULL;
+  spx_bl_design d;
+  int rc = spx_bl_design_init(&d, s->n, lo, order, err);
+  if (rc) return rc;
+  double *beta = calloc(d.p ? d.p : 1, sizeof *beta);
+  double *con = NULL;
+  if (constrain_sum) {
+    con = malloc((d.p ? d.p : 1) * sizeof *con);
+    if (con)
+      for (size_t j = 0; j < d.p; j++) con[j] = 1.0;
+  }
+  if (beta == NULL || (constrain_sum && con == NULL)) {
+    rc = spx_error_set(err, SPX_ENOMEM, "out of memory for %zu coefficients", d.p);
+  } else {
+    size_t first = first_row < s->masks->count ? first_row : s->masks->count;
+    spx_bl_rows rows = {.bits = spx_maskset_row(s->masks, first),
+                        .words = s->masks->words,
+                        .count = s->masks->count - first,
+                        .y = y + first,
+                        .w = w ? w + first : NULL};
+    rc = spx_bl_fit(&rows, &d, pen, first_penalised, con, con_rhs, beta, info, err);
+    if (rc == SPX_OK) rc = spx_bl_transform(&d, beta, with_empty, empty_value, out, err);
+  }
+  free(beta);
+  free(con);
+  spx_bl_design_free(&d);
+  return rc;
+}

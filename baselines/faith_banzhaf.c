@@ -1,0 +1,99 @@
+/* faith_banzhaf.c: the Faith-Banzhaf interaction index of order k by regression on uniform
+ * masks (spectral-explain's fit_regression in the Moebius basis, reference-code.md §4.2):
+ * least squares over every subset T with |T| <= k, design 1[T ⊆ kept(m)], ridge penalty
+ * chosen by leave-one-out over {0.1, 1, 10} (RidgeCV, penalty on every column including ∅).
+ * Under uniform masks the unpenalised solution is the FBII of order k; with a budget of 2^n
+ * or more every mask is enumerated once and the result is exact.
+ *
+ * Output: Moebius transform, a(T) = FBII(T) for 1 <= |T| <= k and a(∅) = the fitted
+ * intercept (the FBII value of ∅). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baselines.h"
+
+typedef struct {
+  spx_bl_state base;
+  unsigned order;
+  spx_bl_penalty pen;
+} fb_state;
+
+/* Options shared with applicable(). */
+static int fb_options(spx_options *opts, size_t n, unsigned *order, spx_bl_penalty *pen,
+                      double *memory, spx_error *err) {
+  int rc = spx_bl_read_order(opts, n, n < 2 ? (long long)n : 2, order, err);
+  if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, "penalty", 1, 0.0, pen, err);
+  if (rc == SPX_OK) rc = spx_bl_read_memory(opts, memory, err);
+  return rc;
+}
+
+static int fb_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+                         size_t whylen) {
+  unsigned order;
+  spx_bl_penalty pen;
+  double memory;
+  if (n == 0) {
+    snprintf(why, whylen, "n = 0: nothing to explain");
+    return 0;
+  }
+  if (fb_options(opts, n, &order, &pen, &memory, NULL)) return 1; /* begin reports it */
+  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  double p = spx_bl_num_columns(n, 0, order);
+  if (budget < 1) {
+    snprintf(why, whylen, "budget 0: at least one mask is needed");
+    return 0;
+  }
+  if (!pen.loo && pen.value == 0.0 && (double)rows < p) {
+    snprintf(why, whylen,
+             "budget %zu is below the %.0f unknowns of an unpenalised fit of order %u "
+             "(penalty = 0)",
+             budget, p, order);
+    return 0;
+  }
+  return spx_bl_check_memory(n, p, rows, memory, why, whylen);
+}
+
+static int fb_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+                    spx_error *err) {
+  *state = NULL;
+  fb_state *s = calloc(1, sizeof *s);
+  SPX_CHECK_ALLOC(s, err);
+  double memory;
+  int rc = fb_options(opts, n, &s->order, &s->pen, &memory, err);
+  s->base.n = n;
+  s->base.budget = budget;
+  if (rc == SPX_OK) rc = spx_bl_uniform_masks(n, budget, rng, &s->base.masks, err);
+  if (rc) {
+    spx_bl_state_free(&s->base);
+    free(s);
+    return rc;
+  }
+  *state = s;
+  return SPX_OK;
+}
+
+static int fb_finish(void *state, spx_transform **out, spx_error *err) {
+  fb_state *s = state;
+  spx_bl_fit_info info;
+  if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
+  return spx_bl_fit_transform(&s->base, 0, s->order, 0, s->base.values, NULL, &s->pen, 0, 0,
+                              0.0, 0, 0.0, out, &info, err);
+}
+
+static void fb_destroy(void *state) {
+  fb_state *s = state;
+  if (s == NULL) return;
+  spx_bl_state_free(&s->base);
+  free(s);
+}
+
+const spx_method_type spx_method_faith_banzhaf = {
+    .name = "faith_banzhaf",
+    .summary = "Faith-Banzhaf index of order k: ridge regression (LOO penalty) on uniform masks",
+    .applicable = fb_applicable,
+    .begin = fb_begin,
+    .step = spx_bl_step,
+    .finish = fb_finish,
+    .destroy = fb_destroy};

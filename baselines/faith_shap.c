@@ -1,0 +1,157 @@
+/* faith_shap.c: the Faith-Shap interaction index (FSII) of order k by shapiq's regression
+ * estimator (RegressionFSII, reference-code.md §4.3, §4.5); KernelSHAP (kernelshap.c) is the
+ * same estimator at k = 1.
+ *
+ * Sampling: shapiq's CoalitionSampler (sampling.c) with size weights 1e8 for sizes < k and
+ * > n - k and 1 / (s (n - s)) otherwise; sizes 0 and n always evaluated; border trick; no
+ * pairing. Regression: columns every T with 1 <= |T| <= k, design 1[T ⊆ S], response
+ * v(S) - v(∅), row weight = Shapley kernel 1 / ((n-1) C(n-2, |S|-1)) times the sampler's
+ * importance-adjustment weight (both in log space). shapiq gives ∅ and the full set weight
+ * 1e8; here they are imposed exactly (the limit of that weight): a(∅) = v(∅) and the
+ * efficiency constraint sum_{T != ∅} a(T) = v(N) - v(∅). penalty (default 0 = plain weighted
+ * least squares, as shapiq) adds a ridge term on the non-empty coefficients.
+ *
+ * Output: Moebius transform, a(T) = FSII(T) for 1 <= |T| <= k and a(∅) = v(∅). With a budget
+ * of 2^n or more every coalition is evaluated and the result is the exact FSII. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_gamma.h>
+
+#include "baselines.h"
+
+#define BIG_M 1e8
+
+typedef struct {
+  spx_bl_state base;
+  unsigned order;
+  spx_bl_penalty pen;
+  double *ln_adjust; /* the sampler's log importance-adjustment weight per row */
+} fs_state;
+
+static int fs_options(spx_options *opts, size_t n, unsigned fixed_order, unsigned *order,
+                      spx_bl_penalty *pen, double *memory, spx_error *err) {
+  int rc = SPX_OK;
+  if (fixed_order)
+    *order = fixed_order;
+  else
+    rc = spx_bl_read_order(opts, n, n < 2 ? (long long)n : 2, order, err);
+  if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, "penalty", 0, 0.0, pen, err);
+  if (rc == SPX_OK) rc = spx_bl_read_memory(opts, memory, err);
+  return rc;
+}
+
+int spx_bl_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsigned fixed_order,
+                              char *why, size_t whylen) {
+  unsigned order;
+  spx_bl_penalty pen;
+  double memory;
+  if (n == 0) {
+    snprintf(why, whylen, "n = 0: nothing to explain");
+    return 0;
+  }
+  if (budget < 2) {
+    snprintf(why, whylen, "budget %zu is below 2 (the empty and the full coalition)", budget);
+    return 0;
+  }
+  if (fs_options(opts, n, fixed_order, &order, &pen, &memory, NULL)) return 1;
+  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  double p = spx_bl_num_columns(n, 1, order);
+  /* unknowns: p coefficients plus v(∅); the empty and full coalitions fix two of them */
+  if (!pen.loo && pen.value == 0.0 && (double)rows < p + 1.0) {
+    snprintf(why, whylen,
+             "budget %zu is below the %.0f unknowns of an unpenalised fit of order %u "
+             "(penalty = 0)",
+             budget, p + 1.0, order);
+    return 0;
+  }
+  return spx_bl_check_memory(n, p, rows, memory, why, whylen);
+}
+
+int spx_bl_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
+                         unsigned fixed_order, void **state, spx_error *err) {
+  *state = NULL;
+  fs_state *s = calloc(1, sizeof *s);
+  double *sw = calloc(n + 1, sizeof *sw), *ln_adjust = NULL;
+  if (s == NULL || sw == NULL) {
+    free(s);
+    free(sw);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  double memory;
+  int rc = fs_options(opts, n, fixed_order, &s->order, &s->pen, &memory, err);
+  s->base.n = n;
+  s->base.budget = budget;
+  if (rc == SPX_OK) {
+    for (size_t k = 0; k <= n; k++)
+      sw[k] = (k < s->order || k + s->order > n) ? BIG_M : 1.0 / ((double)k * (double)(n - k));
+    rc = spx_bl_sample_coalitions(n, budget, sw, rng, &s->base.masks, &ln_adjust, err);
+  }
+  free(sw);
+  s->ln_adjust = ln_adjust;
+  if (rc) {
+    spx_bl_shapley_destroy(s);
+    return rc;
+  }
+  *state = s;
+  return SPX_OK;
+}
+
+int spx_bl_shapley_finish(void *state, spx_transform **out, spx_error *err) {
+  fs_state *s = state;
+  *out = NULL;
+  if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
+  size_t n = s->base.n, N = s->base.masks->count;
+  /* rows 0 and 1 are ∅ and the full set (the sampler puts them first) */
+  double v0 = s->base.values[0], vn = N > 1 ? s->base.values[1] : v0;
+  double *y = malloc(N * sizeof *y), *w = malloc(N * sizeof *w);
+  if (!y || !w) {
+    free(y);
+    free(w);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for %zu rows", N);
+  }
+  for (size_t i = 0; i < N; i++) {
+    size_t k = spx_mask_popcount(spx_maskset_row(s->base.masks, i), s->base.masks->words);
+    y[i] = s->base.values[i] - v0;
+    if (k == 0 || k == n)
+      w[i] = 0.0; /* handled exactly: a(∅) = v(∅) and the sum constraint */
+    else
+      w[i] = exp(-log((double)(n - 1)) - gsl_sf_lnchoose((unsigned)(n - 2), (unsigned)(k - 1)) +
+                 s->ln_adjust[i]);
+  }
+  spx_bl_fit_info info;
+  int rc = spx_bl_fit_transform(&s->base, 1, s->order, 2, y, w, &s->pen, 0, 1, vn - v0, 1, v0,
+                                out, &info, err);
+  free(y);
+  free(w);
+  return rc;
+}
+
+void spx_bl_shapley_destroy(void *state) {
+  fs_state *s = state;
+  if (s == NULL) return;
+  spx_bl_state_free(&s->base);
+  free(s->ln_adjust);
+  free(s);
+}
+
+static int fs_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
+  return spx_bl_shapley_applicable(n, budget, opts, 0, why, whylen);
+}
+
+static int fs_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+                    spx_error *err) {
+  return spx_bl_shapley_begin(n, budget, opts, rng, 0, state, err);
+}
+
+const spx_method_type spx_method_faith_shap = {
+    .name = "faith_shap",
+    .summary = "Faith-Shap index of order k: shapiq's kernel-weighted regression on sampled "
+               "coalitions",
+    .applicable = fs_applicable,
+    .begin = fs_begin,
+    .step = spx_bl_step,
+    .finish = spx_bl_shapley_finish,
+    .destroy = spx_bl_shapley_destroy};

@@ -1,0 +1,27 @@
+/* kernelshap.c: Shapley values by KernelSHAP as shapiq runs it (reference-code.md §4.4):
+ * coalitions from shapiq's CoalitionSampler with size weights proportional to 1 / (s (n - s))
+ * (sizes 0 and n always evaluated, border trick, no pairing), response v(S) - v(∅), Shapley
+ * kernel times importance-adjustment weights, weighted least squares on (x_1..x_n) with
+ * v(∅) fixed and efficiency sum_i phi_i = v(N) - v(∅) imposed exactly. This is the Faith-Shap
+ * estimator of faith_shap.c at order 1 (FSII of order 1 = Shapley values).
+ *
+ * Output: Moebius transform, a({i}) = phi_i, a(∅) = v(∅). */
+#include "baselines.h"
+
+static int ks_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
+  return spx_bl_shapley_applicable(n, budget, opts, 1, why, whylen);
+}
+
+static int ks_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+                    spx_error *err) {
+  return spx_bl_shapley_begin(n, budget, opts, rng, 1, state, err);
+}
+
+const spx_method_type spx_method_kernelshap = {
+    .name = "kernelshap",
+    .summary = "KernelSHAP Shapley values (shapiq's sampler and Shapley-kernel regression)",
+    .applicable = ks_applicable,
+    .begin = ks_begin,
+    .step = spx_bl_step,
+    .finish = spx_bl_shapley_finish,
+    .destroy = spx_bl_shapley_destroy};

@@ -1,0 +1,136 @@
+/* lime.c: LIME as spectral-explain runs it (LimeTabularExplainer on {0,1} features with the
+ * instance = all ones; reference-code.md §4.1).
+ *
+ * Masks: row 0 keeps every feature (the instance); the other budget - 1 rows are independent
+ * uniform masks. Distance to the instance: cosine distance d = 1 - sqrt(|z| / n) (1 for the
+ * empty mask), or 100 d with distance = "text" (LimeTextExplainer's scaling). Kernel:
+ * w = sqrt(exp(-d^2 / width^2)) with width = kernel_width (default 25). Fit: weighted ridge
+ * on (1, z_1..z_n) with penalty alpha (default 1) on the features, not on the intercept
+ * (sklearn Ridge(alpha, fit_intercept=True) with sample weights).
+ *
+ * Output: Moebius transform, a(∅) = intercept, a({i}) = coefficient of feature i. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baselines.h"
+
+enum { DIST_COSINE = 0, DIST_TEXT = 1 };
+
+typedef struct {
+  spx_bl_state base;
+  double width;
+  int distance;
+  spx_bl_penalty pen;
+} lime_state;
+
+static int lime_options(spx_options *opts, double *width, int *distance, double *alpha,
+                        double *memory, spx_error *err) {
+  static const char *const choices[] = {"cosine", "text", NULL};
+  int rc = spx_options_double(opts, "kernel_width", 25.0, width, err);
+  if (rc) return rc;
+  if (!(*width > 0.0))
+    return spx_options_fail(opts, "kernel_width", SPX_ERANGE, err, "must be > 0, got %g",
+                            *width);
+  rc = spx_options_choice(opts, "distance", choices, DIST_COSINE, distance, err);
+  if (rc) return rc;
+  /* `alpha` is sklearn's name; `penalty` is the name every regression baseline accepts */
+  if (spx_options_has(opts, "alpha") && spx_options_has(opts, "penalty")) {
+    spx_options_known(opts, "penalty");
+    return spx_options_fail(opts, "penalty", SPX_EINVAL, err,
+                            "give either alpha or penalty (they are the same), not both");
+  }
+  const char *key = spx_options_has(opts, "penalty") ? "penalty" : "alpha";
+  rc = spx_options_double_range(opts, key, 1.0, 0.0, DBL_MAX, alpha, err);
+  if (rc) return rc;
+  return spx_bl_read_memory(opts, memory, err);
+}
+
+static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+                           size_t whylen) {
+  double width, alpha, memory;
+  int distance;
+  if (n == 0) {
+    snprintf(why, whylen, "n = 0: nothing to explain");
+    return 0;
+  }
+  if (budget < 1) {
+    snprintf(why, whylen, "budget 0: at least the instance must be evaluated");
+    return 0;
+  }
+  if (lime_options(opts, &width, &distance, &alpha, &memory, NULL)) return 1;
+  double p = (double)n + 1.0;
+  if (alpha == 0.0 && (double)budget < p) {
+    snprintf(why, whylen,
+             "budget %zu is below the %.0f unknowns of an unpenalised fit (alpha = 0)", budget,
+             p);
+    return 0;
+  }
+  return spx_bl_check_memory(n, p, budget, memory, why, whylen);
+}
+
+static int lime_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+                      spx_error *err) {
+  *state = NULL;
+  lime_state *s = calloc(1, sizeof *s);
+  SPX_CHECK_ALLOC(s, err);
+  double alpha, memory;
+  int rc = lime_options(opts, &s->width, &s->distance, &alpha, &memory, err);
+  s->pen.value = alpha;
+  s->base.n = n;
+  s->base.budget = budget;
+  if (rc == SPX_OK) {
+    s->base.masks = spx_maskset_create(n, budget);
+    if (s->base.masks == NULL) rc = spx_error_set(err, SPX_ENOMEM, "lime: out of memory");
+  }
+  if (rc == SPX_OK) {
+    spx_mask_fill(spx_maskset_row(s->base.masks, 0), n, 1);
+    for (size_t i = 1; i < budget; i++)
+      spx_bl_random_mask(rng, n, spx_maskset_row(s->base.masks, i));
+  }
+  if (rc) {
+    spx_bl_state_free(&s->base);
+    free(s);
+    return rc;
+  }
+  *state = s;
+  return SPX_OK;
+}
+
+static int lime_finish(void *state, spx_transform **out, spx_error *err) {
+  lime_state *s = state;
+  *out = NULL;
+  if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
+  size_t N = s->base.masks->count, n = s->base.n;
+  double *w = malloc((N ? N : 1) * sizeof *w);
+  SPX_CHECK_ALLOC(w, err);
+  for (size_t i = 0; i < N; i++) {
+    double k = (double)spx_mask_popcount(spx_maskset_row(s->base.masks, i), s->base.masks->words);
+    double d = 1.0 - sqrt(k / (double)n);
+    if (s->distance == DIST_TEXT) d *= 100.0;
+    w[i] = sqrt(exp(-d * d / (s->width * s->width)));
+  }
+  spx_bl_fit_info info;
+  int rc = spx_bl_fit_transform(&s->base, 0, 1, 0, s->base.values, w, &s->pen, 1, 0, 0.0, 0,
+                                0.0, out, &info, err);
+  free(w);
+  return rc;
+}
+
+static void lime_destroy(void *state) {
+  lime_state *s = state;
+  if (s == NULL) return;
+  spx_bl_state_free(&s->base);
+  free(s);
+}
+
+const spx_method_type spx_method_lime = {
+    .name = "lime",
+    .summary = "LIME: weighted ridge on uniform masks around the all-kept instance",
+    .applicable = lime_applicable,
+    .begin = lime_begin,
+    .step = spx_bl_step,
+    .finish = lime_finish,
+    .destroy = lime_destroy};

@@ -1,0 +1,238 @@
+/* sampling.c: the mask samplers of the baselines: independent uniform masks (LIME, Banzhaf,
+ * Faith-Banzhaf; reference-code.md §4.1-4.2) and shapiq's CoalitionSampler with size
+ * weights, the border trick and importance-adjustment weights (§4.3; KernelSHAP, Faith-Shap).
+ * All randomness comes from the rng passed in. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "baselines.h"
+#include "core/rng.h"
+
+void spx_bl_random_mask(gsl_rng *rng, size_t n, uint64_t *mask) {
+  size_t words = spx_mask_words(n);
+  for (size_t w = 0; w < words; w++) mask[w] = spx_rng_u64(rng);
+  if (n % 64) mask[words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
+}
+
+int spx_bl_exhaustive(size_t n, size_t budget) {
+  return n < 8 * sizeof(size_t) - 1 && ((size_t)1 << n) <= budget;
+}
+
+int spx_bl_uniform_masks(size_t n, size_t budget, gsl_rng *rng, spx_maskset **out,
+                         spx_error *err) {
+  int all = spx_bl_exhaustive(n, budget);
+  size_t count = all ? (size_t)1 << n : budget;
+  spx_maskset *s = spx_maskset_create(n, count);
+  SPX_CHECK_ALLOC(s, err);
+  for (size_t i = 0; i < count; i++) {
+    uint64_t *row = spx_maskset_row(s, i);
+    if (all)
+      row[0] = (uint64_t)i; /* n < 64 here */
+    else
+      spx_bl_random_mask(rng, n, row);
+  }
+  *out = s;
+  return SPX_OK;
+}
+
+/* ---- a hash set of distinct masks (rows of a mask set) ----------------------------------- */
+
+typedef struct {
+  size_t *slot; /* row index + 1, 0 = empty */
+  size_t cap;   /* power of two */
+} mask_table;
+
+static uint64_t hash_mask(const uint64_t *m, size_t words) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL;
+  for (size_t w = 0; w < words; w++) {
+    h ^= m[w] + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+  }
+  return h;
+}
+
+/* Position of mask m in the table: the slot holding it, or the empty slot where it goes. */
+static size_t table_find(const mask_table *t, const spx_maskset *s, const uint64_t *m) {
+  size_t i = (size_t)hash_mask(m, s->words) & (t->cap - 1);
+  while (t->slot[i]) {
+    if (memcmp(spx_maskset_row(s, t->slot[i] - 1), m, s->words * sizeof *m) == 0) return i;
+    i = (i + 1) & (t->cap - 1);
+  }
+  return i;
+}
+
+/* ---- the coalition sampler ---------------------------------------------------------------- */
+
+typedef struct {
+  spx_maskset *masks;
+  double *count; /* draws per row (sampled rows) */
+  mask_table table;
+} sampler;
+
+/* Append mask m unless present; *row = its row. */
+static int add_mask(sampler *sm, const uint64_t *m, size_t *row, int *is_new, spx_error *err) {
+  size_t i = table_find(&sm->table, sm->masks, m);
+  if (sm->table.slot[i]) {
+    *row = sm->table.slot[i] - 1;
+    *is_new = 0;
+    return SPX_OK;
+  }
+  int rc = spx_maskset_append(sm->masks, m, err);
+  if (rc) return rc;
+  *row = sm->masks->count - 1;
+  sm->table.slot[i] = *row + 1;
+  *is_new = 1;
+  return SPX_OK;
+}
+
+/* Append every coalition of size s (combinations in lexicographic order). */
+static int enumerate_size(sampler *sm, size_t n, size_t s, uint64_t *m, size_t *c,
+                          spx_error *err) {
+  for (size_t j = 0; j < s; j++) c[j] = j;
+  for (;;) {
+    memset(m, 0, sm->masks->words * sizeof *m);
+    for (size_t j = 0; j < s; j++) spx_mask_set(m, c[j]);
+    size_t row;
+    int is_new;
+    int rc = add_mask(sm, m, &row, &is_new, err);
+    if (rc) return rc;
+    /* next combination: rightmost position that can still move */
+    size_t j = s;
+    while (j > 0 && c[j - 1] == n - s + j - 1) j--;
+    if (j == 0) return SPX_OK;
+    c[j - 1]++;
+    for (size_t k = j; k < s; k++) c[k] = c[k - 1] + 1;
+  }
+}
+
+/* A uniform random s-subset of {0..n-1} into m (Floyd's algorithm, s draws). */
+static void random_subset(gsl_rng *rng, size_t n, size_t s, uint64_t *m, size_t words) {
+  memset(m, 0, words * sizeof *m);
+  for (size_t j = n - s; j < n; j++) {
+    size_t t = (size_t)gsl_rng_uniform_int(rng, (unsigned long)j + 1);
+    if (spx_mask_test(m, t))
+      spx_mask_set(m, j);
+    else
+      spx_mask_set(m, t);
+  }
+}
+
+int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight, gsl_rng *rng,
+                             spx_maskset **masks_out, double **ln_adjust_out, spx_error *err) {
+  *masks_out = NULL;
+  *ln_adjust_out = NULL;
+  if (n == 0) return spx_error_set(err, SPX_EINVAL, "coalition sampler: n must be >= 1");
+  if (budget < 2)
+    return spx_error_set(err, SPX_EINVAL, "coalition sampler: budget %zu is below 2", budget);
+  if (spx_bl_exhaustive(n, budget)) budget = (size_t)1 << n; /* clip to all coalitions */
+
+  int rc = SPX_OK;
+  size_t words = spx_mask_words(n);
+  sampler sm = {0};
+  double *p = calloc(n + 1, sizeof *p);       /* size probabilities of the sampled sizes */
+  int *todo = calloc(n + 1, sizeof *todo);    /* 1 = size still sampled */
+  size_t *comb = malloc((n + 1) * sizeof *comb);
+  uint64_t *m = calloc(words, sizeof *m);
+  double *ln_adjust = NULL;
+  gsl_ran_discrete_t *dist = NULL;
+  sm.masks = spx_maskset_create(n, 0);
+  sm.table.cap = 16;
+  while (sm.table.cap < 2 * budget + 2) sm.table.cap *= 2;
+  sm.table.slot = calloc(sm.table.cap, sizeof *sm.table.slot);
+  if (!p || !todo || !comb || !m || !sm.masks || !sm.table.slot) {
+    rc = spx_error_set(err, SPX_ENOMEM, "coalition sampler: out of memory (budget %zu)",
+                       budget);
+    goto done;
+  }
+
+  /* Sizes 0 and n are always enumerated. */
+  size_t left = budget;
+  if ((rc = enumerate_size(&sm, n, 0, m, comb, err))) goto done;
+  if ((rc = enumerate_size(&sm, n, n, m, comb, err))) goto done;
+  left -= 2;
+  for (size_t s = 1; s < n; s++) todo[s] = size_weight[s] > 0.0;
+
+  /* Border trick: enumerate every size whose expected number of draws reaches its number of
+   * coalitions (all such sizes in one pass), renormalise, and repeat until none qualifies.
+   * When the remaining budget covers every remaining coalition, all are enumerated. */
+  for (;;) {
+    double total = 0.0, avail = 0.0;
+    for (size_t s = 1; s < n; s++)
+      if (todo[s]) {
+        total += size_weight[s];
+        avail += spx_bl_choose(n, s);
+      }
+    if (total <= 0.0 || left == 0) break;
+    int all = (double)left >= avail, any = 0;
+    size_t left_now = left; /* every size in this pass is tested with the same p */
+    for (size_t s = 1; s < n; s++) {
+      if (!todo[s]) continue;
+      double cs = spx_bl_choose(n, s);
+      if (all || (double)left_now * (size_weight[s] / total) >= cs) {
+        if ((rc = enumerate_size(&sm, n, s, m, comb, err))) goto done;
+        left -= (size_t)cs;
+        todo[s] = 0;
+        any = 1;
+      }
+    }
+    if (!any) break;
+  }
+  size_t enumerated = sm.masks->count;
+
+  /* Sample the remaining budget: size ~ p, then a uniform coalition of that size. */
+  double total = 0.0;
+  for (size_t s = 1; s < n; s++)
+    if (todo[s]) total += size_weight[s];
+  size_t draws = 0;
+  if (left > 0 && total > 0.0) {
+    for (size_t s = 0; s <= n; s++) p[s] = todo[s] ? size_weight[s] / total : 0.0;
+    dist = gsl_ran_discrete_preproc(n + 1, p);
+    sm.count = calloc(budget, sizeof *sm.count);
+    if (!dist || !sm.count) {
+      rc = spx_error_set(err, SPX_ENOMEM, "coalition sampler: out of memory");
+      goto done;
+    }
+    while (left > 0) {
+      size_t s = gsl_ran_discrete(rng, dist);
+      random_subset(rng, n, s, m, words);
+      size_t row;
+      int is_new;
+      if ((rc = add_mask(&sm, m, &row, &is_new, err))) goto done;
+      sm.count[row] += 1.0;
+      draws++;
+      if (is_new) left--;
+    }
+  }
+
+  ln_adjust = calloc(sm.masks->count ? sm.masks->count : 1, sizeof *ln_adjust);
+  if (!ln_adjust) {
+    rc = spx_error_set(err, SPX_ENOMEM, "coalition sampler: out of memory");
+    goto done;
+  }
+  for (size_t i = enumerated; i < sm.masks->count; i++) {
+    size_t s = spx_mask_popcount(spx_maskset_row(sm.masks, i), words);
+    ln_adjust[i] = log(sm.count[i]) - log(p[s]) - log((double)draws) +
+                   gsl_sf_lnchoose((unsigned)n, (unsigned)s);
+  }
+  *masks_out = sm.masks;
+  sm.masks = NULL;
+  *ln_adjust_out = ln_adjust;
+  ln_adjust = NULL;
+
+done:
+  gsl_ran_discrete_free(dist);
+  spx_maskset_destroy(&sm.masks);
+  free(sm.table.slot);
+  free(sm.count);
+  free(p);
+  free(todo);
+  free(comb);
+  free(m);
+  free(ln_adjust);
+  return rc;
+}
