@@ -1,6 +1,5 @@
 /* common.c: option parsing, combinatorics, the shared one-round method state and the output
  * transform of the baseline methods (see baselines.h). */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,17 +28,23 @@ int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
   out->value = default_value;
   spx_option_kind kind;
   const char *text;
+  spx_options_known(opts, key);
   if (find_option(opts, key, &kind, &text)) {
     if ((kind == SPX_OPT_STRING || kind == SPX_OPT_TEXT) && strcmp(text, "loo") == 0) {
       spx_options_known(opts, key);
       out->loo = 1;
     } else {
-      if (kind == SPX_OPT_STRING)
+      char *end = NULL;
+      if (kind == SPX_OPT_STRING || kind == SPX_OPT_TEXT) strtod(text, &end);
+      if (kind == SPX_OPT_STRING || (kind == SPX_OPT_TEXT && (end == text || *end != 0))) {
+        spx_options_known(opts, key);
         return spx_options_fail(opts, key, SPX_EINVAL, err,
                                 "expected \"loo\" or a number >= 0, got '%s'", text);
-      int rc = spx_options_double_range(opts, key, default_value, 0.0, DBL_MAX, &out->value,
-                                        err);
+      }
+      int rc = spx_options_double(opts, key, default_value, &out->value, err);
       if (rc) return rc;
+      if (!(out->value >= 0.0))
+        return spx_options_fail(opts, key, SPX_ERANGE, err, "must be >= 0, got %g", out->value);
       out->loo = 0;
     }
   }

@@ -9,7 +9,6 @@
  * (sklearn Ridge(alpha, fit_intercept=True) with sample weights).
  *
  * Output: Moebius transform, a(∅) = intercept, a({i}) = coefficient of feature i. */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +42,12 @@ static int lime_options(spx_options *opts, double *width, int *distance, double 
                             "give either alpha or penalty (they are the same), not both");
   }
   const char *key = spx_options_has(opts, "penalty") ? "penalty" : "alpha";
-  rc = spx_options_double_range(opts, key, 1.0, 0.0, DBL_MAX, alpha, err);
+  spx_options_known(opts, "alpha");
+  spx_options_known(opts, "penalty");
+  rc = spx_options_double(opts, key, 1.0, alpha, err);
   if (rc) return rc;
+  if (!(*alpha >= 0.0))
+    return spx_options_fail(opts, key, SPX_ERANGE, err, "must be >= 0, got %g", *alpha);
   return spx_bl_read_memory(opts, memory, err);
 }
 
@@ -62,13 +65,14 @@ static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why
   }
   if (lime_options(opts, &width, &distance, &alpha, &memory, NULL)) return 1;
   double p = (double)n + 1.0;
+  if (!spx_bl_check_memory(n, p, budget, memory, why, whylen)) return 0;
   if (alpha == 0.0 && (double)budget < p) {
     snprintf(why, whylen,
              "budget %zu is below the %.0f unknowns of an unpenalised fit (alpha = 0)", budget,
              p);
     return 0;
   }
-  return spx_bl_check_memory(n, p, budget, memory, why, whylen);
+  return 1;
 }
 
 static int lime_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
