@@ -14,8 +14,8 @@ spx_oracle *spx_oracle_alloc(const spx_oracle_type *type) {
   return o;
 }
 
-int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
-                    spx_error *err) {
+static int open_oracle(const char *kind, spx_options *opts, size_t explicand, int strict,
+                       spx_oracle **out, spx_error *err) {
   *out = NULL;
   const spx_oracle_type *type = spx_oracle_lookup(kind);
   if (type == NULL) {
@@ -30,7 +30,7 @@ int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_o
   spx_oracle *o = spx_oracle_alloc(type);
   SPX_CHECK_ALLOC(o, err);
   int rc = type->open(o, opts, explicand, err);
-  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
+  if (rc == SPX_OK && strict) rc = spx_options_check_unused(opts, err);
   if (rc == SPX_OK && o->n == 0)
     rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", kind);
   if (rc) {
@@ -39,6 +39,16 @@ int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_o
   }
   *out = o;
   return SPX_OK;
+}
+
+int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
+                    spx_error *err) {
+  return open_oracle(kind, opts, explicand, 1, out, err);
+}
+
+int spx_oracle_open_lenient(const char *kind, spx_options *opts, size_t explicand,
+                            spx_oracle **out, spx_error *err) {
+  return open_oracle(kind, opts, explicand, 0, out, err);
 }
 
 int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err) {
