@@ -16,19 +16,10 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
-#include <zlib.h>
 
 #include "core/rng.h"
+#include "oracle/sklearn_data.h"
 #include "oracle/oracle.h"
-
-#define DEFAULT_DATA_DIR "/usr/lib/python3/dist-packages/sklearn/datasets/data"
-
-typedef struct {
-  size_t rows, d; /* samples, features */
-  double *x;      /* rows x d */
-  int *y;         /* class labels 0.. */
-  int classes;    /* number of distinct labels used */
-} dataset;
 
 typedef struct {
   size_t n, d;        /* training points, features (without the bias column) */
@@ -46,107 +37,6 @@ typedef struct {
   gsl_vector *grad, *step;
   double *theta, *trial, *prob;
 } da_state;
-
-static void dataset_free(dataset *ds) {
-  free(ds->x);
-  free(ds->y);
-  memset(ds, 0, sizeof *ds);
-}
-
-/* Read a (possibly gzipped) text file completely. */
-static int read_text(const char *path, char **out, spx_error *err) {
-  gzFile f = gzopen(path, "rb");
-  if (f == NULL)
-    return spx_error_set(err, SPX_EIO,
-                         "cannot open %s: %s (install python3-sklearn, which scripts/setup does, "
-                         "or set the oracle key data_dir)",
-                         path, strerror(errno ? errno : ENOENT));
-  size_t cap = 1 << 16, len = 0;
-  char *buf = malloc(cap);
-  int rc = SPX_OK;
-  for (;;) {
-    if (buf == NULL) {
-      rc = spx_error_set(err, SPX_ENOMEM, "out of memory reading %s", path);
-      break;
-    }
-    if (len + 4096 + 1 > cap) {
-      char *nb = realloc(buf, cap *= 2);
-      if (nb == NULL) {
-        free(buf);
-        buf = NULL;
-        continue;
-      }
-      buf = nb;
-    }
-    int got = gzread(f, buf + len, 4096);
-    if (got < 0) {
-      rc = spx_error_set(err, SPX_EIO, "read error in %s", path);
-      break;
-    }
-    if (got == 0) break;
-    len += (size_t)got;
-  }
-  gzclose(f);
-  if (rc) {
-    free(buf);
-    return rc;
-  }
-  buf[len] = '\0';
-  *out = buf;
-  return SPX_OK;
-}
-
-/* Parse rows of comma-separated numbers, label last. header: skip the first line. */
-static int parse_csv(const char *path, int header, dataset *ds, spx_error *err) {
-  char *text = NULL;
-  int rc = read_text(path, &text, err);
-  if (rc) return rc;
-  memset(ds, 0, sizeof *ds);
-  char *save = NULL;
-  char *line = strtok_r(text, "\n", &save);
-  if (header && line) line = strtok_r(NULL, "\n", &save);
-  size_t cap = 0, lineno = header ? 2 : 1;
-  for (; line; line = strtok_r(NULL, "\n", &save), lineno++) {
-    if (line[0] == '\0' || line[0] == '\r') continue;
-    double vals[128];
-    size_t nv = 0;
-    char *p = line;
-    while (*p && nv < 128) {
-      char *end;
-      vals[nv++] = strtod(p, &end);
-      if (end == p) {
-        rc = spx_error_set(err, SPX_EIO, "%s:%zu: not a number near '%.20s'", path, lineno, p);
-        break;
-      }
-      p = end;
-      while (*p == ',' || *p == ' ' || *p == '\r') p++;
-    }
-    if (rc) break;
-    if (ds->d == 0) ds->d = nv - 1;
-    if (nv < 2 || nv - 1 != ds->d) {
-      rc = spx_error_set(err, SPX_EIO, "%s:%zu: expected %zu columns, found %zu", path, lineno,
-                         ds->d + 1, nv);
-      break;
-    }
-    if (ds->rows == cap) {
-      cap = cap ? 2 * cap : 256;
-      double *nx = realloc(ds->x, cap * ds->d * sizeof *nx);
-      int *ny = nx ? realloc(ds->y, cap * sizeof *ny) : NULL;
-      if (nx) ds->x = nx;
-      if (ny) ds->y = ny;
-      if (nx == NULL || ny == NULL) {
-        rc = spx_error_set(err, SPX_ENOMEM, "out of memory reading %s", path);
-        break;
-      }
-    }
-    memcpy(ds->x + ds->rows * ds->d, vals, ds->d * sizeof *vals);
-    ds->y[ds->rows++] = (int)vals[nv - 1];
-  }
-  free(text);
-  if (rc == SPX_OK && ds->rows == 0) rc = spx_error_set(err, SPX_EIO, "%s: no data rows", path);
-  if (rc) dataset_free(ds);
-  return rc;
-}
 
 static void da_free(da_state *s) {
   if (s == NULL) return;
@@ -292,7 +182,7 @@ typedef struct {
 
 static int read_opts(spx_options *opts, da_opts *o, spx_error *err) {
   int rc = spx_options_choice(opts, "dataset", datasets, 0, &o->which, err);
-  if (!rc) rc = spx_options_string(opts, "data_dir", DEFAULT_DATA_DIR, &o->dir, err);
+  if (!rc) rc = spx_options_string(opts, "data_dir", SPX_SKLEARN_DATA_DIR, &o->dir, err);
   if (!rc) rc = spx_options_int_range(opts, "n", 100, 2, 1000, &o->n, err);
   if (!rc) rc = spx_options_int_range(opts, "seed", 0, 0, (1LL << 62), &o->seed, err);
   if (!rc) rc = spx_options_int_array(opts, "classes", o->classes, 10, &o->nclasses, err);
@@ -302,11 +192,11 @@ static int read_opts(spx_options *opts, da_opts *o, spx_error *err) {
 }
 
 /* Load the data set, keep the chosen classes, shuffle deterministically. */
-static int load(spx_options *opts, const da_opts *o, dataset *ds, spx_error *err) {
+static int load(spx_options *opts, const da_opts *o, spx_dataset *ds, spx_error *err) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", o->dir,
            o->which == 0 ? "breast_cancer.csv" : "digits.csv.gz");
-  int rc = parse_csv(path, o->which == 0, ds, err);
+  int rc = spx_dataset_read_csv(path, o->which == 0, ds, err);
   if (rc) return rc;
   long long cls[10];
   size_t ncls = o->nclasses;
@@ -359,7 +249,7 @@ static int load(spx_options *opts, const da_opts *o, dataset *ds, spx_error *err
 
 static int da_explicands(spx_options *opts, size_t *count, spx_error *err) {
   da_opts o;
-  dataset ds;
+  spx_dataset ds;
   spx_options_known(opts, "lambda");
   spx_options_known(opts, "tolerance");
   spx_options_known(opts, "max_iter");
@@ -367,13 +257,13 @@ static int da_explicands(spx_options *opts, size_t *count, spx_error *err) {
   if (!rc) rc = load(opts, &o, &ds, err);
   if (rc) return rc;
   *count = ds.rows - (size_t)o.n;
-  dataset_free(&ds);
+  spx_dataset_free(&ds);
   return SPX_OK;
 }
 
 static int da_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_error *err) {
   da_opts o;
-  dataset ds = {0};
+  spx_dataset ds = {0};
   double lambda, tol;
   long long max_iter;
   int rc = read_opts(opts, &o, err);
@@ -384,13 +274,13 @@ static int da_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_er
   if (rc) return rc;
   size_t ntest = ds.rows - (size_t)o.n;
   if (explicand >= ntest) {
-    dataset_free(&ds);
+    spx_dataset_free(&ds);
     return spx_error_set(err, SPX_ERANGE, "data_attribution: explicand %zu out of range (%zu test points)",
                          explicand, ntest);
   }
   da_state *s = calloc(1, sizeof *s);
   if (s == NULL) {
-    dataset_free(&ds);
+    spx_dataset_free(&ds);
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
   s->n = (size_t)o.n;
@@ -412,7 +302,7 @@ static int da_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_er
   if (!s->xtrain || !s->ytrain || !s->theta || !s->trial || !s->prob || !s->hess || !s->grad ||
       !s->step || w > 1024 || s->k > 64) {
     da_free(s);
-    dataset_free(&ds);
+    spx_dataset_free(&ds);
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
   /* Standardise with the training pool's statistics (fixed, independent of the mask). */
@@ -457,7 +347,7 @@ static int da_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_er
   snprintf(desc, sizeof desc, "%s test point %zu (true class %d)", datasets[o.which], explicand,
            s->ytest);
   if (rc == SPX_OK) rc = spx_oracle_set_explicand(self, desc, err);
-  dataset_free(&ds);
+  spx_dataset_free(&ds);
   return rc;
 }
 

@@ -78,6 +78,10 @@ const char *spx_oracle_label(const spx_oracle *o, size_t i, char *buf, size_t bu
 int spx_oracle_set_labels(spx_oracle *o, char **labels, spx_error *err); /* takes ownership */
 int spx_oracle_set_explicand(spx_oracle *o, const char *description, spx_error *err);
 
+/* Task accuracy (fraction of the task's images classified correctly) of a `components`
+ * oracle with the components of mask kept; NaN for any other oracle. For pruning studies. */
+double spx_components_accuracy(const spx_oracle *o, const uint64_t *mask);
+
 /* Allocate an empty oracle of a type (used by open and by decorators). */
 spx_oracle *spx_oracle_alloc(const spx_oracle_type *type);
 

@@ -4,9 +4,11 @@
 #include "oracle.h"
 
 extern const spx_oracle_type spx_oracle_data_attribution;
+extern const spx_oracle_type spx_oracle_components;
 
 static const spx_oracle_type *const oracles[] = {
     &spx_oracle_data_attribution,
+    &spx_oracle_components,
     NULL};
 
 const spx_oracle_type *const *spx_oracle_types(void) { return oracles; }
