@@ -77,14 +77,10 @@ static long double moebius_weight(spx_index index, unsigned order, unsigned s, u
   long double own = s == t ? 1.0L : 0.0L; /* a set's own Moebius coefficient */
   switch (index) {
   case SPX_INDEX_SII:
-  case SPX_INDEX_SV:
-    return t == 0 ? own : 1.0L / (long double)(s - t + 1);
-  case SPX_INDEX_BII:
-    return ldexpl(1.0L, -(int)(s - t));
-  case SPX_INDEX_BV:
-    return t == 0 ? own : ldexpl(1.0L, -(int)(s - t));
-  case SPX_INDEX_STII:
-    return t < order ? own : 1.0L / binom(s, order);
+  case SPX_INDEX_SV: return t == 0 ? own : 1.0L / (long double)(s - t + 1);
+  case SPX_INDEX_BII: return ldexpl(1.0L, -(int)(s - t));
+  case SPX_INDEX_BV: return t == 0 ? own : ldexpl(1.0L, -(int)(s - t));
+  case SPX_INDEX_STII: return t < order ? own : 1.0L / binom(s, order);
   case SPX_INDEX_FSII: {
     if (s <= order || t == 0) return own;
     long double sign = ((order - t) & 1u) ? -1.0L : 1.0L;
@@ -104,10 +100,8 @@ static long double moebius_weight(spx_index index, unsigned order, unsigned s, u
       w += binom(s - t, j) * bern[j] / (long double)(s - t - j + 1);
     return w;
   }
-  case SPX_INDEX_MOEBIUS:
-    return own;
-  case SPX_INDEX_FOURIER:
-    break;
+  case SPX_INDEX_MOEBIUS: return own;
+  case SPX_INDEX_FOURIER: break;
   }
   return 0.0L;
 }
@@ -130,8 +124,8 @@ static int wtable_store(wtable *tb, unsigned s, unsigned t, long double w, spx_e
   double d = (double)w;
   if (!isfinite(d))
     return spx_error_set(err, SPX_ERANGE,
-                         "conversion weight for sizes (%u, %u) is not finite (degree too large)",
-                         s, t);
+                         "conversion weight for sizes (%u, %u) is not finite (degree too large)", s,
+                         t);
   tb->w[(size_t)s * (tb->tmax + 1) + t] = d;
   return SPX_OK;
 }
@@ -258,8 +252,8 @@ static int basis_change(const spx_transform *in, spx_basis from, spx_transform *
   if (rc) return rc;
   const char *what = from == SPX_BASIS_FOURIER ? "Fourier -> Moebius" : "Moebius -> Fourier";
   if (spx_transform_basis(in) != from)
-    return spx_error_set(err, SPX_EINVAL, "%s: the input transform is not in the %s basis",
-                         what, from == SPX_BASIS_FOURIER ? "Fourier" : "Moebius");
+    return spx_error_set(err, SPX_EINVAL, "%s: the input transform is not in the %s basis", what,
+                         from == SPX_BASIS_FOURIER ? "Fourier" : "Moebius");
   unsigned dmax = spx_transform_max_degree(in);
   if (dmax > MAX_FULL_DEGREE)
     return spx_error_set(err, SPX_ERANGE,
@@ -271,12 +265,13 @@ static int basis_change(const spx_transform *in, spx_basis from, spx_transform *
   if (rc) return rc;
   for (unsigned s = 0; s <= dmax; s++)
     for (unsigned t = 0; t <= s; t++) {
-      /* F -> M: a(T) = (-2)^|T| sum_{K ⊇ T} F(K); M -> F: F(K) = (-1)^|K| sum_{T ⊇ K} a(T) / 2^|T| */
+      /* F -> M: a(T) = (-2)^|T| sum_{K ⊇ T} F(K);
+       * M -> F: F(K) = (-1)^|K| sum_{T ⊇ K} a(T) / 2^|T| */
       double w = from == SPX_BASIS_FOURIER ? ldexp(1.0, (int)t) : ldexp(1.0, -(int)s);
       tb.w[(size_t)s * (dmax + 1) + t] = (t & 1u) ? -w : w;
     }
-  rc = convert(in, &tb, from == SPX_BASIS_FOURIER ? SPX_BASIS_MOEBIUS : SPX_BASIS_FOURIER, 0,
-               out, err);
+  rc = convert(in, &tb, from == SPX_BASIS_FOURIER ? SPX_BASIS_MOEBIUS : SPX_BASIS_FOURIER, 0, out,
+               err);
   free(tb.w);
   return rc;
 }
@@ -301,8 +296,8 @@ static int to_index(const spx_transform *in, spx_index index, unsigned order, sp
     return spx_error_set(err, SPX_ERANGE, "index %s: interaction degree %u exceeds %u",
                          spx_index_name(index), dmax, MAX_TABLE_DEGREE);
   wtable tb;
-  int rc = index_weights(index, order, dmax, spx_transform_basis(in) == SPX_BASIS_FOURIER, &tb,
-                         err);
+  int rc =
+      index_weights(index, order, dmax, spx_transform_basis(in) == SPX_BASIS_FOURIER, &tb, err);
   if (rc) return rc;
   rc = convert(in, &tb, SPX_BASIS_INDEX, 1, out, err);
   free(tb.w);

@@ -190,7 +190,8 @@ static void test_shapiq_files(void) {
   while ((de = readdir(dp)) != NULL && nnames < 256) {
     const char *nm = de->d_name;
     int ours = strncmp(nm, "imputer_", 8) == 0 || strncmp(nm, "tree_", 5) == 0;
-    if (ours && strstr(nm, "_Moebius_") == NULL && strstr(nm, ".json")) names[nnames++] = strdup(nm);
+    if (ours && strstr(nm, "_Moebius_") == NULL && strstr(nm, ".json"))
+      names[nnames++] = strdup(nm);
   }
   closedir(dp);
   qsort(names, nnames, sizeof *names, cmp_str);
@@ -201,15 +202,15 @@ static void test_shapiq_files(void) {
     char game[64], iname[64];
     unsigned order;
     const char *us = strchr(names[f], '_'), *ord = strstr(names[f], "_order");
-    if (!spx_test(us && ord && sscanf(ord, "_order%u.json", &order) == 1,
-                  "file name %s parses", names[f]))
+    if (!spx_test(us && ord && sscanf(ord, "_order%u.json", &order) == 1, "file name %s parses",
+                  names[f]))
       continue;
     snprintf(game, sizeof game, "%.*s", (int)(us - names[f]), names[f]);
     snprintf(iname, sizeof iname, "%.*s", (int)(ord - us - 1), us + 1);
     int g = strcmp(game, "tree") == 0;
     spx_index index;
-    if (!spx_test(spx_index_from_name(iname, &index) == SPX_OK, "%s: index name %s known",
-                  names[f], iname))
+    if (!spx_test(spx_index_from_name(iname, &index) == SPX_OK, "%s: index name %s known", names[f],
+                  iname))
       continue;
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, names[f]);
@@ -230,8 +231,8 @@ static void test_shapiq_files(void) {
       double maxerr = compare_ref(out, &rf, &keys, &missing);
       /* 1e-8 absolute: the reference FSII values come from a regression and carry errors of a
        * few 1e-9 (the values are O(1)); every other index agrees to ~1e-13. */
-      spx_test(missing == 0 && maxerr <= 1e-8, "%s %s: %zu values match (max err %.3g)",
-               names[f], rname, keys, maxerr);
+      spx_test(missing == 0 && maxerr <= 1e-8, "%s %s: %zu values match (max err %.3g)", names[f],
+               rname, keys, maxerr);
       spx_test_int((long long)count_nonempty(out), (long long)keys,
                    "%s %s: no interactions beyond the file's", names[f], rname);
       /* Baseline. The tree files' BII, FBII, FSII and STII baselines are those of the game
@@ -243,8 +244,8 @@ static void test_shapiq_files(void) {
                                index == SPX_INDEX_FSII || index == SPX_INDEX_STII);
       double want = rf.baseline + (centred ? spx_transform_get(moeb[g], NULL, 0, NULL) : 0.0);
       spx_test(found, "%s %s: empty-set entry present", names[f], rname);
-      spx_test_abs(empty, want, 1e-8, "%s %s: empty-set entry = baseline_value%s", names[f],
-                   rname, centred ? " + m(∅)" : "");
+      spx_test_abs(empty, want, 1e-8, "%s %s: empty-set entry = baseline_value%s", names[f], rname,
+                   centred ? " + m(∅)" : "");
       spx_transform_destroy(&out);
     }
     cJSON_Delete(rf.root);
@@ -461,7 +462,8 @@ static void test_brute_force(void) {
   gsl_rng *r = spx_rng_stream(2024, 7, 0, 0, 0);
   for (unsigned n = 5; n <= 8; n++) {
     unsigned N = 1u << n;
-    double *v = malloc(N * sizeof *v), *mob = malloc(N * sizeof *mob), *four = malloc(N * sizeof *four);
+    double *v = malloc(N * sizeof *v), *mob = malloc(N * sizeof *mob),
+           *four = malloc(N * sizeof *four);
     double *sii = malloc(N * sizeof *sii), *want = malloc(N * sizeof *want);
     /* high-entropy game: uniform values plus a larger offset and a linear trend */
     for (unsigned S = 0; S < N; S++) v[S] = 1.7 + 0.3 * popc(S) + gsl_ran_flat(r, -1.0, 1.0);
@@ -500,8 +502,14 @@ static void test_brute_force(void) {
         case SPX_INDEX_BV: bf_bv(v, n, want); break;
         case SPX_INDEX_STII: bf_stii(v, n, l, want); break;
         case SPX_INDEX_KSII: bf_ksii(sii, v, n, l, want); break;
-        case SPX_INDEX_FSII: bf_fsii(v, n, l, want); tol = 1e-8; break;
-        case SPX_INDEX_FBII: bf_fbii(v, n, l, want); tol = 1e-8; break;
+        case SPX_INDEX_FSII:
+          bf_fsii(v, n, l, want);
+          tol = 1e-8;
+          break;
+        case SPX_INDEX_FBII:
+          bf_fbii(v, n, l, want);
+          tol = 1e-8;
+          break;
         default: break;
         }
         for (int route = 0; route < 2; route++) {
@@ -564,7 +572,8 @@ static double eval_terms(const term *terms, size_t count, const uint64_t *mask) 
   double s = 0.0;
   for (size_t k = 0; k < count; k++) {
     unsigned par = 0;
-    for (uint32_t j = 0; j < terms[k].deg; j++) par ^= (unsigned)spx_mask_test(mask, terms[k].idx[j]);
+    for (uint32_t j = 0; j < terms[k].deg; j++)
+      par ^= (unsigned)spx_mask_test(mask, terms[k].idx[j]);
     s += par ? -terms[k].val : terms[k].val;
   }
   return s;
@@ -576,10 +585,13 @@ static void round_trip(uint32_t n, uint32_t dmax, size_t count, spx_maskset *mas
   term *terms = malloc(count * sizeof *terms);
   random_terms(r, n, dmax, terms, count);
   spx_transform *F = spx_transform_create(n, SPX_BASIS_FOURIER), *M = NULL, *F2 = NULL;
-  for (size_t k = 0; k < count; k++) spx_transform_add(F, terms[k].idx, terms[k].deg, terms[k].val, NULL);
-  spx_test(spx_fourier_to_moebius(F, &M, NULL) == SPX_OK && spx_transform_basis(M) == SPX_BASIS_MOEBIUS,
+  for (size_t k = 0; k < count; k++)
+    spx_transform_add(F, terms[k].idx, terms[k].deg, terms[k].val, NULL);
+  spx_test(spx_fourier_to_moebius(F, &M, NULL) == SPX_OK &&
+               spx_transform_basis(M) == SPX_BASIS_MOEBIUS,
            "%s: Fourier -> Moebius", label);
-  spx_test(spx_moebius_to_fourier(M, &F2, NULL) == SPX_OK && spx_transform_basis(F2) == SPX_BASIS_FOURIER,
+  spx_test(spx_moebius_to_fourier(M, &F2, NULL) == SPX_OK &&
+               spx_transform_basis(F2) == SPX_BASIS_FOURIER,
            "%s: Moebius -> Fourier", label);
   /* round trip: every original coefficient back, nothing else above rounding. Moebius values
    * reach 2^dmax |F| and are summed back with weights 2^-|T|: error ~ 2^dmax * eps * sum|F|. */
@@ -696,7 +708,8 @@ static void test_exact_and_errors(void) {
   const uint32_t tri[3] = {3, 7, 9}, p37[2] = {3, 7}, s9[1] = {9};
   spx_transform_set(M, tri, 3, 1.2, NULL);
   spx_test(spx_moebius_to_index(M, SPX_INDEX_SII, 2, &out, NULL) == SPX_OK, "SII of one term");
-  spx_test_int((long long)spx_transform_size(out), 7, "SII order 2 of {3,7,9}: ∅, 3 singletons, 3 pairs");
+  spx_test_int((long long)spx_transform_size(out), 7,
+               "SII order 2 of {3,7,9}: ∅, 3 singletons, 3 pairs");
   spx_test_abs(spx_transform_get(out, s9, 1, NULL), 0.4, 1e-15, "SII({9}) = 1.2/3");
   spx_test_abs(spx_transform_get(out, p37, 2, NULL), 0.6, 1e-15, "SII({3,7}) = 1.2/2");
   spx_test(spx_transform_basis(out) == SPX_BASIS_INDEX, "index result has basis INDEX");
@@ -745,7 +758,8 @@ static void test_exact_and_errors(void) {
            "moebius_to_index rejects a basis target (%s)", err.msg);
   spx_test(spx_fourier_to_moebius(M, &out, &err) == SPX_EINVAL && strstr(err.msg, "Fourier"),
            "fourier_to_moebius rejects a Moebius input (%s)", err.msg);
-  spx_test(spx_moebius_to_fourier(F, &out, &err) == SPX_EINVAL, "moebius_to_fourier rejects Fourier");
+  spx_test(spx_moebius_to_fourier(F, &out, &err) == SPX_EINVAL,
+           "moebius_to_fourier rejects Fourier");
   spx_transform *I = NULL;
   spx_moebius_to_index(M, SPX_INDEX_SII, 1, &I, NULL);
   spx_test(spx_transform_to_index(I, SPX_INDEX_SII, 1, &out, &err) == SPX_EINVAL &&
@@ -776,6 +790,26 @@ static void test_exact_and_errors(void) {
   }
   spx_test(mx <= 1e-6, "BII of a degree-41 Fourier term vanishes below degree 41 (max %.3g)", mx);
   spx_transform_destroy(&out);
+  /* constant-only and empty inputs */
+  spx_transform *C = spx_transform_create(5, SPX_BASIS_FOURIER), *CM = NULL;
+  spx_transform_set(C, NULL, 0, -0.75, NULL);
+  spx_test(spx_fourier_to_moebius(C, &CM, NULL) == SPX_OK && spx_transform_size(CM) == 1 &&
+               spx_transform_get(CM, NULL, 0, NULL) == -0.75,
+           "constant Fourier -> constant Moebius");
+  spx_test(spx_moebius_to_index(CM, SPX_INDEX_FBII, 2, &out, NULL) == SPX_OK &&
+               spx_transform_size(out) == 1 && spx_transform_get(out, NULL, 0, NULL) == -0.75,
+           "FBII of a constant game is its baseline only");
+  spx_transform_destroy(&out);
+  spx_transform_clear(C);
+  spx_test(spx_transform_to_index(C, SPX_INDEX_KSII, 3, &out, NULL) == SPX_OK &&
+               spx_transform_size(out) == 1 && spx_transform_get(out, NULL, 0, NULL) == 0.0,
+           "index of an empty transform: only ∅ = 0");
+  spx_transform_destroy(&out);
+  spx_test(spx_fourier_to_moebius(C, &out, NULL) == SPX_OK && spx_transform_size(out) == 0,
+           "empty Fourier -> empty Moebius");
+  spx_transform_destroy(&out);
+  spx_transform_destroy(&CM);
+  spx_transform_destroy(&C);
   /* same-basis conversion is a copy */
   spx_transform_set(F, s9, 1, 2.5, NULL);
   spx_test(spx_transform_to_index(F, SPX_INDEX_FOURIER, 0, &out, NULL) == SPX_OK &&
