@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "baselines/baselines.h"
+#include "core/convert.h"
 #include "core/mask.h"
 #include "core/options.h"
 #include "core/rng.h"
@@ -271,6 +272,79 @@ static void test_exact_random(size_t n, uint64_t seed) {
     spx_transform_destroy(&t);
   }
   free(a);
+  game_free(&g);
+}
+
+/* ---- against the index conversions of src/core/convert.c --------------------------------- */
+
+/* Compare every entry of the method's output with spx_moebius_to_index of the game's full
+ * Moebius transform (a library written independently of the regressions). Entries absent
+ * from the conversion are exact zeros (it drops them). check_empty = 0 skips ∅ (BV, whose
+ * conversion stores v(∅) while banzhaf stores its intercept). */
+static void compare_convert(const char *what, const spx_transform *t, const spx_transform *a,
+                            spx_index index, unsigned order, int check_empty) {
+  spx_transform *want = NULL;
+  spx_error err;
+  if (!spx_test(t && spx_moebius_to_index(a, index, order, &want, &err) == SPX_OK,
+                "%s: ran and converted", what)) return;
+  double worst = 0.0;
+  size_t compared = 0;
+  for (size_t i = 0; i < spx_transform_size(t); i++) {
+    const uint32_t *idx;
+    uint32_t d;
+    double v;
+    spx_transform_entry(t, i, &idx, &d, &v);
+    if (d == 0 && !check_empty) continue;
+    double w = spx_transform_get(want, idx, d, NULL);
+    double e = fabs(v - w) / (fabs(w) > 1.0 ? fabs(w) : 1.0);
+    if (!(e <= worst)) worst = e;
+    compared++;
+  }
+  /* as in test_exact_random: well-conditioned exact solves, 1e-8 is a wide margin */
+  spx_test(worst <= 1e-8 && compared + !check_empty >= spx_transform_size(want),
+           "%s: %zu entries equal spx_moebius_to_index (worst relative error %.3g)", what,
+           compared, worst);
+  spx_transform_destroy(&want);
+}
+
+static void test_vs_convert(size_t n, uint64_t seed) {
+  game g = random_game(n, seed);
+  double *m = moebius_of(&g);
+  size_t all = (size_t)1 << n;
+  spx_transform *a = spx_transform_create((uint32_t)n, SPX_BASIS_MOEBIUS);
+  for (size_t T = 0; T < all; T++) {
+    uint32_t idx[32], d = 0;
+    for (uint32_t i = 0; i < n; i++)
+      if (T >> i & 1) idx[d++] = i;
+    spx_transform_set(a, idx, d, m[T], NULL);
+  }
+  char what[128];
+  const kv p0[] = {{"penalty", "0"}, {NULL, NULL}};
+  spx_transform *t = run("kernelshap", &g, all, p0, 5, NULL, NULL);
+  snprintf(what, sizeof what, "kernelshap n=%zu exhaustive vs convert SV", n);
+  compare_convert(what, t, a, SPX_INDEX_SV, 1, 1);
+  spx_transform_destroy(&t);
+  t = run("banzhaf", &g, all, p0, 5, NULL, NULL);
+  snprintf(what, sizeof what, "banzhaf n=%zu exhaustive vs convert BV", n);
+  compare_convert(what, t, a, SPX_INDEX_BV, 1, 0);
+  snprintf(what, sizeof what, "banzhaf n=%zu exhaustive vs convert FBII order 1", n);
+  compare_convert(what, t, a, SPX_INDEX_FBII, 1, 1);
+  spx_transform_destroy(&t);
+  for (unsigned l = 1; l <= 4; l++) {
+    char order[8];
+    snprintf(order, sizeof order, "%u", l);
+    const kv o[] = {{"penalty", "0"}, {"order", order}, {NULL, NULL}};
+    t = run("faith_shap", &g, all, o, 5, NULL, NULL);
+    snprintf(what, sizeof what, "faith_shap order %u n=%zu exhaustive vs convert FSII", l, n);
+    compare_convert(what, t, a, SPX_INDEX_FSII, l, 1);
+    spx_transform_destroy(&t);
+    t = run("faith_banzhaf", &g, all, o, 5, NULL, NULL);
+    snprintf(what, sizeof what, "faith_banzhaf order %u n=%zu exhaustive vs convert FBII", l, n);
+    compare_convert(what, t, a, SPX_INDEX_FBII, l, 1);
+    spx_transform_destroy(&t);
+  }
+  spx_transform_destroy(&a);
+  free(m);
   game_free(&g);
 }
 
@@ -781,6 +855,8 @@ int main(void) {
   test_helpers();
   test_exact_random(7, 101);
   test_exact_random(10, 202);
+  test_vs_convert(6, 303);
+  test_vs_convert(9, 404);
   test_california();
   test_lime();
   test_loo();
