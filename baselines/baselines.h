@@ -39,6 +39,8 @@ typedef struct spx_bl_penalty {
 /* Read `penalty` ("loo" or a number >= 0) and `penalty_grid` (numbers >= 0). */
 int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
                         double default_value, spx_bl_penalty *out, spx_error *err);
+/* 1 when every penalty the setting can use is > 0 (the fixed value or every grid value). */
+int spx_bl_penalty_positive(const spx_bl_penalty *pen);
 /* Read `memory_gib` (> 0, default 2): the working-memory limit applicable() enforces. */
 int spx_bl_read_memory(spx_options *opts, double *bytes, spx_error *err);
 /* Read `order` in [1, n]. */
@@ -104,6 +106,7 @@ typedef struct spx_bl_fit_info {
   double penalty;                  /* the penalty used */
   double loo[SPX_BL_MAX_GRID];     /* LOO mean squared error per grid value (when loo) */
   int fallback;                    /* 1 when the SVD fallback solved the system */
+  int dual;                        /* 1 when the dual (kernel) form was used */
 } spx_bl_fit_info;
 
 /* Weighted (ridge) least squares on the design:
@@ -113,13 +116,18 @@ typedef struct spx_bl_fit_info {
  * Cholesky, and by SVD of the (bordered) normal matrix when Cholesky fails or its
  * reciprocal condition number is below 1e-12. With pen->loo, lambda minimises the weighted
  * leave-one-out error sum_i w_i (e_i / (1 - h_ii))^2 / sum_i w_i (hat-matrix form, no refits;
- * first grid value wins ties). beta has p entries. */
+ * first grid value wins ties). beta has p entries.
+ * When every column is penalised (lambda > 0) and there is no constraint, and the N x N kernel
+ * matrix is smaller than the p x p normal matrix, the same ridge is solved in its dual form
+ * (kernel K = X W X^T from popcounts, Cholesky of K + lambda I, beta = X^T alpha), which
+ * makes wide designs (p >> N) affordable; LOO is then read off the inverse kernel matrix. */
 int spx_bl_fit(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_penalty *pen,
                size_t first_penalised, const double *con, double con_rhs, double *beta,
                spx_bl_fit_info *info, spx_error *err);
 
-/* Working memory (bytes) of spx_bl_fit with p columns and N rows of n features. */
-double spx_bl_fit_memory(size_t n, double p, size_t rows);
+/* Working memory (bytes) of spx_bl_fit with p columns and N rows of n features; dual_ok when
+ * every column is penalised with a positive penalty and there is no constraint. */
+double spx_bl_fit_memory(size_t n, double p, size_t rows, int dual_ok);
 
 /* A Moebius transform from beta (one value per design column); when with_empty, the empty
  * set gets empty_value (designs with lo = 1). */
@@ -150,7 +158,7 @@ int spx_bl_fit_transform(const spx_bl_state *s, unsigned lo, unsigned order, siz
 /* Free the members of the base (not the state itself). */
 void spx_bl_state_free(spx_bl_state *s);
 /* Common applicability: n >= 1, budget >= min_budget, memory within the limit. */
-int spx_bl_check_memory(size_t n, double p, size_t rows, double limit, char *why,
+int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok, double limit, char *why,
                         size_t whylen);
 
 /* ---- the shapiq regression estimator (faith_shap.c), shared with kernelshap.c ------------ */

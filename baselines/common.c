@@ -67,6 +67,13 @@ int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
   return SPX_OK;
 }
 
+int spx_bl_penalty_positive(const spx_bl_penalty *pen) {
+  if (!pen->loo) return pen->value > 0.0;
+  for (size_t k = 0; k < pen->ngrid; k++)
+    if (!(pen->grid[k] > 0.0)) return 0;
+  return 1;
+}
+
 int spx_bl_read_memory(spx_options *opts, double *bytes, spx_error *err) {
   double gib;
   int rc = spx_options_double_range(opts, "memory_gib", SPX_BL_DEFAULT_MEMORY_GIB, 1e-6, 1e6,
@@ -143,14 +150,15 @@ void spx_bl_state_free(spx_bl_state *s) {
   s->values = NULL;
 }
 
-int spx_bl_check_memory(size_t n, double p, size_t rows, double limit, char *why,
+int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok, double limit, char *why,
                         size_t whylen) {
-  double need = spx_bl_fit_memory(n, p, rows);
+  double need = spx_bl_fit_memory(n, p, rows, dual_ok);
   if (need <= limit) return 1;
   snprintf(why, whylen,
-           "%.0f regression columns need about %.3g GiB of working memory (normal equations, "
-           "%zu masks), above the limit memory_gib = %.3g",
-           p, need / 1073741824.0, rows, limit / 1073741824.0);
+           "%.0f regression columns and %zu masks need about %.3g GiB of working memory "
+           "(normal equations%s), above the limit memory_gib = %.3g",
+           p, rows, need / 1073741824.0, dual_ok ? " or kernel matrix" : "",
+           limit / 1073741824.0);
   return 0;
 }
 

@@ -45,7 +45,7 @@ static int fb_applicable(size_t n, size_t budget, spx_options *opts, char *why,
     snprintf(why, whylen, "budget 0: at least one mask is needed");
     return 0;
   }
-  if (!spx_bl_check_memory(n, p, rows, memory, why, whylen)) return 0;
+  if (!spx_bl_check_memory(n, p, rows, spx_bl_penalty_positive(&pen), memory, why, whylen)) return 0;
   if (!pen.loo && pen.value == 0.0 && (double)rows < p) {
     snprintf(why, whylen,
              "budget %zu is below the %.0f unknowns of an unpenalised fit of order %u "

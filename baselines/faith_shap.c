@@ -59,7 +59,7 @@ int spx_bl_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsign
   if (fs_options(opts, n, fixed_order, &order, &pen, &memory, NULL)) return 1;
   size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
   double p = spx_bl_num_columns(n, 1, order);
-  if (!spx_bl_check_memory(n, p, rows, memory, why, whylen)) return 0;
+  if (!spx_bl_check_memory(n, p, rows, 0, memory, why, whylen)) return 0;
   /* unknowns: p coefficients plus v(∅); the empty and full coalitions fix two of them */
   if (!pen.loo && pen.value == 0.0 && (double)rows < p + 1.0) {
     snprintf(why, whylen,

@@ -65,7 +65,7 @@ static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why
   }
   if (lime_options(opts, &width, &distance, &alpha, &memory, NULL)) return 1;
   double p = (double)n + 1.0;
-  if (!spx_bl_check_memory(n, p, budget, memory, why, whylen)) return 0;
+  if (!spx_bl_check_memory(n, p, budget, 0, memory, why, whylen)) return 0;
   if (alpha == 0.0 && (double)budget < p) {
     snprintf(why, whylen,
              "budget %zu is below the %.0f unknowns of an unpenalised fit (alpha = 0)", budget,

@@ -113,11 +113,22 @@ void spx_bl_design_subset(const spx_bl_design *d, size_t col, uint32_t *idx, uns
 
 /* ---- solver ------------------------------------------------------------------------------- */
 
-double spx_bl_fit_memory(size_t n, double p, size_t rows) {
-  /* normal matrix, its factor / inverse, the SVD fallback's V; masks, values, weights and a
-   * row's column list */
-  return 3.0 * 8.0 * (p + 1.0) * (p + 1.0) + (double)rows * (8.0 * spx_mask_words(n) + 16.0) +
-         16.0 * p;
+/* The dual (kernel) form needs every column penalised with lambda > 0 and no constraint; it
+ * is used when its N x N matrices are smaller than the primal p x p ones. */
+static int dual_eligible(const spx_bl_penalty *pen, size_t first_penalised, const double *con) {
+  return con == NULL && first_penalised == 0 && spx_bl_penalty_positive(pen);
+}
+
+static double primal_bytes(double p) { return 3.0 * 8.0 * (p + 1.0) * (p + 1.0); }
+static double dual_bytes(size_t rows) { return 2.0 * 8.0 * (double)rows * (double)rows; }
+
+double spx_bl_fit_memory(size_t n, double p, size_t rows, int dual_ok) {
+  /* primal: normal matrix, its factor / inverse, the SVD fallback's V; dual: the kernel
+   * matrix and its factor / inverse; both: masks, values, weights, coefficients, a row's
+   * column list and the output transform (~64 bytes per entry) */
+  double core = primal_bytes(p);
+  if (dual_ok && dual_bytes(rows) < core) core = dual_bytes(rows);
+  return core + (double)rows * (8.0 * spx_mask_words(n) + 16.0) + 88.0 * p;
 }
 
 typedef struct {
@@ -293,8 +304,8 @@ static int lsq_loo(lsq *s, const spx_bl_rows *rows, spx_bl_design *d, double lam
     for (size_t a = 0; a < q; a++) {
       const double *r = Ainv + s->cols[a] * tda;
       double acc = 0.0;
-      for (size_t b = 0; b < q; b++) acc += r[s->cols[b]];
-      xax += acc;
+      for (size_t b = a + 1; b < q; b++) acc += r[s->cols[b]];
+      xax += 2.0 * acc + r[s->cols[a]];
       xb += beta[s->cols[a]];
       if (u) xu += u[s->cols[a]];
     }
@@ -312,12 +323,106 @@ static int lsq_loo(lsq *s, const spx_bl_rows *rows, spx_bl_design *d, double lam
   return SPX_OK;
 }
 
+/* ---- dual (kernel) ridge ------------------------------------------------------------------ */
+
+/* K(S, S') = x_S . x_S' = sum_{k=lo}^{order} C(|S ∩ S'|, k): the design's Gram matrix of the
+ * rows, from one popcount per pair. With M = W^1/2 K W^1/2 + lambda I and alpha =
+ * M^-1 W^1/2 y, beta = X^T W^1/2 alpha and the weighted LOO residual of row i is
+ * alpha_i / (sqrt(w_i) [M^-1]_ii) (since I - H = lambda M^-1). */
+static int fit_dual(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_penalty *pen,
+                    double *beta, spx_bl_fit_info *info, spx_error *err) {
+  size_t N = rows->count, n = d->n, p = d->p;
+  gsl_matrix *K = gsl_matrix_alloc(N ? N : 1, N ? N : 1), *M = gsl_matrix_alloc(N ? N : 1, N ? N : 1);
+  gsl_vector *yt = gsl_vector_alloc(N ? N : 1), *alpha = gsl_vector_alloc(N ? N : 1);
+  double *kern = malloc((n + 1) * sizeof *kern), *sw = malloc((N ? N : 1) * sizeof *sw);
+  size_t *cols = malloc((p ? p : 1) * sizeof *cols);
+  int rc = SPX_OK;
+  if (!K || !M || !yt || !alpha || !kern || !sw || !cols) {
+    rc = spx_error_set(err, SPX_ENOMEM, "regression: out of memory for the %zu x %zu kernel", N,
+                       N);
+    goto done;
+  }
+  for (size_t c = 0; c <= n; c++) {
+    kern[c] = 0.0;
+    for (unsigned k = d->lo; k <= d->order; k++) kern[c] += spx_bl_choose(c, k);
+  }
+  for (size_t i = 0; i < N; i++) {
+    sw[i] = sqrt(row_weight(rows, i));
+    gsl_vector_set(yt, i, sw[i] * rows->y[i]);
+  }
+  for (size_t i = 0; i < N; i++) {
+    const uint64_t *a = rows->bits + i * rows->words;
+    for (size_t j = 0; j <= i; j++) {
+      const uint64_t *b = rows->bits + j * rows->words;
+      size_t c = 0;
+      for (size_t w = 0; w < rows->words; w++) c += (size_t)__builtin_popcountll(a[w] & b[w]);
+      double v = sw[i] * sw[j] * kern[c];
+      gsl_matrix_set(K, i, j, v);
+      gsl_matrix_set(K, j, i, v);
+    }
+  }
+  size_t nl = pen->loo ? pen->ngrid : 1;
+  double best = INFINITY, lambda = pen->loo ? pen->grid[0] : pen->value;
+  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  for (size_t k = 0; k < nl && pen->loo; k++) {
+    gsl_matrix_memcpy(M, K);
+    for (size_t i = 0; i < N; i++) *gsl_matrix_ptr(M, i, i) += pen->grid[k];
+    info->loo[k] = INFINITY;
+    if (gsl_linalg_cholesky_decomp1(M) != GSL_SUCCESS) continue;
+    gsl_linalg_cholesky_solve(M, yt, alpha);
+    if (gsl_linalg_cholesky_invert(M) != GSL_SUCCESS) continue;
+    double sum = 0.0, sumw = 0.0;
+    for (size_t i = 0; i < N; i++) {
+      if (sw[i] == 0.0) continue;
+      double r = gsl_vector_get(alpha, i) / gsl_matrix_get(M, i, i);
+      sum += r * r;
+      sumw += sw[i] * sw[i];
+    }
+    info->loo[k] = sumw > 0.0 ? sum / sumw : INFINITY;
+    if (info->loo[k] < best) {
+      best = info->loo[k];
+      lambda = pen->grid[k];
+    }
+  }
+  gsl_matrix_memcpy(M, K);
+  for (size_t i = 0; i < N; i++) *gsl_matrix_ptr(M, i, i) += lambda;
+  int g = gsl_linalg_cholesky_decomp1(M);
+  if (g == GSL_SUCCESS) g = gsl_linalg_cholesky_solve(M, yt, alpha);
+  gsl_set_error_handler(old);
+  if (g != GSL_SUCCESS) {
+    rc = spx_error_set(err, SPX_EINTERNAL, "regression: kernel Cholesky failed (%s)",
+                       gsl_strerror(g));
+    goto done;
+  }
+  info->penalty = lambda;
+  info->dual = 1;
+  memset(beta, 0, p * sizeof *beta);
+  for (size_t i = 0; i < N; i++) {
+    double a = sw[i] * gsl_vector_get(alpha, i);
+    if (a == 0.0) continue;
+    size_t q = spx_bl_design_row(d, rows->bits + i * rows->words, cols);
+    for (size_t j = 0; j < q; j++) beta[cols[j]] += a;
+  }
+done:
+  if (K) gsl_matrix_free(K);
+  if (M) gsl_matrix_free(M);
+  if (yt) gsl_vector_free(yt);
+  if (alpha) gsl_vector_free(alpha);
+  free(kern);
+  free(sw);
+  free(cols);
+  return rc;
+}
+
 int spx_bl_fit(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_penalty *pen,
                size_t first_penalised, const double *con, double con_rhs, double *beta,
                spx_bl_fit_info *info, spx_error *err) {
   memset(info, 0, sizeof *info);
   size_t p = d->p;
   if (p == 0) return SPX_OK;
+  if (dual_eligible(pen, first_penalised, con) && rows->count > 0 &&
+      dual_bytes(rows->count) < primal_bytes((double)p))
+    return fit_dual(rows, d, pen, beta, info, err);
   lsq s = {.p = p};
   s.G = gsl_matrix_calloc(p, p);
   s.A = gsl_matrix_alloc(p, p);

@@ -636,17 +636,19 @@ static void brute_fb(const game *g, int l, double lambda, size_t skip, double *b
   (void)l;
 }
 
-static void test_loo(void) {
+/* faith_banzhaf (order 2, n = 6: 22 unknowns) on `budget` masks: the LOO choice and a fixed
+ * penalty equal brute-force refits; spx_bl_fit reports the primal (budget > p) or the dual
+ * kernel form (budget < p) as expected. */
+static void loo_case(size_t budget, int want_dual, const char *grid_text,
+                     const double grid[3], uint64_t game_seed) {
   const size_t n = 6;
   const int l = 2;
-  game g = random_game(n, 31);
-  /* few masks so the penalty matters: 30 masks, 22 unknowns */
-  const kv o[] = {{"order", "2"}, {NULL, NULL}};
-  spx_transform *t = run("faith_banzhaf", &g, 30, o, 4, NULL, NULL);
+  game g = random_game(n, game_seed);
+  const kv o[] = {{"order", "2"}, {"penalty_grid", grid_text}, {NULL, NULL}};
+  spx_transform *t = run("faith_banzhaf", &g, budget, o, 4, NULL, NULL);
   size_t cols[64], p = 0;
   for (size_t T = 0; T < 64; T++)
     if (__builtin_popcountll(T) <= l) cols[p++] = T;
-  const double grid[3] = {0.1, 1.0, 10.0};
   double best = INFINITY, best_lambda = 0.0, beta[64], full[64];
   for (int k = 0; k < 3; k++) {
     double loo = 0.0;
@@ -669,26 +671,49 @@ static void test_loo(void) {
     double e = fabs(coef(t, cols[a], NULL) - full[a]);
     if (!(e <= worst)) worst = e;
   }
-  /* same well-conditioned ridge system (lambda >= 0.1) solved two ways */
+  /* the same ridge system (lambda >= 0.1, condition < 1e6) solved two ways: 1e-9 */
   spx_test(t != NULL && worst <= 1e-9,
-           "faith_banzhaf LOO: same penalty (%g) and coefficients as brute-force refits "
-           "(worst error %.3g)",
-           best_lambda, worst);
+           "faith_banzhaf %zu masks, LOO: same penalty (%g) and coefficients as brute-force "
+           "refits (worst error %.3g)",
+           budget, best_lambda, worst);
   spx_transform_destroy(&t);
+
+  /* spx_bl_fit on the same rows: which form, and the penalty it chose */
+  spx_bl_design d;
+  spx_bl_design_init(&d, n, 0, 2, NULL);
+  spx_bl_penalty pen = {.loo = 1, .grid = {grid[0], grid[1], grid[2]}, .ngrid = 3};
+  spx_bl_rows rows = {g.seen->bits, 1, g.seen->count, g.seen_values, NULL};
+  spx_bl_fit_info info;
+  double b2[64];
+  int rc = spx_bl_fit(&rows, &d, &pen, 0, NULL, 0.0, b2, &info, NULL);
+  spx_test(rc == SPX_OK && info.dual == want_dual && info.penalty == best_lambda,
+           "spx_bl_fit %zu rows, %zu columns: dual = %d, penalty %g", budget, d.p, info.dual,
+           info.penalty);
+  spx_bl_design_free(&d);
 
   /* a fixed penalty equals the brute-force ridge with that penalty */
   const kv o2[] = {{"order", "2"}, {"penalty", "2.5"}, {NULL, NULL}};
-  t = run("faith_banzhaf", &g, 30, o2, 4, NULL, NULL);
+  t = run("faith_banzhaf", &g, budget, o2, 4, NULL, NULL);
   brute_fb(&g, l, 2.5, SIZE_MAX, full, cols, p);
   worst = 0.0;
   for (size_t a = 0; a < p; a++) {
     double e = fabs(coef(t, cols[a], NULL) - full[a]);
     if (!(e <= worst)) worst = e;
   }
-  spx_test(t != NULL && worst <= 1e-9, "faith_banzhaf penalty 2.5 = brute-force ridge (%.3g)",
-           worst);
+  spx_test(t != NULL && worst <= 1e-9,
+           "faith_banzhaf %zu masks, penalty 2.5 = brute-force ridge (%.3g)", budget, worst);
   spx_transform_destroy(&t);
   game_free(&g);
+}
+
+static void test_loo(void) {
+  const double def[3] = {0.1, 1.0, 10.0}, wide[3] = {0.01, 3.0, 300.0};
+  for (uint64_t seed = 31; seed < 36; seed++) {
+    loo_case(30, 0, "0.1,1,10", def, seed); /* 30 rows, 22 columns: primal normal equations */
+    loo_case(15, 1, "0.1,1,10", def, seed); /* 15 rows < 22 columns: dual kernel form */
+    loo_case(30, 0, "0.01,3,300", wide, seed);
+    loo_case(12, 1, "0.01,3,300", wide, seed);
+  }
 }
 
 /* ---- constraints, determinism ---------------------------------------------------------------- */
