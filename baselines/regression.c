@@ -333,11 +333,12 @@ static int fit_dual(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_pena
                     double *beta, spx_bl_fit_info *info, spx_error *err) {
   size_t N = rows->count, n = d->n, p = d->p;
   gsl_matrix *K = gsl_matrix_alloc(N ? N : 1, N ? N : 1), *M = gsl_matrix_alloc(N ? N : 1, N ? N : 1);
-  gsl_vector *yt = gsl_vector_alloc(N ? N : 1), *alpha = gsl_vector_alloc(N ? N : 1);
+  gsl_vector *yt = gsl_vector_alloc(N ? N : 1), *alpha = gsl_vector_alloc(N ? N : 1),
+             *diag = gsl_vector_alloc(N ? N : 1);
   double *kern = malloc((n + 1) * sizeof *kern), *sw = malloc((N ? N : 1) * sizeof *sw);
   size_t *cols = malloc((p ? p : 1) * sizeof *cols);
   int rc = SPX_OK;
-  if (!K || !M || !yt || !alpha || !kern || !sw || !cols) {
+  if (!K || !M || !yt || !alpha || !diag || !kern || !sw || !cols) {
     rc = spx_error_set(err, SPX_ENOMEM, "regression: out of memory for the %zu x %zu kernel", N,
                        N);
     goto done;
@@ -370,11 +371,18 @@ static int fit_dual(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_pena
     info->loo[k] = INFINITY;
     if (gsl_linalg_cholesky_decomp1(M) != GSL_SUCCESS) continue;
     gsl_linalg_cholesky_solve(M, yt, alpha);
-    if (gsl_linalg_cholesky_invert(M) != GSL_SUCCESS) continue;
+    /* diag(M^-1)_i = sum_{r >= i} (L^-1)_{ri}^2, from the inverse of the factor L */
+    if (gsl_linalg_tri_invert(CblasLower, CblasNonUnit, M) != GSL_SUCCESS) continue;
+    gsl_vector_set_zero(diag);
+    for (size_t r = 0; r < N; r++) {
+      const double *row = gsl_matrix_const_ptr(M, r, 0);
+      double *dg = diag->data;
+      for (size_t i = 0; i <= r; i++) dg[i] += row[i] * row[i];
+    }
     double sum = 0.0, sumw = 0.0;
     for (size_t i = 0; i < N; i++) {
       if (sw[i] == 0.0) continue;
-      double r = gsl_vector_get(alpha, i) / gsl_matrix_get(M, i, i);
+      double r = gsl_vector_get(alpha, i) / gsl_vector_get(diag, i);
       sum += r * r;
       sumw += sw[i] * sw[i];
     }
@@ -408,6 +416,7 @@ done:
   if (M) gsl_matrix_free(M);
   if (yt) gsl_vector_free(yt);
   if (alpha) gsl_vector_free(alpha);
+  if (diag) gsl_vector_free(diag);
   free(kern);
   free(sw);
   free(cols);
