@@ -113,7 +113,7 @@ int spx_transform_predict(const spx_transform *t, const spx_maskset *masks, doub
     size_t cnt = masks->count - base < 64 ? masks->count - base : 64;
     uint64_t all = cnt == 64 ? ~(uint64_t)0 : ((uint64_t)1 << cnt) - 1;
     memset(bits, 0, c.nfeat * sizeof *bits);
-    for (size_t r = 0; r < cnt; r++) {
+    for (size_t r = 0; r < cnt && c.nfeat > 0; r++) {
       const uint64_t *m = spx_maskset_row(masks, base + r);
       for (size_t f = 0; f < c.nfeat; f++)
         bits[f] |= (uint64_t)spx_mask_test(m, c.feat[f]) << r;
