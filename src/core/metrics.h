@@ -14,8 +14,8 @@
 /* out[i] = f(mask i) from a Fourier or Moebius transform (an index basis is an error).
  * Works on blocks of 64 masks: the features the transform uses are transposed into one
  * 64-bit word per feature, then each interaction costs degree word operations per block
- * plus one addition per mask where it is active (Moebius) or odd (Fourier). Allocates
- * O(number of distinct features used + n/32 bytes) of scratch. */
+ * plus one addition per mask. Per mask, terms are summed in insertion order (the same result
+ * as the direct loop). Allocates O(n + total degree + terms) scratch. */
 int spx_transform_predict(const spx_transform *t, const spx_maskset *masks, double *out,
                           spx_error *err);
 
