@@ -207,10 +207,13 @@ static void print_table(const explain_args *a, const spx_oracle *o, size_t queri
                         double t_decode, double t_oracle, const char *index, long long order,
                         double r2, const spx_transform *res, const size_t *sorted, size_t shown,
                         FILE *out) {
-  fprintf(out, "oracle %s, n = %zu%s%s\n", a->oracle, o->n, o->explicand ? ", explicand: " : "",
-          o->explicand ? o->explicand : "");
-  fprintf(out, "method %s, budget %lld, queries %zu, decode %.3f s, oracle %.3f s\n", a->method,
-          a->budget, queries, t_decode, t_oracle);
+  const char *desc = spx_oracle_explicand_of(o);
+  fprintf(out, "oracle %s, n = %zu%s%s\n", a->oracle, o->n, desc ? ", explicand: " : "",
+          desc ? desc : "");
+  char budget[32] = "unlimited";
+  if (a->budget > 0) snprintf(budget, sizeof budget, "%lld", a->budget);
+  fprintf(out, "method %s, budget %s, queries %zu, decode %.3f s, oracle %.3f s\n", a->method,
+          budget, queries, t_decode, t_oracle);
   if (a->test_masks > 0)
     fprintf(out, "faithfulness R^2 on %lld held-out masks: %.6f\n", a->test_masks, r2);
   fprintf(out, "index %s", index);
@@ -227,7 +230,7 @@ static void print_table(const explain_args *a, const spx_oracle *o, size_t queri
     for (uint32_t j = 0; j < deg; j++) {
       char buf[32];
       const char *label = spx_oracle_label(o, idx[j], buf, sizeof buf);
-      if (o->labels)
+      if (spx_oracle_labels(o))
         fprintf(out, "%s%u:%s", j ? ", " : "", idx[j], label);
       else
         fprintf(out, "%s%s", j ? ", " : "", label);

@@ -105,6 +105,16 @@ const spx_transform *spx_oracle_truth(const spx_oracle *o) {
   return o->type->truth ? o->type->truth(o) : NULL;
 }
 
+char *const *spx_oracle_labels(const spx_oracle *o) {
+  while (o->labels == NULL && o->inner) o = o->inner;
+  return o->labels;
+}
+
+const char *spx_oracle_explicand_of(const spx_oracle *o) {
+  while (o->explicand == NULL && o->inner) o = o->inner;
+  return o->explicand;
+}
+
 const char *spx_oracle_label(const spx_oracle *o, size_t i, char *buf, size_t buflen) {
   while (o->labels == NULL && o->inner) o = o->inner;
   if (o->labels && i < o->n && o->labels[i]) return o->labels[i];
