@@ -164,17 +164,15 @@ static int csv_record(char *buf, size_t len, size_t *pos, char **starts, size_t 
       while (i < len && buf[i] != ',' && buf[i] != '\n' && !(buf[i] == '\r' && buf[i + 1] == '\n'))
         *o++ = buf[i++];
     }
-    char sep = i < len ? buf[i] : '\n';
+    /* the separator: ',' or the record end ("\n", "\r\n" or the end of the file); read it
+     * before the terminating NUL goes in, which may overwrite its first byte */
+    int more = i < len && buf[i] == ',';
+    size_t skip = i >= len ? 0 : buf[i] == '\r' ? 2 : 1;
+    *o = '\0';
     if (k < maxf) starts[k] = out;
     k++;
-    if (sep == ',') {
-      *o = '\0';
-      i++;
-      continue;
-    }
-    *o = '\0';
-    if (i < len && buf[i] == '\r') i++;
-    if (i < len) i++; /* the '\n' */
+    i += skip;
+    if (more) continue;
     (*line)++;
     break;
   }
@@ -309,10 +307,10 @@ static int find_file(spx_options *opts, const char *key, const char *given, cons
     snprintf(b, sizeof b, "%s/%s", SPX_SOURCE_DIR, given);
     if (access(b, R_OK) == 0) return keep_path(b, out, err);
     return spx_options_fail(opts, key, SPX_EIO, err,
-                            "%s '%s' not found (looked in the working directory and at %s)%s",
+                            "%s not found at %s (looked in the working directory and at %s)%s",
                             what, given, b, hint);
   }
-  return spx_options_fail(opts, key, SPX_EIO, err, "%s %s not found (%s)%s", what, given,
+  return spx_options_fail(opts, key, SPX_EIO, err, "%s not found at %s (%s)%s", what, given,
                           strerror(errno), hint);
 }
 
