@@ -126,7 +126,7 @@ static void quote(const char *s, size_t len, char *buf, size_t buflen) {
       break;
     }
     unsigned char c = (unsigned char)s[i];
-    if (isprint(c) && c != '\\' && c != '\'') {
+    if (isprint(c) && c != '\\') {
       buf[o++] = (char)c;
     } else {
       o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
@@ -299,24 +299,20 @@ static int eof_error(proc *P, size_t answers, size_t count, int stopped_reading,
               count, part, stopped_reading ? " and stopped reading its input" : "", st);
 }
 
-/* Look for output that arrived outside a batch (more answers than masks). */
+/* Look for output that arrived outside a batch (more answers than masks, or late ones). */
 static int check_quiet(proc *P, spx_error *err) {
   struct pollfd pf = {P->from_child, POLLIN, 0};
-  if (P->linelen == 0 && (poll(&pf, 1, 0) <= 0 || !(pf.revents & POLLIN))) return SPX_OK;
-  double dummy;
-  size_t answers = 0;
-  int eof = 0;
-  int rc = P->linelen ? SPX_OK : read_some(P, 0, &dummy, &answers, &eof, err);
-  if (rc) return rc;
-  if (P->linelen) {
-    char q[128];
-    quote(P->line, P->linelen, q, sizeof q);
-    return fail(P, SPX_EORACLE, err, 1,
-                "unexpected output before the batch was sent (extra answers to the batch "
-                "before?): %s",
-                q);
-  }
-  return SPX_OK; /* EOF is reported by the exchange itself, with the child's status */
+  if (poll(&pf, 1, 0) <= 0 || !(pf.revents & (POLLIN | POLLHUP))) return SPX_OK;
+  ssize_t r = read(P->from_child, P->rbuf, sizeof P->rbuf);
+  if (r <= 0) return SPX_OK; /* EOF is reported by the exchange, with the child's status */
+  size_t len = (size_t)r;
+  while (len && (P->rbuf[len - 1] == '\n' || P->rbuf[len - 1] == '\r')) len--;
+  char q[128];
+  quote(P->rbuf, len, q, sizeof q);
+  return fail(P, SPX_EORACLE, err, 1,
+              "unexpected output before the batch was sent (more answers to an earlier "
+              "batch?): %s",
+              q);
 }
 
 static int run_batch(proc *P, const spx_maskset *masks, size_t first, size_t count,
