@@ -150,7 +150,7 @@ static int lookup_or_insert(spx_transform *t, const uint32_t *sorted, uint32_t d
     t->pool = p;
     t->pool_cap = cap;
   }
-  memcpy(t->pool + t->pool_len, sorted, degree * sizeof *sorted);
+  if (degree) memcpy(t->pool + t->pool_len, sorted, degree * sizeof *sorted); /* pool may be NULL */
   t->entries[t->count] = (entry){t->pool_len, degree, 0.0};
   t->pool_len += degree;
   t->slots[s] = ++t->count;

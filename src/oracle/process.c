@@ -488,6 +488,12 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
                             "expected %lld labels (one per feature), got %zu", n, nlabels);
   }
 
+  /* report a misspelt key before starting a process for nothing */
+  if ((rc = spx_options_check_unused(opts, err))) {
+    for (size_t i = 0; i < nlabels; i++) free(labels[i]);
+    free(labels);
+    return rc;
+  }
   proc *P = calloc(1, sizeof *P);
   if (P) {
     P->to_child = P->from_child = -1;
