@@ -46,7 +46,8 @@ typedef struct {
   int to_child, from_child;
   unsigned long long batches; /* protocol batches started */
   int header_sent;
-  char *broken; /* first fatal error, or NULL */
+  int broken;                     /* a fatal error happened: refuse further batches */
+  char first_error[SPX_ERRMSG_LEN]; /* its message */
   char *wbuf;   /* outgoing text */
   size_t wcap, wlen, wpos;
   char line[PROC_LINE_MAX + 2]; /* partial answer line */
@@ -154,7 +155,10 @@ static int fail(proc *P, int code, spx_error *err, size_t line, const char *fmt,
   char full[SPX_ERRMSG_LEN];
   snprintf(full, sizeof full, "process oracle %s: %s: %s", cmd, where, msg);
   kill_child(P);
-  if (P->broken == NULL) P->broken = strdup(full);
+  if (!P->broken) {
+    P->broken = 1;
+    snprintf(P->first_error, sizeof P->first_error, "%s", full);
+  }
   return spx_error_set(err, code, "%s", full);
 }
 
@@ -399,7 +403,6 @@ static void proc_free(proc *P) {
     }
   }
   free(P->command);
-  free(P->broken);
   free(P->wbuf);
   free(P);
 }
@@ -529,7 +532,7 @@ static int proc_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size
   proc *P = o->state;
   if (P->broken)
     return spx_error_set(err, SPX_EORACLE, "process oracle unusable after an earlier error: %s",
-                         P->broken);
+                         P->first_error);
   for (size_t done = 0; done < count;) {
     size_t k = count - done < P->batch ? count - done : P->batch;
     int rc = run_batch(P, masks, first + done, k, out + done, err);
