@@ -46,7 +46,8 @@ typedef struct {
   int to_child, from_child;
   unsigned long long batches; /* protocol batches started */
   int header_sent;
-  char *broken; /* first fatal error, or NULL */
+  int broken;                     /* a fatal error happened: refuse further batches */
+  char first_error[SPX_ERRMSG_LEN]; /* its message */
   char *wbuf;   /* outgoing text */
   size_t wcap, wlen, wpos;
   char line[PROC_LINE_MAX + 2]; /* partial answer line */
@@ -126,7 +127,7 @@ static void quote(const char *s, size_t len, char *buf, size_t buflen) {
       break;
     }
     unsigned char c = (unsigned char)s[i];
-    if (isprint(c) && c != '\\' && c != '\'') {
+    if (isprint(c) && c != '\\') {
       buf[o++] = (char)c;
     } else {
       o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
@@ -154,7 +155,10 @@ static int fail(proc *P, int code, spx_error *err, size_t line, const char *fmt,
   char full[SPX_ERRMSG_LEN];
   snprintf(full, sizeof full, "process oracle %s: %s: %s", cmd, where, msg);
   kill_child(P);
-  if (P->broken == NULL) P->broken = strdup(full);
+  if (!P->broken) {
+    P->broken = 1;
+    snprintf(P->first_error, sizeof P->first_error, "%s", full);
+  }
   return spx_error_set(err, code, "%s", full);
 }
 
@@ -299,24 +303,20 @@ static int eof_error(proc *P, size_t answers, size_t count, int stopped_reading,
               count, part, stopped_reading ? " and stopped reading its input" : "", st);
 }
 
-/* Look for output that arrived outside a batch (more answers than masks). */
+/* Look for output that arrived outside a batch (more answers than masks, or late ones). */
 static int check_quiet(proc *P, spx_error *err) {
   struct pollfd pf = {P->from_child, POLLIN, 0};
-  if (P->linelen == 0 && (poll(&pf, 1, 0) <= 0 || !(pf.revents & POLLIN))) return SPX_OK;
-  double dummy;
-  size_t answers = 0;
-  int eof = 0;
-  int rc = P->linelen ? SPX_OK : read_some(P, 0, &dummy, &answers, &eof, err);
-  if (rc) return rc;
-  if (P->linelen) {
-    char q[128];
-    quote(P->line, P->linelen, q, sizeof q);
-    return fail(P, SPX_EORACLE, err, 1,
-                "unexpected output before the batch was sent (extra answers to the batch "
-                "before?): %s",
-                q);
-  }
-  return SPX_OK; /* EOF is reported by the exchange itself, with the child's status */
+  if (poll(&pf, 1, 0) <= 0 || !(pf.revents & (POLLIN | POLLHUP))) return SPX_OK;
+  ssize_t r = read(P->from_child, P->rbuf, sizeof P->rbuf);
+  if (r <= 0) return SPX_OK; /* EOF is reported by the exchange, with the child's status */
+  size_t len = (size_t)r;
+  while (len && (P->rbuf[len - 1] == '\n' || P->rbuf[len - 1] == '\r')) len--;
+  char q[128];
+  quote(P->rbuf, len, q, sizeof q);
+  return fail(P, SPX_EORACLE, err, 1,
+              "unexpected output before the batch was sent (more answers to an earlier "
+              "batch?): %s",
+              q);
 }
 
 static int run_batch(proc *P, const spx_maskset *masks, size_t first, size_t count,
@@ -403,7 +403,6 @@ static void proc_free(proc *P) {
     }
   }
   free(P->command);
-  free(P->broken);
   free(P->wbuf);
   free(P);
 }
@@ -492,6 +491,12 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
                             "expected %lld labels (one per feature), got %zu", n, nlabels);
   }
 
+  /* report a misspelt key before starting a process for nothing */
+  if ((rc = spx_options_check_unused(opts, err))) {
+    for (size_t i = 0; i < nlabels; i++) free(labels[i]);
+    free(labels);
+    return rc;
+  }
   proc *P = calloc(1, sizeof *P);
   if (P) {
     P->to_child = P->from_child = -1;
@@ -527,7 +532,7 @@ static int proc_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size
   proc *P = o->state;
   if (P->broken)
     return spx_error_set(err, SPX_EORACLE, "process oracle unusable after an earlier error: %s",
-                         P->broken);
+                         P->first_error);
   for (size_t done = 0; done < count;) {
     size_t k = count - done < P->batch ? count - done : P->batch;
     int rc = run_batch(P, masks, first + done, k, out + done, err);

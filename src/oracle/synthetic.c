@@ -36,6 +36,11 @@ typedef struct {
   size_t *off; /* count + 1 offsets into idx */
   uint32_t *idx;
   double *coef;
+  /* Evaluation reads the bits of the features in use, in increasing order (a prefetch-
+   * friendly sweep over the mask), into a compact mask; cidx are idx renumbered there. */
+  size_t nfeat;
+  uint32_t *feat; /* sorted distinct features in use */
+  uint32_t *cidx;
   int have_variance;
   double variance;
   double noise_sd;
@@ -491,6 +496,11 @@ static int generate(const synth_params *p, size_t explicand, spx_transform *trut
   return rc;
 }
 
+static int u32_cmp(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
 /* Flatten the nonzero entries of s->truth for evaluation. */
 static int flatten(synth *s, spx_error *err) {
   size_t size = spx_transform_size(s->truth), total = 0, count = 0;
@@ -518,6 +528,24 @@ static int flatten(synth *s, spx_error *err) {
     s->off[s->count + 1] = s->off[s->count] + d;
     s->count++;
   }
+  /* distinct features in use, and the compact numbering */
+  s->feat = malloc((total ? total : 1) * sizeof *s->feat);
+  s->cidx = malloc((total ? total : 1) * sizeof *s->cidx);
+  if (s->feat == NULL || s->cidx == NULL)
+    return spx_error_set(err, SPX_ENOMEM, "out of memory flattening a synthetic function");
+  if (total) memcpy(s->feat, s->idx, total * sizeof *s->feat);
+  qsort(s->feat, total, sizeof *s->feat, u32_cmp);
+  for (size_t i = 0; i < total; i++)
+    if (s->nfeat == 0 || s->feat[s->nfeat - 1] != s->feat[i]) s->feat[s->nfeat++] = s->feat[i];
+  for (size_t p = 0; p < total; p++) {
+    size_t lo = 0, hi = s->nfeat;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (s->feat[mid] < s->idx[p]) lo = mid + 1;
+      else hi = mid;
+    }
+    s->cidx[p] = (uint32_t)lo;
+  }
   return SPX_OK;
 }
 
@@ -527,6 +555,8 @@ static void synth_free(synth *s) {
   free(s->off);
   free(s->idx);
   free(s->coef);
+  free(s->feat);
+  free(s->cidx);
   if (s->noise_rng) gsl_rng_free(s->noise_rng);
   free(s);
 }
@@ -585,39 +615,51 @@ static int synth_explicands(spx_options *opts, size_t *count, spx_error *err) {
 /* Noise value for one mask: a Gaussian drawn from a generator seeded by a hash of the mask
  * words and the (seed, explicand) key, so it does not depend on batching or ranks. */
 static double noise_for(synth *s, const uint64_t *m, size_t words) {
+  /* Two lanes; each step is a bijection of the lane for a fixed word, so masks differing
+   * in any one word give different lane states; mix64 then spreads the difference. */
   uint64_t h0 = s->noise_key[0], h1 = s->noise_key[1];
   for (size_t w = 0; w < words; w++) {
-    h0 = mix64(h0 ^ mix64(m[w] + 0x632be59bd9b4e019ULL * (w + 1)));
-    h1 = mix64(h1 + mix64(m[w] ^ (0x8cb92ba72f3d8dd7ULL * (w + 1))));
+    h0 = (h0 ^ m[w]) * 0x9e3779b97f4a7c15ULL;
+    h0 ^= h0 >> 32;
+    h1 = (h1 + m[w]) * 0xd6e8feb86659fd93ULL;
+    h1 ^= h1 >> 29;
   }
+  h0 = mix64(h0 ^ (uint64_t)words);
+  h1 = mix64(h1 + h0);
   spx_rng_pcg64_seed(s->noise_rng, h0, h1, s->noise_key[2], s->noise_key[3]);
   return gsl_ran_gaussian_ziggurat(s->noise_rng, s->noise_sd);
 }
 
 static int synth_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
                       double *out, spx_error *err) {
-  (void)err;
   synth *s = o->state;
   const int fourier = s->basis == SPX_BASIS_FOURIER;
+  size_t cwords = s->nfeat / 64 + 1;
+  uint64_t *c = malloc(cwords * sizeof *c);
+  SPX_CHECK_ALLOC(c, err);
   for (size_t r = 0; r < count; r++) {
     const uint64_t *m = spx_maskset_row(masks, first + r);
+    memset(c, 0, cwords * sizeof *c);
+    for (size_t f = 0; f < s->nfeat; f++)
+      c[f >> 6] |= ((m[s->feat[f] >> 6] >> (s->feat[f] & 63)) & 1) << (f & 63);
     double y = 0.0;
     for (size_t e = 0; e < s->count; e++) {
-      const uint32_t *idx = s->idx + s->off[e];
+      const uint32_t *idx = s->cidx + s->off[e];
       size_t d = s->off[e + 1] - s->off[e];
       if (fourier) {
-        unsigned par = 0;
-        for (size_t j = 0; j < d; j++) par ^= (unsigned)(m[idx[j] >> 6] >> (idx[j] & 63));
-        y += (par & 1) ? -s->coef[e] : s->coef[e];
+        uint64_t par = 0;
+        for (size_t j = 0; j < d; j++) par ^= c[idx[j] >> 6] >> (idx[j] & 63);
+        y += (double)(1 - 2 * (int)(par & 1)) * s->coef[e];
       } else {
-        size_t j = 0;
-        while (j < d && ((m[idx[j] >> 6] >> (idx[j] & 63)) & 1)) j++;
-        if (j == d) y += s->coef[e];
+        uint64_t all = 1;
+        for (size_t j = 0; j < d; j++) all &= c[idx[j] >> 6] >> (idx[j] & 63);
+        y += (double)(all & 1) * s->coef[e];
       }
     }
     if (s->noise_sd > 0.0) y += noise_for(s, m, masks->words);
     out[r] = y;
   }
+  free(c);
   return SPX_OK;
 }
 
