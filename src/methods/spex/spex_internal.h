@@ -164,6 +164,7 @@ enum { SPX_SPEX_HARD = 0, SPX_SPEX_SOFT = 1 };
 typedef struct spx_spex_decode_opts {
   int decoder;          /* SPX_SPEX_HARD or SPX_SPEX_SOFT */
   unsigned chase_depth; /* soft decoder only */
+  int chase_select;     /* SPX_CHASE_ERRORS or SPX_CHASE_METRIC */
   unsigned max_iter;    /* peeling rounds */
   double res_cutoff;    /* singleton iff residual energy / bin energy < res_cutoff */
   double zero_tol;      /* zeroton iff bin energy per delay <= zero_tol * scale */
