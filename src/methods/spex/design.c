@@ -106,6 +106,11 @@ void spx_spex_design_destroy(spx_spex_design **d) {
   *d = NULL;
 }
 
+static void xor_row(uint64_t *restrict dst, const uint64_t *restrict src,
+                    const uint64_t *restrict col, size_t W) {
+  for (size_t w = 0; w < W; w++) dst[w] = src[w] ^ col[w];
+}
+
 void spx_spex_design_masks(const spx_spex_design *d, size_t q, uint64_t *out) {
   size_t W = d->words, P1 = (size_t)d->p + 1;
   unsigned c = (unsigned)(q / P1);
@@ -113,11 +118,8 @@ void spx_spex_design_masks(const spx_spex_design *d, size_t q, uint64_t *out) {
   const uint64_t *cols = d->cols + (size_t)c * d->b * W;
   memcpy(out, d->delays + r * W, W * sizeof *out);
   size_t count = (size_t)1 << d->b;
-  for (size_t z = 1; z < count; z++) {
-    /* z differs from z & (z-1) (already built) in bit ctz(z): add that column. */
-    const uint64_t *src = out + (z & (z - 1)) * W;
-    const uint64_t *col = cols + (size_t)__builtin_ctzll(z) * W;
-    uint64_t *dst = out + z * W;
-    for (size_t w = 0; w < W; w++) dst[w] = src[w] ^ col[w];
-  }
+  /* Natural order (sequential writes are faster than Gray-code order at large n): z differs
+   * from z & (z-1), built earlier, in bit ctz(z), so add that column. */
+  for (size_t z = 1; z < count; z++)
+    xor_row(out + z * W, out + (z & (z - 1)) * W, cols + (size_t)__builtin_ctzll(z) * W, W);
 }

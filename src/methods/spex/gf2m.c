@@ -147,38 +147,45 @@ static void poly_div(const spx_gf *gf, const poly *a, const poly *b, poly *q) {
   poly_trim(q);
 }
 
-/* Roots of f (monic, splits into distinct linear factors) appended to roots. */
-static void split(const spx_gf *gf, const poly *f, uint32_t *roots, unsigned *count) {
+/* Roots of f (monic, splits into distinct linear factors) appended to roots; X[j] is
+ * x^(2^j) mod f for j < m. */
+static void split(const spx_gf *gf, const poly *f, const poly *X, uint32_t *roots,
+                  unsigned *count) {
   if (f->deg <= 0) return;
   if (f->deg == 1) {
     roots[(*count)++] = f->c[0]; /* x + c0 = 0 */
     return;
   }
-  /* Tr(beta x) = sum_j (beta x)^(2^j) mod f vanishes on the roots with trace 0; for distinct
-   * roots some beta = alpha^i (i < m) separates two of them. */
-  for (unsigned i = 0; i < gf->m; i++) {
-    poly u, tr;
-    memset(&u, 0, sizeof u);
-    u.deg = 1;
-    u.c[1] = gf->exp[i];
-    poly_mod(gf, &u, f);
-    tr = u;
-    for (unsigned j = 1; j < gf->m; j++) {
-      poly_sqr_mod(gf, &u, f);
-      int d = u.deg > tr.deg ? u.deg : tr.deg;
-      for (int h = tr.deg + 1; h <= d; h++) tr.c[h] = 0;
-      for (int h = 0; h <= u.deg; h++) tr.c[h] ^= u.c[h];
-      tr.deg = d;
-      poly_trim(&tr);
+  /* Tr(beta x) = sum_j beta^(2^j) x^(2^j) mod f vanishes on the roots with trace 0; for
+   * distinct roots some beta = alpha^i (i < m) separates two of them. */
+  unsigned m = gf->m;
+  for (unsigned i = 0; i < m; i++) {
+    poly tr;
+    memset(&tr, 0, sizeof tr);
+    tr.deg = f->deg - 1;
+    uint32_t e = i; /* log of beta^(2^j) */
+    for (unsigned j = 0; j < m; j++) {
+      uint32_t bj = gf->exp[e];
+      for (int h = 0; h <= X[j].deg; h++) tr.c[h] ^= spx_gf_mul(gf, bj, X[j].c[h]);
+      e = (uint32_t)(((uint64_t)e * 2) % gf->order);
     }
+    poly_trim(&tr);
     if (tr.deg < 0) continue; /* every root has trace 0 for this beta */
     poly g;
     poly_gcd(gf, f, &tr, &g);
     if (g.deg > 0 && g.deg < f->deg) {
-      poly h;
+      poly h, Xs[SPX_GF_MMAX];
       poly_div(gf, f, &g, &h);
-      split(gf, &g, roots, count);
-      split(gf, &h, roots, count);
+      for (unsigned j = 0; j < m; j++) {
+        Xs[j] = X[j];
+        poly_mod(gf, &Xs[j], &g);
+      }
+      split(gf, &g, Xs, roots, count);
+      for (unsigned j = 0; j < m; j++) {
+        Xs[j] = X[j];
+        poly_mod(gf, &Xs[j], &h);
+      }
+      split(gf, &h, Xs, roots, count);
       return;
     }
   }
@@ -195,15 +202,19 @@ int spx_gf_poly_roots(const spx_gf *gf, const uint32_t *coef, unsigned deg, uint
     roots[0] = f.c[0];
     return 1;
   }
-  /* f splits into distinct linear factors iff f divides x^(2^m) - x. */
-  poly x;
-  memset(&x, 0, sizeof x);
-  x.deg = 1;
-  x.c[1] = 1;
-  poly_mod(gf, &x, &f);
-  for (unsigned i = 0; i < gf->m; i++) poly_sqr_mod(gf, &x, &f);
-  if (!(x.deg == 1 && x.c[1] == 1 && x.c[0] == 0)) return -1;
+  /* f splits into distinct linear factors iff f divides x^(2^m) - x. Keep the Frobenius
+   * powers x^(2^j) mod f: the trace splitting reuses them. */
+  poly X[SPX_GF_MMAX + 1];
+  memset(&X[0], 0, sizeof X[0]);
+  X[0].deg = 1;
+  X[0].c[1] = 1;
+  for (unsigned j = 1; j <= gf->m; j++) {
+    X[j] = X[j - 1];
+    poly_sqr_mod(gf, &X[j], &f);
+  }
+  const poly *xm = &X[gf->m];
+  if (!(xm->deg == 1 && xm->c[1] == 1 && xm->c[0] == 0)) return -1;
   unsigned count = 0;
-  split(gf, &f, roots, &count);
+  split(gf, &f, X, roots, &count);
   return count == deg ? (int)deg : -1;
 }
