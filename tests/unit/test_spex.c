@@ -185,36 +185,42 @@ static void test_design_identity(gsl_rng *r) {
   spx_spex_design_destroy(&d);
 }
 
+static void noiseless_case(gsl_rng *r, size_t n, size_t s, unsigned b, uint64_t seed) {
+  static const char *const methods[] = {"spex_hard", "spex"};
+  spx_transform *F = random_function(r, n, s, 5);
+  for (int m = 0; m < 2; m++) {
+    eval_ctx ctx = {F, NULL, 0, NULL};
+    spx_transform *got = NULL;
+    spx_method_stats st;
+    spx_error err;
+    size_t budget = exact_budget(n, b) + 100;
+    char bs[8];
+    snprintf(bs, sizeof bs, "%u", b);
+    const char *kv[] = {"b", bs, NULL};
+    int rc = run(methods[m], n, budget, kv, seed, &ctx, &got, &st, &err);
+    if (!spx_test(rc == 0, "%s n=%zu runs (%s)", methods[m], n, rc ? err.msg : "")) continue;
+    double relerr, spurious;
+    compare(F, got, &relerr, &spurious);
+    /* Noiseless: peeling stops only when every bin is a zeroton, i.e. its energy per delay
+     * is below zero_tol = 1e-24 of the signal variance (or the rounding guard), so
+     * coefficient errors are below ~1e-12 of the signal's standard deviation (~10 here) while
+     * |F| >= 0.5: 1e-9 relative leaves a wide margin. */
+    spx_test(relerr < 1e-9, "%s n=%zu s=%zu b=%u: every coefficient exact (max rel err %.2g)",
+             methods[m], n, s, b, relerr);
+    spx_test(spurious < 1e-9, "%s n=%zu s=%zu b=%u: no spurious coefficient (largest %.2g)",
+             methods[m], n, s, b, spurious);
+    spx_test_int((long long)st.queries, (long long)exact_budget(n, b),
+                 "%s n=%zu: queries used = 3 (p+1) 2^b (budget %zu)", methods[m], n, budget);
+    spx_transform_destroy(&got);
+  }
+  spx_transform_destroy(&F);
+}
+
 static void test_noiseless(gsl_rng *r) {
   static const size_t ns[] = {10, 100, 1000, 10000};
-  static const char *const methods[] = {"spex_hard", "spex"};
-  for (size_t a = 0; a < 4; a++) {
-    size_t n = ns[a];
-    unsigned b = 7;
-    spx_transform *F = random_function(r, n, 30, 5);
-    for (int m = 0; m < 2; m++) {
-      eval_ctx ctx = {F, NULL, 0, NULL};
-      spx_transform *got = NULL;
-      spx_method_stats st;
-      spx_error err;
-      size_t budget = exact_budget(n, b) + 100;
-      int rc = run(methods[m], n, budget, NULL, 11 + a, &ctx, &got, &st, &err);
-      if (!spx_test(rc == 0, "%s n=%zu runs (%s)", methods[m], n, rc ? err.msg : "")) continue;
-      double relerr, spurious;
-      compare(F, got, &relerr, &spurious);
-      /* Noiseless: peeling stops only when every bin is a zeroton, i.e. its energy per delay
-       * is below zero_tol = 1e-20 of the signal variance, so coefficient errors are below
-       * ~1e-10 of the signal's standard deviation; 1e-9 relative leaves a margin. */
-      spx_test(relerr < 1e-9, "%s n=%zu s=30 b=%u: every coefficient exact (max rel err %.2g)",
-               methods[m], n, b, relerr);
-      spx_test(spurious < 1e-9, "%s n=%zu: no spurious coefficient (largest %.2g)", methods[m], n,
-               spurious);
-      spx_test_int((long long)st.queries, (long long)exact_budget(n, b),
-                   "%s n=%zu: queries used = 3 (p+1) 2^b (budget %zu)", methods[m], n, budget);
-      spx_transform_destroy(&got);
-    }
-    spx_transform_destroy(&F);
-  }
+  for (size_t a = 0; a < 4; a++) noiseless_case(r, ns[a], 30, 7, 11 + a);
+  /* heavier load: 100 terms over 64 bins per group, multitons everywhere at first */
+  noiseless_case(r, 1000, 100, 6, 17);
 }
 
 /* With noise of a given SNR, the best possible R² against noisy held-out values is the

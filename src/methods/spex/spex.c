@@ -107,7 +107,7 @@ static int read_options(spex_state *s, spx_options *opts, int default_decoder, s
   if ((rc = spx_options_double_range(opts, "res_energy_cutoff", 0.9, 0.0, 1.0, &x, err)))
     return rc;
   s->dec.res_cutoff = x;
-  if ((rc = spx_options_double_range(opts, "zero_tol", 1e-20, 0.0, 1.0, &x, err))) return rc;
+  if ((rc = spx_options_double_range(opts, "zero_tol", 1e-24, 0.0, 1.0, &x, err))) return rc;
   s->dec.zero_tol = x;
   if ((rc = spx_options_bool(opts, "trap_exit", 1, &v, err))) return rc;
   s->dec.trap_exit = v;
