@@ -39,7 +39,8 @@ static function make_function(uint64_t seed, size_t n, size_t s) {
   function f;
   f.tf = spx_transform_create((uint32_t)n, SPX_BASIS_FOURIER);
   double c = (0.5 + 0.5 * gsl_rng_uniform(r)) * (gsl_rng_uniform(r) < 0.5 ? -1 : 1);
-  spx_transform_set(f.tf, NULL, 0, c, NULL);
+  uint32_t none = 0;
+  spx_transform_set(f.tf, &none, 0, c, NULL);
   while (spx_transform_size(f.tf) < s + 1) {
     unsigned deg = 1 + (unsigned)gsl_rng_uniform_int(r, 5);
     uint32_t idx[5];

@@ -20,7 +20,8 @@
 static spx_transform *random_function(gsl_rng *r, size_t n, size_t s, unsigned maxdeg) {
   spx_transform *f = spx_transform_create((uint32_t)n, SPX_BASIS_FOURIER);
   double c = (0.5 + 0.5 * gsl_rng_uniform(r)) * (gsl_rng_uniform(r) < 0.5 ? -1 : 1);
-  spx_transform_set(f, NULL, 0, c, NULL);
+  uint32_t none = 0;
+  spx_transform_set(f, &none, 0, c, NULL);
   while (spx_transform_size(f) < s + 1) {
     unsigned deg = 1 + (unsigned)gsl_rng_uniform_int(r, maxdeg);
     if (deg > n) deg = (unsigned)n;

@@ -121,7 +121,8 @@ int spx_spex_refine(const spx_spex_design *d, const spx_spex_bins *orig,
     spx_transform_entry(tf, e, &idx, &deg, &v);
     if ((rc = spx_transform_set(supp, idx, deg, 0.0, err))) goto out;
   }
-  if ((rc = spx_transform_set(supp, NULL, 0, 0.0, err))) goto out;
+  uint32_t none = 0; /* the empty interaction (a non-NULL pointer for degree 0) */
+  if ((rc = spx_transform_set(supp, &none, 0, 0.0, err))) goto out;
   for (uint32_t i = 0; i < d->n; i++)
     if ((rc = spx_transform_set(supp, &i, 1, 0.0, err))) goto out;
   f.ncol = spx_transform_size(supp);
