@@ -328,7 +328,7 @@ static void mode_large(unsigned b, const char *round_mb) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   printf("# large: n = %zu, s = %zu, t = 5, b = %u, soft decoder, round_mb = %s\n", n, s, b,
-         round_mb ? round_mb : "256 (default)");
+         round_mb ? round_mb : "64 (default)");
   printf("queries %zu in %zu rounds; wall %.2f s = method (masks, WHT, peeling) %.2f s + "
          "oracle %.2f s; function setup %.2f s\n",
          ms.queries, ms.rounds, wall, ms.time_decode, ms.time_oracle, tf);

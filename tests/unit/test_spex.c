@@ -222,6 +222,8 @@ static void test_noiseless(gsl_rng *r) {
   for (size_t a = 0; a < 4; a++) noiseless_case(r, ns[a], 30, 7, 11 + a);
   /* heavier load: 100 terms over 64 bins per group, multitons everywhere at first */
   noiseless_case(r, 1000, 100, 6, 17);
+  /* the smallest case: n = 2, every one of the 3 non-empty interactions present */
+  noiseless_case(r, 2, 3, 3, 19);
 }
 
 /* With noise of a given SNR, the best possible R² against noisy held-out values is the
@@ -409,7 +411,7 @@ static void test_determinism(gsl_rng *r) {
   eval_ctx ca = {F, NULL, 0, NULL}, cb = {F, NULL, 0, NULL};
   spx_transform *ga = NULL, *gb = NULL;
   spx_method_stats sa, sb;
-  const char *one[] = {"b", "7", NULL}, *many[] = {"b", "7", "round_mb", "1", NULL};
+  const char *one[] = {"b", "7", "round_mb", "1024", NULL}, *many[] = {"b", "7", "round_mb", "1", NULL};
   budget = exact_budget(n, 7);
   run("spex_hard", n, budget, one, 8, &ca, &ga, &sa, NULL);
   run("spex_hard", n, budget, many, 8, &cb, &gb, &sb, NULL);

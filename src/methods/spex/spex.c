@@ -119,7 +119,7 @@ static int read_options(spex_state *s, spx_options *opts, int default_decoder, s
   s->ref.alpha = x;
   s->ref.max_sweeps = 200;
   s->ref.tol = 1e-9;
-  if ((rc = spx_options_int_range(opts, "round_mb", 256, 1, 1 << 20, &ll, err))) return rc;
+  if ((rc = spx_options_int_range(opts, "round_mb", 64, 1, 1 << 20, &ll, err))) return rc;
   size_t bytes_per_row = ((size_t)1 << s->b) * spx_mask_words(s->n) * sizeof(uint64_t);
   size_t rows = ((size_t)ll << 20) / bytes_per_row;
   s->rows_per_round = rows < 1 ? 1 : rows;
