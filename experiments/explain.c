@@ -210,8 +210,10 @@ static void print_table(const explain_args *a, const spx_oracle *o, size_t queri
   const char *desc = spx_oracle_explicand_of(o);
   fprintf(out, "oracle %s, n = %zu%s%s\n", a->oracle, o->n, desc ? ", explicand: " : "",
           desc ? desc : "");
-  fprintf(out, "method %s, budget %lld, queries %zu, decode %.3f s, oracle %.3f s\n", a->method,
-          a->budget, queries, t_decode, t_oracle);
+  char budget[32] = "unlimited";
+  if (a->budget > 0) snprintf(budget, sizeof budget, "%lld", a->budget);
+  fprintf(out, "method %s, budget %s, queries %zu, decode %.3f s, oracle %.3f s\n", a->method,
+          budget, queries, t_decode, t_oracle);
   if (a->test_masks > 0)
     fprintf(out, "faithfulness R^2 on %lld held-out masks: %.6f\n", a->test_masks, r2);
   fprintf(out, "index %s", index);
@@ -276,7 +278,9 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     goto done;
   }
   /* Keys the oracle did not read belong to the method. */
-  mopts = spx_options_create("command line");
+  char mcontext[160];
+  snprintf(mcontext, sizeof mcontext, "method %s", a.method);
+  mopts = spx_options_create(mcontext);
   rc = mopts ? SPX_OK : spx_error_set(&err, SPX_ENOMEM, "out of memory");
   for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra); i++) {
     const char *key, *text, *where;
@@ -304,8 +308,11 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
   rc = spx_method_run(a.method, o->n, (size_t)a.budget, mopts, rng, eval_cb, &ctx, &t, &stats,
                       &err);
   if (rc) {
-    if (rc == SPX_EINVAL && strstr(err.msg, "unknown key"))
-      spx_error_prefix(&err, "not an option of oracle %s either", a.oracle);
+    if (rc == SPX_EINVAL && strstr(err.msg, "unknown key")) {
+      size_t len = strlen(err.msg);
+      snprintf(err.msg + len, sizeof err.msg - len, "; it is not a key of oracle %s either",
+               a.oracle);
+    }
     goto done;
   }
 

@@ -3,6 +3,9 @@
 
 #include "method.h"
 
+extern const spx_method_type spx_method_exact;
+extern const spx_method_type spx_method_spex;
+extern const spx_method_type spx_method_spex_hard;
 extern const spx_method_type spx_method_lime;
 extern const spx_method_type spx_method_banzhaf;
 extern const spx_method_type spx_method_faith_banzhaf;
@@ -10,6 +13,9 @@ extern const spx_method_type spx_method_faith_shap;
 extern const spx_method_type spx_method_kernelshap;
 
 static const spx_method_type *const methods[] = {
+    &spx_method_exact,
+    &spx_method_spex,
+    &spx_method_spex_hard,
     &spx_method_lime,
     &spx_method_banzhaf,
     &spx_method_faith_banzhaf,
