@@ -2,7 +2,8 @@
  * SPEX budgets N(b) = 3 (p+1) 2^b, b = 4, 6, 8 (p = parity length of the BCH code for t = 5,
  * reference-code.md §1.2). Each configuration runs in a forked child, so its peak resident
  * memory (getrusage(RUSAGE_SELF) in the child, ru_maxrss) is its own; a child that uses more
- * CPU time than the cap (RLIMIT_CPU, default 120 s) is killed and reported as such, and larger n for the same method/order/b are then skipped.
+ * CPU time than the cap (RLIMIT_CPU, default 120 s) is killed and reported as such; after a
+ * cap or a "not applicable", larger n for the same method/order/b are skipped.
  *
  * Usage: bench_baselines [--cap SECONDS] [--nmax N] [--method NAME] [--b B]
  * Output: one markdown table row per configuration on stdout. The value function is a cheap
@@ -159,12 +160,12 @@ int main(int argc, char **argv) {
     if (only && strcmp(only, c->method) != 0) continue;
     for (size_t bi = 0; bi < 3; bi++) {
       if (only_b && bs[bi] != only_b) continue;
-      int stop = 0;
+      const char *stop = NULL; /* why larger n are skipped */
       for (size_t ni = 0; ni < sizeof ns / sizeof ns[0] && ns[ni] <= nmax; ni++) {
         size_t n = ns[ni], budget = 3 * (parity_t5(n) + 1) * ((size_t)1 << bs[bi]);
         if (stop) {
-          printf("| %s | %d | %zu | %d | %zu | | | | skipped (a smaller n hit the cap) |\n",
-                 c->label, c->order, n, bs[bi], budget);
+          printf("| %s | %d | %zu | %d | %zu | | | | skipped (%s at a smaller n) |\n", c->label,
+                 c->order, n, bs[bi], budget, stop);
           continue;
         }
         int fds[2];
@@ -194,11 +195,11 @@ int main(int argc, char **argv) {
                  sig == SIGXCPU   ? "CPU time cap reached"
                  : sig == SIGALRM ? "wall-clock backstop reached"
                                   : "crashed");
-          stop = 1;
+          stop = "cap reached";
         } else if (res.status == 1) {
           printf("| %s | %d | %zu | %d | %zu | | | | not applicable: %s |\n", c->label,
                  c->order, n, bs[bi], budget, res.why);
-          stop = 1;
+          stop = "not applicable";
         } else if (res.status == 2) {
           printf("| %s | %d | %zu | %d | %zu | | | %.0f | error: %s |\n", c->label, c->order, n,
                  bs[bi], budget, rss, res.why);
