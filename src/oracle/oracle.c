@@ -27,12 +27,18 @@ int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_o
     }
     return spx_error_set(err, SPX_EINVAL, "unknown oracle kind '%s' (known: %s)", kind, list);
   }
+  return spx_oracle_open_type(type, opts, explicand, out, err);
+}
+
+int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                         spx_oracle **out, spx_error *err) {
+  *out = NULL;
   spx_oracle *o = spx_oracle_alloc(type);
   SPX_CHECK_ALLOC(o, err);
   int rc = type->open(o, opts, explicand, err);
   if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
   if (rc == SPX_OK && o->n == 0)
-    rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", kind);
+    rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", type->name);
   if (rc) {
     spx_oracle_destroy(&o);
     return rc;

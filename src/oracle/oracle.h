@@ -54,6 +54,9 @@ const spx_oracle_type *const *spx_oracle_types(void);
 /* Open oracle kind for one explicand; unknown option keys are an error. */
 int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
                     spx_error *err);
+/* The same for a type that need not be in the registry (used by tests). */
+int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                         spx_oracle **out, spx_error *err);
 /* Number of explicands for kind with these options. */
 int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err);
 void spx_oracle_destroy(spx_oracle **o);
