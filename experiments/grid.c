@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/convert.h"
 #include "core/metrics.h"
 #include "core/rng.h"
 #include "core/timer.h"
@@ -238,7 +239,7 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
 /* Cell answer: header, four doubles, transform arrays, message. */
 typedef struct {
   int64_t method, instance, budget, repeat, status, queries, basis, n, nterms, nindices, msg_len;
-  double r2, time_decode, time_oracle, coef_error;
+  double r2, time_decode, time_oracle, coef_error, precision, recall, kendall_tau;
 } cell_hdr;
 
 static void cell_answer(wbuf *out, cell_hdr *h, const char *msg, const spx_transform *t) {
@@ -298,29 +299,37 @@ static void cell_answer(wbuf *out, cell_hdr *h, const char *msg, const spx_trans
   free(order);
 }
 
-/* Relative squared coefficient error ||t - truth||^2 / ||truth||^2 (same basis), else NaN. */
-static double coef_error(const spx_transform *t, const spx_transform *truth) {
-  if (truth == NULL || spx_transform_basis(t) != spx_transform_basis(truth)) return NAN;
-  double num = 0.0, den = 0.0;
-  for (size_t k = 0; k < spx_transform_size(t); k++) {
-    const uint32_t *idx;
-    uint32_t d;
-    double v;
-    spx_transform_entry(t, k, &idx, &d, &v);
-    double diff = v - spx_transform_get(truth, idx, d, NULL);
-    num += diff * diff;
+/* Recovery scores against the oracle's truth (docs/configuration.md): the estimate is
+ * converted to the truth's basis when they differ. */
+static int recovery_scores(const spx_transform *est, const spx_transform *truth, cell_hdr *h,
+                           spx_error *err) {
+  if (truth == NULL) return spx_error_set(err, SPX_EINVAL, "the oracle has no known truth");
+  spx_transform *conv = NULL;
+  int rc = SPX_OK;
+  if (spx_transform_basis(est) != spx_transform_basis(truth)) {
+    if (spx_transform_basis(truth) == SPX_BASIS_FOURIER && spx_transform_basis(est) == SPX_BASIS_MOEBIUS)
+      rc = spx_moebius_to_fourier(est, &conv, err);
+    else if (spx_transform_basis(truth) == SPX_BASIS_MOEBIUS && spx_transform_basis(est) == SPX_BASIS_FOURIER)
+      rc = spx_fourier_to_moebius(est, &conv, err);
+    else
+      rc = spx_error_set(err, SPX_EINVAL, "cannot compare an interaction index with the truth");
+    if (rc) return rc;
+    est = conv;
   }
-  for (size_t k = 0; k < spx_transform_size(truth); k++) {
-    const uint32_t *idx;
-    uint32_t d;
-    double v;
-    spx_transform_entry(truth, k, &idx, &d, &v);
-    den += v * v;
-    int found = 0;
-    spx_transform_get(t, idx, d, &found);
-    if (!found) num += v * v;
+  spx_coef_error ce;
+  spx_support_score ss;
+  double tau = NAN;
+  rc = spx_coefficient_error(est, truth, 0, &ce, err);
+  if (rc == SPX_OK) rc = spx_support_recovery(est, truth, 0, &ss, err);
+  if (rc == SPX_OK) rc = spx_transform_kendall_tau(est, truth, 0, &tau, NULL, err);
+  if (rc == SPX_OK) {
+    h->coef_error = ce.rel_l2;
+    h->precision = ss.precision;
+    h->recall = ss.recall;
+    h->kendall_tau = tau;
   }
-  return den > 0 ? num / den : (num == 0 ? 0.0 : INFINITY);
+  spx_transform_destroy(&conv);
+  return rc;
 }
 
 /* Collective (group). The leader fills out. test_values: the instance's (leader only). */
@@ -335,7 +344,8 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
   h.instance = t->instance;
   h.budget = t->budget;
   h.repeat = t->repeat;
-  h.r2 = h.time_decode = h.time_oracle = h.coef_error = NAN;
+  h.r2 = h.time_decode = h.time_oracle = NAN;
+  h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
   spx_error e = {0};
   int rc = worker_oracle(w, (size_t)t->instance, &e);
   rc = spx_par_group_agree(par, rc, &e);
@@ -383,9 +393,10 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     double *pred = rc ? NULL : malloc(w->test->count * sizeof *pred);
     if (rc == SPX_OK && pred == NULL) rc = spx_error_set(&e, SPX_ENOMEM, "out of memory");
     if (rc == SPX_OK) rc = spx_transform_predict(tr, w->test, pred, &e);
+    if (rc == SPX_OK) h.r2 = spx_r2(test_values, pred, w->test->count);
+    if (rc == SPX_OK && cfg->kind == SPX_EXP_RECOVERY)
+      rc = recovery_scores(tr, spx_oracle_truth(w->oracle), &h, &e);
     if (rc == SPX_OK) {
-      h.r2 = spx_r2(test_values, pred, w->test->count);
-      if (cfg->kind == SPX_EXP_RECOVERY) h.coef_error = coef_error(tr, spx_oracle_truth(w->oracle));
       h.status = SPX_CELL_OK;
       h.basis = spx_transform_basis(tr);
     } else {
@@ -570,7 +581,8 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
       memset(&cell, 0, sizeof cell);
       cell.status = SPX_CELL_FAILED;
       cell.message = e.msg;
-      cell.r2 = cell.time_decode = cell.time_oracle = cell.coef_error = NAN;
+      cell.r2 = cell.time_decode = cell.time_oracle = NAN;
+      cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
       size_t m = k / (c->B * c->R), b = (k / c->R) % c->B, r = k % c->R;
       finish_cell(c, i, m, b, r, &cell);
     }
@@ -598,6 +610,9 @@ static void handle_cell(coordinator *c, const void *buf, size_t len) {
   cell.time_decode = h.time_decode;
   cell.time_oracle = h.time_oracle;
   cell.coef_error = h.coef_error;
+  cell.precision = h.precision;
+  cell.recall = h.recall;
+  cell.kendall_tau = h.kendall_tau;
   cell.queries = (uint64_t)h.queries;
   uint64_t *offsets = NULL;
   uint32_t *indices = NULL;
@@ -619,7 +634,8 @@ static void handle_cell(coordinator *c, const void *buf, size_t len) {
   if (rb.bad) {
     memset(&cell, 0, sizeof cell);
     cell.status = SPX_CELL_FAILED;
-    cell.r2 = cell.time_decode = cell.time_oracle = cell.coef_error = NAN;
+    cell.r2 = cell.time_decode = cell.time_oracle = NAN;
+    cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
     cell.message = "malformed answer from a worker (out of memory?)";
   }
   finish_cell(c, (size_t)h.instance, (size_t)h.method, (size_t)h.budget, (size_t)h.repeat, &cell);

@@ -1,11 +1,16 @@
-/* convert.h: Fourier <-> Moebius conversion and interaction indices from a Moebius transform
- * (formulas: research/reference-code.md §5).
+/* convert.h: Fourier <-> Moebius conversion and interaction indices from a sparse transform
+ * (formulas: research/reference-code.md §5; conventions and tests: docs/indices.md).
  *
  * Fourier -> Moebius: a(T) = (-2)^{|T|} sum_{K ⊇ T} F(K)
  * Moebius -> Fourier: F(K) = (-1)^{|K|} sum_{T ⊇ K} a(T) / 2^{|T|}
- * Indices (SII, BII, SV, BV, FSII, FBII, STII, k-SII) at a given order are computed from the
- * Moebius coefficients; the result has basis SPX_BASIS_INDEX and includes the empty set entry
- * (shapiq's baseline convention: see the table in reference-code.md §5.2). */
+ * Indices (SII, BII, SV, BV, FSII, FBII, STII, k-SII) of a given order: every T with
+ * 1 <= |T| <= order that is a subset of a stored interaction, plus the empty set, which is
+ * always stored and holds the index's baseline: v(∅) = m(∅) for SII, SV, BV, STII, FSII and
+ * k-SII; the mean of v over all coalitions for BII; the fitted intercept for FBII (shapiq's
+ * convention, reproduced against its reference files). Results have basis SPX_BASIS_INDEX.
+ * Work is done on the stored support only (subsets of stored interactions; nothing loops over
+ * 2^n or n-bit vectors). Exact zeros are dropped from results (not an index's empty set).
+ * On error *out is NULL and err (if not NULL) names the problem. */
 #ifndef SPX_CONVERT_H
 #define SPX_CONVERT_H
 
@@ -33,10 +38,12 @@ const char *spx_index_name(spx_index index);
 int spx_fourier_to_moebius(const spx_transform *fourier, spx_transform **out, spx_error *err);
 int spx_moebius_to_fourier(const spx_transform *moebius, spx_transform **out, spx_error *err);
 
-/* Index of the given order (SV and BV force order 1) from a Moebius transform. */
+/* Index of the given order (>= 1; SV and BV force order 1) from a Moebius transform. */
 int spx_moebius_to_index(const spx_transform *moebius, spx_index index, unsigned order,
                          spx_transform **out, spx_error *err);
-/* Any basis (Fourier or Moebius) to the requested index/basis. */
+/* A Fourier or Moebius transform to the requested index, or to the other basis (a copy when
+ * the basis already matches; order is then ignored). A Fourier input goes to an index in one
+ * pass, without building the Moebius transform. An index input is refused. */
 int spx_transform_to_index(const spx_transform *t, spx_index index, unsigned order,
                            spx_transform **out, spx_error *err);
 

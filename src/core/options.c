@@ -156,6 +156,20 @@ int spx_options_put_array(spx_options *opts, const char *key, size_t count,
 }
 
 int spx_options_has(const spx_options *opts, const char *key) { return find(opts, key) != NULL; }
+
+int spx_options_used(const spx_options *opts, const char *key) {
+  const option *p = find(opts, key);
+  return p != NULL && p->used;
+}
+
+void spx_options_remove(spx_options *opts, const char *key) {
+  option *p = find(opts, key);
+  if (p == NULL) return;
+  option_free(p);
+  size_t i = (size_t)(p - opts->opt);
+  memmove(p, p + 1, (opts->count - i - 1) * sizeof *p);
+  opts->count--;
+}
 const char *spx_options_context(const spx_options *opts) { return opts->context; }
 size_t spx_options_count(const spx_options *opts) { return opts->count; }
 

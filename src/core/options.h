@@ -79,6 +79,11 @@ int spx_options_fail(const spx_options *opts, const char *key, int code, spx_err
 #endif
     ;
 
+/* 1 if a getter has read key. */
+int spx_options_used(const spx_options *opts, const char *key);
+/* Remove key (no-op when absent). */
+void spx_options_remove(spx_options *opts, const char *key);
+
 /* Mark a key as known without reading it (for keys handled elsewhere). */
 void spx_options_known(spx_options *opts, const char *key);
 /* Error for the first key that no getter asked for, listing the known keys. */

@@ -17,7 +17,10 @@ struct spx_results {
   hid_t str_type, status_type;
 };
 
-static const char *const dataset_names[] = {"r2", "time_decode", "time_oracle", "coef_error"};
+/* The float64 cell datasets: three always, the last four in recovery experiments. */
+static const char *const dataset_names[] = {"r2",        "time_decode", "time_oracle",
+                                            "coef_error", "precision",  "recall",
+                                            "kendall_tau"};
 
 static char *dupstr(const char *s) {
   size_t len = strlen(s) + 1;
@@ -202,7 +205,7 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
     double nan = NAN;
     uint64_t zero = 0;
     signed char pending = SPX_CELL_PENDING;
-    size_t ndouble = L->recovery ? 4 : 3;
+    size_t ndouble = L->recovery ? 7 : 3;
     for (size_t k = 0; k < ndouble && !bad; k++)
       bad = create_cells(r, mg, dataset_names[k], H5T_IEEE_F64LE, &nan);
     if (!bad) bad = create_cells(r, mg, "queries", H5T_STD_U64LE, &zero);
@@ -433,9 +436,10 @@ int spx_results_write_cell(spx_results *res, size_t method, size_t instance, siz
   hid_t mg = results < 0 ? -1 : H5Gopen2(results, res->labels[method], H5P_DEFAULT);
   if (results >= 0) H5Gclose(results);
   if (mg < 0) return h5fail(res, err, "open a /results group");
-  double vals[4] = {c->r2, c->time_decode, c->time_oracle, c->coef_error};
+  double vals[7] = {c->r2,        c->time_decode, c->time_oracle, c->coef_error,
+                    c->precision, c->recall,      c->kendall_tau};
   int bad = 0;
-  size_t ndouble = res->recovery ? 4 : 3;
+  size_t ndouble = res->recovery ? 7 : 3;
   for (size_t k = 0; k < ndouble; k++)
     bad |= write_cell(mg, dataset_names[k], H5T_NATIVE_DOUBLE, instance, budget, repeat, &vals[k]);
   bad |= write_cell(mg, "queries", H5T_NATIVE_UINT64, instance, budget, repeat, &c->queries);

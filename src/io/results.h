@@ -9,7 +9,8 @@
  *                                 budget [B] (queries per budget point)
  *   /results/<label>/             attrs method, label; r2, time_decode, time_oracle
  *                                 (float64), queries (uint64), status (enum int8),
- *                                 message (string), [coef_error] — each [I, B, R]
+ *                                 message (string), and for recovery coef_error,
+ *                                 precision, recall, kendall_tau — each [I, B, R]
  *   /results/<label>/transform/<i>/<b>/<r>/  offsets [T+1] uint64, indices uint32,
  *                                 coefficients float64; attrs basis, n
  *
@@ -40,7 +41,7 @@ typedef struct spx_results_layout {
   const char *const *methods; /* per method: registered name */
   int budget_spex_b;          /* 1: points are spx_b values, 0: sample counts */
   const long long *budget_points;
-  int recovery; /* 1: add the coef_error dataset */
+  int recovery; /* 1: add the recovery datasets */
 } spx_results_layout;
 
 /* Create a new file (an existing file is an error: the driver checks first). */
@@ -80,7 +81,8 @@ int spx_results_read_instance(spx_results *res, size_t instance, size_t *n, doub
 typedef struct spx_cell_result {
   int status; /* SPX_CELL_* */
   const char *message;
-  double r2, time_decode, time_oracle, coef_error;
+  double r2, time_decode, time_oracle;
+  double coef_error, precision, recall, kendall_tau; /* recovery only */
   uint64_t queries;
   /* The transform (status ok): nterms interactions, offsets[nterms + 1] into indices. */
   int has_transform;

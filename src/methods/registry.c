@@ -3,10 +3,10 @@
 
 #include "method.h"
 
-
+extern const spx_method_type spx_method_exact;
 
 static const spx_method_type *const methods[] = {
-
+    &spx_method_exact,
     NULL};
 
 const spx_method_type *const *spx_method_types(void) { return methods; }

@@ -14,8 +14,11 @@ spx_oracle *spx_oracle_alloc(const spx_oracle_type *type) {
   return o;
 }
 
-int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
-                    spx_error *err) {
+static int open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                     int strict, spx_oracle **out, spx_error *err);
+
+static int open_oracle(const char *kind, spx_options *opts, size_t explicand, int strict,
+                       spx_oracle **out, spx_error *err) {
   *out = NULL;
   const spx_oracle_type *type = spx_oracle_lookup(kind);
   if (type == NULL) {
@@ -27,16 +30,21 @@ int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_o
     }
     return spx_error_set(err, SPX_EINVAL, "unknown oracle kind '%s' (known: %s)", kind, list);
   }
-  return spx_oracle_open_type(type, opts, explicand, out, err);
+  return open_type(type, opts, explicand, strict, out, err);
 }
 
 int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
                          spx_oracle **out, spx_error *err) {
+  return open_type(type, opts, explicand, 1, out, err);
+}
+
+static int open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                     int strict, spx_oracle **out, spx_error *err) {
   *out = NULL;
   spx_oracle *o = spx_oracle_alloc(type);
   SPX_CHECK_ALLOC(o, err);
   int rc = type->open(o, opts, explicand, err);
-  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
+  if (rc == SPX_OK && strict) rc = spx_options_check_unused(opts, err);
   if (rc == SPX_OK && o->n == 0)
     rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", type->name);
   if (rc) {
@@ -45,6 +53,16 @@ int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t 
   }
   *out = o;
   return SPX_OK;
+}
+
+int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
+                    spx_error *err) {
+  return open_oracle(kind, opts, explicand, 1, out, err);
+}
+
+int spx_oracle_open_lenient(const char *kind, spx_options *opts, size_t explicand,
+                            spx_oracle **out, spx_error *err) {
+  return open_oracle(kind, opts, explicand, 0, out, err);
 }
 
 int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err) {
@@ -99,6 +117,16 @@ int spx_oracle_eval_all(spx_oracle *o, const spx_maskset *masks, double *out, sp
 const spx_transform *spx_oracle_truth(const spx_oracle *o) {
   while (o->inner && (o->type->truth == NULL)) o = o->inner;
   return o->type->truth ? o->type->truth(o) : NULL;
+}
+
+char *const *spx_oracle_labels(const spx_oracle *o) {
+  while (o->labels == NULL && o->inner) o = o->inner;
+  return o->labels;
+}
+
+const char *spx_oracle_explicand_of(const spx_oracle *o) {
+  while (o->explicand == NULL && o->inner) o = o->inner;
+  return o->explicand;
 }
 
 const char *spx_oracle_label(const spx_oracle *o, size_t i, char *buf, size_t buflen) {

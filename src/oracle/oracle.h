@@ -57,6 +57,10 @@ int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_o
 /* The same for a type that need not be in the registry (used by tests). */
 int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
                          spx_oracle **out, spx_error *err);
+/* As spx_oracle_open, but keys the oracle does not read are left for the caller to check
+ * (spx_options_used tells which ones it read). */
+int spx_oracle_open_lenient(const char *kind, spx_options *opts, size_t explicand,
+                            spx_oracle **out, spx_error *err);
 /* Number of explicands for kind with these options. */
 int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err);
 void spx_oracle_destroy(spx_oracle **o);
@@ -70,12 +74,28 @@ int spx_oracle_eval_all(spx_oracle *o, const spx_maskset *masks, double *out, sp
 
 /* Ground truth of the innermost oracle, or NULL. */
 const spx_transform *spx_oracle_truth(const spx_oracle *o);
+/* Labels (n strings) or NULL, and explicand description or NULL, looking through wrappers. */
+char *const *spx_oracle_labels(const spx_oracle *o);
+const char *spx_oracle_explicand_of(const spx_oracle *o);
 /* Feature label i (the oracle's own, or "x<i>" written into buf). */
 const char *spx_oracle_label(const spx_oracle *o, size_t i, char *buf, size_t buflen);
 
 /* Helpers for implementations. */
 int spx_oracle_set_labels(spx_oracle *o, char **labels, spx_error *err); /* takes ownership */
 int spx_oracle_set_explicand(spx_oracle *o, const char *description, spx_error *err);
+
+/* Decorators: replace *o by a wrapper that owns the old *o (destroying the wrapper destroys
+ * both). The counting wrapper's queries/seconds count only what passes through it. The noise
+ * wrapper adds N(0, sd^2) noise that depends only on (seed, mask). */
+int spx_oracle_wrap_counting(spx_oracle **o, spx_error *err);
+int spx_oracle_wrap_noise(spx_oracle **o, double sd, uint64_t seed, spx_error *err);
+/* Undo one wrapper: *o becomes the inner oracle again; returns the detached wrapper (to be
+ * destroyed by the caller) or NULL when *o is not a wrapper. */
+spx_oracle *spx_oracle_unwrap(spx_oracle **o);
+
+/* Task accuracy (fraction of the task's images classified correctly) of a `components`
+ * oracle with the components of mask kept; NaN for any other oracle. For pruning studies. */
+double spx_components_accuracy(const spx_oracle *o, const uint64_t *mask);
 
 /* Allocate an empty oracle of a type (used by open and by decorators). */
 spx_oracle *spx_oracle_alloc(const spx_oracle_type *type);

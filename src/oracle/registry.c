@@ -3,10 +3,14 @@
 
 #include "oracle.h"
 
-
+extern const spx_oracle_type spx_oracle_data_attribution;
+extern const spx_oracle_type spx_oracle_components;
+extern const spx_oracle_type spx_oracle_recorded;
 
 static const spx_oracle_type *const oracles[] = {
-
+    &spx_oracle_data_attribution,
+    &spx_oracle_components,
+    &spx_oracle_recorded,
     NULL};
 
 const spx_oracle_type *const *spx_oracle_types(void) { return oracles; }

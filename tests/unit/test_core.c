@@ -63,7 +63,7 @@ static void test_pcg64(void) {
   const int N = 200000;
   for (int i = 0; i < N; i++) {
     double u = gsl_rng_uniform(r);
-    spx_test(u >= 0 && u < 1, "uniform in [0,1)") || (i = N);
+    if (!spx_test(u >= 0 && u < 1, "uniform in [0,1)")) i = N;
     sum += u;
     sum2 += u * u;
   }

@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""report.py: one self-contained HTML page for a spex-bench result file.
+
+It holds the faithfulness (and, when present, scaling and recovery) figures inline, a summary
+table per method and budget (mean R^2 with 95% interval, decode and oracle time, queries, and
+how many cells finished, were skipped or failed, with the reasons), and, for oracles whose
+features have labels (words of a review, training points, units), each explicand's features
+coloured by their first-order attribution (Shapley values of the chosen method's
+reconstruction) with its strongest interactions listed.
+
+usage: report.py RESULTS.h5 -o REPORT.html [--method LABEL] [--explicands K] [--published CSV]
+"""
+import argparse
+import base64
+import html
+import io
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import plot_faithfulness  # noqa: E402
+import plot_recovery  # noqa: E402
+import plot_scaling  # noqa: E402
+import spexresults as sr  # noqa: E402
+
+STYLE = """
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 90%; }
+td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { background: #f0f0f0; }
+td.l, th.l { text-align: left; }
+.words span { padding: 1px 2px; margin: 1px; border-radius: 3px; line-height: 1.9; }
+pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 80%; }
+img { max-width: 100%; }
+"""
+
+
+def embed(path):
+    with open(path, "rb") as f:
+        data = base64.b64encode(f.read()).decode("ascii")
+    return '<img src="data:image/png;base64,%s" alt="%s">' % (data, html.escape(os.path.basename(path)))
+
+
+def colour(value, scale):
+    """Red for negative, blue for positive attributions, alpha by magnitude."""
+    a = 0.0 if scale == 0 else min(1.0, abs(value) / scale)
+    rgb = "0,90,255" if value > 0 else "230,40,40"
+    return "rgba(%s,%.2f)" % (rgb, 0.85 * a)
+
+
+def summary_table(res, out):
+    out.write("<table><tr><th class=l>method</th><th>budget point</th><th>queries</th>"
+              "<th>R&sup2; mean</th><th>&plusmn; 95%</th><th>decode s</th><th>oracle s</th>"
+              "<th>ok</th><th>skipped</th><th>failed</th><th class=l>reasons</th></tr>\n")
+    for m in res.methods:
+        q = res.mean_queries(m)
+        for b in range(len(res.budget)):
+            ok = m.ok()[:, b, :]
+            mean, ci = sr.mean_ci(np.where(ok, m.r2[:, b, :], np.nan))
+            td, _ = sr.mean_ci(np.where(ok, m.time_decode[:, b, :], np.nan))
+            to, _ = sr.mean_ci(np.where(ok, m.time_oracle[:, b, :], np.nan))
+            st = m.status[:, b, :]
+            reasons = set()
+            if m.message is not None:
+                for msg, s in zip(np.ravel(m.message[:, b, :]), np.ravel(st)):
+                    if s in (2, 3):
+                        reasons.add(sr._text(msg))
+            out.write("<tr><td class=l>%s</td><td>%s</td><td>%.0f</td><td>%.4f</td><td>%.4f</td>"
+                      "<td>%.4g</td><td>%.4g</td><td>%d</td><td>%d</td><td>%d</td><td class=l>%s</td></tr>\n"
+                      % (html.escape(m.label), res.budget[b], np.nan_to_num(q[b]), mean, ci, td, to,
+                         (st == 1).sum(), (st == 2).sum(), (st == 3).sum(),
+                         html.escape("; ".join(sorted(reasons))[:400])))
+    out.write("</table>\n")
+
+
+def explicand_section(res, method, inst, out, top=10):
+    nb = len(res.budget)
+    cell = None
+    for b in reversed(range(nb)):
+        if method.status[inst.index, b, 0] == 1:
+            cell = method.transform(inst.index, b, 0)
+            if cell is not None:
+                break
+    if cell is None:
+        return
+    basis, terms = cell
+    moebius = sr.fourier_to_moebius(terms) if basis == 0 else terms
+    sv = sr.shapley_from_moebius(moebius, inst.n)
+    labels = inst.labels or ["x%d" % i for i in range(inst.n)]
+    scale = np.max(np.abs(sv)) if inst.n else 0
+    out.write("<h3>Explicand %d: %s</h3>\n" % (inst.explicand, html.escape(inst.description)))
+    out.write("<p>first-order attribution (Shapley values of the %s reconstruction; blue raises, "
+              "red lowers the output):</p>\n<p class=words>" % html.escape(method.label))
+    for i in range(inst.n):
+        out.write('<span style="background:%s" title="%s: %.4g">%s</span> '
+                  % (colour(sv[i], scale), html.escape(labels[i]), sv[i], html.escape(labels[i])))
+    out.write("</p>\n")
+    inter = sorted(((k, v) for k, v in moebius.items() if len(k) >= 2), key=lambda kv: -abs(kv[1]))
+    if inter:
+        out.write("<table><tr><th class=l>interaction (Moebius)</th><th>value</th><th class=l>kind</th></tr>\n")
+        for key, value in inter[:top]:
+            kind = "synergy" if value > 0 else "redundancy"
+            out.write("<tr><td class=l>%s</td><td>%.4g</td><td class=l>%s</td></tr>\n"
+                      % (html.escape(" + ".join(labels[i] for i in key)), value, kind))
+        out.write("</table>\n")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("results")
+    ap.add_argument("-o", "--output", default="report.html")
+    ap.add_argument("--method", help="method label whose reconstruction explains each explicand")
+    ap.add_argument("--explicands", type=int, default=20, help="explicands shown in detail")
+    ap.add_argument("--published", help="published_sentiment_by_budget.csv for the figure")
+    args = ap.parse_args(argv)
+    if not os.path.exists(args.results):
+        sys.exit("report.py: %s: no such file" % args.results)
+    res = sr.Results(args.results)
+    out = io.StringIO()
+    out.write("<!DOCTYPE html><html><head><meta charset='utf-8'><title>spex-bench report</title>"
+              "<style>%s</style></head><body>\n" % STYLE)
+    out.write("<h1>spex-bench report: %s</h1>\n" % html.escape(os.path.basename(args.results)))
+    out.write("<p>%d explicands, %d methods, budget points %s (%s). %s</p>\n"
+              % (len(res.instances), len(res.methods), list(res.budget), html.escape(res.budget_mode),
+                 html.escape(", ".join("%s: %s" % kv for kv in sorted(res.meta.items())))))
+    with tempfile.TemporaryDirectory() as tmp:
+        pf = [args.results, "-o", tmp] + (["--published", args.published] if args.published else [])
+        plot_faithfulness.main(pf)
+        figs = ["faithfulness_vs_budget.png", "faithfulness_by_length.png"]
+        if len(set(res.instance_n())) > 1:
+            plot_scaling.main([args.results, "-o", tmp])
+            figs += ["scaling_time.png", "scaling_r2.png"]
+        if any(m.coef_error is not None for m in res.methods):
+            plot_recovery.main([args.results, "-o", tmp])
+            figs += ["recovery_error.png", "recovery_r2.png"]
+        out.write("<h2>Figures</h2>\n")
+        for fig in figs:
+            out.write("<p>%s</p>\n" % embed(os.path.join(tmp, fig)))
+    out.write("<h2>Summary</h2>\n")
+    summary_table(res, out)
+    chosen = None
+    for m in res.methods:
+        if (args.method is None and m.ok().any()) or m.label == args.method:
+            chosen = m
+            break
+    if args.method and chosen is None:
+        sys.exit("report.py: no method labelled %r in %s" % (args.method, args.results))
+    if chosen is not None:
+        out.write("<h2>Explicands</h2>\n")
+        for inst in res.instances[: args.explicands]:
+            explicand_section(res, chosen, inst, out)
+    out.write("<h2>Configuration</h2>\n<pre>%s</pre>\n</body></html>\n" % html.escape(res.config))
+    res.close()
+    with open(args.output, "w") as f:
+        f.write(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

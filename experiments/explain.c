@@ -1,0 +1,375 @@
+/* explain.c: `spex-bench explain`, one method on one explicand, printed as a table or JSON.
+ *
+ * Options other than explain's own are "--KEY VALUE" pairs passed to the oracle (keys of its
+ * TOML table) and, when the oracle does not read them, to the method. */
+#include "explain.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/convert.h"
+#include "core/metrics.h"
+#include "core/rng.h"
+#include "core/timer.h"
+#include "methods/method.h"
+#include "oracle/oracle.h"
+
+typedef struct {
+  const char *oracle, *method, *index_name, *json;
+  long long budget, order, test_masks, seed, top, explicand;
+  int have_budget, have_top, have_order;
+  spx_options *extra; /* every --KEY VALUE not listed above */
+} explain_args;
+
+typedef struct {
+  spx_oracle *oracle;
+} eval_ctx;
+
+static int eval_cb(void *ctx, const spx_maskset *masks, double *values, spx_error *err) {
+  return spx_oracle_eval_all(((eval_ctx *)ctx)->oracle, masks, values, err);
+}
+
+void spx_explain_usage(FILE *out) {
+  fprintf(out,
+          "usage: spex-bench explain --oracle KIND [--KEY VALUE ...] --method NAME\n"
+          "                          [--budget N] [--index NAME] [--order K] [--test-masks M]\n"
+          "                          [--seed S] [--explicand E] [--top K] [--json FILE]\n"
+          "\n"
+          "Explain one explicand of an oracle with one method and print its top interactions.\n"
+          "\n"
+          "  --oracle KIND     value function:");
+  const spx_oracle_type *const *ot = spx_oracle_types();
+  for (size_t i = 0; ot[i]; i++) fprintf(out, " %s", ot[i]->name);
+  fprintf(out, "\n  --method NAME     attribution method:");
+  const spx_method_type *const *mt = spx_method_types();
+  for (size_t i = 0; mt[i]; i++) fprintf(out, " %s", mt[i]->name);
+  fprintf(out,
+          "\n"
+          "  --budget N        number of oracle queries the method may make (required except\n"
+          "                    for exact, which enumerates all 2^n masks)\n"
+          "  --index NAME      what to report: fourier, moebius, sii, bii, sv, bv, fsii, fbii,\n"
+          "                    stii, ksii (default: the method's own basis)\n"
+          "  --order K         order of the index (default 2; sv and bv use 1); also given to\n"
+          "                    methods that take an `order` option\n"
+          "  --test-masks M    score the reconstruction (R^2) on M uniform random held-out\n"
+          "                    masks, which costs M extra oracle queries (default 0)\n"
+          "  --seed S          seed of every random choice (default 0)\n"
+          "  --explicand E     which explicand of the oracle (default 0)\n"
+          "  --top K           interactions to show (default 20; with --json, limits the list)\n"
+          "  --json FILE       write the result as one JSON object to FILE ('-' = stdout)\n"
+          "  --KEY VALUE       any key of the oracle's TOML table (e.g. --n 20 --max_degree 3)\n"
+          "                    or of the method's table (e.g. --decoder soft)\n"
+          "  --help            this text\n"
+          "\n"
+          "Oracles:\n");
+  for (size_t i = 0; ot[i]; i++) fprintf(out, "  %-17s %s\n", ot[i]->name, ot[i]->summary);
+  fprintf(out, "Methods:\n");
+  for (size_t i = 0; mt[i]; i++) fprintf(out, "  %-17s %s\n", mt[i]->name, mt[i]->summary);
+  fprintf(out, "\nExit status: 0 success, 1 run-time failure, 2 usage or option error.\n");
+}
+
+static int parse_ll_arg(const char *flag, const char *s, long long lo, long long *out,
+                        FILE *errout) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *s == '\0' || *end != '\0' || v < lo) {
+    fprintf(errout, "spex-bench explain: %s: expected an integer >= %lld, got '%s'\n", flag, lo, s);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* Returns 0, or an exit status. */
+static int parse_args(int argc, char **argv, explain_args *a, FILE *out, FILE *errout) {
+  memset(a, 0, sizeof *a);
+  a->order = 2;
+  a->top = 20;
+  a->extra = spx_options_create("command line");
+  if (a->extra == NULL) return 1;
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      spx_explain_usage(out);
+      return -1;
+    }
+    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+      fprintf(errout, "spex-bench explain: unexpected argument '%s' (options are --KEY VALUE)\n",
+              arg);
+      return 2;
+    }
+    if (i + 1 >= argc) {
+      fprintf(errout, "spex-bench explain: %s needs a value\n", arg);
+      return 2;
+    }
+    const char *key = arg + 2, *val = argv[++i];
+    int bad = 0;
+    if (strcmp(key, "oracle") == 0)
+      a->oracle = val;
+    else if (strcmp(key, "method") == 0)
+      a->method = val;
+    else if (strcmp(key, "index") == 0)
+      a->index_name = val;
+    else if (strcmp(key, "json") == 0)
+      a->json = val;
+    else if (strcmp(key, "budget") == 0)
+      bad = parse_ll_arg(arg, val, 0, &a->budget, errout), a->have_budget = 1;
+    else if (strcmp(key, "order") == 0)
+      bad = parse_ll_arg(arg, val, 1, &a->order, errout), a->have_order = 1;
+    else if (strcmp(key, "test-masks") == 0)
+      bad = parse_ll_arg(arg, val, 0, &a->test_masks, errout);
+    else if (strcmp(key, "seed") == 0)
+      bad = parse_ll_arg(arg, val, 0, &a->seed, errout);
+    else if (strcmp(key, "top") == 0)
+      bad = parse_ll_arg(arg, val, 0, &a->top, errout), a->have_top = 1;
+    else if (strcmp(key, "explicand") == 0)
+      bad = parse_ll_arg(arg, val, 0, &a->explicand, errout);
+    else if (spx_options_has(a->extra, key)) {
+      fprintf(errout, "spex-bench explain: %s given twice\n", arg);
+      return 2;
+    } else if (spx_options_put(a->extra, key, SPX_OPT_TEXT, val, arg, NULL) != SPX_OK)
+      return 1;
+    if (bad) return 2;
+  }
+  if (a->oracle == NULL || a->method == NULL) {
+    fprintf(errout, "spex-bench explain: --oracle and --method are required (see --help)\n");
+    return 2;
+  }
+  return 0;
+}
+
+/* Exit status for a failed library call: option and usage problems are 2. */
+static int status_of(int code) {
+  return (code == SPX_EINVAL || code == SPX_ERANGE || code == SPX_ENOTAPPLICABLE) ? 2 : 1;
+}
+
+static cJSON *interaction_json(const uint32_t *idx, uint32_t deg, double value) {
+  cJSON *o = cJSON_CreateObject();
+  if (o == NULL) return NULL;
+  cJSON *f = cJSON_AddArrayToObject(o, "features");
+  for (uint32_t j = 0; f && j < deg; j++) cJSON_AddItemToArray(f, cJSON_CreateNumber(idx[j]));
+  cJSON_AddNumberToObject(o, "value", value);
+  return o;
+}
+
+static int write_json(const explain_args *a, size_t n, size_t queries, double t_decode,
+                      double t_oracle, const char *index, long long order, double r2,
+                      const spx_transform *res, const size_t *sorted, size_t shown,
+                      FILE *out, spx_error *err) {
+  cJSON *root = cJSON_CreateObject();
+  SPX_CHECK_ALLOC(root, err);
+  cJSON_AddNumberToObject(root, "n", (double)n);
+  cJSON_AddStringToObject(root, "method", a->method);
+  cJSON_AddNumberToObject(root, "budget", (double)a->budget);
+  cJSON_AddNumberToObject(root, "queries", (double)queries);
+  cJSON_AddNumberToObject(root, "time_decode_s", t_decode);
+  cJSON_AddNumberToObject(root, "time_oracle_s", t_oracle);
+  cJSON_AddStringToObject(root, "index", index);
+  cJSON_AddNumberToObject(root, "order", (double)order);
+  if (a->test_masks > 0) cJSON_AddNumberToObject(root, "r2", r2);
+  cJSON *list = cJSON_AddArrayToObject(root, "interactions");
+  int have_empty = 0;
+  for (size_t k = 0; list && k < spx_transform_size(res); k++) {
+    const uint32_t *idx;
+    uint32_t deg;
+    double v;
+    spx_transform_entry(res, sorted[k], &idx, &deg, &v);
+    if (k >= shown && deg != 0) continue;
+    if (deg == 0) have_empty = 1;
+    cJSON_AddItemToArray(list, interaction_json(idx, deg, v));
+  }
+  if (list && !have_empty) cJSON_AddItemToArray(list, interaction_json(NULL, 0, 0.0));
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  SPX_CHECK_ALLOC(text, err);
+  int rc = SPX_OK;
+  FILE *f = strcmp(a->json, "-") == 0 ? out : fopen(a->json, "w");
+  if (f == NULL) {
+    rc = spx_error_set(err, SPX_EIO, "--json %s: cannot open for writing: %s", a->json,
+                       strerror(errno));
+  } else {
+    if (fprintf(f, "%s\n", text) < 0)
+      rc = spx_error_set(err, SPX_EIO, "--json %s: write failed", a->json);
+    if (f != out && fclose(f) != 0)
+      rc = spx_error_set(err, SPX_EIO, "--json %s: write failed: %s", a->json, strerror(errno));
+  }
+  free(text);
+  return rc;
+}
+
+static void print_table(const explain_args *a, const spx_oracle *o, size_t queries,
+                        double t_decode, double t_oracle, const char *index, long long order,
+                        double r2, const spx_transform *res, const size_t *sorted, size_t shown,
+                        FILE *out) {
+  const char *desc = spx_oracle_explicand_of(o);
+  fprintf(out, "oracle %s, n = %zu%s%s\n", a->oracle, o->n, desc ? ", explicand: " : "",
+          desc ? desc : "");
+  char budget[32] = "unlimited";
+  if (a->budget > 0) snprintf(budget, sizeof budget, "%lld", a->budget);
+  fprintf(out, "method %s, budget %s, queries %zu, decode %.3f s, oracle %.3f s\n", a->method,
+          budget, queries, t_decode, t_oracle);
+  if (a->test_masks > 0)
+    fprintf(out, "faithfulness R^2 on %lld held-out masks: %.6f\n", a->test_masks, r2);
+  fprintf(out, "index %s", index);
+  if (strcmp(index, "fourier") && strcmp(index, "moebius")) fprintf(out, " of order %lld", order);
+  fprintf(out, ", %zu interactions, top %zu by |value|:\n", spx_transform_size(res), shown);
+  fprintf(out, "  %4s  %16s  %s\n", "rank", "value", "features");
+  for (size_t k = 0; k < shown; k++) {
+    const uint32_t *idx;
+    uint32_t deg;
+    double v;
+    spx_transform_entry(res, sorted[k], &idx, &deg, &v);
+    fprintf(out, "  %4zu  %16.8g  ", k + 1, v);
+    if (deg == 0) fprintf(out, "(empty set)");
+    for (uint32_t j = 0; j < deg; j++) {
+      char buf[32];
+      const char *label = spx_oracle_label(o, idx[j], buf, sizeof buf);
+      if (spx_oracle_labels(o))
+        fprintf(out, "%s%u:%s", j ? ", " : "", idx[j], label);
+      else
+        fprintf(out, "%s%s", j ? ", " : "", label);
+    }
+    fprintf(out, "\n");
+  }
+}
+
+int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
+  explain_args a;
+  int status = parse_args(argc, argv, &a, out, errout);
+  if (status != 0) {
+    spx_options_destroy(&a.extra);
+    return status < 0 ? 0 : status;
+  }
+  spx_error err;
+  spx_error_clear(&err);
+  spx_oracle *o = NULL;
+  spx_options *mopts = NULL;
+  spx_transform *t = NULL, *res = NULL;
+  gsl_rng *rng = NULL;
+  spx_maskset *test = NULL;
+  double *y = NULL, *yhat = NULL;
+  size_t *sorted = NULL;
+  int rc;
+
+  spx_index index = SPX_INDEX_FOURIER;
+  if (a.index_name && spx_index_from_name(a.index_name, &index) != SPX_OK) {
+    fprintf(errout,
+            "spex-bench explain: --index: unknown index '%s' (fourier, moebius, sii, bii, sv, "
+            "bv, fsii, fbii, stii, ksii)\n",
+            a.index_name);
+    spx_options_destroy(&a.extra);
+    return 2;
+  }
+  if (!a.have_budget && strcmp(a.method, "exact") != 0) {
+    fprintf(errout, "spex-bench explain: --budget is required for method %s\n", a.method);
+    spx_options_destroy(&a.extra);
+    return 2;
+  }
+
+  rc = spx_oracle_open_lenient(a.oracle, a.extra, (size_t)a.explicand, &o, &err);
+  if (rc) {
+    spx_error_prefix(&err, "oracle %s", a.oracle);
+    goto done;
+  }
+  /* Keys the oracle did not read belong to the method. */
+  mopts = spx_options_create("command line");
+  rc = mopts ? SPX_OK : spx_error_set(&err, SPX_ENOMEM, "out of memory");
+  for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra); i++) {
+    const char *key, *text, *where;
+    spx_option_kind kind;
+    spx_options_at(a.extra, i, &key, &kind, &text, &where);
+    if (!spx_options_used(a.extra, key))
+      rc = spx_options_put(mopts, key, kind, text, where, &err);
+  }
+  if (rc == SPX_OK && a.have_order) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", a.order);
+    rc = spx_options_put(mopts, "order", SPX_OPT_TEXT, buf, "--order", &err);
+    spx_options_known(mopts, "order");
+  }
+  if (rc) goto done;
+
+  rng = spx_rng_stream((uint64_t)a.seed, (uint64_t)a.explicand, spx_hash_string(a.method),
+                       (uint64_t)a.budget, 0);
+  if (rng == NULL) {
+    rc = spx_error_set(&err, SPX_ENOMEM, "out of memory");
+    goto done;
+  }
+  spx_method_stats stats;
+  eval_ctx ctx = {o};
+  rc = spx_method_run(a.method, o->n, (size_t)a.budget, mopts, rng, eval_cb, &ctx, &t, &stats,
+                      &err);
+  if (rc) {
+    if (rc == SPX_EINVAL && strstr(err.msg, "unknown key"))
+      spx_error_prefix(&err, "not an option of oracle %s either", a.oracle);
+    goto done;
+  }
+
+  double r2 = NAN;
+  if (a.test_masks > 0) {
+    gsl_rng *trng = spx_rng_stream((uint64_t)a.seed, (uint64_t)a.explicand,
+                                   spx_hash_string("test masks"), 0, 0);
+    test = spx_maskset_create(o->n, (size_t)a.test_masks);
+    y = malloc((size_t)a.test_masks * sizeof *y);
+    yhat = malloc((size_t)a.test_masks * sizeof *yhat);
+    if (trng == NULL || test == NULL || y == NULL || yhat == NULL) {
+      gsl_rng_free(trng);
+      rc = spx_error_set(&err, SPX_ENOMEM, "out of memory for %lld test masks", a.test_masks);
+      goto done;
+    }
+    for (size_t r = 0; r < test->count; r++) {
+      uint64_t *m = spx_maskset_row(test, r);
+      for (size_t w = 0; w < test->words; w++) m[w] = spx_rng_u64(trng);
+      if (o->n % 64) m[test->words - 1] &= ((uint64_t)1 << (o->n % 64)) - 1;
+    }
+    gsl_rng_free(trng);
+    rc = spx_oracle_eval_all(o, test, y, &err);
+    if (rc == SPX_OK) rc = spx_transform_predict(t, test, yhat, &err);
+    if (rc) goto done;
+    r2 = spx_r2(y, yhat, test->count);
+  }
+
+  if (a.index_name == NULL)
+    index = spx_transform_basis(t) == SPX_BASIS_MOEBIUS ? SPX_INDEX_MOEBIUS : SPX_INDEX_FOURIER;
+  long long order = (index == SPX_INDEX_SV || index == SPX_INDEX_BV) ? 1 : a.order;
+  rc = spx_transform_to_index(t, index, (unsigned)order, &res, &err);
+  if (rc) goto done;
+  size_t size = spx_transform_size(res);
+  sorted = malloc((size ? size : 1) * sizeof *sorted);
+  if (sorted == NULL) {
+    rc = spx_error_set(&err, SPX_ENOMEM, "out of memory");
+    goto done;
+  }
+  rc = spx_transform_sorted(res, sorted, &err);
+  if (rc) goto done;
+  size_t shown = (size_t)a.top < size ? (size_t)a.top : size;
+  if (a.json) {
+    size_t jshown = a.have_top ? shown : size;
+    rc = write_json(&a, o->n, stats.queries, stats.time_decode, stats.time_oracle,
+                    spx_index_name(index), order, r2, res, sorted, jshown, out, &err);
+    if (rc) goto done;
+  }
+  if (a.json == NULL || strcmp(a.json, "-") != 0)
+    print_table(&a, o, stats.queries, stats.time_decode, stats.time_oracle,
+                spx_index_name(index), order, r2, res, sorted, shown, out);
+
+done:
+  if (rc) fprintf(errout, "spex-bench explain: %s\n", err.msg);
+  free(sorted);
+  free(y);
+  free(yhat);
+  spx_maskset_destroy(&test);
+  spx_transform_destroy(&res);
+  spx_transform_destroy(&t);
+  if (rng) gsl_rng_free(rng);
+  spx_options_destroy(&mopts);
+  spx_oracle_destroy(&o);
+  spx_options_destroy(&a.extra);
+  return rc ? status_of(rc) : 0;
+}

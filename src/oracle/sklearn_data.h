@@ -1,0 +1,24 @@
+/* sklearn_data.h: reading scikit-learn's bundled data files (Debian's python3-sklearn), which
+ * the data_attribution, components and tabular oracles use. */
+#ifndef SPX_SKLEARN_DATA_H
+#define SPX_SKLEARN_DATA_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+#define SPX_SKLEARN_DATA_DIR "/usr/lib/python3/dist-packages/sklearn/datasets/data"
+
+typedef struct {
+  size_t rows, d; /* samples, features */
+  double *x;      /* rows x d */
+  int *y;         /* class labels 0.. */
+  int classes;    /* number of distinct labels used */
+} spx_dataset;
+
+void spx_dataset_free(spx_dataset *ds);
+/* Rows of comma-separated numbers with the integer label last (gzip or plain text); header:
+ * skip the first line (the "rows,cols,names..." line of breast_cancer.csv). */
+int spx_dataset_read_csv(const char *path, int header, spx_dataset *ds, spx_error *err);
+
+#endif
