@@ -2,7 +2,8 @@
  * experiment driver without depending on the product's oracles and methods.
  *
  *   oracle "tsparse":  a known sparse Fourier function of n features per explicand
- *                      (options n = 6, explicands = 3, fail_explicand = -1); truth() gives it.
+ *                      (options n = 6, count = 3 explicands, fail_explicand = -1,
+ *                      no_truth = false); truth() gives it.
  *   method "texhaust": queries all 2^n masks (in an order drawn from its rng, split over
  *                      `rounds` rounds) and returns the exact Fourier transform by a WHT,
  *                      truncated to degree <= max_degree; `fail = true` makes finish fail.
@@ -33,7 +34,7 @@ static int tsparse_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_
   long long n, fail, count;
   int rc;
   if ((rc = spx_options_int_range(opts, "n", 6, 3, 20, &n, err)) ||
-      (rc = spx_options_int_range(opts, "explicands", 3, 1, 1000, &count, err)) ||
+      (rc = spx_options_int_range(opts, "count", 3, 1, 1000000000000LL, &count, err)) ||
       (rc = spx_options_int(opts, "fail_explicand", -1, &fail, err)))
     return rc;
   int no_truth;
@@ -65,7 +66,7 @@ static int tsparse_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_
 
 static int tsparse_count(spx_options *opts, size_t *count, spx_error *err) {
   long long c;
-  int rc = spx_options_int_range(opts, "explicands", 3, 1, 1000, &c, err);
+  int rc = spx_options_int_range(opts, "count", 3, 1, 1000000000000LL, &c, err);
   spx_options_known(opts, "n");
   spx_options_known(opts, "fail_explicand");
   spx_options_known(opts, "no_truth");

@@ -531,11 +531,23 @@ static int resolve_explicands(reader *r, const spx_toml_node *orc, spx_config *c
     return fail_at(r, ex ? spx_toml_find(ex, "first") : NULL, "oracle.explicands.first",
                    SPX_ERANGE, "%zu is beyond the %zu explicand%s of oracle %s",
                    c->explicand_first, total, total == 1 ? "" : "s", c->oracle->name);
+  if (c->explicand_count == 0 && total - c->explicand_first > 100000)
+    return fail_at(r, ex ? ex : orc, "oracle.explicands.count", SPX_EINVAL,
+                   "oracle %s offers %zu explicands: say how many to use, e.g. explicands = { "
+                   "first = %zu, count = 10 }",
+                   c->oracle->name, total - c->explicand_first, c->explicand_first);
   if (c->explicand_count == 0) c->explicand_count = total - c->explicand_first;
   if (c->explicand_first + c->explicand_count > total)
     return fail_at(r, ex ? spx_toml_find(ex, "count") : NULL, "oracle.explicands.count",
                    SPX_ERANGE, "%zu explicands from %zu go beyond the %zu of oracle %s",
                    c->explicand_count, c->explicand_first, total, c->oracle->name);
+  double cells = (double)c->explicand_count * (double)(c->nscaling ? c->nscaling : 1) *
+                 (double)c->nmethod * (double)c->nbudget * (double)c->repeats;
+  if (cells > 1e8)
+    return spx_error_set(r->err, SPX_ERANGE,
+                         "%s: experiment: %.0f cells (explicands x scaling points x methods x "
+                         "budgets x repeats) is more than the 10^8 a run can hold",
+                         r->source, cells);
   return SPX_OK;
 }
 

@@ -289,7 +289,7 @@ static void test_errors(void) {
   expect_edit_error("n = 5", "n = 50", "cfg.toml:8:5: n: 50 is out of range [3, 20]",
                     "oracle option out of range (dry run)");
   expect_edit_error("n = 5", "n = 5\nm = 2",
-                    "cfg.toml:9:5: m: unknown key for oracle tsparse (known keys: n, explicands, "
+                    "cfg.toml:9:5: m: unknown key for oracle tsparse (known keys: n, count, "
                     "fail_explicand, no_truth)",
                     "unknown oracle option (dry run)");
   expect_edit_error("n = 5", "n = 5\nexplicands = { first = 3 }",
@@ -300,6 +300,25 @@ static void test_errors(void) {
                     "cfg.toml:9:35: oracle.explicands.count: 3 explicands from 1 go beyond the "
                     "3 of oracle tsparse",
                     "explicand count beyond the oracle's");
+  expect_edit_error("n = 5", "n = 5\ncount = 200000",
+                    "cfg.toml:6:1: oracle.explicands.count: oracle tsparse offers 200000 "
+                    "explicands: say how many to use, e.g. explicands = { first = 0, count = 10 }",
+                    "an oracle with very many explicands needs a count");
+  {
+    char *text = edit("n = 5", "n = 5\ncount = 100000\nexplicands = { count = 100000 }");
+    const char *rep[] = {"experiment.repeats=1000"};
+    expect_error(text, rep, 1,
+                 "cfg.toml: experiment: 200000000 cells (explicands x scaling points x methods x "
+                 "budgets x repeats) is more than the 10^8 a run can hold",
+                 "too many cells");
+    spx_config *c = NULL;
+    spx_error err = {0};
+    int rc = spx_config_load_string(text, "cfg.toml", NULL, 0, &test_types, &c, &err);
+    spx_test(rc == SPX_OK && c->explicand_count == 100000,
+             "an explicit count of many explicands is accepted (%s)", err.msg);
+    spx_config_destroy(&c);
+    free(text);
+  }
   expect_edit_error("n = 5", "n = 5\nexplicands = { last = 1 }",
                     "cfg.toml:9:16: oracle.explicands.last: unknown key (known keys: first, "
                     "count)",
