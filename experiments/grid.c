@@ -9,6 +9,7 @@
  * produce the same file. Every random choice comes from spx_rng_stream with coordinates of
  * the task, never from a rank. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -969,12 +970,33 @@ static void run_worker(worker *w) {
       return;
     }
     wbuf out = {0};
-    if (t.kind == TASK_SETUP) {
+    if (t.kind == TASK_SETUP)
       task_setup(w, &t, &out);
-      if (leader) spx_par_send_to_coordinator(par, TAG_SETUP_DONE, out.p, out.len, NULL);
-    } else {
+    else
       task_cell(w, &t, (const double *)(rb.p + sizeof t), &out);
-      if (leader) spx_par_send_to_coordinator(par, TAG_CELL_DONE, out.p, out.len, NULL);
+    if (leader) {
+      int tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
+      if (out.oom || out.len > (size_t)INT_MAX) { /* the coordinator must get an answer */
+        free(out.p);
+        memset(&out, 0, sizeof out);
+        spx_error big;
+        spx_error_set(&big, SPX_ENOMEM, "the answer is too large to send (or out of memory)");
+        if (t.kind == TASK_SETUP) {
+          setup_failure(&out, (size_t)t.instance, &big);
+        } else {
+          cell_hdr h;
+          memset(&h, 0, sizeof h);
+          h.method = t.method;
+          h.instance = t.instance;
+          h.budget = t.budget;
+          h.repeat = t.repeat;
+          h.status = SPX_CELL_FAILED;
+          h.r2 = h.time_decode = h.time_oracle = NAN;
+          h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
+          cell_answer(&out, &h, big.msg, NULL);
+        }
+      }
+      spx_par_send_to_coordinator(par, tag, out.p, out.len, NULL);
     }
     free(out.p);
     free(buf);
