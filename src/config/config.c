@@ -299,6 +299,8 @@ static const char *const scaling_keys[] = {"n", NULL};
 static int section(reader *r, const spx_toml_node *root, const char *key, spx_toml_type want,
                    const spx_toml_node **out) {
   *out = spx_toml_find(root, key);
+  if (*out && want == SPX_TOML_ARRAY && spx_toml_type_of(*out) == SPX_TOML_TABLE)
+    return fail_at(r, *out, key, SPX_EINVAL, "write [[%s]] (one per entry), not [%s]", key, key);
   if (*out && spx_toml_type_of(*out) != want)
     return fail_at(r, *out, key, SPX_EINVAL, "expected %s, got %s", spx_toml_type_name(want),
                    spx_toml_type_name(spx_toml_type_of(*out)));

@@ -360,6 +360,9 @@ static void test_errors(void) {
   expect_edit_error_prefix("name = \"texhaust\"", "name = \"magic\"",
                            "cfg.toml:14:8: method[0].name: unknown method 'magic' (known: ",
                            "texhaust", "unknown method");
+  expect_edit_error("[[method]]", "[method]",
+                    "cfg.toml:13:1: method: write [[method]] (one per entry), not [method]",
+                    "[method] instead of [[method]]");
   expect_edit_error("name = \"texhaust\"\n", "",
                     "cfg.toml:13:1: method[0].name: missing (the method to run)",
                     "method without name");
