@@ -278,7 +278,9 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     goto done;
   }
   /* Keys the oracle did not read belong to the method. */
-  mopts = spx_options_create("command line");
+  char mcontext[160];
+  snprintf(mcontext, sizeof mcontext, "method %s", a.method);
+  mopts = spx_options_create(mcontext);
   rc = mopts ? SPX_OK : spx_error_set(&err, SPX_ENOMEM, "out of memory");
   for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra); i++) {
     const char *key, *text, *where;
@@ -306,8 +308,11 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
   rc = spx_method_run(a.method, o->n, (size_t)a.budget, mopts, rng, eval_cb, &ctx, &t, &stats,
                       &err);
   if (rc) {
-    if (rc == SPX_EINVAL && strstr(err.msg, "unknown key"))
-      spx_error_prefix(&err, "not an option of oracle %s either", a.oracle);
+    if (rc == SPX_EINVAL && strstr(err.msg, "unknown key")) {
+      size_t len = strlen(err.msg);
+      snprintf(err.msg + len, sizeof err.msg - len, "; it is not a key of oracle %s either",
+               a.oracle);
+    }
     goto done;
   }
 

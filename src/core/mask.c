@@ -104,8 +104,12 @@ int spx_maskset_resize(spx_maskset *set, size_t count, spx_error *err) {
 }
 
 int spx_maskset_append(spx_maskset *set, const uint64_t *mask, spx_error *err) {
+  /* mask may be a row of set itself, which reserve() can move. */
+  int inside = set->bits && mask >= set->bits && mask < set->bits + set->count * set->words;
+  size_t offset = inside ? (size_t)(mask - set->bits) : 0;
   int rc = reserve(set, set->count + 1, err);
   if (rc) return rc;
+  if (inside) mask = set->bits + offset;
   memcpy(set->bits + set->count * set->words, mask, set->words * sizeof *mask);
   set->count++;
   return SPX_OK;

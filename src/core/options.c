@@ -430,6 +430,60 @@ int spx_options_int_array(spx_options *opts, const char *key, long long *out, si
                           "expected an array of at most %zu integers, got '%s'", max, p->text);
 }
 
+typedef struct {
+  char **items;
+  size_t cap;
+} str_ctx;
+
+static int put_str(const char *t, size_t i, void *vctx) {
+  str_ctx *c = vctx;
+  if (i >= c->cap) {
+    size_t cap = c->cap ? 2 * c->cap : 8;
+    char **n = realloc(c->items, cap * sizeof *n);
+    if (n == NULL) return -1;
+    c->items = n;
+    c->cap = cap;
+  }
+  c->items[i] = dupstr(t);
+  return c->items[i] ? 0 : -1;
+}
+
+int spx_options_string_array(spx_options *opts, const char *key, char ***out, size_t *count,
+                             spx_error *err) {
+  option *p = lookup(opts, key);
+  *out = NULL;
+  *count = 0;
+  if (p == NULL) return SPX_OK;
+  int typed_ok = p->kind == SPX_OPT_TEXT;
+  if (p->kind == SPX_OPT_ARRAY) {
+    typed_ok = 1;
+    for (size_t i = 0; i < p->nitems; i++)
+      if (p->item_kinds[i] != SPX_OPT_STRING && p->item_kinds[i] != SPX_OPT_TEXT)
+        return spx_options_fail(opts, key, SPX_EINVAL, err,
+                                "expected an array of strings, but element %zu is %s '%s'",
+                                i + 1, kind_name(p->item_kinds[i]), p->items[i]);
+  }
+  if (!typed_ok)
+    return spx_options_fail(opts, key, SPX_EINVAL, err,
+                            "expected an array of strings, got %s '%s'", kind_name(p->kind),
+                            p->text);
+  str_ctx c = {NULL, 0};
+  size_t n = 0;
+  if (for_each_elem(p, put_str, &c, &n) != 0) {
+    for (size_t i = 0; i < n; i++) free(c.items[i]);
+    free(c.items);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory reading option %s", key);
+  }
+  if (n == 0) { /* an empty array: return a valid (empty) allocation */
+    free(c.items);
+    c.items = malloc(sizeof *c.items);
+    SPX_CHECK_ALLOC(c.items, err);
+  }
+  *out = c.items;
+  *count = n;
+  return SPX_OK;
+}
+
 int spx_options_int_range(spx_options *opts, const char *key, long long def, long long lo,
                           long long hi, long long *out, spx_error *err) {
   int rc = spx_options_int(opts, key, def, out, err);

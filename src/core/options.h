@@ -65,6 +65,12 @@ int spx_options_double_array(spx_options *opts, const char *key, double *out, si
 int spx_options_int_array(spx_options *opts, const char *key, long long *out, size_t max,
                           size_t *count, spx_error *err);
 
+/* Array of strings: *out = a new array of *count new strings (caller frees each and the
+ * array; *out = NULL and *count = 0 when absent). Typed items must be strings; command-line
+ * text "a,b,c" or "[a, b, c]" is split at commas. */
+int spx_options_string_array(spx_options *opts, const char *key, char ***out, size_t *count,
+                             spx_error *err);
+
 /* Convenience range checks producing the standard message. */
 int spx_options_int_range(spx_options *opts, const char *key, long long def, long long lo,
                           long long hi, long long *out, spx_error *err);

@@ -4,9 +4,13 @@
 #include "method.h"
 
 extern const spx_method_type spx_method_exact;
+extern const spx_method_type spx_method_spex;
+extern const spx_method_type spx_method_spex_hard;
 
 static const spx_method_type *const methods[] = {
     &spx_method_exact,
+    &spx_method_spex,
+    &spx_method_spex_hard,
     NULL};
 
 const spx_method_type *const *spx_method_types(void) { return methods; }

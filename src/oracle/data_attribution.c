@@ -191,8 +191,18 @@ static int read_opts(spx_options *opts, da_opts *o, spx_error *err) {
   return rc;
 }
 
-/* Load the data set, keep the chosen classes, shuffle deterministically. */
+static int load_unchecked(spx_options *opts, const da_opts *o, spx_dataset *ds, spx_error *err);
+
+/* Load the data set, keep the chosen classes, shuffle deterministically; on failure nothing
+ * stays allocated. */
 static int load(spx_options *opts, const da_opts *o, spx_dataset *ds, spx_error *err) {
+  memset(ds, 0, sizeof *ds);
+  int rc = load_unchecked(opts, o, ds, err);
+  if (rc) spx_dataset_free(ds);
+  return rc;
+}
+
+static int load_unchecked(spx_options *opts, const da_opts *o, spx_dataset *ds, spx_error *err) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", o->dir,
            o->which == 0 ? "breast_cancer.csv" : "digits.csv.gz");

@@ -3,14 +3,20 @@
 
 #include "oracle.h"
 
+extern const spx_oracle_type spx_oracle_synthetic;
+extern const spx_oracle_type spx_oracle_process;
 extern const spx_oracle_type spx_oracle_data_attribution;
 extern const spx_oracle_type spx_oracle_components;
 extern const spx_oracle_type spx_oracle_recorded;
+extern const spx_oracle_type spx_oracle_sentiment;
 
 static const spx_oracle_type *const oracles[] = {
+    &spx_oracle_synthetic,
+    &spx_oracle_process,
     &spx_oracle_data_attribution,
     &spx_oracle_components,
     &spx_oracle_recorded,
+    &spx_oracle_sentiment,
     NULL};
 
 const spx_oracle_type *const *spx_oracle_types(void) { return oracles; }

@@ -1,0 +1,252 @@
+/* spex.c: SPEX (Kang et al., ICML 2025) behind the method interface: options, the budget
+ * rule, the rounds of masks (design rows, several per round, bounded memory), and decoding
+ * into a Fourier transform. Registered as "spex" (soft decoder by default) and "spex_hard"
+ * (hard decoder by default). docs/spex.md lists the options. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/wht.h"
+#include "../method.h"
+#include "spex_internal.h"
+
+typedef struct {
+  size_t n, budget;
+  unsigned t, b, groups;
+  spx_spex_design *design;
+  spx_spex_bins *bins;
+  spx_maskset *masks;
+  spx_wht_plan *plan;
+  double *work;
+  gsl_rng *rng; /* clone of the stream given to begin, after the design was drawn */
+  size_t rows, rows_per_round, next_row, round_first, round_rows;
+  spx_spex_decode_opts dec;
+  spx_spex_refine_opts ref;
+  spx_spex_decode_info info;
+} spex_state;
+
+static const char *const decoders[] = {"hard", "soft", NULL};
+static const char *const selects[] = {"errors", "metric", NULL};
+static const char *const refines[] = {"none", "ridge", "lasso", NULL};
+
+#define DEFAULT_T 5
+#define DEFAULT_GROUPS 3
+
+/* Read t, groups and b (0 = from the budget). */
+static int design_options(spx_options *opts, unsigned *t, unsigned *groups, unsigned *b,
+                          spx_error *err) {
+  long long tt, bb, cc;
+  int rc;
+  if ((rc = spx_options_int_range(opts, "t", DEFAULT_T, 1, SPX_BCH_TMAX, &tt, err))) return rc;
+  if ((rc = spx_options_int_range(opts, "groups", DEFAULT_GROUPS, 1, SPX_SPEX_CMAX, &cc, err)))
+    return rc;
+  if ((rc = spx_options_int_range(opts, "b", 0, 0, SPX_SPEX_BMAX, &bb, err))) return rc;
+  *t = (unsigned)tt;
+  *groups = (unsigned)cc;
+  *b = (unsigned)bb;
+  return SPX_OK;
+}
+
+/* Resolve (t, b) for the budget; err gets the reason when SPEX cannot run. */
+static int resolve(size_t n, size_t budget, unsigned *t, unsigned *b, unsigned groups,
+                   spx_error *err) {
+  if (*b == 0) return spx_spex_budget(n, budget, groups, t, b, err);
+  unsigned m;
+  uint32_t nc, kc;
+  int rc = spx_bch_params(n, *t, &m, &nc, &kc, err);
+  if (rc) return rc;
+  size_t need = spx_spex_queries(groups, nc - kc, *b);
+  if (need > budget)
+    return spx_error_set(err, SPX_ENOTAPPLICABLE,
+                         "b = %u needs %zu queries (%u groups x %u delays x 2^%u) but the "
+                         "budget is %zu",
+                         *b, need, groups, nc - kc + 1, *b, budget);
+  return SPX_OK;
+}
+
+static int spex_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+                           size_t whylen) {
+  unsigned t, b, groups;
+  spx_error err;
+  if (design_options(opts, &t, &groups, &b, NULL)) return 1; /* begin reports bad options */
+  int rc = resolve(n, budget, &t, &b, groups, &err);
+  if (rc) {
+    snprintf(why, whylen, "%s", err.msg);
+    return 0;
+  }
+  return 1;
+}
+
+static void spex_destroy(void *state) {
+  spex_state *s = state;
+  if (s == NULL) return;
+  spx_spex_design_destroy(&s->design);
+  spx_spex_bins_destroy(&s->bins);
+  spx_maskset_destroy(&s->masks);
+  spx_wht_plan_destroy(&s->plan);
+  free(s->work);
+  if (s->rng) gsl_rng_free(s->rng);
+  free(s);
+}
+
+static int read_options(spex_state *s, spx_options *opts, int default_decoder, spx_error *err) {
+  int rc, v;
+  long long ll;
+  double x;
+  if ((rc = spx_options_choice(opts, "decoder", decoders, default_decoder, &v, err))) return rc;
+  s->dec.decoder = v == 0 ? SPX_SPEX_HARD : SPX_SPEX_SOFT;
+  long long def_depth = 2 * (long long)s->t;
+  if (def_depth > SPX_CHASE_MAX) def_depth = SPX_CHASE_MAX;
+  if ((rc = spx_options_int_range(opts, "chase_depth", def_depth, 0, SPX_CHASE_MAX, &ll, err)))
+    return rc;
+  s->dec.chase_depth = (unsigned)ll;
+  if ((rc = spx_options_choice(opts, "chase_select", selects, 0, &v, err))) return rc;
+  s->dec.chase_select = v == 0 ? SPX_CHASE_ERRORS : SPX_CHASE_METRIC;
+  if ((rc = spx_options_int_range(opts, "max_iter", 100, 1, 1000000, &ll, err))) return rc;
+  s->dec.max_iter = (unsigned)ll;
+  if ((rc = spx_options_double_range(opts, "res_energy_cutoff", 0.9, 0.0, 1.0, &x, err)))
+    return rc;
+  s->dec.res_cutoff = x;
+  if ((rc = spx_options_double_range(opts, "zero_tol", 1e-24, 0.0, 1.0, &x, err))) return rc;
+  s->dec.zero_tol = x;
+  if ((rc = spx_options_bool(opts, "trap_exit", 1, &v, err))) return rc;
+  s->dec.trap_exit = v;
+  if ((rc = spx_options_choice(opts, "refine", refines, 0, &v, err))) return rc;
+  s->ref.kind = v;
+  if ((rc = spx_options_int_range(opts, "refine_folds", 5, 2, 100, &ll, err))) return rc;
+  s->ref.folds = (unsigned)ll;
+  if ((rc = spx_options_double_range(opts, "refine_alpha", 0.0, 0.0, 1e12, &x, err))) return rc;
+  s->ref.alpha = x;
+  s->ref.max_sweeps = 200;
+  s->ref.tol = 1e-9;
+  if ((rc = spx_options_int_range(opts, "round_mb", 64, 1, 1 << 20, &ll, err))) return rc;
+  size_t bytes_per_row = ((size_t)1 << s->b) * spx_mask_words(s->n) * sizeof(uint64_t);
+  size_t rows = ((size_t)ll << 20) / bytes_per_row;
+  s->rows_per_round = rows < 1 ? 1 : rows;
+  return SPX_OK;
+}
+
+static int spex_begin_with(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
+                           void **state, int default_decoder, spx_error *err) {
+  *state = NULL;
+  spex_state *s = calloc(1, sizeof *s);
+  SPX_CHECK_ALLOC(s, err);
+  s->n = n;
+  s->budget = budget;
+  int rc = design_options(opts, &s->t, &s->groups, &s->b, err);
+  if (rc == SPX_OK) rc = resolve(n, budget, &s->t, &s->b, s->groups, err);
+  if (rc == SPX_OK) rc = read_options(s, opts, default_decoder, err);
+  if (rc) {
+    spex_destroy(s);
+    return rc;
+  }
+  s->design = spx_spex_design_create(n, s->t, s->b, s->groups, rng, err);
+  if (s->design == NULL) {
+    spex_destroy(s);
+    return err ? err->code : SPX_ENOMEM;
+  }
+  s->bins = spx_spex_bins_create(s->design, err);
+  s->plan = spx_wht_plan_create(s->b, err);
+  s->work = malloc(((size_t)1 << s->b) * sizeof *s->work);
+  s->rng = gsl_rng_clone(rng);
+  s->rows = (size_t)s->groups * ((size_t)s->design->p + 1);
+  if (s->rows_per_round > s->rows) s->rows_per_round = s->rows;
+  s->masks = spx_maskset_create(n, s->rows_per_round << s->b);
+  if (!s->bins || !s->plan || !s->work || !s->rng || !s->masks) {
+    spex_destroy(s);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for SPEX (n = %zu, b = %u)", n, s->b);
+  }
+  *state = s;
+  return SPX_OK;
+}
+
+static int spex_begin_soft(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
+                           void **state, spx_error *err) {
+  return spex_begin_with(n, budget, opts, rng, state, 1, err);
+}
+
+static int spex_begin_hard(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
+                           void **state, spx_error *err) {
+  return spex_begin_with(n, budget, opts, rng, state, 0, err);
+}
+
+static int spex_step(void *state, const double *values, const spx_maskset **next, int *done,
+                     spx_error *err) {
+  spex_state *s = state;
+  size_t nb = (size_t)1 << s->b;
+  if (values != NULL)
+    for (size_t i = 0; i < s->round_rows; i++)
+      spx_spex_bins_add_row(s->design, s->bins, s->round_first + i, values + i * nb, s->plan,
+                            s->work);
+  if (s->next_row == s->rows) {
+    *done = 1;
+    *next = NULL;
+    spx_maskset_destroy(&s->masks); /* the masks are no longer needed */
+    return SPX_OK;
+  }
+  size_t rows = s->rows - s->next_row;
+  if (rows > s->rows_per_round) rows = s->rows_per_round;
+  int rc = spx_maskset_resize(s->masks, rows * nb, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < rows; i++)
+    spx_spex_design_masks(s->design, s->next_row + i, spx_maskset_row(s->masks, i * nb));
+  s->round_first = s->next_row;
+  s->round_rows = rows;
+  s->next_row += rows;
+  *done = 0;
+  *next = s->masks;
+  return SPX_OK;
+}
+
+static int spex_finish(void *state, spx_transform **out, spx_error *err) {
+  spex_state *s = state;
+  *out = NULL;
+  if (s->next_row != s->rows || s->bins->samples != spx_spex_queries(s->groups, s->design->p, s->b))
+    return spx_error_set(err, SPX_EINVAL, "SPEX: finish called before every round was evaluated");
+  spx_spex_bins *orig = NULL;
+  if (s->ref.kind != SPX_REFINE_NONE) {
+    orig = spx_spex_bins_create(s->design, err);
+    if (orig == NULL) return err ? err->code : SPX_ENOMEM;
+    memcpy(orig->U, s->bins->U, s->bins->count * sizeof *orig->U);
+    orig->sum = s->bins->sum;
+    orig->sumsq = s->bins->sumsq;
+    orig->samples = s->bins->samples;
+  }
+  spx_transform *tf = spx_transform_create((uint32_t)s->n, SPX_BASIS_FOURIER);
+  if (tf == NULL) {
+    spx_spex_bins_destroy(&orig);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for the SPEX transform");
+  }
+  int rc = spx_spex_peel(s->design, s->bins, &s->dec, s->rng, tf, &s->info, err);
+  if (rc == SPX_OK && orig) {
+    double alpha;
+    rc = spx_spex_refine(s->design, orig, &s->ref, s->rng, tf, &alpha, err);
+  }
+  spx_spex_bins_destroy(&orig);
+  if (rc) {
+    spx_transform_destroy(&tf);
+    return rc;
+  }
+  *out = tf;
+  return SPX_OK;
+}
+
+const spx_method_type spx_method_spex = {
+    .name = "spex",
+    .summary = "SPEX: BCH-coded sparse Fourier peeling (Kang et al. 2025), soft decoder",
+    .applicable = spex_applicable,
+    .begin = spex_begin_soft,
+    .step = spex_step,
+    .finish = spex_finish,
+    .destroy = spex_destroy,
+};
+
+const spx_method_type spx_method_spex_hard = {
+    .name = "spex_hard",
+    .summary = "SPEX with the hard BCH decoder by default",
+    .applicable = spex_applicable,
+    .begin = spex_begin_hard,
+    .step = spex_step,
+    .finish = spex_finish,
+    .destroy = spex_destroy,
+};

@@ -1,0 +1,558 @@
+/* process.c: the external-model oracle; talks to a child process over pipes (DESIGN §5).
+ *
+ * The `command` is started once through /bin/sh -c, in its own process group, with stdin and
+ * stdout connected to pipes and stderr shared with ours. Protocol (docs/oracles.md): we write
+ * a line "n", then per batch a line "count" and count lines of n characters '0'/'1'; the child
+ * answers one decimal number per line and mask. Masks are written and answers read at the
+ * same time with poll(), so a child that answers while still reading cannot deadlock us.
+ *
+ * SIGPIPE: every write to the child is made with SIGPIPE blocked in this thread
+ * (pthread_sigmask); when the write fails with EPIPE the SIGPIPE it raised is consumed with
+ * sigtimedwait (unless one was already pending before) and the old mask restored, so the
+ * process-wide disposition is never changed. Our pipe ends are created O_CLOEXEC, so children
+ * do not inherit them. After any protocol error or time-out the child (its whole process
+ * group) is killed and reaped and the oracle refuses further batches. */
+#define _GNU_SOURCE /* pipe2 (O_CLOEXEC at creation) */
+
+#include "oracle.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define PROC_LINE_MAX 4096       /* longest answer line accepted */
+#define PROC_CLOSE_GRACE 10.0    /* seconds close() waits for the child after EOF */
+
+typedef struct {
+  char *command;
+  size_t n;
+  double timeout;
+  size_t batch;
+  pid_t pid;
+  int reaped, status; /* wait status once reaped */
+  int to_child, from_child;
+  unsigned long long batches; /* protocol batches started */
+  int header_sent;
+  int broken;                     /* a fatal error happened: refuse further batches */
+  char first_error[SPX_ERRMSG_LEN]; /* its message */
+  char *wbuf;   /* outgoing text */
+  size_t wcap, wlen, wpos;
+  char line[PROC_LINE_MAX + 2]; /* partial answer line */
+  size_t linelen;
+  char rbuf[65536];
+} proc;
+
+/* ---- time and child helpers ------------------------------------------------------------ */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void sleep_s(double s) {
+  struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) continue;
+}
+
+/* Reap the child if it has exited, waiting at most seconds. Returns 1 when reaped. */
+static int wait_exit(proc *P, double seconds) {
+  if (P->pid <= 0 || P->reaped) return 1;
+  double end = now_s() + seconds, nap = 0.001;
+  for (;;) {
+    int st;
+    pid_t r = waitpid(P->pid, &st, WNOHANG);
+    if (r == P->pid || (r < 0 && errno == ECHILD)) {
+      P->reaped = 1;
+      P->status = r == P->pid ? st : -1;
+      return 1;
+    }
+    if (r < 0 && errno != EINTR) return 0;
+    double left = end - now_s();
+    if (left <= 0.0) return 0;
+    sleep_s(nap < left ? nap : left);
+    if (nap < 0.02) nap *= 2.0;
+  }
+}
+
+/* Kill the child's process group and reap it. */
+static void kill_child(proc *P) {
+  if (P->pid <= 0 || P->reaped) return;
+  kill(-P->pid, SIGKILL);
+  kill(P->pid, SIGKILL);
+  int st;
+  pid_t r;
+  while ((r = waitpid(P->pid, &st, 0)) < 0 && errno == EINTR) continue;
+  P->reaped = 1;
+  P->status = r == P->pid ? st : -1;
+}
+
+/* "exited with status 3", "was killed by signal 9 (Killed)", ... */
+static void describe_status(const proc *P, char *buf, size_t len) {
+  if (!P->reaped)
+    snprintf(buf, len, "is still running");
+  else if (P->status < 0)
+    snprintf(buf, len, "has exited (status unknown)");
+  else if (WIFEXITED(P->status))
+    snprintf(buf, len, "exited with status %d", WEXITSTATUS(P->status));
+  else if (WIFSIGNALED(P->status))
+    snprintf(buf, len, "was killed by signal %d (%s)", WTERMSIG(P->status),
+             strsignal(WTERMSIG(P->status)));
+  else
+    snprintf(buf, len, "stopped (wait status %d)", P->status);
+}
+
+/* Quote up to 60 bytes of s for a message, escaping what is not printable. */
+static void quote(const char *s, size_t len, char *buf, size_t buflen) {
+  size_t o = 0;
+  if (buflen < 16) return;
+  buf[o++] = '\'';
+  for (size_t i = 0; i < len && o + 8 < buflen; i++) {
+    if (i == 60) {
+      memcpy(buf + o, "...", 3);
+      o += 3;
+      break;
+    }
+    unsigned char c = (unsigned char)s[i];
+    if (isprint(c) && c != '\\') {
+      buf[o++] = (char)c;
+    } else {
+      o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
+    }
+  }
+  buf[o++] = '\'';
+  buf[o] = '\0';
+}
+
+/* Record a fatal protocol error: "process oracle 'CMD': batch B, answer line L: ...", kill
+ * the child, and keep the message so later calls can repeat it. */
+static int fail(proc *P, int code, spx_error *err, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int fail(proc *P, int code, spx_error *err, size_t line, const char *fmt, ...) {
+  char msg[800], cmd[96], where[64];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  quote(P->command, strlen(P->command), cmd, sizeof cmd);
+  if (line)
+    snprintf(where, sizeof where, "batch %llu, answer line %zu", P->batches, line);
+  else
+    snprintf(where, sizeof where, "batch %llu", P->batches);
+  char full[SPX_ERRMSG_LEN];
+  snprintf(full, sizeof full, "process oracle %s: %s: %s", cmd, where, msg);
+  kill_child(P);
+  if (!P->broken) {
+    P->broken = 1;
+    snprintf(P->first_error, sizeof P->first_error, "%s", full);
+  }
+  return spx_error_set(err, code, "%s", full);
+}
+
+/* ---- writing without SIGPIPE ------------------------------------------------------------- */
+
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t len) {
+  sigset_t pipe_set, old, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigemptyset(&pending);
+  sigpending(&pending);
+  int was_pending = sigismember(&pending, SIGPIPE) == 1;
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  ssize_t w = write(fd, buf, len);
+  int e = errno;
+  if (w < 0 && e == EPIPE && !was_pending) {
+    const struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) continue;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = e;
+  return w;
+}
+
+/* ---- the batch exchange --------------------------------------------------------------- */
+
+/* Append whole mask rows to the outgoing buffer while they fit. */
+static void fill(proc *P, const spx_maskset *masks, size_t first, size_t count, size_t *row) {
+  if (P->wpos > 0) {
+    memmove(P->wbuf, P->wbuf + P->wpos, P->wlen - P->wpos);
+    P->wlen -= P->wpos;
+    P->wpos = 0;
+  }
+  while (*row < count && P->wlen + P->n + 1 <= P->wcap) {
+    const uint64_t *m = spx_maskset_row(masks, first + *row);
+    char *o = P->wbuf + P->wlen;
+    for (size_t i = 0; i < P->n; i++) o[i] = (char)('0' + ((m[i >> 6] >> (i & 63)) & 1));
+    o[P->n] = '\n';
+    P->wlen += P->n + 1;
+    (*row)++;
+  }
+}
+
+/* Parse one answer line (without its '\n'). Returns 0 or writes a reason into why. */
+static int parse_answer(const char *s, size_t len, double *v, char *why, size_t whylen) {
+  char q[128];
+  quote(s, len, q, sizeof q);
+  if (memchr(s, '\0', len)) {
+    snprintf(why, whylen, "expected a number, got %s (contains a NUL byte)", q);
+    return -1;
+  }
+  char buf[PROC_LINE_MAX + 1];
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  while (len && (buf[len - 1] == '\r' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+    buf[--len] = '\0';
+  const char *p = buf;
+  while (*p == ' ' || *p == '\t') p++;
+  if (*p == '\0') {
+    snprintf(why, whylen, "expected a number, got an empty line");
+    return -1;
+  }
+  char *end;
+  errno = 0;
+  double x = strtod(p, &end);
+  if (end == p) {
+    snprintf(why, whylen, "expected a number, got %s", q);
+    return -1;
+  }
+  if (*end != '\0') {
+    snprintf(why, whylen, "extra output after the number on the line: %s", q);
+    return -1;
+  }
+  if (!isfinite(x)) {
+    snprintf(why, whylen, "the answer %s is not a finite number", q);
+    return -1;
+  }
+  *v = x;
+  return 0;
+}
+
+/* Read what is available; parse complete lines into out[*answers...]. Returns SPX_OK, or a
+ * failure; *eof is set when the child closed its output. */
+static int read_some(proc *P, size_t count, double *out, size_t *answers, int *eof,
+                     spx_error *err) {
+  ssize_t r = read(P->from_child, P->rbuf, sizeof P->rbuf);
+  if (r < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return SPX_OK;
+    return fail(P, SPX_EIO, err, *answers + 1, "reading the answers failed: %s",
+                strerror(errno));
+  }
+  if (r == 0) {
+    *eof = 1;
+    return SPX_OK;
+  }
+  for (ssize_t i = 0; i < r; i++) {
+    char c = P->rbuf[i];
+    if (c != '\n') {
+      if (P->linelen >= PROC_LINE_MAX) {
+        char q[128];
+        quote(P->line, P->linelen, q, sizeof q);
+        return fail(P, SPX_EORACLE, err, *answers + 1,
+                    "answer line longer than %d bytes, starting %s", PROC_LINE_MAX, q);
+      }
+      P->line[P->linelen++] = c;
+      continue;
+    }
+    if (*answers >= count) {
+      char q[128];
+      quote(P->line, P->linelen, q, sizeof q);
+      return fail(P, SPX_EORACLE, err, *answers + 1,
+                  "extra output after the last of the %zu answers: %s", count, q);
+    }
+    char why[256];
+    if (parse_answer(P->line, P->linelen, &out[*answers], why, sizeof why))
+      return fail(P, SPX_EORACLE, err, *answers + 1, "%s", why);
+    (*answers)++;
+    P->linelen = 0;
+  }
+  if (*answers >= count && P->linelen > 0) {
+    char q[128];
+    quote(P->line, P->linelen, q, sizeof q);
+    return fail(P, SPX_EORACLE, err, *answers + 1,
+                "extra output after the last of the %zu answers: %s", count, q);
+  }
+  return SPX_OK;
+}
+
+/* After EOF: describe how many answers came and what became of the child. */
+static int eof_error(proc *P, size_t answers, size_t count, int stopped_reading,
+                     spx_error *err) {
+  wait_exit(P, 2.0);
+  char st[128], part[160] = "";
+  describe_status(P, st, sizeof st);
+  if (P->linelen) {
+    char q[128];
+    quote(P->line, P->linelen, q, sizeof q);
+    snprintf(part, sizeof part, " (an unfinished line %s was left)", q);
+  }
+  return fail(P, SPX_EORACLE, err, answers + 1,
+              "the process closed its output after %zu of %zu answers%s%s; it %s", answers,
+              count, part, stopped_reading ? " and stopped reading its input" : "", st);
+}
+
+/* Look for output that arrived outside a batch (more answers than masks, or late ones). */
+static int check_quiet(proc *P, spx_error *err) {
+  struct pollfd pf = {P->from_child, POLLIN, 0};
+  if (poll(&pf, 1, 0) <= 0 || !(pf.revents & (POLLIN | POLLHUP))) return SPX_OK;
+  ssize_t r = read(P->from_child, P->rbuf, sizeof P->rbuf);
+  if (r <= 0) return SPX_OK; /* EOF is reported by the exchange, with the child's status */
+  size_t len = (size_t)r;
+  while (len && (P->rbuf[len - 1] == '\n' || P->rbuf[len - 1] == '\r')) len--;
+  char q[128];
+  quote(P->rbuf, len, q, sizeof q);
+  return fail(P, SPX_EORACLE, err, 1,
+              "unexpected output before the batch was sent (more answers to an earlier "
+              "batch?): %s",
+              q);
+}
+
+static int run_batch(proc *P, const spx_maskset *masks, size_t first, size_t count,
+                     double *out, spx_error *err) {
+  P->batches++;
+  int rc = check_quiet(P, err);
+  if (rc) return rc;
+  /* header (first batch only) and the count line */
+  P->wpos = P->wlen = 0;
+  if (!P->header_sent) {
+    P->wlen += (size_t)snprintf(P->wbuf + P->wlen, P->wcap - P->wlen, "%zu\n", P->n);
+    P->header_sent = 1;
+  }
+  P->wlen += (size_t)snprintf(P->wbuf + P->wlen, P->wcap - P->wlen, "%zu\n", count);
+  size_t row = 0, answers = 0;
+  int stopped_reading = 0, eof = 0;
+  double deadline = now_s() + P->timeout;
+  while (answers < count) {
+    if (P->wpos == P->wlen && row < count) fill(P, masks, first, count, &row);
+    int writing = !stopped_reading && P->wpos < P->wlen;
+    struct pollfd pf[2] = {{P->from_child, POLLIN, 0}, {P->to_child, POLLOUT, 0}};
+    double left = deadline - now_s();
+    if (left <= 0.0) {
+      char part[160] = "";
+      if (P->linelen) {
+        char q[128];
+        quote(P->line, P->linelen, q, sizeof q);
+        snprintf(part, sizeof part, "; an unfinished line %s was read", q);
+      }
+      return fail(P, SPX_ETIMEOUT, err, answers + 1,
+                  "no answer within the time-out of %g s (%zu of %zu answers received%s%s); "
+                  "the process was killed",
+                  P->timeout, answers, count, part,
+                  stopped_reading ? "; it had stopped reading its input" : "");
+    }
+    double ms = ceil(left * 1000.0);
+    int pr = poll(pf, writing ? 2 : 1, ms > 1e9 ? 1000000000 : (int)ms);
+    if (pr < 0) {
+      if (errno == EINTR) continue;
+      return fail(P, SPX_EIO, err, answers + 1, "poll failed: %s", strerror(errno));
+    }
+    if (writing && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      while (P->wpos < P->wlen) {
+        ssize_t w = write_nosigpipe(P->to_child, P->wbuf + P->wpos, P->wlen - P->wpos);
+        if (w > 0) {
+          P->wpos += (size_t)w;
+          if (P->wpos == P->wlen && row < count) fill(P, masks, first, count, &row);
+          continue;
+        }
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (w < 0 && errno == EPIPE) {
+          stopped_reading = 1; /* keep reading: its answers or EOF tell what happened */
+          break;
+        }
+        return fail(P, SPX_EIO, err, answers + 1, "writing the masks failed: %s",
+                    strerror(errno));
+      }
+    }
+    if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      rc = read_some(P, count, out, &answers, &eof, err);
+      if (rc) return rc;
+      if (eof) return eof_error(P, answers, count, stopped_reading, err);
+    }
+  }
+  if (P->wpos < P->wlen || row < count)
+    return fail(P, SPX_EORACLE, err, count,
+                "the process gave all %zu answers before it could have read all masks", count);
+  return SPX_OK;
+}
+
+/* ---- oracle table ------------------------------------------------------------------------- */
+
+static void proc_free(proc *P) {
+  if (P == NULL) return;
+  if (P->to_child >= 0) close(P->to_child);
+  if (P->from_child >= 0) close(P->from_child);
+  P->to_child = P->from_child = -1;
+  if (P->pid > 0 && !P->reaped) {
+    double grace = P->timeout < PROC_CLOSE_GRACE ? P->timeout : PROC_CLOSE_GRACE;
+    if (!wait_exit(P, grace)) {
+      kill(-P->pid, SIGTERM);
+      if (!wait_exit(P, 1.0)) kill_child(P);
+    }
+  }
+  free(P->command);
+  free(P->wbuf);
+  free(P);
+}
+
+static int spawn(proc *P, spx_error *err) {
+  int in[2] = {-1, -1}, outp[2] = {-1, -1};
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(outp, O_CLOEXEC) != 0) {
+    int e = errno;
+    if (in[0] >= 0) close(in[0]), close(in[1]);
+    return spx_error_set(err, SPX_EIO, "process oracle: cannot create pipes: %s", strerror(e));
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t empty, def;
+  sigemptyset(&empty);
+  sigemptyset(&def);
+  sigaddset(&def, SIGPIPE);
+  int e = posix_spawn_file_actions_init(&fa);
+  if (e == 0) {
+    e = posix_spawnattr_init(&at);
+    if (e) posix_spawn_file_actions_destroy(&fa);
+  }
+  if (e == 0) {
+    if (!e) e = posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+    if (!e) e = posix_spawn_file_actions_adddup2(&fa, outp[1], STDOUT_FILENO);
+    if (!e)
+      e = posix_spawnattr_setflags(
+          &at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (!e) e = posix_spawnattr_setpgroup(&at, 0);
+    if (!e) e = posix_spawnattr_setsigmask(&at, &empty);
+    if (!e) e = posix_spawnattr_setsigdefault(&at, &def);
+    char *argv[] = {"sh", "-c", P->command, NULL};
+    if (!e) e = posix_spawn(&P->pid, "/bin/sh", &fa, &at, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+  }
+  close(in[0]);
+  close(outp[1]);
+  P->to_child = in[1];
+  P->from_child = outp[0];
+  if (e) {
+    P->pid = 0;
+    return spx_error_set(err, SPX_EIO, "process oracle: cannot start /bin/sh -c '%s': %s",
+                         P->command, strerror(e));
+  }
+  if (fcntl(P->to_child, F_SETFL, O_NONBLOCK) != 0 ||
+      fcntl(P->from_child, F_SETFL, O_NONBLOCK) != 0)
+    return spx_error_set(err, SPX_EIO, "process oracle: fcntl failed: %s", strerror(errno));
+  return SPX_OK;
+}
+
+static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
+  (void)explicand;
+  const char *command;
+  long long n, batch;
+  double timeout;
+  int rc;
+  if (!spx_options_has(opts, "command")) {
+    spx_options_known(opts, "command");
+    return spx_options_fail(opts, "command", SPX_EINVAL, err,
+                            "required: the shell command that runs the model");
+  }
+  if ((rc = spx_options_string(opts, "command", NULL, &command, err))) return rc;
+  const char *c = command;
+  while (*c && isspace((unsigned char)*c)) c++;
+  if (*c == '\0') return spx_options_fail(opts, "command", SPX_EINVAL, err, "is empty");
+  if (!spx_options_has(opts, "n")) {
+    spx_options_known(opts, "n");
+    return spx_options_fail(opts, "n", SPX_EINVAL, err,
+                            "required: the number of features (an integer >= 1)");
+  }
+  if ((rc = spx_options_int_range(opts, "n", 1, 1, (long long)UINT32_MAX, &n, err))) return rc;
+  if ((rc = spx_options_double(opts, "timeout", 600.0, &timeout, err))) return rc;
+  if (!(timeout > 0.0 && timeout <= 1e7))
+    return spx_options_fail(opts, "timeout", SPX_ERANGE, err,
+                            "%g is not a number of seconds in (0, 1e7]", timeout);
+  if ((rc = spx_options_int_range(opts, "batch", 4096, 1, 1 << 24, &batch, err))) return rc;
+  char **labels = NULL;
+  size_t nlabels = 0;
+  int has_labels = spx_options_has(opts, "labels");
+  if ((rc = spx_options_string_array(opts, "labels", &labels, &nlabels, err))) return rc;
+  if (has_labels && nlabels != (size_t)n) {
+    for (size_t i = 0; i < nlabels; i++) free(labels[i]);
+    free(labels);
+    return spx_options_fail(opts, "labels", SPX_EINVAL, err,
+                            "expected %lld labels (one per feature), got %zu", n, nlabels);
+  }
+
+  /* report a misspelt key before starting a process for nothing */
+  if ((rc = spx_options_check_unused(opts, err))) {
+    for (size_t i = 0; i < nlabels; i++) free(labels[i]);
+    free(labels);
+    return rc;
+  }
+  proc *P = calloc(1, sizeof *P);
+  if (P) {
+    P->to_child = P->from_child = -1;
+    P->command = strdup(command);
+    P->n = (size_t)n;
+    P->timeout = timeout;
+    P->batch = (size_t)batch;
+    P->wcap = P->n + 64 > 65536 ? P->n + 64 : 65536;
+    P->wbuf = malloc(P->wcap);
+  }
+  if (P == NULL || P->command == NULL || P->wbuf == NULL) {
+    for (size_t i = 0; i < nlabels; i++) free(labels[i]);
+    free(labels);
+    proc_free(P);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory opening the process oracle");
+  }
+  o->n = (size_t)n;
+  o->concurrent = 0;
+  rc = spx_oracle_set_labels(o, labels, err); /* takes ownership, even of NULL */
+  if (rc == SPX_OK) rc = spawn(P, err);
+  if (rc) {
+    proc_free(P);
+    return rc;
+  }
+  o->state = P;
+  char desc[512];
+  snprintf(desc, sizeof desc, "process: %s", command);
+  return spx_oracle_set_explicand(o, desc, err);
+}
+
+static int proc_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
+                     double *out, spx_error *err) {
+  proc *P = o->state;
+  if (P->broken)
+    return spx_error_set(err, SPX_EORACLE, "process oracle unusable after an earlier error: %s",
+                         P->first_error);
+  for (size_t done = 0; done < count;) {
+    size_t k = count - done < P->batch ? count - done : P->batch;
+    int rc = run_batch(P, masks, first + done, k, out + done, err);
+    if (rc) return rc;
+    done += k;
+  }
+  return SPX_OK;
+}
+
+static void proc_close(spx_oracle *o) {
+  proc_free(o->state);
+  o->state = NULL;
+}
+
+const spx_oracle_type spx_oracle_process = {
+    .name = "process",
+    .summary = "external model: a command answering masks over stdin/stdout (docs/oracles.md)",
+    .open = proc_open,
+    .explicands = NULL,
+    .eval = proc_eval,
+    .truth = NULL,
+    .close = proc_close,
+};

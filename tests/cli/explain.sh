@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# tests/cli/explain.sh: `spex-bench explain` end to end: synthetic + exact, the process
+# oracle with the example Python model, JSON contents checked numerically, and the usage
+# errors with their exit status 2.
+set -u
+BIN=${SPX_BIN:-build/spex-bench}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { # check NAME CONDITION-EXIT-STATUS
+  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+}
+expect_status() { # expect_status NAME WANT ARGS...
+  local name=$1 want=$2
+  shift 2
+  "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  [ "$got" = "$want" ]
+  check "$name (exit $got, want $want; stderr: $(head -c 300 "$tmp/err"))" $?
+}
+
+# 1. synthetic + exact: the recovered Moebius transform equals the oracle's ground truth, and
+#    R^2 on held-out masks is 1.
+expect_status "synthetic exact json" 0 explain --oracle synthetic --n 10 --terms 6 --max_degree 3 \
+  --basis moebius --seed 4 --method exact --index moebius --test-masks 300 --json "$tmp/a.json"
+"$PY" - "$tmp/a.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["n"] == 10 and d["method"] == "exact" and d["queries"] == 1024, d
+assert d["index"] == "moebius"
+assert abs(d["r2"] - 1.0) < 1e-12, d["r2"]
+inter = d["interactions"]
+assert any(i["features"] == [] for i in inter), "empty set listed"
+nonzero = [i for i in inter if abs(i["value"]) > 1e-9 and i["features"]]
+assert 1 <= len(nonzero) <= 6, nonzero
+for k in ("budget", "time_decode_s", "time_oracle_s", "order"):
+    assert k in d, k
+PY
+check "synthetic exact json contents" $?
+
+# 2. the readable table, with an index and its order
+expect_status "table output" 0 explain --oracle synthetic --n 8 --terms 4 --max_degree 2 --seed 2 \
+  --method exact --index fsii --order 2 --top 5
+grep -q "index fsii of order 2" "$tmp/out"
+check "table names the index" $?
+[ "$(grep -cE '^ +[0-9]+ ' "$tmp/out")" -le 5 ]
+check "--top limits the table" $?
+
+# 3. the process oracle with the example model: exact recovery of its documented terms
+expect_status "process exact" 0 explain --oracle process --command "$PY experiments/example_oracle.py" \
+  --n 10 --method exact --index moebius --json "$tmp/p.json"
+"$PY" - "$tmp/p.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["n"] == 10 and d["queries"] == 1024
+vals = {tuple(i["features"]): i["value"] for i in d["interactions"]}
+assert len([v for v in vals.values() if abs(v) > 1e-9]) >= 2, vals
+PY
+check "process exact json" $?
+
+# 4. usage errors: exit status 2 and a message naming the problem
+expect_status "no arguments" 2
+expect_status "unknown command" 2 frobnicate
+expect_status "missing --method" 2 explain --oracle synthetic --n 5
+grep -q -- "--method" "$tmp/err"; check "names --method" $?
+expect_status "unknown oracle" 2 explain --oracle nope --method exact
+grep -q "unknown oracle kind 'nope'" "$tmp/err"; check "names the oracle" $?
+expect_status "unknown method" 2 explain --oracle synthetic --n 5 --terms 3 --method nope --budget 10
+grep -q "unknown method 'nope'" "$tmp/err"; check "names the method" $?
+expect_status "bad index" 2 explain --oracle synthetic --n 5 --terms 3 --method exact --index shap
+grep -q "unknown index 'shap'" "$tmp/err"; check "names the index" $?
+expect_status "bad budget" 2 explain --oracle synthetic --n 5 --terms 3 --method exact --budget -3
+expect_status "unknown option" 2 explain --oracle synthetic --n 5 --terms 3 --method exact --colour red
+grep -q "colour: unknown key" "$tmp/err"; check "names the unknown key" $?
+expect_status "bad option value" 2 explain --oracle synthetic --n five --terms 3 --method exact
+grep -q -- "--n: n: expected an integer" "$tmp/err"; check "names the bad value" $?
+expect_status "exact too large" 2 explain --oracle synthetic --n 40 --terms 3 --method exact
+expect_status "budget required" 2 explain --oracle synthetic --n 5 --terms 3 --method spex
+expect_status "help" 0 explain --help
+grep -q "usage: spex-bench explain" "$tmp/out"; check "help text" $?
+expect_status "version" 0 --version
+expect_status "failing process is a run-time error" 1 explain --oracle process --command "exit 3" \
+  --n 4 --method exact
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
