@@ -73,9 +73,12 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
   size_t I = spx_config_instances(cfg), M = cfg->nmethod, B = cfg->nbudget, R = cfg->repeats;
   fprintf(out, "experiment   %s: %s, seed %llu, output %s\n", cfg->name,
           spx_experiment_kind_name(cfg->kind), (unsigned long long)cfg->seed, cfg->output);
-  fprintf(out, "oracle       %s, explicands %zu..%zu (%zu)", cfg->oracle->name,
-          cfg->explicand_first, cfg->explicand_first + cfg->explicand_count - 1,
+  size_t stride = cfg->explicand_stride ? cfg->explicand_stride : 1;
+  fprintf(out, "oracle       %s, explicands %zu..%zu (%zu", cfg->oracle->name,
+          cfg->explicand_first, cfg->explicand_first + (cfg->explicand_count - 1) * stride,
           cfg->explicand_count);
+  if (stride > 1) fprintf(out, ", every %zu%s", stride, stride == 2 ? "nd" : "th");
+  fprintf(out, ")");
   if (cfg->nscaling) {
     fprintf(out, ", scaling n =");
     for (size_t s = 0; s < cfg->nscaling; s++) fprintf(out, " %zu", cfg->scaling_n[s]);

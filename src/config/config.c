@@ -293,7 +293,7 @@ static const char *const experiment_keys[] = {"name",    "kind",       "seed",  
                                               "test_masks", "repeats", "group_size", "split",
                                               "chunk",   NULL};
 static const char *const budget_keys[] = {"spx_b", "samples", "t", NULL};
-static const char *const explicand_keys[] = {"first", "count", NULL};
+static const char *const explicand_keys[] = {"first", "count", "stride", NULL};
 static const char *const scaling_keys[] = {"n", NULL};
 
 static int section(reader *r, const spx_toml_node *root, const char *key, spx_toml_type want,
@@ -379,7 +379,7 @@ static int read_oracle(reader *r, const spx_toml_node *orc, spx_config *c) {
                    list);
   }
   const spx_toml_node *ex = spx_toml_find(orc, "explicands");
-  long long first = 0, count = -1;
+  long long first = 0, count = -1, stride = 1;
   if (ex) {
     if (spx_toml_type_of(ex) != SPX_TOML_TABLE)
       return fail_at(r, ex, "oracle.explicands", SPX_EINVAL,
@@ -387,7 +387,8 @@ static int read_oracle(reader *r, const spx_toml_node *orc, spx_config *c) {
                      spx_toml_type_name(spx_toml_type_of(ex)));
     if ((rc = check_keys(r, ex, "oracle.explicands", explicand_keys)) ||
         (rc = read_int_key(r, ex, "oracle.explicands.first", "first", 0, INT64_MAX, &first)) ||
-        (rc = read_int_key(r, ex, "oracle.explicands.count", "count", 1, INT64_MAX, &count)))
+        (rc = read_int_key(r, ex, "oracle.explicands.count", "count", 1, INT64_MAX, &count)) ||
+        (rc = read_int_key(r, ex, "oracle.explicands.stride", "stride", 1, INT64_MAX, &stride)))
       return rc;
   }
   if (c->kind == SPX_EXP_SCALING && spx_toml_find(orc, "n"))
@@ -399,6 +400,7 @@ static int read_oracle(reader *r, const spx_toml_node *orc, spx_config *c) {
   if ((rc = collect_options(r, orc, context, skip, &c->oracle_opts))) return rc;
   c->explicand_first = (size_t)first;
   c->explicand_count = count < 0 ? 0 : (size_t)count; /* 0: all, resolved later */
+  c->explicand_stride = (size_t)stride;
   return SPX_OK;
 }
 
@@ -533,16 +535,19 @@ static int resolve_explicands(reader *r, const spx_toml_node *orc, spx_config *c
     return fail_at(r, ex ? spx_toml_find(ex, "first") : NULL, "oracle.explicands.first",
                    SPX_ERANGE, "%zu is beyond the %zu explicand%s of oracle %s",
                    c->explicand_first, total, total == 1 ? "" : "s", c->oracle->name);
-  if (c->explicand_count == 0 && total - c->explicand_first > 100000)
+  size_t stride = c->explicand_stride ? c->explicand_stride : 1;
+  size_t avail = (total - c->explicand_first + stride - 1) / stride; /* reachable explicands */
+  if (c->explicand_count == 0 && avail > 100000)
     return fail_at(r, ex ? ex : orc, "oracle.explicands.count", SPX_EINVAL,
                    "oracle %s offers %zu explicands: say how many to use, e.g. explicands = { "
                    "first = %zu, count = 10 }",
-                   c->oracle->name, total - c->explicand_first, c->explicand_first);
-  if (c->explicand_count == 0) c->explicand_count = total - c->explicand_first;
-  if (c->explicand_first + c->explicand_count > total)
+                   c->oracle->name, avail, c->explicand_first);
+  if (c->explicand_count == 0) c->explicand_count = avail;
+  if (c->explicand_count > avail)
     return fail_at(r, ex ? spx_toml_find(ex, "count") : NULL, "oracle.explicands.count",
-                   SPX_ERANGE, "%zu explicands from %zu go beyond the %zu of oracle %s",
-                   c->explicand_count, c->explicand_first, total, c->oracle->name);
+                   SPX_ERANGE, "%zu explicands from %zu%s go beyond the %zu of oracle %s",
+                   c->explicand_count, c->explicand_first,
+                   stride > 1 ? " with that stride" : "", total, c->oracle->name);
   double cells = (double)c->explicand_count * (double)(c->nscaling ? c->nscaling : 1) *
                  (double)c->nmethod * (double)c->nbudget * (double)c->repeats;
   if (cells > 1e8)
@@ -607,8 +612,12 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   if ((rc = set_default(r, doc, "experiment.split", num))) return rc;
   snprintf(num, sizeof num, "%zu", c->chunk);
   if ((rc = set_default(r, doc, "experiment.chunk", num))) return rc;
-  snprintf(num, sizeof num, "{ first = %zu, count = %zu }", c->explicand_first,
-           c->explicand_count);
+  if (c->explicand_stride > 1)
+    snprintf(num, sizeof num, "{ first = %zu, count = %zu, stride = %zu }", c->explicand_first,
+             c->explicand_count, c->explicand_stride);
+  else
+    snprintf(num, sizeof num, "{ first = %zu, count = %zu }", c->explicand_first,
+             c->explicand_count);
   if ((rc = set_default(r, doc, "oracle.explicands", num))) return rc;
   if (c->budget_mode == SPX_BUDGET_SPEX_B) {
     snprintf(num, sizeof num, "%u", c->spex_t);
@@ -735,7 +744,8 @@ size_t spx_config_instances(const spx_config *cfg) {
 }
 
 size_t spx_config_instance_explicand(const spx_config *cfg, size_t instance) {
-  return cfg->explicand_first + instance % cfg->explicand_count;
+  size_t stride = cfg->explicand_stride ? cfg->explicand_stride : 1;
+  return cfg->explicand_first + (instance % cfg->explicand_count) * stride;
 }
 
 size_t spx_config_instance_scaling(const spx_config *cfg, size_t instance) {

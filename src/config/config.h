@@ -60,6 +60,7 @@ typedef struct spx_config {
   char *oracle_where;       /* position of oracle.kind */
   spx_options *oracle_opts; /* every key but kind and explicands */
   size_t explicand_first, explicand_count;
+  size_t explicand_stride; /* explicands first, first + stride, ... (default 1) */
   /* [budget] */
   spx_budget_mode budget_mode;
   unsigned spex_t;     /* BCH degree parameter of the spx_b rule */
