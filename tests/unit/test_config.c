@@ -321,7 +321,7 @@ static void test_errors(void) {
   }
   expect_edit_error("n = 5", "n = 5\nexplicands = { last = 1 }",
                     "cfg.toml:9:16: oracle.explicands.last: unknown key (known keys: first, "
-                    "count)",
+                    "count, stride)",
                     "unknown explicands key");
   expect_edit_error("n = 5", "n = 5\nexplicands = 4",
                     "cfg.toml:9:14: oracle.explicands: expected a table { first = ..., count = "
