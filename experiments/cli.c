@@ -4,11 +4,20 @@
 #include <string.h>
 
 #include "experiments/explain.h"
+#include "experiments/run.h"
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: spex-bench explain --oracle KIND --method NAME [options]   (see explain --help)\n"
-          "       spex-bench --help | --version\n");
+          "usage: spex-bench CONFIG.toml [--set key=value ...] [--resume] [--quiet]\n"
+          "                                  run an experiment (under mpirun for several ranks)\n"
+          "       spex-bench check CONFIG.toml [--set key=value ...]\n"
+          "                                  validate a config and print its query plan\n"
+          "       spex-bench explain --oracle KIND --method NAME [options]\n"
+          "                                  explain one explicand (see explain --help)\n"
+          "       spex-bench --help | --version\n"
+          "\n"
+          "Exit status: 0 success, 1 run-time failure (finished results are kept),\n"
+          "2 usage or configuration error. Configuration keys: docs/configuration.md.\n");
 }
 
 int spx_cli_main(int argc, char **argv, FILE *out, FILE *errout) {
@@ -26,7 +35,9 @@ int spx_cli_main(int argc, char **argv, FILE *out, FILE *errout) {
     return 0;
   }
   if (strcmp(cmd, "explain") == 0) return spx_explain_main(argc - 1, argv + 1, out, errout);
-  fprintf(errout, "spex-bench: unknown command '%s'\n", cmd);
+  if (strcmp(cmd, "check") == 0) return spx_check_config(argc - 1, argv + 1, out, errout);
+  if (cmd[0] != '-') return spx_run_config(argc, argv, out, errout);
+  fprintf(errout, "spex-bench: unknown option '%s'\n", cmd);
   usage(errout);
   return 2;
 }

@@ -21,6 +21,15 @@ int spx_method_run(const char *name, size_t n, size_t budget, spx_options *opts,
     }
     return spx_error_set(err, SPX_EINVAL, "unknown method '%s' (known: %s)", name, list);
   }
+  return spx_method_run_type(type, n, budget, opts, rng, eval, eval_ctx, out, stats, err);
+}
+
+int spx_method_run_type(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
+                        gsl_rng *rng, spx_eval_fn eval, void *eval_ctx, spx_transform **out,
+                        spx_method_stats *stats, spx_error *err) {
+  const char *name = type->name;
+  *out = NULL;
+  memset(stats, 0, sizeof *stats);
   char why[512] = "";
   if (!type->applicable(n, budget, opts, why, sizeof why))
     return spx_error_set(err, SPX_ENOTAPPLICABLE, "%s: %s", name, why);

@@ -55,5 +55,9 @@ typedef int (*spx_eval_fn)(void *ctx, const spx_maskset *masks, double *values,
 int spx_method_run(const char *name, size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
                    spx_eval_fn eval, void *eval_ctx, spx_transform **out,
                    spx_method_stats *stats, spx_error *err);
+/* The same for a type that need not be in the registry (used by tests). */
+int spx_method_run_type(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
+                        gsl_rng *rng, spx_eval_fn eval, void *eval_ctx, spx_transform **out,
+                        spx_method_stats *stats, spx_error *err);
 
 #endif

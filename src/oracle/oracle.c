@@ -14,6 +14,9 @@ spx_oracle *spx_oracle_alloc(const spx_oracle_type *type) {
   return o;
 }
 
+static int open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                     int strict, spx_oracle **out, spx_error *err);
+
 static int open_oracle(const char *kind, spx_options *opts, size_t explicand, int strict,
                        spx_oracle **out, spx_error *err) {
   *out = NULL;
@@ -27,12 +30,23 @@ static int open_oracle(const char *kind, spx_options *opts, size_t explicand, in
     }
     return spx_error_set(err, SPX_EINVAL, "unknown oracle kind '%s' (known: %s)", kind, list);
   }
+  return open_type(type, opts, explicand, strict, out, err);
+}
+
+int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                         spx_oracle **out, spx_error *err) {
+  return open_type(type, opts, explicand, 1, out, err);
+}
+
+static int open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                     int strict, spx_oracle **out, spx_error *err) {
+  *out = NULL;
   spx_oracle *o = spx_oracle_alloc(type);
   SPX_CHECK_ALLOC(o, err);
   int rc = type->open(o, opts, explicand, err);
   if (rc == SPX_OK && strict) rc = spx_options_check_unused(opts, err);
   if (rc == SPX_OK && o->n == 0)
-    rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", kind);
+    rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", type->name);
   if (rc) {
     spx_oracle_destroy(&o);
     return rc;

@@ -54,6 +54,9 @@ const spx_oracle_type *const *spx_oracle_types(void);
 /* Open oracle kind for one explicand; unknown option keys are an error. */
 int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
                     spx_error *err);
+/* The same for a type that need not be in the registry (used by tests). */
+int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                         spx_oracle **out, spx_error *err);
 /* As spx_oracle_open, but keys the oracle does not read are left for the caller to check
  * (spx_options_used tells which ones it read). */
 int spx_oracle_open_lenient(const char *kind, spx_options *opts, size_t explicand,

@@ -63,7 +63,8 @@ check "process exact json" $?
 
 # 4. usage errors: exit status 2 and a message naming the problem
 expect_status "no arguments" 2
-expect_status "unknown command" 2 frobnicate
+expect_status "unknown option" 2 --frobnicate
+expect_status "missing config file" 2 no-such-config.toml
 expect_status "missing --method" 2 explain --oracle synthetic --n 5
 grep -q -- "--method" "$tmp/err"; check "names --method" $?
 expect_status "unknown oracle" 2 explain --oracle nope --method exact

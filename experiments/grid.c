@@ -1,0 +1,1101 @@
+/* grid.c: the experiment grid runner behind the faithfulness, recovery and scaling drivers.
+ *
+ * Work comes in two kinds of task: the setup of an instance (open the oracle, draw the
+ * held-out test masks, evaluate them) and a cell (instance, method, budget, repeat). The
+ * coordinator (world rank 0) hands tasks to groups dynamically, a cell only once its
+ * instance is set up, and writes every answer to the HDF5 file as it arrives. Tasks and
+ * answers travel as byte messages; with one rank the coordinator runs each task itself
+ * through the same functions and the same messages, so a serial run and a parallel run
+ * produce the same file. Every random choice comes from spx_rng_stream with coordinates of
+ * the task, never from a rank. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/convert.h"
+#include "core/metrics.h"
+#include "core/rng.h"
+#include "core/timer.h"
+#include "io/results.h"
+#include "run.h"
+
+#ifndef SPX_VERSION
+#define SPX_VERSION "unknown"
+#endif
+#ifndef SPX_GIT_COMMIT
+#define SPX_GIT_COMMIT "unknown"
+#endif
+
+enum { TAG_REQUEST = 11, TAG_TASK = 12, TAG_SETUP_DONE = 13, TAG_CELL_DONE = 14 };
+enum { TASK_STOP = 0, TASK_SETUP = 1, TASK_CELL = 2 };
+
+typedef struct {
+  int64_t kind, instance, method, budget, repeat, samples, ntest;
+} task_msg;
+
+/* ---- byte buffers ------------------------------------------------------------------------- */
+
+typedef struct {
+  unsigned char *p;
+  size_t len, cap;
+  int oom;
+} wbuf;
+
+static void wput(wbuf *b, const void *src, size_t n) {
+  if (b->oom || n == 0) return;
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n) cap *= 2;
+    unsigned char *q = realloc(b->p, cap);
+    if (q == NULL) {
+      b->oom = 1;
+      return;
+    }
+    b->p = q;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, src, n);
+  b->len += n;
+}
+
+typedef struct {
+  const unsigned char *p;
+  size_t len, at;
+  int bad;
+} rbuf;
+
+static void rget(rbuf *b, void *dst, size_t n) {
+  if (b->bad || b->at + n > b->len) {
+    b->bad = 1;
+    if (n) memset(dst, 0, n);
+    return;
+  }
+  memcpy(dst, b->p + b->at, n);
+  b->at += n;
+}
+
+/* A malloc'd copy of the next n bytes (NULL and bad on shortage or out of memory). */
+static void *rdup(rbuf *b, size_t n) {
+  void *q = malloc(n ? n : 1);
+  if (q == NULL) {
+    b->bad = 1;
+    return NULL;
+  }
+  rget(b, q, n);
+  if (b->bad) {
+    free(q);
+    return NULL;
+  }
+  return q;
+}
+
+/* A malloc'd NUL-terminated copy of the next n bytes. */
+static char *rstr(rbuf *b, size_t n) {
+  char *q = malloc(n + 1);
+  if (q == NULL) {
+    b->bad = 1;
+    return NULL;
+  }
+  rget(b, q, n);
+  q[n] = '\0';
+  if (b->bad) {
+    free(q);
+    return NULL;
+  }
+  return q;
+}
+
+/* ---- shared helpers ----------------------------------------------------------------------- */
+
+/* Stream coordinate of an instance: the oracle's explicand number, and the scaling point in
+ * the high bits, so the same explicand draws the same streams whatever explicands.first is. */
+static uint64_t stream_instance(const spx_config *cfg, size_t instance) {
+  return (uint64_t)spx_config_instance_explicand(cfg, instance) |
+         ((uint64_t)spx_config_instance_scaling(cfg, instance) << 40);
+}
+
+/* The held-out test masks of an instance: uniform over {0,1}^n. */
+static int make_test_masks(const spx_config *cfg, size_t instance, size_t n, spx_maskset **out,
+                           spx_error *err) {
+  *out = NULL;
+  spx_maskset *m = spx_maskset_create(n, cfg->test_masks);
+  SPX_CHECK_ALLOC(m, err);
+  gsl_rng *rng = spx_rng_stream(cfg->seed, stream_instance(cfg, instance),
+                                spx_hash_string("test"), 0, 0);
+  if (rng == NULL) {
+    spx_maskset_destroy(&m);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  uint64_t last = (n % 64) ? (((uint64_t)1 << (n % 64)) - 1) : ~(uint64_t)0;
+  for (size_t i = 0; i < m->count; i++) {
+    uint64_t *row = spx_maskset_row(m, i);
+    for (size_t w = 0; w < m->words; w++) row[w] = spx_rng_u64(rng);
+    row[m->words - 1] &= last;
+  }
+  gsl_rng_free(rng);
+  *out = m;
+  return SPX_OK;
+}
+
+/* ---- workers -------------------------------------------------------------------------------- */
+
+typedef struct {
+  const spx_config *cfg;
+  spx_par *par;
+  spx_oracle *oracle; /* cached for oracle_instance */
+  size_t oracle_instance;
+  spx_maskset *test; /* cached test masks of test_instance (leader) */
+  size_t test_instance;
+} worker;
+
+static int worker_oracle(worker *w, size_t instance, spx_error *err) {
+  if (w->oracle && w->oracle_instance == instance) return SPX_OK;
+  spx_oracle_destroy(&w->oracle);
+  spx_options *opts = spx_config_oracle_options(w->cfg, instance, err);
+  if (opts == NULL) return err->code;
+  int rc = spx_oracle_open_type(w->cfg->oracle, opts,
+                                spx_config_instance_explicand(w->cfg, instance), &w->oracle, err);
+  spx_options_destroy(&opts);
+  if (rc == SPX_OK) w->oracle_instance = instance;
+  return rc;
+}
+
+typedef struct {
+  spx_par *par;
+  spx_oracle *oracle;
+} eval_ctx;
+
+static int eval_group(void *vctx, const spx_maskset *masks, double *values, spx_error *err) {
+  eval_ctx *c = vctx;
+  return spx_par_group_eval(c->par, c->oracle, masks, values, err);
+}
+
+/* Setup answer: header, description, labels (NUL-separated), test masks, values, message. */
+typedef struct {
+  int64_t instance, rc, n, ntest, desc_len, labels_len, msg_len;
+} setup_hdr;
+
+static void setup_failure(wbuf *out, size_t instance, const spx_error *e) {
+  setup_hdr h = {(int64_t)instance, e->code ? e->code : SPX_EINTERNAL, 0, 0, 0, 0,
+                 (int64_t)strlen(e->msg)};
+  wput(out, &h, sizeof h);
+  wput(out, e->msg, strlen(e->msg));
+}
+
+/* Collective (group). The leader fills out. */
+static void task_setup(worker *w, const task_msg *t, wbuf *out) {
+  spx_par *par = w->par;
+  int leader = spx_par_group_rank(par) == 0;
+  spx_error e = {0};
+  int rc = worker_oracle(w, (size_t)t->instance, &e);
+  rc = spx_par_group_agree(par, rc, &e);
+  if (rc) {
+    if (leader) setup_failure(out, (size_t)t->instance, &e);
+    return;
+  }
+  if (!leader) {
+    spx_par_group_serve(par, w->oracle, &e);
+    return;
+  }
+  size_t n = w->oracle->n;
+  spx_maskset *test = NULL;
+  double *values = NULL;
+  rc = make_test_masks(w->cfg, (size_t)t->instance, n, &test, &e);
+  if (rc == SPX_OK) {
+    values = malloc(test->count * sizeof *values);
+    rc = values ? spx_par_group_eval(par, w->oracle, test, values, &e)
+                : spx_error_set(&e, SPX_ENOMEM, "out of memory");
+  }
+  spx_par_group_release(par, NULL);
+  if (rc) {
+    spx_error_prefix(&e, "explicand %zu", spx_config_instance_explicand(w->cfg, (size_t)t->instance));
+    setup_failure(out, (size_t)t->instance, &e);
+  } else {
+    const char *desc = w->oracle->explicand ? w->oracle->explicand : "";
+    size_t labels_len = 0;
+    char buf[32];
+    for (size_t i = 0; i < n; i++) labels_len += strlen(spx_oracle_label(w->oracle, i, buf, sizeof buf)) + 1;
+    setup_hdr h = {t->instance, 0, (int64_t)n, (int64_t)test->count, (int64_t)strlen(desc),
+                   (int64_t)labels_len, 0};
+    wput(out, &h, sizeof h);
+    wput(out, desc, strlen(desc));
+    for (size_t i = 0; i < n; i++) {
+      const char *l = spx_oracle_label(w->oracle, i, buf, sizeof buf);
+      wput(out, l, strlen(l) + 1);
+    }
+    wput(out, test->bits, test->count * test->words * sizeof *test->bits);
+    wput(out, values, test->count * sizeof *values);
+  }
+  free(values);
+  spx_maskset_destroy(&test);
+}
+
+/* Cell answer: header, four doubles, transform arrays, message. */
+typedef struct {
+  int64_t method, instance, budget, repeat, status, queries, basis, n, nterms, nindices, msg_len;
+  double r2, time_decode, time_oracle, coef_error, precision, recall, kendall_tau;
+} cell_hdr;
+
+static void cell_answer(wbuf *out, cell_hdr *h, const char *msg, const spx_transform *t) {
+  size_t nterms = 0, nindices = 0;
+  size_t *order = NULL;
+  if (t) {
+    nterms = spx_transform_size(t);
+    order = malloc((nterms ? nterms : 1) * sizeof *order);
+    if (order == NULL || spx_transform_sorted(t, order, NULL) != SPX_OK) {
+      free(order);
+      order = NULL;
+      t = NULL;
+      nterms = 0;
+      h->status = SPX_CELL_FAILED;
+      msg = "out of memory storing the transform";
+    } else {
+      for (size_t k = 0; k < nterms; k++) {
+        const uint32_t *idx;
+        uint32_t d;
+        double v;
+        spx_transform_entry(t, order[k], &idx, &d, &v);
+        nindices += d;
+      }
+    }
+  }
+  h->nterms = (int64_t)nterms;
+  h->nindices = (int64_t)nindices;
+  h->msg_len = msg ? (int64_t)strlen(msg) : 0;
+  wput(out, h, sizeof *h);
+  if (t) {
+    uint64_t off = 0;
+    wput(out, &off, sizeof off);
+    for (size_t k = 0; k < nterms; k++) {
+      const uint32_t *idx;
+      uint32_t d;
+      double v;
+      spx_transform_entry(t, order[k], &idx, &d, &v);
+      off += d;
+      wput(out, &off, sizeof off);
+    }
+    for (size_t k = 0; k < nterms; k++) {
+      const uint32_t *idx;
+      uint32_t d;
+      double v;
+      spx_transform_entry(t, order[k], &idx, &d, &v);
+      wput(out, idx, d * sizeof *idx);
+    }
+    for (size_t k = 0; k < nterms; k++) {
+      const uint32_t *idx;
+      uint32_t d;
+      double v;
+      spx_transform_entry(t, order[k], &idx, &d, &v);
+      wput(out, &v, sizeof v);
+    }
+  }
+  if (msg) wput(out, msg, strlen(msg));
+  free(order);
+}
+
+/* Recovery scores against the oracle's truth (docs/configuration.md): the estimate is
+ * converted to the truth's basis when they differ, and its entries below 1e-12 times its
+ * largest |coefficient| are dropped as rounding noise (an exact solver leaves ~1e-17 values
+ * on the whole support, which would otherwise count as found interactions). */
+static int recovery_scores(const spx_transform *est, const spx_transform *truth, cell_hdr *h,
+                           spx_error *err) {
+  if (truth == NULL) return spx_error_set(err, SPX_EINVAL, "the oracle has no known truth");
+  spx_transform *conv = NULL;
+  int rc = SPX_OK;
+  if (spx_transform_basis(est) == spx_transform_basis(truth)) {
+    conv = spx_transform_clone(est);
+    if (conv == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  } else {
+    if (spx_transform_basis(truth) == SPX_BASIS_FOURIER && spx_transform_basis(est) == SPX_BASIS_MOEBIUS)
+      rc = spx_moebius_to_fourier(est, &conv, err);
+    else if (spx_transform_basis(truth) == SPX_BASIS_MOEBIUS && spx_transform_basis(est) == SPX_BASIS_FOURIER)
+      rc = spx_fourier_to_moebius(est, &conv, err);
+    else
+      rc = spx_error_set(err, SPX_EINVAL, "cannot compare an interaction index with the truth");
+    if (rc) return rc;
+  }
+  double big = 0.0;
+  for (size_t k = 0; k < spx_transform_size(conv); k++) {
+    const uint32_t *idx;
+    uint32_t d;
+    double v;
+    spx_transform_entry(conv, k, &idx, &d, &v);
+    if (fabs(v) > big) big = fabs(v);
+  }
+  rc = spx_transform_prune(conv, 1e-12 * big, 1, err);
+  if (rc) {
+    spx_transform_destroy(&conv);
+    return rc;
+  }
+  est = conv;
+  spx_coef_error ce;
+  spx_support_score ss;
+  double tau = NAN;
+  rc = spx_coefficient_error(est, truth, 0, &ce, err);
+  if (rc == SPX_OK) rc = spx_support_recovery(est, truth, 0, &ss, err);
+  if (rc == SPX_OK) rc = spx_transform_kendall_tau(est, truth, 0, &tau, NULL, err);
+  if (rc == SPX_OK) {
+    h->coef_error = ce.rel_l2;
+    h->precision = ss.precision;
+    h->recall = ss.recall;
+    h->kendall_tau = tau;
+  }
+  spx_transform_destroy(&conv);
+  return rc;
+}
+
+/* Collective (group). The leader fills out. test_values: the instance's (leader only). */
+static void task_cell(worker *w, const task_msg *t, const double *test_values, wbuf *out) {
+  spx_par *par = w->par;
+  const spx_config *cfg = w->cfg;
+  int leader = spx_par_group_rank(par) == 0;
+  const spx_config_method *m = &cfg->method[t->method];
+  cell_hdr h;
+  memset(&h, 0, sizeof h);
+  h.method = t->method;
+  h.instance = t->instance;
+  h.budget = t->budget;
+  h.repeat = t->repeat;
+  h.r2 = h.time_decode = h.time_oracle = NAN;
+  h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
+  spx_error e = {0};
+  int rc = worker_oracle(w, (size_t)t->instance, &e);
+  rc = spx_par_group_agree(par, rc, &e);
+  if (rc) {
+    if (leader) {
+      h.status = SPX_CELL_FAILED;
+      cell_answer(out, &h, e.msg, NULL);
+    }
+    return;
+  }
+  if (!leader) {
+    spx_par_group_serve(par, w->oracle, &e);
+    return;
+  }
+  size_t n = w->oracle->n;
+  gsl_rng *rng = spx_rng_stream(cfg->seed, stream_instance(cfg, (size_t)t->instance),
+                                spx_hash_string(m->type->name), (uint64_t)t->samples,
+                                (uint64_t)t->repeat);
+  spx_options *opts = spx_options_clone(m->opts);
+  spx_transform *tr = NULL;
+  spx_method_stats stats;
+  memset(&stats, 0, sizeof stats);
+  eval_ctx ctx = {par, w->oracle};
+  if (rng == NULL || opts == NULL)
+    rc = spx_error_set(&e, SPX_ENOMEM, "out of memory");
+  else
+    rc = spx_method_run_type(m->type, n, (size_t)t->samples, opts, rng, eval_group, &ctx, &tr,
+                             &stats, &e);
+  spx_par_group_release(par, NULL);
+  gsl_rng_free(rng);
+  spx_options_destroy(&opts);
+  h.queries = (int64_t)stats.queries;
+  h.time_decode = stats.time_decode;
+  h.time_oracle = stats.time_oracle;
+  h.n = (int64_t)n;
+  if (rc == SPX_ENOTAPPLICABLE) {
+    h.status = SPX_CELL_SKIPPED;
+  } else if (rc == SPX_OK) {
+    /* Score on the held-out set. */
+    if (w->test == NULL || w->test_instance != (size_t)t->instance) {
+      spx_maskset_destroy(&w->test);
+      rc = make_test_masks(cfg, (size_t)t->instance, n, &w->test, &e);
+      w->test_instance = (size_t)t->instance;
+    }
+    double *pred = rc ? NULL : malloc(w->test->count * sizeof *pred);
+    if (rc == SPX_OK && pred == NULL) rc = spx_error_set(&e, SPX_ENOMEM, "out of memory");
+    if (rc == SPX_OK) rc = spx_transform_predict(tr, w->test, pred, &e);
+    if (rc == SPX_OK) h.r2 = spx_r2(test_values, pred, w->test->count);
+    if (rc == SPX_OK && cfg->kind == SPX_EXP_RECOVERY)
+      rc = recovery_scores(tr, spx_oracle_truth(w->oracle), &h, &e);
+    if (rc == SPX_OK) {
+      h.status = SPX_CELL_OK;
+      h.basis = spx_transform_basis(tr);
+    } else {
+      spx_error_prefix(&e, "scoring %s", m->label);
+      h.status = SPX_CELL_FAILED;
+    }
+    free(pred);
+  } else {
+    h.status = SPX_CELL_FAILED;
+  }
+  cell_answer(out, &h, h.status == SPX_CELL_OK ? NULL : e.msg,
+              h.status == SPX_CELL_OK ? tr : NULL);
+  spx_transform_destroy(&tr);
+}
+
+/* ---- the coordinator ------------------------------------------------------------------------ */
+
+enum { INST_PENDING = 0, INST_RUNNING = 1, INST_READY = 2, INST_FAILED = 3 };
+
+typedef struct {
+  const spx_config *cfg;
+  const spx_run_options *opt;
+  spx_results *res;
+  size_t I, M, B, R, T, per_instance;
+  /* per cell, indexed ((i * M + m) * B + b) * R + r */
+  unsigned char *cell_state; /* 0 todo, 1 running, 2 finished */
+  int *status;
+  double *r2, *tdec;
+  uint64_t *queries;
+  /* per instance */
+  unsigned char *inst;
+  double *test_values; /* I x T */
+  uint64_t *budget;    /* I x B */
+  size_t *next;        /* first cell of the instance that may still be todo */
+  size_t scan;         /* first instance that may still have work */
+  size_t todo_cells, done_cells, failed;
+  double t0;
+  int fatal;
+  spx_error fatal_err;
+} coordinator;
+
+static size_t cell_id(const coordinator *c, size_t i, size_t m, size_t b, size_t r) {
+  return ((i * c->M + m) * c->B + b) * c->R + r;
+}
+
+/* The next task for a group: 1 with *t filled, 0 when nothing can be handed out now. */
+static int next_task(coordinator *c, task_msg *t) {
+  while (c->scan < c->I && c->inst[c->scan] != INST_PENDING && c->inst[c->scan] != INST_RUNNING &&
+         c->next[c->scan] >= c->per_instance)
+    c->scan++;
+  for (size_t i = c->scan; i < c->I; i++) {
+    if (c->inst[i] == INST_PENDING) {
+      c->inst[i] = INST_RUNNING;
+      memset(t, 0, sizeof *t);
+      t->kind = TASK_SETUP;
+      t->instance = (int64_t)i;
+      return 1;
+    }
+    if (c->inst[i] != INST_READY) continue;
+    size_t base = i * c->per_instance;
+    while (c->next[i] < c->per_instance && c->cell_state[base + c->next[i]] != 0) c->next[i]++;
+    if (c->next[i] >= c->per_instance) continue;
+    size_t k = c->next[i]++;
+    c->cell_state[base + k] = 1;
+    t->kind = TASK_CELL;
+    t->instance = (int64_t)i;
+    t->method = (int64_t)(k / (c->B * c->R));
+    t->budget = (int64_t)((k / c->R) % c->B);
+    t->repeat = (int64_t)(k % c->R);
+    t->samples = (int64_t)c->budget[i * c->B + (size_t)t->budget];
+    t->ntest = (int64_t)c->T;
+    return 1;
+  }
+  return 0;
+}
+
+static int work_left(const coordinator *c) { return c->done_cells < c->todo_cells; }
+
+static void set_fatal(coordinator *c, const spx_error *e) {
+  if (c->fatal) return;
+  c->fatal = 1;
+  c->fatal_err = *e;
+}
+
+static void progress(coordinator *c, size_t i, size_t m, size_t b, size_t r, int status,
+                     double r2) {
+  if (c->opt->quiet || c->opt->errout == NULL) return;
+  double el = spx_time_now() - c->t0;
+  double eta = c->done_cells ? el / (double)c->done_cells * (double)(c->todo_cells - c->done_cells) : 0;
+  static const char *const names[] = {"pending", "ok", "skipped", "failed"};
+  fprintf(c->opt->errout, "[%zu/%zu] %3.0f%% elapsed %.1fs ETA %.1fs | %s budget %zu explicand %zu repeat %zu: %s",
+          c->done_cells, c->todo_cells,
+          c->todo_cells ? 100.0 * (double)c->done_cells / (double)c->todo_cells : 100.0, el, eta,
+          c->cfg->method[m].label, (size_t)c->budget[i * c->B + b],
+          spx_config_instance_explicand(c->cfg, i), r, names[status & 3]);
+  if (status == SPX_CELL_OK) fprintf(c->opt->errout, " R2 = %.4f", r2);
+  fputc('\n', c->opt->errout);
+  fflush(c->opt->errout);
+}
+
+/* Record a finished cell (in memory and in the file). */
+static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
+                        const spx_cell_result *cell) {
+  size_t id = cell_id(c, i, m, b, r);
+  c->cell_state[id] = 2;
+  c->status[id] = cell->status;
+  c->r2[id] = cell->r2;
+  c->tdec[id] = cell->time_decode;
+  c->queries[id] = cell->queries;
+  if (cell->status == SPX_CELL_FAILED) c->failed++;
+  c->done_cells++;
+  spx_error e = {0};
+  if (!c->fatal && (spx_results_write_cell(c->res, m, i, b, r, cell, &e) ||
+                    spx_results_flush(c->res, &e)))
+    set_fatal(c, &e);
+  progress(c, i, m, b, r, cell->status, cell->r2);
+}
+
+static void handle_setup(coordinator *c, const void *buf, size_t len) {
+  rbuf rb = {buf, len, 0, 0};
+  setup_hdr h;
+  rget(&rb, &h, sizeof h);
+  if (rb.bad || h.instance < 0 || (size_t)h.instance >= c->I) {
+    spx_error e;
+    spx_error_set(&e, SPX_EINTERNAL, "malformed setup answer");
+    set_fatal(c, &e);
+    return;
+  }
+  size_t i = (size_t)h.instance;
+  spx_error e = {0};
+  int rc = (int)h.rc;
+  char *msg = NULL;
+  if (rc) {
+    msg = rstr(&rb, (size_t)h.msg_len);
+    spx_error_set(&e, rc, "%s", msg ? msg : "setup failed");
+  } else {
+    size_t n = (size_t)h.n, T = (size_t)h.ntest, W = spx_mask_words(n);
+    char *desc = rstr(&rb, (size_t)h.desc_len);
+    char *labels = rdup(&rb, (size_t)h.labels_len);
+    uint64_t *masks = rdup(&rb, T * W * sizeof *masks);
+    double *values = rdup(&rb, T * sizeof *values);
+    const char **lab = malloc((n ? n : 1) * sizeof *lab);
+    if (rb.bad || lab == NULL || T != c->T) {
+      rc = spx_error_set(&e, SPX_EINTERNAL, "malformed setup answer for instance %zu", i);
+    } else {
+      size_t at = 0;
+      for (size_t k = 0; k < n; k++) {
+        lab[k] = labels + at;
+        at += strlen(labels + at) + 1;
+      }
+      for (size_t b = 0; rc == SPX_OK && b < c->B; b++) {
+        size_t s;
+        rc = spx_config_budget(c->cfg, n, b, &s, &e);
+        c->budget[i * c->B + b] = s;
+      }
+      if (rc == SPX_OK) {
+        spx_instance_data d = {n, spx_config_instance_explicand(c->cfg, i), desc, lab, T,
+                               masks, values, c->budget + i * c->B};
+        spx_error we = {0};
+        if (!c->fatal && (spx_results_write_instance(c->res, i, &d, &we) ||
+                          spx_results_flush(c->res, &we)))
+          set_fatal(c, &we);
+        memcpy(c->test_values + i * c->T, values, T * sizeof *values);
+      }
+    }
+    free(desc);
+    free(labels);
+    free(masks);
+    free(values);
+    free(lab);
+  }
+  if (rc == SPX_OK) {
+    c->inst[i] = INST_READY;
+  } else {
+    /* Every open cell of the instance fails with the setup's message. */
+    c->inst[i] = INST_FAILED;
+    spx_error_prefix(&e, "setup of explicand %zu failed", spx_config_instance_explicand(c->cfg, i));
+    for (size_t k = 0; k < c->per_instance; k++) {
+      size_t id = i * c->per_instance + k;
+      if (c->cell_state[id] != 0) continue;
+      spx_cell_result cell;
+      memset(&cell, 0, sizeof cell);
+      cell.status = SPX_CELL_FAILED;
+      cell.message = e.msg;
+      cell.r2 = cell.time_decode = cell.time_oracle = NAN;
+      cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
+      size_t m = k / (c->B * c->R), b = (k / c->R) % c->B, r = k % c->R;
+      finish_cell(c, i, m, b, r, &cell);
+    }
+    c->next[i] = c->per_instance;
+  }
+  free(msg);
+}
+
+static void handle_cell(coordinator *c, const void *buf, size_t len) {
+  rbuf rb = {buf, len, 0, 0};
+  cell_hdr h;
+  rget(&rb, &h, sizeof h);
+  if (rb.bad || h.instance < 0 || (size_t)h.instance >= c->I || h.method < 0 ||
+      (size_t)h.method >= c->M || h.budget < 0 || (size_t)h.budget >= c->B || h.repeat < 0 ||
+      (size_t)h.repeat >= c->R) {
+    spx_error e;
+    spx_error_set(&e, SPX_EINTERNAL, "malformed cell answer");
+    set_fatal(c, &e);
+    return;
+  }
+  spx_cell_result cell;
+  memset(&cell, 0, sizeof cell);
+  cell.status = (int)h.status;
+  cell.r2 = h.r2;
+  cell.time_decode = h.time_decode;
+  cell.time_oracle = h.time_oracle;
+  cell.coef_error = h.coef_error;
+  cell.precision = h.precision;
+  cell.recall = h.recall;
+  cell.kendall_tau = h.kendall_tau;
+  cell.queries = (uint64_t)h.queries;
+  uint64_t *offsets = NULL;
+  uint32_t *indices = NULL;
+  double *coefs = NULL;
+  if (h.status == SPX_CELL_OK) {
+    offsets = rdup(&rb, ((size_t)h.nterms + 1) * sizeof *offsets);
+    indices = rdup(&rb, (size_t)h.nindices * sizeof *indices);
+    coefs = rdup(&rb, (size_t)h.nterms * sizeof *coefs);
+    cell.has_transform = 1;
+    cell.basis = (int)h.basis;
+    cell.n = (uint32_t)h.n;
+    cell.nterms = (size_t)h.nterms;
+    cell.offsets = offsets;
+    cell.indices = indices;
+    cell.coefficients = coefs;
+  }
+  char *msg = rstr(&rb, (size_t)h.msg_len);
+  cell.message = msg;
+  if (rb.bad) {
+    memset(&cell, 0, sizeof cell);
+    cell.status = SPX_CELL_FAILED;
+    cell.r2 = cell.time_decode = cell.time_oracle = NAN;
+    cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
+    cell.message = "malformed answer from a worker (out of memory?)";
+  }
+  finish_cell(c, (size_t)h.instance, (size_t)h.method, (size_t)h.budget, (size_t)h.repeat, &cell);
+  free(offsets);
+  free(indices);
+  free(coefs);
+  free(msg);
+}
+
+/* ---- the output file ------------------------------------------------------------------------ */
+
+static void now_iso(char *buf, size_t len) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int file_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/* Create the directory of path if it is missing (one level). */
+static int make_parent(const char *path, spx_error *err) {
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL || slash == path) return SPX_OK;
+  size_t len = (size_t)(slash - path);
+  char *dir = malloc(len + 1);
+  SPX_CHECK_ALLOC(dir, err);
+  memcpy(dir, path, len);
+  dir[len] = '\0';
+  int rc = SPX_OK;
+  if (!file_exists(dir) && mkdir(dir, 0777) != 0 && errno != EEXIST)
+    rc = spx_error_set(err, SPX_EIO, "%s: cannot create the output directory %s: %s", path, dir,
+                       strerror(errno));
+  free(dir);
+  return rc;
+}
+
+static int coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *err) {
+  const spx_config *cfg = c->cfg;
+  const char **labels = malloc(c->M * sizeof *labels), **names = malloc(c->M * sizeof *names);
+  if (labels == NULL || names == NULL) {
+    free(labels);
+    free(names);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  for (size_t m = 0; m < c->M; m++) {
+    labels[m] = cfg->method[m].label;
+    names[m] = cfg->method[m].type->name;
+  }
+  spx_results_layout L = {cfg->resolved, c->I, c->B, c->R, c->M, labels, names,
+                          cfg->budget_mode == SPX_BUDGET_SPEX_B, cfg->budget,
+                          cfg->kind == SPX_EXP_RECOVERY};
+  int rc = SPX_OK;
+  int exists = file_exists(cfg->output);
+  if (exists && !c->opt->resume) {
+    *usage = 1;
+    rc = spx_error_set(err, SPX_EINVAL,
+                       "%s: the output file exists; pass --resume to continue it, or remove it "
+                       "(or --set experiment.output=...)",
+                       cfg->output);
+  } else if (exists) {
+    rc = spx_results_open(cfg->output, &L, &c->res, err);
+    if (rc == SPX_EINVAL) *usage = 1;
+  } else {
+    rc = make_parent(cfg->output, err);
+    if (rc == SPX_OK) rc = spx_results_create(cfg->output, &L, &c->res, err);
+  }
+  free(labels);
+  free(names);
+  if (rc) return rc;
+  char start[32];
+  now_iso(start, sizeof start);
+  spx_results_meta meta = {SPX_VERSION, SPX_GIT_COMMIT, start, NULL,
+                           spx_par_world_size(par), (int)cfg->group_size};
+  rc = spx_results_write_meta(c->res, &meta, err);
+  if (rc || !exists) return rc;
+  /* Resume: instances already set up, cells already finished (ok or skipped). */
+  for (size_t i = 0; rc == SPX_OK && i < c->I; i++) {
+    if (!spx_results_has_instance(c->res, i)) continue;
+    size_t n;
+    rc = spx_results_read_instance(c->res, i, &n, c->test_values + i * c->T, c->T, err);
+    for (size_t b = 0; rc == SPX_OK && b < c->B; b++) {
+      size_t s;
+      rc = spx_config_budget(cfg, n, b, &s, err);
+      c->budget[i * c->B + b] = s;
+    }
+    if (rc == SPX_OK) c->inst[i] = INST_READY;
+  }
+  size_t cells = c->I * c->B * c->R;
+  int *st = malloc((cells ? cells : 1) * sizeof *st);
+  double *r2 = malloc((cells ? cells : 1) * sizeof *r2), *td = malloc((cells ? cells : 1) * sizeof *td);
+  uint64_t *q = malloc((cells ? cells : 1) * sizeof *q);
+  if (rc == SPX_OK && (!st || !r2 || !td || !q)) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+  for (size_t m = 0; rc == SPX_OK && m < c->M; m++) {
+    rc = spx_results_read_cells(c->res, m, st, r2, td, q, err);
+    for (size_t i = 0; rc == SPX_OK && i < c->I; i++)
+      for (size_t b = 0; b < c->B; b++)
+        for (size_t r = 0; r < c->R; r++) {
+          size_t k = (i * c->B + b) * c->R + r, id = cell_id(c, i, m, b, r);
+          if (c->inst[i] != INST_READY || (st[k] != SPX_CELL_OK && st[k] != SPX_CELL_SKIPPED))
+            continue;
+          c->cell_state[id] = 2;
+          c->status[id] = st[k];
+          c->r2[id] = r2[k];
+          c->tdec[id] = td[k];
+          c->queries[id] = q[k];
+        }
+  }
+  free(st);
+  free(r2);
+  free(td);
+  free(q);
+  return rc;
+}
+
+/* ---- summary ------------------------------------------------------------------------------ */
+
+static void print_summary(const coordinator *c, FILE *out) {
+  if (out == NULL) return;
+  const spx_config *cfg = c->cfg;
+  fprintf(out, "\n%s (%s): %zu explicand%s x %zu repeat%s, results in %s\n", cfg->name,
+          spx_experiment_kind_name(cfg->kind), c->I, c->I == 1 ? "" : "s", c->R,
+          c->R == 1 ? "" : "s", cfg->output);
+  fprintf(out, "%-20s %-12s %6s %21s %14s %12s %8s %7s\n", "method", "budget", "cells",
+          "R2 (mean +- s.e.)", "decode s (mean)", "queries", "skipped", "failed");
+  for (size_t m = 0; m < c->M; m++) {
+    for (size_t b = 0; b < c->B; b++) {
+      size_t ok = 0, skipped = 0, failed = 0;
+      double sum = 0, sum2 = 0, tsum = 0, qsum = 0;
+      size_t finite = 0;
+      for (size_t i = 0; i < c->I; i++)
+        for (size_t r = 0; r < c->R; r++) {
+          size_t id = cell_id(c, i, m, b, r);
+          if (c->cell_state[id] != 2) continue;
+          if (c->status[id] == SPX_CELL_SKIPPED) skipped++;
+          if (c->status[id] == SPX_CELL_FAILED) failed++;
+          if (c->status[id] != SPX_CELL_OK) continue;
+          ok++;
+          tsum += c->tdec[id];
+          qsum += (double)c->queries[id];
+          if (isfinite(c->r2[id])) {
+            finite++;
+            sum += c->r2[id];
+            sum2 += c->r2[id] * c->r2[id];
+          }
+        }
+      char budget[32], r2[48] = "-";
+      if (cfg->budget_mode == SPX_BUDGET_SPEX_B)
+        snprintf(budget, sizeof budget, "b=%lld", cfg->budget[b]);
+      else
+        snprintf(budget, sizeof budget, "%lld", cfg->budget[b]);
+      if (finite) {
+        double mean = sum / (double)finite;
+        double var = finite > 1 ? (sum2 - (double)finite * mean * mean) / (double)(finite - 1) : 0;
+        double se = finite > 1 && var > 0 ? sqrt(var / (double)finite) : 0;
+        snprintf(r2, sizeof r2, "%.4f +- %.4f", mean, se);
+      }
+      fprintf(out, "%-20s %-12s %6zu %21s %14.4g %12.0f %8zu %7zu\n", cfg->method[m].label,
+              budget, ok, r2, ok ? tsum / (double)ok : NAN, ok ? qsum / (double)ok : NAN,
+              skipped, failed);
+    }
+  }
+  fflush(out);
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+static int coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt,
+                            spx_error *err) {
+  memset(c, 0, sizeof *c);
+  c->cfg = cfg;
+  c->opt = opt;
+  c->I = spx_config_instances(cfg);
+  c->M = cfg->nmethod;
+  c->B = cfg->nbudget;
+  c->R = cfg->repeats;
+  c->T = cfg->test_masks;
+  c->per_instance = c->M * c->B * c->R;
+  size_t cells = c->I * c->per_instance;
+  size_t nc = cells ? cells : 1, ni = c->I ? c->I : 1;
+  c->cell_state = calloc(nc, 1);
+  c->status = calloc(nc, sizeof *c->status);
+  c->r2 = calloc(nc, sizeof *c->r2);
+  c->tdec = calloc(nc, sizeof *c->tdec);
+  c->queries = calloc(nc, sizeof *c->queries);
+  c->inst = calloc(ni, 1);
+  c->test_values = calloc(ni * (c->T ? c->T : 1), sizeof *c->test_values);
+  c->budget = calloc(ni * (c->B ? c->B : 1), sizeof *c->budget);
+  c->next = calloc(ni, sizeof *c->next);
+  if (!c->cell_state || !c->status || !c->r2 || !c->tdec || !c->queries || !c->inst ||
+      !c->test_values || !c->budget || !c->next)
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for the experiment grid");
+  return SPX_OK;
+}
+
+static void coordinator_free(coordinator *c) {
+  spx_results_close(&c->res);
+  free(c->cell_state);
+  free(c->status);
+  free(c->r2);
+  free(c->tdec);
+  free(c->queries);
+  free(c->inst);
+  free(c->test_values);
+  free(c->budget);
+  free(c->next);
+}
+
+/* The task message sent to a group: the header, then the test values for a cell. */
+static void task_message(const coordinator *c, const task_msg *t, wbuf *out) {
+  wput(out, t, sizeof *t);
+  if (t->kind == TASK_CELL) wput(out, c->test_values + (size_t)t->instance * c->T, c->T * sizeof(double));
+}
+
+static void dispatch_answer(coordinator *c, int tag, const void *buf, size_t len) {
+  if (tag == TAG_SETUP_DONE) handle_setup(c, buf, len);
+  if (tag == TAG_CELL_DONE) handle_cell(c, buf, len);
+}
+
+/* Serial: the coordinator runs every task itself. */
+static void run_serial(coordinator *c, worker *w) {
+  task_msg t;
+  while (!c->fatal && next_task(c, &t)) {
+    wbuf out = {0};
+    int tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
+    if (t.kind == TASK_SETUP)
+      task_setup(w, &t, &out);
+    else
+      task_cell(w, &t, c->test_values + (size_t)t.instance * c->T, &out);
+    if (out.oom) {
+      spx_error e;
+      spx_error_set(&e, SPX_ENOMEM, "out of memory packing an answer");
+      set_fatal(c, &e);
+    } else {
+      dispatch_answer(c, tag, out.p, out.len);
+    }
+    free(out.p);
+  }
+}
+
+/* Parallel coordinator: answer requests and results until every group is stopped. */
+static void run_coordinator(coordinator *c, spx_par *par) {
+  size_t G = spx_par_ngroups(par), stopped = 0;
+  unsigned char *waiting = calloc(G, 1); /* groups waiting for a task */
+  if (waiting == NULL) {
+    spx_error e;
+    spx_error_set(&e, SPX_ENOMEM, "out of memory");
+    set_fatal(c, &e);
+  }
+  while (stopped < G) {
+    size_t g;
+    int tag;
+    void *buf;
+    size_t len;
+    spx_error e = {0};
+    if (spx_par_recv_from_groups(par, &g, &tag, &buf, &len, &e)) {
+      set_fatal(c, &e);
+      continue;
+    }
+    if (g >= G) { free(buf); continue; }
+    dispatch_answer(c, tag, buf, len);
+    free(buf);
+    if (waiting) waiting[g] = 1;
+    /* Serve every waiting group that can get a task; stop those with nothing left. */
+    for (size_t k = 0; k < G; k++) {
+      if (!waiting || !waiting[k]) continue;
+      task_msg t;
+      memset(&t, 0, sizeof t);
+      int have = !c->fatal && next_task(c, &t);
+      if (!have && !c->fatal && work_left(c)) continue; /* wait for a setup to finish */
+      wbuf out = {0};
+      if (!have) t.kind = TASK_STOP;
+      task_message(c, &t, &out);
+      spx_par_send_to_group(par, k, TAG_TASK, out.p, out.len, NULL);
+      free(out.p);
+      if (!have) stopped++;
+      if (waiting) waiting[k] = 0;
+    }
+    if (!waiting) break;
+  }
+  free(waiting);
+}
+
+/* Parallel group rank: take tasks until told to stop. */
+static void run_worker(worker *w) {
+  spx_par *par = w->par;
+  int leader = spx_par_group_rank(par) == 0;
+  if (leader) spx_par_send_to_coordinator(par, TAG_REQUEST, "", 0, NULL);
+  for (;;) {
+    void *buf = NULL;
+    size_t len = 0;
+    spx_error e = {0};
+    if (leader) {
+      int tag;
+      if (spx_par_recv_from_coordinator(par, &tag, &buf, &len, &e)) return;
+    }
+    /* The task goes to the whole group: its size first, then the bytes. */
+    uint64_t size = len;
+    spx_par_group_bcast(par, &size, sizeof size, &e);
+    if (!leader) {
+      buf = malloc(size ? size : 1);
+      if (buf == NULL) return; /* cannot happen for these sizes; the group would hang */
+    }
+    spx_par_group_bcast(par, buf, size, &e);
+    rbuf rb = {buf, size, 0, 0};
+    task_msg t;
+    rget(&rb, &t, sizeof t);
+    if (rb.bad || t.kind == TASK_STOP) {
+      free(buf);
+      return;
+    }
+    wbuf out = {0};
+    if (t.kind == TASK_SETUP)
+      task_setup(w, &t, &out);
+    else
+      task_cell(w, &t, (const double *)(rb.p + sizeof t), &out);
+    if (leader) {
+      int tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
+      if (out.oom || out.len > (size_t)INT_MAX) { /* the coordinator must get an answer */
+        free(out.p);
+        memset(&out, 0, sizeof out);
+        spx_error big;
+        spx_error_set(&big, SPX_ENOMEM, "the answer is too large to send (or out of memory)");
+        if (t.kind == TASK_SETUP) {
+          setup_failure(&out, (size_t)t.instance, &big);
+        } else {
+          cell_hdr h;
+          memset(&h, 0, sizeof h);
+          h.method = t.method;
+          h.instance = t.instance;
+          h.budget = t.budget;
+          h.repeat = t.repeat;
+          h.status = SPX_CELL_FAILED;
+          h.r2 = h.time_decode = h.time_oracle = NAN;
+          h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
+          cell_answer(&out, &h, big.msg, NULL);
+        }
+      }
+      spx_par_send_to_coordinator(par, tag, out.p, out.len, NULL);
+    }
+    free(out.p);
+    free(buf);
+  }
+}
+
+/* Everything after the configuration checks: collective over the world. */
+static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
+                    spx_error *err) {
+  coordinator c;
+  int coord = spx_par_is_coordinator(par);
+  int rc = SPX_OK, usage = 0;
+  if (coord) {
+    rc = coordinator_init(&c, cfg, opt, err);
+    if (rc == SPX_OK) rc = coordinator_open(&c, par, &usage, err);
+    c.t0 = spx_time_now();
+    if (rc == SPX_OK) {
+      size_t done = 0;
+      for (size_t id = 0; id < c.I * c.per_instance; id++) done += c.cell_state[id] == 2;
+      c.todo_cells = c.I * c.per_instance - done;
+      if (!opt->quiet && opt->errout && done)
+        fprintf(opt->errout, "resuming %s: %zu of %zu cells already finished\n", cfg->output,
+                done, c.I * c.per_instance);
+    }
+  }
+  /* Everyone learns whether the file is ready. */
+  int32_t status[2] = {rc, usage};
+  spx_par_world_bcast(par, status, sizeof status, err);
+  if (status[0]) {
+    if (coord) coordinator_free(&c);
+    if (!coord) spx_error_set(err, status[0], "the coordinator could not open the result file");
+    return status[1] ? SPX_EINVAL : (status[0] == SPX_EINVAL ? SPX_EIO : status[0]);
+  }
+  worker w = {cfg, par, NULL, 0, NULL, 0};
+  if (spx_par_world_size(par) == 1)
+    run_serial(&c, &w);
+  else if (coord)
+    run_coordinator(&c, par);
+  else
+    run_worker(&w);
+  spx_oracle_destroy(&w.oracle);
+  spx_maskset_destroy(&w.test);
+  int32_t final[2] = {SPX_OK, 0};
+  if (coord) {
+    char end[32];
+    now_iso(end, sizeof end);
+    spx_results_meta meta = {SPX_VERSION, SPX_GIT_COMMIT, NULL, end, spx_par_world_size(par),
+                             (int)cfg->group_size};
+    spx_error me = {0};
+    if (!c.fatal && spx_results_write_meta(c.res, &meta, &me)) set_fatal(&c, &me);
+    print_summary(&c, opt->out);
+    if (c.fatal) {
+      *err = c.fatal_err;
+      final[0] = c.fatal_err.code ? c.fatal_err.code : SPX_EINTERNAL;
+    } else if (c.failed) {
+      final[0] = SPX_EORACLE;
+      spx_error_set(err, SPX_EORACLE, "%zu cell%s failed (status and message are in %s)",
+                    c.failed, c.failed == 1 ? "" : "s", cfg->output);
+    }
+    coordinator_free(&c);
+  }
+  spx_par_world_bcast(par, final, sizeof final, NULL);
+  if (!coord && final[0]) spx_error_set(err, final[0], "the run failed (see rank 0)");
+  return final[0];
+}
+
+int spx_run_faithfulness(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
+                         spx_error *err) {
+  if (cfg->kind != SPX_EXP_FAITHFULNESS)
+    return spx_error_set(err, SPX_EINVAL, "spx_run_faithfulness: the configuration is of kind %s",
+                         spx_experiment_kind_name(cfg->kind));
+  return run_grid(cfg, par, opt, err);
+}
+
+int spx_run_recovery(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
+                     spx_error *err) {
+  if (cfg->kind != SPX_EXP_RECOVERY)
+    return spx_error_set(err, SPX_EINVAL, "spx_run_recovery: the configuration is of kind %s",
+                         spx_experiment_kind_name(cfg->kind));
+  return run_grid(cfg, par, opt, err);
+}
+
+int spx_run_scaling(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
+                    spx_error *err) {
+  if (cfg->kind != SPX_EXP_SCALING)
+    return spx_error_set(err, SPX_EINVAL, "spx_run_scaling: the configuration is of kind %s",
+                         spx_experiment_kind_name(cfg->kind));
+  return run_grid(cfg, par, opt, err);
+}
+
+int spx_run_experiment(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
+                       spx_error *err) {
+  switch (cfg->kind) {
+  case SPX_EXP_FAITHFULNESS: return spx_run_faithfulness(cfg, par, opt, err);
+  case SPX_EXP_RECOVERY: return spx_run_recovery(cfg, par, opt, err);
+  case SPX_EXP_SCALING: return spx_run_scaling(cfg, par, opt, err);
+  default:
+    return spx_error_set(err, SPX_EINVAL,
+                         "%s: experiment.kind = \"%s\" is not available yet in this build",
+                         cfg->source, spx_experiment_kind_name(cfg->kind));
+  }
+}

@@ -1,0 +1,843 @@
+/* config.c: reading, checking and resolving the experiment configuration (config.h). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/budget.h"
+#include "config/toml_shim.h"
+#include "core/rng.h"
+
+static const char *const kind_names[] = {"faithfulness", "scaling", "recovery", "record", NULL};
+static const char *const split_names[] = {"block", "dynamic", NULL};
+
+const char *spx_experiment_kind_name(spx_experiment_kind kind) {
+  return (unsigned)kind < 4 ? kind_names[kind] : "?";
+}
+
+static char *dupstr(const char *s) {
+  size_t len = strlen(s) + 1;
+  char *d = malloc(len);
+  if (d) memcpy(d, s, len);
+  return d;
+}
+
+/* ---- positions and messages ------------------------------------------------------------ */
+
+/* "file:line:column", or the --set text for values from the command line, or fallback. */
+static void where_text(spx_toml_pos p, const char *fallback, char *buf, size_t len) {
+  if (p.file == NULL)
+    snprintf(buf, len, "%s", fallback);
+  else if (strncmp(p.file, "--set ", 6) == 0)
+    snprintf(buf, len, "%s", p.file);
+  else if (p.line == 0)
+    snprintf(buf, len, "%s", p.file);
+  else
+    snprintf(buf, len, "%s:%u:%u", p.file, p.line, p.column);
+}
+
+typedef struct {
+  const char *source;
+  spx_error *err;
+  const spx_config_types *types;
+} reader;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static int fail_at(reader *r, const spx_toml_node *node, const char *key, int code,
+                   const char *fmt, ...) {
+  char where[512], msg[SPX_ERRMSG_LEN];
+  spx_toml_pos p = {NULL, 0, 0};
+  if (node) p = spx_toml_where(node);
+  where_text(p, r->source, where, sizeof where);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return spx_error_set(r->err, code, "%s: %s: %s", where, key, msg);
+}
+
+/* Unknown keys: report the first one in source order, with the known ones. */
+static int check_keys(reader *r, const spx_toml_node *table, const char *prefix,
+                      const char *const *known) {
+  size_t count = spx_toml_count(table);
+  const char *bad = NULL;
+  spx_toml_pos badpos = {NULL, 0, 0};
+  for (size_t i = 0; i < count; i++) {
+    const char *key;
+    spx_toml_pos kp;
+    spx_toml_entry(table, i, &key, &kp);
+    int ok = 0;
+    for (size_t k = 0; known[k]; k++)
+      if (strcmp(known[k], key) == 0) ok = 1;
+    if (ok) continue;
+    if (bad == NULL || kp.line < badpos.line || (kp.line == badpos.line && kp.column < badpos.column)) {
+      bad = key;
+      badpos = kp;
+    }
+  }
+  if (bad == NULL) return SPX_OK;
+  char list[512] = "", where[512];
+  for (size_t k = 0; known[k]; k++) {
+    if (k) strncat(list, ", ", sizeof list - strlen(list) - 1);
+    strncat(list, known[k], sizeof list - strlen(list) - 1);
+  }
+  where_text(badpos, r->source, where, sizeof where);
+  return spx_error_set(r->err, SPX_EINVAL, "%s: %s%s%s: unknown key (known keys: %s)", where,
+                       prefix, *prefix ? "." : "", bad, list);
+}
+
+/* ---- typed reads of driver keys ---------------------------------------------------------- */
+
+static int read_string(reader *r, const spx_toml_node *table, const char *path, const char *key,
+                       const char **out) {
+  const spx_toml_node *v = table ? spx_toml_find(table, key) : NULL;
+  if (v == NULL) return SPX_OK; /* keep the default */
+  const char *s = spx_toml_string(v);
+  if (s == NULL)
+    return fail_at(r, v, path, SPX_EINVAL, "expected a string, got %s",
+                   spx_toml_type_name(spx_toml_type_of(v)));
+  if (*s == '\0') return fail_at(r, v, path, SPX_EINVAL, "must not be empty");
+  *out = s;
+  return SPX_OK;
+}
+
+static int read_int(reader *r, const spx_toml_node *v, const char *path, long long lo,
+                    long long hi, long long *out) {
+  if (spx_toml_int(v, out) != 0)
+    return fail_at(r, v, path, SPX_EINVAL, "expected an integer, got %s",
+                   spx_toml_type_name(spx_toml_type_of(v)));
+  if (*out < lo || *out > hi)
+    return fail_at(r, v, path, SPX_ERANGE, "%lld is out of range [%lld, %lld]", *out, lo, hi);
+  return SPX_OK;
+}
+
+static int read_int_key(reader *r, const spx_toml_node *table, const char *path,
+                        const char *key, long long lo, long long hi, long long *out) {
+  const spx_toml_node *v = table ? spx_toml_find(table, key) : NULL;
+  return v ? read_int(r, v, path, lo, hi, out) : SPX_OK;
+}
+
+static int read_choice(reader *r, const spx_toml_node *table, const char *path, const char *key,
+                       const char *const *choices, int *out) {
+  const char *s = NULL;
+  int rc = read_string(r, table, path, key, &s);
+  if (rc || s == NULL) return rc;
+  char list[256] = "";
+  for (int i = 0; choices[i]; i++) {
+    if (strcmp(s, choices[i]) == 0) {
+      *out = i;
+      return SPX_OK;
+    }
+    if (i) strncat(list, " | ", sizeof list - strlen(list) - 1);
+    strncat(list, choices[i], sizeof list - strlen(list) - 1);
+  }
+  return fail_at(r, spx_toml_find(table, key), path, SPX_EINVAL, "'%s' is not one of %s", s, list);
+}
+
+/* A non-empty array of integers in [lo, hi]. */
+static int read_int_array(reader *r, const spx_toml_node *v, const char *path, long long lo,
+                          long long hi, long long **out, size_t *count) {
+  if (spx_toml_type_of(v) != SPX_TOML_ARRAY)
+    return fail_at(r, v, path, SPX_EINVAL, "expected an array of integers, got %s",
+                   spx_toml_type_name(spx_toml_type_of(v)));
+  size_t c = spx_toml_count(v);
+  if (c == 0) return fail_at(r, v, path, SPX_EINVAL, "must not be empty");
+  long long *a = malloc(c * sizeof *a);
+  SPX_CHECK_ALLOC(a, r->err);
+  for (size_t i = 0; i < c; i++) {
+    char elem[256];
+    snprintf(elem, sizeof elem, "%s[%zu]", path, i);
+    int rc = read_int(r, spx_toml_at(v, i), elem, lo, hi, &a[i]);
+    if (rc) {
+      free(a);
+      return rc;
+    }
+  }
+  *out = a;
+  *count = c;
+  return SPX_OK;
+}
+
+/* ---- pass-through options ------------------------------------------------------------------ */
+
+static spx_option_kind option_kind(spx_toml_type t) {
+  switch (t) {
+  case SPX_TOML_INT: return SPX_OPT_INT;
+  case SPX_TOML_FLOAT: return SPX_OPT_FLOAT;
+  case SPX_TOML_BOOL: return SPX_OPT_BOOL;
+  case SPX_TOML_STRING:
+  case SPX_TOML_DATETIME: return SPX_OPT_STRING;
+  case SPX_TOML_ARRAY: return SPX_OPT_ARRAY;
+  default: return SPX_OPT_TABLE;
+  }
+}
+
+/* Put one TOML value into opts under key, with its position. */
+static int put_option(reader *r, spx_options *opts, const char *key, const spx_toml_node *v) {
+  char where[512];
+  where_text(spx_toml_where(v), r->source, where, sizeof where);
+  spx_toml_type t = spx_toml_type_of(v);
+  if (t == SPX_TOML_ARRAY) {
+    size_t c = spx_toml_count(v);
+    int scalars = 1;
+    for (size_t i = 0; i < c; i++) {
+      spx_toml_type et = spx_toml_type_of(spx_toml_at(v, i));
+      if (et == SPX_TOML_ARRAY || et == SPX_TOML_TABLE) scalars = 0;
+    }
+    if (!scalars) return spx_options_put(opts, key, SPX_OPT_TABLE, "[...]", where, r->err);
+    spx_option_kind *kinds = calloc(c ? c : 1, sizeof *kinds);
+    char **texts = calloc(c ? c : 1, sizeof *texts);
+    int rc = (kinds && texts) ? SPX_OK : spx_error_set(r->err, SPX_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == SPX_OK && i < c; i++) {
+      const spx_toml_node *e = spx_toml_at(v, i);
+      int len = spx_toml_text(e, NULL, 0);
+      texts[i] = malloc((size_t)len + 1);
+      if (texts[i] == NULL) {
+        rc = spx_error_set(r->err, SPX_ENOMEM, "out of memory");
+        break;
+      }
+      spx_toml_text(e, texts[i], (size_t)len + 1);
+      kinds[i] = option_kind(spx_toml_type_of(e));
+    }
+    if (rc == SPX_OK)
+      rc = spx_options_put_array(opts, key, c, kinds, (const char *const *)texts, where, r->err);
+    for (size_t i = 0; texts && i < c; i++) free(texts[i]);
+    free(texts);
+    free(kinds);
+    return rc;
+  }
+  if (t == SPX_TOML_TABLE) return spx_options_put(opts, key, SPX_OPT_TABLE, "{...}", where, r->err);
+  int len = spx_toml_text(v, NULL, 0);
+  char *text = malloc((size_t)len + 1);
+  SPX_CHECK_ALLOC(text, r->err);
+  spx_toml_text(v, text, (size_t)len + 1);
+  int rc = spx_options_put(opts, key, option_kind(t), text, where, r->err);
+  free(text);
+  return rc;
+}
+
+/* Every key of table except the skipped ones into a new option table. */
+static int collect_options(reader *r, const spx_toml_node *table, const char *context,
+                           const char *const *skip, spx_options **out) {
+  spx_options *opts = spx_options_create(context);
+  SPX_CHECK_ALLOC(opts, r->err);
+  size_t count = spx_toml_count(table);
+  for (size_t i = 0; i < count; i++) {
+    const char *key;
+    const spx_toml_node *v = spx_toml_entry(table, i, &key, NULL);
+    int skipped = 0;
+    for (size_t k = 0; skip[k]; k++)
+      if (strcmp(skip[k], key) == 0) skipped = 1;
+    if (skipped) continue;
+    int rc = put_option(r, opts, key, v);
+    if (rc) {
+      spx_options_destroy(&opts);
+      return rc;
+    }
+  }
+  *out = opts;
+  return SPX_OK;
+}
+
+/* ---- registries ------------------------------------------------------------------------------ */
+
+const spx_oracle_type *spx_config_find_oracle(const spx_config_types *types, const char *name) {
+  if (types && types->oracles)
+    for (size_t i = 0; types->oracles[i]; i++)
+      if (strcmp(types->oracles[i]->name, name) == 0) return types->oracles[i];
+  return spx_oracle_lookup(name);
+}
+
+const spx_method_type *spx_config_find_method(const spx_config_types *types, const char *name) {
+  if (types && types->methods)
+    for (size_t i = 0; types->methods[i]; i++)
+      if (strcmp(types->methods[i]->name, name) == 0) return types->methods[i];
+  return spx_method_lookup(name);
+}
+
+static void oracle_list(const spx_config_types *types, char *buf, size_t len) {
+  buf[0] = '\0';
+  const spx_oracle_type *const *all = spx_oracle_types();
+  for (int pass = 0; pass < 2; pass++) {
+    const spx_oracle_type *const *l = pass ? (types ? types->oracles : NULL) : all;
+    for (size_t i = 0; l && l[i]; i++) {
+      if (buf[0]) strncat(buf, ", ", len - strlen(buf) - 1);
+      strncat(buf, l[i]->name, len - strlen(buf) - 1);
+    }
+  }
+  if (buf[0] == '\0') snprintf(buf, len, "none registered");
+}
+
+static void method_list(const spx_config_types *types, char *buf, size_t len) {
+  buf[0] = '\0';
+  const spx_method_type *const *all = spx_method_types();
+  for (int pass = 0; pass < 2; pass++) {
+    const spx_method_type *const *l = pass ? (types ? types->methods : NULL) : all;
+    for (size_t i = 0; l && l[i]; i++) {
+      if (buf[0]) strncat(buf, ", ", len - strlen(buf) - 1);
+      strncat(buf, l[i]->name, len - strlen(buf) - 1);
+    }
+  }
+  if (buf[0] == '\0') snprintf(buf, len, "none registered");
+}
+
+/* ---- the sections ------------------------------------------------------------------------------ */
+
+static const char *const top_keys[] = {"experiment", "oracle", "budget", "method", "scaling",
+                                       NULL};
+static const char *const experiment_keys[] = {"name",    "kind",       "seed",  "output",
+                                              "test_masks", "repeats", "group_size", "split",
+                                              "chunk",   NULL};
+static const char *const budget_keys[] = {"spx_b", "samples", "t", NULL};
+static const char *const explicand_keys[] = {"first", "count", "stride", NULL};
+static const char *const scaling_keys[] = {"n", NULL};
+
+static int section(reader *r, const spx_toml_node *root, const char *key, spx_toml_type want,
+                   const spx_toml_node **out) {
+  *out = spx_toml_find(root, key);
+  if (*out && want == SPX_TOML_ARRAY && spx_toml_type_of(*out) == SPX_TOML_TABLE)
+    return fail_at(r, *out, key, SPX_EINVAL, "write [[%s]] (one per entry), not [%s]", key, key);
+  if (*out && spx_toml_type_of(*out) != want)
+    return fail_at(r, *out, key, SPX_EINVAL, "expected %s, got %s", spx_toml_type_name(want),
+                   spx_toml_type_name(spx_toml_type_of(*out)));
+  return SPX_OK;
+}
+
+/* The file name without directory and extension. */
+static void file_stem(const char *path, char *buf, size_t len) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  snprintf(buf, len, "%s", base);
+  char *dot = strrchr(buf, '.');
+  if (dot && dot != buf) *dot = '\0';
+  if (buf[0] == '\0') snprintf(buf, len, "experiment");
+}
+
+static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
+  int rc;
+  if (exp && (rc = check_keys(r, exp, "experiment", experiment_keys))) return rc;
+  char stem[256];
+  file_stem(r->source, stem, sizeof stem);
+  const char *name = stem, *output = NULL;
+  int kind = SPX_EXP_FAITHFULNESS, split = SPX_SPLIT_BLOCK;
+  long long seed = 0, test_masks = 1000, repeats = 1, group = 1, chunk = 64;
+  if ((rc = read_string(r, exp, "experiment.name", "name", &name)) ||
+      (rc = read_choice(r, exp, "experiment.kind", "kind", kind_names, &kind)) ||
+      (rc = read_int_key(r, exp, "experiment.seed", "seed", 0, INT64_MAX, &seed)) ||
+      (rc = read_string(r, exp, "experiment.output", "output", &output)) ||
+      (rc = read_int_key(r, exp, "experiment.test_masks", "test_masks", 2, 10000000,
+                         &test_masks)) ||
+      (rc = read_int_key(r, exp, "experiment.repeats", "repeats", 1, 1000000, &repeats)) ||
+      (rc = read_int_key(r, exp, "experiment.group_size", "group_size", 1, 1000000, &group)) ||
+      (rc = read_choice(r, exp, "experiment.split", "split", split_names, &split)) ||
+      (rc = read_int_key(r, exp, "experiment.chunk", "chunk", 1, 1000000000, &chunk)))
+    return rc;
+  if (strchr(name, '/'))
+    return fail_at(r, spx_toml_find(exp, "name"), "experiment.name", SPX_EINVAL,
+                   "must not contain '/'");
+  c->name = dupstr(name);
+  SPX_CHECK_ALLOC(c->name, r->err);
+  if (output) {
+    c->output = dupstr(output);
+  } else {
+    c->output = malloc(strlen(name) + 16);
+    if (c->output) sprintf(c->output, "results/%s.h5", name);
+  }
+  SPX_CHECK_ALLOC(c->output, r->err);
+  c->kind = (spx_experiment_kind)kind;
+  c->seed = (uint64_t)seed;
+  c->test_masks = (size_t)test_masks;
+  c->repeats = (size_t)repeats;
+  c->group_size = (size_t)group;
+  c->split = (spx_split_mode)split;
+  c->chunk = (size_t)chunk;
+  return SPX_OK;
+}
+
+static int read_oracle(reader *r, const spx_toml_node *orc, spx_config *c) {
+  if (orc == NULL)
+    return spx_error_set(r->err, SPX_EINVAL, "%s: oracle: missing [oracle] table", r->source);
+  const spx_toml_node *kind = spx_toml_find(orc, "kind");
+  if (kind == NULL)
+    return fail_at(r, orc, "oracle.kind", SPX_EINVAL, "missing (the oracle to explain)");
+  const char *kname = NULL;
+  int rc = read_string(r, orc, "oracle.kind", "kind", &kname);
+  if (rc) return rc;
+  char where[512];
+  where_text(spx_toml_where(kind), r->source, where, sizeof where);
+  c->oracle_where = dupstr(where);
+  SPX_CHECK_ALLOC(c->oracle_where, r->err);
+  c->oracle = spx_config_find_oracle(r->types, kname);
+  if (c->oracle == NULL) {
+    char list[512];
+    oracle_list(r->types, list, sizeof list);
+    return fail_at(r, kind, "oracle.kind", SPX_EINVAL, "unknown oracle '%s' (known: %s)", kname,
+                   list);
+  }
+  const spx_toml_node *ex = spx_toml_find(orc, "explicands");
+  long long first = 0, count = -1, stride = 1;
+  if (ex) {
+    if (spx_toml_type_of(ex) != SPX_TOML_TABLE)
+      return fail_at(r, ex, "oracle.explicands", SPX_EINVAL,
+                     "expected a table { first = ..., count = ... }, got %s",
+                     spx_toml_type_name(spx_toml_type_of(ex)));
+    if ((rc = check_keys(r, ex, "oracle.explicands", explicand_keys)) ||
+        (rc = read_int_key(r, ex, "oracle.explicands.first", "first", 0, INT64_MAX, &first)) ||
+        (rc = read_int_key(r, ex, "oracle.explicands.count", "count", 1, INT64_MAX, &count)) ||
+        (rc = read_int_key(r, ex, "oracle.explicands.stride", "stride", 1, INT64_MAX, &stride)))
+      return rc;
+  }
+  if (c->kind == SPX_EXP_SCALING && spx_toml_find(orc, "n"))
+    return fail_at(r, spx_toml_find(orc, "n"), "oracle.n", SPX_EINVAL,
+                   "is set by [scaling] n when kind = \"scaling\"; remove it");
+  char context[128];
+  snprintf(context, sizeof context, "oracle %s", kname);
+  static const char *const skip[] = {"kind", "explicands", NULL};
+  if ((rc = collect_options(r, orc, context, skip, &c->oracle_opts))) return rc;
+  c->explicand_first = (size_t)first;
+  c->explicand_count = count < 0 ? 0 : (size_t)count; /* 0: all, resolved later */
+  c->explicand_stride = (size_t)stride;
+  return SPX_OK;
+}
+
+static int read_budget(reader *r, const spx_toml_node *bud, spx_config *c) {
+  if (bud == NULL)
+    return spx_error_set(r->err, SPX_EINVAL,
+                         "%s: budget: missing [budget] table (spx_b = [...] or samples = [...])",
+                         r->source);
+  int rc = check_keys(r, bud, "budget", budget_keys);
+  if (rc) return rc;
+  const spx_toml_node *b = spx_toml_find(bud, "spx_b"), *s = spx_toml_find(bud, "samples");
+  if (b && s)
+    return fail_at(r, s, "budget.samples", SPX_EINVAL,
+                   "give either budget.spx_b or budget.samples, not both");
+  if (!b && !s)
+    return fail_at(r, bud, "budget", SPX_EINVAL, "give spx_b = [...] or samples = [...]");
+  long long t = 5;
+  if ((rc = read_int_key(r, bud, "budget.t", "t", 1, 30, &t))) return rc;
+  if (s && spx_toml_find(bud, "t"))
+    return fail_at(r, spx_toml_find(bud, "t"), "budget.t", SPX_EINVAL,
+                   "only used with budget.spx_b");
+  c->spex_t = (unsigned)t;
+  if (b) {
+    c->budget_mode = SPX_BUDGET_SPEX_B;
+    return read_int_array(r, b, "budget.spx_b", 1, 30, &c->budget, &c->nbudget);
+  }
+  c->budget_mode = SPX_BUDGET_SAMPLES;
+  return read_int_array(r, s, "budget.samples", 1, 1000000000000LL, &c->budget, &c->nbudget);
+}
+
+static int read_methods(reader *r, const spx_toml_node *arr, spx_config *c) {
+  if (arr == NULL)
+    return spx_error_set(r->err, SPX_EINVAL,
+                         "%s: method: no [[method]] table (at least one method is needed)",
+                         r->source);
+  size_t count = spx_toml_count(arr);
+  if (count == 0)
+    return fail_at(r, arr, "method", SPX_EINVAL, "at least one [[method]] is needed");
+  c->method = calloc(count, sizeof *c->method);
+  SPX_CHECK_ALLOC(c->method, r->err);
+  for (size_t i = 0; i < count; i++) {
+    const spx_toml_node *m = spx_toml_at(arr, i);
+    char path[64];
+    snprintf(path, sizeof path, "method[%zu]", i);
+    if (spx_toml_type_of(m) != SPX_TOML_TABLE)
+      return fail_at(r, m, path, SPX_EINVAL, "expected a table, got %s",
+                     spx_toml_type_name(spx_toml_type_of(m)));
+    spx_config_method *cm = &c->method[i];
+    c->nmethod = i + 1;
+    char key[96];
+    snprintf(key, sizeof key, "%s.name", path);
+    const char *name = NULL, *label = NULL;
+    int rc = read_string(r, m, key, "name", &name);
+    if (rc) return rc;
+    if (name == NULL) return fail_at(r, m, key, SPX_EINVAL, "missing (the method to run)");
+    cm->type = spx_config_find_method(r->types, name);
+    if (cm->type == NULL) {
+      char list[512];
+      method_list(r->types, list, sizeof list);
+      return fail_at(r, spx_toml_find(m, "name"), key, SPX_EINVAL,
+                     "unknown method '%s' (known: %s)", name, list);
+    }
+    snprintf(key, sizeof key, "%s.label", path);
+    if ((rc = read_string(r, m, key, "label", &label))) return rc;
+    if (label && strchr(label, '/'))
+      return fail_at(r, spx_toml_find(m, "label"), key, SPX_EINVAL, "must not contain '/'");
+    const char *use = label ? label : name;
+    for (size_t k = 0; k < i; k++)
+      if (strcmp(c->method[k].label, use) == 0)
+        return fail_at(r, label ? spx_toml_find(m, "label") : spx_toml_find(m, "name"), key,
+                       SPX_EINVAL,
+                       "'%s' is already used by method[%zu]; give each entry a distinct label",
+                       use, k);
+    cm->label = dupstr(use);
+    SPX_CHECK_ALLOC(cm->label, r->err);
+    char where[512];
+    where_text(spx_toml_where(m), r->source, where, sizeof where);
+    cm->where = dupstr(where);
+    SPX_CHECK_ALLOC(cm->where, r->err);
+    char context[160];
+    snprintf(context, sizeof context, "method %s", use);
+    static const char *const skip[] = {"name", "label", NULL};
+    if ((rc = collect_options(r, m, context, skip, &cm->opts))) return rc;
+  }
+  return SPX_OK;
+}
+
+static int read_scaling(reader *r, const spx_toml_node *sc, spx_config *c) {
+  if (c->kind != SPX_EXP_SCALING) {
+    if (sc)
+      return fail_at(r, sc, "scaling", SPX_EINVAL,
+                     "[scaling] is only used with experiment.kind = \"scaling\"");
+    return SPX_OK;
+  }
+  if (sc == NULL)
+    return spx_error_set(r->err, SPX_EINVAL,
+                         "%s: scaling: experiment.kind = \"scaling\" needs [scaling] n = [...]",
+                         r->source);
+  int rc = check_keys(r, sc, "scaling", scaling_keys);
+  if (rc) return rc;
+  const spx_toml_node *n = spx_toml_find(sc, "n");
+  if (n == NULL) return fail_at(r, sc, "scaling.n", SPX_EINVAL, "missing (list of n values)");
+  long long *vals;
+  size_t count;
+  if ((rc = read_int_array(r, n, "scaling.n", 1, 100000000, &vals, &count))) return rc;
+  c->scaling_n = malloc(count * sizeof *c->scaling_n);
+  if (c->scaling_n == NULL) {
+    free(vals);
+    return spx_error_set(r->err, SPX_ENOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < count; i++) c->scaling_n[i] = (size_t)vals[i];
+  free(vals);
+  c->nscaling = count;
+  char where[512];
+  where_text(spx_toml_where(n), r->source, where, sizeof where);
+  c->scaling_where = dupstr(where);
+  SPX_CHECK_ALLOC(c->scaling_where, r->err);
+  return SPX_OK;
+}
+
+/* Number of explicands: resolve count and check the range against the oracle. */
+static int resolve_explicands(reader *r, const spx_toml_node *orc, spx_config *c) {
+  spx_options *opts = spx_config_oracle_options(c, 0, r->err);
+  if (opts == NULL) return r->err ? r->err->code : SPX_ENOMEM;
+  size_t total = 1;
+  int rc = SPX_OK;
+  if (c->oracle->explicands) rc = c->oracle->explicands(opts, &total, r->err);
+  spx_options_destroy(&opts);
+  if (rc) return rc;
+  const spx_toml_node *ex = spx_toml_find(orc, "explicands");
+  if (c->explicand_first >= total)
+    return fail_at(r, ex ? spx_toml_find(ex, "first") : NULL, "oracle.explicands.first",
+                   SPX_ERANGE, "%zu is beyond the %zu explicand%s of oracle %s",
+                   c->explicand_first, total, total == 1 ? "" : "s", c->oracle->name);
+  size_t stride = c->explicand_stride ? c->explicand_stride : 1;
+  size_t avail = (total - c->explicand_first + stride - 1) / stride; /* reachable explicands */
+  if (c->explicand_count == 0 && avail > 100000)
+    return fail_at(r, ex ? ex : orc, "oracle.explicands.count", SPX_EINVAL,
+                   "oracle %s offers %zu explicands: say how many to use, e.g. explicands = { "
+                   "first = %zu, count = 10 }",
+                   c->oracle->name, avail, c->explicand_first);
+  if (c->explicand_count == 0) c->explicand_count = avail;
+  if (c->explicand_count > avail)
+    return fail_at(r, ex ? spx_toml_find(ex, "count") : NULL, "oracle.explicands.count",
+                   SPX_ERANGE, "%zu explicands from %zu%s go beyond the %zu of oracle %s",
+                   c->explicand_count, c->explicand_first,
+                   stride > 1 ? " with that stride" : "", total, c->oracle->name);
+  double cells = (double)c->explicand_count * (double)(c->nscaling ? c->nscaling : 1) *
+                 (double)c->nmethod * (double)c->nbudget * (double)c->repeats;
+  if (cells > 1e8)
+    return spx_error_set(r->err, SPX_ERANGE,
+                         "%s: experiment: %.0f cells (explicands x scaling points x methods x "
+                         "budgets x repeats) is more than the 10^8 a run can hold",
+                         r->source, cells);
+  return SPX_OK;
+}
+
+/* ---- resolved text -------------------------------------------------------------------------- */
+
+/* TOML text of a basic string. */
+static char *quoted(const char *s) {
+  char *q = malloc(6 * strlen(s) + 3);
+  if (q == NULL) return NULL;
+  char *p = q;
+  *p++ = '"';
+  for (; *s; s++) {
+    unsigned char u = (unsigned char)*s;
+    if (u == '"' || u == '\\') {
+      *p++ = '\\';
+      *p++ = (char)u;
+    } else if (u < 0x20 || u == 0x7f) {
+      p += sprintf(p, "\\u%04x", u);
+    } else {
+      *p++ = (char)u;
+    }
+  }
+  *p++ = '"';
+  *p = '\0';
+  return q;
+}
+
+static int set_default(reader *r, spx_toml *doc, const char *path, const char *value) {
+  char msg[512];
+  if (spx_toml_set(doc, path, value, r->source, msg, sizeof msg) != 0)
+    return spx_error_set(r->err, SPX_EINTERNAL, "%s: %s: %s", r->source, path, msg);
+  return SPX_OK;
+}
+
+static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
+  char num[64];
+  char *qn = quoted(c->name), *qo = quoted(c->output);
+  int rc = (qn && qo) ? SPX_OK : spx_error_set(r->err, SPX_ENOMEM, "out of memory");
+  if (rc == SPX_OK) rc = set_default(r, doc, "experiment.name", qn);
+  if (rc == SPX_OK) rc = set_default(r, doc, "experiment.output", qo);
+  free(qn);
+  free(qo);
+  if (rc) return rc;
+  snprintf(num, sizeof num, "\"%s\"", kind_names[c->kind]);
+  if ((rc = set_default(r, doc, "experiment.kind", num))) return rc;
+  snprintf(num, sizeof num, "%llu", (unsigned long long)c->seed);
+  if ((rc = set_default(r, doc, "experiment.seed", num))) return rc;
+  snprintf(num, sizeof num, "%zu", c->test_masks);
+  if ((rc = set_default(r, doc, "experiment.test_masks", num))) return rc;
+  snprintf(num, sizeof num, "%zu", c->repeats);
+  if ((rc = set_default(r, doc, "experiment.repeats", num))) return rc;
+  snprintf(num, sizeof num, "%zu", c->group_size);
+  if ((rc = set_default(r, doc, "experiment.group_size", num))) return rc;
+  snprintf(num, sizeof num, "\"%s\"", split_names[c->split]);
+  if ((rc = set_default(r, doc, "experiment.split", num))) return rc;
+  snprintf(num, sizeof num, "%zu", c->chunk);
+  if ((rc = set_default(r, doc, "experiment.chunk", num))) return rc;
+  if (c->explicand_stride > 1)
+    snprintf(num, sizeof num, "{ first = %zu, count = %zu, stride = %zu }", c->explicand_first,
+             c->explicand_count, c->explicand_stride);
+  else
+    snprintf(num, sizeof num, "{ first = %zu, count = %zu }", c->explicand_first,
+             c->explicand_count);
+  if ((rc = set_default(r, doc, "oracle.explicands", num))) return rc;
+  if (c->budget_mode == SPX_BUDGET_SPEX_B) {
+    snprintf(num, sizeof num, "%u", c->spex_t);
+    if ((rc = set_default(r, doc, "budget.t", num))) return rc;
+  }
+  return SPX_OK;
+}
+
+/* ---- load ---------------------------------------------------------------------------------- */
+
+static int apply_sets(reader *r, spx_toml *doc, const char *const *sets, size_t nsets) {
+  for (size_t i = 0; i < nsets; i++) {
+    const char *eq = strchr(sets[i], '=');
+    if (eq == NULL || eq == sets[i])
+      return spx_error_set(r->err, SPX_EINVAL, "--set %s: expected key=value", sets[i]);
+    size_t klen = (size_t)(eq - sets[i]);
+    char *key = malloc(klen + 1), *src = malloc(strlen(sets[i]) + 8);
+    if (key == NULL || src == NULL) {
+      free(key);
+      free(src);
+      return spx_error_set(r->err, SPX_ENOMEM, "out of memory");
+    }
+    memcpy(key, sets[i], klen);
+    key[klen] = '\0';
+    sprintf(src, "--set %s", sets[i]);
+    char msg[512];
+    int rc = SPX_OK;
+    if (spx_toml_set(doc, key, eq + 1, src, msg, sizeof msg) != 0)
+      rc = spx_error_set(r->err, SPX_EINVAL, "%s: %s: %s", src, key, msg);
+    free(key);
+    free(src);
+    if (rc) return rc;
+  }
+  return SPX_OK;
+}
+
+static int load_doc(spx_toml *doc, const char *source, const char *const *sets, size_t nsets,
+                    const spx_config_types *types, spx_config **out, spx_error *err) {
+  reader r = {source, err, types};
+  spx_config *c = calloc(1, sizeof *c);
+  SPX_CHECK_ALLOC(c, err);
+  c->source = dupstr(source);
+  int rc = c->source ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
+  const spx_toml_node *root = spx_toml_root(doc);
+  const spx_toml_node *exp = NULL, *orc = NULL, *bud = NULL, *meth = NULL, *sc = NULL;
+  if (rc == SPX_OK) rc = apply_sets(&r, doc, sets, nsets);
+  if (rc == SPX_OK) rc = check_keys(&r, root, "", top_keys);
+  if (rc == SPX_OK) rc = section(&r, root, "experiment", SPX_TOML_TABLE, &exp);
+  if (rc == SPX_OK) rc = section(&r, root, "oracle", SPX_TOML_TABLE, &orc);
+  if (rc == SPX_OK) rc = section(&r, root, "budget", SPX_TOML_TABLE, &bud);
+  if (rc == SPX_OK) rc = section(&r, root, "method", SPX_TOML_ARRAY, &meth);
+  if (rc == SPX_OK) rc = section(&r, root, "scaling", SPX_TOML_TABLE, &sc);
+  if (rc == SPX_OK) rc = read_experiment(&r, exp, c);
+  if (rc == SPX_OK) rc = read_oracle(&r, orc, c);
+  if (rc == SPX_OK) rc = read_budget(&r, bud, c);
+  if (rc == SPX_OK) rc = read_methods(&r, meth, c);
+  if (rc == SPX_OK) rc = read_scaling(&r, sc, c);
+  if (rc == SPX_OK) rc = resolve_explicands(&r, orc, c);
+  if (rc == SPX_OK) rc = fill_defaults(&r, doc, c);
+  if (rc == SPX_OK) {
+    c->resolved = spx_toml_dump(doc);
+    if (c->resolved == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  if (rc) {
+    spx_config_destroy(&c);
+    return rc;
+  }
+  *out = c;
+  return SPX_OK;
+}
+
+int spx_config_load(const char *path, const char *const *sets, size_t nsets,
+                    const spx_config_types *types, spx_config **out, spx_error *err) {
+  *out = NULL;
+  char msg[SPX_ERRMSG_LEN];
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return spx_error_set(err, SPX_EIO, "%s: cannot open the configuration file", path);
+  fclose(f);
+  spx_toml *doc = spx_toml_parse_file(path, msg, sizeof msg);
+  if (doc == NULL) return spx_error_set(err, SPX_EINVAL, "%s", msg);
+  int rc = load_doc(doc, path, sets, nsets, types, out, err);
+  spx_toml_destroy(&doc);
+  return rc;
+}
+
+int spx_config_load_string(const char *text, const char *source, const char *const *sets,
+                           size_t nsets, const spx_config_types *types, spx_config **out,
+                           spx_error *err) {
+  *out = NULL;
+  char msg[SPX_ERRMSG_LEN];
+  spx_toml *doc = spx_toml_parse_string(text, source, msg, sizeof msg);
+  if (doc == NULL) return spx_error_set(err, SPX_EINVAL, "%s", msg);
+  int rc = load_doc(doc, source, sets, nsets, types, out, err);
+  spx_toml_destroy(&doc);
+  return rc;
+}
+
+void spx_config_destroy(spx_config **cfg) {
+  if (cfg == NULL || *cfg == NULL) return;
+  spx_config *c = *cfg;
+  free(c->source);
+  free(c->name);
+  free(c->output);
+  free(c->oracle_where);
+  spx_options_destroy(&c->oracle_opts);
+  free(c->budget);
+  for (size_t i = 0; i < c->nmethod; i++) {
+    free(c->method[i].label);
+    free(c->method[i].where);
+    spx_options_destroy(&c->method[i].opts);
+  }
+  free(c->method);
+  free(c->scaling_n);
+  free(c->scaling_where);
+  free(c->resolved);
+  free(c);
+  *cfg = NULL;
+}
+
+/* ---- instances and budgets --------------------------------------------------------------- */
+
+size_t spx_config_instances(const spx_config *cfg) {
+  return cfg->explicand_count * (cfg->nscaling ? cfg->nscaling : 1);
+}
+
+size_t spx_config_instance_explicand(const spx_config *cfg, size_t instance) {
+  size_t stride = cfg->explicand_stride ? cfg->explicand_stride : 1;
+  return cfg->explicand_first + (instance % cfg->explicand_count) * stride;
+}
+
+size_t spx_config_instance_scaling(const spx_config *cfg, size_t instance) {
+  return instance / cfg->explicand_count;
+}
+
+spx_options *spx_config_oracle_options(const spx_config *cfg, size_t instance, spx_error *err) {
+  spx_options *o = spx_options_clone(cfg->oracle_opts);
+  if (o == NULL) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory copying the oracle options");
+    return NULL;
+  }
+  if (cfg->nscaling) {
+    char num[32];
+    size_t s = cfg->explicand_count ? instance / cfg->explicand_count : 0;
+    snprintf(num, sizeof num, "%zu", cfg->scaling_n[s]);
+    if (spx_options_put(o, "n", SPX_OPT_INT, num, cfg->scaling_where, err)) {
+      spx_options_destroy(&o);
+      return NULL;
+    }
+  }
+  return o;
+}
+
+int spx_config_budget(const spx_config *cfg, size_t n, size_t i, size_t *samples,
+                      spx_error *err) {
+  if (i >= cfg->nbudget)
+    return spx_error_set(err, SPX_EINTERNAL, "budget point %zu of %zu", i, cfg->nbudget);
+  if (cfg->budget_mode == SPX_BUDGET_SAMPLES) {
+    *samples = (size_t)cfg->budget[i];
+    return SPX_OK;
+  }
+  return spx_budget_spex_samples(n, cfg->spex_t, (unsigned)cfg->budget[i], samples, err);
+}
+
+/* ---- dry run ----------------------------------------------------------------------------- */
+
+static int dry_run_method(const spx_config *cfg, const spx_config_method *m, size_t n,
+                          spx_error *err) {
+  int rc = SPX_OK;
+  /* The smallest budget at which the method applies. */
+  size_t best = 0;
+  int found = 0;
+  for (size_t i = 0; i < cfg->nbudget; i++) {
+    size_t samples;
+    if ((rc = spx_config_budget(cfg, n, i, &samples, err))) return rc;
+    spx_options *o = spx_options_clone(m->opts);
+    SPX_CHECK_ALLOC(o, err);
+    char why[256];
+    int ok = m->type->applicable(n, samples, o, why, sizeof why);
+    spx_options_destroy(&o);
+    if (ok && (!found || samples < best)) {
+      best = samples;
+      found = 1;
+    }
+  }
+  spx_options *o = spx_options_clone(m->opts);
+  SPX_CHECK_ALLOC(o, err);
+  if (found) {
+    gsl_rng *rng = spx_rng_stream(cfg->seed, 0, spx_hash_string(m->type->name), best, 0);
+    if (rng == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    void *state = NULL;
+    if (rc == SPX_OK) rc = m->type->begin(n, best, o, rng, &state, err);
+    if (state) m->type->destroy(state);
+    gsl_rng_free(rng);
+  } else {
+    /* Not applicable anywhere: at least the option names are checked. */
+    char why[256];
+    size_t samples = 1;
+    if (spx_config_budget(cfg, n, 0, &samples, NULL) != SPX_OK) samples = 1;
+    m->type->applicable(n, samples, o, why, sizeof why);
+  }
+  if (rc == SPX_OK) rc = spx_options_check_unused(o, err);
+  spx_options_destroy(&o);
+  return rc;
+}
+
+int spx_config_dry_run(const spx_config *cfg, spx_error *err) {
+  spx_options *opts = spx_config_oracle_options(cfg, 0, err);
+  if (opts == NULL) return err ? err->code : SPX_ENOMEM;
+  spx_oracle *o = NULL;
+  int rc = spx_oracle_open_type(cfg->oracle, opts, cfg->explicand_first, &o, err);
+  spx_options_destroy(&opts);
+  if (rc) return rc;
+  if (cfg->kind == SPX_EXP_RECOVERY && spx_oracle_truth(o) == NULL)
+    rc = spx_error_set(err, SPX_EINVAL,
+                       "%s: oracle.kind: oracle %s has no known truth, which experiment.kind = "
+                       "\"recovery\" needs",
+                       cfg->oracle_where, cfg->oracle->name);
+  size_t n = o->n;
+  spx_oracle_destroy(&o);
+  for (size_t i = 0; rc == SPX_OK && i < cfg->nmethod; i++)
+    rc = dry_run_method(cfg, &cfg->method[i], n, err);
+  return rc;
+}

@@ -1,0 +1,406 @@
+/* par.c: rank layout, the group evaluator and coordinator messages over MPI (par.h). */
+#include "par.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mpi.h>
+
+enum { TAG_GROUP_CMD = 7001 };
+enum { CMD_EVAL = 1, CMD_RELEASE = 2 };
+
+struct spx_par {
+  MPI_Comm world; /* duplicate of MPI_COMM_WORLD */
+  MPI_Comm group; /* MPI_COMM_NULL on a coordinator that is not a worker */
+  int wrank, wsize;
+  size_t group_size_cfg, ngroups, group_index;
+  int grank, gsize;
+  spx_par_split split;
+  size_t chunk;
+  MPI_Win win; /* shared chunk counter (dynamic split, groups of more than one rank) */
+  int have_win;
+  int64_t base; /* counter value at the start of the next dynamic evaluation */
+};
+
+int spx_par_init(int *argc, char ***argv) {
+  int done = 0;
+  MPI_Initialized(&done);
+  if (done) return 0;
+  int provided;
+  return MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+}
+
+int spx_par_finalize(void) {
+  int init = 0, fin = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  return (init && !fin) ? MPI_Finalize() : 0;
+}
+
+int spx_par_world_rank_now(void) {
+  int init = 0, rank = 0;
+  MPI_Initialized(&init);
+  if (init) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank;
+}
+
+/* World rank of the leader of group g. */
+static int leader_of(const spx_par *p, size_t g) {
+  return p->wsize == 1 ? 0 : 1 + (int)(g * p->group_size_cfg);
+}
+
+int spx_par_create(size_t group_size, spx_par_split split, size_t chunk, spx_par **out,
+                   spx_error *err) {
+  *out = NULL;
+  int init = 0;
+  MPI_Initialized(&init);
+  if (!init) return spx_error_set(err, SPX_EINTERNAL, "MPI is not initialised (call spx_par_init)");
+  spx_par *p = calloc(1, sizeof *p);
+  SPX_CHECK_ALLOC(p, err);
+  MPI_Comm_dup(MPI_COMM_WORLD, &p->world);
+  MPI_Comm_rank(p->world, &p->wrank);
+  MPI_Comm_size(p->world, &p->wsize);
+  p->split = split;
+  p->chunk = chunk ? chunk : 1;
+  p->group = MPI_COMM_NULL;
+  size_t workers = p->wsize == 1 ? 1 : (size_t)p->wsize - 1;
+  if (group_size < 1) group_size = 1;
+  if (group_size > workers) group_size = workers;
+  p->group_size_cfg = group_size;
+  p->ngroups = (workers + group_size - 1) / group_size;
+  int color = MPI_UNDEFINED;
+  if (p->wsize == 1) {
+    color = 0;
+  } else if (p->wrank > 0) {
+    p->group_index = (size_t)(p->wrank - 1) / group_size;
+    color = (int)p->group_index;
+  }
+  MPI_Comm_split(p->world, color, p->wrank, &p->group);
+  if (p->group != MPI_COMM_NULL) {
+    MPI_Comm_rank(p->group, &p->grank);
+    MPI_Comm_size(p->group, &p->gsize);
+    if (p->gsize > 1) {
+      int64_t *mem = NULL;
+      MPI_Aint size = p->grank == 0 ? (MPI_Aint)sizeof(int64_t) : 0;
+      MPI_Win_allocate(size, sizeof(int64_t), MPI_INFO_NULL, p->group, &mem, &p->win);
+      if (p->grank == 0) *mem = 0;
+      MPI_Barrier(p->group);
+      MPI_Win_lock_all(0, p->win);
+      p->have_win = 1;
+    }
+  }
+  *out = p;
+  return SPX_OK;
+}
+
+void spx_par_destroy(spx_par **par) {
+  if (par == NULL || *par == NULL) return;
+  spx_par *p = *par;
+  if (p->have_win) {
+    MPI_Win_unlock_all(p->win);
+    MPI_Win_free(&p->win);
+  }
+  if (p->group != MPI_COMM_NULL) MPI_Comm_free(&p->group);
+  MPI_Comm_free(&p->world);
+  free(p);
+  *par = NULL;
+}
+
+int spx_par_world_rank(const spx_par *par) { return par->wrank; }
+int spx_par_world_size(const spx_par *par) { return par->wsize; }
+int spx_par_is_coordinator(const spx_par *par) { return par->wrank == 0; }
+int spx_par_is_worker(const spx_par *par) { return par->group != MPI_COMM_NULL; }
+size_t spx_par_ngroups(const spx_par *par) { return par->ngroups; }
+size_t spx_par_group(const spx_par *par) { return par->group_index; }
+int spx_par_group_rank(const spx_par *par) { return par->grank; }
+int spx_par_group_size(const spx_par *par) { return par->gsize; }
+
+/* ---- agreement and broadcasts ----------------------------------------------------------- */
+
+typedef struct {
+  int code;
+  char msg[SPX_ERRMSG_LEN];
+} wire_error;
+
+static int agree(spx_par *p, int rc, const spx_error *local, spx_error *err) {
+  if (p->gsize == 1) {
+    if (rc && err && local != err) *err = *local;
+    return rc;
+  }
+  int mine = rc ? p->grank : p->gsize, first;
+  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, p->group);
+  if (first == p->gsize) return SPX_OK;
+  wire_error w;
+  memset(&w, 0, sizeof w);
+  if (p->grank == first) {
+    w.code = rc;
+    memcpy(w.msg, local->msg, sizeof w.msg);
+    w.msg[sizeof w.msg - 1] = '\0';
+  }
+  MPI_Bcast(&w, (int)sizeof w, MPI_BYTE, first, p->group);
+  if (err) {
+    err->code = w.code;
+    memcpy(err->msg, w.msg, sizeof err->msg);
+  }
+  return w.code;
+}
+
+int spx_par_group_agree(spx_par *par, int rc, spx_error *err) {
+  spx_error local = {0};
+  if (rc && err) local = *err;
+  return agree(par, rc, &local, err);
+}
+
+/* MPI counts are int: move big buffers in pieces. */
+static void bcast_bytes(void *buf, size_t len, int root, MPI_Comm comm) {
+  char *b = buf;
+  while (len > 0) {
+    int piece = len > (size_t)INT_MAX ? INT_MAX : (int)len;
+    MPI_Bcast(b, piece, MPI_BYTE, root, comm);
+    b += piece;
+    len -= (size_t)piece;
+  }
+}
+
+int spx_par_group_bcast(spx_par *par, void *buf, size_t len, spx_error *err) {
+  (void)err;
+  if (par->gsize > 1) bcast_bytes(buf, len, 0, par->group);
+  return SPX_OK;
+}
+
+int spx_par_world_bcast(spx_par *par, void *buf, size_t len, spx_error *err) {
+  (void)err;
+  if (par->wsize > 1) bcast_bytes(buf, len, 0, par->world);
+  return SPX_OK;
+}
+
+/* ---- the evaluator ------------------------------------------------------------------------- */
+
+static int evaluate_block(spx_par *p, spx_oracle *o, const spx_maskset *m, double *values,
+                          spx_error *err) {
+  size_t N = m->count, R = (size_t)p->gsize, r = (size_t)p->grank;
+  size_t lo = N * r / R, hi = N * (r + 1) / R;
+  spx_error local = {0};
+  int rc = spx_oracle_eval(o, m, lo, hi - lo, values + lo, &local);
+  rc = agree(p, rc, &local, err);
+  if (rc) return rc;
+  int *counts = malloc(R * sizeof *counts), *displs = malloc(R * sizeof *displs);
+  if (counts == NULL || displs == NULL) {
+    free(counts);
+    free(displs);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory gathering values");
+  }
+  for (size_t k = 0; k < R; k++) {
+    displs[k] = (int)(N * k / R);
+    counts[k] = (int)(N * (k + 1) / R) - displs[k];
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values, counts, displs, MPI_DOUBLE,
+                 p->group);
+  free(counts);
+  free(displs);
+  return SPX_OK;
+}
+
+static int evaluate_dynamic(spx_par *p, spx_oracle *o, const spx_maskset *m, double *values,
+                            spx_error *err) {
+  int64_t N = (int64_t)m->count, chunk = (int64_t)p->chunk;
+  size_t nchunks_max = (size_t)((N + chunk - 1) / chunk);
+  int64_t *mine = malloc((nchunks_max ? nchunks_max : 1) * sizeof *mine);
+  spx_error local = {0};
+  int rc = mine ? SPX_OK : spx_error_set(&local, SPX_ENOMEM, "out of memory");
+  int nmine = 0;
+  /* Every rank fetches until it sees the end; on failure it keeps fetching without
+   * evaluating, so the counter always advances by (chunks + ranks) * chunk. */
+  for (;;) {
+    int64_t inc = chunk, old;
+    MPI_Fetch_and_op(&inc, &old, MPI_INT64_T, 0, 0, MPI_SUM, p->win);
+    MPI_Win_flush(0, p->win);
+    int64_t start = old - p->base;
+    if (start >= N) break;
+    if (rc) continue;
+    int64_t len = N - start < chunk ? N - start : chunk;
+    rc = spx_oracle_eval(o, m, (size_t)start, (size_t)len, values + start, &local);
+    if (rc == SPX_OK) mine[nmine++] = start;
+  }
+  p->base += ((N + chunk - 1) / chunk + p->gsize) * chunk;
+  rc = agree(p, rc, &local, err);
+  if (rc) {
+    free(mine);
+    return rc;
+  }
+  /* Gather: chunk starts of every rank, then their values packed in the same order. */
+  int R = p->gsize;
+  int *nchunks = malloc((size_t)R * sizeof *nchunks), *displs = malloc((size_t)R * sizeof *displs);
+  int *vcounts = malloc((size_t)R * sizeof *vcounts), *vdispls = malloc((size_t)R * sizeof *vdispls);
+  int64_t *starts = malloc((nchunks_max ? nchunks_max : 1) * sizeof *starts);
+  double *packed = malloc((N ? (size_t)N : 1) * sizeof *packed);
+  double *all = malloc((N ? (size_t)N : 1) * sizeof *all);
+  int ok = nchunks && displs && vcounts && vdispls && starts && packed && all;
+  int okall;
+  MPI_Allreduce(&ok, &okall, 1, MPI_INT, MPI_MIN, p->group);
+  if (okall) {
+    MPI_Allgather(&nmine, 1, MPI_INT, nchunks, 1, MPI_INT, p->group);
+    int total = 0;
+    for (int k = 0; k < R; k++) {
+      displs[k] = total;
+      total += nchunks[k];
+    }
+    MPI_Allgatherv(mine, nmine, MPI_INT64_T, starts, nchunks, displs, MPI_INT64_T, p->group);
+    int npacked = 0;
+    for (int k = 0; k < nmine; k++) {
+      int64_t len = N - mine[k] < chunk ? N - mine[k] : chunk;
+      memcpy(packed + npacked, values + mine[k], (size_t)len * sizeof *packed);
+      npacked += (int)len;
+    }
+    int vtotal = 0;
+    for (int k = 0; k < R; k++) {
+      int cnt = 0;
+      for (int c = displs[k]; c < displs[k] + nchunks[k]; c++)
+        cnt += (int)(N - starts[c] < chunk ? N - starts[c] : chunk);
+      vdispls[k] = vtotal;
+      vcounts[k] = cnt;
+      vtotal += cnt;
+    }
+    MPI_Allgatherv(packed, npacked, MPI_DOUBLE, all, vcounts, vdispls, MPI_DOUBLE, p->group);
+    size_t at = 0;
+    for (int c = 0; c < total; c++) {
+      int64_t len = N - starts[c] < chunk ? N - starts[c] : chunk;
+      memcpy(values + starts[c], all + at, (size_t)len * sizeof *values);
+      at += (size_t)len;
+    }
+  }
+  free(nchunks);
+  free(displs);
+  free(vcounts);
+  free(vdispls);
+  free(starts);
+  free(packed);
+  free(all);
+  free(mine);
+  return okall ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory gathering values");
+}
+
+int spx_par_evaluate(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
+                     double *values, spx_error *err) {
+  if (par->gsize <= 1) return spx_oracle_eval_all(oracle, masks, values, err);
+  if (masks->count > (size_t)INT_MAX / 2)
+    return spx_error_set(err, SPX_ERANGE, "a batch of %zu masks is too large to share",
+                         masks->count);
+  /* All ranks must take the same path: the leader's oracle decides concurrency. */
+  int concurrent = oracle->concurrent;
+  MPI_Bcast(&concurrent, 1, MPI_INT, 0, par->group);
+  if (!concurrent) {
+    spx_error local = {0};
+    int rc = par->grank == 0 ? spx_oracle_eval_all(oracle, masks, values, &local) : SPX_OK;
+    rc = agree(par, rc, &local, err);
+    if (rc == SPX_OK) bcast_bytes(values, masks->count * sizeof *values, 0, par->group);
+    return rc;
+  }
+  if (par->split == SPX_PAR_DYNAMIC) return evaluate_dynamic(par, oracle, masks, values, err);
+  return evaluate_block(par, oracle, masks, values, err);
+}
+
+/* ---- polled receives ------------------------------------------------------------------------- */
+
+static int poll_recv(MPI_Comm comm, int source, int tag, int *from, int *got_tag, void **buf,
+                     size_t *len, spx_error *err) {
+  MPI_Status st;
+  int flag = 0;
+  struct timespec nap = {0, 50000}; /* 50 us */
+  for (long spins = 0;; spins++) {
+    MPI_Iprobe(source, tag, comm, &flag, &st);
+    if (flag) break;
+    if (spins > 100) nanosleep(&nap, NULL);
+  }
+  int count;
+  MPI_Get_count(&st, MPI_BYTE, &count);
+  void *b = malloc(count > 0 ? (size_t)count : 1);
+  if (b == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory receiving %d bytes", count);
+  MPI_Recv(b, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, comm, MPI_STATUS_IGNORE);
+  if (from) *from = st.MPI_SOURCE;
+  if (got_tag) *got_tag = st.MPI_TAG;
+  *buf = b;
+  *len = (size_t)count;
+  return SPX_OK;
+}
+
+static int send_bytes(MPI_Comm comm, int dest, int tag, const void *buf, size_t len,
+                      spx_error *err) {
+  if (len > (size_t)INT_MAX)
+    return spx_error_set(err, SPX_ERANGE, "message of %zu bytes is too large", len);
+  MPI_Send(buf, (int)len, MPI_BYTE, dest, tag, comm);
+  return SPX_OK;
+}
+
+int spx_par_send_to_group(spx_par *par, size_t group, int tag, const void *buf, size_t len,
+                          spx_error *err) {
+  return send_bytes(par->world, leader_of(par, group), tag, buf, len, err);
+}
+
+int spx_par_send_to_coordinator(spx_par *par, int tag, const void *buf, size_t len,
+                                spx_error *err) {
+  return send_bytes(par->world, 0, tag, buf, len, err);
+}
+
+int spx_par_recv_from_groups(spx_par *par, size_t *group, int *tag, void **buf, size_t *len,
+                             spx_error *err) {
+  int from;
+  int rc = poll_recv(par->world, MPI_ANY_SOURCE, MPI_ANY_TAG, &from, tag, buf, len, err);
+  if (rc == SPX_OK) *group = par->wsize == 1 ? 0 : (size_t)(from - 1) / par->group_size_cfg;
+  return rc;
+}
+
+int spx_par_recv_from_coordinator(spx_par *par, int *tag, void **buf, size_t *len,
+                                  spx_error *err) {
+  return poll_recv(par->world, 0, MPI_ANY_TAG, NULL, tag, buf, len, err);
+}
+
+/* ---- leader-driven evaluation ------------------------------------------------------------- */
+
+typedef struct {
+  int64_t cmd, n, count;
+} group_cmd;
+
+int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
+                       double *values, spx_error *err) {
+  if (par->gsize <= 1) return spx_oracle_eval_all(oracle, masks, values, err);
+  group_cmd c = {CMD_EVAL, (int64_t)masks->n, (int64_t)masks->count};
+  for (int r = 1; r < par->gsize; r++)
+    MPI_Send(&c, (int)sizeof c, MPI_BYTE, r, TAG_GROUP_CMD, par->group);
+  bcast_bytes(masks->bits, masks->count * masks->words * sizeof *masks->bits, 0, par->group);
+  return spx_par_evaluate(par, oracle, masks, values, err);
+}
+
+int spx_par_group_release(spx_par *par, spx_error *err) {
+  (void)err;
+  if (par->gsize <= 1) return SPX_OK;
+  group_cmd c = {CMD_RELEASE, 0, 0};
+  for (int r = 1; r < par->gsize; r++)
+    MPI_Send(&c, (int)sizeof c, MPI_BYTE, r, TAG_GROUP_CMD, par->group);
+  return SPX_OK;
+}
+
+int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err) {
+  for (;;) {
+    void *buf;
+    size_t len;
+    int rc = poll_recv(par->group, 0, TAG_GROUP_CMD, NULL, NULL, &buf, &len, err);
+    if (rc) return rc;
+    group_cmd c;
+    memcpy(&c, buf, sizeof c);
+    free(buf);
+    if (c.cmd == CMD_RELEASE) return SPX_OK;
+    spx_maskset *m = spx_maskset_create((size_t)c.n, (size_t)c.count);
+    double *values = malloc((c.count ? (size_t)c.count : 1) * sizeof *values);
+    /* Out of memory here would desynchronise the group: it is fatal. */
+    if (m == NULL || values == NULL) MPI_Abort(par->world, 3);
+    bcast_bytes(m->bits, m->count * m->words * sizeof *m->bits, 0, par->group);
+    spx_error local = {0};
+    spx_par_evaluate(par, oracle, m, values, &local); /* the leader reports failures */
+    spx_maskset_destroy(&m);
+    free(values);
+  }
+}

@@ -1,0 +1,96 @@
+/* par.h: the parallel layer (DESIGN §3.3), the only part of spex-bench that sees MPI.
+ *
+ * Layout of the ranks. With one rank, rank 0 coordinates and computes. With P > 1 ranks,
+ * world rank 0 is the coordinator (it hands out work and owns the result file) and ranks
+ * 1..P-1 form groups of group_size consecutive ranks (the last group may be smaller). A
+ * group runs one task at a time; its rank 0, the leader, runs the method, and all ranks of
+ * the group share the oracle work through the evaluator.
+ *
+ * Collectiveness is stated per function: "world" = every rank of MPI_COMM_WORLD, "group" =
+ * every rank of the caller's group. Nothing here draws random numbers, so results never
+ * depend on the rank layout; values are gathered, never summed, so no floating-point
+ * reduction order enters the results. */
+#ifndef SPX_PAR_H
+#define SPX_PAR_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "core/mask.h"
+#include "oracle/oracle.h"
+
+/* MPI_Init_thread (MPI_THREAD_FUNNELED) unless MPI is already initialised; returns 0 or an
+ * MPI error code. spx_par_finalize calls MPI_Finalize once, if MPI is initialised. */
+int spx_par_init(int *argc, char ***argv);
+int spx_par_finalize(void);
+/* Rank in MPI_COMM_WORLD (0 when MPI is not initialised). */
+int spx_par_world_rank_now(void);
+
+typedef struct spx_par spx_par;
+
+typedef enum { SPX_PAR_BLOCK = 0, SPX_PAR_DYNAMIC = 1 } spx_par_split;
+
+/* Collective (world): build the layout. split and chunk configure spx_par_evaluate. */
+int spx_par_create(size_t group_size, spx_par_split split, size_t chunk, spx_par **out,
+                   spx_error *err);
+/* Collective (world). */
+void spx_par_destroy(spx_par **par);
+
+int spx_par_world_rank(const spx_par *par);
+int spx_par_world_size(const spx_par *par);
+int spx_par_is_coordinator(const spx_par *par); /* world rank 0 */
+int spx_par_is_worker(const spx_par *par);      /* member of a group (rank 0 too when P = 1) */
+size_t spx_par_ngroups(const spx_par *par);
+size_t spx_par_group(const spx_par *par);      /* the caller's group (workers only) */
+int spx_par_group_rank(const spx_par *par);     /* 0 = leader */
+int spx_par_group_size(const spx_par *par);
+
+/* ---- inside a group --------------------------------------------------------------------- */
+
+/* Collective (group): evaluate every mask of masks (the same set on every rank) with this
+ * rank's instance of the oracle; on return every rank of the group holds all values. Rows
+ * are split in contiguous blocks (SPX_PAR_BLOCK) or handed out in chunks from a shared
+ * counter (SPX_PAR_DYNAMIC); an oracle that is not concurrent is evaluated by the leader
+ * alone. Any rank's failure is returned on every rank with the message of the lowest
+ * failing rank. */
+int spx_par_evaluate(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
+                     double *values, spx_error *err);
+
+/* Collective (group): combine each rank's status rc into one: the first failing rank's code
+ * and message on every rank, or SPX_OK. */
+int spx_par_group_agree(spx_par *par, int rc, spx_error *err);
+
+/* Collective (group): broadcast len bytes from the leader. */
+int spx_par_group_bcast(spx_par *par, void *buf, size_t len, spx_error *err);
+
+/* Leader-driven evaluation: while the leader runs a method, the other ranks of the group sit
+ * in spx_par_group_serve; each spx_par_group_eval on the leader sends them the masks and
+ * evaluates collectively; spx_par_group_release ends their serve loop. With a group of one
+ * rank, group_eval is spx_par_evaluate and release does nothing. */
+int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
+                       double *values, spx_error *err);
+int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err);
+int spx_par_group_release(spx_par *par, spx_error *err);
+
+/* ---- between the coordinator and the group leaders ------------------------------------- */
+
+/* Point-to-point byte messages with a tag (0 <= tag < 1000). The coordinator addresses a
+ * group by its number; leaders always talk to the coordinator. Receives wait by polling
+ * with short sleeps, so idle ranks leave the cores to the working ones. *buf is malloc'd
+ * (free it), *len its size. */
+int spx_par_send_to_group(spx_par *par, size_t group, int tag, const void *buf, size_t len,
+                          spx_error *err);
+int spx_par_send_to_coordinator(spx_par *par, int tag, const void *buf, size_t len,
+                                spx_error *err);
+/* Coordinator: the next message from any leader; *group is the sender's group. */
+int spx_par_recv_from_groups(spx_par *par, size_t *group, int *tag, void **buf, size_t *len,
+                             spx_error *err);
+/* Leader: the next message from the coordinator. */
+int spx_par_recv_from_coordinator(spx_par *par, int *tag, void **buf, size_t *len,
+                                  spx_error *err);
+
+/* Collective (world): broadcast len bytes from world rank 0 / agree on a status from world
+ * rank 0 (used before the groups start: configuration checks). */
+int spx_par_world_bcast(spx_par *par, void *buf, size_t len, spx_error *err);
+
+#endif
