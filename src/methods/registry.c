@@ -2,10 +2,12 @@
 #include <string.h>
 
 #include "method.h"
+#include "proxyspex.h"
 
 
 
 static const spx_method_type *const methods[] = {
+    &spx_method_proxyspex,
 
     NULL};
 
