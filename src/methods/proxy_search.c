@@ -17,6 +17,8 @@ struct spx_proxy_search {
   size_t ndepths;
   size_t ncand;     /* training candidates: (eta, depth) pairs */
   size_t folds_run; /* folds each candidate is scored on */
+  uint32_t *cols;   /* screened features, NULL = all */
+  size_t ncols;
 };
 
 void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t) {
@@ -37,6 +39,63 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
   cfg->eval_every = 10;
   cfg->patience = 50;
   cfg->max_trees = 5000;
+  cfg->screen = hpo == SPX_HPO_FAST;
+  cfg->screen_trees = 20;
+  cfg->screen_eta = 0.3;
+}
+
+static void fold_range_n(size_t count, size_t K, size_t f, size_t *begin, size_t *end) {
+  size_t base = count / K, extra = count % K;
+  *begin = f * base + (f < extra ? f : extra);
+  *end = *begin + base + (f < extra ? 1 : 0);
+}
+
+static int u32_cmp(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The screening model of proxy_search.h: the sorted features it splits on. */
+static int screen_features(spx_proxy_search *s, spx_error *err) {
+  size_t vb, ve;
+  fold_range_n(s->count, s->cfg.folds, 0, &vb, &ve);
+  size_t nt = s->count - (ve - vb);
+  size_t *rows = malloc(nt * sizeof *rows);
+  SPX_CHECK_ALLOC(rows, err);
+  for (size_t i = 0, k = 0; i < s->count; i++)
+    if (i < vb || i >= ve) rows[k++] = i;
+  spx_xgb_data *d = spx_xgb_data_create(s->masks, s->y, rows, nt, NULL, 0, err);
+  free(rows);
+  if (d == NULL) return err->code;
+  spx_xgb_params p = {s->cfg.t, s->cfg.screen_eta, s->cfg.threads, s->cfg.seed};
+  spx_xgb *b = spx_xgb_create(d, &p, err);
+  int rc = b ? spx_xgb_boost(b, s->cfg.screen_trees, err) : err->code;
+  spx_tree_ensemble *e = NULL;
+  if (rc == SPX_OK) rc = spx_xgb_export(b, (uint32_t)s->masks->n, NULL, 0, &e, err);
+  spx_xgb_destroy(&b);
+  spx_xgb_data_destroy(&d);
+  if (rc) return rc;
+  unsigned char *used = calloc(s->masks->n, 1);
+  if (used == NULL) {
+    spx_tree_ensemble_destroy(&e);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  size_t count = 0;
+  for (size_t k = 0; k < e->nnodes; k++)
+    if (e->left[k] >= 0 && !used[e->feature[k]]) {
+      used[e->feature[k]] = 1;
+      count++;
+    }
+  spx_tree_ensemble_destroy(&e);
+  if (count > 0 && count < s->masks->n) {
+    s->cols = malloc(count * sizeof *s->cols);
+    if (s->cols == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == SPX_OK && i < s->masks->n; i++)
+      if (used[i]) s->cols[s->ncols++] = (uint32_t)i;
+    qsort(s->cols, s->ncols, sizeof *s->cols, u32_cmp); /* already sorted; kept explicit */
+  }
+  free(used);
+  return rc;
 }
 
 spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double *y,
@@ -82,11 +141,27 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
   size_t neta = cfg->hpo == SPX_HPO_GRID ? cfg->grid_neta : 1;
   s->ncand = neta * s->ndepths;
   s->folds_run = cfg->hpo == SPX_HPO_GRID ? cfg->folds : cfg->fast_folds;
+  if (cfg->screen) {
+    spx_error local;
+    if (err == NULL) err = &local;
+    if (cfg->screen_trees < 1 || !(cfg->screen_eta > 0.0)) {
+      spx_error_set(err, SPX_EINVAL, "proxy search: bad screening settings");
+      spx_proxy_search_destroy(&s);
+      return NULL;
+    }
+    if (screen_features(s, err) != SPX_OK) spx_proxy_search_destroy(&s);
+  }
   return s;
+}
+
+size_t spx_proxy_search_columns(const spx_proxy_search *s, const uint32_t **cols) {
+  *cols = s->cols;
+  return s->cols ? s->ncols : s->masks->n;
 }
 
 void spx_proxy_search_destroy(spx_proxy_search **s) {
   if (s == NULL || *s == NULL) return;
+  free((*s)->cols);
   free(*s);
   *s = NULL;
 }
@@ -100,9 +175,7 @@ static void candidate(const spx_proxy_search *s, size_t c, int *depth, double *e
 }
 
 static void fold_range(const spx_proxy_search *s, size_t f, size_t *begin, size_t *end) {
-  size_t K = s->cfg.folds, base = s->count / K, extra = s->count % K;
-  *begin = f * base + (f < extra ? f : extra);
-  *end = *begin + base + (f < extra ? 1 : 0);
+  fold_range_n(s->count, s->cfg.folds, f, begin, end);
 }
 
 /* sklearn's r2_score for one output. */
@@ -146,10 +219,10 @@ int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_
   }
   for (size_t i = 0, k = 0; i < s->count; i++)
     if (i < vb || i >= ve) train_rows[k++] = i;
-  train = spx_xgb_data_create(s->masks, s->y, train_rows, nt, err);
+  train = spx_xgb_data_create(s->masks, s->y, train_rows, nt, s->cols, s->ncols, err);
   if (train) {
     for (size_t i = 0; i < nv; i++) train_rows[i] = vb + i; /* the held-out rows */
-    valid = spx_xgb_data_create(s->masks, NULL, train_rows, nv, err);
+    valid = spx_xgb_data_create(s->masks, NULL, train_rows, nv, s->cols, s->ncols, err);
   }
   spx_xgb_params p = {depth, eta, s->cfg.threads, s->cfg.seed};
   b = valid ? spx_xgb_create(train, &p, err) : NULL;
@@ -239,17 +312,18 @@ int spx_proxy_search_run(const spx_proxy_search *s, spx_proxy_choice *best, spx_
   return rc;
 }
 
-int spx_proxy_fit(const spx_maskset *masks, const double *y, const spx_proxy_choice *choice,
-                  int threads, uint32_t seed, spx_tree_ensemble **out, spx_error *err) {
+int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *cols,
+                  size_t ncols, const spx_proxy_choice *choice, int threads, uint32_t seed,
+                  spx_tree_ensemble **out, spx_error *err) {
   spx_error local;
   if (err == NULL) err = &local;
   *out = NULL;
-  spx_xgb_data *d = spx_xgb_data_create(masks, y, NULL, masks->count, err);
+  spx_xgb_data *d = spx_xgb_data_create(masks, y, NULL, masks->count, cols, ncols, err);
   if (d == NULL) return err->code;
   spx_xgb_params p = {choice->max_depth, choice->eta, threads, seed};
   spx_xgb *b = spx_xgb_create(d, &p, err);
   int rc = b ? spx_xgb_boost(b, choice->trees, err) : err->code;
-  if (rc == SPX_OK) rc = spx_xgb_export(b, (uint32_t)masks->n, out, err);
+  if (rc == SPX_OK) rc = spx_xgb_export(b, (uint32_t)masks->n, cols, ncols, out, err);
   spx_xgb_destroy(&b);
   spx_xgb_data_destroy(&d);
   return rc;

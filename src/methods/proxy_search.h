@@ -24,7 +24,14 @@
  * eval_every trees with early stopping: a job stops after patience trees without a strictly
  * better held-out R², or at max_trees. Each candidate's curve is averaged over the folds up
  * to the shortest one, and the best (candidate, checkpoint) wins; ties go to the earlier
- * candidate and the smaller tree count. */
+ * candidate and the smaller tree count.
+ *
+ * Screening (screen = 1): before any job, one model of depth t with screen_eta is trained for
+ * screen_trees rounds on the training rows of fold 0, using all n features; the features it
+ * splits on (sorted) become the only columns of every job and of the final fit. A tree model
+ * never uses a feature it does not split on, so this only removes features that the greedy
+ * trees did not pick in the first rounds; it cuts the cost of every later tree by n / kept.
+ * If the screening model makes no split, all features are kept. */
 #ifndef SPX_PROXY_SEARCH_H
 #define SPX_PROXY_SEARCH_H
 
@@ -56,6 +63,10 @@ typedef struct spx_proxy_search_config {
   size_t eval_every;     /* trees between held-out evaluations; default 10 */
   size_t patience;       /* trees without improvement before stopping; default 50 */
   size_t max_trees;      /* cap; default 5000 */
+  /* feature screening (default: on for fast, off for grid) */
+  int screen;            /* restrict every job and the final fit to the screened features */
+  size_t screen_trees;   /* rounds of the screening model; default 20 */
+  double screen_eta;     /* its learning rate; default 0.3 */
 } spx_proxy_search_config;
 
 /* The defaults above for the given hpo kind and t. */
@@ -79,12 +90,15 @@ typedef struct spx_proxy_choice {
 
 typedef struct spx_proxy_search spx_proxy_search;
 
-/* masks and y (count values) must outlive the search. Needs count >= folds >= 2. */
+/* masks and y (count values) must outlive the search. Needs count >= folds >= 2. Runs the
+ * screening model when cfg->screen. */
 spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double *y,
                                           const spx_proxy_search_config *cfg, spx_error *err);
 void spx_proxy_search_destroy(spx_proxy_search **s);
 
 size_t spx_proxy_search_jobs(const spx_proxy_search *s);
+/* The columns the jobs use: *cols = NULL and n when there is no screening. */
+size_t spx_proxy_search_columns(const spx_proxy_search *s, const uint32_t **cols);
 /* Run job j (0 <= j < jobs) and fill out. */
 int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_result *out,
                              spx_error *err);
@@ -94,8 +108,10 @@ int spx_proxy_search_combine(const spx_proxy_search *s, const spx_proxy_job_resu
 /* All jobs in order, then combine (the serial path). */
 int spx_proxy_search_run(const spx_proxy_search *s, spx_proxy_choice *best, spx_error *err);
 
-/* Train the chosen configuration on all samples and read it back. */
-int spx_proxy_fit(const spx_maskset *masks, const double *y, const spx_proxy_choice *choice,
-                  int threads, uint32_t seed, spx_tree_ensemble **out, spx_error *err);
+/* Train the chosen configuration on all samples, using only features cols[0..ncols) (cols
+ * NULL: all), and read it back as an ensemble over all n features. */
+int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *cols,
+                  size_t ncols, const spx_proxy_choice *choice, int threads, uint32_t seed,
+                  spx_tree_ensemble **out, spx_error *err);
 
 #endif

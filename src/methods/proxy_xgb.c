@@ -28,8 +28,15 @@ static int xgb_fail(spx_error *err, const char *what) {
 }
 
 spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
-                                  const size_t *rows, size_t count, spx_error *err) {
-  size_t n = masks->n;
+                                  const size_t *rows, size_t count, const uint32_t *cols,
+                                  size_t ncols, spx_error *err) {
+  size_t n = cols ? ncols : masks->n;
+  for (size_t k = 0; cols && k < ncols; k++)
+    if (cols[k] >= masks->n) {
+      spx_error_set(err, SPX_EINVAL, "XGBoost data: column %zu is feature %u >= n = %zu", k,
+                    cols[k], masks->n);
+      return NULL;
+    }
   if (n == 0 || count == 0) {
     spx_error_set(err, SPX_EINVAL, "XGBoost data needs at least one row and one feature");
     return NULL;
@@ -46,7 +53,7 @@ spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
     size_t src = rows ? rows[r] : r;
     const uint64_t *m = spx_maskset_row(masks, src);
     float *row = x + r * n;
-    for (size_t i = 0; i < n; i++) row[i] = (float)spx_mask_test(m, i);
+    for (size_t i = 0; i < n; i++) row[i] = (float)spx_mask_test(m, cols ? cols[i] : i);
     if (y) {
       label[r] = (float)y[src];
       sum += y[src];
@@ -184,12 +191,13 @@ int spx_xgb_predict(spx_xgb *b, spx_xgb_data *d, double *out, spx_error *err) {
   return SPX_OK;
 }
 
-int spx_xgb_export(spx_xgb *b, uint32_t n, spx_tree_ensemble **out, spx_error *err) {
+int spx_xgb_export(spx_xgb *b, uint32_t n, const uint32_t *cols, size_t ncols,
+                   spx_tree_ensemble **out, spx_error *err) {
   bst_ulong len = 0;
   const char *buf = NULL;
   if (XGBoosterSaveModelToBuffer(b->h, "{\"format\": \"json\"}", &len, &buf) != 0)
     return xgb_fail(err, "model export");
-  return spx_xgb_parse_json(buf, (size_t)len, n, out, err);
+  return spx_xgb_parse_json(buf, (size_t)len, n, cols, ncols, out, err);
 }
 
 /* ---- JSON model parsing -------------------------------------------------------------- */
@@ -216,8 +224,8 @@ static int bad_model(spx_error *err, const char *what) {
   return spx_error_set(err, SPX_EINVAL, "XGBoost JSON model: %s", what);
 }
 
-int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, spx_tree_ensemble **out,
-                       spx_error *err) {
+int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t *cols,
+                       size_t ncols, spx_tree_ensemble **out, spx_error *err) {
   *out = NULL;
   cJSON *root = cJSON_ParseWithLength(json, len);
   if (root == NULL) return bad_model(err, "not valid JSON");
@@ -280,13 +288,13 @@ int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, spx_tree_ensemb
         it[a] = it[a]->next;
       }
       if (v[0] < -1 || v[0] >= count || v[1] < -1 || v[1] >= count || v[2] < 0 ||
-          v[2] > UINT32_MAX) {
+          v[2] > UINT32_MAX || (cols && v[0] >= 0 && v[2] >= (double)ncols)) {
         rc = bad_model(err, "a tree node entry is out of range");
         goto done;
       }
       e->left[k] = (int32_t)v[0];
       e->right[k] = (int32_t)v[1];
-      e->feature[k] = (uint32_t)v[2];
+      e->feature[k] = cols && v[0] >= 0 ? cols[(size_t)v[2]] : (uint32_t)v[2];
       /* thresholds and leaf values are single precision in XGBoost */
       e->threshold[k] = (double)(float)v[3];
       e->leaf[k] = e->left[k] < 0 ? (double)(float)v[3] : 0.0;

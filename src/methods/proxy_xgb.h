@@ -25,10 +25,12 @@ typedef struct spx_xgb_params {
 } spx_xgb_params;
 
 /* A data set: the selected rows of a mask set as a dense 0/1 float matrix (an XGBoost
- * DMatrix), with labels when y is given. rows == NULL selects rows 0..count-1. */
+ * DMatrix), with labels when y is given. rows == NULL selects rows 0..count-1; cols == NULL
+ * selects all n features, else column k of the matrix is feature cols[k] (k < ncols). */
 typedef struct spx_xgb_data spx_xgb_data;
 spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
-                                  const size_t *rows, size_t count, spx_error *err);
+                                  const size_t *rows, size_t count, const uint32_t *cols,
+                                  size_t ncols, spx_error *err);
 void spx_xgb_data_destroy(spx_xgb_data **d);
 size_t spx_xgb_data_rows(const spx_xgb_data *d);
 
@@ -48,12 +50,14 @@ int spx_xgb_predict_trees(spx_xgb *b, spx_xgb_data *d, size_t first, size_t last
 int spx_xgb_predict(spx_xgb *b, spx_xgb_data *d, double *out, spx_error *err);
 
 /* Read the trained model back: saves it as JSON (XGBoosterSaveModelToBuffer), parses it
- * with cJSON and copies the trees and base_score into a spx_tree_ensemble over n features. */
-int spx_xgb_export(spx_xgb *b, uint32_t n, spx_tree_ensemble **out, spx_error *err);
+ * with cJSON and copies the trees and base_score into a spx_tree_ensemble over n features.
+ * cols (NULL = identity) maps the booster's columns back to features, as in data_create. */
+int spx_xgb_export(spx_xgb *b, uint32_t n, const uint32_t *cols, size_t ncols,
+                   spx_tree_ensemble **out, spx_error *err);
 
 /* Parse an XGBoost JSON model text (as saved by XGBoost 1.7) into an ensemble; exposed for
- * tests. */
-int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, spx_tree_ensemble **out,
-                       spx_error *err);
+ * tests. cols as in spx_xgb_export. */
+int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t *cols,
+                       size_t ncols, spx_tree_ensemble **out, spx_error *err);
 
 #endif

@@ -65,6 +65,12 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   s->patience = (size_t)i;
   if ((rc = spx_options_int_range(opts, "max_trees", 5000, 1, 1000000, &i, err))) return rc;
   s->max_trees = (size_t)i;
+  if ((rc = spx_options_bool(opts, "screen", s->hpo == SPX_HPO_FAST, &v, err))) return rc;
+  s->screen = v;
+  if ((rc = spx_options_int_range(opts, "screen_trees", 20, 1, 100000, &i, err))) return rc;
+  s->screen_trees = (size_t)i;
+  if ((rc = spx_options_double_range(opts, "screen_eta", 0.3, 1e-6, 1.0, &s->screen_eta, err)))
+    return rc;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
     return spx_options_fail(opts, "max_trees", SPX_ERANGE, err,
                             "must be between eval_every (%zu) and 1024 x eval_every",
@@ -334,11 +340,15 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   spx_proxy_search *search = spx_proxy_search_create(masks, y, &scfg, err);
   if (search == NULL) return err ? err->code : SPX_EINVAL;
   int rc = spx_proxy_search_run(search, &info->choice, err);
-  spx_proxy_search_destroy(&search);
+  const uint32_t *cols;
+  info->columns = spx_proxy_search_columns(search, &cols);
   double t1 = spx_time_now();
   info->time_search = t1 - t0;
   spx_tree_ensemble *e = NULL;
-  if (rc == SPX_OK) rc = spx_proxy_fit(masks, y, &info->choice, scfg.threads, seed, &e, err);
+  if (rc == SPX_OK)
+    rc = spx_proxy_fit(masks, y, cols, cols ? info->columns : 0, &info->choice, scfg.threads,
+                       seed, &e, err);
+  spx_proxy_search_destroy(&search);
   double t2 = spx_time_now();
   info->time_fit = t2 - t1;
   spx_transform *proxy = NULL;
@@ -356,10 +366,11 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
     static const char *const paths[] = {"refined", "truncated", "constant target",
                                         "constant proxy", "proxy <= n coefficients"};
     fprintf(stderr,
-            "proxyspex: depth %d eta %g trees %zu (cv R2 %.4f); %zu proxy coefficients, %zu "
-            "kept (tau %.3g), lambda %.3g, %s; search %.2fs fit %.2fs extract %.2fs refine "
-            "%.2fs\n",
-            info->choice.max_depth, info->choice.eta, info->choice.trees, info->choice.cv_r2,
+            "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f); %zu proxy "
+            "coefficients, %zu kept (tau %.3g), lambda %.3g, %s; search %.2fs fit %.2fs "
+            "extract %.2fs refine %.2fs\n",
+            info->columns, info->choice.max_depth, info->choice.eta, info->choice.trees,
+            info->choice.cv_r2,
             info->proxy_coefs, info->kept, info->tau, info->lambda, paths[info->path],
             info->time_search, info->time_fit, info->time_extract, info->time_refine);
   }

@@ -45,6 +45,7 @@ typedef enum {
 typedef struct spx_proxyspex_info {
   spx_proxyspex_path path;
   spx_proxy_choice choice;   /* chosen proxy configuration */
+  size_t columns;            /* features the proxy could use (after screening) */
   size_t proxy_coefs;        /* nonzero coefficients of the proxy */
   size_t kept;               /* coefficients after truncation */
   double tau;                /* truncation threshold */

@@ -173,14 +173,14 @@ static void test_xgboost(size_t n, unsigned depth, size_t trees, gsl_rng *r) {
   double *mine = malloc(M * sizeof *mine);
   for (size_t i = 0; i < N; i++) y[i] = target(spx_maskset_row(train, i), n, r);
   spx_error err;
-  spx_xgb_data *d = spx_xgb_data_create(train, y, NULL, N, &err);
-  spx_xgb_data *dt = spx_xgb_data_create(test, NULL, NULL, M, &err);
+  spx_xgb_data *d = spx_xgb_data_create(train, y, NULL, N, NULL, 0, &err);
+  spx_xgb_data *dt = spx_xgb_data_create(test, NULL, NULL, M, NULL, 0, &err);
   spx_xgb_params p = {.max_depth = (int)depth, .eta = 0.1, .threads = 1, .seed = 3};
   spx_xgb *b = spx_xgb_create(d, &p, &err);
   int ok = b && spx_xgb_boost(b, trees, &err) == SPX_OK;
   spx_tree_ensemble *e = NULL;
   spx_transform *t = NULL;
-  ok = ok && spx_xgb_export(b, (uint32_t)n, &e, &err) == SPX_OK;
+  ok = ok && spx_xgb_export(b, (uint32_t)n, NULL, 0, &e, &err) == SPX_OK;
   ok = ok && spx_tree_ensemble_fourier(e, &t, &err) == SPX_OK;
   ok = ok && spx_xgb_predict(b, dt, xgb, &err) == SPX_OK;
   if (!spx_test(ok, "n %zu depth %u: train, export, extract", n, depth)) {
@@ -248,7 +248,7 @@ static void test_bad_json(void) {
       "\"split_conditions\": [0.5, 1]}]}}}}",
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    spx_test(spx_xgb_parse_json(cases[i], strlen(cases[i]), 4, &e, &err) == SPX_EINVAL &&
+    spx_test(spx_xgb_parse_json(cases[i], strlen(cases[i]), 4, NULL, 0, &e, &err) == SPX_EINVAL &&
                  e == NULL,
              "malformed model %zu rejected (%s)", i, err.msg);
   const char *good =
@@ -256,7 +256,7 @@ static void test_bad_json(void) {
       "\"gradient_booster\": {\"name\": \"gbtree\", \"model\": {\"trees\": [{"
       "\"left_children\": [1, -1, -1], \"right_children\": [2, -1, -1], "
       "\"split_indices\": [3, 0, 0], \"split_conditions\": [1, 0.25, -0.75]}]}}}}";
-  int rc = spx_xgb_parse_json(good, strlen(good), 4, &e, &err);
+  int rc = spx_xgb_parse_json(good, strlen(good), 4, NULL, 0, &e, &err);
   spx_test(rc == SPX_OK && e && e->ntrees == 1 && e->base_score == 0.5 && e->feature[0] == 3 &&
                e->leaf[1] == 0.25 && e->leaf[2] == -0.75,
            "small JSON model parsed (base_score string, leaves from split_conditions)");
