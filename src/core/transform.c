@@ -85,7 +85,7 @@ static int u32cmp(const void *a, const void *b) {
 /* Copy idx into buf sorted, checking range and duplicates. */
 static int normalise(const spx_transform *t, const uint32_t *idx, uint32_t degree, uint32_t *buf,
                      spx_error *err) {
-  memcpy(buf, idx, degree * sizeof *buf);
+  if (degree) memcpy(buf, idx, degree * sizeof *buf);
   int sorted = 1;
   for (uint32_t i = 1; i < degree; i++)
     if (buf[i - 1] >= buf[i]) sorted = 0;
@@ -150,7 +150,7 @@ static int lookup_or_insert(spx_transform *t, const uint32_t *sorted, uint32_t d
     t->pool = p;
     t->pool_cap = cap;
   }
-  memcpy(t->pool + t->pool_len, sorted, degree * sizeof *sorted);
+  if (degree) memcpy(t->pool + t->pool_len, sorted, degree * sizeof *sorted);
   t->entries[t->count] = (entry){t->pool_len, degree, 0.0};
   t->pool_len += degree;
   t->slots[s] = ++t->count;
@@ -272,7 +272,7 @@ int spx_transform_prune(spx_transform *t, double tol, int keep_empty, spx_error 
   for (size_t i = 0; i < t->count; i++) {
     entry en = t->entries[i];
     if (fabs(en.value) <= tol && !(keep_empty && en.degree == 0)) continue;
-    memmove(t->pool + pool, t->pool + en.offset, en.degree * sizeof *t->pool);
+    if (en.degree) memmove(t->pool + pool, t->pool + en.offset, en.degree * sizeof *t->pool);
     en.offset = pool;
     pool += en.degree;
     t->entries[kept++] = en;
