@@ -9,7 +9,11 @@
  * chain c1 a + c2 ab + c3 abc + c4 abcd + c5 abcde (a hierarchy: every interaction's subsets
  * along the chain are present), plus 10 pairwise terms a_g a_h across groups. Degree <= 5,
  * Moebius coefficients of magnitude 1, 0.8, 0.6, 0.5, 0.4 (pairs 0.5) with random signs.
- * Each repetition draws a new function and new samples (seeded by the repetition). */
+ * Each repetition draws a new function and new samples (seeded by the repetition).
+ *
+ * --fn parity instead uses the test function of research/reference-timings.md: s = 20 Fourier
+ * terms (parities) of uniformly random degree 1..5 on distinct random features, |F| ~ U[0.5, 1]
+ * with random signs, plus a constant of the same law (no marginal structure: hard for trees). */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +35,14 @@
 #define GROUPS 10
 #define PAIRS 10
 
+#define PARITIES 20
+
 typedef struct {
   size_t n;
+  int parity; /* 1: the parity function instead of the hierarchy */
+  uint32_t pfeat[PARITIES][5];
+  unsigned pdeg[PARITIES];
+  double pcoef[PARITIES + 1];
   uint32_t feat[GROUPS][5];
   double chain[GROUPS][5];
   uint32_t pair[PAIRS][2];
@@ -65,8 +75,37 @@ static void hier_init(hier_fn *h, size_t n, gsl_rng *r) {
   free(perm);
 }
 
+static void parity_init(hier_fn *h, size_t n, gsl_rng *r) {
+  h->n = n;
+  h->parity = 1;
+  size_t *perm = malloc(n * sizeof *perm);
+  for (size_t i = 0; i < n; i++) perm[i] = i;
+  for (size_t i = 0; i < PARITIES * 5 && i < n; i++) {
+    size_t j = i + gsl_rng_uniform_int(r, (unsigned long)(n - i));
+    size_t t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  for (int p = 0; p <= PARITIES; p++)
+    h->pcoef[p] = (gsl_rng_uniform(r) < 0.5 ? -1 : 1) * (0.5 + 0.5 * gsl_rng_uniform(r));
+  for (int p = 0; p < PARITIES; p++) {
+    h->pdeg[p] = 1 + (unsigned)gsl_rng_uniform_int(r, 5);
+    for (unsigned k = 0; k < h->pdeg[p]; k++) h->pfeat[p][k] = (uint32_t)perm[(size_t)(p * 5 + k) % n];
+  }
+  free(perm);
+}
+
 static double hier_eval(const hier_fn *h, const uint64_t *m) {
   double f = 0;
+  if (h->parity) {
+    f = h->pcoef[PARITIES];
+    for (int p = 0; p < PARITIES; p++) {
+      unsigned par = 0;
+      for (unsigned k = 0; k < h->pdeg[p]; k++) par ^= (unsigned)spx_mask_test(m, h->pfeat[p][k]);
+      f += par ? -h->pcoef[p] : h->pcoef[p];
+    }
+    return f;
+  }
   for (int g = 0; g < GROUPS; g++) {
     int on = 1;
     for (int k = 0; k < 5 && on; k++) {
@@ -93,11 +132,15 @@ typedef struct {
 
 /* One run in the current process; returns its numbers. */
 static run_result run_once(size_t n, size_t N, const char *hpo, int threads, size_t ntest,
-                           unsigned rep, char **extra, int nextra) {
+                           unsigned rep, char **extra, int nextra, int use_parity) {
   run_result res = {0};
   gsl_rng *fr = spx_rng_stream(2025, n, rep, 1, 0);
   hier_fn h;
-  hier_init(&h, n, fr);
+  memset(&h, 0, sizeof h);
+  if (use_parity)
+    parity_init(&h, n, fr);
+  else
+    hier_init(&h, n, fr);
   gsl_rng_free(fr);
   spx_options *opts = spx_options_create("bench proxyspex");
   spx_error err;
@@ -148,7 +191,7 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
 
 /* Run in a child so that max RSS is per run. */
 static run_result run_child(size_t n, size_t N, const char *hpo, int threads, size_t ntest,
-                            unsigned rep, char **extra, int nextra) {
+                            unsigned rep, char **extra, int nextra, int use_parity) {
   int fd[2];
   run_result res = {0};
   if (pipe(fd) != 0) return res;
@@ -156,7 +199,7 @@ static run_result run_child(size_t n, size_t N, const char *hpo, int threads, si
   pid_t pid = fork();
   if (pid == 0) {
     close(fd[0]);
-    run_result r = run_once(n, N, hpo, threads, ntest, rep, extra, nextra);
+    run_result r = run_once(n, N, hpo, threads, ntest, rep, extra, nextra, use_parity);
     ssize_t w = write(fd[1], &r, sizeof r);
     _exit(w == (ssize_t)sizeof r ? 0 : 1);
   }
@@ -185,7 +228,7 @@ static double median(double *v, size_t k) {
 int main(int argc, char **argv) {
   size_t n = 1000, ntest = 1000;
   unsigned reps = 3;
-  int threads = 1;
+  int threads = 1, use_parity = 0;
   char samples[128] = "1000,5000", hpos[64] = "fast,grid";
   char *extra[32];
   int nextra = 0;
@@ -197,6 +240,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--test")) ntest = (size_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--opt") && nextra < 32) extra[nextra++] = argv[i + 1];
+    else if (!strcmp(argv[i], "--fn")) use_parity = !strcmp(argv[i + 1], "parity");
     else {
       fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
@@ -216,7 +260,7 @@ int main(int argc, char **argv) {
       double tm[64], mem[64], r2[64], cpu[64];
       unsigned k = 0;
       for (unsigned rep = 0; rep < reps && rep < 64; rep++) {
-        run_result r = run_child(n, N, hp, threads, ntest, rep, extra, nextra);
+        run_result r = run_child(n, N, hp, threads, ntest, rep, extra, nextra, use_parity);
         if (!r.ok) continue;
         fprintf(stderr, "  n %zu N %zu %s rep %u: %.2f s (cpu %.2f s), %.0f MB, R2 %.4f\n", n,
                 N, hp, rep, r.seconds, r.cpu, r.maxrss_kb / 1024.0, r.r2);
