@@ -2,7 +2,7 @@
  * spx_method_run) on a sparse hierarchical function, hpo = fast vs grid: wall time, peak
  * memory (getrusage max RSS of a child process per run) and faithfulness R² on held-out masks.
  *
- *   bench_proxyspex [--n 1000] [--samples 1000,5000] [--hpo fast,grid] [--reps 3]
+ *   bench_proxyspex [--n 1000] [--samples 1000,5000] [--hpo fast,grid] [--reps 3] [--first-rep 0]
  *                   [--threads 1] [--test 1000] [--opt key=value ...]
  *
  * The function: 10 groups of 5 distinct random features (a, b, c, d, e); each group adds the
@@ -227,7 +227,7 @@ static double median(double *v, size_t k) {
 
 int main(int argc, char **argv) {
   size_t n = 1000, ntest = 1000;
-  unsigned reps = 3;
+  unsigned reps = 3, first = 0;
   int threads = 1, use_parity = 0;
   char samples[128] = "1000,5000", hpos[64] = "fast,grid";
   char *extra[32];
@@ -237,6 +237,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--samples")) snprintf(samples, sizeof samples, "%s", argv[i + 1]);
     else if (!strcmp(argv[i], "--hpo")) snprintf(hpos, sizeof hpos, "%s", argv[i + 1]);
     else if (!strcmp(argv[i], "--reps")) reps = (unsigned)atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--first-rep")) first = (unsigned)atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--test")) ntest = (size_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--opt") && nextra < 32) extra[nextra++] = argv[i + 1];
@@ -259,7 +260,7 @@ int main(int argc, char **argv) {
     for (char *hp = strtok_r(hbuf, ",", &save); hp; hp = strtok_r(NULL, ",", &save)) {
       double tm[64], mem[64], r2[64], cpu[64];
       unsigned k = 0;
-      for (unsigned rep = 0; rep < reps && rep < 64; rep++) {
+      for (unsigned rep = first; rep < first + reps && k < 64; rep++) {
         run_result r = run_child(n, N, hp, threads, ntest, rep, extra, nextra, use_parity);
         if (!r.ok) continue;
         fprintf(stderr, "  n %zu N %zu %s rep %u: %.2f s (cpu %.2f s), %.0f MB, R2 %.4f\n", n,
