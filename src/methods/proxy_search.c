@@ -64,7 +64,7 @@ static int screen_features(spx_proxy_search *s, spx_error *err) {
   SPX_CHECK_ALLOC(rows, err);
   for (size_t i = 0, k = 0; i < s->count; i++)
     if (i < vb || i >= ve) rows[k++] = i;
-  spx_xgb_data *d = spx_xgb_data_create(s->masks, s->y, rows, nt, NULL, 0, err);
+  spx_xgb_data *d = spx_xgb_data_create(s->masks, s->y, rows, nt, NULL, 0, s->cfg.threads, err);
   free(rows);
   if (d == NULL) return err->code;
   spx_xgb_params p = {s->cfg.t, s->cfg.screen_eta, s->cfg.threads, s->cfg.seed};
@@ -219,10 +219,12 @@ int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_
   }
   for (size_t i = 0, k = 0; i < s->count; i++)
     if (i < vb || i >= ve) train_rows[k++] = i;
-  train = spx_xgb_data_create(s->masks, s->y, train_rows, nt, s->cols, s->ncols, err);
+  train = spx_xgb_data_create(s->masks, s->y, train_rows, nt, s->cols, s->ncols,
+                              s->cfg.threads, err);
   if (train) {
     for (size_t i = 0; i < nv; i++) train_rows[i] = vb + i; /* the held-out rows */
-    valid = spx_xgb_data_create(s->masks, NULL, train_rows, nv, s->cols, s->ncols, err);
+    valid = spx_xgb_data_create(s->masks, NULL, train_rows, nv, s->cols, s->ncols,
+                                s->cfg.threads, err);
   }
   spx_xgb_params p = {depth, eta, s->cfg.threads, s->cfg.seed};
   b = valid ? spx_xgb_create(train, &p, err) : NULL;
@@ -318,7 +320,7 @@ int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *col
   spx_error local;
   if (err == NULL) err = &local;
   *out = NULL;
-  spx_xgb_data *d = spx_xgb_data_create(masks, y, NULL, masks->count, cols, ncols, err);
+  spx_xgb_data *d = spx_xgb_data_create(masks, y, NULL, masks->count, cols, ncols, threads, err);
   if (d == NULL) return err->code;
   spx_xgb_params p = {choice->max_depth, choice->eta, threads, seed};
   spx_xgb *b = spx_xgb_create(d, &p, err);

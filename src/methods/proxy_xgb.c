@@ -29,7 +29,7 @@ static int xgb_fail(spx_error *err, const char *what) {
 
 spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
                                   const size_t *rows, size_t count, const uint32_t *cols,
-                                  size_t ncols, spx_error *err) {
+                                  size_t ncols, int threads, spx_error *err) {
   size_t n = cols ? ncols : masks->n;
   for (size_t k = 0; cols && k < ncols; k++)
     if (cols[k] >= masks->n) {
@@ -61,7 +61,8 @@ spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
   }
   d->rows = count;
   d->label_mean = y ? sum / (double)count : NAN;
-  if (XGDMatrixCreateFromMat(x, (bst_ulong)count, (bst_ulong)n, NAN, &d->h) != 0) {
+  if (XGDMatrixCreateFromMat_omp(x, (bst_ulong)count, (bst_ulong)n, NAN, &d->h,
+                                 threads > 0 ? threads : 1) != 0) {
     d->h = NULL;
     xgb_fail(err, "DMatrix creation");
     goto fail;

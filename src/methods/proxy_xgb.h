@@ -26,11 +26,12 @@ typedef struct spx_xgb_params {
 
 /* A data set: the selected rows of a mask set as a dense 0/1 float matrix (an XGBoost
  * DMatrix), with labels when y is given. rows == NULL selects rows 0..count-1; cols == NULL
- * selects all n features, else column k of the matrix is feature cols[k] (k < ncols). */
+ * selects all n features, else column k of the matrix is feature cols[k] (k < ncols).
+ * threads: OpenMP threads XGBoost may use to build it. */
 typedef struct spx_xgb_data spx_xgb_data;
 spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
                                   const size_t *rows, size_t count, const uint32_t *cols,
-                                  size_t ncols, spx_error *err);
+                                  size_t ncols, int threads, spx_error *err);
 void spx_xgb_data_destroy(spx_xgb_data **d);
 size_t spx_xgb_data_rows(const spx_xgb_data *d);
 

@@ -441,8 +441,8 @@ static void test_search(void) {
   /* job 0 = (eta 0.01, depth 1, fold 0): train 5 trees alone, score fold 0 (rows 0..59) */
   size_t rows[240];
   for (size_t i = 0; i < 240; i++) rows[i] = 60 + i;
-  spx_xgb_data *tr = spx_xgb_data_create(m, y, rows, 240, NULL, 0, &err);
-  spx_xgb_data *va = spx_xgb_data_create(m, NULL, NULL, 60, NULL, 0, &err);
+  spx_xgb_data *tr = spx_xgb_data_create(m, y, rows, 240, NULL, 0, 1, &err);
+  spx_xgb_data *va = spx_xgb_data_create(m, NULL, NULL, 60, NULL, 0, 1, &err);
   spx_xgb_params p = {1, 0.01, 1, 11};
   spx_xgb *bst = spx_xgb_create(tr, &p, &err);
   spx_xgb_boost(bst, 5, &err);

@@ -173,8 +173,8 @@ static void test_xgboost(size_t n, unsigned depth, size_t trees, gsl_rng *r) {
   double *mine = malloc(M * sizeof *mine);
   for (size_t i = 0; i < N; i++) y[i] = target(spx_maskset_row(train, i), n, r);
   spx_error err;
-  spx_xgb_data *d = spx_xgb_data_create(train, y, NULL, N, NULL, 0, &err);
-  spx_xgb_data *dt = spx_xgb_data_create(test, NULL, NULL, M, NULL, 0, &err);
+  spx_xgb_data *d = spx_xgb_data_create(train, y, NULL, N, NULL, 0, 1, &err);
+  spx_xgb_data *dt = spx_xgb_data_create(test, NULL, NULL, M, NULL, 0, 1, &err);
   spx_xgb_params p = {.max_depth = (int)depth, .eta = 0.1, .threads = 1, .seed = 3};
   spx_xgb *b = spx_xgb_create(d, &p, &err);
   int ok = b && spx_xgb_boost(b, trees, &err) == SPX_OK;
