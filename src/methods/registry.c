@@ -11,11 +11,13 @@ extern const spx_method_type spx_method_banzhaf;
 extern const spx_method_type spx_method_faith_banzhaf;
 extern const spx_method_type spx_method_faith_shap;
 extern const spx_method_type spx_method_kernelshap;
+extern const spx_method_type spx_method_proxyspex;
 
 static const spx_method_type *const methods[] = {
     &spx_method_exact,
     &spx_method_spex,
     &spx_method_spex_hard,
+    &spx_method_proxyspex,
     &spx_method_lime,
     &spx_method_banzhaf,
     &spx_method_faith_banzhaf,

@@ -1,0 +1,289 @@
+/* bench_proxyspex.c: ProxySPEX end to end (sampling excluded from nothing: the whole
+ * spx_method_run) on a sparse hierarchical function, hpo = fast vs grid: wall time, peak
+ * memory (getrusage max RSS of a child process per run) and faithfulness R² on held-out masks.
+ *
+ *   bench_proxyspex [--n 1000] [--samples 1000,5000] [--hpo fast,grid] [--reps 3] [--first-rep 0]
+ *                   [--threads 1] [--test 1000] [--opt key=value ...]
+ *
+ * The function: 10 groups of 5 distinct random features (a, b, c, d, e); each group adds the
+ * chain c1 a + c2 ab + c3 abc + c4 abcd + c5 abcde (a hierarchy: every interaction's subsets
+ * along the chain are present), plus 10 pairwise terms a_g a_h across groups. Degree <= 5,
+ * Moebius coefficients of magnitude 1, 0.8, 0.6, 0.5, 0.4 (pairs 0.5) with random signs.
+ * Each repetition draws a new function and new samples (seeded by the repetition).
+ *
+ * --fn parity instead uses the test function of research/reference-timings.md: s = 20 Fourier
+ * terms (parities) of uniformly random degree 1..5 on distinct random features, |F| ~ U[0.5, 1]
+ * with random signs, plus a constant of the same law (no marginal structure: hard for trees). */
+#define _DEFAULT_SOURCE /* wait4 */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "core/metrics.h"
+#include "core/options.h"
+#include "core/rng.h"
+#include "core/timer.h"
+#include "methods/method.h"
+#include "methods/proxyspex.h"
+
+#define GROUPS 10
+#define PAIRS 10
+
+#define PARITIES 20
+
+typedef struct {
+  size_t n;
+  int parity; /* 1: the parity function instead of the hierarchy */
+  uint32_t pfeat[PARITIES][5];
+  unsigned pdeg[PARITIES];
+  double pcoef[PARITIES + 1];
+  uint32_t feat[GROUPS][5];
+  double chain[GROUPS][5];
+  uint32_t pair[PAIRS][2];
+  double pairc[PAIRS];
+} hier_fn;
+
+static void hier_init(hier_fn *h, size_t n, gsl_rng *r) {
+  h->n = n;
+  size_t *perm = malloc(n * sizeof *perm);
+  for (size_t i = 0; i < n; i++) perm[i] = i;
+  for (size_t i = 0; i < GROUPS * 5 && i < n; i++) {
+    size_t j = i + gsl_rng_uniform_int(r, (unsigned long)(n - i));
+    size_t t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  static const double mag[5] = {1.0, 0.8, 0.6, 0.5, 0.4};
+  for (int g = 0; g < GROUPS; g++)
+    for (int k = 0; k < 5; k++) {
+      h->feat[g][k] = (uint32_t)perm[(size_t)(g * 5 + k) % n];
+      h->chain[g][k] = (gsl_rng_uniform(r) < 0.5 ? -1 : 1) * mag[k];
+    }
+  for (int p = 0; p < PAIRS; p++) {
+    int g1 = (int)gsl_rng_uniform_int(r, GROUPS), g2 = (int)gsl_rng_uniform_int(r, GROUPS - 1);
+    if (g2 >= g1) g2++;
+    h->pair[p][0] = h->feat[g1][0];
+    h->pair[p][1] = h->feat[g2][0];
+    h->pairc[p] = (gsl_rng_uniform(r) < 0.5 ? -1 : 1) * 0.5;
+  }
+  free(perm);
+}
+
+static void parity_init(hier_fn *h, size_t n, gsl_rng *r) {
+  h->n = n;
+  h->parity = 1;
+  size_t *perm = malloc(n * sizeof *perm);
+  for (size_t i = 0; i < n; i++) perm[i] = i;
+  for (size_t i = 0; i < PARITIES * 5 && i < n; i++) {
+    size_t j = i + gsl_rng_uniform_int(r, (unsigned long)(n - i));
+    size_t t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  for (int p = 0; p <= PARITIES; p++)
+    h->pcoef[p] = (gsl_rng_uniform(r) < 0.5 ? -1 : 1) * (0.5 + 0.5 * gsl_rng_uniform(r));
+  for (int p = 0; p < PARITIES; p++) {
+    h->pdeg[p] = 1 + (unsigned)gsl_rng_uniform_int(r, 5);
+    for (unsigned k = 0; k < h->pdeg[p]; k++) h->pfeat[p][k] = (uint32_t)perm[(size_t)(p * 5 + k) % n];
+  }
+  free(perm);
+}
+
+static double hier_eval(const hier_fn *h, const uint64_t *m) {
+  double f = 0;
+  if (h->parity) {
+    f = h->pcoef[PARITIES];
+    for (int p = 0; p < PARITIES; p++) {
+      unsigned par = 0;
+      for (unsigned k = 0; k < h->pdeg[p]; k++) par ^= (unsigned)spx_mask_test(m, h->pfeat[p][k]);
+      f += par ? -h->pcoef[p] : h->pcoef[p];
+    }
+    return f;
+  }
+  for (int g = 0; g < GROUPS; g++) {
+    int on = 1;
+    for (int k = 0; k < 5 && on; k++) {
+      on = spx_mask_test(m, h->feat[g][k]);
+      if (on) f += h->chain[g][k];
+    }
+  }
+  for (int p = 0; p < PAIRS; p++)
+    if (spx_mask_test(m, h->pair[p][0]) && spx_mask_test(m, h->pair[p][1])) f += h->pairc[p];
+  return f;
+}
+
+static int eval_cb(void *ctx, const spx_maskset *masks, double *values, spx_error *err) {
+  const hier_fn *h = ctx;
+  for (size_t i = 0; i < masks->count; i++) values[i] = hier_eval(h, spx_maskset_row(masks, i));
+  return SPX_OK;
+}
+
+typedef struct {
+  double seconds, cpu, r2;
+  long maxrss_kb;
+  int ok;
+} run_result;
+
+/* One run in the current process; returns its numbers. */
+static run_result run_once(size_t n, size_t N, const char *hpo, int threads, size_t ntest,
+                           unsigned rep, char **extra, int nextra, int use_parity) {
+  run_result res = {0};
+  gsl_rng *fr = spx_rng_stream(2025, n, rep, 1, 0);
+  hier_fn h;
+  memset(&h, 0, sizeof h);
+  if (use_parity)
+    parity_init(&h, n, fr);
+  else
+    hier_init(&h, n, fr);
+  gsl_rng_free(fr);
+  spx_options *opts = spx_options_create("bench proxyspex");
+  spx_error err;
+  char th[16];
+  snprintf(th, sizeof th, "%d", threads);
+  spx_options_put(opts, "hpo", SPX_OPT_STRING, hpo, "--hpo", &err);
+  spx_options_put(opts, "threads", SPX_OPT_INT, th, "--threads", &err);
+  spx_options_put(opts, "verbose", SPX_OPT_BOOL, "true", NULL, &err);
+  for (int i = 0; i < nextra; i++) {
+    char key[64];
+    const char *eq = strchr(extra[i], '=');
+    if (!eq || (size_t)(eq - extra[i]) >= sizeof key) continue;
+    memcpy(key, extra[i], (size_t)(eq - extra[i]));
+    key[eq - extra[i]] = 0;
+    spx_options_put(opts, key, SPX_OPT_TEXT, eq + 1, "--opt", &err);
+  }
+  gsl_rng *rng = spx_rng_stream(2025, n, rep, 2, N);
+  spx_transform *t = NULL;
+  spx_method_stats stats;
+  double t0 = spx_time_now();
+  int rc = spx_method_run("proxyspex", n, N, opts, rng, eval_cb, &h, &t, &stats, &err);
+  res.seconds = spx_time_now() - t0;
+  if (rc) {
+    fprintf(stderr, "run failed: %s\n", err.msg);
+  } else {
+    gsl_rng *tr = spx_rng_stream(2025, n, rep, 3, 0);
+    spx_maskset *test = spx_maskset_create(n, ntest);
+    for (size_t i = 0; i < ntest; i++) {
+      uint64_t *m = spx_maskset_row(test, i);
+      for (size_t w = 0; w < test->words; w++) m[w] = spx_rng_u64(tr);
+      if (n % 64) m[test->words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
+    }
+    double *y = malloc(ntest * sizeof *y), *yh = malloc(ntest * sizeof *yh);
+    eval_cb(&h, test, y, NULL);
+    spx_transform_predict(t, test, yh, NULL);
+    res.r2 = spx_r2(y, yh, ntest);
+    res.ok = 1;
+    free(y);
+    free(yh);
+    spx_maskset_destroy(&test);
+    gsl_rng_free(tr);
+  }
+  spx_transform_destroy(&t);
+  gsl_rng_free(rng);
+  spx_options_destroy(&opts);
+  return res;
+}
+
+/* Run in a child so that max RSS is per run. */
+static run_result run_child(size_t n, size_t N, const char *hpo, int threads, size_t ntest,
+                            unsigned rep, char **extra, int nextra, int use_parity) {
+  int fd[2];
+  run_result res = {0};
+  if (pipe(fd) != 0) return res;
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fd[0]);
+    run_result r = run_once(n, N, hpo, threads, ntest, rep, extra, nextra, use_parity);
+    ssize_t w = write(fd[1], &r, sizeof r);
+    _exit(w == (ssize_t)sizeof r ? 0 : 1);
+  }
+  close(fd[1]);
+  ssize_t got = read(fd[0], &res, sizeof res);
+  close(fd[0]);
+  int status;
+  struct rusage ru;
+  if (wait4(pid, &status, 0, &ru) < 0 || got != (ssize_t)sizeof res) res.ok = 0;
+  res.maxrss_kb = ru.ru_maxrss;
+  res.cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+            (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+  return res;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t k) {
+  qsort(v, k, sizeof *v, cmp_double);
+  return k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+}
+
+int main(int argc, char **argv) {
+  size_t n = 1000, ntest = 1000;
+  unsigned reps = 3, first = 0;
+  int threads = 1, use_parity = 0;
+  char samples[128] = "1000,5000", hpos[64] = "fast,grid";
+  char *extra[32];
+  int nextra = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!strcmp(argv[i], "--n")) n = (size_t)atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "--samples")) snprintf(samples, sizeof samples, "%s", argv[i + 1]);
+    else if (!strcmp(argv[i], "--hpo")) snprintf(hpos, sizeof hpos, "%s", argv[i + 1]);
+    else if (!strcmp(argv[i], "--reps")) reps = (unsigned)atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--first-rep")) first = (unsigned)atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--test")) ntest = (size_t)atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "--opt") && nextra < 32) extra[nextra++] = argv[i + 1];
+    else if (!strcmp(argv[i], "--fn")) use_parity = !strcmp(argv[i + 1], "parity");
+    else {
+      fprintf(stderr, "unknown argument %s\n", argv[i]);
+      return 2;
+    }
+  }
+  printf("| n | samples | hpo | threads | reps | wall median (s) | wall min-max (s) | CPU median "
+         "(s) | max RSS median (MB) | R² median | R² min |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|\n");
+  char sbuf[128];
+  snprintf(sbuf, sizeof sbuf, "%s", samples);
+  for (char *sp = strtok(sbuf, ","); sp; sp = strtok(NULL, ",")) {
+    size_t N = (size_t)atol(sp);
+    char hbuf[64];
+    snprintf(hbuf, sizeof hbuf, "%s", hpos);
+    char *save = NULL;
+    for (char *hp = strtok_r(hbuf, ",", &save); hp; hp = strtok_r(NULL, ",", &save)) {
+      double tm[64], mem[64], r2[64], cpu[64];
+      unsigned k = 0;
+      for (unsigned rep = first; rep < first + reps && k < 64; rep++) {
+        run_result r = run_child(n, N, hp, threads, ntest, rep, extra, nextra, use_parity);
+        if (!r.ok) continue;
+        fprintf(stderr, "  n %zu N %zu %s rep %u: %.2f s (cpu %.2f s), %.0f MB, R2 %.4f\n", n,
+                N, hp, rep, r.seconds, r.cpu, r.maxrss_kb / 1024.0, r.r2);
+        cpu[k] = r.cpu;
+        tm[k] = r.seconds;
+        mem[k] = r.maxrss_kb / 1024.0;
+        r2[k] = r.r2;
+        k++;
+      }
+      if (k == 0) continue;
+      double tmin = tm[0], tmax = tm[0], r2min = r2[0];
+      for (unsigned i = 0; i < k; i++) {
+        tmin = tm[i] < tmin ? tm[i] : tmin;
+        tmax = tm[i] > tmax ? tm[i] : tmax;
+        r2min = r2[i] < r2min ? r2[i] : r2min;
+      }
+      double tmed = median(tm, k);
+      printf("| %zu | %zu | %s | %d | %u | %.2f | %.2f-%.2f | %.2f | %.0f | %.4f | %.4f |\n", n, N,
+             hp, threads, k, tmed, tmin, tmax, median(cpu, k), median(mem, k), median(r2, k),
+             r2min);
+      fflush(stdout);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,332 @@
+/* proxy_search.c: cross-validated hyper-parameter search for the ProxySPEX proxy, split into
+ * independent (candidate, fold) jobs and a deterministic reduction (see proxy_search.h). */
+#include "proxy_search.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy_xgb.h"
+
+struct spx_proxy_search {
+  const spx_maskset *masks;
+  const double *y;
+  size_t count;
+  spx_proxy_search_config cfg;
+  int depths[2];
+  size_t ndepths;
+  size_t ncand;     /* training candidates: (eta, depth) pairs */
+  size_t folds_run; /* folds each candidate is scored on */
+  uint32_t *cols;   /* screened features, NULL = all */
+  size_t ncols;
+};
+
+void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->hpo = hpo;
+  cfg->t = t;
+  cfg->folds = 5;
+  cfg->threads = 1;
+  cfg->grid_neta = 2;
+  cfg->grid_eta[0] = 0.01;
+  cfg->grid_eta[1] = 0.1;
+  cfg->grid_ntrees = 3;
+  cfg->grid_trees[0] = 500;
+  cfg->grid_trees[1] = 1000;
+  cfg->grid_trees[2] = 5000;
+  cfg->fast_eta = 0.1;
+  cfg->fast_folds = 1;
+  cfg->eval_every = 10;
+  cfg->patience = 50;
+  cfg->max_trees = 5000;
+  cfg->screen = hpo == SPX_HPO_FAST;
+  cfg->screen_trees = 20;
+  cfg->screen_eta = 0.3;
+}
+
+static void fold_range_n(size_t count, size_t K, size_t f, size_t *begin, size_t *end) {
+  size_t base = count / K, extra = count % K;
+  *begin = f * base + (f < extra ? f : extra);
+  *end = *begin + base + (f < extra ? 1 : 0);
+}
+
+static int u32_cmp(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The screening model of proxy_search.h: the sorted features it splits on. */
+static int screen_features(spx_proxy_search *s, spx_error *err) {
+  size_t vb, ve;
+  fold_range_n(s->count, s->cfg.folds, 0, &vb, &ve);
+  size_t nt = s->count - (ve - vb);
+  size_t *rows = malloc(nt * sizeof *rows);
+  SPX_CHECK_ALLOC(rows, err);
+  for (size_t i = 0, k = 0; i < s->count; i++)
+    if (i < vb || i >= ve) rows[k++] = i;
+  spx_xgb_data *d = spx_xgb_data_create(s->masks, s->y, rows, nt, NULL, 0, s->cfg.threads, err);
+  free(rows);
+  if (d == NULL) return err->code;
+  spx_xgb_params p = {s->cfg.t, s->cfg.screen_eta, s->cfg.threads, s->cfg.seed};
+  spx_xgb *b = spx_xgb_create(d, &p, err);
+  int rc = b ? spx_xgb_boost(b, s->cfg.screen_trees, err) : err->code;
+  spx_tree_ensemble *e = NULL;
+  if (rc == SPX_OK) rc = spx_xgb_export(b, (uint32_t)s->masks->n, NULL, 0, &e, err);
+  spx_xgb_destroy(&b);
+  spx_xgb_data_destroy(&d);
+  if (rc) return rc;
+  unsigned char *used = calloc(s->masks->n, 1);
+  if (used == NULL) {
+    spx_tree_ensemble_destroy(&e);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  size_t count = 0;
+  for (size_t k = 0; k < e->nnodes; k++)
+    if (e->left[k] >= 0 && !used[e->feature[k]]) {
+      used[e->feature[k]] = 1;
+      count++;
+    }
+  spx_tree_ensemble_destroy(&e);
+  if (count > 0 && count < s->masks->n) {
+    s->cols = malloc(count * sizeof *s->cols);
+    if (s->cols == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == SPX_OK && i < s->masks->n; i++)
+      if (used[i]) s->cols[s->ncols++] = (uint32_t)i;
+    qsort(s->cols, s->ncols, sizeof *s->cols, u32_cmp); /* already sorted; kept explicit */
+  }
+  free(used);
+  return rc;
+}
+
+spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double *y,
+                                          const spx_proxy_search_config *cfg, spx_error *err) {
+  const char *bad = NULL;
+  if (cfg->t < 1) bad = "t must be >= 1";
+  else if (cfg->folds < 2) bad = "need at least 2 folds";
+  else if (masks->count < cfg->folds) bad = "fewer samples than folds";
+  else if (cfg->threads < 1) bad = "threads must be >= 1";
+  else if (cfg->hpo == SPX_HPO_GRID) {
+    if (cfg->grid_neta < 1 || cfg->grid_neta > SPX_PROXY_MAX_LIST || cfg->grid_ntrees < 1 ||
+        cfg->grid_ntrees > SPX_PROXY_MAX_LIST)
+      bad = "grid lists must have 1 to 8 entries";
+    for (size_t i = 0; !bad && i < cfg->grid_ntrees; i++)
+      if (cfg->grid_trees[i] < 1 || (i && cfg->grid_trees[i] <= cfg->grid_trees[i - 1]))
+        bad = "grid tree counts must be positive and increasing";
+    for (size_t i = 0; !bad && i < cfg->grid_neta; i++)
+      if (!(cfg->grid_eta[i] > 0.0)) bad = "grid learning rates must be positive";
+  } else {
+    if (!(cfg->fast_eta > 0.0)) bad = "learning rate must be positive";
+    else if (cfg->fast_folds < 1 || cfg->fast_folds > cfg->folds) bad = "fast_folds not in 1..folds";
+    else if (cfg->eval_every < 1 || cfg->max_trees < cfg->eval_every) bad = "bad eval_every / max_trees";
+    else if (cfg->max_trees / cfg->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
+      bad = "max_trees / eval_every exceeds 1024 checkpoints";
+  }
+  if (bad) {
+    spx_error_set(err, SPX_EINVAL, "proxy search: %s", bad);
+    return NULL;
+  }
+  spx_proxy_search *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory");
+    return NULL;
+  }
+  s->masks = masks;
+  s->y = y;
+  s->count = masks->count;
+  s->cfg = *cfg;
+  int lo = cfg->t - 2 < 1 ? 1 : cfg->t - 2;
+  s->depths[0] = lo;
+  s->depths[1] = cfg->t;
+  s->ndepths = lo == cfg->t ? 1 : 2;
+  size_t neta = cfg->hpo == SPX_HPO_GRID ? cfg->grid_neta : 1;
+  s->ncand = neta * s->ndepths;
+  s->folds_run = cfg->hpo == SPX_HPO_GRID ? cfg->folds : cfg->fast_folds;
+  if (cfg->screen) {
+    spx_error local;
+    if (err == NULL) err = &local;
+    if (cfg->screen_trees < 1 || !(cfg->screen_eta > 0.0)) {
+      spx_error_set(err, SPX_EINVAL, "proxy search: bad screening settings");
+      spx_proxy_search_destroy(&s);
+      return NULL;
+    }
+    if (screen_features(s, err) != SPX_OK) spx_proxy_search_destroy(&s);
+  }
+  return s;
+}
+
+size_t spx_proxy_search_columns(const spx_proxy_search *s, const uint32_t **cols) {
+  *cols = s->cols;
+  return s->cols ? s->ncols : s->masks->n;
+}
+
+void spx_proxy_search_destroy(spx_proxy_search **s) {
+  if (s == NULL || *s == NULL) return;
+  free((*s)->cols);
+  free(*s);
+  *s = NULL;
+}
+
+size_t spx_proxy_search_jobs(const spx_proxy_search *s) { return s->ncand * s->folds_run; }
+
+/* Candidate c: eta slowest, depth fastest (sklearn's ParameterGrid order). */
+static void candidate(const spx_proxy_search *s, size_t c, int *depth, double *eta) {
+  *depth = s->depths[c % s->ndepths];
+  *eta = s->cfg.hpo == SPX_HPO_GRID ? s->cfg.grid_eta[c / s->ndepths] : s->cfg.fast_eta;
+}
+
+static void fold_range(const spx_proxy_search *s, size_t f, size_t *begin, size_t *end) {
+  fold_range_n(s->count, s->cfg.folds, f, begin, end);
+}
+
+/* sklearn's r2_score for one output. */
+static double heldout_r2(const double *y, const double *pred, size_t count) {
+  double mean = 0.0;
+  for (size_t i = 0; i < count; i++) mean += y[i];
+  mean /= (double)count;
+  double res = 0.0, tot = 0.0;
+  for (size_t i = 0; i < count; i++) {
+    res += (y[i] - pred[i]) * (y[i] - pred[i]);
+    tot += (y[i] - mean) * (y[i] - mean);
+  }
+  if (tot == 0.0) return res == 0.0 ? 1.0 : 0.0;
+  return 1.0 - res / tot;
+}
+
+int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_result *out,
+                             spx_error *err) {
+  spx_error local;
+  if (err == NULL) err = &local;
+  if (j >= spx_proxy_search_jobs(s))
+    return spx_error_set(err, SPX_EINVAL, "proxy search job %zu of %zu", j,
+                         spx_proxy_search_jobs(s));
+  memset(out, 0, sizeof *out);
+  out->job = j;
+  size_t c = j / s->folds_run, f = j % s->folds_run;
+  int depth;
+  double eta;
+  candidate(s, c, &depth, &eta);
+  size_t vb, ve;
+  fold_range(s, f, &vb, &ve);
+  size_t nv = ve - vb, nt = s->count - nv;
+  size_t *train_rows = malloc(nt * sizeof *train_rows);
+  double *pred = malloc(nv * sizeof *pred), *step = malloc(nv * sizeof *step);
+  spx_xgb_data *train = NULL, *valid = NULL;
+  spx_xgb *b = NULL;
+  int rc = SPX_OK;
+  if (!train_rows || !pred || !step) {
+    rc = spx_error_set(err, SPX_ENOMEM, "out of memory in proxy search");
+    goto done;
+  }
+  for (size_t i = 0, k = 0; i < s->count; i++)
+    if (i < vb || i >= ve) train_rows[k++] = i;
+  train = spx_xgb_data_create(s->masks, s->y, train_rows, nt, s->cols, s->ncols,
+                              s->cfg.threads, err);
+  if (train) {
+    for (size_t i = 0; i < nv; i++) train_rows[i] = vb + i; /* the held-out rows */
+    valid = spx_xgb_data_create(s->masks, NULL, train_rows, nv, s->cols, s->ncols,
+                                s->cfg.threads, err);
+  }
+  spx_xgb_params p = {depth, eta, s->cfg.threads, s->cfg.seed};
+  b = valid ? spx_xgb_create(train, &p, err) : NULL;
+  if (b == NULL) {
+    rc = err->code;
+    goto done;
+  }
+  const double *yv = s->y + vb;
+  double base = spx_xgb_base_score(b);
+  for (size_t i = 0; i < nv; i++) pred[i] = base;
+  if (s->cfg.hpo == SPX_HPO_GRID) {
+    for (size_t k = 0; k < s->cfg.grid_ntrees && rc == SPX_OK; k++) {
+      size_t have = spx_xgb_trees(b), want = s->cfg.grid_trees[k];
+      rc = spx_xgb_boost(b, want - have, err);
+      if (rc == SPX_OK) rc = spx_xgb_predict_trees(b, valid, have, want, step, err);
+      if (rc == SPX_OK) {
+        for (size_t i = 0; i < nv; i++) pred[i] += step[i];
+        out->r2[out->count++] = heldout_r2(yv, pred, nv);
+      }
+    }
+  } else {
+    double best = -INFINITY;
+    size_t best_trees = 0;
+    while (rc == SPX_OK && spx_xgb_trees(b) + s->cfg.eval_every <= s->cfg.max_trees) {
+      size_t have = spx_xgb_trees(b);
+      rc = spx_xgb_boost(b, s->cfg.eval_every, err);
+      if (rc == SPX_OK) rc = spx_xgb_predict_trees(b, valid, have, 0, step, err);
+      if (rc) break;
+      for (size_t i = 0; i < nv; i++) pred[i] += step[i];
+      double r2 = heldout_r2(yv, pred, nv);
+      out->r2[out->count++] = r2;
+      if (r2 > best) {
+        best = r2;
+        best_trees = spx_xgb_trees(b);
+      }
+      if (spx_xgb_trees(b) - best_trees >= s->cfg.patience) break;
+    }
+  }
+done:
+  spx_xgb_destroy(&b);
+  spx_xgb_data_destroy(&train);
+  spx_xgb_data_destroy(&valid);
+  free(train_rows);
+  free(pred);
+  free(step);
+  return rc;
+}
+
+int spx_proxy_search_combine(const spx_proxy_search *s, const spx_proxy_job_result *results,
+                             spx_proxy_choice *best, spx_error *err) {
+  size_t F = s->folds_run;
+  for (size_t j = 0; j < spx_proxy_search_jobs(s); j++)
+    if (results[j].job != j || results[j].count == 0 ||
+        results[j].count > SPX_PROXY_MAX_CHECKPOINTS)
+      return spx_error_set(err, SPX_EINVAL, "proxy search: result %zu is missing or malformed",
+                           j);
+  int found = 0;
+  for (size_t c = 0; c < s->ncand; c++) {
+    size_t len = SPX_PROXY_MAX_CHECKPOINTS;
+    for (size_t f = 0; f < F; f++)
+      if (results[c * F + f].count < len) len = results[c * F + f].count;
+    for (size_t k = 0; k < len; k++) {
+      double mean = 0.0; /* summed in fold order: the same on every rank */
+      for (size_t f = 0; f < F; f++) mean += results[c * F + f].r2[k];
+      mean /= (double)F;
+      if (!found || mean > best->cv_r2) {
+        found = 1;
+        candidate(s, c, &best->max_depth, &best->eta);
+        best->trees = s->cfg.hpo == SPX_HPO_GRID ? s->cfg.grid_trees[k]
+                                                 : (k + 1) * s->cfg.eval_every;
+        best->cv_r2 = mean;
+      }
+    }
+  }
+  if (!found) return spx_error_set(err, SPX_EINTERNAL, "proxy search: no candidate scored");
+  return SPX_OK;
+}
+
+int spx_proxy_search_run(const spx_proxy_search *s, spx_proxy_choice *best, spx_error *err) {
+  size_t J = spx_proxy_search_jobs(s);
+  spx_proxy_job_result *res = malloc(J * sizeof *res);
+  SPX_CHECK_ALLOC(res, err);
+  int rc = SPX_OK;
+  for (size_t j = 0; j < J && rc == SPX_OK; j++) rc = spx_proxy_search_run_job(s, j, &res[j], err);
+  if (rc == SPX_OK) rc = spx_proxy_search_combine(s, res, best, err);
+  free(res);
+  return rc;
+}
+
+int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *cols,
+                  size_t ncols, const spx_proxy_choice *choice, int threads, uint32_t seed,
+                  spx_tree_ensemble **out, spx_error *err) {
+  spx_error local;
+  if (err == NULL) err = &local;
+  *out = NULL;
+  spx_xgb_data *d = spx_xgb_data_create(masks, y, NULL, masks->count, cols, ncols, threads, err);
+  if (d == NULL) return err->code;
+  spx_xgb_params p = {choice->max_depth, choice->eta, threads, seed};
+  spx_xgb *b = spx_xgb_create(d, &p, err);
+  int rc = b ? spx_xgb_boost(b, choice->trees, err) : err->code;
+  if (rc == SPX_OK) rc = spx_xgb_export(b, (uint32_t)masks->n, cols, ncols, out, err);
+  spx_xgb_destroy(&b);
+  spx_xgb_data_destroy(&d);
+  return rc;
+}

@@ -1,0 +1,117 @@
+/* proxy_search.h: ProxySPEX's hyper-parameter search for the XGBoost proxy, as a list of
+ * independent (candidate, fold) jobs plus a deterministic reduction.
+ *
+ * A job trains one candidate (max_depth, learning rate) on all samples outside one
+ * cross-validation fold and scores the held-out fold by R² at a list of tree counts
+ * ("checkpoints"). Jobs are pure functions of (samples, config, job number), so they can run
+ * in any order, on any rank, and combine() -- given the results of every job in job order --
+ * picks the same (max_depth, learning rate, trees) everywhere.
+ *
+ * Folds are contiguous blocks like sklearn's KFold without shuffling: with N samples and K
+ * folds, the first N mod K folds hold floor(N/K) + 1 samples, the others floor(N/K).
+ * Held-out R² follows sklearn's r2_score: 1 - SSres/SStot about the fold's own mean, and for
+ * a constant fold 1 when the prediction is exact, else 0.
+ *
+ * hpo = grid (the paper's GridSearchCV): candidates max_depth in {max(1, t-2), t} x learning
+ * rate in {0.01, 0.1}, each scored at 500, 1000 and 5000 trees on all K folds; the score of a
+ * grid point is the mean R² over folds; ties go to the first point in sklearn's ParameterGrid
+ * order (learning_rate, then max_depth, then n_estimators). Training the largest tree count
+ * once and scoring its first 500 / 1000 trees is the same as training 500 / 1000 trees,
+ * because boosting without subsampling is deterministic.
+ *
+ * hpo = fast: candidates max_depth in {max(1, t-2), t} at one learning rate (default 0.1),
+ * scored on the first fast_folds folds (default 1, i.e. one 80/20 hold-out) every
+ * eval_every trees with early stopping: a job stops after patience trees without a strictly
+ * better held-out R², or at max_trees. Each candidate's curve is averaged over the folds up
+ * to the shortest one, and the best (candidate, checkpoint) wins; ties go to the earlier
+ * candidate and the smaller tree count.
+ *
+ * Screening (screen = 1): before any job, one model of depth t with screen_eta is trained for
+ * screen_trees rounds on the training rows of fold 0, using all n features; the features it
+ * splits on (sorted) become the only columns of every job and of the final fit. A tree model
+ * never uses a feature it does not split on, so this only removes features that the greedy
+ * trees did not pick in the first rounds; it cuts the cost of every later tree by n / kept.
+ * If the screening model makes no split, all features are kept. */
+#ifndef SPX_PROXY_SEARCH_H
+#define SPX_PROXY_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/error.h"
+#include "../core/mask.h"
+#include "tree_fourier.h"
+
+typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
+
+#define SPX_PROXY_MAX_LIST 8           /* learning rates / tree counts in a grid */
+#define SPX_PROXY_MAX_CHECKPOINTS 1024 /* scores one job can report */
+
+typedef struct spx_proxy_search_config {
+  spx_hpo hpo;
+  int t;            /* depth parameter: depths {max(1, t-2), t} */
+  size_t folds;     /* K >= 2 */
+  int threads;      /* XGBoost nthread inside a job */
+  uint32_t seed;    /* XGBoost seed */
+  /* grid */
+  size_t grid_neta, grid_ntrees;
+  double grid_eta[SPX_PROXY_MAX_LIST];    /* default {0.01, 0.1} */
+  size_t grid_trees[SPX_PROXY_MAX_LIST];  /* increasing; default {500, 1000, 5000} */
+  /* fast */
+  double fast_eta;       /* default 0.1 */
+  size_t fast_folds;     /* folds actually used, 1..K; default 1 */
+  size_t eval_every;     /* trees between held-out evaluations; default 10 */
+  size_t patience;       /* trees without improvement before stopping; default 50 */
+  size_t max_trees;      /* cap; default 5000 */
+  /* feature screening (default: on for fast, off for grid) */
+  int screen;            /* restrict every job and the final fit to the screened features */
+  size_t screen_trees;   /* rounds of the screening model; default 20 */
+  double screen_eta;     /* its learning rate; default 0.3 */
+} spx_proxy_search_config;
+
+/* The defaults above for the given hpo kind and t. */
+void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t);
+
+/* The outcome of one job: held-out R² at checkpoints 0..count-1 (grid: the tree counts of
+ * grid_trees; fast: eval_every, 2 eval_every, ...). Plain data, safe to send as bytes. */
+typedef struct spx_proxy_job_result {
+  size_t job;
+  size_t count;
+  double r2[SPX_PROXY_MAX_CHECKPOINTS];
+} spx_proxy_job_result;
+
+/* The chosen proxy configuration. */
+typedef struct spx_proxy_choice {
+  int max_depth;
+  double eta;
+  size_t trees;
+  double cv_r2; /* its mean held-out R² */
+} spx_proxy_choice;
+
+typedef struct spx_proxy_search spx_proxy_search;
+
+/* masks and y (count values) must outlive the search. Needs count >= folds >= 2. Runs the
+ * screening model when cfg->screen. */
+spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double *y,
+                                          const spx_proxy_search_config *cfg, spx_error *err);
+void spx_proxy_search_destroy(spx_proxy_search **s);
+
+size_t spx_proxy_search_jobs(const spx_proxy_search *s);
+/* The columns the jobs use: *cols = NULL and n when there is no screening. */
+size_t spx_proxy_search_columns(const spx_proxy_search *s, const uint32_t **cols);
+/* Run job j (0 <= j < jobs) and fill out. */
+int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_result *out,
+                             spx_error *err);
+/* Reduce results[0..jobs) (results[j] from job j) to the best configuration. */
+int spx_proxy_search_combine(const spx_proxy_search *s, const spx_proxy_job_result *results,
+                             spx_proxy_choice *best, spx_error *err);
+/* All jobs in order, then combine (the serial path). */
+int spx_proxy_search_run(const spx_proxy_search *s, spx_proxy_choice *best, spx_error *err);
+
+/* Train the chosen configuration on all samples, using only features cols[0..ncols) (cols
+ * NULL: all), and read it back as an ensemble over all n features. */
+int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *cols,
+                  size_t ncols, const spx_proxy_choice *choice, int threads, uint32_t seed,
+                  spx_tree_ensemble **out, spx_error *err);
+
+#endif

@@ -1,0 +1,315 @@
+/* proxy_xgb.c: XGBoost (C API, 1.7) training, prediction and JSON model export for the
+ * ProxySPEX proxy. The only file that includes <xgboost/c_api.h>. */
+#include "proxy_xgb.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <xgboost/c_api.h>
+
+struct spx_xgb_data {
+  DMatrixHandle h;
+  size_t rows;
+  double label_mean; /* NAN when there are no labels */
+};
+
+struct spx_xgb {
+  BoosterHandle h;
+  spx_xgb_data *train;
+  size_t trees;
+  float base_score;
+};
+
+static int xgb_fail(spx_error *err, const char *what) {
+  return spx_error_set(err, SPX_EINTERNAL, "XGBoost %s failed: %s", what, XGBGetLastError());
+}
+
+spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
+                                  const size_t *rows, size_t count, const uint32_t *cols,
+                                  size_t ncols, int threads, spx_error *err) {
+  size_t n = cols ? ncols : masks->n;
+  for (size_t k = 0; cols && k < ncols; k++)
+    if (cols[k] >= masks->n) {
+      spx_error_set(err, SPX_EINVAL, "XGBoost data: column %zu is feature %u >= n = %zu", k,
+                    cols[k], masks->n);
+      return NULL;
+    }
+  if (n == 0 || count == 0) {
+    spx_error_set(err, SPX_EINVAL, "XGBoost data needs at least one row and one feature");
+    return NULL;
+  }
+  spx_xgb_data *d = calloc(1, sizeof *d);
+  float *x = malloc(count * n * sizeof *x);
+  float *label = y ? malloc(count * sizeof *label) : NULL;
+  if (d == NULL || x == NULL || (y && label == NULL)) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory for a %zu x %zu XGBoost matrix", count, n);
+    goto fail;
+  }
+  double sum = 0.0;
+  for (size_t r = 0; r < count; r++) {
+    size_t src = rows ? rows[r] : r;
+    const uint64_t *m = spx_maskset_row(masks, src);
+    float *row = x + r * n;
+    for (size_t i = 0; i < n; i++) row[i] = (float)spx_mask_test(m, cols ? cols[i] : i);
+    if (y) {
+      label[r] = (float)y[src];
+      sum += y[src];
+    }
+  }
+  d->rows = count;
+  d->label_mean = y ? sum / (double)count : NAN;
+  if (XGDMatrixCreateFromMat_omp(x, (bst_ulong)count, (bst_ulong)n, NAN, &d->h,
+                                 threads > 0 ? threads : 1) != 0) {
+    d->h = NULL;
+    xgb_fail(err, "DMatrix creation");
+    goto fail;
+  }
+  if (y && XGDMatrixSetFloatInfo(d->h, "label", label, (bst_ulong)count) != 0) {
+    xgb_fail(err, "setting labels");
+    goto fail;
+  }
+  free(x);
+  free(label);
+  return d;
+fail:
+  free(x);
+  free(label);
+  spx_xgb_data_destroy(&d);
+  return NULL;
+}
+
+void spx_xgb_data_destroy(spx_xgb_data **d) {
+  if (d == NULL || *d == NULL) return;
+  if ((*d)->h) XGDMatrixFree((*d)->h);
+  free(*d);
+  *d = NULL;
+}
+
+size_t spx_xgb_data_rows(const spx_xgb_data *d) { return d->rows; }
+
+spx_xgb *spx_xgb_create(spx_xgb_data *train, const spx_xgb_params *p, spx_error *err) {
+  if (isnan(train->label_mean)) {
+    spx_error_set(err, SPX_EINVAL, "XGBoost training data has no labels");
+    return NULL;
+  }
+  if (p->max_depth < 1 || p->threads < 1 || !(p->eta > 0.0)) {
+    spx_error_set(err, SPX_EINVAL, "bad XGBoost parameters (depth %d, eta %g, threads %d)",
+                  p->max_depth, p->eta, p->threads);
+    return NULL;
+  }
+  spx_xgb *b = calloc(1, sizeof *b);
+  if (b == NULL) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory");
+    return NULL;
+  }
+  b->train = train;
+  b->base_score = (float)train->label_mean;
+  if (XGBoosterCreate(&train->h, 1, &b->h) != 0) {
+    b->h = NULL;
+    xgb_fail(err, "booster creation");
+    spx_xgb_destroy(&b);
+    return NULL;
+  }
+  char depth[32], eta[40], threads[32], seed[32], base[48];
+  snprintf(depth, sizeof depth, "%d", p->max_depth);
+  snprintf(eta, sizeof eta, "%.17g", p->eta);
+  snprintf(threads, sizeof threads, "%d", p->threads);
+  snprintf(seed, sizeof seed, "%u", (unsigned)(p->seed & 0x7fffffffu));
+  snprintf(base, sizeof base, "%.9g", (double)b->base_score);
+  const char *kv[][2] = {{"verbosity", "0"},     {"tree_method", "hist"},
+                         {"objective", "reg:squarederror"},
+                         {"max_depth", depth},   {"eta", eta},
+                         {"nthread", threads},   {"seed", seed},
+                         {"base_score", base}};
+  for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
+    if (XGBoosterSetParam(b->h, kv[i][0], kv[i][1]) != 0) {
+      xgb_fail(err, "setting a parameter");
+      spx_xgb_destroy(&b);
+      return NULL;
+    }
+  }
+  return b;
+}
+
+void spx_xgb_destroy(spx_xgb **b) {
+  if (b == NULL || *b == NULL) return;
+  if ((*b)->h) XGBoosterFree((*b)->h);
+  free(*b);
+  *b = NULL;
+}
+
+int spx_xgb_boost(spx_xgb *b, size_t rounds, spx_error *err) {
+  for (size_t r = 0; r < rounds; r++) {
+    if (XGBoosterUpdateOneIter(b->h, (int)b->trees, b->train->h) != 0)
+      return xgb_fail(err, "boosting");
+    b->trees++;
+  }
+  return SPX_OK;
+}
+
+size_t spx_xgb_trees(const spx_xgb *b) { return b->trees; }
+double spx_xgb_base_score(const spx_xgb *b) { return (double)b->base_score; }
+
+static int predict_range(spx_xgb *b, spx_xgb_data *d, size_t first, size_t last,
+                         const float **res, spx_error *err) {
+  char config[256];
+  snprintf(config, sizeof config,
+           "{\"type\": 0, \"training\": false, \"iteration_begin\": %zu, "
+           "\"iteration_end\": %zu, \"strict_shape\": false}",
+           first, last);
+  bst_ulong const *shape = NULL;
+  bst_ulong dim = 0;
+  if (XGBoosterPredictFromDMatrix(b->h, d->h, config, &shape, &dim, res) != 0)
+    return xgb_fail(err, "prediction");
+  if (dim != 1 || shape[0] != d->rows)
+    return spx_error_set(err, SPX_EINTERNAL, "XGBoost prediction has an unexpected shape");
+  return SPX_OK;
+}
+
+int spx_xgb_predict_trees(spx_xgb *b, spx_xgb_data *d, size_t first, size_t last, double *out,
+                          spx_error *err) {
+  if (last == 0) last = b->trees;
+  if (first >= last) {
+    for (size_t i = 0; i < d->rows; i++) out[i] = 0.0;
+    return SPX_OK;
+  }
+  const float *res;
+  int rc = predict_range(b, d, first, last, &res, err);
+  if (rc) return rc;
+  /* the output is owned by the booster: copy it now */
+  for (size_t i = 0; i < d->rows; i++) out[i] = (double)res[i] - (double)b->base_score;
+  return SPX_OK;
+}
+
+int spx_xgb_predict(spx_xgb *b, spx_xgb_data *d, double *out, spx_error *err) {
+  const float *res;
+  int rc = predict_range(b, d, 0, 0, &res, err);
+  if (rc) return rc;
+  for (size_t i = 0; i < d->rows; i++) out[i] = (double)res[i];
+  return SPX_OK;
+}
+
+int spx_xgb_export(spx_xgb *b, uint32_t n, const uint32_t *cols, size_t ncols,
+                   spx_tree_ensemble **out, spx_error *err) {
+  bst_ulong len = 0;
+  const char *buf = NULL;
+  if (XGBoosterSaveModelToBuffer(b->h, "{\"format\": \"json\"}", &len, &buf) != 0)
+    return xgb_fail(err, "model export");
+  return spx_xgb_parse_json(buf, (size_t)len, n, cols, ncols, out, err);
+}
+
+/* ---- JSON model parsing -------------------------------------------------------------- */
+
+static const cJSON *member(const cJSON *obj, const char *key) {
+  return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* A number given as a JSON number or as a string (XGBoost writes base_score as "5E-1"). */
+static int json_number(const cJSON *v, double *out) {
+  if (cJSON_IsNumber(v)) {
+    *out = v->valuedouble;
+    return 1;
+  }
+  if (cJSON_IsString(v) && v->valuestring) {
+    char *end;
+    *out = strtod(v->valuestring, &end);
+    return end != v->valuestring && *end == '\0';
+  }
+  return 0;
+}
+
+static int bad_model(spx_error *err, const char *what) {
+  return spx_error_set(err, SPX_EINVAL, "XGBoost JSON model: %s", what);
+}
+
+int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t *cols,
+                       size_t ncols, spx_tree_ensemble **out, spx_error *err) {
+  *out = NULL;
+  cJSON *root = cJSON_ParseWithLength(json, len);
+  if (root == NULL) return bad_model(err, "not valid JSON");
+  int rc = SPX_OK;
+  spx_tree_ensemble *e = NULL;
+  const cJSON *learner = member(root, "learner");
+  const cJSON *gb = member(learner, "gradient_booster");
+  const cJSON *gbname = member(gb, "name");
+  const cJSON *trees = member(member(gb, "model"), "trees");
+  const cJSON *base = member(member(learner, "learner_model_param"), "base_score");
+  double base_score;
+  if (!cJSON_IsString(gbname) || strcmp(gbname->valuestring, "gbtree") != 0) {
+    rc = bad_model(err, "learner.gradient_booster.name is not \"gbtree\"");
+    goto done;
+  }
+  if (!cJSON_IsArray(trees)) {
+    rc = bad_model(err, "learner.gradient_booster.model.trees missing");
+    goto done;
+  }
+  if (!json_number(base, &base_score)) {
+    rc = bad_model(err, "learner.learner_model_param.base_score missing or not a number");
+    goto done;
+  }
+  size_t ntrees = (size_t)cJSON_GetArraySize(trees), nnodes = 0;
+  const cJSON *tree;
+  cJSON_ArrayForEach(tree, trees) {
+    const cJSON *lc = member(tree, "left_children");
+    if (!cJSON_IsArray(lc)) {
+      rc = bad_model(err, "a tree has no left_children array");
+      goto done;
+    }
+    nnodes += (size_t)cJSON_GetArraySize(lc);
+  }
+  e = spx_tree_ensemble_create(n, ntrees, nnodes);
+  if (e == NULL) {
+    rc = spx_error_set(err, SPX_ENOMEM, "out of memory for %zu tree nodes", nnodes);
+    goto done;
+  }
+  e->base_score = (double)(float)base_score; /* XGBoost keeps it as a float */
+  size_t t = 0, k = 0;
+  cJSON_ArrayForEach(tree, trees) {
+    const cJSON *arr[4] = {member(tree, "left_children"), member(tree, "right_children"),
+                           member(tree, "split_indices"), member(tree, "split_conditions")};
+    int count = cJSON_GetArraySize(arr[0]);
+    for (int a = 1; a < 4; a++)
+      if (!cJSON_IsArray(arr[a]) || cJSON_GetArraySize(arr[a]) != count) {
+        rc = bad_model(err, "tree node arrays missing or of different lengths");
+        goto done;
+      }
+    e->tree_start[t] = k;
+    const cJSON *it[4];
+    for (int a = 0; a < 4; a++) it[a] = arr[a]->child;
+    for (int i = 0; i < count; i++, k++) {
+      double v[4];
+      for (int a = 0; a < 4; a++) {
+        if (!json_number(it[a], &v[a])) {
+          rc = bad_model(err, "a tree node entry is not a number");
+          goto done;
+        }
+        it[a] = it[a]->next;
+      }
+      if (v[0] < -1 || v[0] >= count || v[1] < -1 || v[1] >= count || v[2] < 0 ||
+          v[2] > UINT32_MAX || (cols && v[0] >= 0 && v[2] >= (double)ncols)) {
+        rc = bad_model(err, "a tree node entry is out of range");
+        goto done;
+      }
+      e->left[k] = (int32_t)v[0];
+      e->right[k] = (int32_t)v[1];
+      e->feature[k] = cols && v[0] >= 0 ? cols[(size_t)v[2]] : (uint32_t)v[2];
+      /* thresholds and leaf values are single precision in XGBoost */
+      e->threshold[k] = (double)(float)v[3];
+      e->leaf[k] = e->left[k] < 0 ? (double)(float)v[3] : 0.0;
+    }
+    t++;
+  }
+  e->tree_start[ntrees] = k;
+  rc = spx_tree_ensemble_validate(e, 0, err);
+done:
+  cJSON_Delete(root);
+  if (rc) {
+    spx_tree_ensemble_destroy(&e);
+    return rc;
+  }
+  *out = e;
+  return SPX_OK;
+}

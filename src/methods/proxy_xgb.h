@@ -1,0 +1,64 @@
+/* proxy_xgb.h: the XGBoost proxy model of ProxySPEX behind a small C interface. Only
+ * proxy_xgb.c includes XGBoost's header.
+ *
+ * Features are the n mask bits as floats 0/1 with missing = NaN, so every split is at a
+ * threshold in (0, 1]; trees are grown with tree_method = hist, objective
+ * reg:squarederror, XGBoost's other defaults (lambda 1, min_child_weight 1, no subsampling),
+ * and base_score = the mean training label. Training is deterministic: a fixed seed and
+ * thread count give the same model (and, with no subsampling, the first k trees of a longer
+ * run are the model trained with k rounds). */
+#ifndef SPX_PROXY_XGB_H
+#define SPX_PROXY_XGB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/error.h"
+#include "../core/mask.h"
+#include "tree_fourier.h"
+
+typedef struct spx_xgb_params {
+  int max_depth;  /* >= 1 */
+  double eta;     /* learning rate */
+  int threads;    /* XGBoost nthread, >= 1 */
+  uint32_t seed;  /* XGBoost seed */
+} spx_xgb_params;
+
+/* A data set: the selected rows of a mask set as a dense 0/1 float matrix (an XGBoost
+ * DMatrix), with labels when y is given. rows == NULL selects rows 0..count-1; cols == NULL
+ * selects all n features, else column k of the matrix is feature cols[k] (k < ncols).
+ * threads: OpenMP threads XGBoost may use to build it. */
+typedef struct spx_xgb_data spx_xgb_data;
+spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
+                                  const size_t *rows, size_t count, const uint32_t *cols,
+                                  size_t ncols, int threads, spx_error *err);
+void spx_xgb_data_destroy(spx_xgb_data **d);
+size_t spx_xgb_data_rows(const spx_xgb_data *d);
+
+/* A booster trained on one data set (which must outlive it and have labels). */
+typedef struct spx_xgb spx_xgb;
+spx_xgb *spx_xgb_create(spx_xgb_data *train, const spx_xgb_params *params, spx_error *err);
+void spx_xgb_destroy(spx_xgb **b);
+/* Add rounds trees. */
+int spx_xgb_boost(spx_xgb *b, size_t rounds, spx_error *err);
+size_t spx_xgb_trees(const spx_xgb *b);
+double spx_xgb_base_score(const spx_xgb *b);
+/* out[i] = sum of the outputs of trees [first, last) on row i of d, without the base score
+ * (last = 0 means all trees). XGBoost sums in single precision. */
+int spx_xgb_predict_trees(spx_xgb *b, spx_xgb_data *d, size_t first, size_t last, double *out,
+                          spx_error *err);
+/* Full prediction (base score + all trees) as XGBoost computes it. */
+int spx_xgb_predict(spx_xgb *b, spx_xgb_data *d, double *out, spx_error *err);
+
+/* Read the trained model back: saves it as JSON (XGBoosterSaveModelToBuffer), parses it
+ * with cJSON and copies the trees and base_score into a spx_tree_ensemble over n features.
+ * cols (NULL = identity) maps the booster's columns back to features, as in data_create. */
+int spx_xgb_export(spx_xgb *b, uint32_t n, const uint32_t *cols, size_t ncols,
+                   spx_tree_ensemble **out, spx_error *err);
+
+/* Parse an XGBoost JSON model text (as saved by XGBoost 1.7) into an ensemble; exposed for
+ * tests. cols as in spx_xgb_export. */
+int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t *cols,
+                       size_t ncols, spx_tree_ensemble **out, spx_error *err);
+
+#endif

@@ -1,0 +1,478 @@
+/* proxyspex.c: the ProxySPEX method -- options, sampling, and the pipeline
+ * search -> proxy fit -> exact Fourier extraction -> energy truncation -> ridge refit. */
+#include "proxyspex.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/rng.h"
+#include "../core/timer.h"
+#include "tree_fourier.h"
+
+/* ---- options ----------------------------------------------------------------------------- */
+
+void spx_proxyspex_defaults(spx_proxyspex_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->sampling = SPX_SAMPLING_UNIFORM;
+  spx_proxy_search_defaults(&cfg->search, SPX_HPO_FAST, 5);
+  cfg->energy = 0.95;
+  cfg->truncation = SPX_TRUNC_SHAPIQ;
+  cfg->refine = 1;
+  cfg->ridge_cv = SPX_RIDGE_GCV;
+  cfg->verbose = 0;
+}
+
+int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx_error *err) {
+  static const char *const samplings[] = {"uniform", "distinct", NULL};
+  static const char *const hpos[] = {"fast", "grid", NULL};
+  static const char *const truncations[] = {"shapiq", "spectral_explain", NULL};
+  static const char *const criteria[] = {"gcv", "loo", NULL};
+  spx_proxyspex_defaults(cfg);
+  spx_proxy_search_config *s = &cfg->search;
+  int v, rc;
+  long long i;
+  if ((rc = spx_options_choice(opts, "sampling", samplings, 0, &v, err))) return rc;
+  cfg->sampling = (spx_sampling)v;
+  if ((rc = spx_options_choice(opts, "hpo", hpos, 0, &v, err))) return rc;
+  s->hpo = (spx_hpo)v;
+  if ((rc = spx_options_int_range(opts, "t", 5, 1, 16, &i, err))) return rc;
+  s->t = (int)i;
+  if ((rc = spx_options_int_range(opts, "threads", 1, 1, 256, &i, err))) return rc;
+  s->threads = (int)i;
+  if ((rc = spx_options_int_range(opts, "folds", 5, 2, 100, &i, err))) return rc;
+  s->folds = (size_t)i;
+  if ((rc = spx_options_double_range(opts, "energy", 0.95, 0.0, 1.0, &cfg->energy, err)))
+    return rc;
+  if (cfg->energy == 0.0)
+    return spx_options_fail(opts, "energy", SPX_ERANGE, err, "must be > 0");
+  if ((rc = spx_options_choice(opts, "truncation", truncations, 0, &v, err))) return rc;
+  cfg->truncation = (spx_trunc_rule)v;
+  if ((rc = spx_options_bool(opts, "refine", 1, &cfg->refine, err))) return rc;
+  if ((rc = spx_options_choice(opts, "ridge_cv", criteria, 0, &v, err))) return rc;
+  cfg->ridge_cv = (spx_ridge_criterion)v;
+  if ((rc = spx_options_bool(opts, "verbose", 0, &cfg->verbose, err))) return rc;
+  /* fast search */
+  if ((rc = spx_options_double_range(opts, "fast_eta", 0.1, 1e-6, 1.0, &s->fast_eta, err)))
+    return rc;
+  if ((rc = spx_options_int_range(opts, "fast_folds", 1, 1, (long long)s->folds, &i, err)))
+    return rc;
+  s->fast_folds = (size_t)i;
+  if ((rc = spx_options_int_range(opts, "eval_every", 10, 1, 100000, &i, err))) return rc;
+  s->eval_every = (size_t)i;
+  if ((rc = spx_options_int_range(opts, "patience", 50, 1, 1000000, &i, err))) return rc;
+  s->patience = (size_t)i;
+  if ((rc = spx_options_int_range(opts, "max_trees", 5000, 1, 1000000, &i, err))) return rc;
+  s->max_trees = (size_t)i;
+  if ((rc = spx_options_bool(opts, "screen", s->hpo == SPX_HPO_FAST, &v, err))) return rc;
+  s->screen = v;
+  if ((rc = spx_options_int_range(opts, "screen_trees", 20, 1, 100000, &i, err))) return rc;
+  s->screen_trees = (size_t)i;
+  if ((rc = spx_options_double_range(opts, "screen_eta", 0.3, 1e-6, 1.0, &s->screen_eta, err)))
+    return rc;
+  if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
+    return spx_options_fail(opts, "max_trees", SPX_ERANGE, err,
+                            "must be between eval_every (%zu) and 1024 x eval_every",
+                            s->eval_every);
+  /* grid lists */
+  long long trees[SPX_PROXY_MAX_LIST];
+  size_t count;
+  if ((rc = spx_options_int_array(opts, "grid_trees", trees, SPX_PROXY_MAX_LIST, &count, err)))
+    return rc;
+  if (count) {
+    for (size_t k = 0; k < count; k++)
+      if (trees[k] < 1 || trees[k] > 1000000 || (k && trees[k] <= trees[k - 1]))
+        return spx_options_fail(opts, "grid_trees", SPX_ERANGE, err,
+                                "tree counts must be increasing, in [1, 1000000]");
+    s->grid_ntrees = count;
+    for (size_t k = 0; k < count; k++) s->grid_trees[k] = (size_t)trees[k];
+  }
+  double etas[SPX_PROXY_MAX_LIST];
+  if ((rc = spx_options_double_array(opts, "grid_eta", etas, SPX_PROXY_MAX_LIST, &count, err)))
+    return rc;
+  if (count) {
+    for (size_t k = 0; k < count; k++)
+      if (!(etas[k] > 0.0 && etas[k] <= 1.0))
+        return spx_options_fail(opts, "grid_eta", SPX_ERANGE, err,
+                                "learning rates must be in (0, 1]");
+    s->grid_neta = count;
+    memcpy(s->grid_eta, etas, count * sizeof *etas);
+  }
+  return SPX_OK;
+}
+
+/* ---- sampling ---------------------------------------------------------------------------- */
+
+static void random_mask(uint64_t *m, size_t n, gsl_rng *rng) {
+  size_t words = spx_mask_words(n);
+  for (size_t w = 0; w < words; w++) m[w] = spx_rng_u64(rng);
+  if (n % 64) m[words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
+}
+
+static uint64_t mask_hash(const uint64_t *m, size_t words) {
+  uint64_t h = 0x243f6a8885a308d3ULL;
+  for (size_t w = 0; w < words; w++) {
+    h ^= m[w];
+    h *= 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 31;
+  }
+  return h;
+}
+
+/* Distinct masks: the empty and the full mask first, then uniform masks without repeats. */
+static int sample_distinct(size_t n, size_t count, gsl_rng *rng, spx_maskset *set,
+                           spx_error *err) {
+  size_t words = set->words;
+  spx_mask_fill(spx_maskset_row(set, 0), n, 0);
+  if (count > 1) spx_mask_fill(spx_maskset_row(set, 1), n, 1);
+  if (count <= 2) return SPX_OK;
+  if (n <= 24 && 2 * count > ((size_t)1 << n)) {
+    /* dense regime: a partial Fisher-Yates shuffle of all 2^n masks but the first two */
+    size_t total = (size_t)1 << n;
+    uint32_t *all = malloc((total - 2) * sizeof *all);
+    SPX_CHECK_ALLOC(all, err);
+    for (size_t k = 0; k < total - 2; k++) all[k] = (uint32_t)(k + 1); /* 1 .. total-2 */
+    for (size_t k = 0; k + 2 < count; k++) {
+      size_t pick = k + (size_t)gsl_rng_uniform_int(rng, (unsigned long)(total - 2 - k));
+      uint32_t tmp = all[k];
+      all[k] = all[pick];
+      all[pick] = tmp;
+      spx_maskset_row(set, k + 2)[0] = all[k];
+    }
+    free(all);
+    return SPX_OK;
+  }
+  size_t nslots = 16;
+  while (nslots < 2 * count) nslots *= 2;
+  size_t *slots = calloc(nslots, sizeof *slots); /* row + 1, 0 = empty */
+  SPX_CHECK_ALLOC(slots, err);
+  size_t have = 0;
+  for (size_t r = 0; r < count; r++) {
+    uint64_t *m = spx_maskset_row(set, have);
+    if (r >= 2) random_mask(m, n, rng);
+    size_t s = mask_hash(m, words) & (nslots - 1);
+    int dup = 0;
+    while (slots[s]) {
+      if (memcmp(spx_maskset_row(set, slots[s] - 1), m, words * sizeof *m) == 0) {
+        dup = 1;
+        break;
+      }
+      s = (s + 1) & (nslots - 1);
+    }
+    if (dup) { /* draw again (only random rows can repeat: count < 2^n / 2 here) */
+      r--;
+      continue;
+    }
+    slots[s] = ++have;
+  }
+  free(slots);
+  return SPX_OK;
+}
+
+int spx_proxyspex_sample(size_t n, size_t budget, spx_sampling sampling, gsl_rng *rng,
+                         spx_maskset **out, spx_error *err) {
+  *out = NULL;
+  if (n == 0 || budget == 0)
+    return spx_error_set(err, SPX_EINVAL, "sampling needs n >= 1 and budget >= 1");
+  size_t count = budget;
+  if (sampling == SPX_SAMPLING_DISTINCT && n < 63 && ((size_t)1 << n) < count)
+    count = (size_t)1 << n;
+  spx_maskset *set = spx_maskset_create(n, count);
+  if (set == NULL)
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for %zu masks of %zu bits", count, n);
+  int rc = SPX_OK;
+  if (sampling == SPX_SAMPLING_UNIFORM)
+    for (size_t r = 0; r < count; r++) random_mask(spx_maskset_row(set, r), n, rng);
+  else
+    rc = sample_distinct(n, count, rng, set, err);
+  if (rc) {
+    spx_maskset_destroy(&set);
+    return rc;
+  }
+  *out = set;
+  return SPX_OK;
+}
+
+/* ---- truncation and refit ------------------------------------------------------------------ */
+
+/* Copy the kept entries of t (keep may be NULL: all) with their values or with coef[k] for the
+ * k-th kept entry. */
+static int copy_entries(const spx_transform *t, const unsigned char *keep, const double *coef,
+                        spx_transform **out, spx_error *err) {
+  spx_transform *r = spx_transform_create(spx_transform_n(t), SPX_BASIS_FOURIER);
+  SPX_CHECK_ALLOC(r, err);
+  size_t k = 0;
+  for (size_t i = 0; i < spx_transform_size(t); i++) {
+    if (keep && !keep[i]) continue;
+    const uint32_t *idx;
+    uint32_t deg;
+    double v;
+    spx_transform_entry(t, i, &idx, &deg, &v);
+    int rc = spx_transform_set(r, idx, deg, coef ? coef[k] : v, err);
+    k++;
+    if (rc) {
+      spx_transform_destroy(&r);
+      return rc;
+    }
+  }
+  *out = r;
+  return SPX_OK;
+}
+
+int spx_proxyspex_refine(const spx_transform *proxy, const spx_maskset *masks, const double *y,
+                         const spx_proxyspex_config *cfg, spx_transform **out,
+                         spx_proxyspex_info *info, spx_error *err) {
+  *out = NULL;
+  size_t m = spx_transform_size(proxy), n = masks->n, N = masks->count;
+  info->lambda = 0.0;
+  info->tau = 0.0;
+  double energy = 0.0, constant = 0.0;
+  for (size_t i = 0; i < m; i++) {
+    uint32_t deg;
+    double v;
+    spx_transform_entry(proxy, i, NULL, &deg, &v);
+    if (deg == 0)
+      constant += v;
+    else
+      energy += v * v;
+  }
+  if (energy == 0.0) { /* guard: a constant proxy keeps only its constant */
+    info->path = SPX_PROXYSPEX_CONSTANT_PROXY;
+    info->kept = 1;
+    spx_transform *r = spx_transform_create((uint32_t)n, SPX_BASIS_FOURIER);
+    SPX_CHECK_ALLOC(r, err);
+    uint32_t none[1] = {0};
+    int rc = spx_transform_set(r, none, 0, constant, err);
+    if (rc) spx_transform_destroy(&r);
+    *out = r;
+    return rc;
+  }
+  if (m <= n) { /* guard (as shapiq): a proxy with at most n coefficients is returned as is */
+    info->path = SPX_PROXYSPEX_SMALL_PROXY;
+    info->kept = m;
+    return copy_entries(proxy, NULL, NULL, out, err);
+  }
+  unsigned char *keep = malloc(m);
+  SPX_CHECK_ALLOC(keep, err);
+  size_t kept = 0;
+  int rc = spx_energy_truncate(proxy, cfg->energy, cfg->truncation, keep, &kept, &info->tau, err);
+  if (rc == SPX_OK) {
+    /* guard: the spectral_explain rule drops the crossing coefficient; when that leaves no
+     * non-constant coefficient, use the shapiq rule, which keeps it */
+    size_t nonconst = 0;
+    for (size_t i = 0; i < m; i++) {
+      uint32_t deg;
+      spx_transform_entry(proxy, i, NULL, &deg, NULL);
+      nonconst += keep[i] && deg > 0;
+    }
+    if (nonconst == 0)
+      rc = spx_energy_truncate(proxy, cfg->energy, SPX_TRUNC_SHAPIQ, keep, &kept, &info->tau,
+                               err);
+  }
+  info->kept = kept;
+  if (rc == SPX_OK && !cfg->refine) {
+    info->path = SPX_PROXYSPEX_TRUNCATED;
+    rc = copy_entries(proxy, keep, NULL, out, err);
+  } else if (rc == SPX_OK) {
+    info->path = SPX_PROXYSPEX_REFINED;
+    double *X = malloc(N * kept * sizeof *X), *coef = malloc(kept * sizeof *coef);
+    double lambdas[100];
+    spx_logspace(-6.0, 6.0, 100, lambdas);
+    if (X == NULL || coef == NULL) {
+      rc = spx_error_set(err, SPX_ENOMEM, "out of memory for a %zu x %zu ridge design", N, kept);
+    } else {
+      size_t k = 0;
+      for (size_t i = 0; i < m; i++) {
+        if (!keep[i]) continue;
+        const uint32_t *idx;
+        uint32_t deg;
+        spx_transform_entry(proxy, i, &idx, &deg, NULL);
+        for (size_t r = 0; r < N; r++) {
+          const uint64_t *row = spx_maskset_row(masks, r);
+          unsigned par = 0;
+          for (uint32_t j = 0; j < deg; j++) par ^= (unsigned)spx_mask_test(row, idx[j]);
+          X[r * kept + k] = par ? -1.0 : 1.0;
+        }
+        k++;
+      }
+      rc = spx_ridge_cv(X, N, kept, y, lambdas, 100, cfg->ridge_cv, coef, &info->lambda, NULL,
+                        err);
+      if (rc == SPX_OK) rc = copy_entries(proxy, keep, coef, out, err);
+    }
+    free(X);
+    free(coef);
+  }
+  free(keep);
+  return rc;
+}
+
+/* ---- the pipeline -------------------------------------------------------------------------- */
+
+int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxyspex_config *cfg,
+                      uint32_t seed, spx_transform **out, spx_proxyspex_info *info,
+                      spx_error *err) {
+  spx_proxyspex_info local;
+  if (info == NULL) info = &local;
+  memset(info, 0, sizeof *info);
+  *out = NULL;
+  size_t N = masks->count, n = masks->n;
+  for (size_t i = 0; i < N; i++)
+    if (!isfinite(y[i]))
+      return spx_error_set(err, SPX_EINVAL, "the value of sample %zu is %g (not finite)", i,
+                           y[i]);
+  int constant = 1;
+  for (size_t i = 1; i < N && constant; i++) constant = y[i] == y[0];
+  if (N == 0 || constant) { /* guard: nothing to learn */
+    info->path = SPX_PROXYSPEX_CONSTANT_TARGET;
+    info->kept = 1;
+    spx_transform *r = spx_transform_create((uint32_t)n, SPX_BASIS_FOURIER);
+    SPX_CHECK_ALLOC(r, err);
+    uint32_t none[1] = {0};
+    int rc = spx_transform_set(r, none, 0, N ? y[0] : 0.0, err);
+    if (rc) spx_transform_destroy(&r);
+    *out = r;
+    return rc;
+  }
+  spx_proxy_search_config scfg = cfg->search;
+  scfg.seed = seed;
+  double t0 = spx_time_now();
+  spx_proxy_search *search = spx_proxy_search_create(masks, y, &scfg, err);
+  if (search == NULL) return err ? err->code : SPX_EINVAL;
+  int rc = spx_proxy_search_run(search, &info->choice, err);
+  const uint32_t *cols;
+  info->columns = spx_proxy_search_columns(search, &cols);
+  double t1 = spx_time_now();
+  info->time_search = t1 - t0;
+  spx_tree_ensemble *e = NULL;
+  if (rc == SPX_OK)
+    rc = spx_proxy_fit(masks, y, cols, cols ? info->columns : 0, &info->choice, scfg.threads,
+                       seed, &e, err);
+  spx_proxy_search_destroy(&search);
+  double t2 = spx_time_now();
+  info->time_fit = t2 - t1;
+  spx_transform *proxy = NULL;
+  if (rc == SPX_OK) rc = spx_tree_ensemble_fourier(e, &proxy, err);
+  spx_tree_ensemble_destroy(&e);
+  double t3 = spx_time_now();
+  info->time_extract = t3 - t2;
+  if (rc == SPX_OK) {
+    info->proxy_coefs = spx_transform_size(proxy);
+    rc = spx_proxyspex_refine(proxy, masks, y, cfg, out, info, err);
+  }
+  info->time_refine = spx_time_now() - t3;
+  spx_transform_destroy(&proxy);
+  if (rc == SPX_OK && cfg->verbose) {
+    static const char *const paths[] = {"refined", "truncated", "constant target",
+                                        "constant proxy", "proxy <= n coefficients"};
+    fprintf(stderr,
+            "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f); %zu proxy "
+            "coefficients, %zu kept (tau %.3g), lambda %.3g, %s; search %.2fs fit %.2fs "
+            "extract %.2fs refine %.2fs\n",
+            info->columns, info->choice.max_depth, info->choice.eta, info->choice.trees,
+            info->choice.cv_r2,
+            info->proxy_coefs, info->kept, info->tau, info->lambda, paths[info->path],
+            info->time_search, info->time_fit, info->time_extract, info->time_refine);
+  }
+  return rc;
+}
+
+/* ---- method table ---------------------------------------------------------------------- */
+
+typedef struct {
+  spx_proxyspex_config cfg;
+  uint32_t seed;
+  spx_maskset *masks;
+  double *values;
+  int stage; /* 0: masks not handed out, 1: waiting for values, 2: values in */
+} state;
+
+/* Smallest budget: two samples per cross-validation fold. */
+static size_t min_budget(spx_options *opts) {
+  long long folds = 5;
+  if (spx_options_int(opts, "folds", 5, &folds, NULL) != SPX_OK || folds < 2) folds = 5;
+  return 2 * (size_t)folds;
+}
+
+static int applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
+  size_t need = min_budget(opts);
+  if (n == 0) {
+    snprintf(why, whylen, "needs at least one feature");
+    return 0;
+  }
+  if (budget < need) {
+    snprintf(why, whylen, "budget %zu is below %zu (two samples per cross-validation fold)",
+             budget, need);
+    return 0;
+  }
+  /* the XGBoost matrices hold about 12 bytes per (sample, feature) */
+  if ((double)budget * (double)n * 12.0 > 16e9) {
+    snprintf(why, whylen, "budget %zu x n %zu needs more than 16 GB for the proxy's data",
+             budget, n);
+    return 0;
+  }
+  return 1;
+}
+
+static void destroy(void *vs) {
+  state *s = vs;
+  if (s == NULL) return;
+  spx_maskset_destroy(&s->masks);
+  free(s->values);
+  free(s);
+}
+
+static int begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **out,
+                 spx_error *err) {
+  *out = NULL;
+  state *s = calloc(1, sizeof *s);
+  SPX_CHECK_ALLOC(s, err);
+  int rc = spx_proxyspex_read_options(opts, &s->cfg, err);
+  if (rc == SPX_OK) rc = spx_proxyspex_sample(n, budget, s->cfg.sampling, rng, &s->masks, err);
+  if (rc == SPX_OK) {
+    s->seed = (uint32_t)(spx_rng_u64(rng) >> 33); /* XGBoost takes a non-negative int */
+    s->values = malloc(s->masks->count * sizeof *s->values);
+    if (s->values == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  if (rc) {
+    destroy(s);
+    return rc;
+  }
+  *out = s;
+  return SPX_OK;
+}
+
+static int step(void *vs, const double *values, const spx_maskset **next, int *done,
+                spx_error *err) {
+  state *s = vs;
+  *next = NULL;
+  *done = 0;
+  if (s->stage == 0) {
+    *next = s->masks;
+    s->stage = 1;
+    return SPX_OK;
+  }
+  if (s->stage == 1 && values) {
+    memcpy(s->values, values, s->masks->count * sizeof *values);
+    s->stage = 2;
+    *done = 1;
+    return SPX_OK;
+  }
+  return spx_error_set(err, SPX_EINVAL, "proxyspex: step called out of order");
+}
+
+static int finish(void *vs, spx_transform **out, spx_error *err) {
+  state *s = vs;
+  if (s->stage != 2)
+    return spx_error_set(err, SPX_EINVAL, "proxyspex: finish called before the values arrived");
+  return spx_proxyspex_fit(s->masks, s->values, &s->cfg, s->seed, out, NULL, err);
+}
+
+const spx_method_type spx_method_proxyspex = {
+    "proxyspex",
+    "ProxySPEX: XGBoost proxy, exact Fourier extraction, 95% energy truncation, ridge refit",
+    applicable,
+    begin,
+    step,
+    finish,
+    destroy};

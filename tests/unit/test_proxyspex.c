@@ -1,0 +1,493 @@
+/* test_proxyspex.c: ProxySPEX pieces and the method end to end.
+ *
+ * - energy truncation on fixed coefficient lists, both rounding conventions (hand-computed);
+ * - GCV / leave-one-out ridge against a brute-force solve: (X'X + lI)^-1 X'y by Cholesky and
+ *   the hat matrix H = X (X'X + lI)^-1 X' formed explicitly for every penalty;
+ * - the hyper-parameter search: job order does not matter, and scoring the first k trees of a
+ *   longer run equals training k trees;
+ * - sampling (distinct masks), guards (constant target, constant or small proxy, tiny
+ *   budgets, bad options), determinism, and recovery of a small hierarchical function. */
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_rng.h>
+
+#include "core/metrics.h"
+#include "core/options.h"
+#include "core/rng.h"
+#include "methods/energy_truncate.h"
+#include "methods/method.h"
+#include "methods/proxy_search.h"
+#include "methods/proxy_xgb.h"
+#include "methods/proxyspex.h"
+#include "methods/ridge_gcv.h"
+#include "testing.h"
+
+/* A Fourier transform on n = 8 from (degree-1 feature or constant) coefficient values:
+ * entry 0 is the constant, entry i >= 1 is feature i - 1. */
+static spx_transform *list_transform(const double *v, size_t count) {
+  spx_transform *t = spx_transform_create(8, SPX_BASIS_FOURIER);
+  for (size_t i = 0; i < count; i++) {
+    uint32_t idx = (uint32_t)(i - 1);
+    spx_transform_set(t, &idx, i == 0 ? 0 : 1, v[i], NULL);
+  }
+  return t;
+}
+
+static void check_trunc(const double *v, size_t count, double energy, spx_trunc_rule rule,
+                        const unsigned char *want, double want_tau, const char *name) {
+  spx_transform *t = list_transform(v, count);
+  unsigned char keep[16];
+  size_t kept = 0, want_kept = 0;
+  double tau = -1;
+  int rc = spx_energy_truncate(t, energy, rule, keep, &kept, &tau, NULL);
+  int same = rc == SPX_OK;
+  for (size_t i = 0; i < count; i++) {
+    same &= keep[i] == want[i];
+    want_kept += want[i];
+  }
+  spx_test(same && kept == want_kept, "truncation %s (%s): kept set", name,
+           rule == SPX_TRUNC_SHAPIQ ? "shapiq" : "spectral_explain");
+  spx_test_abs(tau, want_tau, 0, "truncation %s (%s): tau", name,
+               rule == SPX_TRUNC_SHAPIQ ? "shapiq" : "spectral_explain");
+  spx_transform_destroy(&t);
+}
+
+static void test_truncation(void) {
+  /* constant 5; non-constant 4, -3, 2, 1, 0.5: E = 30.25, 0.95 E = 28.7375; cumulative
+   * squares 16, 25, 29 -> j* = 2 (value 2). spectral_explain: tau = 2, keeps |F| > 2;
+   * shapiq: tau = next = 1, keeps |F| > 1. The constant is judged by its value. */
+  double a[] = {5, 4, -3, 2, 1, 0.5};
+  unsigned char a_se[] = {1, 1, 1, 0, 0, 0}, a_sq[] = {1, 1, 1, 1, 0, 0};
+  check_trunc(a, 6, 0.95, SPX_TRUNC_SPECTRAL_EXPLAIN, a_se, 2.0, "basic");
+  check_trunc(a, 6, 0.95, SPX_TRUNC_SHAPIQ, a_sq, 1.0, "basic");
+  /* a small constant is dropped by the threshold */
+  double b[] = {0.5, 4, -3, 2, 1, 0.5};
+  unsigned char b_se[] = {0, 1, 1, 0, 0, 0}, b_sq[] = {0, 1, 1, 1, 0, 0};
+  check_trunc(b, 6, 0.95, SPX_TRUNC_SPECTRAL_EXPLAIN, b_se, 2.0, "small constant");
+  check_trunc(b, 6, 0.95, SPX_TRUNC_SHAPIQ, b_sq, 1.0, "small constant");
+  /* ties: 3, -3, 3, 1 (E = 28, 0.95 E = 26.6, cumulative 9, 18, 27 -> j* = 2): the
+   * spectral_explain rule keeps nothing (strict >), shapiq keeps the three 3s */
+  double c[] = {0, 3, -3, 3, 1};
+  unsigned char c_se[] = {0, 0, 0, 0, 0}, c_sq[] = {0, 1, 1, 1, 0};
+  check_trunc(c, 5, 0.95, SPX_TRUNC_SPECTRAL_EXPLAIN, c_se, 3.0, "ties");
+  check_trunc(c, 5, 0.95, SPX_TRUNC_SHAPIQ, c_sq, 1.0, "ties");
+  /* energy 1 with the last coefficient crossing: shapiq's j*+1 is past the end -> tau 0 */
+  double d[] = {0, 2, 1};
+  unsigned char d_se[] = {0, 1, 0}, d_sq[] = {0, 1, 1};
+  check_trunc(d, 3, 1.0, SPX_TRUNC_SPECTRAL_EXPLAIN, d_se, 1.0, "energy 1");
+  check_trunc(d, 3, 1.0, SPX_TRUNC_SHAPIQ, d_sq, 0.0, "energy 1");
+  /* 80 %: cumulative 16/30.25 = 0.53, 25/30.25 = 0.83 -> j* = 1 (value -3) */
+  unsigned char e_se[] = {1, 1, 0, 0, 0, 0}, e_sq[] = {1, 1, 1, 0, 0, 0};
+  check_trunc(a, 6, 0.8, SPX_TRUNC_SPECTRAL_EXPLAIN, e_se, 3.0, "80%");
+  check_trunc(a, 6, 0.8, SPX_TRUNC_SHAPIQ, e_sq, 2.0, "80%");
+  /* no non-constant energy: tau 0, only the (nonzero) constant survives */
+  double f[] = {7};
+  unsigned char f_k[] = {1};
+  check_trunc(f, 1, 0.95, SPX_TRUNC_SHAPIQ, f_k, 0.0, "constant only");
+  spx_transform *t = list_transform(a, 6);
+  unsigned char keep[8];
+  size_t kept;
+  spx_test(spx_energy_truncate(t, 0.0, SPX_TRUNC_SHAPIQ, keep, &kept, NULL, NULL) == SPX_EINVAL,
+           "energy 0 rejected");
+  spx_test(spx_energy_truncate(t, 1.5, SPX_TRUNC_SHAPIQ, keep, &kept, NULL, NULL) == SPX_EINVAL,
+           "energy 1.5 rejected");
+  spx_transform_destroy(&t);
+}
+
+/* Brute-force ridge at one penalty: coefficients, GCV and LOO scores. */
+static void brute_ridge(const double *X, size_t rows, size_t cols, const double *y, double lam,
+                        double *coef, double *gcv, double *loo) {
+  gsl_matrix *A = gsl_matrix_alloc(cols, cols), *Ainv = gsl_matrix_alloc(cols, cols);
+  for (size_t a = 0; a < cols; a++)
+    for (size_t b = 0; b < cols; b++) {
+      double s = a == b ? lam : 0.0;
+      for (size_t i = 0; i < rows; i++) s += X[i * cols + a] * X[i * cols + b];
+      gsl_matrix_set(A, a, b, s);
+    }
+  gsl_linalg_cholesky_decomp1(A);
+  gsl_matrix_memcpy(Ainv, A);
+  gsl_linalg_cholesky_invert(Ainv);
+  for (size_t a = 0; a < cols; a++) { /* coef = Ainv X'y */
+    double s = 0;
+    for (size_t b = 0; b < cols; b++) {
+      double xty = 0;
+      for (size_t i = 0; i < rows; i++) xty += X[i * cols + b] * y[i];
+      s += gsl_matrix_get(Ainv, a, b) * xty;
+    }
+    coef[a] = s;
+  }
+  /* H = X Ainv X' explicitly */
+  double *H = malloc(rows * rows * sizeof *H);
+  for (size_t i = 0; i < rows; i++)
+    for (size_t j = 0; j < rows; j++) {
+      double s = 0;
+      for (size_t a = 0; a < cols; a++)
+        for (size_t b = 0; b < cols; b++)
+          s += X[i * cols + a] * gsl_matrix_get(Ainv, a, b) * X[j * cols + b];
+      H[i * rows + j] = s;
+    }
+  double rss = 0, tr = 0, l = 0;
+  for (size_t i = 0; i < rows; i++) {
+    double fit = 0;
+    for (size_t j = 0; j < rows; j++) fit += H[i * rows + j] * y[j];
+    rss += (y[i] - fit) * (y[i] - fit);
+    tr += H[i * rows + i];
+    double e = (y[i] - fit) / (1 - H[i * rows + i]);
+    l += e * e;
+  }
+  *gcv = (rss / (double)rows) / ((1 - tr / (double)rows) * (1 - tr / (double)rows));
+  *loo = l / (double)rows;
+  free(H);
+  gsl_matrix_free(A);
+  gsl_matrix_free(Ainv);
+}
+
+static void test_ridge_case(const char *name, size_t rows, size_t cols, int duplicate,
+                            double lo, double hi, gsl_rng *r) {
+  double *X = malloc(rows * cols * sizeof *X), *y = malloc(rows * sizeof *y);
+  for (size_t i = 0; i < rows; i++) {
+    for (size_t j = 0; j < cols; j++)
+      X[i * cols + j] = gsl_rng_uniform(r) < 0.5 ? -1.0 : 1.0; /* like a Fourier design */
+    if (duplicate) X[i * cols + cols - 1] = X[i * cols];        /* rank deficient */
+    y[i] = 0.7 * X[i * cols] - 0.4 * X[i * cols + 1] + 0.3 * (gsl_rng_uniform(r) - 0.5);
+  }
+  const size_t L = 40;
+  double lam[40], scores[40], coef[64], bcoef[64], chosen = 0;
+  spx_logspace(lo, hi, L, lam);
+  for (int crit = 0; crit < 2; crit++) {
+    int rc = spx_ridge_cv(X, rows, cols, y, lam, L, (spx_ridge_criterion)crit, coef, &chosen,
+                          scores, NULL);
+    spx_test(rc == SPX_OK, "ridge %s %s runs", name, crit ? "loo" : "gcv");
+    double worst = 0, best = INFINITY;
+    size_t best_l = 0;
+    for (size_t l = 0; l < L; l++) {
+      double g, o;
+      brute_ridge(X, rows, cols, y, lam[l], bcoef, &g, &o);
+      double want = crit ? o : g;
+      worst = fmax(worst, fabs(scores[l] - want) / want);
+      if (want < best) {
+        best = want;
+        best_l = l;
+      }
+    }
+    /* the brute force inverts X'X + lI, whose condition number is at most
+     * (s_max^2 + l) / l <= ~1e6 * rows for the penalties used: 1e-7 relative is ample */
+    spx_test(worst <= 1e-7, "ridge %s %s: scores = brute force for %zu penalties (rel %.2g)",
+             name, crit ? "loo" : "gcv", L, worst);
+    spx_test_rel(chosen, lam[best_l], 1e-12, "ridge %s %s: chosen penalty = brute-force argmin",
+                 name, crit ? "loo" : "gcv");
+    double g, o, cerr = 0;
+    brute_ridge(X, rows, cols, y, chosen, bcoef, &g, &o);
+    for (size_t j = 0; j < cols; j++) cerr = fmax(cerr, fabs(coef[j] - bcoef[j]));
+    spx_test(cerr <= 1e-8, "ridge %s %s: coefficients = (X'X + lI)^-1 X'y (max err %.2g)", name,
+             crit ? "loo" : "gcv", cerr);
+  }
+  free(X);
+  free(y);
+}
+
+static void test_ridge(void) {
+  gsl_rng *r = spx_rng_stream(77, 0, 0, 0, 0);
+  test_ridge_case("tall 40x10", 40, 10, 0, -6, 6, r);
+  test_ridge_case("tall 200x6 (QR path)", 200, 6, 0, -6, 6, r);
+  test_ridge_case("rank-deficient 30x8", 30, 8, 1, -3, 6, r);
+  /* wide: X'X is singular, so the primal brute force needs l >= 1e-2 to stay accurate */
+  test_ridge_case("wide 12x30", 12, 30, 0, -2, 6, r);
+  double X[4] = {1, 1, 1, 1}, y[4] = {1, 2, 3, 4}, c, lam = -1;
+  spx_test(spx_ridge_cv(X, 4, 1, y, &lam, 1, SPX_RIDGE_GCV, &c, NULL, NULL, NULL) == SPX_EINVAL,
+           "negative penalty rejected");
+  gsl_rng_free(r);
+}
+
+/* Small hierarchical target: f = 2 x0 + 1.5 x0 x1 - x2 (n = 8). Fourier: F(empty) = 1.375 - 0.5
+ * ... computed in the test from the definition. */
+static double small_f(const uint64_t *m) {
+  double x0 = spx_mask_test(m, 0), x1 = spx_mask_test(m, 1), x2 = spx_mask_test(m, 2);
+  return 2 * x0 + 1.5 * x0 * x1 - x2;
+}
+
+static int small_eval(void *ctx, const spx_maskset *masks, double *v, spx_error *err) {
+  double c = ctx ? *(double *)ctx : NAN;
+  for (size_t i = 0; i < masks->count; i++)
+    v[i] = ctx ? c : small_f(spx_maskset_row(masks, i));
+  return SPX_OK;
+}
+
+static spx_maskset *all_masks(size_t n) {
+  spx_maskset *s = spx_maskset_create(n, (size_t)1 << n);
+  for (size_t i = 0; i < s->count; i++) spx_maskset_row(s, i)[0] = i;
+  return s;
+}
+
+static int run(const char *const *kv, size_t nkv, size_t n, size_t budget, uint64_t seed,
+               void *ctx, spx_transform **t, spx_error *err) {
+  spx_options *o = spx_options_create("test proxyspex");
+  for (size_t i = 0; i + 1 < nkv; i += 2)
+    spx_options_put(o, kv[i], SPX_OPT_TEXT, kv[i + 1], kv[i], NULL);
+  gsl_rng *r = spx_rng_stream(seed, 1, 2, 3, 4);
+  spx_method_stats st;
+  int rc = spx_method_run("proxyspex", n, budget, o, r, small_eval, ctx, t, &st, err);
+  gsl_rng_free(r);
+  spx_options_destroy(&o);
+  return rc;
+}
+
+static void test_end_to_end(void) {
+  spx_error err;
+  spx_transform *t = NULL;
+  /* exact Fourier of f from the definition over the 256 masks */
+  spx_maskset *all = all_masks(8);
+  double *y = malloc(256 * sizeof *y), *yh = malloc(256 * sizeof *yh);
+  small_eval(NULL, all, y, NULL);
+  const char *samplings[] = {"uniform", "distinct"};
+  for (int s = 0; s < 2; s++) {
+    const char *kv[] = {"sampling", samplings[s]};
+    int rc = run(kv, 2, 8, 200, 1, NULL, &t, &err);
+    if (!spx_test(rc == SPX_OK, "end to end (%s) runs", samplings[s])) {
+      printf("  %s\n", err.msg);
+      continue;
+    }
+    spx_transform_predict(t, all, yh, NULL);
+    /* noiseless target inside the refit support: only ridge shrinkage (l >= 1e-6) remains */
+    double r2 = spx_r2(y, yh, 256);
+    spx_test(r2 >= 0.9999, "end to end (%s): R2 on all 256 masks %.6f", samplings[s], r2);
+    double worst = 0;
+    for (uint64_t S = 0; S < 8; S++) { /* subsets of {0,1,2} */
+      uint32_t idx[3], d = 0;
+      for (uint32_t i = 0; i < 3; i++)
+        if (S >> i & 1u) idx[d++] = i;
+      double want = 0;
+      for (size_t x = 0; x < 256; x++) want += __builtin_parityll(S & x) ? -y[x] : y[x];
+      want /= 256;
+      worst = fmax(worst, fabs(spx_transform_get(t, idx, d, NULL) - want));
+    }
+    spx_test(worst <= 1e-2, "end to end (%s): Fourier coefficients within 1e-2 (%.2g)",
+             samplings[s], worst);
+    spx_transform_destroy(&t);
+  }
+  /* determinism: the same stream gives bit-identical transforms */
+  spx_transform *t2 = NULL;
+  run(NULL, 0, 8, 150, 9, NULL, &t, &err);
+  run(NULL, 0, 8, 150, 9, NULL, &t2, &err);
+  int same = t && t2 && spx_transform_size(t) == spx_transform_size(t2);
+  for (size_t i = 0; same && i < spx_transform_size(t); i++) {
+    const uint32_t *a, *b;
+    uint32_t da, db;
+    double va, vb;
+    spx_transform_entry(t, i, &a, &da, &va);
+    spx_transform_entry(t2, i, &b, &db, &vb);
+    same = spx_interaction_cmp(a, da, b, db) == 0 && va == vb;
+  }
+  spx_test(same, "same seed gives an identical transform");
+  spx_transform_destroy(&t);
+  spx_transform_destroy(&t2);
+  /* guard: constant target */
+  double c = 3.25;
+  int rc = run(NULL, 0, 6, 40, 2, &c, &t, &err);
+  spx_test(rc == SPX_OK && spx_transform_size(t) == 1 &&
+               spx_transform_get(t, (uint32_t[]){0}, 0, NULL) == 3.25,
+           "constant target gives {empty: value}");
+  spx_transform_destroy(&t);
+  /* tiny budgets: below 2 samples per fold is not applicable; exactly that works */
+  rc = run(NULL, 0, 6, 9, 3, NULL, &t, &err);
+  spx_test(rc == SPX_ENOTAPPLICABLE, "budget 9 not applicable (%s)", err.msg);
+  const char *kv3[] = {"folds", "3"};
+  rc = run(kv3, 2, 6, 6, 3, NULL, &t, &err);
+  spx_test(rc == SPX_OK && t != NULL, "budget 6 with 3 folds runs");
+  spx_transform_destroy(&t);
+  rc = run(NULL, 0, 6, 10, 3, NULL, &t, &err);
+  spx_test(rc == SPX_OK && t != NULL, "budget 10 runs");
+  spx_transform_destroy(&t);
+  /* bad options name the key */
+  const char *bad1[] = {"hpo", "slow"};
+  rc = run(bad1, 2, 6, 40, 3, NULL, &t, &err);
+  spx_test(rc == SPX_EINVAL && strstr(err.msg, "hpo") && strstr(err.msg, "slow"),
+           "bad hpo value named (%s)", err.msg);
+  const char *bad2[] = {"energy", "1.5"};
+  rc = run(bad2, 2, 6, 40, 3, NULL, &t, &err);
+  spx_test(rc == SPX_ERANGE && strstr(err.msg, "energy"), "energy 1.5 rejected (%s)", err.msg);
+  const char *bad3[] = {"bogus", "1"};
+  rc = run(bad3, 2, 6, 40, 3, NULL, &t, &err);
+  spx_test(rc == SPX_EINVAL && strstr(err.msg, "bogus"), "unknown key rejected (%s)", err.msg);
+  free(y);
+  free(yh);
+  spx_maskset_destroy(&all);
+}
+
+static void test_refine_guards(void) {
+  spx_proxyspex_config cfg;
+  spx_proxyspex_defaults(&cfg);
+  spx_maskset *all = all_masks(4);
+  double y[16];
+  for (int i = 0; i < 16; i++) y[i] = i;
+  spx_proxyspex_info info;
+  spx_transform *out = NULL;
+  /* constant proxy */
+  spx_transform *p = spx_transform_create(4, SPX_BASIS_FOURIER);
+  uint32_t idx[4] = {0, 1, 2, 3};
+  spx_transform_set(p, idx, 0, 2.5, NULL);
+  int rc = spx_proxyspex_refine(p, all, y, &cfg, &out, &info, NULL);
+  spx_test(rc == SPX_OK && info.path == SPX_PROXYSPEX_CONSTANT_PROXY &&
+               spx_transform_size(out) == 1 && spx_transform_get(out, idx, 0, NULL) == 2.5,
+           "constant proxy keeps only its constant");
+  spx_transform_destroy(&out);
+  /* at most n coefficients: returned as is */
+  spx_transform_set(p, idx, 1, 1.0, NULL);
+  spx_transform_set(p, idx + 1, 2, -0.25, NULL);
+  rc = spx_proxyspex_refine(p, all, y, &cfg, &out, &info, NULL);
+  spx_test(rc == SPX_OK && info.path == SPX_PROXYSPEX_SMALL_PROXY &&
+               spx_transform_size(out) == 3 && spx_transform_get(out, idx + 1, 2, NULL) == -0.25,
+           "proxy with <= n coefficients returned unchanged");
+  spx_transform_destroy(&out);
+  /* ties under spectral_explain keep nothing non-constant -> shapiq fallback keeps them */
+  spx_transform_clear(p);
+  spx_transform_set(p, idx, 0, 0.1, NULL);
+  for (uint32_t i = 0; i < 4; i++) spx_transform_set(p, &idx[i], 1, i < 3 ? 3.0 : 1.0, NULL);
+  spx_transform_set(p, idx, 2, 0.01, NULL);
+  cfg.truncation = SPX_TRUNC_SPECTRAL_EXPLAIN;
+  cfg.refine = 0;
+  rc = spx_proxyspex_refine(p, all, y, &cfg, &out, &info, NULL);
+  spx_test(rc == SPX_OK && info.path == SPX_PROXYSPEX_TRUNCATED && spx_transform_size(out) == 3 &&
+               spx_transform_get(out, idx, 1, NULL) == 3.0,
+           "empty spectral_explain support falls back to the shapiq threshold");
+  spx_transform_destroy(&out);
+  /* refit on an exact linear target: y = 7.5 - 0.5 chi_0 - 1 chi_1 - 2 chi_2 - 4 chi_3, with a
+   * large proxy constant so that the constant column is kept (tau = 1) */
+  spx_transform_set(p, idx, 0, 5.0, NULL);
+  cfg.truncation = SPX_TRUNC_SHAPIQ;
+  cfg.refine = 1;
+  rc = spx_proxyspex_refine(p, all, y, &cfg, &out, &info, NULL);
+  /* the 4 kept columns are orthogonal over all 16 masks, so the ridge coefficient is
+   * exactly 16 c / (16 + l) at the chosen l (c = 7.5, -0.5, -1, -2) */
+  double l = info.lambda, sh = 16.0 / (16.0 + l);
+  double want[4] = {-0.5, -1, -2, -4}, worst = fabs(spx_transform_get(out, idx, 0, NULL) - 7.5 * sh);
+  for (uint32_t i = 0; i < 3; i++)
+    worst = fmax(worst, fabs(spx_transform_get(out, &idx[i], 1, NULL) - want[i] * sh));
+  spx_test(rc == SPX_OK && info.path == SPX_PROXYSPEX_REFINED && info.kept == 4 && worst <= 1e-12,
+           "refit on all masks = orthogonal ridge solution (err %.2g, lambda %.2g)", worst,
+           info.lambda);
+  spx_transform_destroy(&out);
+  spx_transform_destroy(&p);
+  spx_maskset_destroy(&all);
+}
+
+static void test_sampling(void) {
+  gsl_rng *r = spx_rng_stream(4, 0, 0, 0, 0);
+  spx_maskset *s = NULL;
+  spx_error err;
+  size_t cases[][2] = {{3, 20}, {10, 100}, {6, 50}, {70, 300}};
+  for (size_t c = 0; c < 4; c++) {
+    size_t n = cases[c][0], budget = cases[c][1];
+    int rc = spx_proxyspex_sample(n, budget, SPX_SAMPLING_DISTINCT, r, &s, &err);
+    size_t want = n < 20 && ((size_t)1 << n) < budget ? (size_t)1 << n : budget;
+    int ok = rc == SPX_OK && s->count == want;
+    uint64_t full[2] = {0, 0};
+    spx_mask_fill(full, n, 1);
+    ok = ok && spx_mask_popcount(spx_maskset_row(s, 0), s->words) == 0 &&
+         memcmp(spx_maskset_row(s, 1), full, s->words * 8) == 0;
+    for (size_t i = 0; ok && i < s->count; i++)
+      for (size_t j = 0; ok && j < i; j++)
+        ok = memcmp(spx_maskset_row(s, i), spx_maskset_row(s, j), s->words * 8) != 0;
+    spx_test(ok, "distinct sampling n %zu budget %zu: %zu distinct masks, empty and full first",
+             n, budget, want);
+    spx_maskset_destroy(&s);
+  }
+  /* uniform: bit frequencies near 1/2 (20000 bits per feature: sd 0.0035, allow 5 sd) */
+  spx_proxyspex_sample(70, 20000, SPX_SAMPLING_UNIFORM, r, &s, &err);
+  double worst = 0;
+  for (size_t i = 0; i < 70; i++) {
+    size_t ones = 0;
+    for (size_t k = 0; k < s->count; k++) ones += (size_t)spx_mask_test(spx_maskset_row(s, k), i);
+    worst = fmax(worst, fabs((double)ones / (double)s->count - 0.5));
+  }
+  spx_test(worst < 0.0177, "uniform sampling: bit frequencies within 5 sd of 1/2 (%.4f)", worst);
+  spx_maskset_destroy(&s);
+  gsl_rng_free(r);
+}
+
+static void test_search(void) {
+  gsl_rng *r = spx_rng_stream(8, 0, 0, 0, 0);
+  spx_maskset *m = NULL;
+  spx_proxyspex_sample(12, 300, SPX_SAMPLING_UNIFORM, r, &m, NULL);
+  double *y = malloc(m->count * sizeof *y);
+  for (size_t i = 0; i < m->count; i++)
+    y[i] = small_f(spx_maskset_row(m, i)) + 0.3 * gsl_rng_uniform(r);
+  spx_proxy_search_config cfg;
+  spx_proxy_search_defaults(&cfg, SPX_HPO_GRID, 3);
+  cfg.grid_ntrees = 2;
+  cfg.grid_trees[0] = 5;
+  cfg.grid_trees[1] = 40;
+  cfg.seed = 11;
+  spx_error err;
+  spx_proxy_search *s = spx_proxy_search_create(m, y, &cfg, &err);
+  size_t J = spx_proxy_search_jobs(s);
+  spx_test_int((long long)J, 20, "grid t = 3: 2 depths x 2 rates x 5 folds = 20 jobs");
+  spx_proxy_job_result *res = malloc(J * sizeof *res);
+  for (size_t j = J; j-- > 0;) spx_proxy_search_run_job(s, j, &res[j], &err); /* reversed */
+  spx_proxy_choice a, b;
+  spx_proxy_search_combine(s, res, &a, &err);
+  spx_proxy_search_run(s, &b, &err);
+  spx_test(a.max_depth == b.max_depth && a.eta == b.eta && a.trees == b.trees &&
+               a.cv_r2 == b.cv_r2,
+           "job order does not change the choice");
+  /* the best grid point's score is the largest fold mean, recomputed here */
+  double best = -INFINITY;
+  for (size_t c = 0; c < 4; c++)
+    for (size_t k = 0; k < 2; k++) {
+      double mean = 0;
+      for (size_t f = 0; f < 5; f++) mean += res[c * 5 + f].r2[k];
+      best = fmax(best, mean / 5);
+    }
+  spx_test(a.cv_r2 == best, "choice has the best mean held-out R2");
+  /* job 0 = (eta 0.01, depth 1, fold 0): train 5 trees alone, score fold 0 (rows 0..59) */
+  size_t rows[240];
+  for (size_t i = 0; i < 240; i++) rows[i] = 60 + i;
+  spx_xgb_data *tr = spx_xgb_data_create(m, y, rows, 240, NULL, 0, 1, &err);
+  spx_xgb_data *va = spx_xgb_data_create(m, NULL, NULL, 60, NULL, 0, 1, &err);
+  spx_xgb_params p = {1, 0.01, 1, 11};
+  spx_xgb *bst = spx_xgb_create(tr, &p, &err);
+  spx_xgb_boost(bst, 5, &err);
+  double pred[60], mean = 0, res_ss = 0, tot = 0;
+  spx_xgb_predict(bst, va, pred, &err);
+  for (int i = 0; i < 60; i++) mean += y[i] / 60;
+  for (int i = 0; i < 60; i++) {
+    res_ss += (y[i] - pred[i]) * (y[i] - pred[i]);
+    tot += (y[i] - mean) * (y[i] - mean);
+  }
+  /* the job's incremental sums differ from one prediction only by float rounding */
+  spx_test_abs(res[0].r2[0], 1 - res_ss / tot, 1e-6,
+               "first 5 trees of a 40-tree run = a 5-tree model (held-out R2)");
+  spx_xgb_destroy(&bst);
+  spx_xgb_data_destroy(&tr);
+  spx_xgb_data_destroy(&va);
+  /* fast: early stopping stops before max_trees on this easy target */
+  spx_proxy_search_destroy(&s);
+  spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 3);
+  cfg.seed = 11;
+  s = spx_proxy_search_create(m, y, &cfg, &err);
+  spx_test_int((long long)spx_proxy_search_jobs(s), 2, "fast t = 3: 2 jobs");
+  spx_proxy_search_run_job(s, 1, &res[1], &err);
+  double top = -INFINITY;
+  size_t at = 0;
+  for (size_t k = 0; k < res[1].count; k++)
+    if (res[1].r2[k] > top) top = res[1].r2[k], at = k;
+  spx_test(res[1].count < 500 && res[1].count == at + 1 + 5,
+           "fast job stops 50 trees (5 checkpoints) after its best (%zu checkpoints)",
+           res[1].count);
+  cfg.folds = 1;
+  spx_test(spx_proxy_search_create(m, y, &cfg, &err) == NULL, "1 fold rejected");
+  spx_proxy_search_destroy(&s);
+  free(res);
+  free(y);
+  spx_maskset_destroy(&m);
+  gsl_rng_free(r);
+}
+
+int main(void) {
+  test_truncation();
+  test_ridge();
+  test_refine_guards();
+  test_sampling();
+  test_search();
+  test_end_to_end();
+  return spx_test_summary();
+}
