@@ -37,7 +37,8 @@ class Method:
         return self.status == 1
 
     def transform(self, instance, budget, repeat=0):
-        """(basis, {tuple(features): coefficient}) of one cell, or None."""
+        """(basis, {tuple(features): coefficient}) of one cell, or None; basis 0 = Fourier,
+        1 = Moebius."""
         path = "transform/%d/%d/%d" % (instance, budget, repeat)
         if path not in self._group:
             return None
@@ -49,7 +50,8 @@ class Method:
         for t in range(len(coefs)):
             key = tuple(int(i) for i in indices[offsets[t]:offsets[t + 1]])
             terms[key] = float(coefs[t])
-        return int(g.attrs.get("basis", 0)), terms
+        basis = _text(g.attrs.get("basis", "fourier"))
+        return (1 if basis.lower().startswith("m") or basis == "1" else 0), terms
 
 
 class Instance:
