@@ -26,7 +26,7 @@ typedef struct {
   spx_bl_penalty pen;
 } bz_state;
 
-static int bz_options(spx_options *opts, int *estimator, spx_bl_penalty *pen, double *memory,
+static int bz_options(spx_options *opts, int *estimator, spx_bl_penalty *pen, spx_bl_limits *memory,
                       spx_error *err) {
   static const char *const choices[] = {"regression", "msr", NULL};
   int rc = spx_options_choice(opts, "estimator", choices, EST_REGRESSION, estimator, err);
@@ -52,7 +52,7 @@ static int bz_applicable(size_t n, size_t budget, spx_options *opts, char *why,
                          size_t whylen) {
   int est;
   spx_bl_penalty pen;
-  double memory;
+  spx_bl_limits memory;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
     return 0;
@@ -65,15 +65,15 @@ static int bz_applicable(size_t n, size_t budget, spx_options *opts, char *why,
   size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
   if (est == EST_MSR) {
     double need = (double)rows * (8.0 * spx_mask_words(n) + 8.0) + 32.0 * (double)n;
-    if (need > memory) {
+    if (need > memory.bytes) {
       snprintf(why, whylen, "%zu masks need %.3g GiB, above memory_gib = %.3g", rows,
-               need / 1073741824.0, memory / 1073741824.0);
+               need / 1073741824.0, memory.bytes / 1073741824.0);
       return 0;
     }
     return 1;
   }
   double p = (double)n + 1.0;
-  if (!spx_bl_check_memory(n, p, rows, spx_bl_penalty_positive(&pen), memory, why, whylen)) return 0;
+  if (!spx_bl_check_memory(n, p, rows, spx_bl_penalty_positive(&pen), &memory, why, whylen)) return 0;
   if (!pen.loo && pen.value == 0.0 && (double)rows < p) {
     snprintf(why, whylen,
              "budget %zu is below the %.0f unknowns of an unpenalised fit (penalty = 0)",
@@ -88,7 +88,7 @@ static int bz_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, vo
   *state = NULL;
   bz_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  double memory;
+  spx_bl_limits memory;
   int rc = bz_options(opts, &s->estimator, &s->pen, &memory, err);
   s->base.n = n;
   s->base.budget = budget;

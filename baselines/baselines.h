@@ -26,6 +26,7 @@
 
 #define SPX_BL_MAX_GRID 16
 #define SPX_BL_DEFAULT_MEMORY_GIB 2.0
+#define SPX_BL_DEFAULT_MAX_GFLOP 100.0
 
 /* How the ridge penalty is chosen: a fixed value (0 = plain least squares), or by
  * leave-one-out error over a grid (RidgeCV's efficient LOO). */
@@ -42,7 +43,12 @@ int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
 /* 1 when every penalty the setting can use is > 0 (the fixed value or every grid value). */
 int spx_bl_penalty_positive(const spx_bl_penalty *pen);
 /* Read `memory_gib` (> 0, default 2): the working-memory limit applicable() enforces. */
-int spx_bl_read_memory(spx_options *opts, double *bytes, spx_error *err);
+/* Resource limits of a regression: memory_gib (working memory) and max_gflop (estimated
+ * floating-point work of the fit, so that a grid does not stall on one cell for hours). */
+typedef struct spx_bl_limits {
+  double bytes, flops;
+} spx_bl_limits;
+int spx_bl_read_memory(spx_options *opts, spx_bl_limits *limits, spx_error *err);
 /* Read `order` in [1, n]. */
 int spx_bl_read_order(spx_options *opts, size_t n, long long def, unsigned *order,
                       spx_error *err);
@@ -128,6 +134,8 @@ int spx_bl_fit(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_penalty *
 /* Working memory (bytes) of spx_bl_fit with p columns and N rows of n features; dual_ok when
  * every column is penalised with a positive penalty and there is no constraint. */
 double spx_bl_fit_memory(size_t n, double p, size_t rows, int dual_ok);
+/* Estimated floating-point operations of the fit (accumulation and factorisations). */
+double spx_bl_fit_flops(size_t n, double p, size_t rows, int dual_ok);
 
 /* A Moebius transform from beta (one value per design column); when with_empty, the empty
  * set gets empty_value (designs with lo = 1). */
@@ -158,8 +166,8 @@ int spx_bl_fit_transform(const spx_bl_state *s, unsigned lo, unsigned order, siz
 /* Free the members of the base (not the state itself). */
 void spx_bl_state_free(spx_bl_state *s);
 /* Common applicability: n >= 1, budget >= min_budget, memory within the limit. */
-int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok, double limit, char *why,
-                        size_t whylen);
+int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok,
+                        const spx_bl_limits *limits, char *why, size_t whylen);
 
 /* ---- the shapiq regression estimator (faith_shap.c), shared with kernelshap.c ------------ */
 

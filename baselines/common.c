@@ -74,12 +74,16 @@ int spx_bl_penalty_positive(const spx_bl_penalty *pen) {
   return 1;
 }
 
-int spx_bl_read_memory(spx_options *opts, double *bytes, spx_error *err) {
-  double gib;
+int spx_bl_read_memory(spx_options *opts, spx_bl_limits *limits, spx_error *err) {
+  double gib, gflop;
   int rc = spx_options_double_range(opts, "memory_gib", SPX_BL_DEFAULT_MEMORY_GIB, 1e-6, 1e6,
                                     &gib, err);
+  if (rc == SPX_OK)
+    rc = spx_options_double_range(opts, "max_gflop", SPX_BL_DEFAULT_MAX_GFLOP, 1e-6, 1e12,
+                                  &gflop, err);
   if (rc) return rc;
-  *bytes = gib * 1073741824.0;
+  limits->bytes = gib * 1073741824.0;
+  limits->flops = gflop * 1e9;
   return SPX_OK;
 }
 
@@ -150,16 +154,26 @@ void spx_bl_state_free(spx_bl_state *s) {
   s->values = NULL;
 }
 
-int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok, double limit, char *why,
-                        size_t whylen) {
+int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok,
+                        const spx_bl_limits *limits, char *why, size_t whylen) {
   double need = spx_bl_fit_memory(n, p, rows, dual_ok);
-  if (need <= limit) return 1;
-  snprintf(why, whylen,
-           "%.0f regression columns and %zu masks need about %.3g GiB of working memory "
-           "(normal equations%s), above the limit memory_gib = %.3g",
-           p, rows, need / 1073741824.0, dual_ok ? " or kernel matrix" : "",
-           limit / 1073741824.0);
-  return 0;
+  if (need > limits->bytes) {
+    snprintf(why, whylen,
+             "%.0f regression columns and %zu masks need about %.3g GiB of working memory "
+             "(normal equations%s), above the limit memory_gib = %.3g",
+             p, rows, need / 1073741824.0, dual_ok ? " or kernel matrix" : "",
+             limits->bytes / 1073741824.0);
+    return 0;
+  }
+  double work = spx_bl_fit_flops(n, p, rows, dual_ok);
+  if (work > limits->flops) {
+    snprintf(why, whylen,
+             "%.0f regression columns and %zu masks need about %.3g GFLOP to fit, above the "
+             "limit max_gflop = %.3g (raise it to run this cell anyway)",
+             p, rows, work / 1e9, limits->flops / 1e9);
+    return 0;
+  }
+  return 1;
 }
 
 /* ---- output ------------------------------------------------------------------------------- */

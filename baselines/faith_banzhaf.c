@@ -22,7 +22,7 @@ typedef struct {
 
 /* Options shared with applicable(). */
 static int fb_options(spx_options *opts, size_t n, unsigned *order, spx_bl_penalty *pen,
-                      double *memory, spx_error *err) {
+                      spx_bl_limits *memory, spx_error *err) {
   int rc = spx_bl_read_order(opts, n, n < 2 ? (long long)n : 2, order, err);
   if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, "penalty", 1, 0.0, pen, err);
   if (rc == SPX_OK) rc = spx_bl_read_memory(opts, memory, err);
@@ -33,7 +33,7 @@ static int fb_applicable(size_t n, size_t budget, spx_options *opts, char *why,
                          size_t whylen) {
   unsigned order;
   spx_bl_penalty pen;
-  double memory;
+  spx_bl_limits memory;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
     return 0;
@@ -45,7 +45,7 @@ static int fb_applicable(size_t n, size_t budget, spx_options *opts, char *why,
     snprintf(why, whylen, "budget 0: at least one mask is needed");
     return 0;
   }
-  if (!spx_bl_check_memory(n, p, rows, spx_bl_penalty_positive(&pen), memory, why, whylen)) return 0;
+  if (!spx_bl_check_memory(n, p, rows, spx_bl_penalty_positive(&pen), &memory, why, whylen)) return 0;
   if (!pen.loo && pen.value == 0.0 && (double)rows < p) {
     snprintf(why, whylen,
              "budget %zu is below the %.0f unknowns of an unpenalised fit of order %u "
@@ -61,7 +61,7 @@ static int fb_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, vo
   *state = NULL;
   fb_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  double memory;
+  spx_bl_limits memory;
   int rc = fb_options(opts, n, &s->order, &s->pen, &memory, err);
   s->base.n = n;
   s->base.budget = budget;

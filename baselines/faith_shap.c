@@ -32,7 +32,7 @@ typedef struct {
 } fs_state;
 
 static int fs_options(spx_options *opts, size_t n, unsigned fixed_order, unsigned *order,
-                      spx_bl_penalty *pen, double *memory, spx_error *err) {
+                      spx_bl_penalty *pen, spx_bl_limits *memory, spx_error *err) {
   int rc = SPX_OK;
   if (fixed_order)
     *order = fixed_order;
@@ -47,7 +47,7 @@ int spx_bl_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsign
                               char *why, size_t whylen) {
   unsigned order;
   spx_bl_penalty pen;
-  double memory;
+  spx_bl_limits memory;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
     return 0;
@@ -59,7 +59,7 @@ int spx_bl_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsign
   if (fs_options(opts, n, fixed_order, &order, &pen, &memory, NULL)) return 1;
   size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
   double p = spx_bl_num_columns(n, 1, order);
-  if (!spx_bl_check_memory(n, p, rows, 0, memory, why, whylen)) return 0;
+  if (!spx_bl_check_memory(n, p, rows, 0, &memory, why, whylen)) return 0;
   /* unknowns: p coefficients plus v(∅); the empty and full coalitions fix two of them */
   if (!pen.loo && pen.value == 0.0 && (double)rows < p + 1.0) {
     snprintf(why, whylen,
@@ -81,7 +81,7 @@ int spx_bl_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rn
     free(sw);
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
-  double memory;
+  spx_bl_limits memory;
   int rc = fs_options(opts, n, fixed_order, &s->order, &s->pen, &memory, err);
   s->base.n = n;
   s->base.budget = budget;

@@ -26,7 +26,7 @@ typedef struct {
 } lime_state;
 
 static int lime_options(spx_options *opts, double *width, int *distance, double *alpha,
-                        double *memory, spx_error *err) {
+                        spx_bl_limits *memory, spx_error *err) {
   static const char *const choices[] = {"cosine", "text", NULL};
   int rc = spx_options_double(opts, "kernel_width", 25.0, width, err);
   if (rc) return rc;
@@ -53,7 +53,8 @@ static int lime_options(spx_options *opts, double *width, int *distance, double 
 
 static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why,
                            size_t whylen) {
-  double width, alpha, memory;
+  double width, alpha;
+  spx_bl_limits memory;
   int distance;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
@@ -65,7 +66,7 @@ static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why
   }
   if (lime_options(opts, &width, &distance, &alpha, &memory, NULL)) return 1;
   double p = (double)n + 1.0;
-  if (!spx_bl_check_memory(n, p, budget, 0, memory, why, whylen)) return 0;
+  if (!spx_bl_check_memory(n, p, budget, 0, &memory, why, whylen)) return 0;
   if (alpha == 0.0 && (double)budget < p) {
     snprintf(why, whylen,
              "budget %zu is below the %.0f unknowns of an unpenalised fit (alpha = 0)", budget,
@@ -80,7 +81,8 @@ static int lime_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
   *state = NULL;
   lime_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  double alpha, memory;
+  double alpha;
+  spx_bl_limits memory;
   int rc = lime_options(opts, &s->width, &s->distance, &alpha, &memory, err);
   s->pen.value = alpha;
   s->base.n = n;

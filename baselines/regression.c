@@ -131,6 +131,17 @@ double spx_bl_fit_memory(size_t n, double p, size_t rows, int dual_ok) {
   return core + (double)rows * (8.0 * spx_mask_words(n) + 16.0) + 88.0 * p;
 }
 
+double spx_bl_fit_flops(size_t n, double p, size_t rows, int dual_ok) {
+  /* primal: accumulate the normal equations (about p^2 per row for a dense row of the
+   * design; rows of the AND basis are about that dense at uniform masks) plus a few
+   * factorisations of p x p (the penalty grid); dual: the kernel (one popcount per word per
+   * pair) plus factorisations and inverses of rows x rows. The cheaper form is used. */
+  double r = (double)rows;
+  double primal = r * p * p + 4.0 * p * p * p / 3.0;
+  double dual = r * r * (double)spx_mask_words(n) + 7.0 * r * r * r / 3.0;
+  return dual_ok && dual_bytes(rows) < primal_bytes(p) ? dual : primal;
+}
+
 typedef struct {
   size_t p;
   gsl_matrix *G; /* X^T W X */

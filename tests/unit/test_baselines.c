@@ -859,6 +859,13 @@ static void test_applicable_and_options(void) {
   check_applicable("banzhaf", 300, 1000, (const kv[]){{"memory_gib", "0.001"}, {NULL, NULL}}, 0,
                    "memory_gib");
   check_applicable("faith_banzhaf", 0, 10, NULL, 0, "n = 0");
+  /* 4526 columns (order 3 at n = 30) and 6912 masks: about 2.6e11 flops, above the default
+   * 100 GFLOP; a larger limit lets it run (its memory, ~0.5 GiB, is within the default). */
+  check_applicable("faith_banzhaf", 30, 6912, o3, 0, "max_gflop = 100");
+  check_applicable("faith_banzhaf", 30, 6912,
+                   (const kv[]){{"order", "3"}, {"max_gflop", "1000"}, {NULL, NULL}}, 1, NULL);
+  check_error("faith_shap", (const kv[]){{"max_gflop", "0"}, {NULL, NULL}},
+              "max_gflop: 0 is out of range");
 
   check_error("faith_shap", (const kv[]){{"order", "0"}, {NULL, NULL}}, "order: 0 is out of range");
   check_error("faith_banzhaf", (const kv[]){{"order", "9"}, {NULL, NULL}}, "at most n = 4");
@@ -873,7 +880,7 @@ static void test_applicable_and_options(void) {
   check_error("kernelshap", (const kv[]){{"order", "2"}, {NULL, NULL}}, "order: unknown key");
   check_error("lime", (const kv[]){{"memory_gib", "0"}, {NULL, NULL}}, "memory_gib: 0 is out of range");
   check_error("lime", (const kv[]){{"alpha", "-0.5"}, {NULL, NULL}}, "alpha: must be >= 0, got -0.5");
-  check_error("faith_banzhaf", (const kv[]){{"ordr", "2"}, {NULL, NULL}}, "known keys: order, penalty, penalty_grid, memory_gib");
+  check_error("faith_banzhaf", (const kv[]){{"ordr", "2"}, {NULL, NULL}}, "known keys: order, penalty, penalty_grid, memory_gib, max_gflop");
 }
 
 int main(void) {
