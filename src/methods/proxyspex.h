@@ -29,6 +29,7 @@ typedef struct spx_proxyspex_config {
   double energy;                  /* share of non-constant energy kept (0, 1] */
   spx_trunc_rule truncation;
   int refine;                     /* ridge refit of the kept support */
+  double refine_max_ratio;        /* refit only when kept <= ratio x samples */
   spx_ridge_criterion ridge_cv;
   int verbose;                    /* one summary line on stderr */
 } spx_proxyspex_config;
@@ -39,7 +40,8 @@ typedef enum {
   SPX_PROXYSPEX_TRUNCATED,       /* truncated, refine = false */
   SPX_PROXYSPEX_CONSTANT_TARGET, /* all sampled values equal: F = {empty: that value} */
   SPX_PROXYSPEX_CONSTANT_PROXY,  /* proxy without non-constant energy: F = {empty: F(empty)} */
-  SPX_PROXYSPEX_SMALL_PROXY      /* proxy with <= n coefficients: returned as is */
+  SPX_PROXYSPEX_SMALL_PROXY,     /* proxy with <= n coefficients: returned as is */
+  SPX_PROXYSPEX_WIDE             /* kept support too wide for the samples: truncated, no refit */
 } spx_proxyspex_path;
 
 typedef struct spx_proxyspex_info {

@@ -366,6 +366,20 @@ static void test_refine_guards(void) {
            "refit on all masks = orthogonal ridge solution (err %.2g, lambda %.2g)", worst,
            info.lambda);
   spx_transform_destroy(&out);
+  /* the same 4 kept columns on only 6 of the 16 masks: 4 > 0.5 x 6, too wide to refit, so
+   * the truncated coefficients come back unchanged; a ratio of 1 allows the refit again */
+  spx_maskset *six = spx_maskset_create(4, 6);
+  for (size_t r = 0; r < 6; r++) spx_maskset_row(six, r)[0] = spx_maskset_row(all, r)[0];
+  rc = spx_proxyspex_refine(p, six, y, &cfg, &out, &info, NULL);
+  spx_test(rc == SPX_OK && info.path == SPX_PROXYSPEX_WIDE && info.kept == 4 &&
+               spx_transform_get(out, idx, 1, NULL) == 3.0 && info.lambda == 0.0,
+           "support wider than half the samples is not refit");
+  spx_transform_destroy(&out);
+  cfg.refine_max_ratio = 1.0;
+  rc = spx_proxyspex_refine(p, six, y, &cfg, &out, &info, NULL);
+  spx_test(rc == SPX_OK && info.path == SPX_PROXYSPEX_REFINED, "refine_max_ratio = 1 refits");
+  spx_transform_destroy(&out);
+  spx_maskset_destroy(&six);
   spx_transform_destroy(&p);
   spx_maskset_destroy(&all);
 }
