@@ -20,7 +20,8 @@ struct spx_xgb {
   BoosterHandle h;
   spx_xgb_data *train;
   size_t trees;
-  float base_score;
+  float base_score; /* added to the tree sum of a prediction (0 for a logistic model) */
+  int logistic;     /* predictions are margins */
 };
 
 static int xgb_fail(spx_error *err, const char *what) {
@@ -81,6 +82,47 @@ fail:
   return NULL;
 }
 
+spx_xgb_data *spx_xgb_data_create_dense(const double *x, size_t rows, size_t cols,
+                                        const double *y, int threads, spx_error *err) {
+  if (rows == 0 || cols == 0) {
+    spx_error_set(err, SPX_EINVAL, "XGBoost data needs at least one row and one feature");
+    return NULL;
+  }
+  spx_xgb_data *d = calloc(1, sizeof *d);
+  float *xf = malloc(rows * cols * sizeof *xf);
+  float *label = y ? malloc(rows * sizeof *label) : NULL;
+  if (d == NULL || xf == NULL || (y && label == NULL)) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory for a %zu x %zu XGBoost matrix", rows, cols);
+    goto fail;
+  }
+  for (size_t i = 0; i < rows * cols; i++) xf[i] = (float)x[i];
+  double sum = 0.0;
+  for (size_t r = 0; y && r < rows; r++) {
+    label[r] = (float)y[r];
+    sum += y[r];
+  }
+  d->rows = rows;
+  d->label_mean = y ? sum / (double)rows : NAN;
+  if (XGDMatrixCreateFromMat_omp(xf, (bst_ulong)rows, (bst_ulong)cols, NAN, &d->h,
+                                 threads > 0 ? threads : 1) != 0) {
+    d->h = NULL;
+    xgb_fail(err, "DMatrix creation");
+    goto fail;
+  }
+  if (y && XGDMatrixSetFloatInfo(d->h, "label", label, (bst_ulong)rows) != 0) {
+    xgb_fail(err, "setting labels");
+    goto fail;
+  }
+  free(xf);
+  free(label);
+  return d;
+fail:
+  free(xf);
+  free(label);
+  spx_xgb_data_destroy(&d);
+  return NULL;
+}
+
 void spx_xgb_data_destroy(spx_xgb_data **d) {
   if (d == NULL || *d == NULL) return;
   if ((*d)->h) XGDMatrixFree((*d)->h);
@@ -90,7 +132,8 @@ void spx_xgb_data_destroy(spx_xgb_data **d) {
 
 size_t spx_xgb_data_rows(const spx_xgb_data *d) { return d->rows; }
 
-spx_xgb *spx_xgb_create(spx_xgb_data *train, const spx_xgb_params *p, spx_error *err) {
+static spx_xgb *create(spx_xgb_data *train, const spx_xgb_params *p, int logistic,
+                       spx_error *err) {
   if (isnan(train->label_mean)) {
     spx_error_set(err, SPX_EINVAL, "XGBoost training data has no labels");
     return NULL;
@@ -106,7 +149,14 @@ spx_xgb *spx_xgb_create(spx_xgb_data *train, const spx_xgb_params *p, spx_error 
     return NULL;
   }
   b->train = train;
-  b->base_score = (float)train->label_mean;
+  b->logistic = logistic;
+  if (b->logistic && !(train->label_mean > 0.0 && train->label_mean < 1.0)) {
+    spx_error_set(err, SPX_EINVAL, "XGBoost logistic training needs labels of both classes");
+    free(b);
+    return NULL;
+  }
+  /* logistic: base_score 0.5 is margin 0, so the margin is the plain tree sum */
+  b->base_score = b->logistic ? 0.0f : (float)train->label_mean;
   if (XGBoosterCreate(&train->h, 1, &b->h) != 0) {
     b->h = NULL;
     xgb_fail(err, "booster creation");
@@ -118,9 +168,9 @@ spx_xgb *spx_xgb_create(spx_xgb_data *train, const spx_xgb_params *p, spx_error 
   snprintf(eta, sizeof eta, "%.17g", p->eta);
   snprintf(threads, sizeof threads, "%d", p->threads);
   snprintf(seed, sizeof seed, "%u", (unsigned)(p->seed & 0x7fffffffu));
-  snprintf(base, sizeof base, "%.9g", (double)b->base_score);
+  snprintf(base, sizeof base, "%.9g", b->logistic ? 0.5 : (double)b->base_score);
   const char *kv[][2] = {{"verbosity", "0"},     {"tree_method", "hist"},
-                         {"objective", "reg:squarederror"},
+                         {"objective", b->logistic ? "binary:logistic" : "reg:squarederror"},
                          {"max_depth", depth},   {"eta", eta},
                          {"nthread", threads},   {"seed", seed},
                          {"base_score", base}};
@@ -132,6 +182,15 @@ spx_xgb *spx_xgb_create(spx_xgb_data *train, const spx_xgb_params *p, spx_error 
     }
   }
   return b;
+}
+
+spx_xgb *spx_xgb_create(spx_xgb_data *train, const spx_xgb_params *p, spx_error *err) {
+  return create(train, p, 0, err);
+}
+
+spx_xgb *spx_xgb_create_logistic(spx_xgb_data *train, const spx_xgb_params *p,
+                                 spx_error *err) {
+  return create(train, p, 1, err);
 }
 
 void spx_xgb_destroy(spx_xgb **b) {
@@ -157,9 +216,9 @@ static int predict_range(spx_xgb *b, spx_xgb_data *d, size_t first, size_t last,
                          const float **res, spx_error *err) {
   char config[256];
   snprintf(config, sizeof config,
-           "{\"type\": 0, \"training\": false, \"iteration_begin\": %zu, "
+           "{\"type\": %d, \"training\": false, \"iteration_begin\": %zu, "
            "\"iteration_end\": %zu, \"strict_shape\": false}",
-           first, last);
+           b->logistic ? 1 : 0, first, last); /* type 1: the raw margin */
   bst_ulong const *shape = NULL;
   bst_ulong dim = 0;
   if (XGBoosterPredictFromDMatrix(b->h, d->h, config, &shape, &dim, res) != 0)
@@ -237,6 +296,7 @@ int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t 
   const cJSON *gbname = member(gb, "name");
   const cJSON *trees = member(member(gb, "model"), "trees");
   const cJSON *base = member(member(learner, "learner_model_param"), "base_score");
+  const cJSON *objective = member(member(learner, "objective"), "name");
   double base_score;
   if (!cJSON_IsString(gbname) || strcmp(gbname->valuestring, "gbtree") != 0) {
     rc = bad_model(err, "learner.gradient_booster.name is not \"gbtree\"");
@@ -266,6 +326,14 @@ int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t 
     goto done;
   }
   e->base_score = (double)(float)base_score; /* XGBoost keeps it as a float */
+  if (cJSON_IsString(objective) && strcmp(objective->valuestring, "binary:logistic") == 0) {
+    if (!(base_score > 0.0 && base_score < 1.0)) {
+      rc = bad_model(err, "binary:logistic base_score is not a probability in (0, 1)");
+      goto done;
+    }
+    double pb = (double)(float)base_score;
+    e->base_score = log(pb / (1.0 - pb)); /* the margin XGBoost adds */
+  }
   size_t t = 0, k = 0;
   cJSON_ArrayForEach(tree, trees) {
     const cJSON *arr[4] = {member(tree, "left_children"), member(tree, "right_children"),

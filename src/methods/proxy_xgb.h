@@ -32,12 +32,21 @@ typedef struct spx_xgb_data spx_xgb_data;
 spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
                                   const size_t *rows, size_t count, const uint32_t *cols,
                                   size_t ncols, int threads, spx_error *err);
+/* A data set from a dense row-major rows x cols matrix of real values (converted to float, as
+ * XGBoost stores them; NaN = missing), with labels when y is given. */
+spx_xgb_data *spx_xgb_data_create_dense(const double *x, size_t rows, size_t cols,
+                                        const double *y, int threads, spx_error *err);
 void spx_xgb_data_destroy(spx_xgb_data **d);
 size_t spx_xgb_data_rows(const spx_xgb_data *d);
 
 /* A booster trained on one data set (which must outlive it and have labels). */
 typedef struct spx_xgb spx_xgb;
+/* Objective reg:squarederror with base_score the mean label (the ProxySPEX proxy). */
 spx_xgb *spx_xgb_create(spx_xgb_data *train, const spx_xgb_params *params, spx_error *err);
+/* Objective binary:logistic on 0/1 labels with base_score 0.5 (margin 0). Every prediction
+ * below and the exported ensemble are then raw margins (log-odds), not probabilities. */
+spx_xgb *spx_xgb_create_logistic(spx_xgb_data *train, const spx_xgb_params *params,
+                                 spx_error *err);
 void spx_xgb_destroy(spx_xgb **b);
 /* Add rounds trees. */
 int spx_xgb_boost(spx_xgb *b, size_t rounds, spx_error *err);
@@ -47,7 +56,8 @@ double spx_xgb_base_score(const spx_xgb *b);
  * (last = 0 means all trees). XGBoost sums in single precision. */
 int spx_xgb_predict_trees(spx_xgb *b, spx_xgb_data *d, size_t first, size_t last, double *out,
                           spx_error *err);
-/* Full prediction (base score + all trees) as XGBoost computes it. */
+/* Full prediction (base score + all trees) as XGBoost computes it (the margin for a
+ * logistic model). */
 int spx_xgb_predict(spx_xgb *b, spx_xgb_data *d, double *out, spx_error *err);
 
 /* Read the trained model back: saves it as JSON (XGBoosterSaveModelToBuffer), parses it
@@ -57,7 +67,8 @@ int spx_xgb_export(spx_xgb *b, uint32_t n, const uint32_t *cols, size_t ncols,
                    spx_tree_ensemble **out, spx_error *err);
 
 /* Parse an XGBoost JSON model text (as saved by XGBoost 1.7) into an ensemble; exposed for
- * tests. cols as in spx_xgb_export. */
+ * tests. cols as in spx_xgb_export. For objective binary:logistic the stored base_score (a
+ * probability p) becomes the margin log(p / (1 - p)), so the ensemble computes the margin. */
 int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t *cols,
                        size_t ncols, spx_tree_ensemble **out, spx_error *err);
 
