@@ -21,6 +21,7 @@ void spx_proxyspex_defaults(spx_proxyspex_config *cfg) {
   cfg->truncation = SPX_TRUNC_SHAPIQ;
   cfg->refine = 1;
   cfg->refine_max_ratio = 0.5;
+  cfg->refine_max_gflop = 20.0;
   cfg->ridge_cv = SPX_RIDGE_GCV;
   cfg->verbose = 0;
 }
@@ -53,6 +54,9 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   if ((rc = spx_options_bool(opts, "refine", 1, &cfg->refine, err))) return rc;
   if ((rc = spx_options_double_range(opts, "refine_max_ratio", 0.5, 1e-6, 1e6,
                                      &cfg->refine_max_ratio, err)))
+    return rc;
+  if ((rc = spx_options_double_range(opts, "refine_max_gflop", 20.0, 1e-6, 1e12,
+                                     &cfg->refine_max_gflop, err)))
     return rc;
   if ((rc = spx_options_choice(opts, "ridge_cv", criteria, 0, &v, err))) return rc;
   cfg->ridge_cv = (spx_ridge_criterion)v;
@@ -279,7 +283,12 @@ int spx_proxyspex_refine(const spx_transform *proxy, const spx_maskset *masks, c
    * (near interpolation: GCV picks a tiny penalty and held-out R^2 collapses, measured -3.7
    * on a 296-word review with 2342 kept coefficients and 2208 samples) and its SVD costs
    * minutes; keep the truncated proxy coefficients instead. */
-  int wide = (double)kept > cfg->refine_max_ratio * (double)N;
+  /* The SVD of the N x kept design costs about 4 N kept^2 operations with GSL's reference
+   * BLAS; above refine_max_gflop (default 20, about half a minute here) the refit is skipped
+   * the same way, so one cell cannot stall a grid (8832 samples x 4000 columns took many
+   * minutes). */
+  int wide = (double)kept > cfg->refine_max_ratio * (double)N ||
+             4.0 * (double)N * (double)kept * (double)kept > cfg->refine_max_gflop * 1e9;
   if (rc == SPX_OK && (!cfg->refine || wide)) {
     info->path = cfg->refine ? SPX_PROXYSPEX_WIDE : SPX_PROXYSPEX_TRUNCATED;
     rc = copy_entries(proxy, keep, NULL, out, err);
@@ -374,7 +383,7 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   if (rc == SPX_OK && cfg->verbose) {
     static const char *const paths[] = {"refined", "truncated", "constant target",
                                         "constant proxy", "proxy <= n coefficients",
-                                        "truncated (support too wide to refit)"};
+                                        "truncated (support too wide or costly to refit)"};
     fprintf(stderr,
             "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f); %zu proxy "
             "coefficients, %zu kept (tau %.3g), lambda %.3g, %s; search %.2fs fit %.2fs "

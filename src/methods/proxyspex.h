@@ -30,6 +30,7 @@ typedef struct spx_proxyspex_config {
   spx_trunc_rule truncation;
   int refine;                     /* ridge refit of the kept support */
   double refine_max_ratio;        /* refit only when kept <= ratio x samples */
+  double refine_max_gflop;        /* and when its SVD costs at most this much work */
   spx_ridge_criterion ridge_cv;
   int verbose;                    /* one summary line on stderr */
 } spx_proxyspex_config;

@@ -379,6 +379,12 @@ static void test_refine_guards(void) {
   rc = spx_proxyspex_refine(p, six, y, &cfg, &out, &info, NULL);
   spx_test(rc == SPX_OK && info.path == SPX_PROXYSPEX_REFINED, "refine_max_ratio = 1 refits");
   spx_transform_destroy(&out);
+  /* 4 x 6 x 4^2 = 384 operations: a limit of 1e-7 GFLOP (100) skips the refit */
+  cfg.refine_max_gflop = 1e-7;
+  rc = spx_proxyspex_refine(p, six, y, &cfg, &out, &info, NULL);
+  spx_test(rc == SPX_OK && info.path == SPX_PROXYSPEX_WIDE, "refit above refine_max_gflop skipped");
+  spx_transform_destroy(&out);
+  cfg.refine_max_gflop = 20.0;
   spx_maskset_destroy(&six);
   spx_transform_destroy(&p);
   spx_maskset_destroy(&all);
