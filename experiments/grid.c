@@ -3,11 +3,12 @@
  * Work comes in two kinds of task: the setup of an instance (open the oracle, draw the
  * held-out test masks, evaluate them) and a cell (instance, method, budget, repeat). The
  * coordinator (world rank 0) hands tasks to groups dynamically, a cell only once its
- * instance is set up, and writes every answer to the HDF5 file as it arrives. Tasks and
- * answers travel as byte messages; with one rank the coordinator runs each task itself
- * through the same functions and the same messages, so a serial run and a parallel run
- * produce the same file. Every random choice comes from spx_rng_stream with coordinates of
- * the task, never from a rank. */
+ * instance is set up, and writes every answer to the HDF5 file as it arrives. Unless it is
+ * dedicated, the coordinator also leads group 0: it runs its own tasks through the same
+ * functions and the same messages as the other groups (handled locally), and serves the
+ * other groups between pieces of its oracle work (spx_par_set_poll) and between tasks, so a
+ * serial run and a parallel run produce the same file. Every random choice comes from
+ * spx_rng_stream with coordinates of the task, never from a rank. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -451,6 +452,7 @@ typedef struct {
   uint64_t *budget;    /* I x B */
   size_t *next;        /* first cell of the instance that may still be todo */
   size_t scan;         /* first instance that may still have work */
+  unsigned char *waiting; /* per group: its leader waits for a task */
   size_t todo_cells, done_cells, failed;
   double t0;
   int fatal;
@@ -826,7 +828,7 @@ static void print_summary(const coordinator *c, FILE *out) {
 /* ---- the run ------------------------------------------------------------------------------ */
 
 static int coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt,
-                            spx_error *err) {
+                            size_t ngroups, spx_error *err) {
   memset(c, 0, sizeof *c);
   c->cfg = cfg;
   c->opt = opt;
@@ -847,8 +849,9 @@ static int coordinator_init(coordinator *c, const spx_config *cfg, const spx_run
   c->test_values = calloc(ni * (c->T ? c->T : 1), sizeof *c->test_values);
   c->budget = calloc(ni * (c->B ? c->B : 1), sizeof *c->budget);
   c->next = calloc(ni, sizeof *c->next);
+  c->waiting = calloc(ngroups ? ngroups : 1, 1);
   if (!c->cell_state || !c->status || !c->r2 || !c->tdec || !c->queries || !c->inst ||
-      !c->test_values || !c->budget || !c->next)
+      !c->test_values || !c->budget || !c->next || !c->waiting)
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the experiment grid");
   return SPX_OK;
 }
@@ -864,6 +867,7 @@ static void coordinator_free(coordinator *c) {
   free(c->test_values);
   free(c->budget);
   free(c->next);
+  free(c->waiting);
 }
 
 /* The task message sent to a group: the header, then the test values for a cell. */
@@ -877,71 +881,65 @@ static void dispatch_answer(coordinator *c, int tag, const void *buf, size_t len
   if (tag == TAG_CELL_DONE) handle_cell(c, buf, len);
 }
 
-/* Serial: the coordinator runs every task itself. */
-static void run_serial(coordinator *c, worker *w) {
+/* ---- the ranks' loops ------------------------------------------------------------------------- */
+
+/* The answer when the real one could not be packed or is too large to send: the coordinator
+ * must get an answer for every task. */
+static void answer_fallback(wbuf *out, const task_msg *t) {
+  free(out->p);
+  memset(out, 0, sizeof *out);
+  spx_error big;
+  spx_error_set(&big, SPX_ENOMEM, "the answer is too large to send (or out of memory)");
+  if (t->kind == TASK_SETUP) {
+    setup_failure(out, (size_t)t->instance, &big);
+  } else {
+    cell_hdr h;
+    memset(&h, 0, sizeof h);
+    h.method = t->method;
+    h.instance = t->instance;
+    h.budget = t->budget;
+    h.repeat = t->repeat;
+    h.status = SPX_CELL_FAILED;
+    h.r2 = h.time_decode = h.time_oracle = NAN;
+    h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
+    cell_answer(out, &h, big.msg, NULL);
+  }
+}
+
+/* Collective (group): the leader's task message (buf, len on the leader; ignored elsewhere)
+ * goes to the whole group, which runs it. Returns 0 for a stop (or an unreadable message),
+ * else 1 with the answer in *out and its tag in *tag on the leader. */
+static int group_task(worker *w, const void *buf, size_t len, wbuf *out, int *tag) {
+  spx_par *par = w->par;
+  int leader = spx_par_group_rank(par) == 0;
+  uint64_t size = len; /* its size first, then the bytes */
+  spx_par_group_bcast(par, &size, sizeof size, NULL);
+  void *mine = NULL;
+  if (!leader) {
+    mine = malloc(size ? size : 1);
+    if (mine == NULL) return 0; /* cannot happen for these sizes; the group would hang */
+    buf = mine;
+  }
+  spx_par_group_bcast(par, (void *)buf, size, NULL);
+  rbuf rb = {buf, size, 0, 0};
   task_msg t;
-  while (!c->fatal && next_task(c, &t)) {
-    wbuf out = {0};
-    int tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
-    if (t.kind == TASK_SETUP)
-      task_setup(w, &t, &out);
-    else
-      task_cell(w, &t, c->test_values + (size_t)t.instance * c->T, &out);
-    if (out.oom) {
-      spx_error e;
-      spx_error_set(&e, SPX_ENOMEM, "out of memory packing an answer");
-      set_fatal(c, &e);
-    } else {
-      dispatch_answer(c, tag, out.p, out.len);
-    }
-    free(out.p);
+  rget(&rb, &t, sizeof t);
+  if (rb.bad || t.kind == TASK_STOP) {
+    free(mine);
+    return 0;
   }
+  memset(out, 0, sizeof *out);
+  if (t.kind == TASK_SETUP)
+    task_setup(w, &t, out);
+  else
+    task_cell(w, &t, (const double *)(rb.p + sizeof t), out);
+  if (leader && (out->oom || out->len > (size_t)INT_MAX)) answer_fallback(out, &t);
+  *tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
+  free(mine);
+  return 1;
 }
 
-/* Parallel coordinator: answer requests and results until every group is stopped. */
-static void run_coordinator(coordinator *c, spx_par *par) {
-  size_t G = spx_par_ngroups(par), stopped = 0;
-  unsigned char *waiting = calloc(G, 1); /* groups waiting for a task */
-  if (waiting == NULL) {
-    spx_error e;
-    spx_error_set(&e, SPX_ENOMEM, "out of memory");
-    set_fatal(c, &e);
-  }
-  while (stopped < G) {
-    size_t g;
-    int tag;
-    void *buf;
-    size_t len;
-    spx_error e = {0};
-    if (spx_par_recv_from_groups(par, &g, &tag, &buf, &len, &e)) {
-      set_fatal(c, &e);
-      continue;
-    }
-    if (g >= G) { free(buf); continue; }
-    dispatch_answer(c, tag, buf, len);
-    free(buf);
-    if (waiting) waiting[g] = 1;
-    /* Serve every waiting group that can get a task; stop those with nothing left. */
-    for (size_t k = 0; k < G; k++) {
-      if (!waiting || !waiting[k]) continue;
-      task_msg t;
-      memset(&t, 0, sizeof t);
-      int have = !c->fatal && next_task(c, &t);
-      if (!have && !c->fatal && work_left(c)) continue; /* wait for a setup to finish */
-      wbuf out = {0};
-      if (!have) t.kind = TASK_STOP;
-      task_message(c, &t, &out);
-      spx_par_send_to_group(par, k, TAG_TASK, out.p, out.len, NULL);
-      free(out.p);
-      if (!have) stopped++;
-      if (waiting) waiting[k] = 0;
-    }
-    if (!waiting) break;
-  }
-  free(waiting);
-}
-
-/* Parallel group rank: take tasks until told to stop. */
+/* A rank other than world rank 0: take tasks from the coordinator until told to stop. */
 static void run_worker(worker *w) {
   spx_par *par = w->par;
   int leader = spx_par_group_rank(par) == 0;
@@ -950,57 +948,121 @@ static void run_worker(worker *w) {
     void *buf = NULL;
     size_t len = 0;
     spx_error e = {0};
-    if (leader) {
-      int tag;
-      if (spx_par_recv_from_coordinator(par, &tag, &buf, &len, &e)) return;
-    }
-    /* The task goes to the whole group: its size first, then the bytes. */
-    uint64_t size = len;
-    spx_par_group_bcast(par, &size, sizeof size, &e);
-    if (!leader) {
-      buf = malloc(size ? size : 1);
-      if (buf == NULL) return; /* cannot happen for these sizes; the group would hang */
-    }
-    spx_par_group_bcast(par, buf, size, &e);
-    rbuf rb = {buf, size, 0, 0};
-    task_msg t;
-    rget(&rb, &t, sizeof t);
-    if (rb.bad || t.kind == TASK_STOP) {
-      free(buf);
-      return;
-    }
+    int tag;
+    if (leader && spx_par_recv_from_coordinator(par, &tag, &buf, &len, &e)) return;
     wbuf out = {0};
-    if (t.kind == TASK_SETUP)
-      task_setup(w, &t, &out);
-    else
-      task_cell(w, &t, (const double *)(rb.p + sizeof t), &out);
-    if (leader) {
-      int tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
-      if (out.oom || out.len > (size_t)INT_MAX) { /* the coordinator must get an answer */
-        free(out.p);
-        memset(&out, 0, sizeof out);
-        spx_error big;
-        spx_error_set(&big, SPX_ENOMEM, "the answer is too large to send (or out of memory)");
-        if (t.kind == TASK_SETUP) {
-          setup_failure(&out, (size_t)t.instance, &big);
-        } else {
-          cell_hdr h;
-          memset(&h, 0, sizeof h);
-          h.method = t.method;
-          h.instance = t.instance;
-          h.budget = t.budget;
-          h.repeat = t.repeat;
-          h.status = SPX_CELL_FAILED;
-          h.r2 = h.time_decode = h.time_oracle = NAN;
-          h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
-          cell_answer(&out, &h, big.msg, NULL);
-        }
-      }
-      spx_par_send_to_coordinator(par, tag, out.p, out.len, NULL);
-    }
+    int more = group_task(w, buf, len, &out, &tag);
+    free(buf);
+    if (!more) return;
+    if (leader) spx_par_send_to_coordinator(par, tag, out.p, out.len, NULL);
     free(out.p);
+  }
+}
+
+/* The coordinator's service of the other groups: what run_rank0 and the poll hook call. */
+typedef struct {
+  coordinator *c;
+  spx_par *par;
+  size_t G;     /* groups */
+  long own;     /* the coordinator's own group, or -1 */
+  size_t stopped; /* other groups told to stop */
+} service;
+
+/* Non-blocking: take every message that has arrived (answers are written and flushed at
+ * once), then give each waiting group a task, or a stop when nothing is left. */
+static void serve(void *vs) {
+  service *s = vs;
+  coordinator *c = s->c;
+  for (;;) {
+    size_t g;
+    int tag, got;
+    void *buf = NULL;
+    size_t len;
+    spx_error e = {0};
+    if (spx_par_try_recv_from_groups(s->par, &got, &g, &tag, &buf, &len, &e)) {
+      set_fatal(c, &e);
+      break;
+    }
+    if (!got) break;
+    if (g < s->G && (long)g != s->own) {
+      dispatch_answer(c, tag, buf, len);
+      c->waiting[g] = 1;
+    }
     free(buf);
   }
+  for (size_t k = 0; k < s->G; k++) {
+    if (!c->waiting[k]) continue;
+    task_msg t;
+    memset(&t, 0, sizeof t);
+    int have = !c->fatal && next_task(c, &t);
+    if (!have && !c->fatal && work_left(c)) continue; /* wait for a setup to finish */
+    wbuf out = {0};
+    if (!have) t.kind = TASK_STOP;
+    task_message(c, &t, &out);
+    if (out.oom) { /* a stop always fits */
+      spx_error e;
+      spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
+      set_fatal(c, &e);
+      if (have) c->cell_state[cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
+                                      (size_t)t.repeat)] = 0;
+      have = 0;
+      t.kind = TASK_STOP;
+      free(out.p);
+      memset(&out, 0, sizeof out);
+      task_message(c, &t, &out);
+    }
+    spx_par_send_to_group(s->par, k, TAG_TASK, out.p, out.len, NULL);
+    free(out.p);
+    if (!have) s->stopped++;
+    c->waiting[k] = 0;
+  }
+}
+
+/* World rank 0: coordinate, and (unless the coordinator is dedicated) lead group 0 through
+ * its own tasks, serving the other groups between pieces of its oracle work (the poll hook)
+ * and between tasks. With one rank this is the whole serial run. */
+static void run_rank0(coordinator *c, worker *w, spx_par *par) {
+  service s = {c, par, spx_par_ngroups(par), spx_par_coordinator_group(par), 0};
+  size_t others = s.G - (s.own >= 0 ? 1 : 0);
+  int own = s.own >= 0;
+  if (own && others) spx_par_set_poll(par, serve, &s);
+  while (own || s.stopped < others) {
+    serve(&s);
+    if (!own) {
+      spx_par_nap();
+      continue;
+    }
+    task_msg t;
+    memset(&t, 0, sizeof t);
+    int have = !c->fatal && next_task(c, &t);
+    if (!have && !c->fatal && work_left(c)) { /* wait for another group's setup */
+      spx_par_nap();
+      continue;
+    }
+    if (!have) t.kind = TASK_STOP;
+    wbuf msg = {0};
+    task_message(c, &t, &msg);
+    if (msg.oom) {
+      spx_error e;
+      spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
+      set_fatal(c, &e);
+      if (have) c->cell_state[cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
+                                      (size_t)t.repeat)] = 0;
+      free(msg.p);
+      memset(&msg, 0, sizeof msg);
+      t.kind = TASK_STOP;
+      task_message(c, &t, &msg);
+    }
+    wbuf out = {0};
+    int tag = 0;
+    if (group_task(w, msg.p, msg.len, &out, &tag))
+      dispatch_answer(c, tag, out.p, out.len);
+    else
+      own = 0;
+    free(msg.p);
+    free(out.p);
+  }
+  spx_par_set_poll(par, NULL, NULL);
 }
 
 /* Everything after the configuration checks: collective over the world. */
@@ -1010,7 +1072,7 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
   int coord = spx_par_is_coordinator(par);
   int rc = SPX_OK, usage = 0;
   if (coord) {
-    rc = coordinator_init(&c, cfg, opt, err);
+    rc = coordinator_init(&c, cfg, opt, spx_par_ngroups(par), err);
     if (rc == SPX_OK) rc = coordinator_open(&c, par, &usage, err);
     c.t0 = spx_time_now();
     if (rc == SPX_OK) {
@@ -1031,10 +1093,8 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
     return status[1] ? SPX_EINVAL : (status[0] == SPX_EINVAL ? SPX_EIO : status[0]);
   }
   worker w = {cfg, par, NULL, 0, NULL, 0};
-  if (spx_par_world_size(par) == 1)
-    run_serial(&c, &w);
-  else if (coord)
-    run_coordinator(&c, par);
+  if (coord)
+    run_rank0(&c, &w, par);
   else
     run_worker(&w);
   spx_oracle_destroy(&w.oracle);

@@ -103,6 +103,7 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
           cfg->test_masks, R, R == 1 ? "" : "s", cfg->group_size,
           cfg->split == SPX_SPLIT_BLOCK ? "block" : "dynamic");
   if (cfg->split == SPX_SPLIT_DYNAMIC) fprintf(out, " (chunks of %zu)", cfg->chunk);
+  fprintf(out, ", %s coordinator", cfg->dedicated_coordinator ? "dedicated" : "computing");
   fprintf(out, "\n\n%-9s %-10s %-8s queries per cell at each budget point\n", "instance",
           "explicand", "n");
   /* n of each instance: open the oracle (all instances up to 64, else the first of each
@@ -201,7 +202,7 @@ int spx_run_config_types(int argc, char **argv, FILE *out, FILE *errout,
   }
   spx_par *par = NULL;
   rc = spx_par_create(cfg->group_size, cfg->split == SPX_SPLIT_DYNAMIC ? SPX_PAR_DYNAMIC : SPX_PAR_BLOCK,
-                      cfg->chunk, &par, &err);
+                      cfg->chunk, cfg->dedicated_coordinator, &par, &err);
   if (rc) {
     if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
     spx_config_destroy(&cfg);

@@ -12,6 +12,7 @@
 
 static const char *const kind_names[] = {"faithfulness", "scaling", "recovery", "record", NULL};
 static const char *const split_names[] = {"block", "dynamic", NULL};
+static const char *const coordinator_names[] = {"worker", "dedicated", NULL};
 
 const char *spx_experiment_kind_name(spx_experiment_kind kind) {
   return (unsigned)kind < 4 ? kind_names[kind] : "?";
@@ -291,7 +292,7 @@ static const char *const top_keys[] = {"experiment", "oracle", "budget", "method
                                        NULL};
 static const char *const experiment_keys[] = {"name",    "kind",       "seed",  "output",
                                               "test_masks", "repeats", "group_size", "split",
-                                              "chunk",   NULL};
+                                              "chunk",   "coordinator", NULL};
 static const char *const budget_keys[] = {"spx_b", "samples", "t", NULL};
 static const char *const explicand_keys[] = {"first", "count", NULL};
 static const char *const scaling_keys[] = {"n", NULL};
@@ -323,7 +324,7 @@ static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
   char stem[256];
   file_stem(r->source, stem, sizeof stem);
   const char *name = stem, *output = NULL;
-  int kind = SPX_EXP_FAITHFULNESS, split = SPX_SPLIT_BLOCK;
+  int kind = SPX_EXP_FAITHFULNESS, split = SPX_SPLIT_BLOCK, coordinator = 0;
   long long seed = 0, test_masks = 1000, repeats = 1, group = 1, chunk = 64;
   if ((rc = read_string(r, exp, "experiment.name", "name", &name)) ||
       (rc = read_choice(r, exp, "experiment.kind", "kind", kind_names, &kind)) ||
@@ -334,7 +335,9 @@ static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
       (rc = read_int_key(r, exp, "experiment.repeats", "repeats", 1, 1000000, &repeats)) ||
       (rc = read_int_key(r, exp, "experiment.group_size", "group_size", 1, 1000000, &group)) ||
       (rc = read_choice(r, exp, "experiment.split", "split", split_names, &split)) ||
-      (rc = read_int_key(r, exp, "experiment.chunk", "chunk", 1, 1000000000, &chunk)))
+      (rc = read_int_key(r, exp, "experiment.chunk", "chunk", 1, 1000000000, &chunk)) ||
+      (rc = read_choice(r, exp, "experiment.coordinator", "coordinator", coordinator_names,
+                        &coordinator)))
     return rc;
   if (strchr(name, '/'))
     return fail_at(r, spx_toml_find(exp, "name"), "experiment.name", SPX_EINVAL,
@@ -355,6 +358,7 @@ static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
   c->group_size = (size_t)group;
   c->split = (spx_split_mode)split;
   c->chunk = (size_t)chunk;
+  c->dedicated_coordinator = coordinator == 1;
   return SPX_OK;
 }
 
@@ -607,6 +611,8 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   if ((rc = set_default(r, doc, "experiment.split", num))) return rc;
   snprintf(num, sizeof num, "%zu", c->chunk);
   if ((rc = set_default(r, doc, "experiment.chunk", num))) return rc;
+  snprintf(num, sizeof num, "\"%s\"", coordinator_names[c->dedicated_coordinator ? 1 : 0]);
+  if ((rc = set_default(r, doc, "experiment.coordinator", num))) return rc;
   snprintf(num, sizeof num, "{ first = %zu, count = %zu }", c->explicand_first,
            c->explicand_count);
   if ((rc = set_default(r, doc, "oracle.explicands", num))) return rc;

@@ -55,6 +55,7 @@ typedef struct spx_config {
   char *output;
   size_t test_masks, repeats, group_size, chunk;
   spx_split_mode split;
+  int dedicated_coordinator; /* coordinator = "dedicated": world rank 0 does not compute */
   /* [oracle] */
   const spx_oracle_type *oracle;
   char *oracle_where;       /* position of oracle.kind */
