@@ -17,6 +17,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "../core/rng.h"
+#include "../core/timer.h"
 
 #define SYN_MAX_DEGREE 64
 #define SYN_MAX_HIER_DEGREE 20
@@ -46,6 +47,7 @@ typedef struct {
   double noise_sd;
   uint64_t noise_key[4];
   gsl_rng *noise_rng; /* reseeded per mask from a hash of the mask */
+  double cost_s;      /* busy wait per mask evaluated (cost_ms), simulating a model */
 } synth;
 
 static const char *const basis_names[] = {"fourier", "moebius", NULL};
@@ -236,6 +238,7 @@ typedef struct {
   int has_snr;
   double snr_db;
   uint64_t seed;
+  double cost_ms;
 } synth_params;
 
 static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
@@ -379,6 +382,8 @@ static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
 
   if ((rc = spx_options_int_range(opts, "seed", 0, 0, INT64_MAX, &v, err))) return rc;
   p->seed = (uint64_t)v;
+  if ((rc = spx_options_double_range(opts, "cost_ms", 0.0, 0.0, 60000.0, &p->cost_ms, err)))
+    return rc;
   return SPX_OK;
 }
 
@@ -595,6 +600,7 @@ static int synth_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_er
     synth_free(s);
     return rc;
   }
+  s->cost_s = p.cost_ms * 1e-3;
   o->state = s;
   o->n = (size_t)p.n;
   o->concurrent = 1;
@@ -660,6 +666,13 @@ static int synth_eval(spx_oracle *o, const spx_maskset *masks, size_t first, siz
     out[r] = y;
   }
   free(c);
+  /* Simulated model cost: spin (not sleep) for cost_ms per mask on the monotonic clock, so
+   * the core is busy as with a real model and scheduling delays do not shorten the cost. */
+  if (s->cost_s > 0.0) {
+    double until = spx_time_now() + s->cost_s * (double)count;
+    while (spx_time_now() < until) {
+    }
+  }
   return SPX_OK;
 }
 
