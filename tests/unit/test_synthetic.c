@@ -529,6 +529,8 @@ static void test_errors(void) {
   expect_error("n = 10; terms = 2; cost_ms = -0.5", "t.toml:3:1: cost_ms: -0.5 is out of range",
                NULL);
   expect_error("n = 10; terms = 2; cost_ms = \"slow\"", "cost_ms: expected a number", NULL);
+  expect_error("n = 10; terms = 2; cost_clock = \"sundial\"",
+               "cost_clock: 'sundial' is not one of", NULL);
   expect_error("n = 10; terms = 2; colour = \"red\"", "t.toml:3:1: colour: unknown key",
                "snr_db");
 }
@@ -554,6 +556,16 @@ static void test_cost(void) {
   spx_test(rc == SPX_OK && memcmp(ya + 2, yb + 2, 10 * sizeof *ya) == 0,
            "cost_ms: values unchanged");
   spx_test(dt >= 0.025, "cost_ms = 2.5: 10 masks take at least 25 ms (took %.4f s)", dt);
+  /* The CPU clock: at least 20 ms of this thread's CPU time for 4 masks at 5 ms. */
+  spx_oracle *c = open_spec("n = 30; terms = 8; seed = 4; cost_ms = 5; cost_clock = \"cpu\"", 2);
+  struct timespec c0, c1;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+  rc = c ? spx_oracle_eval(c, m, 0, 4, yb, NULL) : SPX_EINVAL;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+  double cpu = (double)(c1.tv_sec - c0.tv_sec) + 1e-9 * (double)(c1.tv_nsec - c0.tv_nsec);
+  spx_test(rc == SPX_OK && memcmp(ya, yb, 4 * sizeof *ya) == 0 && cpu >= 0.02,
+           "cost_clock = cpu: values unchanged, 4 masks use at least 20 ms of CPU (%.4f s)", cpu);
+  spx_oracle_destroy(&c);
   spx_maskset_destroy(&m);
   spx_oracle_destroy(&a);
   spx_oracle_destroy(&b);
