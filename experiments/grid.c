@@ -123,8 +123,8 @@ static uint64_t stream_instance(const spx_config *cfg, size_t instance) {
 }
 
 /* The held-out test masks of an instance: uniform over {0,1}^n. */
-static int make_test_masks(const spx_config *cfg, size_t instance, size_t n, spx_maskset **out,
-                           spx_error *err) {
+int spx_grid_test_masks(const spx_config *cfg, size_t instance, size_t n, spx_maskset **out,
+                        spx_error *err) {
   *out = NULL;
   spx_maskset *m = spx_maskset_create(n, cfg->test_masks);
   SPX_CHECK_ALLOC(m, err);
@@ -143,6 +143,12 @@ static int make_test_masks(const spx_config *cfg, size_t instance, size_t n, spx
   gsl_rng_free(rng);
   *out = m;
   return SPX_OK;
+}
+
+gsl_rng *spx_grid_cell_rng(const spx_config *cfg, size_t instance, const spx_config_method *m,
+                          size_t samples, size_t repeat) {
+  return spx_rng_stream(cfg->seed, stream_instance(cfg, instance), spx_hash_string(m->type->name),
+                        (uint64_t)samples, (uint64_t)repeat);
 }
 
 /* ---- workers -------------------------------------------------------------------------------- */
@@ -208,7 +214,7 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
   size_t n = w->oracle->n;
   spx_maskset *test = NULL;
   double *values = NULL;
-  rc = make_test_masks(w->cfg, (size_t)t->instance, n, &test, &e);
+  rc = spx_grid_test_masks(w->cfg, (size_t)t->instance, n, &test, &e);
   if (rc == SPX_OK) {
     values = malloc(test->count * sizeof *values);
     rc = values ? spx_par_group_eval(par, w->oracle, test, values, &e)
@@ -381,9 +387,8 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     return;
   }
   size_t n = w->oracle->n;
-  gsl_rng *rng = spx_rng_stream(cfg->seed, stream_instance(cfg, (size_t)t->instance),
-                                spx_hash_string(m->type->name), (uint64_t)t->samples,
-                                (uint64_t)t->repeat);
+  gsl_rng *rng = spx_grid_cell_rng(cfg, (size_t)t->instance, m, (size_t)t->samples,
+                                  (size_t)t->repeat);
   spx_options *opts = spx_options_clone(m->opts);
   spx_transform *tr = NULL;
   spx_method_stats stats;
@@ -407,7 +412,7 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     /* Score on the held-out set. */
     if (w->test == NULL || w->test_instance != (size_t)t->instance) {
       spx_maskset_destroy(&w->test);
-      rc = make_test_masks(cfg, (size_t)t->instance, n, &w->test, &e);
+      rc = spx_grid_test_masks(cfg, (size_t)t->instance, n, &w->test, &e);
       w->test_instance = (size_t)t->instance;
     }
     double *pred = rc ? NULL : malloc(w->test->count * sizeof *pred);
@@ -1176,6 +1181,7 @@ int spx_run_experiment(const spx_config *cfg, spx_par *par, const spx_run_option
   case SPX_EXP_FAITHFULNESS: return spx_run_faithfulness(cfg, par, opt, err);
   case SPX_EXP_RECOVERY: return spx_run_recovery(cfg, par, opt, err);
   case SPX_EXP_SCALING: return spx_run_scaling(cfg, par, opt, err);
+  case SPX_EXP_RECORD: return spx_run_record(cfg, par, opt, err);
   default:
     return spx_error_set(err, SPX_EINVAL,
                          "%s: experiment.kind = \"%s\" is not available yet in this build",

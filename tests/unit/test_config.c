@@ -250,7 +250,7 @@ static void test_errors(void) {
                     "unknown top-level key");
   expect_edit_error("seed = 3\n", "seed = 3\nsede = 4\n",
                     "cfg.toml:4:1: experiment.sede: unknown key (known keys: name, kind, seed, "
-                    "output, test_masks, repeats, group_size, split, chunk, coordinator)",
+                    "output, test_masks, repeats, group_size, split, chunk, coordinator, recording)",
                     "unknown experiment key");
   expect_edit_error("seed = 3", "seed = \"3\"",
                     "cfg.toml:3:8: experiment.seed: expected an integer, got a string",
@@ -415,7 +415,7 @@ static void test_set_errors(void) {
   const char *b[] = {"experiment.sed=3"};
   expect_error(base, b, 1,
                "--set experiment.sed=3: experiment.sed: unknown key (known keys: name, kind, "
-               "seed, output, test_masks, repeats, group_size, split, chunk, coordinator)",
+               "seed, output, test_masks, repeats, group_size, split, chunk, coordinator, recording)",
                "--set unknown key");
   const char *c[] = {"seed"};
   expect_error(base, c, 1, "--set seed: expected key=value", "--set without =");
