@@ -202,8 +202,8 @@ int spx_par_world_bcast(spx_par *par, void *buf, size_t len, spx_error *err) {
  * piece takes between POLL_MIN and POLL_MAX seconds (one mask when a single mask is slower),
  * which bounds how long the other groups wait for the coordinator. Values do not depend on
  * the pieces: each mask's value is a function of the mask alone. */
-#define POLL_MIN 0.0005
-#define POLL_MAX 0.005
+#define POLL_MIN 0.025
+#define POLL_MAX 0.1
 
 static int eval_local(spx_par *p, spx_oracle *o, const spx_maskset *m, size_t first,
                       size_t count, double *out, spx_error *err) {
