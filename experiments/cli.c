@@ -12,6 +12,9 @@ static void usage(FILE *out) {
           "                                  run an experiment (under mpirun for several ranks)\n"
           "       spex-bench check CONFIG.toml [--set key=value ...]\n"
           "                                  validate a config and print its query plan\n"
+          "       spex-bench record CONFIG.toml [--set key=value ...] [--quiet]\n"
+          "                                  run every query of the config against the live\n"
+          "                                  oracle and store them (docs/recordings.md)\n"
           "       spex-bench explain --oracle KIND --method NAME [options]\n"
           "                                  explain one explicand (see explain --help)\n"
           "       spex-bench --help | --version\n"
@@ -36,6 +39,7 @@ int spx_cli_main(int argc, char **argv, FILE *out, FILE *errout) {
   }
   if (strcmp(cmd, "explain") == 0) return spx_explain_main(argc - 1, argv + 1, out, errout);
   if (strcmp(cmd, "check") == 0) return spx_check_config(argc - 1, argv + 1, out, errout);
+  if (strcmp(cmd, "record") == 0) return spx_record_config(argc - 1, argv + 1, out, errout);
   if (cmd[0] != '-') return spx_run_config(argc, argv, out, errout);
   fprintf(errout, "spex-bench: unknown option '%s'\n", cmd);
   usage(errout);

@@ -3,11 +3,12 @@
  * Work comes in two kinds of task: the setup of an instance (open the oracle, draw the
  * held-out test masks, evaluate them) and a cell (instance, method, budget, repeat). The
  * coordinator (world rank 0) hands tasks to groups dynamically, a cell only once its
- * instance is set up, and writes every answer to the HDF5 file as it arrives. Tasks and
- * answers travel as byte messages; with one rank the coordinator runs each task itself
- * through the same functions and the same messages, so a serial run and a parallel run
- * produce the same file. Every random choice comes from spx_rng_stream with coordinates of
- * the task, never from a rank. */
+ * instance is set up, and writes every answer to the HDF5 file as it arrives. Unless it is
+ * dedicated, the coordinator also leads group 0: it runs its own tasks through the same
+ * functions and the same messages as the other groups (handled locally), and serves the
+ * other groups between pieces of its oracle work (spx_par_set_poll) and between tasks, so a
+ * serial run and a parallel run produce the same file. Every random choice comes from
+ * spx_rng_stream with coordinates of the task, never from a rank. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -122,8 +123,8 @@ static uint64_t stream_instance(const spx_config *cfg, size_t instance) {
 }
 
 /* The held-out test masks of an instance: uniform over {0,1}^n. */
-static int make_test_masks(const spx_config *cfg, size_t instance, size_t n, spx_maskset **out,
-                           spx_error *err) {
+int spx_grid_test_masks(const spx_config *cfg, size_t instance, size_t n, spx_maskset **out,
+                        spx_error *err) {
   *out = NULL;
   spx_maskset *m = spx_maskset_create(n, cfg->test_masks);
   SPX_CHECK_ALLOC(m, err);
@@ -142,6 +143,12 @@ static int make_test_masks(const spx_config *cfg, size_t instance, size_t n, spx
   gsl_rng_free(rng);
   *out = m;
   return SPX_OK;
+}
+
+gsl_rng *spx_grid_cell_rng(const spx_config *cfg, size_t instance, const spx_config_method *m,
+                          size_t samples, size_t repeat) {
+  return spx_rng_stream(cfg->seed, stream_instance(cfg, instance), spx_hash_string(m->type->name),
+                        (uint64_t)samples, (uint64_t)repeat);
 }
 
 /* ---- workers -------------------------------------------------------------------------------- */
@@ -207,7 +214,7 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
   size_t n = w->oracle->n;
   spx_maskset *test = NULL;
   double *values = NULL;
-  rc = make_test_masks(w->cfg, (size_t)t->instance, n, &test, &e);
+  rc = spx_grid_test_masks(w->cfg, (size_t)t->instance, n, &test, &e);
   if (rc == SPX_OK) {
     values = malloc(test->count * sizeof *values);
     rc = values ? spx_par_group_eval(par, w->oracle, test, values, &e)
@@ -380,9 +387,8 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     return;
   }
   size_t n = w->oracle->n;
-  gsl_rng *rng = spx_rng_stream(cfg->seed, stream_instance(cfg, (size_t)t->instance),
-                                spx_hash_string(m->type->name), (uint64_t)t->samples,
-                                (uint64_t)t->repeat);
+  gsl_rng *rng = spx_grid_cell_rng(cfg, (size_t)t->instance, m, (size_t)t->samples,
+                                  (size_t)t->repeat);
   spx_options *opts = spx_options_clone(m->opts);
   spx_transform *tr = NULL;
   spx_method_stats stats;
@@ -406,7 +412,7 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     /* Score on the held-out set. */
     if (w->test == NULL || w->test_instance != (size_t)t->instance) {
       spx_maskset_destroy(&w->test);
-      rc = make_test_masks(cfg, (size_t)t->instance, n, &w->test, &e);
+      rc = spx_grid_test_masks(cfg, (size_t)t->instance, n, &w->test, &e);
       w->test_instance = (size_t)t->instance;
     }
     double *pred = rc ? NULL : malloc(w->test->count * sizeof *pred);
@@ -449,8 +455,10 @@ typedef struct {
   unsigned char *inst;
   double *test_values; /* I x T */
   uint64_t *budget;    /* I x B */
-  size_t *next;        /* first cell of the instance that may still be todo */
+  size_t *next;        /* first position in order of the instance that may still be todo */
+  size_t *order;       /* per_instance cells of an instance, the largest budgets first */
   size_t scan;         /* first instance that may still have work */
+  unsigned char *waiting; /* per group: its leader waits for a task */
   size_t todo_cells, done_cells, failed;
   double t0;
   int fatal;
@@ -476,9 +484,10 @@ static int next_task(coordinator *c, task_msg *t) {
     }
     if (c->inst[i] != INST_READY) continue;
     size_t base = i * c->per_instance;
-    while (c->next[i] < c->per_instance && c->cell_state[base + c->next[i]] != 0) c->next[i]++;
+    while (c->next[i] < c->per_instance && c->cell_state[base + c->order[c->next[i]]] != 0)
+      c->next[i]++;
     if (c->next[i] >= c->per_instance) continue;
-    size_t k = c->next[i]++;
+    size_t k = c->order[c->next[i]++];
     c->cell_state[base + k] = 1;
     t->kind = TASK_CELL;
     t->instance = (int64_t)i;
@@ -826,7 +835,7 @@ static void print_summary(const coordinator *c, FILE *out) {
 /* ---- the run ------------------------------------------------------------------------------ */
 
 static int coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt,
-                            spx_error *err) {
+                            size_t ngroups, spx_error *err) {
   memset(c, 0, sizeof *c);
   c->cfg = cfg;
   c->opt = opt;
@@ -847,9 +856,30 @@ static int coordinator_init(coordinator *c, const spx_config *cfg, const spx_run
   c->test_values = calloc(ni * (c->T ? c->T : 1), sizeof *c->test_values);
   c->budget = calloc(ni * (c->B ? c->B : 1), sizeof *c->budget);
   c->next = calloc(ni, sizeof *c->next);
+  c->waiting = calloc(ngroups ? ngroups : 1, 1);
+  c->order = calloc(c->per_instance ? c->per_instance : 1, sizeof *c->order);
+  size_t *bsort = calloc(c->B ? c->B : 1, sizeof *bsort);
   if (!c->cell_state || !c->status || !c->r2 || !c->tdec || !c->queries || !c->inst ||
-      !c->test_values || !c->budget || !c->next)
+      !c->test_values || !c->budget || !c->next || !c->waiting || !c->order || !bsort) {
+    free(bsort);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the experiment grid");
+  }
+  /* Hand out the cells of an instance largest budget first (budget values are b or sample
+   * counts, both increasing with the queries): the last cells of a run are then the short
+   * ones, and the ranks finish closer together. The order does not change any result. */
+  for (size_t b = 0; b < c->B; b++) {
+    size_t at = b;
+    while (at > 0 && cfg->budget[bsort[at - 1]] < cfg->budget[b]) {
+      bsort[at] = bsort[at - 1];
+      at--;
+    }
+    bsort[at] = b;
+  }
+  size_t p = 0;
+  for (size_t bi = 0; bi < c->B; bi++)
+    for (size_t m = 0; m < c->M; m++)
+      for (size_t r = 0; r < c->R; r++) c->order[p++] = (m * c->B + bsort[bi]) * c->R + r;
+  free(bsort);
   return SPX_OK;
 }
 
@@ -864,6 +894,8 @@ static void coordinator_free(coordinator *c) {
   free(c->test_values);
   free(c->budget);
   free(c->next);
+  free(c->waiting);
+  free(c->order);
 }
 
 /* The task message sent to a group: the header, then the test values for a cell. */
@@ -877,71 +909,65 @@ static void dispatch_answer(coordinator *c, int tag, const void *buf, size_t len
   if (tag == TAG_CELL_DONE) handle_cell(c, buf, len);
 }
 
-/* Serial: the coordinator runs every task itself. */
-static void run_serial(coordinator *c, worker *w) {
+/* ---- the ranks' loops ------------------------------------------------------------------------- */
+
+/* The answer when the real one could not be packed or is too large to send: the coordinator
+ * must get an answer for every task. */
+static void answer_fallback(wbuf *out, const task_msg *t) {
+  free(out->p);
+  memset(out, 0, sizeof *out);
+  spx_error big;
+  spx_error_set(&big, SPX_ENOMEM, "the answer is too large to send (or out of memory)");
+  if (t->kind == TASK_SETUP) {
+    setup_failure(out, (size_t)t->instance, &big);
+  } else {
+    cell_hdr h;
+    memset(&h, 0, sizeof h);
+    h.method = t->method;
+    h.instance = t->instance;
+    h.budget = t->budget;
+    h.repeat = t->repeat;
+    h.status = SPX_CELL_FAILED;
+    h.r2 = h.time_decode = h.time_oracle = NAN;
+    h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
+    cell_answer(out, &h, big.msg, NULL);
+  }
+}
+
+/* Collective (group): the leader's task message (buf, len on the leader; ignored elsewhere)
+ * goes to the whole group, which runs it. Returns 0 for a stop (or an unreadable message),
+ * else 1 with the answer in *out and its tag in *tag on the leader. */
+static int group_task(worker *w, const void *buf, size_t len, wbuf *out, int *tag) {
+  spx_par *par = w->par;
+  int leader = spx_par_group_rank(par) == 0;
+  uint64_t size = len; /* its size first, then the bytes */
+  spx_par_group_bcast(par, &size, sizeof size, NULL);
+  void *mine = NULL;
+  if (!leader) {
+    mine = malloc(size ? size : 1);
+    if (mine == NULL) return 0; /* cannot happen for these sizes; the group would hang */
+    buf = mine;
+  }
+  spx_par_group_bcast(par, (void *)buf, size, NULL);
+  rbuf rb = {buf, size, 0, 0};
   task_msg t;
-  while (!c->fatal && next_task(c, &t)) {
-    wbuf out = {0};
-    int tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
-    if (t.kind == TASK_SETUP)
-      task_setup(w, &t, &out);
-    else
-      task_cell(w, &t, c->test_values + (size_t)t.instance * c->T, &out);
-    if (out.oom) {
-      spx_error e;
-      spx_error_set(&e, SPX_ENOMEM, "out of memory packing an answer");
-      set_fatal(c, &e);
-    } else {
-      dispatch_answer(c, tag, out.p, out.len);
-    }
-    free(out.p);
+  rget(&rb, &t, sizeof t);
+  if (rb.bad || t.kind == TASK_STOP) {
+    free(mine);
+    return 0;
   }
+  memset(out, 0, sizeof *out);
+  if (t.kind == TASK_SETUP)
+    task_setup(w, &t, out);
+  else
+    task_cell(w, &t, (const double *)(rb.p + sizeof t), out);
+  if (leader && (out->oom || out->len > (size_t)INT_MAX)) answer_fallback(out, &t);
+  *tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
+  free(mine);
+  return 1;
 }
 
-/* Parallel coordinator: answer requests and results until every group is stopped. */
-static void run_coordinator(coordinator *c, spx_par *par) {
-  size_t G = spx_par_ngroups(par), stopped = 0;
-  unsigned char *waiting = calloc(G, 1); /* groups waiting for a task */
-  if (waiting == NULL) {
-    spx_error e;
-    spx_error_set(&e, SPX_ENOMEM, "out of memory");
-    set_fatal(c, &e);
-  }
-  while (stopped < G) {
-    size_t g;
-    int tag;
-    void *buf;
-    size_t len;
-    spx_error e = {0};
-    if (spx_par_recv_from_groups(par, &g, &tag, &buf, &len, &e)) {
-      set_fatal(c, &e);
-      continue;
-    }
-    if (g >= G) { free(buf); continue; }
-    dispatch_answer(c, tag, buf, len);
-    free(buf);
-    if (waiting) waiting[g] = 1;
-    /* Serve every waiting group that can get a task; stop those with nothing left. */
-    for (size_t k = 0; k < G; k++) {
-      if (!waiting || !waiting[k]) continue;
-      task_msg t;
-      memset(&t, 0, sizeof t);
-      int have = !c->fatal && next_task(c, &t);
-      if (!have && !c->fatal && work_left(c)) continue; /* wait for a setup to finish */
-      wbuf out = {0};
-      if (!have) t.kind = TASK_STOP;
-      task_message(c, &t, &out);
-      spx_par_send_to_group(par, k, TAG_TASK, out.p, out.len, NULL);
-      free(out.p);
-      if (!have) stopped++;
-      if (waiting) waiting[k] = 0;
-    }
-    if (!waiting) break;
-  }
-  free(waiting);
-}
-
-/* Parallel group rank: take tasks until told to stop. */
+/* A rank other than world rank 0: take tasks from the coordinator until told to stop. */
 static void run_worker(worker *w) {
   spx_par *par = w->par;
   int leader = spx_par_group_rank(par) == 0;
@@ -950,57 +976,121 @@ static void run_worker(worker *w) {
     void *buf = NULL;
     size_t len = 0;
     spx_error e = {0};
-    if (leader) {
-      int tag;
-      if (spx_par_recv_from_coordinator(par, &tag, &buf, &len, &e)) return;
-    }
-    /* The task goes to the whole group: its size first, then the bytes. */
-    uint64_t size = len;
-    spx_par_group_bcast(par, &size, sizeof size, &e);
-    if (!leader) {
-      buf = malloc(size ? size : 1);
-      if (buf == NULL) return; /* cannot happen for these sizes; the group would hang */
-    }
-    spx_par_group_bcast(par, buf, size, &e);
-    rbuf rb = {buf, size, 0, 0};
-    task_msg t;
-    rget(&rb, &t, sizeof t);
-    if (rb.bad || t.kind == TASK_STOP) {
-      free(buf);
-      return;
-    }
+    int tag;
+    if (leader && spx_par_recv_from_coordinator(par, &tag, &buf, &len, &e)) return;
     wbuf out = {0};
-    if (t.kind == TASK_SETUP)
-      task_setup(w, &t, &out);
-    else
-      task_cell(w, &t, (const double *)(rb.p + sizeof t), &out);
-    if (leader) {
-      int tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
-      if (out.oom || out.len > (size_t)INT_MAX) { /* the coordinator must get an answer */
-        free(out.p);
-        memset(&out, 0, sizeof out);
-        spx_error big;
-        spx_error_set(&big, SPX_ENOMEM, "the answer is too large to send (or out of memory)");
-        if (t.kind == TASK_SETUP) {
-          setup_failure(&out, (size_t)t.instance, &big);
-        } else {
-          cell_hdr h;
-          memset(&h, 0, sizeof h);
-          h.method = t.method;
-          h.instance = t.instance;
-          h.budget = t.budget;
-          h.repeat = t.repeat;
-          h.status = SPX_CELL_FAILED;
-          h.r2 = h.time_decode = h.time_oracle = NAN;
-          h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
-          cell_answer(&out, &h, big.msg, NULL);
-        }
-      }
-      spx_par_send_to_coordinator(par, tag, out.p, out.len, NULL);
-    }
+    int more = group_task(w, buf, len, &out, &tag);
+    free(buf);
+    if (!more) return;
+    if (leader) spx_par_send_to_coordinator(par, tag, out.p, out.len, NULL);
     free(out.p);
+  }
+}
+
+/* The coordinator's service of the other groups: what run_rank0 and the poll hook call. */
+typedef struct {
+  coordinator *c;
+  spx_par *par;
+  size_t G;     /* groups */
+  long own;     /* the coordinator's own group, or -1 */
+  size_t stopped; /* other groups told to stop */
+} service;
+
+/* Non-blocking: take every message that has arrived (answers are written and flushed at
+ * once), then give each waiting group a task, or a stop when nothing is left. */
+static void serve(void *vs) {
+  service *s = vs;
+  coordinator *c = s->c;
+  for (;;) {
+    size_t g;
+    int tag, got;
+    void *buf = NULL;
+    size_t len;
+    spx_error e = {0};
+    if (spx_par_try_recv_from_groups(s->par, &got, &g, &tag, &buf, &len, &e)) {
+      set_fatal(c, &e);
+      break;
+    }
+    if (!got) break;
+    if (g < s->G && (long)g != s->own) {
+      dispatch_answer(c, tag, buf, len);
+      c->waiting[g] = 1;
+    }
     free(buf);
   }
+  for (size_t k = 0; k < s->G; k++) {
+    if (!c->waiting[k]) continue;
+    task_msg t;
+    memset(&t, 0, sizeof t);
+    int have = !c->fatal && next_task(c, &t);
+    if (!have && !c->fatal && work_left(c)) continue; /* wait for a setup to finish */
+    wbuf out = {0};
+    if (!have) t.kind = TASK_STOP;
+    task_message(c, &t, &out);
+    if (out.oom) { /* a stop always fits */
+      spx_error e;
+      spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
+      set_fatal(c, &e);
+      if (have) c->cell_state[cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
+                                      (size_t)t.repeat)] = 0;
+      have = 0;
+      t.kind = TASK_STOP;
+      free(out.p);
+      memset(&out, 0, sizeof out);
+      task_message(c, &t, &out);
+    }
+    spx_par_send_to_group(s->par, k, TAG_TASK, out.p, out.len, NULL);
+    free(out.p);
+    if (!have) s->stopped++;
+    c->waiting[k] = 0;
+  }
+}
+
+/* World rank 0: coordinate, and (unless the coordinator is dedicated) lead group 0 through
+ * its own tasks, serving the other groups between pieces of its oracle work (the poll hook)
+ * and between tasks. With one rank this is the whole serial run. */
+static void run_rank0(coordinator *c, worker *w, spx_par *par) {
+  service s = {c, par, spx_par_ngroups(par), spx_par_coordinator_group(par), 0};
+  size_t others = s.G - (s.own >= 0 ? 1 : 0);
+  int own = s.own >= 0;
+  if (own && others) spx_par_set_poll(par, serve, &s);
+  while (own || s.stopped < others) {
+    serve(&s);
+    if (!own) {
+      spx_par_nap();
+      continue;
+    }
+    task_msg t;
+    memset(&t, 0, sizeof t);
+    int have = !c->fatal && next_task(c, &t);
+    if (!have && !c->fatal && work_left(c)) { /* wait for another group's setup */
+      spx_par_nap();
+      continue;
+    }
+    if (!have) t.kind = TASK_STOP;
+    wbuf msg = {0};
+    task_message(c, &t, &msg);
+    if (msg.oom) {
+      spx_error e;
+      spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
+      set_fatal(c, &e);
+      if (have) c->cell_state[cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
+                                      (size_t)t.repeat)] = 0;
+      free(msg.p);
+      memset(&msg, 0, sizeof msg);
+      t.kind = TASK_STOP;
+      task_message(c, &t, &msg);
+    }
+    wbuf out = {0};
+    int tag = 0;
+    if (group_task(w, msg.p, msg.len, &out, &tag))
+      dispatch_answer(c, tag, out.p, out.len);
+    else
+      own = 0;
+    free(msg.p);
+    free(out.p);
+  }
+  spx_par_set_poll(par, NULL, NULL);
 }
 
 /* Everything after the configuration checks: collective over the world. */
@@ -1010,7 +1100,7 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
   int coord = spx_par_is_coordinator(par);
   int rc = SPX_OK, usage = 0;
   if (coord) {
-    rc = coordinator_init(&c, cfg, opt, err);
+    rc = coordinator_init(&c, cfg, opt, spx_par_ngroups(par), err);
     if (rc == SPX_OK) rc = coordinator_open(&c, par, &usage, err);
     c.t0 = spx_time_now();
     if (rc == SPX_OK) {
@@ -1031,10 +1121,8 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
     return status[1] ? SPX_EINVAL : (status[0] == SPX_EINVAL ? SPX_EIO : status[0]);
   }
   worker w = {cfg, par, NULL, 0, NULL, 0};
-  if (spx_par_world_size(par) == 1)
-    run_serial(&c, &w);
-  else if (coord)
-    run_coordinator(&c, par);
+  if (coord)
+    run_rank0(&c, &w, par);
   else
     run_worker(&w);
   spx_oracle_destroy(&w.oracle);
@@ -1093,6 +1181,7 @@ int spx_run_experiment(const spx_config *cfg, spx_par *par, const spx_run_option
   case SPX_EXP_FAITHFULNESS: return spx_run_faithfulness(cfg, par, opt, err);
   case SPX_EXP_RECOVERY: return spx_run_recovery(cfg, par, opt, err);
   case SPX_EXP_SCALING: return spx_run_scaling(cfg, par, opt, err);
+  case SPX_EXP_RECORD: return spx_run_record(cfg, par, opt, err);
   default:
     return spx_error_set(err, SPX_EINVAL,
                          "%s: experiment.kind = \"%s\" is not available yet in this build",

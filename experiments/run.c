@@ -8,6 +8,10 @@
 static const char *const run_usage =
     "usage: spex-bench CONFIG.toml [--set key=value ...] [--resume] [--quiet]\n";
 static const char *const check_usage = "usage: spex-bench check CONFIG.toml [--set key=value ...]\n";
+static const char *const record_usage =
+    "usage: spex-bench record CONFIG.toml [--set key=value ...] [--quiet]\n";
+
+enum { MODE_CHECK = 0, MODE_RUN = 1, MODE_RECORD = 2 };
 
 typedef struct {
   const char *path;
@@ -17,11 +21,12 @@ typedef struct {
 } cli_args;
 
 /* Returns 0, or 2 after printing the problem (when print). */
-static int parse_args(int argc, char **argv, int run, cli_args *a, FILE *errout, int print) {
+static int parse_args(int argc, char **argv, int mode, cli_args *a, FILE *errout, int print) {
   memset(a, 0, sizeof *a);
   a->sets = calloc((size_t)(argc > 0 ? argc : 1), sizeof *a->sets);
   if (a->sets == NULL) return 2;
-  const char *usage = run ? run_usage : check_usage;
+  int run = mode == MODE_RUN;
+  const char *usage = mode == MODE_RUN ? run_usage : mode == MODE_RECORD ? record_usage : check_usage;
   for (int i = 1; i < argc; i++) {
     const char *s = argv[i];
     if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
@@ -36,7 +41,7 @@ static int parse_args(int argc, char **argv, int run, cli_args *a, FILE *errout,
       a->sets[a->nsets++] = s + 6;
     } else if (run && strcmp(s, "--resume") == 0) {
       a->resume = 1;
-    } else if (run && strcmp(s, "--quiet") == 0) {
+    } else if (mode != MODE_CHECK && strcmp(s, "--quiet") == 0) {
       a->quiet = 1;
     } else if (s[0] == '-' && s[1] != '\0') {
       if (print) fprintf(errout, "spex-bench: unknown option '%s'\n%s", s, usage);
@@ -106,6 +111,7 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
           cfg->test_masks, R, R == 1 ? "" : "s", cfg->group_size,
           cfg->split == SPX_SPLIT_BLOCK ? "block" : "dynamic");
   if (cfg->split == SPX_SPLIT_DYNAMIC) fprintf(out, " (chunks of %zu)", cfg->chunk);
+  fprintf(out, ", %s coordinator", cfg->dedicated_coordinator ? "dedicated" : "computing");
   fprintf(out, "\n\n%-9s %-10s %-8s queries per cell at each budget point\n", "instance",
           "explicand", "n");
   /* n of each instance: open the oracle (all instances up to 64, else the first of each
@@ -155,7 +161,7 @@ int spx_check_config_types(int argc, char **argv, FILE *out, FILE *errout,
                            const spx_config_types *types) {
   int print = spx_par_world_rank_now() == 0;
   cli_args a;
-  int code = parse_args(argc, argv, 0, &a, errout, print);
+  int code = parse_args(argc, argv, MODE_CHECK, &a, errout, print);
   if (code == 0 && a.help) {
     if (print) fputs(check_usage, out);
   } else if (code == 0) {
@@ -180,17 +186,17 @@ int spx_check_config(int argc, char **argv, FILE *out, FILE *errout) {
 
 /* ---- run ------------------------------------------------------------------------------------ */
 
-int spx_run_config_types(int argc, char **argv, FILE *out, FILE *errout,
-                         const spx_config_types *types) {
+static int run_main(int argc, char **argv, FILE *out, FILE *errout,
+                    const spx_config_types *types, int mode) {
   if (spx_par_init(NULL, NULL) != 0) {
     fprintf(errout, "spex-bench: MPI initialisation failed\n");
     return 1;
   }
   int rank = spx_par_world_rank_now(), print = rank == 0;
   cli_args a;
-  int code = parse_args(argc, argv, 1, &a, errout, print);
+  int code = parse_args(argc, argv, mode, &a, errout, print);
   if (code || a.help) {
-    if (code == 0 && print) fputs(run_usage, out);
+    if (code == 0 && print) fputs(mode == MODE_RECORD ? record_usage : run_usage, out);
     free(a.sets);
     return code;
   }
@@ -204,7 +210,7 @@ int spx_run_config_types(int argc, char **argv, FILE *out, FILE *errout,
   }
   spx_par *par = NULL;
   rc = spx_par_create(cfg->group_size, cfg->split == SPX_SPLIT_DYNAMIC ? SPX_PAR_DYNAMIC : SPX_PAR_BLOCK,
-                      cfg->chunk, &par, &err);
+                      cfg->chunk, cfg->dedicated_coordinator, &par, &err);
   if (rc) {
     if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
     spx_config_destroy(&cfg);
@@ -212,20 +218,15 @@ int spx_run_config_types(int argc, char **argv, FILE *out, FILE *errout,
   }
   /* The dry run (oracle and method options) on rank 0, before any work starts. */
   int32_t checked = SPX_OK;
-  if (rank == 0) {
-    checked = spx_config_dry_run(cfg, &err);
-    if (checked == SPX_OK && cfg->kind == SPX_EXP_RECORD)
-      checked = spx_error_set(&err, SPX_EINVAL,
-                              "%s: experiment.kind: \"record\" is not available yet in this build",
-                              cfg->source);
-  }
+  if (rank == 0) checked = spx_config_dry_run(cfg, &err);
   spx_par_world_bcast(par, &checked, sizeof checked, NULL);
   if (checked) {
     if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
     code = 2;
   } else {
     spx_run_options opt = {a.resume, a.quiet, print ? out : NULL, print ? errout : NULL};
-    rc = spx_run_experiment(cfg, par, &opt, &err);
+    rc = mode == MODE_RECORD ? spx_run_record(cfg, par, &opt, &err)
+                             : spx_run_experiment(cfg, par, &opt, &err);
     if (rc) {
       if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
       code = rc == SPX_EINVAL ? 2 : 1;
@@ -236,6 +237,20 @@ int spx_run_config_types(int argc, char **argv, FILE *out, FILE *errout,
   return code;
 }
 
+int spx_run_config_types(int argc, char **argv, FILE *out, FILE *errout,
+                         const spx_config_types *types) {
+  return run_main(argc, argv, out, errout, types, MODE_RUN);
+}
+
+int spx_record_config_types(int argc, char **argv, FILE *out, FILE *errout,
+                            const spx_config_types *types) {
+  return run_main(argc, argv, out, errout, types, MODE_RECORD);
+}
+
 int spx_run_config(int argc, char **argv, FILE *out, FILE *errout) {
   return spx_run_config_types(argc, argv, out, errout, NULL);
+}
+
+int spx_record_config(int argc, char **argv, FILE *out, FILE *errout) {
+  return spx_record_config_types(argc, argv, out, errout, NULL);
 }

@@ -2,6 +2,7 @@
  *
  *   spex-bench CONFIG.toml [--set key=value ...] [--resume] [--quiet]   -> spx_run_config
  *   spex-bench check CONFIG.toml [--set key=value ...]                 -> spx_check_config
+ *   spex-bench record CONFIG.toml [--set key=value ...] [--quiet]      -> spx_record_config
  *
  * Both return the exit status: 0 success, 1 run-time failure (including failed cells),
  * 2 usage or configuration error. argv[0] is the command's name and is not interpreted.
@@ -19,12 +20,17 @@
 
 int spx_run_config(int argc, char **argv, FILE *out, FILE *errout);
 int spx_check_config(int argc, char **argv, FILE *out, FILE *errout);
+/* spex-bench record CONFIG.toml [--set key=value ...] [--quiet]: spx_run_record for any kind
+ * of configuration (collective, like spx_run_config). */
+int spx_record_config(int argc, char **argv, FILE *out, FILE *errout);
 
 /* The same with extra oracle/method types visible to the configuration (tests). */
 int spx_run_config_types(int argc, char **argv, FILE *out, FILE *errout,
                          const spx_config_types *types);
 int spx_check_config_types(int argc, char **argv, FILE *out, FILE *errout,
                            const spx_config_types *types);
+int spx_record_config_types(int argc, char **argv, FILE *out, FILE *errout,
+                            const spx_config_types *types);
 
 typedef struct spx_run_options {
   int resume; /* continue an existing result file */
@@ -45,6 +51,20 @@ int spx_run_recovery(const spx_config *cfg, spx_par *par, const spx_run_options 
                      spx_error *err);
 int spx_run_scaling(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
                     spx_error *err);
+
+/* Record every query the grid of cfg needs (kind record, or `spex-bench record`): one
+ * recording per explicand (docs/recordings.md). Collective over the world of par. Returns
+ * SPX_OK, SPX_EORACLE with a count in err when some explicands failed, or another code. */
+int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
+                   spx_error *err);
+
+/* The random streams of the grid, shared by the drivers so that a recording holds exactly
+ * the masks a run asks for: the held-out test masks of an instance (uniform over {0,1}^n),
+ * and the generator of a cell (method m at `samples` queries, repeat r). */
+int spx_grid_test_masks(const spx_config *cfg, size_t instance, size_t n, spx_maskset **out,
+                        spx_error *err);
+gsl_rng *spx_grid_cell_rng(const spx_config *cfg, size_t instance, const spx_config_method *m,
+                           size_t samples, size_t repeat);
 
 /* Print the resolved plan of cfg (explicands, n, methods, budgets, queries per cell and in
  * total) to out; opens the oracle for each instance to learn n (see docs/configuration.md). */

@@ -12,6 +12,7 @@
 
 static const char *const kind_names[] = {"faithfulness", "scaling", "recovery", "record", NULL};
 static const char *const split_names[] = {"block", "dynamic", NULL};
+static const char *const coordinator_names[] = {"worker", "dedicated", NULL};
 
 const char *spx_experiment_kind_name(spx_experiment_kind kind) {
   return (unsigned)kind < 4 ? kind_names[kind] : "?";
@@ -291,7 +292,7 @@ static const char *const top_keys[] = {"experiment", "oracle", "budget", "method
                                        NULL};
 static const char *const experiment_keys[] = {"name",    "kind",       "seed",  "output",
                                               "test_masks", "repeats", "group_size", "split",
-                                              "chunk",   NULL};
+                                              "chunk",   "coordinator", "recording", NULL};
 static const char *const budget_keys[] = {"spx_b", "samples", "t", NULL};
 static const char *const explicand_keys[] = {"first", "count", "stride", NULL};
 static const char *const scaling_keys[] = {"n", NULL};
@@ -322,19 +323,22 @@ static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
   if (exp && (rc = check_keys(r, exp, "experiment", experiment_keys))) return rc;
   char stem[256];
   file_stem(r->source, stem, sizeof stem);
-  const char *name = stem, *output = NULL;
-  int kind = SPX_EXP_FAITHFULNESS, split = SPX_SPLIT_BLOCK;
+  const char *name = stem, *output = NULL, *recording = NULL;
+  int kind = SPX_EXP_FAITHFULNESS, split = SPX_SPLIT_BLOCK, coordinator = 0;
   long long seed = 0, test_masks = 1000, repeats = 1, group = 1, chunk = 64;
   if ((rc = read_string(r, exp, "experiment.name", "name", &name)) ||
       (rc = read_choice(r, exp, "experiment.kind", "kind", kind_names, &kind)) ||
       (rc = read_int_key(r, exp, "experiment.seed", "seed", 0, INT64_MAX, &seed)) ||
       (rc = read_string(r, exp, "experiment.output", "output", &output)) ||
+      (rc = read_string(r, exp, "experiment.recording", "recording", &recording)) ||
       (rc = read_int_key(r, exp, "experiment.test_masks", "test_masks", 2, 10000000,
                          &test_masks)) ||
       (rc = read_int_key(r, exp, "experiment.repeats", "repeats", 1, 1000000, &repeats)) ||
       (rc = read_int_key(r, exp, "experiment.group_size", "group_size", 1, 1000000, &group)) ||
       (rc = read_choice(r, exp, "experiment.split", "split", split_names, &split)) ||
-      (rc = read_int_key(r, exp, "experiment.chunk", "chunk", 1, 1000000000, &chunk)))
+      (rc = read_int_key(r, exp, "experiment.chunk", "chunk", 1, 1000000000, &chunk)) ||
+      (rc = read_choice(r, exp, "experiment.coordinator", "coordinator", coordinator_names,
+                        &coordinator)))
     return rc;
   if (strchr(name, '/'))
     return fail_at(r, spx_toml_find(exp, "name"), "experiment.name", SPX_EINVAL,
@@ -348,6 +352,13 @@ static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
     if (c->output) sprintf(c->output, "results/%s.h5", name);
   }
   SPX_CHECK_ALLOC(c->output, r->err);
+  if (recording) {
+    c->recording = dupstr(recording);
+  } else {
+    c->recording = malloc(strlen(name) + 32);
+    if (c->recording) sprintf(c->recording, "recordings/%s_{e}.h5", name);
+  }
+  SPX_CHECK_ALLOC(c->recording, r->err);
   c->kind = (spx_experiment_kind)kind;
   c->seed = (uint64_t)seed;
   c->test_masks = (size_t)test_masks;
@@ -355,6 +366,7 @@ static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
   c->group_size = (size_t)group;
   c->split = (spx_split_mode)split;
   c->chunk = (size_t)chunk;
+  c->dedicated_coordinator = coordinator == 1;
   return SPX_OK;
 }
 
@@ -591,12 +603,14 @@ static int set_default(reader *r, spx_toml *doc, const char *path, const char *v
 
 static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   char num[64];
-  char *qn = quoted(c->name), *qo = quoted(c->output);
-  int rc = (qn && qo) ? SPX_OK : spx_error_set(r->err, SPX_ENOMEM, "out of memory");
+  char *qn = quoted(c->name), *qo = quoted(c->output), *qr = quoted(c->recording);
+  int rc = (qn && qo && qr) ? SPX_OK : spx_error_set(r->err, SPX_ENOMEM, "out of memory");
   if (rc == SPX_OK) rc = set_default(r, doc, "experiment.name", qn);
   if (rc == SPX_OK) rc = set_default(r, doc, "experiment.output", qo);
+  if (rc == SPX_OK) rc = set_default(r, doc, "experiment.recording", qr);
   free(qn);
   free(qo);
+  free(qr);
   if (rc) return rc;
   snprintf(num, sizeof num, "\"%s\"", kind_names[c->kind]);
   if ((rc = set_default(r, doc, "experiment.kind", num))) return rc;
@@ -612,6 +626,8 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   if ((rc = set_default(r, doc, "experiment.split", num))) return rc;
   snprintf(num, sizeof num, "%zu", c->chunk);
   if ((rc = set_default(r, doc, "experiment.chunk", num))) return rc;
+  snprintf(num, sizeof num, "\"%s\"", coordinator_names[c->dedicated_coordinator ? 1 : 0]);
+  if ((rc = set_default(r, doc, "experiment.coordinator", num))) return rc;
   if (c->explicand_stride > 1)
     snprintf(num, sizeof num, "{ first = %zu, count = %zu, stride = %zu }", c->explicand_first,
              c->explicand_count, c->explicand_stride);
@@ -721,6 +737,7 @@ void spx_config_destroy(spx_config **cfg) {
   free(c->source);
   free(c->name);
   free(c->output);
+  free(c->recording);
   free(c->oracle_where);
   spx_options_destroy(&c->oracle_opts);
   free(c->budget);

@@ -53,8 +53,10 @@ typedef struct spx_config {
   spx_experiment_kind kind;
   uint64_t seed;
   char *output;
+  char *recording; /* recording path pattern ("{e}" = explicand), for kind = record */
   size_t test_masks, repeats, group_size, chunk;
   spx_split_mode split;
+  int dedicated_coordinator; /* coordinator = "dedicated": world rank 0 does not compute */
   /* [oracle] */
   const spx_oracle_type *oracle;
   char *oracle_where;       /* position of oracle.kind */

@@ -2,6 +2,8 @@
  * a model. With `fallback = "<oracle kind>"`, masks missing from the recording are answered by
  * that live oracle (opened with the remaining keys of the table) and appended to the file, so
  * the recording works as a persistent query cache. */
+#include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,15 +52,34 @@ static int rec_explicands(spx_options *opts, size_t *count, spx_error *err) {
     *count = 1;
     return SPX_OK;
   }
-  char file[4096];
+  /* One past the highest explicand number with a file, so that recordings of explicands
+   * first..first+count-1 (first > 0) replay too; a gap is reported when that file is opened. */
+  const char *at = strstr(path, "{e}");
+  size_t pre = (size_t)(at - path), post = strlen(at + 3);
+  char pattern[4096];
+  snprintf(pattern, sizeof pattern, "%.*s*%s", (int)pre, path, at + 3);
+  glob_t g;
   size_t e = 0;
-  for (;; e++) {
-    expand(path, e, file, sizeof file);
-    if (access(file, R_OK) != 0) break;
+  int found = 0;
+  if (glob(pattern, 0, NULL, &g) == 0) {
+    for (size_t k = 0; k < g.gl_pathc; k++) {
+      const char *f = g.gl_pathv[k];
+      size_t len = strlen(f);
+      if (len <= pre + post) continue;
+      char *end;
+      errno = 0;
+      unsigned long long v = strtoull(f + pre, &end, 10);
+      if (errno || end == f + pre || (size_t)(end - f) != len - post || f[pre] == '+' ||
+          f[pre] == '-' || f[pre] == ' ')
+        continue;
+      found = 1;
+      if ((size_t)v + 1 > e) e = (size_t)v + 1;
+    }
+    globfree(&g);
   }
-  if (e == 0)
-    return spx_options_fail(opts, "path", SPX_EIO, err, "no recording found (looked for %s)",
-                            file);
+  if (!found)
+    return spx_options_fail(opts, "path", SPX_EIO, err, "no recording found (no file %s)",
+                            pattern);
   *count = e;
   return SPX_OK;
 }

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_randist.h>
 
 #include "../core/rng.h"
+#include "../core/timer.h"
 
 #define SYN_MAX_DEGREE 64
 #define SYN_MAX_HIER_DEGREE 20
@@ -46,10 +48,13 @@ typedef struct {
   double noise_sd;
   uint64_t noise_key[4];
   gsl_rng *noise_rng; /* reseeded per mask from a hash of the mask */
+  double cost_s;      /* busy wait per mask evaluated (cost_ms), simulating a model */
+  int cost_cpu;       /* cost_clock = "cpu": the wait counts this thread's CPU time */
 } synth;
 
 static const char *const basis_names[] = {"fourier", "moebius", NULL};
 static const char *const dist_names[] = {"uniform", "gaussian", NULL};
+static const char *const clock_names[] = {"wall", "cpu", NULL};
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
@@ -236,6 +241,8 @@ typedef struct {
   int has_snr;
   double snr_db;
   uint64_t seed;
+  double cost_ms;
+  int cost_cpu;
 } synth_params;
 
 static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
@@ -379,6 +386,9 @@ static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
 
   if ((rc = spx_options_int_range(opts, "seed", 0, 0, INT64_MAX, &v, err))) return rc;
   p->seed = (uint64_t)v;
+  if ((rc = spx_options_double_range(opts, "cost_ms", 0.0, 0.0, 60000.0, &p->cost_ms, err)) ||
+      (rc = spx_options_choice(opts, "cost_clock", clock_names, 0, &p->cost_cpu, err)))
+    return rc;
   return SPX_OK;
 }
 
@@ -595,6 +605,8 @@ static int synth_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_er
     synth_free(s);
     return rc;
   }
+  s->cost_s = p.cost_ms * 1e-3;
+  s->cost_cpu = p.cost_cpu;
   o->state = s;
   o->n = (size_t)p.n;
   o->concurrent = 1;
@@ -630,6 +642,23 @@ static double noise_for(synth *s, const uint64_t *m, size_t words) {
   return gsl_ran_gaussian_ziggurat(s->noise_rng, s->noise_sd);
 }
 
+/* Simulated model cost: spin (never sleep), so the core is busy as with a real model, until
+ * `seconds` have passed on the monotonic clock (wall) or on this thread's CPU clock (cpu:
+ * time the thread is descheduled does not count, as for a compute-bound model sharing cores). */
+static void spin(int cpu, double seconds) {
+  if (!cpu) {
+    double until = spx_time_now() + seconds;
+    while (spx_time_now() < until) {
+    }
+    return;
+  }
+  struct timespec t0, t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+  do {
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  } while ((double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec) < seconds);
+}
+
 static int synth_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
                       double *out, spx_error *err) {
   synth *s = o->state;
@@ -660,6 +689,7 @@ static int synth_eval(spx_oracle *o, const spx_maskset *masks, size_t first, siz
     out[r] = y;
   }
   free(c);
+  if (s->cost_s > 0.0) spin(s->cost_cpu, s->cost_s * (double)count);
   return SPX_OK;
 }
 

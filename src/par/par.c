@@ -22,7 +22,11 @@ struct spx_par {
   size_t chunk;
   MPI_Win win; /* shared chunk counter (dynamic split, groups of more than one rank) */
   int have_win;
-  int64_t base; /* counter value at the start of the next dynamic evaluation */
+  int64_t base;     /* counter value at the start of the next dynamic evaluation */
+  int first_worker; /* world rank of group 0's leader: 0, or 1 with a dedicated coordinator */
+  void (*poll)(void *ctx); /* world rank 0: called between pieces of its own evaluations */
+  void *poll_ctx;
+  size_t piece; /* current piece size of polled evaluations (adapts to the oracle's cost) */
 };
 
 int spx_par_init(int *argc, char ***argv) {
@@ -49,11 +53,11 @@ int spx_par_world_rank_now(void) {
 
 /* World rank of the leader of group g. */
 static int leader_of(const spx_par *p, size_t g) {
-  return p->wsize == 1 ? 0 : 1 + (int)(g * p->group_size_cfg);
+  return p->first_worker + (int)(g * p->group_size_cfg);
 }
 
-int spx_par_create(size_t group_size, spx_par_split split, size_t chunk, spx_par **out,
-                   spx_error *err) {
+int spx_par_create(size_t group_size, spx_par_split split, size_t chunk,
+                   int dedicated_coordinator, spx_par **out, spx_error *err) {
   *out = NULL;
   int init = 0;
   MPI_Initialized(&init);
@@ -66,23 +70,28 @@ int spx_par_create(size_t group_size, spx_par_split split, size_t chunk, spx_par
   p->split = split;
   p->chunk = chunk ? chunk : 1;
   p->group = MPI_COMM_NULL;
-  size_t workers = p->wsize == 1 ? 1 : (size_t)p->wsize - 1;
+  p->first_worker = (dedicated_coordinator && p->wsize > 1) ? 1 : 0;
+  size_t workers = (size_t)(p->wsize - p->first_worker);
   if (group_size < 1) group_size = 1;
   if (group_size > workers) group_size = workers;
   p->group_size_cfg = group_size;
   p->ngroups = (workers + group_size - 1) / group_size;
+  p->piece = 16;
   int color = MPI_UNDEFINED;
-  if (p->wsize == 1) {
-    color = 0;
-  } else if (p->wrank > 0) {
-    p->group_index = (size_t)(p->wrank - 1) / group_size;
+  if (p->wrank >= p->first_worker) {
+    p->group_index = (size_t)(p->wrank - p->first_worker) / group_size;
     color = (int)p->group_index;
   }
   MPI_Comm_split(p->world, color, p->wrank, &p->group);
   if (p->group != MPI_COMM_NULL) {
     MPI_Comm_rank(p->group, &p->grank);
     MPI_Comm_size(p->group, &p->gsize);
-    if (p->gsize > 1) {
+  }
+  /* The groups' windows are created one group after the other: Open MPI 4.1 names a window's
+   * shared-memory segment after the communicator's context id, which disjoint groups may
+   * share, so windows created at the same time can collide (open-mpi/ompi#7393). */
+  for (size_t g = 0; g < p->ngroups; g++) {
+    if (p->group != MPI_COMM_NULL && p->group_index == g && p->gsize > 1) {
       int64_t *mem = NULL;
       MPI_Aint size = p->grank == 0 ? (MPI_Aint)sizeof(int64_t) : 0;
       MPI_Win_allocate(size, sizeof(int64_t), MPI_INFO_NULL, p->group, &mem, &p->win);
@@ -91,6 +100,7 @@ int spx_par_create(size_t group_size, spx_par_split split, size_t chunk, spx_par
       MPI_Win_lock_all(0, p->win);
       p->have_win = 1;
     }
+    if (p->wsize > 1) MPI_Barrier(p->world);
   }
   *out = p;
   return SPX_OK;
@@ -113,6 +123,13 @@ int spx_par_world_rank(const spx_par *par) { return par->wrank; }
 int spx_par_world_size(const spx_par *par) { return par->wsize; }
 int spx_par_is_coordinator(const spx_par *par) { return par->wrank == 0; }
 int spx_par_is_worker(const spx_par *par) { return par->group != MPI_COMM_NULL; }
+int spx_par_coordinator_group(const spx_par *par) { return par->first_worker == 0 ? 0 : -1; }
+
+void spx_par_set_poll(spx_par *par, void (*poll)(void *ctx), void *ctx) {
+  if (par->wrank != 0) return;
+  par->poll = poll;
+  par->poll_ctx = ctx;
+}
 size_t spx_par_ngroups(const spx_par *par) { return par->ngroups; }
 size_t spx_par_group(const spx_par *par) { return par->group_index; }
 int spx_par_group_rank(const spx_par *par) { return par->grank; }
@@ -179,12 +196,44 @@ int spx_par_world_bcast(spx_par *par, void *buf, size_t len, spx_error *err) {
 
 /* ---- the evaluator ------------------------------------------------------------------------- */
 
+/* This rank's share of an evaluation: rows first..first+count-1 into out[0..count). On world
+ * rank 0 with a poll hook (a coordinator that also computes), the rows are evaluated in
+ * pieces and the hook runs before, between and after them. The piece size adapts so that a
+ * piece takes between POLL_MIN and POLL_MAX seconds (one mask when a single mask is slower),
+ * which bounds how long the other groups wait for the coordinator. Values do not depend on
+ * the pieces: each mask's value is a function of the mask alone. */
+#define POLL_MIN 0.025
+#define POLL_MAX 0.1
+
+static int eval_local(spx_par *p, spx_oracle *o, const spx_maskset *m, size_t first,
+                      size_t count, double *out, spx_error *err) {
+  if (p->poll == NULL) return spx_oracle_eval(o, m, first, count, out, err);
+  p->poll(p->poll_ctx);
+  size_t done = 0;
+  while (done < count) {
+    size_t piece = p->piece < count - done ? p->piece : count - done;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = spx_oracle_eval(o, m, first + done, piece, out + done, err);
+    if (rc) return rc;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    done += piece;
+    if (piece == p->piece) {
+      if (dt < POLL_MIN && p->piece < ((size_t)1 << 24)) p->piece *= 2;
+      else if (dt > POLL_MAX && p->piece > 1) p->piece /= 2;
+    }
+    p->poll(p->poll_ctx);
+  }
+  return SPX_OK;
+}
+
 static int evaluate_block(spx_par *p, spx_oracle *o, const spx_maskset *m, double *values,
                           spx_error *err) {
   size_t N = m->count, R = (size_t)p->gsize, r = (size_t)p->grank;
   size_t lo = N * r / R, hi = N * (r + 1) / R;
   spx_error local = {0};
-  int rc = spx_oracle_eval(o, m, lo, hi - lo, values + lo, &local);
+  int rc = eval_local(p, o, m, lo, hi - lo, values + lo, &local);
   rc = agree(p, rc, &local, err);
   if (rc) return rc;
   int *counts = malloc(R * sizeof *counts), *displs = malloc(R * sizeof *displs);
@@ -222,7 +271,7 @@ static int evaluate_dynamic(spx_par *p, spx_oracle *o, const spx_maskset *m, dou
     if (start >= N) break;
     if (rc) continue;
     int64_t len = N - start < chunk ? N - start : chunk;
-    rc = spx_oracle_eval(o, m, (size_t)start, (size_t)len, values + start, &local);
+    rc = eval_local(p, o, m, (size_t)start, (size_t)len, values + start, &local);
     if (rc == SPX_OK) mine[nmine++] = start;
   }
   p->base += ((N + chunk - 1) / chunk + p->gsize) * chunk;
@@ -285,7 +334,7 @@ static int evaluate_dynamic(spx_par *p, spx_oracle *o, const spx_maskset *m, dou
 
 int spx_par_evaluate(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
                      double *values, spx_error *err) {
-  if (par->gsize <= 1) return spx_oracle_eval_all(oracle, masks, values, err);
+  if (par->gsize <= 1) return eval_local(par, oracle, masks, 0, masks->count, values, err);
   if (masks->count > (size_t)INT_MAX / 2)
     return spx_error_set(err, SPX_ERANGE, "a batch of %zu masks is too large to share",
                          masks->count);
@@ -294,7 +343,8 @@ int spx_par_evaluate(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
   MPI_Bcast(&concurrent, 1, MPI_INT, 0, par->group);
   if (!concurrent) {
     spx_error local = {0};
-    int rc = par->grank == 0 ? spx_oracle_eval_all(oracle, masks, values, &local) : SPX_OK;
+    int rc = par->grank == 0 ? eval_local(par, oracle, masks, 0, masks->count, values, &local)
+                             : SPX_OK;
     rc = agree(par, rc, &local, err);
     if (rc == SPX_OK) bcast_bytes(values, masks->count * sizeof *values, 0, par->group);
     return rc;
@@ -345,12 +395,43 @@ int spx_par_send_to_coordinator(spx_par *par, int tag, const void *buf, size_t l
   return send_bytes(par->world, 0, tag, buf, len, err);
 }
 
+static size_t group_of(const spx_par *p, int wrank) {
+  return wrank < p->first_worker ? (size_t)-1
+                                 : (size_t)(wrank - p->first_worker) / p->group_size_cfg;
+}
+
 int spx_par_recv_from_groups(spx_par *par, size_t *group, int *tag, void **buf, size_t *len,
                              spx_error *err) {
   int from;
   int rc = poll_recv(par->world, MPI_ANY_SOURCE, MPI_ANY_TAG, &from, tag, buf, len, err);
-  if (rc == SPX_OK) *group = par->wsize == 1 ? 0 : (size_t)(from - 1) / par->group_size_cfg;
+  if (rc == SPX_OK) *group = group_of(par, from);
   return rc;
+}
+
+int spx_par_try_recv_from_groups(spx_par *par, int *got, size_t *group, int *tag, void **buf,
+                                 size_t *len, spx_error *err) {
+  *got = 0;
+  if (par->wsize == 1) return SPX_OK;
+  MPI_Status st;
+  int flag = 0;
+  MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, par->world, &flag, &st);
+  if (!flag) return SPX_OK;
+  int count;
+  MPI_Get_count(&st, MPI_BYTE, &count);
+  void *b = malloc(count > 0 ? (size_t)count : 1);
+  if (b == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory receiving %d bytes", count);
+  MPI_Recv(b, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, par->world, MPI_STATUS_IGNORE);
+  *got = 1;
+  *group = group_of(par, st.MPI_SOURCE);
+  *tag = st.MPI_TAG;
+  *buf = b;
+  *len = (size_t)count;
+  return SPX_OK;
+}
+
+void spx_par_nap(void) {
+  struct timespec nap = {0, 50000}; /* 50 us */
+  nanosleep(&nap, NULL);
 }
 
 int spx_par_recv_from_coordinator(spx_par *par, int *tag, void **buf, size_t *len,
@@ -366,7 +447,7 @@ typedef struct {
 
 int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
                        double *values, spx_error *err) {
-  if (par->gsize <= 1) return spx_oracle_eval_all(oracle, masks, values, err);
+  if (par->gsize <= 1) return spx_par_evaluate(par, oracle, masks, values, err);
   group_cmd c = {CMD_EVAL, (int64_t)masks->n, (int64_t)masks->count};
   for (int r = 1; r < par->gsize; r++)
     MPI_Send(&c, (int)sizeof c, MPI_BYTE, r, TAG_GROUP_CMD, par->group);

@@ -1,10 +1,12 @@
 /* par.h: the parallel layer (DESIGN §3.3), the only part of spex-bench that sees MPI.
  *
- * Layout of the ranks. With one rank, rank 0 coordinates and computes. With P > 1 ranks,
- * world rank 0 is the coordinator (it hands out work and owns the result file) and ranks
- * 1..P-1 form groups of group_size consecutive ranks (the last group may be smaller). A
- * group runs one task at a time; its rank 0, the leader, runs the method, and all ranks of
- * the group share the oracle work through the evaluator.
+ * Layout of the ranks. World rank 0 is the coordinator: it hands out work and owns the
+ * result file. By default it is also a worker: ranks 0..P-1 form groups of group_size
+ * consecutive ranks (the last group may be smaller), so rank 0 leads group 0 and serves the
+ * coordinator's messages between pieces of its own work (spx_par_set_poll). With a
+ * dedicated coordinator (and P > 1), rank 0 only coordinates and ranks 1..P-1 form the
+ * groups. A group runs one task at a time; its rank 0, the leader, runs the method, and all
+ * ranks of the group share the oracle work through the evaluator.
  *
  * Collectiveness is stated per function: "world" = every rank of MPI_COMM_WORLD, "group" =
  * every rank of the caller's group. Nothing here draws random numbers, so results never
@@ -30,16 +32,19 @@ typedef struct spx_par spx_par;
 
 typedef enum { SPX_PAR_BLOCK = 0, SPX_PAR_DYNAMIC = 1 } spx_par_split;
 
-/* Collective (world): build the layout. split and chunk configure spx_par_evaluate. */
-int spx_par_create(size_t group_size, spx_par_split split, size_t chunk, spx_par **out,
-                   spx_error *err);
+/* Collective (world): build the layout. split and chunk configure spx_par_evaluate;
+ * dedicated_coordinator keeps world rank 0 out of the groups (ignored with one rank). */
+int spx_par_create(size_t group_size, spx_par_split split, size_t chunk,
+                   int dedicated_coordinator, spx_par **out, spx_error *err);
 /* Collective (world). */
 void spx_par_destroy(spx_par **par);
 
 int spx_par_world_rank(const spx_par *par);
 int spx_par_world_size(const spx_par *par);
 int spx_par_is_coordinator(const spx_par *par); /* world rank 0 */
-int spx_par_is_worker(const spx_par *par);      /* member of a group (rank 0 too when P = 1) */
+int spx_par_is_worker(const spx_par *par);      /* member of a group */
+/* The coordinator's own group (0), or -1 when the coordinator is dedicated. */
+int spx_par_coordinator_group(const spx_par *par);
 size_t spx_par_ngroups(const spx_par *par);
 size_t spx_par_group(const spx_par *par);      /* the caller's group (workers only) */
 int spx_par_group_rank(const spx_par *par);     /* 0 = leader */
@@ -72,6 +77,12 @@ int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *mask
 int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err);
 int spx_par_group_release(spx_par *par, spx_error *err);
 
+/* World rank 0 only (ignored elsewhere): poll(ctx) is called before, between and after
+ * pieces of this rank's own oracle evaluations in spx_par_evaluate, about every 2-20 ms of
+ * oracle time (or every mask when one mask takes longer). The coordinator uses it to answer
+ * the other groups while it computes. NULL removes the hook. */
+void spx_par_set_poll(spx_par *par, void (*poll)(void *ctx), void *ctx);
+
 /* ---- between the coordinator and the group leaders ------------------------------------- */
 
 /* Point-to-point byte messages with a tag (0 <= tag < 1000). The coordinator addresses a
@@ -85,6 +96,12 @@ int spx_par_send_to_coordinator(spx_par *par, int tag, const void *buf, size_t l
 /* Coordinator: the next message from any leader; *group is the sender's group. */
 int spx_par_recv_from_groups(spx_par *par, size_t *group, int *tag, void **buf, size_t *len,
                              spx_error *err);
+/* Coordinator: the next message from any leader if one has arrived (*got = 1), else *got = 0
+ * at once. */
+int spx_par_try_recv_from_groups(spx_par *par, int *got, size_t *group, int *tag, void **buf,
+                                 size_t *len, spx_error *err);
+/* Sleep briefly (50 us) while waiting for messages. */
+void spx_par_nap(void);
 /* Leader: the next message from the coordinator. */
 int spx_par_recv_from_coordinator(spx_par *par, int *tag, void **buf, size_t *len,
                                   spx_error *err);

@@ -1,6 +1,7 @@
 #!/bin/bash
-# driver_ranks.sh: the same experiment on 1 rank and on 4 ranks (a coordinator and three
-# groups of 1; one group of 3 with dynamic evaluation; groups of 2 and 1 with block
+# driver_ranks.sh: the same experiment on 1 rank, on 2 ranks (rank 0 computes: two groups of
+# 1) and on 4 ranks (four groups of 1; a dedicated coordinator and three groups of 1; groups
+# of 3 and 1 with dynamic evaluation, rank 0 leading the group of 3; two groups of 2 with block
 # evaluation) must give the same result file, up to timings, /meta and /config (which records
 # the group size). Uses the test-only oracle and method (mpi_driver_main).
 set -u
@@ -19,14 +20,16 @@ run() { # name np args...
   fi
 }
 run np1 1
+run np2 2
 run np4 4 --set experiment.group_size=1
+run np4d 4 --set experiment.coordinator=dedicated
 run np4g3 4 --set experiment.group_size=3 --set experiment.split=dynamic --set experiment.chunk=7
 run np4g2 4 --set experiment.group_size=2
 excl=(--exclude-path /meta --exclude-path /config)
 for m in texhaust texhaust_deg1; do
   excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle")
 done
-for other in np4 np4g3 np4g2; do
+for other in np2 np4 np4d np4g3 np4g2; do
   if h5diff "${excl[@]}" "$tmp/np1/driver_small.h5" "$tmp/$other/driver_small.h5" >"$tmp/diff.txt" 2>&1; then
     echo "PASS: np1 = $other"
   else

@@ -171,7 +171,7 @@ static void test_good(void) {
   spx_test(strcmp(c->name, "t") == 0 && c->seed == 3 && c->kind == SPX_EXP_FAITHFULNESS,
            "base: name, seed, kind");
   spx_test(c->test_masks == 1000 && c->repeats == 1 && c->group_size == 1 && c->chunk == 64 &&
-               c->split == SPX_SPLIT_BLOCK,
+               c->split == SPX_SPLIT_BLOCK && c->dedicated_coordinator == 0,
            "base: defaults");
   spx_test(c->explicand_first == 0 && c->explicand_count == 3, "base: all 3 explicands");
   spx_test(c->nbudget == 2 && c->budget[1] == 64 && c->budget_mode == SPX_BUDGET_SAMPLES,
@@ -250,7 +250,7 @@ static void test_errors(void) {
                     "unknown top-level key");
   expect_edit_error("seed = 3\n", "seed = 3\nsede = 4\n",
                     "cfg.toml:4:1: experiment.sede: unknown key (known keys: name, kind, seed, "
-                    "output, test_masks, repeats, group_size, split, chunk)",
+                    "output, test_masks, repeats, group_size, split, chunk, coordinator, recording)",
                     "unknown experiment key");
   expect_edit_error("seed = 3", "seed = \"3\"",
                     "cfg.toml:3:8: experiment.seed: expected an integer, got a string",
@@ -271,6 +271,10 @@ static void test_errors(void) {
   expect_edit_error("seed = 3", "split = \"static\"",
                     "cfg.toml:3:9: experiment.split: 'static' is not one of block | dynamic",
                     "unknown split");
+  expect_edit_error("seed = 3", "coordinator = \"idle\"",
+                    "cfg.toml:3:15: experiment.coordinator: 'idle' is not one of worker | "
+                    "dedicated",
+                    "unknown coordinator");
   expect_edit_error("name = \"t\"", "name = \"a/b\"",
                     "cfg.toml:2:8: experiment.name: must not contain '/'", "name with a slash");
   expect_edit_error("name = \"t\"", "name = \"\"", "cfg.toml:2:8: experiment.name: must not be empty",
@@ -411,7 +415,7 @@ static void test_set_errors(void) {
   const char *b[] = {"experiment.sed=3"};
   expect_error(base, b, 1,
                "--set experiment.sed=3: experiment.sed: unknown key (known keys: name, kind, "
-               "seed, output, test_masks, repeats, group_size, split, chunk)",
+               "seed, output, test_masks, repeats, group_size, split, chunk, coordinator, recording)",
                "--set unknown key");
   const char *c[] = {"seed"};
   expect_error(base, c, 1, "--set seed: expected key=value", "--set without =");

@@ -145,9 +145,15 @@ int main(void) {
                    strstr(err.msg, "comp_2.h5") && strstr(err.msg, "mask 11111111"),
                "a missing mask names the file and the mask (%s)", err.msg);
     size_t count = 0;
-    spx_test(spx_oracle_explicands("recorded", ro, &count, &err) == SPX_EIO &&
+    /* Explicands: one past the highest {e} with a file (only comp_2.h5 exists), so that
+     * explicands = { first = 2 } replays; the missing comp_0.h5 is reported when opened. */
+    spx_test(spx_oracle_explicands("recorded", ro, &count, &err) == SPX_OK && count == 3,
+             "explicands: one past the highest recorded {e} (%zu)", count);
+    spx_oracle *gap = NULL;
+    spx_test(spx_oracle_open("recorded", ro, 0, &gap, &err) != SPX_OK &&
                  strstr(err.msg, "comp_0.h5"),
-             "explicands count files from {e} = 0; a gap at 0 is reported (%s)", err.msg);
+             "a gap at {e} = 0 is reported when explicand 0 is opened (%s)", err.msg);
+    spx_oracle_destroy(&gap);
     spx_maskset_destroy(&fresh);
     spx_maskset_destroy(&q);
     spx_oracle_destroy(&replay);

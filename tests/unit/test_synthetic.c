@@ -12,6 +12,7 @@
 #include "core/metrics.h"
 #include "core/options.h"
 #include "core/rng.h"
+#include "core/timer.h"
 #include "core/transform.h"
 #include "oracle/oracle.h"
 #include "oracle/synthetic.h"
@@ -525,12 +526,54 @@ static void test_errors(void) {
                "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20000]",
                "snr_db: the exact variance", "too costly");
   expect_error("n = 10; terms = 2; seed = -1", "seed: -1 is out of range", NULL);
+  expect_error("n = 10; terms = 2; cost_ms = -0.5", "t.toml:3:1: cost_ms: -0.5 is out of range",
+               NULL);
+  expect_error("n = 10; terms = 2; cost_ms = \"slow\"", "cost_ms: expected a number", NULL);
+  expect_error("n = 10; terms = 2; cost_clock = \"sundial\"",
+               "cost_clock: 'sundial' is not one of", NULL);
   expect_error("n = 10; terms = 2; colour = \"red\"", "t.toml:3:1: colour: unknown key",
                "snr_db");
 }
 
+/* cost_ms: the same values, and at least count x cost_ms of wall time per batch (a busy wait
+ * on the monotonic clock cannot end early; the upper side is not checked, the machine is
+ * shared). */
+static void test_cost(void) {
+  spx_oracle *a = open_spec("n = 30; terms = 8; seed = 4", 2);
+  spx_oracle *b = open_spec("n = 30; terms = 8; seed = 4; cost_ms = 2.5", 2);
+  if (!a || !b) {
+    spx_test(0, "cost_ms: open");
+    spx_oracle_destroy(&a);
+    spx_oracle_destroy(&b);
+    return;
+  }
+  spx_maskset *m = random_masks(30, 12, 5);
+  double ya[12], yb[12];
+  spx_oracle_eval_all(a, m, ya, NULL);
+  double t0 = spx_time_now();
+  int rc = spx_oracle_eval(b, m, 2, 10, yb + 2, NULL);
+  double dt = spx_time_now() - t0;
+  spx_test(rc == SPX_OK && memcmp(ya + 2, yb + 2, 10 * sizeof *ya) == 0,
+           "cost_ms: values unchanged");
+  spx_test(dt >= 0.025, "cost_ms = 2.5: 10 masks take at least 25 ms (took %.4f s)", dt);
+  /* The CPU clock: at least 20 ms of this thread's CPU time for 4 masks at 5 ms. */
+  spx_oracle *c = open_spec("n = 30; terms = 8; seed = 4; cost_ms = 5; cost_clock = \"cpu\"", 2);
+  struct timespec c0, c1;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+  rc = c ? spx_oracle_eval(c, m, 0, 4, yb, NULL) : SPX_EINVAL;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+  double cpu = (double)(c1.tv_sec - c0.tv_sec) + 1e-9 * (double)(c1.tv_nsec - c0.tv_nsec);
+  spx_test(rc == SPX_OK && memcmp(ya, yb, 4 * sizeof *ya) == 0 && cpu >= 0.02,
+           "cost_clock = cpu: values unchanged, 4 masks use at least 20 ms of CPU (%.4f s)", cpu);
+  spx_oracle_destroy(&c);
+  spx_maskset_destroy(&m);
+  spx_oracle_destroy(&a);
+  spx_oracle_destroy(&b);
+}
+
 int main(void) {
   test_determinism();
+  test_cost();
   test_degrees();
   test_hierarchical();
   test_variance_and_truth();

@@ -1,0 +1,350 @@
+/* record.c: the record driver. Runs every query an experiment grid needs against the live
+ * oracle and stores the answers, one recording (io/recording.h) per explicand, so that the
+ * same configuration replays with `[oracle] kind = "recorded"` without the model
+ * (docs/recordings.md).
+ *
+ * For each explicand: the held-out test masks, then every (method, budget, repeat) cell's
+ * masks, found by running the method's plan through its step() rounds exactly as a run does
+ * (the same random streams, spx_grid_*), feeding back the values of each round and stopping
+ * when step() says done (finish(), the decode, is skipped). Masks already in the recording are
+ * not evaluated again; the missing ones are evaluated once each, in chunks, and appended
+ * (each append is flushed and committed), so an interrupted record loses at most one chunk
+ * and a re-run continues where it stopped.
+ *
+ * Parallel layout: explicand i goes to group i mod G (static: every group writes only its
+ * own files); the group shares the oracle work. Leaders report each finished explicand to
+ * world rank 0, which prints them (between pieces of its own work when it computes). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/timer.h"
+#include "io/recording.h"
+#include "run.h"
+
+enum { TAG_REPORT = 21 };
+
+/* ---- one explicand -------------------------------------------------------------------------- */
+
+typedef struct {
+  const spx_config *cfg;
+  spx_par *par;
+  spx_oracle *oracle;
+  spx_recording *rec;
+  size_t requested, added; /* masks asked for (with repeats), rows appended */
+  size_t chunk;            /* masks per evaluation chunk (adapts to ~10 s) */
+} recorder;
+
+typedef struct {
+  const uint64_t *m;
+  size_t words, row;
+} mask_ref;
+
+static int cmp_mask(const void *a, const void *b) {
+  const mask_ref *x = a, *y = b;
+  for (size_t w = 0; w < x->words; w++)
+    if (x->m[w] != y->m[w]) return x->m[w] < y->m[w] ? -1 : 1;
+  return x->row < y->row ? -1 : (x->row > y->row);
+}
+
+/* Evaluation callback of the method loop (leader): values from the recording; the missing
+ * masks, each once, evaluated by the group in chunks, each chunk appended at once. */
+static int record_eval(void *vctx, const spx_maskset *masks, double *values, spx_error *err) {
+  recorder *r = vctx;
+  size_t N = masks->count, nmiss = 0;
+  r->requested += N;
+  mask_ref *miss = malloc((N ? N : 1) * sizeof *miss);
+  size_t *uniq_of = malloc((N ? N : 1) * sizeof *uniq_of);
+  spx_maskset *uniq = spx_maskset_create(masks->n, 0);
+  double *uvals = NULL;
+  int rc = (miss && uniq_of && uniq) ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
+  for (size_t i = 0; rc == SPX_OK && i < N; i++) {
+    int found;
+    spx_recording_lookup(r->rec, spx_maskset_row(masks, i), &values[i], &found);
+    if (!found) miss[nmiss++] = (mask_ref){spx_maskset_row(masks, i), masks->words, i};
+  }
+  if (rc == SPX_OK && nmiss) {
+    qsort(miss, nmiss, sizeof *miss, cmp_mask);
+    for (size_t k = 0; rc == SPX_OK && k < nmiss; k++) {
+      if (k == 0 || cmp_mask(&(mask_ref){miss[k - 1].m, masks->words, 0},
+                             &(mask_ref){miss[k].m, masks->words, 0}) != 0)
+        rc = spx_maskset_append(uniq, miss[k].m, err);
+      uniq_of[k] = uniq->count - 1;
+    }
+    uvals = rc ? NULL : malloc(uniq->count * sizeof *uvals);
+    if (rc == SPX_OK && uvals == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    for (size_t at = 0; rc == SPX_OK && at < uniq->count;) {
+      size_t len = uniq->count - at < r->chunk ? uniq->count - at : r->chunk;
+      spx_maskset view = *uniq;
+      view.bits = spx_maskset_row(uniq, at);
+      view.count = view.capacity = len;
+      double t0 = spx_time_now();
+      rc = spx_par_group_eval(r->par, r->oracle, &view, uvals + at, err);
+      if (rc == SPX_OK) rc = spx_recording_append(r->rec, &view, 0, len, uvals + at, err);
+      if (rc == SPX_OK) r->added += len;
+      double dt = spx_time_now() - t0;
+      if (len == r->chunk && dt < 10.0 && r->chunk < ((size_t)1 << 16)) r->chunk *= 2;
+      at += len;
+    }
+    for (size_t k = 0; rc == SPX_OK && k < nmiss; k++) values[miss[k].row] = uvals[uniq_of[k]];
+  }
+  free(miss);
+  free(uniq_of);
+  free(uvals);
+  spx_maskset_destroy(&uniq);
+  return rc;
+}
+
+/* The masks of one cell: the method's rounds, fed back, without the final decode. */
+static int record_cell(recorder *r, size_t instance, size_t m, size_t samples, size_t repeat,
+                       int *skipped, spx_error *err) {
+  const spx_config_method *cm = &r->cfg->method[m];
+  size_t n = r->oracle->n;
+  *skipped = 0;
+  spx_options *opts = spx_options_clone(cm->opts);
+  gsl_rng *rng = spx_grid_cell_rng(r->cfg, instance, cm, samples, repeat);
+  char why[512] = "";
+  int rc = (opts && rng) ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
+  void *state = NULL;
+  double *values = NULL;
+  size_t cap = 0;
+  if (rc == SPX_OK && !cm->type->applicable(n, samples, opts, why, sizeof why)) {
+    *skipped = 1; /* a run records it as skipped: no queries */
+  } else if (rc == SPX_OK) {
+    rc = cm->type->begin(n, samples, opts, rng, &state, err);
+    if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
+    for (int first = 1, done = 0; rc == SPX_OK;) {
+      const spx_maskset *next = NULL;
+      rc = cm->type->step(state, first ? NULL : values, &next, &done, err);
+      first = 0;
+      if (rc || done) break;
+      if (next->count > cap) {
+        free(values);
+        cap = next->count;
+        values = malloc(cap * sizeof *values);
+        if (values == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory for %zu values", cap);
+      }
+      if (rc == SPX_OK) rc = record_eval(r, next, values, err);
+    }
+    if (state) cm->type->destroy(state);
+  }
+  free(values);
+  if (rng) gsl_rng_free(rng);
+  spx_options_destroy(&opts);
+  if (rc) spx_error_prefix(err, "%s, %zu queries, repeat %zu", cm->label, samples, repeat);
+  return rc;
+}
+
+/* The recording file of an explicand: the pattern with "{e}" replaced. */
+static void recording_path(const spx_config *cfg, size_t explicand, char *out, size_t len) {
+  const char *p = strstr(cfg->recording, "{e}");
+  if (p == NULL)
+    snprintf(out, len, "%s", cfg->recording);
+  else
+    snprintf(out, len, "%.*s%zu%s", (int)(p - cfg->recording), cfg->recording, explicand, p + 3);
+}
+
+/* Create the directory of path if it is missing (one level). */
+static int make_parent(const char *path, spx_error *err) {
+  const char *slash = strrchr(path, '/');
+  if (slash == NULL || slash == path) return SPX_OK;
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+  struct stat st;
+  if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0 && errno != EEXIST)
+    return spx_error_set(err, SPX_EIO, "%s: cannot create the directory %s: %s", path, dir,
+                         strerror(errno));
+  return SPX_OK;
+}
+
+typedef struct {
+  int64_t instance, rc, requested, added, total, skipped, path_len, msg_len;
+} report_hdr;
+
+/* Collective (group): record explicand `instance`; the leader returns its report (malloc'd
+ * bytes in *out, *len), the other ranks serve the leader's evaluations. */
+static void record_instance(const spx_config *cfg, spx_par *par, size_t instance, void **out,
+                            size_t *len) {
+  int leader = spx_par_group_rank(par) == 0;
+  size_t e = spx_config_instance_explicand(cfg, instance);
+  recorder r = {cfg, par, NULL, NULL, 0, 0, 64};
+  spx_error err = {0};
+  char path[4096];
+  recording_path(cfg, e, path, sizeof path);
+  int64_t skipped = 0;
+  spx_options *o = spx_config_oracle_options(cfg, instance, &err);
+  int rc = o ? spx_oracle_open_type(cfg->oracle, o, e, &r.oracle, &err) : err.code;
+  spx_options_destroy(&o);
+  rc = spx_par_group_agree(par, rc, &err);
+  if (rc == SPX_OK && !leader) {
+    spx_par_group_serve(par, r.oracle, &err);
+    spx_oracle_destroy(&r.oracle);
+    return;
+  }
+  if (rc == SPX_OK) {
+    size_t n = r.oracle->n;
+    if (access(path, F_OK) == 0) {
+      rc = spx_recording_open(path, 1, &r.rec, &err);
+      if (rc == SPX_OK && spx_recording_n(r.rec) != n)
+        rc = spx_error_set(&err, SPX_EINVAL,
+                           "%s: the recording has n = %zu but the oracle has n = %zu (another "
+                           "configuration? remove it or change experiment.recording)",
+                           path, spx_recording_n(r.rec), n);
+    } else {
+      rc = make_parent(path, &err);
+      if (rc == SPX_OK)
+        rc = spx_recording_create(path, n, cfg->oracle->name, spx_oracle_explicand_of(r.oracle),
+                                  spx_oracle_labels(r.oracle), 0, &r.rec, &err);
+    }
+    spx_maskset *test = NULL;
+    double *values = NULL;
+    if (rc == SPX_OK) rc = spx_grid_test_masks(cfg, instance, n, &test, &err);
+    if (rc == SPX_OK) {
+      values = malloc((test->count ? test->count : 1) * sizeof *values);
+      rc = values ? record_eval(&r, test, values, &err)
+                  : spx_error_set(&err, SPX_ENOMEM, "out of memory");
+      if (rc) spx_error_prefix(&err, "test masks");
+    }
+    free(values);
+    spx_maskset_destroy(&test);
+    for (size_t m = 0; rc == SPX_OK && m < cfg->nmethod; m++)
+      for (size_t b = 0; rc == SPX_OK && b < cfg->nbudget; b++) {
+        size_t samples;
+        rc = spx_config_budget(cfg, n, b, &samples, &err);
+        for (size_t rep = 0; rc == SPX_OK && rep < cfg->repeats; rep++) {
+          int sk;
+          rc = record_cell(&r, instance, m, samples, rep, &sk, &err);
+          skipped += sk;
+        }
+      }
+    spx_par_group_release(par, NULL);
+  }
+  if (rc) spx_error_prefix(&err, "explicand %zu (%s)", e, path);
+  report_hdr h = {(int64_t)instance, rc,
+                  (int64_t)r.requested, (int64_t)r.added,
+                  r.rec ? (int64_t)spx_recording_count(r.rec) : 0, skipped,
+                  (int64_t)strlen(path), rc ? (int64_t)strlen(err.msg) : 0};
+  spx_recording_close(&r.rec);
+  spx_oracle_destroy(&r.oracle);
+  size_t total = sizeof h + (size_t)h.path_len + (size_t)h.msg_len;
+  unsigned char *buf = malloc(total);
+  if (buf) {
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + sizeof h, path, (size_t)h.path_len);
+    memcpy(buf + sizeof h + h.path_len, err.msg, (size_t)h.msg_len);
+  }
+  *out = buf;
+  *len = buf ? total : 0;
+}
+
+/* ---- world rank 0: the reports ----------------------------------------------------------- */
+
+typedef struct {
+  const spx_config *cfg;
+  const spx_run_options *opt;
+  spx_par *par;
+  size_t I, received, failed;
+  double t0;
+  spx_error first_failure;
+} reports;
+
+static void handle_report(reports *s, const void *buf, size_t len) {
+  report_hdr h;
+  s->received++;
+  if (buf == NULL || len < sizeof h) {
+    if (s->failed++ == 0) spx_error_set(&s->first_failure, SPX_EINTERNAL, "malformed report");
+    return;
+  }
+  memcpy(&h, buf, sizeof h);
+  const char *text = (const char *)buf + sizeof h;
+  if (len < sizeof h + (size_t)h.path_len + (size_t)h.msg_len) h.path_len = h.msg_len = 0;
+  if (h.rc) {
+    if (s->failed++ == 0)
+      spx_error_set(&s->first_failure, (int)h.rc, "%.*s", (int)h.msg_len, text + h.path_len);
+  }
+  FILE *o = s->opt->errout;
+  if (o == NULL || (s->opt->quiet && h.rc == 0)) return;
+  size_t e = h.instance >= 0 && (size_t)h.instance < s->I
+                 ? spx_config_instance_explicand(s->cfg, (size_t)h.instance)
+                 : 0;
+  fprintf(o, "[%zu/%zu] elapsed %.1fs | explicand %zu: ", s->received, s->I,
+          spx_time_now() - s->t0, e);
+  if (h.rc)
+    fprintf(o, "failed: %.*s\n", (int)h.msg_len, text + h.path_len);
+  else
+    fprintf(o, "%lld queries, %lld new masks recorded, %lld in %.*s%s\n", (long long)h.requested,
+            (long long)h.added, (long long)h.total, (int)h.path_len, text,
+            h.skipped ? " (some cells not applicable: no queries)" : "");
+  fflush(o);
+}
+
+static void drain(void *vs) {
+  reports *s = vs;
+  for (;;) {
+    int got, tag;
+    size_t g, len;
+    void *buf = NULL;
+    spx_error e = {0};
+    if (spx_par_try_recv_from_groups(s->par, &got, &g, &tag, &buf, &len, &e) || !got) break;
+    if (tag == TAG_REPORT) handle_report(s, buf, len);
+    free(buf);
+  }
+}
+
+int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
+                   spx_error *err) {
+  size_t I = spx_config_instances(cfg), G = spx_par_ngroups(par);
+  if (cfg->nscaling)
+    return spx_error_set(err, SPX_EINVAL,
+                         "%s: record: a scaling sweep cannot be recorded (the recorded oracle "
+                         "has no n); record each n as its own faithfulness configuration",
+                         cfg->source);
+  if (cfg->explicand_count > 1 && strstr(cfg->recording, "{e}") == NULL)
+    return spx_error_set(err, SPX_EINVAL,
+                         "%s: experiment.recording: \"%s\" must contain {e} (the explicand "
+                         "number): %zu explicands are recorded, one file each",
+                         cfg->source, cfg->recording, cfg->explicand_count);
+  int wrank = spx_par_world_rank(par);
+  int worker = spx_par_is_worker(par), leader = worker && spx_par_group_rank(par) == 0;
+  size_t mine = spx_par_group(par);
+  reports s = {cfg, opt, par, I, 0, 0, spx_time_now(), {0}};
+  if (wrank == 0 && G > 1 && worker) spx_par_set_poll(par, drain, &s);
+  if (wrank == 0 && !opt->quiet && opt->errout)
+    fprintf(opt->errout, "recording %zu explicand%s to %s\n", I, I == 1 ? "" : "s",
+            cfg->recording);
+  for (size_t i = 0; worker && i < I; i++) {
+    if (i % G != mine) continue;
+    void *buf = NULL;
+    size_t len = 0;
+    record_instance(cfg, par, i, &buf, &len);
+    if (wrank == 0)
+      handle_report(&s, buf, len);
+    else if (leader)
+      spx_par_send_to_coordinator(par, TAG_REPORT, buf, len, NULL);
+    free(buf);
+  }
+  spx_par_set_poll(par, NULL, NULL);
+  int32_t final = SPX_OK;
+  if (wrank == 0) {
+    while (s.received < I) {
+      drain(&s);
+      if (s.received < I) spx_par_nap();
+    }
+    if (s.failed) {
+      final = SPX_EORACLE;
+      spx_error_set(err, SPX_EORACLE, "%zu of %zu explicand%s failed; the first: %s", s.failed,
+                    I, I == 1 ? "" : "s", s.first_failure.msg);
+    } else if (opt->out) {
+      fprintf(opt->out, "%s: recorded %zu explicand%s in %s (%.1f s)\n", cfg->name, I,
+              I == 1 ? "" : "s", cfg->recording, spx_time_now() - s.t0);
+      fflush(opt->out);
+    }
+  }
+  spx_par_world_bcast(par, &final, sizeof final, NULL);
+  if (wrank != 0 && final) spx_error_set(err, final, "the recording failed (see rank 0)");
+  return final;
+}
