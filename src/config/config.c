@@ -783,6 +783,15 @@ int spx_config_budget(const spx_config *cfg, size_t n, size_t i, size_t *samples
 
 /* ---- dry run ----------------------------------------------------------------------------- */
 
+/* A message about a missing option names only its context ("oracle synthetic: terms:
+ * required"); put the position of the table in front so that the file is named too. */
+static int locate_error(spx_error *err, int rc, const char *context, const char *where) {
+  if (rc != SPX_OK && err != NULL && context != NULL && where != NULL &&
+      strncmp(err->msg, context, strlen(context)) == 0)
+    spx_error_prefix(err, "%s", where);
+  return rc;
+}
+
 static int dry_run_method(const spx_config *cfg, const spx_config_method *m, size_t n,
                           spx_error *err) {
   int rc = SPX_OK;
@@ -820,7 +829,7 @@ static int dry_run_method(const spx_config *cfg, const spx_config_method *m, siz
   }
   if (rc == SPX_OK) rc = spx_options_check_unused(o, err);
   spx_options_destroy(&o);
-  return rc;
+  return locate_error(err, rc, spx_options_context(m->opts), m->where);
 }
 
 int spx_config_dry_run(const spx_config *cfg, spx_error *err) {
@@ -829,7 +838,7 @@ int spx_config_dry_run(const spx_config *cfg, spx_error *err) {
   spx_oracle *o = NULL;
   int rc = spx_oracle_open_type(cfg->oracle, opts, cfg->explicand_first, &o, err);
   spx_options_destroy(&opts);
-  if (rc) return rc;
+  if (rc) return locate_error(err, rc, spx_options_context(cfg->oracle_opts), cfg->oracle_where);
   if (cfg->kind == SPX_EXP_RECOVERY && spx_oracle_truth(o) == NULL)
     rc = spx_error_set(err, SPX_EINVAL,
                        "%s: oracle.kind: oracle %s has no known truth, which experiment.kind = "
