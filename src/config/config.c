@@ -628,11 +628,34 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
+/* 1 when s is well-formed UTF-8 (TOML documents are; a key or string from the command line
+ * with other bytes would not survive printing the resolved configuration and reading it back). */
+static int utf8_valid(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    unsigned c = *p++, more, min;
+    if (c < 0x80) continue;
+    if (c >= 0xC2 && c <= 0xDF) more = 1, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) more = 2, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) more = 3, min = 0x10000;
+    else return 0;
+    unsigned long cp = c & (0x3Fu >> more);
+    for (unsigned k = 0; k < more; k++, p++) {
+      if ((*p & 0xC0) != 0x80) return 0;
+      cp = cp << 6 | (*p & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  }
+  return 1;
+}
+
 static int apply_sets(reader *r, spx_toml *doc, const char *const *sets, size_t nsets) {
   for (size_t i = 0; i < nsets; i++) {
     const char *eq = strchr(sets[i], '=');
     if (eq == NULL || eq == sets[i])
       return spx_error_set(r->err, SPX_EINVAL, "--set %s: expected key=value", sets[i]);
+    if (!utf8_valid(sets[i]))
+      return spx_error_set(r->err, SPX_EINVAL, "--set %s: not valid UTF-8 text", sets[i]);
     size_t klen = (size_t)(eq - sets[i]);
     char *key = malloc(klen + 1), *src = malloc(strlen(sets[i]) + 8);
     if (key == NULL || src == NULL) {

@@ -148,6 +148,7 @@ expect "--set without =" "spex-bench: --set experiment.seed: expected key=value"
 expect "--set unknown key" "spex-bench: --set experiment.sede=3: experiment.sede: unknown key (known keys: name, kind, seed, output, test_masks, repeats, group_size, split, chunk)" check c.toml --set experiment.sede=3
 expect "--set missing array element" "spex-bench: --set method[3].order=2: method[3].order: 'method' has no element [3]" check c.toml --set 'method[3].order=2'
 expect "--set oracle value of wrong type" "spex-bench: --set oracle.n=x: n: expected an integer, got a string 'x'" check c.toml --set oracle.n=x
+expect "--set with bytes that are not UTF-8" "spex-bench: --set experiment.name=$(printf '\xff'): not valid UTF-8 text" check c.toml --set "experiment.name=$(printf '\xff')"
 expect "--set without value" "spex-bench: --set needs key=value" check c.toml --set
 expect "unknown flag (check)" "spex-bench: unknown option '--frobnicate'" check c.toml --frobnicate
 expect "unknown flag (run)" "spex-bench: unknown option '--frobnicate'" c.toml --frobnicate
