@@ -149,6 +149,10 @@ expect "--set unknown key" "spex-bench: --set experiment.sede=3: experiment.sede
 expect "--set missing array element" "spex-bench: --set method[3].order=2: method[3].order: 'method' has no element [3]" check c.toml --set 'method[3].order=2'
 expect "--set oracle value of wrong type" "spex-bench: --set oracle.n=x: n: expected an integer, got a string 'x'" check c.toml --set oracle.n=x
 expect "--set with bytes that are not UTF-8" "spex-bench: --set experiment.name=$(printf '\xff'): not valid UTF-8 text" check c.toml --set "experiment.name=$(printf '\xff')"
+expect "--set with a control character in the key" "spex-bench: --set oracle.a$(printf '\t')b=3: control character in the key" check c.toml --set "oracle.a$(printf '\t')b=3"
+cfg '' '"a\nb" = 1'
+expect "quoted key with a control character" "spex-bench: c.toml: a key cannot be printed back as TOML (a control character in a quoted key?): resolved:22:2: Error while parsing key-value pair: expected '=', saw '\n'" check c.toml
+base >c.toml
 expect "--set without value" "spex-bench: --set needs key=value" check c.toml --set
 expect "unknown flag (check)" "spex-bench: unknown option '--frobnicate'" check c.toml --frobnicate
 expect "unknown flag (run)" "spex-bench: unknown option '--frobnicate'" c.toml --frobnicate

@@ -49,6 +49,9 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
 }
 
+# alive SID: number of live (not zombie) processes in session SID.
+alive() { ps -e -o sid=,stat= | awk -v s="$1" '$1 == s && $2 !~ /^Z/' | wc -l; }
+
 # run_killed LOG DELAY CMD...: start CMD in its own session, SIGKILL the whole session after
 # DELAY seconds (if it is still running).
 run_killed() {
@@ -60,9 +63,13 @@ run_killed() {
   if kill -0 "$pid" 2>/dev/null; then
     kill -KILL -- "-$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    # every process of the session (mpirun's ranks included) must be gone
-    for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -s "$pid" >/dev/null || break; sleep 0.2; done
-    if pgrep -s "$pid" >/dev/null; then pkill -KILL -s "$pid"; echo "FAIL: processes left after SIGKILL"; fail=$((fail + 1)); fi
+    # every process of the session (mpirun's ranks included) must be gone; zombies waiting
+    # for a parent that does not reap them do not count
+    for _ in $(seq 25); do [ "$(alive "$pid")" = 0 ] && break; sleep 0.2; done
+    if [ "$(alive "$pid")" != 0 ]; then
+      echo "FAIL: processes left after SIGKILL:"; ps -e -o pid=,sid=,stat=,args= | awk -v s="$pid" '$2 == s'
+      pkill -KILL -s "$pid"; fail=$((fail + 1))
+    fi
     return 0
   fi
   wait "$pid"
