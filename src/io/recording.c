@@ -117,10 +117,27 @@ static int write_attr_u64(hid_t obj, const char *name, uint64_t v) {
   return st < 0 ? -1 : 0;
 }
 
+/* Elements in the dataspace of an attribute (-1 on error). */
+static hssize_t attr_points(hid_t a) {
+  hid_t sp = H5Aget_space(a);
+  hssize_t np = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+  if (sp >= 0) H5Sclose(sp);
+  return np;
+}
+
+/* Rank of a dataset's dataspace (-1 on error). */
+static int dataset_rank(hid_t d) {
+  hid_t sp = H5Dget_space(d);
+  int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+  if (sp >= 0) H5Sclose(sp);
+  return rank;
+}
+
 static int read_attr_u64(hid_t obj, const char *name, uint64_t *v) {
   if (H5Aexists(obj, name) <= 0) return -1;
   hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-  herr_t st = a < 0 ? -1 : H5Aread(a, H5T_NATIVE_UINT64, v);
+  /* exactly one element: H5Aread writes all of them into v */
+  herr_t st = a < 0 || attr_points(a) != 1 ? -1 : H5Aread(a, H5T_NATIVE_UINT64, v);
   if (a >= 0) H5Aclose(a);
   return st < 0 ? -1 : 0;
 }
@@ -137,14 +154,33 @@ static int write_attr_str(hid_t obj, const char *name, const char *s) {
   return st < 0 ? -1 : 0;
 }
 
+/* A string attribute (fixed or variable length, one element); "" when absent or of another
+ * type or shape. NULL only when out of memory. */
 static char *read_attr_str(hid_t obj, const char *name) {
   if (H5Aexists(obj, name) <= 0) return dup_or_empty("");
   hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+  if (a < 0) return dup_or_empty("");
   hid_t t = H5Aget_type(a);
-  size_t len = H5Tget_size(t);
-  char *s = calloc(len + 1, 1);
-  if (s && H5Aread(a, t, s) < 0) s[0] = '\0';
-  H5Tclose(t);
+  char *s = NULL;
+  if (t >= 0 && H5Tget_class(t) == H5T_STRING && attr_points(a) == 1) {
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    if (H5Tis_variable_str(t) > 0) {
+      char *v = NULL;
+      H5Tset_size(mt, H5T_VARIABLE);
+      if (H5Aread(a, mt, &v) >= 0) s = dup_or_empty(v ? v : "");
+      else s = dup_or_empty("");
+      if (v) H5free_memory(v);
+    } else {
+      size_t len = H5Tget_size(t);
+      H5Tset_size(mt, len + 1); /* room for the terminator whatever the padding */
+      s = calloc(len + 2, 1);
+      if (s && H5Aread(a, mt, s) < 0) s[0] = '\0';
+    }
+    H5Tclose(mt);
+  } else {
+    s = dup_or_empty("");
+  }
+  if (t >= 0) H5Tclose(t);
   H5Aclose(a);
   return s;
 }
@@ -165,6 +201,11 @@ static int write_labels(hid_t file, size_t n, char *const *labels) {
 static int read_labels(spx_recording *r) {
   if (H5Lexists(r->file, "labels", H5P_DEFAULT) <= 0) return 0;
   hid_t d = H5Dopen2(r->file, "labels", H5P_DEFAULT);
+  if (d < 0) return -1;
+  if (dataset_rank(d) != 1) { /* the dims below have room for one dimension */
+    H5Dclose(d);
+    return -1;
+  }
   hid_t sp = H5Dget_space(d);
   hsize_t dims[1] = {0};
   H5Sget_simple_extent_dims(sp, dims, NULL);
@@ -286,16 +327,18 @@ int spx_recording_open(const char *path, int writable, spx_recording **out, spx_
     if (rc == SPX_OK && writable)
       rc = spx_error_set(err, SPX_EINVAL, "recording %s is a full table; it cannot be appended to",
                          path);
-    size_t len = (size_t)1 << r->n;
-    if (rc == SPX_OK && (r->values = malloc(len * sizeof *r->values)) == NULL)
-      rc = spx_error_set(err, SPX_ENOMEM, "out of memory reading %s", path);
+    size_t len = rc ? 0 : (size_t)1 << r->n;
     r->dtable = rc ? -1 : H5Dopen2(r->file, "table", H5P_DEFAULT);
     hsize_t dims[1] = {0};
-    if (r->dtable >= 0) {
+    if (r->dtable >= 0 && dataset_rank(r->dtable) == 1) {
       hid_t sp = H5Dget_space(r->dtable);
       H5Sget_simple_extent_dims(sp, dims, NULL);
       H5Sclose(sp);
     }
+    /* allocate only once the table has the right length (n = 30 means 8 GiB) */
+    if (rc == SPX_OK && r->dtable >= 0 && dims[0] == len &&
+        (r->values = malloc(len * sizeof *r->values)) == NULL)
+      rc = spx_error_set(err, SPX_ENOMEM, "out of memory reading %s", path);
     if (rc == SPX_OK && (r->dtable < 0 || dims[0] != len ||
                          H5Dread(r->dtable, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                                  r->values) < 0))
@@ -309,6 +352,9 @@ int spx_recording_open(const char *path, int writable, spx_recording **out, spx_
       rc = spx_error_set(err, SPX_EIO, "recording %s has neither /table nor /masks, /values and count",
                          path);
     hsize_t dm[2] = {0, 0}, dv[1] = {0};
+    if (rc == SPX_OK && (dataset_rank(r->dmasks) != 2 || dataset_rank(r->dvalues) != 1))
+      rc = spx_error_set(err, SPX_EIO, "recording %s: /masks must have 2 dimensions and /values 1",
+                         path);
     if (rc == SPX_OK) {
       hid_t sm = H5Dget_space(r->dmasks), sv = H5Dget_space(r->dvalues);
       H5Sget_simple_extent_dims(sm, dm, NULL);

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# tests/cli/catalogue.sh: a catalogue of malformed configurations and command lines. Each case
+# gives the EXACT first line spex-bench must print on stderr and exit status 2 (usage or
+# configuration error, docs/configuration.md "Errors"). The configs are small edits of one
+# valid base config, written as c.toml in a temporary directory (so messages name "c.toml").
+set -u
+BIN=${SPX_BIN:-build/spex-bench}
+case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+pass=0
+fail=0
+
+base() {
+  cat <<'EOF'
+[experiment]
+name = "cat"
+seed = 1
+output = "out.h5"
+test_masks = 50
+
+[oracle]
+kind = "synthetic"
+n = 8
+terms = 4
+explicands = { count = 2 }
+
+[budget]
+samples = [300]
+
+[[method]]
+name = "exact"
+EOF
+}
+# cfg SED-SCRIPT [EXTRA-TEXT]: c.toml = the base edited by sed, then EXTRA-TEXT appended.
+cfg() {
+  base | sed "$1" >c.toml
+  if [ $# -ge 2 ]; then printf '%s\n' "$2" >>c.toml; fi
+}
+# expect NAME 'EXACT FIRST STDERR LINE' ARGS...: spex-bench ARGS exits 2 with that line.
+expect() {
+  local name=$1 want=$2
+  shift 2
+  "$BIN" "$@" >out.txt 2>err.txt
+  local got=$? line
+  line=$(head -n 1 err.txt)
+  if [ "$got" = 2 ] && [ "$line" = "$want" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    printf 'FAIL: %s: exit %s (want 2)\n  want: %s\n  got:  %s\n' "$name" "$got" "$want" "$line"
+  fi
+}
+
+# The base itself is valid (otherwise every case below would test nothing).
+base >c.toml
+"$BIN" check c.toml >/dev/null 2>err.txt || { echo "FAIL: base config: $(cat err.txt)"; exit 1; }
+
+# ---- unknown keys, one per table ----
+cfg 's/^seed = 1/sede = 1/'
+expect "unknown experiment key" "spex-bench: c.toml:3:1: experiment.sede: unknown key (known keys: name, kind, seed, output, test_masks, repeats, group_size, split, chunk)" check c.toml
+cfg 's/^samples = \[300\]/samples = [300]\nbogus = 1/'
+expect "unknown budget key" "spex-bench: c.toml:15:1: budget.bogus: unknown key (known keys: spx_b, samples, t)" check c.toml
+cfg 's/count = 2/count = 2, strde = 3/'
+expect "unknown explicands key" "spex-bench: c.toml:11:27: oracle.explicands.strde: unknown key (known keys: first, count, stride)" check c.toml
+cfg 's/^\[oracle\]/[oracl]/'
+expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling)" check c.toml
+cfg 's/^n = 8/n = 8\nwidth = 3/'
+expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed)" check c.toml
+cfg '' 'colour = 3'
+expect "unknown method option (dry run)" "spex-bench: c.toml:18:10: colour: unknown key for method exact (known keys: max_n, basis, tolerance)" check c.toml
+
+# ---- types and ranges ----
+cfg 's/^seed = 1/seed = "x"/'
+expect "string for an integer" "spex-bench: c.toml:3:8: experiment.seed: expected an integer, got a string" check c.toml
+cfg 's/^seed = 1/seed = -1/'
+expect "negative seed" "spex-bench: c.toml:3:8: experiment.seed: -1 is out of range [0, 9223372036854775807]" check c.toml
+cfg 's/^test_masks = 50/test_masks = 1/'
+expect "too few test masks" "spex-bench: c.toml:5:14: experiment.test_masks: 1 is out of range [2, 10000000]" check c.toml
+cfg 's/^name = "cat"/repeats = 0/'
+expect "zero repeats" "spex-bench: c.toml:2:11: experiment.repeats: 0 is out of range [1, 1000000]" check c.toml
+cfg 's/^name = "cat"/group_size = 1.5/'
+expect "float for an integer" "spex-bench: c.toml:2:14: experiment.group_size: expected an integer, got a floating-point number" check c.toml
+cfg 's/^name = "cat"/kind = "fast"/'
+expect "unknown experiment kind" "spex-bench: c.toml:2:8: experiment.kind: 'fast' is not one of faithfulness | scaling | recovery | record" check c.toml
+cfg 's/^name = "cat"/split = "random"/'
+expect "unknown split" "spex-bench: c.toml:2:9: experiment.split: 'random' is not one of block | dynamic" check c.toml
+cfg 's/^name = "cat"/name = "a\/b"/'
+expect "slash in name" "spex-bench: c.toml:2:8: experiment.name: must not contain '/'" check c.toml
+cfg 's/^samples = \[300\]/samples = [300, 0]/'
+expect "zero samples" "spex-bench: c.toml:14:17: budget.samples[1]: 0 is out of range [1, 1000000000000]" check c.toml
+cfg 's/^samples = \[300\]/spx_b = [31]/'
+expect "spx_b too large" "spex-bench: c.toml:14:10: budget.spx_b[0]: 31 is out of range [1, 30]" check c.toml
+cfg 's/^samples = \[300\]/spx_b = []/'
+expect "empty spx_b" "spex-bench: c.toml:14:9: budget.spx_b: must not be empty" check c.toml
+cfg 's/^terms = 4/terms = "four"/'
+expect "oracle option type (dry run)" "spex-bench: c.toml:10:9: terms: expected an integer, got a string 'four'" check c.toml
+cfg '' 'tolerance = -1'
+expect "method option range (dry run)" "spex-bench: c.toml:18:13: tolerance: -1 is out of range [0, inf]" check c.toml
+
+# ---- missing or conflicting parts ----
+cfg '/^\[budget\]/,/^samples/d'
+expect "missing [budget]" "spex-bench: c.toml: budget: missing [budget] table (spx_b = [...] or samples = [...])" check c.toml
+cfg 's/^samples = \[300\]/samples = [300]\nspx_b = [4]/'
+expect "both spx_b and samples" "spex-bench: c.toml:14:11: budget.samples: give either budget.spx_b or budget.samples, not both" check c.toml
+cfg 's/^samples = \[300\]/samples = [300]\nt = 3/'
+expect "t without spx_b" "spex-bench: c.toml:15:5: budget.t: only used with budget.spx_b" check c.toml
+cfg '/^\[\[method\]\]/,$d'
+expect "no method" "spex-bench: c.toml: method: no [[method]] table (at least one method is needed)" check c.toml
+cfg '' '[[method]]
+name = "exact"'
+expect "duplicate method label" "spex-bench: c.toml:19:8: method[1].label: 'exact' is already used by method[0]; give each entry a distinct label" check c.toml
+cfg '' '[scaling]
+n = [4]'
+expect "[scaling] without kind scaling" "spex-bench: c.toml:18:1: scaling: [scaling] is only used with experiment.kind = \"scaling\"" check c.toml
+cfg 's/^terms = 4/termz = 4/'
+expect "missing required oracle option (dry run)" "spex-bench: c.toml:8:8: oracle synthetic: terms: required: the number of interactions (or give degree_counts)" check c.toml
+
+# ---- names ----
+cfg 's/^kind = "synthetic"/kind = "magic"/'
+expect "unknown oracle" "spex-bench: c.toml:8:8: oracle.kind: unknown oracle 'magic' (known: synthetic, process, data_attribution, components, recorded, sentiment)" check c.toml
+cfg 's/^name = "exact"/name = "magic"/'
+expect "unknown method" "spex-bench: c.toml:17:8: method[0].name: unknown method 'magic' (known: exact, spex, spex_hard, proxyspex, lime, banzhaf, faith_banzhaf, faith_shap, kernelshap)" check c.toml
+
+# ---- explicands ----
+cfg 's/count = 2/count = 0/'
+expect "zero explicands" "spex-bench: c.toml:11:24: oracle.explicands.count: 0 is out of range [1, 9223372036854775807]" check c.toml
+cfg 's/count = 2/first = -1, count = 2/'
+expect "negative first explicand" "spex-bench: c.toml:11:24: oracle.explicands.first: -1 is out of range [0, 9223372036854775807]" check c.toml
+cfg 's/^kind = "synthetic"/kind = "process"\ncommand = "cat"/'
+expect "more explicands than the oracle has" "spex-bench: c.toml:12:24: oracle.explicands.count: 2 explicands from 0 go beyond the 1 of oracle process" check c.toml
+
+# ---- TOML syntax ----
+cfg 's/^seed = 1/seed = = 1/'
+expect "TOML: two equals signs" "spex-bench: c.toml:3:8: Error while parsing value: could not determine value type" check c.toml
+cfg 's/^seed = 1/seed = [1,/'
+expect "TOML: unterminated array" "spex-bench: c.toml:4:1: Error while parsing value: could not determine value type" check c.toml
+cfg 's/^name = "cat"/name = "cat/'
+expect "TOML: unterminated string" "spex-bench: c.toml:2:12: Error while parsing string: unescaped control characters other than TAB (U+0009) are explicitly prohibited" check c.toml
+cfg '' '[experiment]'
+expect "TOML: table defined twice" "spex-bench: c.toml:18:1: Error while parsing table header: cannot redefine existing table 'experiment'" check c.toml
+
+# ---- files and the command line ----
+expect "missing file" "spex-bench: nonexist.toml: cannot open the configuration file" check nonexist.toml
+base >c.toml
+expect "--set without =" "spex-bench: --set experiment.seed: expected key=value" check c.toml --set experiment.seed
+expect "--set unknown key" "spex-bench: --set experiment.sede=3: experiment.sede: unknown key (known keys: name, kind, seed, output, test_masks, repeats, group_size, split, chunk)" check c.toml --set experiment.sede=3
+expect "--set missing array element" "spex-bench: --set method[3].order=2: method[3].order: 'method' has no element [3]" check c.toml --set 'method[3].order=2'
+expect "--set oracle value of wrong type" "spex-bench: --set oracle.n=x: n: expected an integer, got a string 'x'" check c.toml --set oracle.n=x
+expect "--set with bytes that are not UTF-8" "spex-bench: --set experiment.name=$(printf '\xff'): not valid UTF-8 text" check c.toml --set "experiment.name=$(printf '\xff')"
+expect "--set with a control character in the key" "spex-bench: --set oracle.a$(printf '\t')b=3: control character in the key" check c.toml --set "oracle.a$(printf '\t')b=3"
+cfg '' '"a\nb" = 1'
+expect "quoted key with a control character" "spex-bench: c.toml: a key cannot be printed back as TOML (a control character in a quoted key?): resolved:22:2: Error while parsing key-value pair: expected '=', saw '\n'" check c.toml
+base >c.toml
+expect "--set without value" "spex-bench: --set needs key=value" check c.toml --set
+expect "unknown flag (check)" "spex-bench: unknown option '--frobnicate'" check c.toml --frobnicate
+expect "unknown flag (run)" "spex-bench: unknown option '--frobnicate'" c.toml --frobnicate
+expect "--resume is not a check flag" "spex-bench: unknown option '--resume'" check c.toml --resume
+expect "two config files" "spex-bench: more than one configuration file ('c.toml', 'd.toml')" check c.toml d.toml
+expect "no config file" "spex-bench: no configuration file given" check
+expect "unknown top-level flag" "spex-bench: unknown option '--frob'" --frob
+# --resume with another configuration, and a second run without --resume
+if "$BIN" c.toml --quiet >/dev/null 2>err.txt; then
+  expect "--resume with another config" "spex-bench: out.h5: the file was written with another configuration; --resume needs the same resolved configuration (compare its /config with \`spex-bench check\`)" c.toml --resume --set experiment.seed=2
+  expect "existing output without --resume" "spex-bench: out.h5: the output file exists; pass --resume to continue it, or remove it (or --set experiment.output=...)" c.toml
+else
+  fail=$((fail + 1)); echo "FAIL: base run: $(cat err.txt)"
+fi
+
+# ---- explain usage errors ----
+expect "explain without arguments" "spex-bench explain: --oracle and --method are required (see --help)" explain
+expect "explain option without value" "spex-bench explain: --n needs a value" explain --oracle synthetic --method exact --n
+expect "explain unknown index" "spex-bench explain: --index: unknown index 'magic' (fourier, moebius, sii, bii, sv, bv, fsii, fbii, stii, ksii)" explain --oracle synthetic --method exact --n 8 --terms 3 --index magic
+expect "explain bad --top" "spex-bench explain: --top: expected an integer >= 0, got 'x'" explain --oracle synthetic --method exact --n 8 --terms 3 --top x
+expect "explain oracle option missing" "spex-bench explain: oracle process: command line: command: required: the shell command that runs the model" explain --oracle process --method exact --n 8
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# tests/integration/kill_resume.sh: SIGKILL a run at random moments (5 times on 1 rank and 5
+# times under `mpirun -np 2`), check after every kill that the result file opens cleanly and
+# its finished cells are consistent, then --resume to completion and compare with an
+# uninterrupted run: everything must agree except /meta and the timing datasets
+# (docs/results-format.md "Resume"). Set SPX_KILL_SEED to replay a sequence of delays.
+set -u
+BIN=${SPX_BIN:-build/spex-bench}
+case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+SRC=${SPX_SOURCE_DIR:-$PWD}
+CFG="$SRC/tests/data/kill_resume.toml"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+MPIRUN=${MPIEXEC:-$(command -v mpirun)}
+for t in h5diff h5dump; do
+  command -v $t >/dev/null || { echo "FAIL: $t not found (scripts/setup installs hdf5-tools)"; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+seed=${SPX_KILL_SEED:-$$}
+RANDOM=$seed
+echo "kill delays from seed $seed (SPX_KILL_SEED=$seed replays them)"
+pass=0
+fail=0
+check() { # check NAME STATUS
+  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+}
+
+# The file opens, and every cell marked finished has consistent data (ok: a finite queries
+# count and an R^2; skipped/failed: a message). Prints "finished/total" cells.
+inspect() {
+  "$PY" - "$1" <<'PY'
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    done = total = 0
+    for label, g in f["results"].items():
+        st = g["status"][...]
+        total += st.size
+        fin = st > 0
+        done += int(fin.sum())
+        ok = st == 1
+        assert np.all(np.isfinite(g["r2"][...][ok])), label
+        assert np.all(g["queries"][...][ok] > 0), label
+        msg = g["message"][...]
+        assert all(len(m) > 0 for m in msg[(st == 2) | (st == 3)]), label
+        assert not np.any(st == 3), "failed cell in " + label
+    print("%d/%d" % (done, total))
+PY
+}
+
+# alive SID: number of live (not zombie) processes in session SID.
+alive() { ps -e -o sid=,stat= | awk -v s="$1" '$1 == s && $2 !~ /^Z/' | wc -l; }
+
+# run_killed LOG DELAY CMD...: start CMD in its own session, SIGKILL the whole session after
+# DELAY seconds (if it is still running).
+run_killed() {
+  local log=$1 delay=$2
+  shift 2
+  setsid "$@" >"$log" 2>&1 &
+  local pid=$!
+  sleep "$delay"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL -- "-$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    # every process of the session (mpirun's ranks included) must be gone; zombies waiting
+    # for a parent that does not reap them do not count
+    for _ in $(seq 25); do [ "$(alive "$pid")" = 0 ] && break; sleep 0.2; done
+    if [ "$(alive "$pid")" != 0 ]; then
+      echo "FAIL: processes left after SIGKILL:"; ps -e -o pid=,sid=,stat=,args= | awk -v s="$pid" '$2 == s'
+      pkill -KILL -s "$pid"; fail=$((fail + 1))
+    fi
+    return 0
+  fi
+  wait "$pid"
+  return 1 # finished before the kill
+}
+
+# compare NAME: run.h5 equals ref.h5 except /meta and the timings.
+compare() {
+  local excl=(--exclude-path /meta)
+  for m in $(h5ls ref.h5/results | awk '{print $1}'); do
+    excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle")
+  done
+  h5diff "${excl[@]}" ref.h5 run.h5 >diff.txt 2>&1
+  check "$1: resumed file = uninterrupted file except /meta and timings ($(head -3 diff.txt))" $?
+}
+
+# scenario NAME KILLS RUNNER...: a reference run, then runs with --resume on run.h5 killed at
+# random moments until KILLS kills happened; whenever a run gets to the end before its kill,
+# its file is compared with the reference and a fresh chain starts. Finally one --resume
+# completes the last chain, which is compared too.
+scenario() {
+  local name=$1 kills=$2
+  shift 2
+  mkdir -p "$name" && cd "$name" || return
+  if ! "$@" "$BIN" "$CFG" --quiet --set experiment.output=ref.h5 >ref.log 2>&1; then
+    echo "FAIL: $name: reference run failed"; cat ref.log; fail=$((fail + 1)); cd ..; return
+  fi
+  local k=0 attempt delay state
+  for ((attempt = 0; k < kills && attempt < 4 * kills; attempt++)); do
+    # delays 0.3 .. 2.2 s: from MPI start-up (about 1 s) to well inside the grid
+    delay=$(awk -v r=$((RANDOM % 20)) 'BEGIN { printf "%.1f", 0.3 + r / 10 }')
+    if run_killed "kill$attempt.log" "$delay" "$@" "$BIN" "$CFG" --quiet --resume \
+        --set experiment.output=run.h5; then
+      k=$((k + 1))
+      if [ -e run.h5 ]; then
+        h5dump -H run.h5 >/dev/null 2>h5dump.err
+        check "$name: h5dump -H after a kill at ${delay}s ($(head -c 200 h5dump.err))" $?
+        state=$(inspect run.h5 2>inspect.err)
+        check "$name: file consistent after a kill at ${delay}s ($(tail -1 inspect.err))" $?
+        echo "$name: killed at ${delay}s: $state cells finished"
+      else
+        echo "$name: killed at ${delay}s: no file yet"
+      fi
+    else
+      check "$name: run finished before its kill at ${delay}s exits 0 ($(tail -1 kill$attempt.log))" $?
+      compare "$name (completed chain)"
+      echo "$name: run finished before its kill at ${delay}s; compared, starting a fresh file"
+      rm -f run.h5
+    fi
+  done
+  [ "$k" -ge "$kills" ]
+  check "$name: $kills runs were interrupted (got $k)" $?
+  "$@" "$BIN" "$CFG" --quiet --resume --set experiment.output=run.h5 >final.log 2>&1
+  check "$name: final --resume exits 0 ($(tail -1 final.log))" $?
+  compare "$name"
+  cd ..
+}
+
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+scenario serial 5 env
+if [ -n "$MPIRUN" ]; then
+  scenario mpi2 5 "$MPIRUN" -np 2 --oversubscribe
+else
+  echo "SKIP: mpirun not found"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# tests/integration/process_faults.sh: a process oracle that misbehaves after 500 answers
+# (tests/data/faulty_oracle.py: crash, hang past a 2 s time-out, garbage, NaN, extra output,
+# short batch), run through `spex-bench CONFIG`: the run exits 1 with one summary line, the
+# two cells finished before the fault keep their results (status ok, finite R^2) and the
+# others are marked failed with a message naming the fault. A fault during the set-up of the
+# explicand (the test masks) fails all its cells. Under `mpirun -np 2` a hanging model ends
+# the whole job with status 1 (timeout 60 catches a hang of the job itself).
+set -u
+BIN=${SPX_BIN:-build/spex-bench}
+case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+SRC=${SPX_SOURCE_DIR:-$PWD}
+case "$SRC" in /*) ;; *) SRC="$PWD/$SRC" ;; esac
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+MPIRUN=${MPIEXEC:-$(command -v mpirun)}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+pass=0
+fail=0
+check() { # check NAME STATUS
+  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+}
+cat >pf.toml <<EOF
+[experiment]
+name = "faults"
+seed = 1
+output = "pf.h5"
+test_masks = 50
+
+[oracle]
+kind = "process"
+command = "$PY $SRC/tests/data/faulty_oracle.py ok 0"
+n = 6
+timeout = 2
+
+[budget]
+samples = [100, 200, 400, 800]   # 50 test masks + 100 + 200 = 350 answers < 500 < 750
+
+[[method]]
+name = "lime"
+EOF
+
+# cells STATUSES SUBSTRING: /results/lime/status equals STATUSES (e.g. "1 1 3 3"), every ok
+# cell has a finite R^2 and every failed cell a message containing SUBSTRING.
+cells() {
+  "$PY" - pf.h5 "$1" "$2" <<'PY'
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    g = f["results/lime"]
+    st = g["status"][...].ravel().tolist()
+    want = [int(x) for x in sys.argv[2].split()]
+    assert st == want, (st, want)
+    r2 = g["r2"][...].ravel()
+    msg = [m.decode() for m in g["message"][...].ravel()]
+    for s, r, m in zip(st, r2, msg):
+        if s == 1:
+            assert np.isfinite(r), r
+        if s == 3:
+            assert sys.argv[3] in m, (sys.argv[3], m)
+PY
+}
+
+# mode LIMIT STATUSES SUBSTRING [RUNNER...]
+fault() {
+  local mode=$1 limit=$2 want=$3 text=$4
+  shift 4
+  rm -f pf.h5
+  timeout 60 "$@" "$BIN" pf.toml --quiet \
+    --set "oracle.command=\"$PY $SRC/tests/data/faulty_oracle.py $mode $limit\"" >out.txt 2>err.txt
+  local rc=$?
+  [ "$rc" = 1 ]
+  check "$mode ${*:-serial}: exit status $rc (want 1; 124 = hang)" $?
+  [ "$(grep -c '^spex-bench: .* cells failed (status and message are in pf.h5)$' err.txt)" = 1 ]
+  check "$mode ${*:-serial}: one summary line ($(grep spex-bench err.txt | head -3))" $?
+  cells "$want" "$text" 2>cells.err
+  check "$mode ${*:-serial}: finished cells kept, failed cells explained ($(tail -1 cells.err))" $?
+}
+
+fault crash 500 "1 1 3 3" "the process closed its output"
+fault hang 500 "1 1 3 3" "no answer within the time-out"
+fault garbage 500 "1 1 3 3" "expected a number, got 'abc'"
+fault nan 500 "1 1 3 3" "the answer 'nan' is not a finite number"
+fault extra 500 "1 1 3 3" "extra output after the last"
+fault short 500 "1 1 3 3" "the process closed its output"
+fault crash 10 "3 3 3 3" "setup of explicand 0 failed"
+if [ -n "$MPIRUN" ]; then
+  fault hang 500 "1 1 3 3" "no answer within the time-out" "$MPIRUN" -np 2 --oversubscribe
+  fault crash 10 "3 3 3 3" "setup of explicand 0 failed" "$MPIRUN" -np 2 --oversubscribe
+else
+  echo "SKIP: mpirun not found"
+fi
+# the well-behaved model: exit 0, all cells ok
+rm -f pf.h5
+"$BIN" pf.toml --quiet >out.txt 2>err.txt
+check "ok model: exit 0 ($(head -2 err.txt))" $?
+cells "1 1 1 1" "" 2>cells.err
+check "ok model: all cells ok ($(tail -1 cells.err))" $?
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
