@@ -78,7 +78,7 @@ int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err);
 int spx_par_group_release(spx_par *par, spx_error *err);
 
 /* World rank 0 only (ignored elsewhere): poll(ctx) is called before, between and after
- * pieces of this rank's own oracle evaluations in spx_par_evaluate, about every 2-20 ms of
+ * pieces of this rank's own oracle evaluations in spx_par_evaluate, about every 25-100 ms of
  * oracle time (or every mask when one mask takes longer). The coordinator uses it to answer
  * the other groups while it computes. NULL removes the hook. */
 void spx_par_set_poll(spx_par *par, void (*poll)(void *ctx), void *ctx);
