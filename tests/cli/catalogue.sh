@@ -59,7 +59,7 @@ base >c.toml
 
 # ---- unknown keys, one per table ----
 cfg 's/^seed = 1/sede = 1/'
-expect "unknown experiment key" "spex-bench: c.toml:3:1: experiment.sede: unknown key (known keys: name, kind, seed, output, test_masks, repeats, group_size, split, chunk)" check c.toml
+expect "unknown experiment key" "spex-bench: c.toml:3:1: experiment.sede: unknown key (known keys: name, kind, seed, output, test_masks, repeats, group_size, split, chunk, coordinator, recording)" check c.toml
 cfg 's/^samples = \[300\]/samples = [300]\nbogus = 1/'
 expect "unknown budget key" "spex-bench: c.toml:15:1: budget.bogus: unknown key (known keys: spx_b, samples, t)" check c.toml
 cfg 's/count = 2/count = 2, strde = 3/'
@@ -67,7 +67,7 @@ expect "unknown explicands key" "spex-bench: c.toml:11:27: oracle.explicands.str
 cfg 's/^\[oracle\]/[oracl]/'
 expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling)" check c.toml
 cfg 's/^n = 8/n = 8\nwidth = 3/'
-expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed)" check c.toml
+expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml
 cfg '' 'colour = 3'
 expect "unknown method option (dry run)" "spex-bench: c.toml:18:10: colour: unknown key for method exact (known keys: max_n, basis, tolerance)" check c.toml
 
@@ -119,7 +119,7 @@ expect "missing required oracle option (dry run)" "spex-bench: c.toml:8:8: oracl
 
 # ---- names ----
 cfg 's/^kind = "synthetic"/kind = "magic"/'
-expect "unknown oracle" "spex-bench: c.toml:8:8: oracle.kind: unknown oracle 'magic' (known: synthetic, process, data_attribution, components, recorded, sentiment)" check c.toml
+expect "unknown oracle" "spex-bench: c.toml:8:8: oracle.kind: unknown oracle 'magic' (known: synthetic, process, data_attribution, components, recorded, sentiment, tabular)" check c.toml
 cfg 's/^name = "exact"/name = "magic"/'
 expect "unknown method" "spex-bench: c.toml:17:8: method[0].name: unknown method 'magic' (known: exact, spex, spex_hard, proxyspex, lime, banzhaf, faith_banzhaf, faith_shap, kernelshap)" check c.toml
 
@@ -145,13 +145,13 @@ expect "TOML: table defined twice" "spex-bench: c.toml:18:1: Error while parsing
 expect "missing file" "spex-bench: nonexist.toml: cannot open the configuration file" check nonexist.toml
 base >c.toml
 expect "--set without =" "spex-bench: --set experiment.seed: expected key=value" check c.toml --set experiment.seed
-expect "--set unknown key" "spex-bench: --set experiment.sede=3: experiment.sede: unknown key (known keys: name, kind, seed, output, test_masks, repeats, group_size, split, chunk)" check c.toml --set experiment.sede=3
+expect "--set unknown key" "spex-bench: --set experiment.sede=3: experiment.sede: unknown key (known keys: name, kind, seed, output, test_masks, repeats, group_size, split, chunk, coordinator, recording)" check c.toml --set experiment.sede=3
 expect "--set missing array element" "spex-bench: --set method[3].order=2: method[3].order: 'method' has no element [3]" check c.toml --set 'method[3].order=2'
 expect "--set oracle value of wrong type" "spex-bench: --set oracle.n=x: n: expected an integer, got a string 'x'" check c.toml --set oracle.n=x
 expect "--set with bytes that are not UTF-8" "spex-bench: --set experiment.name=$(printf '\xff'): not valid UTF-8 text" check c.toml --set "experiment.name=$(printf '\xff')"
 expect "--set with a control character in the key" "spex-bench: --set oracle.a$(printf '\t')b=3: control character in the key" check c.toml --set "oracle.a$(printf '\t')b=3"
 cfg '' '"a\nb" = 1'
-expect "quoted key with a control character" "spex-bench: c.toml: a key cannot be printed back as TOML (a control character in a quoted key?): resolved:22:2: Error while parsing key-value pair: expected '=', saw '\n'" check c.toml
+expect "quoted key with a control character" "spex-bench: c.toml: a key cannot be printed back as TOML (a control character in a quoted key?): resolved:24:2: Error while parsing key-value pair: expected '=', saw '\n'" check c.toml
 base >c.toml
 expect "--set without value" "spex-bench: --set needs key=value" check c.toml --set
 expect "unknown flag (check)" "spex-bench: unknown option '--frobnicate'" check c.toml --frobnicate
