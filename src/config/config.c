@@ -727,13 +727,22 @@ static int load_doc(spx_toml *doc, const char *source, const char *const *sets, 
   if (rc == SPX_OK) {
     /* The resolved text is stored in result files and compared on --resume, so it must read
      * back. toml++ prints a quoted key holding a control character (say "a\nb") raw, which
-     * does not (found by fuzzing); refuse such a document here. */
+     * does not, and a string starting with a line break as a multi-line literal, whose first
+     * line break TOML drops (both found by fuzzing); refuse such a document here. */
     char perr[512];
     spx_toml *again = spx_toml_parse_string(c->resolved, "resolved", perr, sizeof perr);
+    char *text = again ? spx_toml_dump(again) : NULL;
     if (again == NULL)
       rc = spx_error_set(err, SPX_EINVAL,
                          "%s: a key cannot be printed back as TOML (a control character in a "
                          "quoted key?): %s", r.source, perr);
+    else if (text == NULL)
+      rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    else if (strcmp(text, c->resolved) != 0) /* e.g. a string that starts with a newline */
+      rc = spx_error_set(err, SPX_EINVAL,
+                         "%s: a string cannot be printed back as TOML unchanged (one that "
+                         "starts with a line break?)", r.source);
+    free(text);
     spx_toml_destroy(&again);
   }
   if (rc) {

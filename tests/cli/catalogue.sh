@@ -6,6 +6,9 @@
 set -u
 BIN=${SPX_BIN:-build/spex-bench}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+# In a sanitizer build, Open MPI keeps memory until exit: suppress those leak reports.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=${SPX_SOURCE_DIR:-$PWD}/tests/lsan-mpi.supp:print_suppressions=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
@@ -153,6 +156,7 @@ expect "--set with a control character in the key" "spex-bench: --set oracle.a$(
 cfg '' '"a\nb" = 1'
 expect "quoted key with a control character" "spex-bench: c.toml: a key cannot be printed back as TOML (a control character in a quoted key?): resolved:24:2: Error while parsing key-value pair: expected '=', saw '\n'" check c.toml
 base >c.toml
+expect "string starting with a line break" "spex-bench: c.toml: a string cannot be printed back as TOML unchanged (one that starts with a line break?)" check c.toml --set 'method[0].label="\nx"'
 expect "--set without value" "spex-bench: --set needs key=value" check c.toml --set
 expect "unknown flag (check)" "spex-bench: unknown option '--frobnicate'" check c.toml --frobnicate
 expect "unknown flag (run)" "spex-bench: unknown option '--frobnicate'" c.toml --frobnicate

@@ -7,6 +7,9 @@
 set -u
 BIN=${SPX_BIN:-build/spex-bench}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+# In a sanitizer build, Open MPI keeps memory until exit: suppress those leak reports.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=${SPX_SOURCE_DIR:-$PWD}/tests/lsan-mpi.supp:print_suppressions=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
 SRC=${SPX_SOURCE_DIR:-$PWD}
 CFG="$SRC/tests/data/kill_resume.toml"
 PY=/usr/bin/python3
