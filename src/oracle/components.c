@@ -79,19 +79,8 @@ static int load_digits(const comp_opts *o, spx_dataset *ds, spx_error *err) {
   int rc = spx_dataset_read_csv(path, 0, ds, err);
   if (rc) return rc;
   for (size_t k = 0; k < ds->rows * ds->d; k++) ds->x[k] /= 16.0;
-  gsl_rng *r = spx_rng_stream((uint64_t)o->seed, spx_hash_string("components split"), 0, 0, 0);
-  SPX_CHECK_ALLOC(r, err);
-  double tmp[64];
-  for (size_t i = ds->rows - 1; i > 0 && ds->d <= 64; i--) {
-    size_t j = (size_t)gsl_rng_uniform_int(r, i + 1);
-    memcpy(tmp, ds->x + i * ds->d, ds->d * sizeof *tmp);
-    memcpy(ds->x + i * ds->d, ds->x + j * ds->d, ds->d * sizeof *tmp);
-    memcpy(ds->x + j * ds->d, tmp, ds->d * sizeof *tmp);
-    int t = ds->y[i];
-    ds->y[i] = ds->y[j];
-    ds->y[j] = t;
-  }
-  gsl_rng_free(r);
+  rc = spx_dataset_shuffle(ds, (uint64_t)o->seed, "components split", err);
+  if (rc) return rc;
   if (ds->d != 64 || ds->rows <= (size_t)o->test_rows)
     return spx_error_set(err, SPX_EIO, "%s: expected 64 pixel columns and more than %lld rows",
                          path, o->test_rows);

@@ -235,21 +235,8 @@ static int load_unchecked(spx_options *opts, const da_opts *o, spx_dataset *ds, 
                             path);
   ds->rows = kept;
   ds->classes = (int)ncls;
-  /* Fisher-Yates with the oracle's own stream. */
-  gsl_rng *r = spx_rng_stream((uint64_t)o->seed, spx_hash_string("data_attribution split"), 0, 0,
-                              0);
-  SPX_CHECK_ALLOC(r, err);
-  double tmp[128];
-  for (size_t i = ds->rows - 1; i > 0; i--) {
-    size_t j = (size_t)gsl_rng_uniform_int(r, i + 1);
-    memcpy(tmp, ds->x + i * ds->d, ds->d * sizeof *tmp);
-    memcpy(ds->x + i * ds->d, ds->x + j * ds->d, ds->d * sizeof *tmp);
-    memcpy(ds->x + j * ds->d, tmp, ds->d * sizeof *tmp);
-    int t = ds->y[i];
-    ds->y[i] = ds->y[j];
-    ds->y[j] = t;
-  }
-  gsl_rng_free(r);
+  rc = spx_dataset_shuffle(ds, (uint64_t)o->seed, "data_attribution split", err);
+  if (rc) return rc;
   if ((size_t)o->n >= ds->rows)
     return spx_options_fail(opts, "n", SPX_ERANGE, err,
                             "%lld training points leave no test points (%zu rows of this data)",

@@ -8,6 +8,8 @@
 
 #include <zlib.h>
 
+#include "core/rng.h"
+
 void spx_dataset_free(spx_dataset *ds) {
   free(ds->x);
   free(ds->y);
@@ -109,3 +111,27 @@ int spx_dataset_read_csv(const char *path, int header, spx_dataset *ds, spx_erro
   return rc;
 }
 
+
+int spx_dataset_shuffle(spx_dataset *ds, uint64_t seed, const char *name, spx_error *err) {
+  if (ds->rows < 2) return SPX_OK;
+  gsl_rng *r = spx_rng_stream(seed, spx_hash_string(name), 0, 0, 0);
+  double *tmp = malloc((ds->d ? ds->d : 1) * sizeof *tmp);
+  if (r == NULL || tmp == NULL) {
+    if (r) gsl_rng_free(r);
+    free(tmp);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory shuffling the data");
+  }
+  size_t bytes = ds->d * sizeof *tmp;
+  for (size_t i = ds->rows - 1; i > 0; i--) {
+    size_t j = (size_t)gsl_rng_uniform_int(r, i + 1);
+    memcpy(tmp, ds->x + i * ds->d, bytes);
+    memcpy(ds->x + i * ds->d, ds->x + j * ds->d, bytes);
+    memcpy(ds->x + j * ds->d, tmp, bytes);
+    int t = ds->y[i];
+    ds->y[i] = ds->y[j];
+    ds->y[j] = t;
+  }
+  gsl_rng_free(r);
+  free(tmp);
+  return SPX_OK;
+}

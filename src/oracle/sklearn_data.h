@@ -4,6 +4,7 @@
 #define SPX_SKLEARN_DATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 
@@ -20,5 +21,9 @@ void spx_dataset_free(spx_dataset *ds);
 /* Rows of comma-separated numbers with the integer label last (gzip or plain text); header:
  * skip the first line (the "rows,cols,names..." line of breast_cancer.csv). */
 int spx_dataset_read_csv(const char *path, int header, spx_dataset *ds, spx_error *err);
+
+/* Shuffle the rows in place (Fisher-Yates) with the stream spx_rng_stream(seed,
+ * spx_hash_string(name), 0, 0, 0): the deterministic train/test split of the oracles. */
+int spx_dataset_shuffle(spx_dataset *ds, uint64_t seed, const char *name, spx_error *err);
 
 #endif

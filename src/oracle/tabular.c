@@ -86,22 +86,11 @@ static int load(spx_options *opts, const tab_opts *o, spx_dataset *ds, spx_error
     spx_dataset_free(ds);
     return rc;
   }
-  gsl_rng *r = spx_rng_stream((uint64_t)o->seed, spx_hash_string("tabular split"), 0, 0, 0);
-  if (r == NULL) {
+  rc = spx_dataset_shuffle(ds, (uint64_t)o->seed, "tabular split", err);
+  if (rc) {
     spx_dataset_free(ds);
-    return spx_error_set(err, SPX_ENOMEM, "out of memory");
+    return rc;
   }
-  double tmp[TAB_FEATURES];
-  for (size_t i = ds->rows - 1; i > 0; i--) {
-    size_t j = (size_t)gsl_rng_uniform_int(r, i + 1);
-    memcpy(tmp, ds->x + i * ds->d, sizeof tmp);
-    memcpy(ds->x + i * ds->d, ds->x + j * ds->d, sizeof tmp);
-    memcpy(ds->x + j * ds->d, tmp, sizeof tmp);
-    int t = ds->y[i];
-    ds->y[i] = ds->y[j];
-    ds->y[j] = t;
-  }
-  gsl_rng_free(r);
   return SPX_OK;
 }
 
