@@ -394,11 +394,12 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
   spx_method_stats stats;
   memset(&stats, 0, sizeof stats);
   eval_ctx ctx = {par, w->oracle};
+  spx_jobs_runner jobs = spx_par_jobs_runner(par); /* method jobs over the group's ranks */
   if (rng == NULL || opts == NULL)
     rc = spx_error_set(&e, SPX_ENOMEM, "out of memory");
   else
-    rc = spx_method_run_type(m->type, n, (size_t)t->samples, opts, rng, eval_group, &ctx, &tr,
-                             &stats, &e);
+    rc = spx_method_run_jobs(m->type, n, (size_t)t->samples, opts, rng, eval_group, &ctx,
+                             &jobs, &tr, &stats, &e);
   spx_par_group_release(par, NULL);
   gsl_rng_free(rng);
   spx_options_destroy(&opts);

@@ -211,10 +211,13 @@ static int texhaust_finish(void *vs, spx_transform **out, spx_error *err) {
   return SPX_OK;
 }
 
-static const spx_method_type texhaust_type = {"texhaust",        "test-only exhaustive WHT",
-                                              texhaust_applicable, texhaust_begin,
-                                              texhaust_step,     texhaust_finish,
-                                              texhaust_destroy};
+static const spx_method_type texhaust_type = {.name = "texhaust",
+                                              .summary = "test-only exhaustive WHT",
+                                              .applicable = texhaust_applicable,
+                                              .begin = texhaust_begin,
+                                              .step = texhaust_step,
+                                              .finish = texhaust_finish,
+                                              .destroy = texhaust_destroy};
 
 static const spx_oracle_type *const test_oracles[] = {&tsparse_type, NULL};
 static const spx_method_type *const test_methods[] = {&texhaust_type, NULL};

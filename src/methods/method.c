@@ -27,6 +27,13 @@ int spx_method_run(const char *name, size_t n, size_t budget, spx_options *opts,
 int spx_method_run_type(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
                         gsl_rng *rng, spx_eval_fn eval, void *eval_ctx, spx_transform **out,
                         spx_method_stats *stats, spx_error *err) {
+  return spx_method_run_jobs(type, n, budget, opts, rng, eval, eval_ctx, NULL, out, stats, err);
+}
+
+int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
+                        gsl_rng *rng, spx_eval_fn eval, void *eval_ctx,
+                        const spx_jobs_runner *jobs, spx_transform **out,
+                        spx_method_stats *stats, spx_error *err) {
   const char *name = type->name;
   *out = NULL;
   memset(stats, 0, sizeof *stats);
@@ -39,6 +46,7 @@ int spx_method_run_type(const spx_method_type *type, size_t n, size_t budget, sp
   int rc = type->begin(n, budget, opts, rng, &state, err);
   stats->time_decode += spx_time_now() - t0;
   if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
+  if (rc == SPX_OK && type->set_jobs) type->set_jobs(state, jobs);
   double *values = NULL;
   size_t values_cap = 0;
   int done = 0, first = 1;

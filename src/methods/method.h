@@ -18,6 +18,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "../core/error.h"
+#include "../core/jobs.h"
 #include "../core/mask.h"
 #include "../core/options.h"
 #include "../core/transform.h"
@@ -34,6 +35,10 @@ typedef struct spx_method_type {
               spx_error *err);
   int (*finish)(void *state, spx_transform **out, spx_error *err);
   void (*destroy)(void *state);
+  /* Optional: a runner for independent jobs (core/jobs.h) that may spread them over the ranks
+   * of the caller's group; called once after begin, before the first step. A method without
+   * this hook, or given NULL, runs everything on the calling rank. */
+  void (*set_jobs)(void *state, const spx_jobs_runner *jobs);
 } spx_method_type;
 
 const spx_method_type *spx_method_lookup(const char *name);
@@ -58,6 +63,11 @@ int spx_method_run(const char *name, size_t n, size_t budget, spx_options *opts,
 /* The same for a type that need not be in the registry (used by tests). */
 int spx_method_run_type(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
                         gsl_rng *rng, spx_eval_fn eval, void *eval_ctx, spx_transform **out,
+                        spx_method_stats *stats, spx_error *err);
+/* The same with a job runner (NULL: this rank alone); jobs must outlive the call. */
+int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
+                        gsl_rng *rng, spx_eval_fn eval, void *eval_ctx,
+                        const spx_jobs_runner *jobs, spx_transform **out,
                         spx_method_stats *stats, spx_error *err);
 
 #endif

@@ -314,6 +314,108 @@ int spx_proxy_search_run(const spx_proxy_search *s, spx_proxy_choice *best, spx_
   return rc;
 }
 
+/* ---- the search as a job batch ---------------------------------------------------------- */
+
+/* Input layout: config, n, count, ncols, cols[ncols], mask words, y[count]. */
+typedef struct {
+  spx_maskset *masks;
+  double *y;
+  spx_proxy_search *search;
+} search_job_ctx;
+
+static void search_job_close(void *vctx) {
+  search_job_ctx *c = vctx;
+  if (c == NULL) return;
+  spx_proxy_search_destroy(&c->search);
+  spx_maskset_destroy(&c->masks);
+  free(c->y);
+  free(c);
+}
+
+static int search_job_open(const void *input, size_t len, void **out, spx_error *err) {
+  *out = NULL;
+  spx_bytes_reader r = {input, len, 0, 0};
+  spx_proxy_search_config cfg;
+  uint64_t n = 0, count = 0, ncols = 0;
+  spx_bytes_get(&r, &cfg, sizeof cfg);
+  spx_bytes_get(&r, &n, sizeof n);
+  spx_bytes_get(&r, &count, sizeof count);
+  spx_bytes_get(&r, &ncols, sizeof ncols);
+  if (r.failed || n == 0 || n > UINT32_MAX || ncols > n || count > len)
+    return spx_error_set(err, SPX_EINVAL, "proxy search: malformed job input");
+  search_job_ctx *c = calloc(1, sizeof *c);
+  SPX_CHECK_ALLOC(c, err);
+  const uint32_t *cols = spx_bytes_get(&r, NULL, ncols * sizeof *cols);
+  c->masks = spx_maskset_create((size_t)n, (size_t)count);
+  c->y = malloc((count ? count : 1) * sizeof *c->y);
+  if (c->masks == NULL || c->y == NULL) {
+    search_job_close(c);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for the proxy search's samples");
+  }
+  spx_bytes_get(&r, c->masks->bits, c->masks->count * c->masks->words * sizeof *c->masks->bits);
+  spx_bytes_get(&r, c->y, count * sizeof *c->y);
+  if (r.failed || r.at != len) {
+    search_job_close(c);
+    return spx_error_set(err, SPX_EINVAL, "proxy search: malformed job input");
+  }
+  cfg.screen = 0; /* the screened columns come with the input */
+  c->search = spx_proxy_search_create(c->masks, c->y, &cfg, err);
+  if (c->search == NULL) {
+    search_job_close(c);
+    return err ? err->code : SPX_EINVAL;
+  }
+  if (ncols) {
+    c->search->cols = malloc(ncols * sizeof *cols);
+    if (c->search->cols == NULL) {
+      search_job_close(c);
+      return spx_error_set(err, SPX_ENOMEM, "out of memory");
+    }
+    memcpy(c->search->cols, cols, ncols * sizeof *cols);
+    c->search->ncols = ncols;
+  }
+  *out = c;
+  return SPX_OK;
+}
+
+static int search_job_run(void *vctx, size_t job, void *result, size_t result_size,
+                          spx_error *err) {
+  search_job_ctx *c = vctx;
+  if (result_size != sizeof(spx_proxy_job_result))
+    return spx_error_set(err, SPX_EINVAL, "proxy search: result size %zu, expected %zu",
+                         result_size, sizeof(spx_proxy_job_result));
+  return spx_proxy_search_run_job(c->search, job, result, err);
+}
+
+const spx_jobs_type spx_jobs_proxy_search = {
+    .name = "proxyspex.search",
+    .open = search_job_open,
+    .run = search_job_run,
+    .close = search_job_close,
+};
+
+int spx_proxy_search_run_shared(const spx_proxy_search *s, const spx_jobs_runner *jobs,
+                                spx_proxy_choice *best, spx_error *err) {
+  spx_bytes in = {0};
+  uint64_t n = s->masks->n, count = s->count, ncols = s->cols ? s->ncols : 0;
+  spx_bytes_put(&in, &s->cfg, sizeof s->cfg);
+  spx_bytes_put(&in, &n, sizeof n);
+  spx_bytes_put(&in, &count, sizeof count);
+  spx_bytes_put(&in, &ncols, sizeof ncols);
+  spx_bytes_put(&in, s->cols, ncols * sizeof *s->cols);
+  spx_bytes_put(&in, s->masks->bits, s->count * s->masks->words * sizeof *s->masks->bits);
+  spx_bytes_put(&in, s->y, s->count * sizeof *s->y);
+  size_t J = spx_proxy_search_jobs(s);
+  spx_proxy_job_result *res = malloc(J * sizeof *res);
+  int rc = (res && !in.failed) ? SPX_OK
+                               : spx_error_set(err, SPX_ENOMEM, "out of memory for the search");
+  if (rc == SPX_OK)
+    rc = spx_jobs_run(jobs, &spx_jobs_proxy_search, in.data, in.len, J, sizeof *res, res, err);
+  if (rc == SPX_OK) rc = spx_proxy_search_combine(s, res, best, err);
+  free(res);
+  spx_bytes_free(&in);
+  return rc;
+}
+
 int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *cols,
                   size_t ncols, const spx_proxy_choice *choice, int threads, uint32_t seed,
                   spx_tree_ensemble **out, spx_error *err) {

@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "../core/error.h"
+#include "../core/jobs.h"
 #include "../core/mask.h"
 #include "tree_fourier.h"
 
@@ -107,6 +108,14 @@ int spx_proxy_search_combine(const spx_proxy_search *s, const spx_proxy_job_resu
                              spx_proxy_choice *best, spx_error *err);
 /* All jobs in order, then combine (the serial path). */
 int spx_proxy_search_run(const spx_proxy_search *s, spx_proxy_choice *best, spx_error *err);
+/* The same through a job runner (core/jobs.h; NULL: this rank): the search's samples,
+ * settings and screened columns are packed into the input of spx_jobs_proxy_search, whose
+ * job j is spx_proxy_search_run_job(j) on the unpacked copy; results are combined in job
+ * order, so the choice is the same for any runner. */
+int spx_proxy_search_run_shared(const spx_proxy_search *s, const spx_jobs_runner *jobs,
+                                spx_proxy_choice *best, spx_error *err);
+/* The job type ("proxyspex.search"); its result is one spx_proxy_job_result. */
+extern const spx_jobs_type spx_jobs_proxy_search;
 
 /* Train the chosen configuration on all samples, using only features cols[0..ncols) (cols
  * NULL: all), and read it back as an ensemble over all n features. */

@@ -357,7 +357,7 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   double t0 = spx_time_now();
   spx_proxy_search *search = spx_proxy_search_create(masks, y, &scfg, err);
   if (search == NULL) return err ? err->code : SPX_EINVAL;
-  int rc = spx_proxy_search_run(search, &info->choice, err);
+  int rc = spx_proxy_search_run_shared(search, cfg->jobs, &info->choice, err);
   const uint32_t *cols;
   info->columns = spx_proxy_search_columns(search, &cols);
   double t1 = spx_time_now();
@@ -487,11 +487,19 @@ static int finish(void *vs, spx_transform **out, spx_error *err) {
   return spx_proxyspex_fit(s->masks, s->values, &s->cfg, s->seed, out, NULL, err);
 }
 
+static void set_jobs(void *vs, const spx_jobs_runner *jobs) {
+  state *s = vs;
+  s->cfg.jobs = jobs;
+}
+
 const spx_method_type spx_method_proxyspex = {
-    "proxyspex",
-    "ProxySPEX: XGBoost proxy, exact Fourier extraction, 95% energy truncation, ridge refit",
-    applicable,
-    begin,
-    step,
-    finish,
-    destroy};
+    .name = "proxyspex",
+    .summary =
+        "ProxySPEX: XGBoost proxy, exact Fourier extraction, 95% energy truncation, ridge refit",
+    .applicable = applicable,
+    .begin = begin,
+    .step = step,
+    .finish = finish,
+    .destroy = destroy,
+    .set_jobs = set_jobs,
+};

@@ -33,6 +33,7 @@ typedef struct spx_proxyspex_config {
   double refine_max_gflop;        /* and when its SVD costs at most this much work */
   spx_ridge_criterion ridge_cv;
   int verbose;                    /* one summary line on stderr */
+  const spx_jobs_runner *jobs;    /* runs the search's (candidate, fold) jobs; NULL: here */
 } spx_proxyspex_config;
 
 /* Which path the post-processing took (degenerate cases are documented in docs/proxyspex.md). */

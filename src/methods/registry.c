@@ -1,7 +1,9 @@
-/* registry.c: every method, by name. Add one line per method. */
+/* registry.c: every method, and every job type methods share over ranks, by name. Add one
+ * line per method / job type. */
 #include <string.h>
 
 #include "method.h"
+#include "proxy_search.h"
 
 extern const spx_method_type spx_method_exact;
 extern const spx_method_type spx_method_spex;
@@ -30,5 +32,15 @@ const spx_method_type *const *spx_method_types(void) { return methods; }
 const spx_method_type *spx_method_lookup(const char *name) {
   for (size_t i = 0; methods[i]; i++)
     if (strcmp(methods[i]->name, name) == 0) return methods[i];
+  return NULL;
+}
+
+static const spx_jobs_type *const job_types[] = {
+    &spx_jobs_proxy_search,
+    NULL};
+
+const spx_jobs_type *spx_jobs_lookup(const char *name) {
+  for (size_t i = 0; job_types[i]; i++)
+    if (strcmp(job_types[i]->name, name) == 0) return job_types[i];
   return NULL;
 }

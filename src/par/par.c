@@ -10,7 +10,7 @@
 #include <mpi.h>
 
 enum { TAG_GROUP_CMD = 7001 };
-enum { CMD_EVAL = 1, CMD_RELEASE = 2 };
+enum { CMD_EVAL = 1, CMD_RELEASE = 2, CMD_JOBS = 3 };
 
 struct spx_par {
   MPI_Comm world; /* duplicate of MPI_COMM_WORLD */
@@ -26,6 +26,7 @@ struct spx_par {
   int first_worker; /* world rank of group 0's leader: 0, or 1 with a dedicated coordinator */
   void (*poll)(void *ctx); /* world rank 0: called between pieces of its own evaluations */
   void *poll_ctx;
+  const spx_jobs_type *(*job_types)(const char *name); /* resolves job types by name */
   size_t piece; /* current piece size of polled evaluations (adapts to the oracle's cost) */
 };
 
@@ -77,6 +78,7 @@ int spx_par_create(size_t group_size, spx_par_split split, size_t chunk,
   p->group_size_cfg = group_size;
   p->ngroups = (workers + group_size - 1) / group_size;
   p->piece = 16;
+  p->job_types = spx_jobs_lookup;
   int color = MPI_UNDEFINED;
   if (p->wrank >= p->first_worker) {
     p->group_index = (size_t)(p->wrank - p->first_worker) / group_size;
@@ -441,14 +443,16 @@ int spx_par_recv_from_coordinator(spx_par *par, int *tag, void **buf, size_t *le
 
 /* ---- leader-driven evaluation ------------------------------------------------------------- */
 
+/* CMD_EVAL: n features, count masks. CMD_JOBS: n = length of the job type's name, count =
+ * jobs, len = input bytes, size = result bytes per job. */
 typedef struct {
-  int64_t cmd, n, count;
+  int64_t cmd, n, count, len, size;
 } group_cmd;
 
 int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
                        double *values, spx_error *err) {
   if (par->gsize <= 1) return spx_par_evaluate(par, oracle, masks, values, err);
-  group_cmd c = {CMD_EVAL, (int64_t)masks->n, (int64_t)masks->count};
+  group_cmd c = {CMD_EVAL, (int64_t)masks->n, (int64_t)masks->count, 0, 0};
   for (int r = 1; r < par->gsize; r++)
     MPI_Send(&c, (int)sizeof c, MPI_BYTE, r, TAG_GROUP_CMD, par->group);
   bcast_bytes(masks->bits, masks->count * masks->words * sizeof *masks->bits, 0, par->group);
@@ -458,10 +462,126 @@ int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *mask
 int spx_par_group_release(spx_par *par, spx_error *err) {
   (void)err;
   if (par->gsize <= 1) return SPX_OK;
-  group_cmd c = {CMD_RELEASE, 0, 0};
+  group_cmd c = {CMD_RELEASE, 0, 0, 0, 0};
   for (int r = 1; r < par->gsize; r++)
     MPI_Send(&c, (int)sizeof c, MPI_BYTE, r, TAG_GROUP_CMD, par->group);
   return SPX_OK;
+}
+
+/* ---- method jobs ------------------------------------------------------------------------- */
+
+/* Number of jobs of a batch of njobs that group rank r runs. */
+static size_t jobs_of(size_t njobs, size_t r, size_t G) {
+  return r < njobs ? (njobs - r + G - 1) / G : 0;
+}
+
+/* Collective (group): this rank's share, then the gather to the leader (results: leader
+ * only). type NULL (not found here) fails this rank with a message naming name. */
+static int jobs_share(spx_par *p, const spx_jobs_type *type, const char *name,
+                      const void *input, size_t len, size_t njobs, size_t rsize,
+                      void *results, spx_error *err) {
+  size_t G = (size_t)p->gsize, r = (size_t)p->grank;
+  size_t mine = jobs_of(njobs, r, G);
+  unsigned char *buf = malloc(mine * rsize > 0 ? mine * rsize : 1);
+  spx_error local = {0};
+  int rc = SPX_OK;
+  if (buf == NULL)
+    rc = spx_error_set(&local, SPX_ENOMEM, "out of memory for %zu job results", mine);
+  else if (type == NULL)
+    rc = spx_error_set(&local, SPX_EINTERNAL, "rank %d: unknown job type '%s'", p->wrank, name);
+  else
+    rc = spx_jobs_run_share(type, input, len, njobs, r, G, rsize, buf,
+                            p->wrank == 0 ? p->poll : NULL, p->poll_ctx, &local);
+  rc = agree(p, rc, &local, err);
+  if (rc) {
+    free(buf);
+    return rc;
+  }
+  if (G == 1) {
+    memcpy(results, buf, njobs * rsize);
+    free(buf);
+    return SPX_OK;
+  }
+  int *counts = NULL, *displs = NULL;
+  unsigned char *all = NULL;
+  int ok = 1;
+  if (r == 0) {
+    counts = malloc(G * sizeof *counts);
+    displs = malloc(G * sizeof *displs);
+    all = malloc(njobs * rsize > 0 ? njobs * rsize : 1);
+    ok = counts && displs && all;
+  }
+  int okall = ok;
+  MPI_Bcast(&okall, 1, MPI_INT, 0, p->group);
+  if (okall) {
+    if (r == 0) {
+      int at = 0;
+      for (size_t k = 0; k < G; k++) {
+        counts[k] = (int)(jobs_of(njobs, k, G) * rsize);
+        displs[k] = at;
+        at += counts[k];
+      }
+    }
+    MPI_Gatherv(buf, (int)(mine * rsize), MPI_BYTE, all, counts, displs, MPI_BYTE, 0, p->group);
+    if (r == 0) /* rank k's i-th result is job k + i G */
+      for (size_t k = 0; k < G; k++)
+        for (size_t i = 0; i < jobs_of(njobs, k, G); i++)
+          memcpy((unsigned char *)results + (k + i * G) * rsize,
+                 all + (size_t)displs[k] + i * rsize, rsize);
+  }
+  free(counts);
+  free(displs);
+  free(all);
+  free(buf);
+  return okall ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory gathering job results");
+}
+
+int spx_par_group_jobs(spx_par *par, const spx_jobs_type *type, const void *input, size_t len,
+                       size_t njobs, size_t result_size, void *results, spx_error *err) {
+  if (njobs == 0) return SPX_OK;
+  if (par->gsize <= 1 || njobs == 1) /* no one to share with: run here (with the poll hook) */
+    return spx_jobs_run_share(type, input, len, njobs, 0, 1, result_size, results,
+                              par->wrank == 0 ? par->poll : NULL, par->poll_ctx, err);
+  if (njobs > (size_t)INT_MAX / (result_size ? result_size : 1) || len > (size_t)INT_MAX)
+    return spx_error_set(err, SPX_ERANGE, "%s: %zu jobs of %zu result bytes (input %zu bytes) "
+                         "are too large to share", type->name, njobs, result_size, len);
+  size_t nlen = strlen(type->name);
+  group_cmd c = {CMD_JOBS, (int64_t)nlen, (int64_t)njobs, (int64_t)len, (int64_t)result_size};
+  for (int r = 1; r < par->gsize; r++)
+    MPI_Send(&c, (int)sizeof c, MPI_BYTE, r, TAG_GROUP_CMD, par->group);
+  bcast_bytes((void *)type->name, nlen, 0, par->group);
+  bcast_bytes((void *)input, len, 0, par->group);
+  return jobs_share(par, type, type->name, input, len, njobs, result_size, results, err);
+}
+
+/* A helper's side of spx_par_group_jobs. */
+static void serve_jobs(spx_par *par, const group_cmd *c) {
+  char *name = malloc((size_t)c->n + 1);
+  void *input = malloc(c->len ? (size_t)c->len : 1);
+  /* Out of memory here would desynchronise the group: it is fatal. */
+  if (name == NULL || input == NULL) MPI_Abort(par->world, 3);
+  bcast_bytes(name, (size_t)c->n, 0, par->group);
+  name[c->n] = '\0';
+  bcast_bytes(input, (size_t)c->len, 0, par->group);
+  spx_error local = {0};
+  jobs_share(par, par->job_types(name), name, input, (size_t)c->len, (size_t)c->count,
+             (size_t)c->size, NULL, &local); /* the leader reports failures */
+  free(name);
+  free(input);
+}
+
+void spx_par_set_job_types(spx_par *par, const spx_jobs_type *(*lookup)(const char *name)) {
+  par->job_types = lookup ? lookup : spx_jobs_lookup;
+}
+
+static int runner_run(void *ctx, const spx_jobs_type *type, const void *input, size_t len,
+                      size_t njobs, size_t result_size, void *results, spx_error *err) {
+  return spx_par_group_jobs(ctx, type, input, len, njobs, result_size, results, err);
+}
+
+spx_jobs_runner spx_par_jobs_runner(spx_par *par) {
+  spx_jobs_runner r = {runner_run, par};
+  return r;
 }
 
 int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err) {
@@ -474,6 +594,10 @@ int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err) {
     memcpy(&c, buf, sizeof c);
     free(buf);
     if (c.cmd == CMD_RELEASE) return SPX_OK;
+    if (c.cmd == CMD_JOBS) {
+      serve_jobs(par, &c);
+      continue;
+    }
     spx_maskset *m = spx_maskset_create((size_t)c.n, (size_t)c.count);
     double *values = malloc((c.count ? (size_t)c.count : 1) * sizeof *values);
     /* Out of memory here would desynchronise the group: it is fatal. */

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/jobs.h"
 #include "core/mask.h"
 #include "oracle/oracle.h"
 
@@ -76,6 +77,20 @@ int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *mask
                        double *values, spx_error *err);
 int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err);
 int spx_par_group_release(spx_par *par, spx_error *err);
+
+/* Leader (the others in spx_par_group_serve), or the single rank of a one-rank group: run a
+ * batch of method jobs (core/jobs.h) over the group. The other ranks look the job type up by
+ * name (spx_jobs_lookup), open it on a copy of the input and run jobs j with j mod (group
+ * size) = their group rank; the leader does the same for its share, then gathers every
+ * result in job order. A failure anywhere is returned with the lowest failing rank's
+ * message. On world rank 0 the poll hook runs between jobs. */
+int spx_par_group_jobs(spx_par *par, const spx_jobs_type *type, const void *input, size_t len,
+                       size_t njobs, size_t result_size, void *results, spx_error *err);
+/* Call on every rank of a group before its first batch: how the other ranks find job types
+ * by name (default: spx_jobs_lookup, the methods' registry). Tests use their own tables. */
+void spx_par_set_job_types(spx_par *par, const spx_jobs_type *(*lookup)(const char *name));
+/* A runner (core/jobs.h) whose batches go through spx_par_group_jobs; valid while par is. */
+spx_jobs_runner spx_par_jobs_runner(spx_par *par);
 
 /* World rank 0 only (ignored elsewhere): poll(ctx) is called before, between and after
  * pieces of this rank's own oracle evaluations in spx_par_evaluate, about every 25-100 ms of
