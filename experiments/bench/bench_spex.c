@@ -180,7 +180,7 @@ static stages run_stages(const function *f, size_t n, unsigned b, int decoder, u
   spx_spex_decode_opts o = {decoder, 10, SPX_CHASE_ERRORS, 100, 0.9, 1e-24, 1};
   st.out = spx_transform_create((uint32_t)n, SPX_BASIS_FOURIER);
   t0 = spx_time_now();
-  spx_spex_peel(d, bins, &o, r, st.out, &st.info, NULL);
+  spx_spex_peel(d, bins, &o, NULL, r, st.out, &st.info, NULL);
   st.peel = spx_time_now() - t0;
   free(work);
   free(vals);

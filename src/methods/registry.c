@@ -4,6 +4,7 @@
 
 #include "method.h"
 #include "proxy_search.h"
+#include "spex/spex_internal.h"
 
 extern const spx_method_type spx_method_exact;
 extern const spx_method_type spx_method_spex;
@@ -37,6 +38,8 @@ const spx_method_type *spx_method_lookup(const char *name) {
 
 static const spx_jobs_type *const job_types[] = {
     &spx_jobs_proxy_search,
+    &spx_jobs_spex_wht,
+    &spx_jobs_spex_bins,
     NULL};
 
 const spx_jobs_type *spx_jobs_lookup(const char *name) {

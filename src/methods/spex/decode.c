@@ -104,11 +104,8 @@ static int identify(const spx_spex_design *d, const spx_spex_decode_opts *o, uns
   return res < o->res_cutoff * energy;
 }
 
-int spx_spex_peel(const spx_spex_design *d, spx_spex_bins *bins, const spx_spex_decode_opts *o,
-                  gsl_rng *rng, spx_transform *out, spx_spex_decode_info *info,
-                  spx_error *err) {
-  memset(info, 0, sizeof *info);
-  size_t nb = (size_t)1 << d->b, P1 = (size_t)d->p + 1, C = d->groups;
+double spx_spex_cutoff(const spx_spex_bins *bins, const spx_spex_decode_opts *o,
+                       const spx_spex_design *d, double *scale) {
   double N = bins->samples ? (double)bins->samples : 1.0;
   double mean = bins->sum / N, second = bins->sumsq / N;
   double var = second - mean * mean;
@@ -116,8 +113,34 @@ int spx_spex_peel(const spx_spex_design *d, spx_spex_bins *bins, const spx_spex_
   /* Zeroton iff the bin energy per delay is at most zero_tol x (variance of the samples),
    * plus a floor at the rounding level of the transforms (relative to the second moment). */
   double guard = 64.0 * DBL_EPSILON;
-  double cutoff = (o->zero_tol * var + guard * guard * second) * (double)P1;
-  info->scale = var;
+  if (scale) *scale = var;
+  return (o->zero_tol * var + guard * guard * second) * ((double)d->p + 1.0);
+}
+
+void spx_spex_classify(const spx_spex_design *d, const spx_spex_decode_opts *o, unsigned c,
+                       uint32_t j, const double *u, double cutoff, double *scratch,
+                       spx_spex_bin_result *r) {
+  size_t P1 = (size_t)d->p + 1;
+  double energy = 0;
+  for (size_t q = 0; q < P1; q++) energy += u[q] * u[q];
+  memset(r, 0, sizeof *r);
+  if (energy <= cutoff) {
+    r->status = SPX_SPEX_ZEROTON;
+    return;
+  }
+  unsigned deg;
+  r->status = identify(d, o, c, j, u, energy, scratch, scratch + P1, r->k, &deg, &r->rho)
+                  ? SPX_SPEX_SINGLETON
+                  : SPX_SPEX_MULTITON;
+  r->deg = deg;
+}
+
+int spx_spex_peel(const spx_spex_design *d, spx_spex_bins *bins, const spx_spex_decode_opts *o,
+                  const spx_spex_bin_result *first, gsl_rng *rng, spx_transform *out,
+                  spx_spex_decode_info *info, spx_error *err) {
+  memset(info, 0, sizeof *info);
+  size_t nb = (size_t)1 << d->b, P1 = (size_t)d->p + 1, C = d->groups;
+  double cutoff = spx_spex_cutoff(bins, o, d, &info->scale);
 
   unsigned order[SPX_SPEX_CMAX];
   for (unsigned c = 0; c < C; c++) order[c] = c;
@@ -138,7 +161,7 @@ int spx_spex_peel(const spx_spex_design *d, spx_spex_bins *bins, const spx_spex_
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the SPEX peeling decoder");
   }
   memset(check, 1, C * nb);
-  double *soft = scratch, *sig = scratch + P1;
+  double *sig = scratch + P1;
   int rc = SPX_OK;
   int cont = 1;
   unsigned iter = 0;
@@ -151,21 +174,25 @@ int spx_spex_peel(const spx_spex_design *d, spx_spex_bins *bins, const spx_spex_
       for (size_t j = 0; j < nb; j++) {
         unsigned char *flag = check + c * nb + j;
         if (!*flag) continue;
-        const double *u = bins->U + ((c << d->b) + j) * P1;
-        double energy = 0;
-        for (size_t r = 0; r < P1; r++) energy += u[r] * u[r];
-        if (energy <= cutoff) {
-          *flag = 0; /* zeroton */
+        spx_spex_bin_result here;
+        const spx_spex_bin_result *br = &here;
+        if (iter == 0 && first)
+          br = &first[c * nb + j]; /* the first pass, done before (possibly elsewhere) */
+        else
+          spx_spex_classify(d, o, c, (uint32_t)j, bins->U + ((c << d->b) + j) * P1, cutoff,
+                            scratch, &here);
+        if (br->status == SPX_SPEX_ZEROTON) {
+          *flag = 0;
           continue;
         }
-        uint32_t k[SPX_BCH_TMAX];
-        unsigned deg;
-        double rho;
         info->decodes++;
-        if (!identify(d, o, c, (uint32_t)j, u, energy, soft, sig, k, &deg, &rho)) {
+        if (br->status != SPX_SPEX_SINGLETON) {
           *flag = 0; /* multiton: wait until something is peeled into this bin */
           continue;
         }
+        const uint32_t *k = br->k;
+        unsigned deg = br->deg;
+        double rho = br->rho;
         found = 1;
         info->singletons++;
         /* index maps k to its detection slot + 1 within this round */

@@ -16,8 +16,8 @@ typedef struct {
   spx_spex_design *design;
   spx_spex_bins *bins;
   spx_maskset *masks;
-  spx_wht_plan *plan;
-  double *work;
+  double *raw;  /* every design row's samples (rows x 2^b), transformed in finish */
+  const spx_jobs_runner *jobs; /* shares the transforms and the first decoding pass */
   gsl_rng *rng; /* clone of the stream given to begin, after the design was drawn */
   size_t rows, rows_per_round, next_row, round_first, round_rows;
   spx_spex_decode_opts dec;
@@ -83,8 +83,7 @@ static void spex_destroy(void *state) {
   spx_spex_design_destroy(&s->design);
   spx_spex_bins_destroy(&s->bins);
   spx_maskset_destroy(&s->masks);
-  spx_wht_plan_destroy(&s->plan);
-  free(s->work);
+  free(s->raw);
   if (s->rng) gsl_rng_free(s->rng);
   free(s);
 }
@@ -146,15 +145,15 @@ static int spex_begin_with(size_t n, size_t budget, spx_options *opts, gsl_rng *
     return err ? err->code : SPX_ENOMEM;
   }
   s->bins = spx_spex_bins_create(s->design, err);
-  s->plan = spx_wht_plan_create(s->b, err);
-  s->work = malloc(((size_t)1 << s->b) * sizeof *s->work);
   s->rng = gsl_rng_clone(rng);
   s->rows = (size_t)s->groups * ((size_t)s->design->p + 1);
+  s->raw = malloc((s->rows << s->b) * sizeof *s->raw);
   if (s->rows_per_round > s->rows) s->rows_per_round = s->rows;
   s->masks = spx_maskset_create(n, s->rows_per_round << s->b);
-  if (!s->bins || !s->plan || !s->work || !s->rng || !s->masks) {
+  if (!s->bins || !s->raw || !s->rng || !s->masks) {
+    unsigned b = s->b;
     spex_destroy(s);
-    return spx_error_set(err, SPX_ENOMEM, "out of memory for SPEX (n = %zu, b = %u)", n, s->b);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for SPEX (n = %zu, b = %u)", n, b);
   }
   *state = s;
   return SPX_OK;
@@ -174,10 +173,21 @@ static int spex_step(void *state, const double *values, const spx_maskset **next
                      spx_error *err) {
   spex_state *s = state;
   size_t nb = (size_t)1 << s->b;
-  if (values != NULL)
-    for (size_t i = 0; i < s->round_rows; i++)
-      spx_spex_bins_add_row(s->design, s->bins, s->round_first + i, values + i * nb, s->plan,
-                            s->work);
+  if (values != NULL) {
+    /* Keep the samples for finish; the sums run in sample order, as spx_spex_bins_add_row. */
+    size_t count = s->round_rows * nb;
+    memcpy(s->raw + s->round_first * nb, values, count * sizeof *values);
+    for (size_t i = 0; i < s->round_rows; i++) {
+      double sum = 0, sumsq = 0;
+      for (size_t z = 0; z < nb; z++) {
+        sum += values[i * nb + z];
+        sumsq += values[i * nb + z] * values[i * nb + z];
+      }
+      s->bins->sum += sum;
+      s->bins->sumsq += sumsq;
+      s->bins->samples += nb;
+    }
+  }
   if (s->next_row == s->rows) {
     *done = 1;
     *next = NULL;
@@ -203,6 +213,8 @@ static int spex_finish(void *state, spx_transform **out, spx_error *err) {
   *out = NULL;
   if (s->next_row != s->rows || s->bins->samples != spx_spex_queries(s->groups, s->design->p, s->b))
     return spx_error_set(err, SPX_EINVAL, "SPEX: finish called before every round was evaluated");
+  int rc = spx_spex_transform_rows(s->design, s->bins, s->raw, s->jobs, err);
+  if (rc) return rc;
   spx_spex_bins *orig = NULL;
   if (s->ref.kind != SPX_REFINE_NONE) {
     orig = spx_spex_bins_create(s->design, err);
@@ -217,7 +229,10 @@ static int spex_finish(void *state, spx_transform **out, spx_error *err) {
     spx_spex_bins_destroy(&orig);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the SPEX transform");
   }
-  int rc = spx_spex_peel(s->design, s->bins, &s->dec, s->rng, tf, &s->info, err);
+  spx_spex_bin_result *first = NULL;
+  rc = spx_spex_first_pass(s->design, s->bins, &s->dec, s->jobs, &first, err);
+  if (rc == SPX_OK) rc = spx_spex_peel(s->design, s->bins, &s->dec, first, s->rng, tf, &s->info, err);
+  free(first);
   if (rc == SPX_OK && orig) {
     double alpha;
     rc = spx_spex_refine(s->design, orig, &s->ref, s->rng, tf, &alpha, err);
@@ -231,6 +246,11 @@ static int spex_finish(void *state, spx_transform **out, spx_error *err) {
   return SPX_OK;
 }
 
+static void spex_set_jobs(void *state, const spx_jobs_runner *jobs) {
+  spex_state *s = state;
+  s->jobs = jobs;
+}
+
 const spx_method_type spx_method_spex = {
     .name = "spex",
     .summary = "SPEX: BCH-coded sparse Fourier peeling (Kang et al. 2025), soft decoder",
@@ -239,6 +259,7 @@ const spx_method_type spx_method_spex = {
     .step = spex_step,
     .finish = spex_finish,
     .destroy = spex_destroy,
+    .set_jobs = spex_set_jobs,
 };
 
 const spx_method_type spx_method_spex_hard = {
@@ -249,4 +270,5 @@ const spx_method_type spx_method_spex_hard = {
     .step = spex_step,
     .finish = spex_finish,
     .destroy = spex_destroy,
+    .set_jobs = spex_set_jobs,
 };

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "../../core/error.h"
+#include "../../core/jobs.h"
 #include "../../core/transform.h"
 
 /* ---- GF(2^m) (gf2m.c) ------------------------------------------------------------------- */
@@ -197,11 +198,45 @@ void spx_spex_bins_add_row(const spx_spex_design *d, spx_spex_bins *bins, size_t
                            const double *values, const struct spx_wht_plan *plan,
                            double *work);
 
+/* One bin's classification. */
+enum { SPX_SPEX_ZEROTON = 0, SPX_SPEX_MULTITON = 1, SPX_SPEX_SINGLETON = 2 };
+typedef struct spx_spex_bin_result {
+  int32_t status;  /* SPX_SPEX_ZEROTON / MULTITON / SINGLETON */
+  uint32_t deg;    /* singleton: |k| */
+  double rho;      /* singleton: the coefficient estimate */
+  uint32_t k[SPX_BCH_TMAX];
+  uint32_t pad;
+} spx_spex_bin_result;
+/* The zeroton cutoff on a bin's energy over its p+1 delays: relative to the variance of the
+ * samples (written to *scale when scale is not NULL), with a rounding floor. */
+double spx_spex_cutoff(const spx_spex_bins *bins, const spx_spex_decode_opts *o,
+                       const spx_spex_design *d, double *scale);
+/* Classify bin j of group c from its vector u (p+1 values): zeroton when its energy is at
+ * most cutoff, else a singleton when identification succeeds (k, deg, rho), else a
+ * multiton. scratch has room for 2 (p+1) doubles. Uses d->code, d->hash and d->p only. */
+void spx_spex_classify(const spx_spex_design *d, const spx_spex_decode_opts *o, unsigned c,
+                       uint32_t j, const double *u, double cutoff, double *scratch,
+                       spx_spex_bin_result *r);
 /* Peeling decoder: consumes (modifies) bins->U, adds every peeled value to out (Fourier
- * basis; a k peeled in several rounds accumulates). rng orders the groups. */
+ * basis; a k peeled in several rounds accumulates). rng orders the groups. first (may be
+ * NULL): the classification of every bin of the untouched bins (index c 2^b + j), used
+ * for the first round instead of classifying again (spx_spex_first_pass). */
 int spx_spex_peel(const spx_spex_design *d, spx_spex_bins *bins, const spx_spex_decode_opts *o,
-                  gsl_rng *rng, spx_transform *out, spx_spex_decode_info *info,
-                  spx_error *err);
+                  const spx_spex_bin_result *first, gsl_rng *rng, spx_transform *out,
+                  spx_spex_decode_info *info, spx_error *err);
+
+/* ---- work shared over ranks (share.c) --------------------------------------------------- */
+/* Rows of raw samples (rows x 2^b, design row order) -> bins->U: each row's normalised WHT is
+ * one job of "spex.wht" (core/jobs.h; jobs NULL: this rank). Does not touch sum / sumsq. */
+int spx_spex_transform_rows(const spx_spex_design *d, spx_spex_bins *bins, const double *raw,
+                            const spx_jobs_runner *jobs, spx_error *err);
+/* The first decoding pass over every bin of the untouched bins, in jobs of "spex.bins" (blocks
+ * of bins); *out (malloc'd, groups x 2^b results) feeds spx_spex_peel. */
+int spx_spex_first_pass(const spx_spex_design *d, const spx_spex_bins *bins,
+                        const spx_spex_decode_opts *o, const spx_jobs_runner *jobs,
+                        spx_spex_bin_result **out, spx_error *err);
+extern const spx_jobs_type spx_jobs_spex_wht;
+extern const spx_jobs_type spx_jobs_spex_bins;
 
 /* ---- refinement (refine.c) -------------------------------------------------------------- */
 
