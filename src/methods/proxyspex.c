@@ -61,6 +61,8 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   if ((rc = spx_options_choice(opts, "ridge_cv", criteria, 0, &v, err))) return rc;
   cfg->ridge_cv = (spx_ridge_criterion)v;
   if ((rc = spx_options_bool(opts, "verbose", 0, &cfg->verbose, err))) return rc;
+  double gib; /* read by applicable(); listed here so that it is a known key */
+  if ((rc = spx_options_double_range(opts, "memory_gib", 2.0, 1e-6, 1e6, &gib, err))) return rc;
   /* fast search */
   if ((rc = spx_options_double_range(opts, "fast_eta", 0.1, 1e-6, 1.0, &s->fast_eta, err)))
     return rc;
@@ -425,9 +427,13 @@ static int applicable(size_t n, size_t budget, spx_options *opts, char *why, siz
     return 0;
   }
   /* the XGBoost matrices hold about 12 bytes per (sample, feature) */
-  if ((double)budget * (double)n * 12.0 > 16e9) {
-    snprintf(why, whylen, "budget %zu x n %zu needs more than 16 GB for the proxy's data",
-             budget, n);
+  double gib = 2.0;
+  if (spx_options_double(opts, "memory_gib", 2.0, &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
+  double need_gib = (double)budget * (double)n * 12.0 / (1024.0 * 1024.0 * 1024.0);
+  if (need_gib > gib) {
+    snprintf(why, whylen,
+             "budget %zu x n %zu needs %.3g GiB for the proxy's data, above memory_gib = %.3g",
+             budget, n, need_gib, gib);
     return 0;
   }
   return 1;
