@@ -41,56 +41,20 @@ typedef struct {
   int64_t kind, instance, method, budget, repeat, samples, ntest;
 } task_msg;
 
-/* ---- byte buffers ------------------------------------------------------------------------- */
+/* ---- byte buffers (core/jobs.h's writer and reader) ---------------------------------------- */
 
-typedef struct {
-  unsigned char *p;
-  size_t len, cap;
-  int oom;
-} wbuf;
-
-static void wput(wbuf *b, const void *src, size_t n) {
-  if (b->oom || n == 0) return;
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n) cap *= 2;
-    unsigned char *q = realloc(b->p, cap);
-    if (q == NULL) {
-      b->oom = 1;
-      return;
-    }
-    b->p = q;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, src, n);
-  b->len += n;
-}
-
-typedef struct {
-  const unsigned char *p;
-  size_t len, at;
-  int bad;
-} rbuf;
-
-static void rget(rbuf *b, void *dst, size_t n) {
-  if (b->bad || b->at + n > b->len) {
-    b->bad = 1;
-    if (n) memset(dst, 0, n);
-    return;
-  }
-  memcpy(dst, b->p + b->at, n);
-  b->at += n;
-}
+typedef spx_bytes wbuf;
+typedef spx_bytes_reader rbuf;
 
 /* A malloc'd copy of the next n bytes (NULL and bad on shortage or out of memory). */
 static void *rdup(rbuf *b, size_t n) {
   void *q = malloc(n ? n : 1);
   if (q == NULL) {
-    b->bad = 1;
+    b->failed = 1;
     return NULL;
   }
-  rget(b, q, n);
-  if (b->bad) {
+  spx_bytes_get(b, q, n);
+  if (b->failed) {
     free(q);
     return NULL;
   }
@@ -101,12 +65,12 @@ static void *rdup(rbuf *b, size_t n) {
 static char *rstr(rbuf *b, size_t n) {
   char *q = malloc(n + 1);
   if (q == NULL) {
-    b->bad = 1;
+    b->failed = 1;
     return NULL;
   }
-  rget(b, q, n);
+  spx_bytes_get(b, q, n);
   q[n] = '\0';
-  if (b->bad) {
+  if (b->failed) {
     free(q);
     return NULL;
   }
@@ -192,8 +156,8 @@ typedef struct {
 static void setup_failure(wbuf *out, size_t instance, const spx_error *e) {
   setup_hdr h = {(int64_t)instance, e->code ? e->code : SPX_EINTERNAL, 0, 0, 0, 0,
                  (int64_t)strlen(e->msg)};
-  wput(out, &h, sizeof h);
-  wput(out, e->msg, strlen(e->msg));
+  spx_bytes_put(out, &h, sizeof h);
+  spx_bytes_put(out, e->msg, strlen(e->msg));
 }
 
 /* Collective (group). The leader fills out. */
@@ -231,14 +195,14 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
     for (size_t i = 0; i < n; i++) labels_len += strlen(spx_oracle_label(w->oracle, i, buf, sizeof buf)) + 1;
     setup_hdr h = {t->instance, 0, (int64_t)n, (int64_t)test->count, (int64_t)strlen(desc),
                    (int64_t)labels_len, 0};
-    wput(out, &h, sizeof h);
-    wput(out, desc, strlen(desc));
+    spx_bytes_put(out, &h, sizeof h);
+    spx_bytes_put(out, desc, strlen(desc));
     for (size_t i = 0; i < n; i++) {
       const char *l = spx_oracle_label(w->oracle, i, buf, sizeof buf);
-      wput(out, l, strlen(l) + 1);
+      spx_bytes_put(out, l, strlen(l) + 1);
     }
-    wput(out, test->bits, test->count * test->words * sizeof *test->bits);
-    wput(out, values, test->count * sizeof *values);
+    spx_bytes_put(out, test->bits, test->count * test->words * sizeof *test->bits);
+    spx_bytes_put(out, values, test->count * sizeof *values);
   }
   free(values);
   spx_maskset_destroy(&test);
@@ -276,34 +240,34 @@ static void cell_answer(wbuf *out, cell_hdr *h, const char *msg, const spx_trans
   h->nterms = (int64_t)nterms;
   h->nindices = (int64_t)nindices;
   h->msg_len = msg ? (int64_t)strlen(msg) : 0;
-  wput(out, h, sizeof *h);
+  spx_bytes_put(out, h, sizeof *h);
   if (t) {
     uint64_t off = 0;
-    wput(out, &off, sizeof off);
+    spx_bytes_put(out, &off, sizeof off);
     for (size_t k = 0; k < nterms; k++) {
       const uint32_t *idx;
       uint32_t d;
       double v;
       spx_transform_entry(t, order[k], &idx, &d, &v);
       off += d;
-      wput(out, &off, sizeof off);
+      spx_bytes_put(out, &off, sizeof off);
     }
     for (size_t k = 0; k < nterms; k++) {
       const uint32_t *idx;
       uint32_t d;
       double v;
       spx_transform_entry(t, order[k], &idx, &d, &v);
-      wput(out, idx, d * sizeof *idx);
+      spx_bytes_put(out, idx, d * sizeof *idx);
     }
     for (size_t k = 0; k < nterms; k++) {
       const uint32_t *idx;
       uint32_t d;
       double v;
       spx_transform_entry(t, order[k], &idx, &d, &v);
-      wput(out, &v, sizeof v);
+      spx_bytes_put(out, &v, sizeof v);
     }
   }
-  if (msg) wput(out, msg, strlen(msg));
+  if (msg) spx_bytes_put(out, msg, strlen(msg));
   free(order);
 }
 
@@ -547,8 +511,8 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
 static void handle_setup(coordinator *c, const void *buf, size_t len) {
   rbuf rb = {buf, len, 0, 0};
   setup_hdr h;
-  rget(&rb, &h, sizeof h);
-  if (rb.bad || h.instance < 0 || (size_t)h.instance >= c->I) {
+  spx_bytes_get(&rb, &h, sizeof h);
+  if (rb.failed || h.instance < 0 || (size_t)h.instance >= c->I) {
     spx_error e;
     spx_error_set(&e, SPX_EINTERNAL, "malformed setup answer");
     set_fatal(c, &e);
@@ -568,7 +532,7 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
     uint64_t *masks = rdup(&rb, T * W * sizeof *masks);
     double *values = rdup(&rb, T * sizeof *values);
     const char **lab = malloc((n ? n : 1) * sizeof *lab);
-    if (rb.bad || lab == NULL || T != c->T) {
+    if (rb.failed || lab == NULL || T != c->T) {
       rc = spx_error_set(&e, SPX_EINTERNAL, "malformed setup answer for instance %zu", i);
     } else {
       size_t at = 0;
@@ -623,8 +587,8 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
 static void handle_cell(coordinator *c, const void *buf, size_t len) {
   rbuf rb = {buf, len, 0, 0};
   cell_hdr h;
-  rget(&rb, &h, sizeof h);
-  if (rb.bad || h.instance < 0 || (size_t)h.instance >= c->I || h.method < 0 ||
+  spx_bytes_get(&rb, &h, sizeof h);
+  if (rb.failed || h.instance < 0 || (size_t)h.instance >= c->I || h.method < 0 ||
       (size_t)h.method >= c->M || h.budget < 0 || (size_t)h.budget >= c->B || h.repeat < 0 ||
       (size_t)h.repeat >= c->R) {
     spx_error e;
@@ -660,7 +624,7 @@ static void handle_cell(coordinator *c, const void *buf, size_t len) {
   }
   char *msg = rstr(&rb, (size_t)h.msg_len);
   cell.message = msg;
-  if (rb.bad) {
+  if (rb.failed) {
     memset(&cell, 0, sizeof cell);
     cell.status = SPX_CELL_FAILED;
     cell.r2 = cell.time_decode = cell.time_oracle = NAN;
@@ -901,8 +865,9 @@ static void coordinator_free(coordinator *c) {
 
 /* The task message sent to a group: the header, then the test values for a cell. */
 static void task_message(const coordinator *c, const task_msg *t, wbuf *out) {
-  wput(out, t, sizeof *t);
-  if (t->kind == TASK_CELL) wput(out, c->test_values + (size_t)t->instance * c->T, c->T * sizeof(double));
+  spx_bytes_put(out, t, sizeof *t);
+  if (t->kind == TASK_CELL)
+    spx_bytes_put(out, c->test_values + (size_t)t->instance * c->T, c->T * sizeof(double));
 }
 
 static void dispatch_answer(coordinator *c, int tag, const void *buf, size_t len) {
@@ -915,7 +880,7 @@ static void dispatch_answer(coordinator *c, int tag, const void *buf, size_t len
 /* The answer when the real one could not be packed or is too large to send: the coordinator
  * must get an answer for every task. */
 static void answer_fallback(wbuf *out, const task_msg *t) {
-  free(out->p);
+  free(out->data);
   memset(out, 0, sizeof *out);
   spx_error big;
   spx_error_set(&big, SPX_ENOMEM, "the answer is too large to send (or out of memory)");
@@ -952,8 +917,8 @@ static int group_task(worker *w, const void *buf, size_t len, wbuf *out, int *ta
   spx_par_group_bcast(par, (void *)buf, size, NULL);
   rbuf rb = {buf, size, 0, 0};
   task_msg t;
-  rget(&rb, &t, sizeof t);
-  if (rb.bad || t.kind == TASK_STOP) {
+  spx_bytes_get(&rb, &t, sizeof t);
+  if (rb.failed || t.kind == TASK_STOP) {
     free(mine);
     return 0;
   }
@@ -961,8 +926,8 @@ static int group_task(worker *w, const void *buf, size_t len, wbuf *out, int *ta
   if (t.kind == TASK_SETUP)
     task_setup(w, &t, out);
   else
-    task_cell(w, &t, (const double *)(rb.p + sizeof t), out);
-  if (leader && (out->oom || out->len > (size_t)INT_MAX)) answer_fallback(out, &t);
+    task_cell(w, &t, (const double *)(rb.data + sizeof t), out);
+  if (leader && (out->failed || out->len > (size_t)INT_MAX)) answer_fallback(out, &t);
   *tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
   free(mine);
   return 1;
@@ -983,8 +948,8 @@ static void run_worker(worker *w) {
     int more = group_task(w, buf, len, &out, &tag);
     free(buf);
     if (!more) return;
-    if (leader) spx_par_send_to_coordinator(par, tag, out.p, out.len, NULL);
-    free(out.p);
+    if (leader) spx_par_send_to_coordinator(par, tag, out.data, out.len, NULL);
+    free(out.data);
   }
 }
 
@@ -1028,7 +993,7 @@ static void serve(void *vs) {
     wbuf out = {0};
     if (!have) t.kind = TASK_STOP;
     task_message(c, &t, &out);
-    if (out.oom) { /* a stop always fits */
+    if (out.failed) { /* a stop always fits */
       spx_error e;
       spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
       set_fatal(c, &e);
@@ -1036,12 +1001,12 @@ static void serve(void *vs) {
                                       (size_t)t.repeat)] = 0;
       have = 0;
       t.kind = TASK_STOP;
-      free(out.p);
+      free(out.data);
       memset(&out, 0, sizeof out);
       task_message(c, &t, &out);
     }
-    spx_par_send_to_group(s->par, k, TAG_TASK, out.p, out.len, NULL);
-    free(out.p);
+    spx_par_send_to_group(s->par, k, TAG_TASK, out.data, out.len, NULL);
+    free(out.data);
     if (!have) s->stopped++;
     c->waiting[k] = 0;
   }
@@ -1071,25 +1036,25 @@ static void run_rank0(coordinator *c, worker *w, spx_par *par) {
     if (!have) t.kind = TASK_STOP;
     wbuf msg = {0};
     task_message(c, &t, &msg);
-    if (msg.oom) {
+    if (msg.failed) {
       spx_error e;
       spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
       set_fatal(c, &e);
       if (have) c->cell_state[cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
                                       (size_t)t.repeat)] = 0;
-      free(msg.p);
+      free(msg.data);
       memset(&msg, 0, sizeof msg);
       t.kind = TASK_STOP;
       task_message(c, &t, &msg);
     }
     wbuf out = {0};
     int tag = 0;
-    if (group_task(w, msg.p, msg.len, &out, &tag))
-      dispatch_answer(c, tag, out.p, out.len);
+    if (group_task(w, msg.data, msg.len, &out, &tag))
+      dispatch_answer(c, tag, out.data, out.len);
     else
       own = 0;
-    free(msg.p);
-    free(out.p);
+    free(msg.data);
+    free(out.data);
   }
   spx_par_set_poll(par, NULL, NULL);
 }

@@ -26,7 +26,8 @@ static int open_fn(const void *input, size_t len, void **ctx, spx_error *err) {
 
 static int run_fn(void *vctx, size_t job, void *result, size_t size, spx_error *err) {
   ctx_t *c = vctx;
-  if (job >= c->count || size != sizeof(int64_t)) return spx_error_set(err, SPX_EINVAL, "job %zu", job);
+  if (job >= c->count || size != sizeof(int64_t))
+    return spx_error_set(err, SPX_EINVAL, "job %zu", job);
   if (c->v[job] < 0) return spx_error_set(err, SPX_ERANGE, "negative value at job %zu", job);
   int64_t r = (int64_t)c->v[job] * 10 + (int64_t)job;
   memcpy(result, &r, sizeof r);

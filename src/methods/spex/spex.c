@@ -231,7 +231,8 @@ static int spex_finish(void *state, spx_transform **out, spx_error *err) {
   }
   spx_spex_bin_result *first = NULL;
   rc = spx_spex_first_pass(s->design, s->bins, &s->dec, s->jobs, &first, err);
-  if (rc == SPX_OK) rc = spx_spex_peel(s->design, s->bins, &s->dec, first, s->rng, tf, &s->info, err);
+  if (rc == SPX_OK)
+    rc = spx_spex_peel(s->design, s->bins, &s->dec, first, s->rng, tf, &s->info, err);
   free(first);
   if (rc == SPX_OK && orig) {
     double alpha;
