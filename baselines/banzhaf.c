@@ -73,14 +73,8 @@ static int bz_applicable(size_t n, size_t budget, spx_options *opts, char *why,
     return 1;
   }
   double p = (double)n + 1.0;
-  if (!spx_bl_check_memory(n, p, rows, spx_bl_penalty_positive(&pen), &memory, why, whylen)) return 0;
-  if (!pen.loo && pen.value == 0.0 && (double)rows < p) {
-    snprintf(why, whylen,
-             "budget %zu is below the %.0f unknowns of an unpenalised fit (penalty = 0)",
-             budget, p);
-    return 0;
-  }
-  return 1;
+  return spx_bl_check_fit(n, p, p, rows, budget, spx_bl_penalty_positive(&pen),
+                          pen.loo || pen.value != 0.0, &memory, "", "penalty", why, whylen);
 }
 
 static int bz_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,

@@ -168,6 +168,12 @@ void spx_bl_state_free(spx_bl_state *s);
 /* Common applicability: n >= 1, budget >= min_budget, memory within the limit. */
 int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok,
                         const spx_bl_limits *limits, char *why, size_t whylen);
+/* spx_bl_check_memory, then (when !penalised) enough masks (rows) for the fit's unknowns:
+ * 1 when the fit can run, else 0 with the reason ("budget B is below the U unknowns of an
+ * unpenalised fit<what> (<penalty_key> = 0)"). */
+int spx_bl_check_fit(size_t n, double p, double unknowns, size_t rows, size_t budget,
+                     int dual_ok, int penalised, const spx_bl_limits *limits, const char *what,
+                     const char *penalty_key, char *why, size_t whylen);
 
 /* ---- the shapiq regression estimator (faith_shap.c), shared with kernelshap.c ------------ */
 

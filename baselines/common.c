@@ -176,6 +176,18 @@ int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok,
   return 1;
 }
 
+int spx_bl_check_fit(size_t n, double p, double unknowns, size_t rows, size_t budget,
+                     int dual_ok, int penalised, const spx_bl_limits *limits, const char *what,
+                     const char *penalty_key, char *why, size_t whylen) {
+  if (!spx_bl_check_memory(n, p, rows, dual_ok, limits, why, whylen)) return 0;
+  if (!penalised && (double)rows < unknowns) {
+    snprintf(why, whylen, "budget %zu is below the %.0f unknowns of an unpenalised fit%s (%s = 0)",
+             budget, unknowns, what, penalty_key);
+    return 0;
+  }
+  return 1;
+}
+
 /* ---- output ------------------------------------------------------------------------------- */
 
 int spx_bl_transform(const spx_bl_design *d, const double *beta, int with_empty,

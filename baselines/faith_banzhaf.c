@@ -45,15 +45,10 @@ static int fb_applicable(size_t n, size_t budget, spx_options *opts, char *why,
     snprintf(why, whylen, "budget 0: at least one mask is needed");
     return 0;
   }
-  if (!spx_bl_check_memory(n, p, rows, spx_bl_penalty_positive(&pen), &memory, why, whylen)) return 0;
-  if (!pen.loo && pen.value == 0.0 && (double)rows < p) {
-    snprintf(why, whylen,
-             "budget %zu is below the %.0f unknowns of an unpenalised fit of order %u "
-             "(penalty = 0)",
-             budget, p, order);
-    return 0;
-  }
-  return 1;
+  char what[32];
+  snprintf(what, sizeof what, " of order %u", order);
+  return spx_bl_check_fit(n, p, p, rows, budget, spx_bl_penalty_positive(&pen),
+                          pen.loo || pen.value != 0.0, &memory, what, "penalty", why, whylen);
 }
 
 static int fb_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,

@@ -59,16 +59,11 @@ int spx_bl_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsign
   if (fs_options(opts, n, fixed_order, &order, &pen, &memory, NULL)) return 1;
   size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
   double p = spx_bl_num_columns(n, 1, order);
-  if (!spx_bl_check_memory(n, p, rows, 0, &memory, why, whylen)) return 0;
   /* unknowns: p coefficients plus v(∅); the empty and full coalitions fix two of them */
-  if (!pen.loo && pen.value == 0.0 && (double)rows < p + 1.0) {
-    snprintf(why, whylen,
-             "budget %zu is below the %.0f unknowns of an unpenalised fit of order %u "
-             "(penalty = 0)",
-             budget, p + 1.0, order);
-    return 0;
-  }
-  return 1;
+  char what[32];
+  snprintf(what, sizeof what, " of order %u", order);
+  return spx_bl_check_fit(n, p, p + 1.0, rows, budget, 0, pen.loo || pen.value != 0.0, &memory,
+                          what, "penalty", why, whylen);
 }
 
 int spx_bl_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,

@@ -66,14 +66,8 @@ static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why
   }
   if (lime_options(opts, &width, &distance, &alpha, &memory, NULL)) return 1;
   double p = (double)n + 1.0;
-  if (!spx_bl_check_memory(n, p, budget, 0, &memory, why, whylen)) return 0;
-  if (alpha == 0.0 && (double)budget < p) {
-    snprintf(why, whylen,
-             "budget %zu is below the %.0f unknowns of an unpenalised fit (alpha = 0)", budget,
-             p);
-    return 0;
-  }
-  return 1;
+  return spx_bl_check_fit(n, p, p, budget, budget, 0, alpha != 0.0, &memory, "", "alpha", why,
+                          whylen);
 }
 
 static int lime_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
