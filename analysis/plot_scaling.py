@@ -1,11 +1,16 @@
 #!/usr/bin/python3
 """plot_scaling.py: decode time and faithfulness against the number of features.
 
-  scaling_time.png   decode time (s, method only, no oracle time) vs n, log-log, per method
-  scaling_r2.png     R^2 vs n per method, at each budget point (line style)
-  scaling.csv        the numbers
+  scaling_time.png     decode time (s, method only, no oracle time) vs n, log-log, per method
+  scaling_r2.png       R^2 vs n per method, at the chosen budget point
+  scaling_recall.png   recall of the true support vs n (when the file has recovery scores)
+  scaling_memory.png   peak resident memory of the cell's rank vs n (when recorded)
+  scaling.csv          the means and 95% intervals plotted
+  scaling_medians.md   a markdown table of medians per (method, n): R^2, recall, decode
+                       and oracle time, queries, peak memory, cells ok / skipped (with the
+                       first skip reason)
 
-usage: plot_scaling.py RESULTS.h5 -o OUTDIR [--budget-index K]
+usage: plot_scaling.py RESULTS.h5 -o OUTDIR [--budget-index K] [--title TEXT]
 """
 import argparse
 import csv
@@ -27,6 +32,7 @@ def main(argv=None):
     ap.add_argument("results")
     ap.add_argument("-o", "--outdir", default="figures")
     ap.add_argument("--budget-index", type=int, default=-1)
+    ap.add_argument("--title", default="")
     args = ap.parse_args(argv)
     if not os.path.exists(args.results):
         sys.exit("plot_scaling.py: %s: no such file" % args.results)
@@ -37,11 +43,22 @@ def main(argv=None):
     nb = len(res.budget)
     bidx = args.budget_index if args.budget_index >= 0 else nb - 1
     rows = []
-    for what, fname, ylabel, log in (("time_decode", "scaling_time.png", "decode time (s)", True),
-                                     ("r2", "scaling_r2.png", "faithfulness R$^2$", False)):
+    extra = {}  # optional per-cell datasets: name -> {label: array}
+    for name in ("recall", "precision", "peak_rss_mib"):
+        got = {m.label: m._group[name][()] for m in res.methods if name in m._group}
+        if got:
+            extra[name] = got
+    plots = [("time_decode", "scaling_time.png", "decode time (s)", True),
+             ("r2", "scaling_r2.png", "faithfulness R$^2$", False)]
+    if "recall" in extra:
+        plots.append(("recall", "scaling_recall.png", "recall of the true support", False))
+    if "peak_rss_mib" in extra:
+        plots.append(("peak_rss_mib", "scaling_memory.png", "peak memory of the rank (MiB)",
+                      True))
+    for what, fname, ylabel, log in plots:
         fig, ax = plt.subplots(figsize=(7, 4.5))
         for m in res.methods:
-            data = getattr(m, what)
+            data = extra[what][m.label] if what in extra else getattr(m, what)
             ys, cis = [], []
             for n in sizes:
                 sel = ns == n
@@ -56,6 +73,8 @@ def main(argv=None):
         ax.set_xlabel("number of features n")
         ax.set_ylabel(ylabel + " at budget point %s" % res.budget[bidx])
         ax.grid(alpha=0.3, which="both")
+        if args.title:
+            ax.set_title(args.title)
         ax.legend(fontsize=7)
         fig.tight_layout()
         fig.savefig(os.path.join(args.outdir, fname), dpi=120)
@@ -64,8 +83,47 @@ def main(argv=None):
         w = csv.writer(f)
         w.writerow(["quantity", "method", "n", "budget_point", "mean", "ci95"])
         w.writerows(rows)
+    write_medians(res, ns, sizes, bidx, extra, os.path.join(args.outdir, "scaling_medians.md"))
     res.close()
     return 0
+
+
+def _median(values):
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
+
+
+def _fmt(x, digits=4):
+    return "–" if not np.isfinite(x) else ("%.*g" % (digits, x))
+
+
+def write_medians(res, ns, sizes, bidx, extra, path):
+    """Medians over the finished cells of each (method, n) at budget point bidx."""
+    head = ["method", "n", "ok / skipped / failed", "R² median", "recall median",
+            "decode s median", "oracle s median", "queries", "peak MiB median", "skip reason"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for m in res.methods:
+        for n in sizes:
+            sel = ns == n
+            st = m.status[sel, bidx, :]
+            ok = st == 1
+            def med(a):
+                return _median(a[sel, bidx, :][ok])
+            reason = ""
+            if m.message is not None and (st == 2).any():
+                msg = m.message[sel, bidx, :][st == 2][0]
+                reason = sr._text(msg).replace("|", "/")[:90]
+            lines.append("| " + " | ".join([
+                m.label, str(n), "%d / %d / %d" % (ok.sum(), (st == 2).sum(), (st == 3).sum()),
+                _fmt(med(m.r2)),
+                _fmt(med(extra["recall"][m.label])) if "recall" in extra else "–",
+                _fmt(med(m.time_decode)), _fmt(med(m.time_oracle)),
+                _fmt(med(m.queries), 6),
+                _fmt(med(extra["peak_rss_mib"][m.label])) if "peak_rss_mib" in extra else "–",
+                reason]) + " |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

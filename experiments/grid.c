@@ -384,7 +384,9 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     if (rc == SPX_OK && pred == NULL) rc = spx_error_set(&e, SPX_ENOMEM, "out of memory");
     if (rc == SPX_OK) rc = spx_transform_predict(tr, w->test, pred, &e);
     if (rc == SPX_OK) h.r2 = spx_r2(test_values, pred, w->test->count);
-    if (rc == SPX_OK && cfg->kind == SPX_EXP_RECOVERY)
+    /* recovery: against the truth (required); scaling: when the oracle knows it */
+    if (rc == SPX_OK && (cfg->kind == SPX_EXP_RECOVERY ||
+                         (cfg->kind == SPX_EXP_SCALING && spx_oracle_truth(w->oracle))))
       rc = recovery_scores(tr, spx_oracle_truth(w->oracle), &h, &e);
     if (rc == SPX_OK) {
       h.status = SPX_CELL_OK;
@@ -683,7 +685,7 @@ static int coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error 
   }
   spx_results_layout L = {cfg->resolved, c->I, c->B, c->R, c->M, labels, names,
                           cfg->budget_mode == SPX_BUDGET_SPEX_B, cfg->budget,
-                          cfg->kind == SPX_EXP_RECOVERY};
+                          cfg->kind == SPX_EXP_RECOVERY || cfg->kind == SPX_EXP_SCALING};
   int rc = SPX_OK;
   int exists = file_exists(cfg->output);
   if (exists && !c->opt->resume) {
