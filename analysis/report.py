@@ -6,7 +6,11 @@ table per method and budget (mean R^2 with 95% interval, decode and oracle time,
 how many cells finished, were skipped or failed, with the reasons), and, for oracles whose
 features have labels (words of a review, training points, units), each explicand's features
 coloured by their first-order attribution (Shapley values of the chosen method's
-reconstruction) with its strongest interactions listed.
+reconstruction) with its strongest interactions listed. When the oracle stores feature images
+(data_attribution on digits: the training images), each listed interaction shows its
+features' images (for pairs: the two training images side by side), and the explicand's own
+image heads its section. A run with [pruning] (components oracle) adds the pruning figure and
+a table of task accuracy by fraction of components kept.
 
 usage: report.py RESULTS.h5 -o REPORT.html [--method LABEL] [--explicands K] [--published CSV]
 """
@@ -22,6 +26,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plot_faithfulness  # noqa: E402
+import plot_pruning  # noqa: E402
 import plot_recovery  # noqa: E402
 import plot_scaling  # noqa: E402
 import spexresults as sr  # noqa: E402
@@ -35,6 +40,8 @@ td.l, th.l { text-align: left; }
 .words span { padding: 1px 2px; margin: 1px; border-radius: 3px; line-height: 1.9; }
 pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 80%; }
 img { max-width: 100%; }
+img.pix { image-rendering: pixelated; width: 40px; height: 40px; border: 1px solid #bbb;
+          margin: 1px; vertical-align: middle; }
 """
 
 
@@ -42,6 +49,20 @@ def embed(path):
     with open(path, "rb") as f:
         data = base64.b64encode(f.read()).decode("ascii")
     return '<img src="data:image/png;base64,%s" alt="%s">' % (data, html.escape(os.path.basename(path)))
+
+
+def image_tag(pixels, title):
+    """A small inline PNG of a [h, w] image with values in [0, 1] (1 = ink)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    px = np.clip(np.asarray(pixels, dtype=float), 0.0, 1.0)
+    big = np.kron(px, np.ones((4, 4)))  # 4x upscaled, so viewers do not blur it
+    buf = io.BytesIO()
+    plt.imsave(buf, big, cmap="gray_r", vmin=0.0, vmax=1.0, format="png")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    t = html.escape(title)
+    return '<img class=pix src="data:image/png;base64,%s" alt="%s" title="%s">' % (data, t, t)
 
 
 def colour(value, scale):
@@ -92,6 +113,10 @@ def explicand_section(res, method, inst, out, top=10):
     labels = inst.labels or ["x%d" % i for i in range(inst.n)]
     scale = np.max(np.abs(sv)) if inst.n else 0
     out.write("<h3>Explicand %d: %s</h3>\n" % (inst.explicand, html.escape(inst.description)))
+    images = inst.feature_images
+    if inst.explicand_image is not None:
+        out.write("<p>explicand image: %s</p>\n"
+                  % image_tag(inst.explicand_image, "explicand %d" % inst.explicand))
     out.write("<p>first-order attribution (Shapley values of the %s reconstruction; blue raises, "
               "red lowers the output):</p>\n<p class=words>" % html.escape(method.label))
     for i in range(inst.n):
@@ -100,12 +125,46 @@ def explicand_section(res, method, inst, out, top=10):
     out.write("</p>\n")
     inter = sorted(((k, v) for k, v in moebius.items() if len(k) >= 2), key=lambda kv: -abs(kv[1]))
     if inter:
-        out.write("<table><tr><th class=l>interaction (Moebius)</th><th>value</th><th class=l>kind</th></tr>\n")
+        out.write("<table><tr><th class=l>interaction (Moebius)</th><th>value</th><th class=l>kind</th>%s</tr>\n"
+                  % ("<th class=l>images</th>" if images is not None else ""))
         for key, value in inter[:top]:
             kind = "synergy" if value > 0 else "redundancy"
-            out.write("<tr><td class=l>%s</td><td>%.4g</td><td class=l>%s</td></tr>\n"
-                      % (html.escape(" + ".join(labels[i] for i in key)), value, kind))
+            pics = ""
+            if images is not None:
+                pics = "<td class=l>%s</td>" % " ".join(image_tag(images[i], labels[i]) for i in key)
+            out.write("<tr><td class=l>%s</td><td>%.4g</td><td class=l>%s</td>%s</tr>\n"
+                      % (html.escape(" + ".join(labels[i] for i in key)), value, kind, pics))
         out.write("</table>\n")
+
+
+def pruning_table(res, out):
+    """Task accuracy by fraction kept at the largest budget point: mean and 95% interval over
+    explicands, per method, then the random orders and the full model."""
+    fr = res.pruning["fractions"]
+    b = len(res.budget) - 1
+    out.write("<p>Components ranked by the %s value of each method's transform; budget point %s. "
+              "Mean &plusmn; 95%% interval over explicands.</p>\n"
+              % (html.escape(res.pruning["rank_by"]), res.budget[b]))
+    out.write("<table><tr><th class=l>ranking</th>%s</tr>\n"
+              % "".join("<th>%.3g</th>" % f for f in fr))
+
+    def row(name, curves):
+        cells = []
+        for j in range(len(fr)):
+            mean, ci = sr.mean_ci(curves[:, j])
+            cells.append("<td>%.3f &plusmn; %.3f</td>" % (mean, ci))
+        out.write("<tr><td class=l>%s</td>%s</tr>\n" % (html.escape(name), "".join(cells)))
+
+    for m in res.methods:
+        if m.pruning_accuracy is not None:
+            row(m.label, sr.pruning_curves(res, m, b))
+    rnd, full = sr.pruning_references(res)
+    if rnd.shape[0] and res.pruning["random_orders"] > 0:
+        row("random order", rnd)
+    mean, ci = sr.mean_ci(full)
+    out.write("<tr><td class=l>full model</td><td colspan=%d>%.3f &plusmn; %.3f</td></tr>\n"
+              % (len(fr), mean, ci))
+    out.write("</table>\n")
 
 
 def main(argv=None):
@@ -136,11 +195,17 @@ def main(argv=None):
         if any(m.coef_error is not None for m in res.methods):
             plot_recovery.main([args.results, "-o", tmp])
             figs += ["recovery_error.png", "recovery_r2.png"]
+        if res.pruning is not None:
+            plot_pruning.main([args.results, "-o", tmp])
+            figs += ["pruning.png"]
         out.write("<h2>Figures</h2>\n")
         for fig in figs:
             out.write("<p>%s</p>\n" % embed(os.path.join(tmp, fig)))
     out.write("<h2>Summary</h2>\n")
     summary_table(res, out)
+    if res.pruning is not None:
+        out.write("<h2>Pruning</h2>\n")
+        pruning_table(res, out)
     chosen = None
     for m in res.methods:
         if (args.method is None and m.ok().any()) or m.label == args.method:

@@ -3,6 +3,7 @@
 Used by the plot_*.py scripts and report.py; needs Debian's python3-h5py and numpy.
 """
 import itertools
+import warnings
 
 import h5py
 import numpy as np
@@ -31,6 +32,8 @@ class Method:
         self.status = group["status"][()].astype(int)
         self.message = group["message"][()] if "message" in group else None
         self.coef_error = group["coef_error"][()] if "coef_error" in group else None
+        # [instance, budget, repeat, fraction] task accuracy of the pruned model, or None
+        self.pruning_accuracy = group["pruning_accuracy"][()] if "pruning_accuracy" in group else None
         self._group = group
 
     def ok(self):
@@ -62,6 +65,14 @@ class Instance:
         self.description = _text(group.attrs.get("description", ""))
         self.labels = [_text(x) for x in group["labels"][()]] if "labels" in group else None
         self.budget_queries = group["budget"][()] if "budget" in group else None
+        # Pruning references (None without [pruning]): the full model's task accuracy and the
+        # random orders' accuracies [orders, fractions].
+        self.pruning_full = float(group["pruning_full"][()]) if "pruning_full" in group else None
+        self.pruning_random = group["pruning_random"][()] if "pruning_random" in group else None
+        self.pruning_kept = group["pruning_kept"][()] if "pruning_kept" in group else None
+        # Feature images [n, h, w] in [0, 1] and the explicand's own [h, w], or None.
+        self.feature_images = group["feature_images"][()] if "feature_images" in group else None
+        self.explicand_image = group["explicand_image"][()] if "explicand_image" in group else None
 
 
 class Results:
@@ -77,6 +88,13 @@ class Results:
         if "explicands" in f:
             keys = sorted(f["explicands"].keys(), key=int)
             self.instances = [Instance(int(k), f["explicands"][k]) for k in keys]
+        # Pruning experiment ([pruning]): fractions [F], rank_by, random_orders; or None.
+        self.pruning = None
+        if "pruning" in f:
+            g = f["pruning"]
+            self.pruning = {"fractions": g["fractions"][()],
+                            "rank_by": _text(g.attrs.get("rank_by", "")),
+                            "random_orders": int(g.attrs.get("random_orders", 0))}
         self.methods = []
         if "results" in f:
             for label in f["results"].keys():
@@ -104,6 +122,31 @@ def mean_ci(values):
     if v.size == 1:
         return float(v[0]), 0.0
     return float(v.mean()), float(1.96 * v.std(ddof=1) / np.sqrt(v.size))
+
+
+def pruning_curves(res, method, budget):
+    """Per-explicand pruning curves of a method at one budget index: [explicands, fractions],
+    the mean over the finished (ok) repeats of each explicand; NaN where none finished."""
+    acc = method.pruning_accuracy[:, budget, :, :]
+    ok = method.ok()[:, budget, :]
+    vals = np.where(ok[:, :, None], acc, np.nan)
+    with warnings.catch_warnings():  # an explicand without finished cells gives NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(vals, axis=1)
+
+
+def pruning_references(res):
+    """(random [explicands, fractions] = mean over the random orders, full [explicands]) of
+    the set-up explicands."""
+    F = len(res.pruning["fractions"])
+    rnd, full = [], []
+    for inst in res.instances:
+        if inst.pruning_full is None:
+            continue
+        full.append(inst.pruning_full)
+        r = inst.pruning_random
+        rnd.append(r.mean(axis=0) if r is not None and r.size else np.full(F, np.nan))
+    return np.array(rnd).reshape(-1, F), np.array(full)
 
 
 def length_band(n):

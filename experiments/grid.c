@@ -23,8 +23,10 @@
 #include "core/convert.h"
 #include "core/metrics.h"
 #include "core/rng.h"
+#include "core/memusage.h"
 #include "core/timer.h"
 #include "io/results.h"
+#include "pruning.h"
 #include "run.h"
 
 #ifndef SPX_VERSION
@@ -148,14 +150,36 @@ static int eval_group(void *vctx, const spx_maskset *masks, double *values, spx_
   return spx_par_group_eval(c->par, c->oracle, masks, values, err);
 }
 
-/* Setup answer: header, description, labels (NUL-separated), test masks, values, message. */
+/* Setup answer: header, description, labels (NUL-separated), test masks, values, message,
+ * then the pruning references (prune_len doubles) and the feature images (n images of
+ * img_h x img_w, and one more for the explicand when img_expl). */
 typedef struct {
   int64_t instance, rc, n, ntest, desc_len, labels_len, msg_len;
+  int64_t prune_len, img_h, img_w, img_expl;
 } setup_hdr;
+
+/* The pruning references of an instance (leader, oracle open): out[0] = the full model's
+ * accuracy, out[1 + p F + j] = accuracy of random order p at fraction j. */
+static int prune_references(worker *w, size_t instance, double *out, spx_error *err) {
+  const spx_config *cfg = w->cfg;
+  size_t n = w->oracle->n, F = cfg->nprune;
+  uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+  SPX_CHECK_ALLOC(order, err);
+  for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
+  const double one = 1.0;
+  int rc = spx_pruning_curve(w->oracle, order, n, &one, 1, out, err);
+  for (size_t p = 0; rc == SPX_OK && p < cfg->prune_random; p++) {
+    rc = spx_pruning_random_order(cfg->seed, stream_instance(cfg, instance), p, n, order, err);
+    if (rc == SPX_OK)
+      rc = spx_pruning_curve(w->oracle, order, n, cfg->prune_fractions, F, out + 1 + p * F, err);
+  }
+  free(order);
+  return rc;
+}
 
 static void setup_failure(wbuf *out, size_t instance, const spx_error *e) {
   setup_hdr h = {(int64_t)instance, e->code ? e->code : SPX_EINTERNAL, 0, 0, 0, 0,
-                 (int64_t)strlen(e->msg)};
+                 (int64_t)strlen(e->msg), 0, 0, 0, 0};
   spx_bytes_put(out, &h, sizeof h);
   spx_bytes_put(out, e->msg, strlen(e->msg));
 }
@@ -185,6 +209,17 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
                 : spx_error_set(&e, SPX_ENOMEM, "out of memory");
   }
   spx_par_group_release(par, NULL);
+  size_t prune_len = w->cfg->nprune ? 1 + w->cfg->prune_random * w->cfg->nprune : 0;
+  double *prune = NULL;
+  if (rc == SPX_OK && prune_len) {
+    prune = malloc(prune_len * sizeof *prune);
+    rc = prune ? prune_references(w, (size_t)t->instance, prune, &e)
+               : spx_error_set(&e, SPX_ENOMEM, "out of memory");
+    if (rc) spx_error_prefix(&e, "pruning references");
+  }
+  size_t img_h = 0, img_w = 0;
+  const double *img_feat = NULL, *img_expl = NULL;
+  if (rc == SPX_OK) spx_oracle_images(w->oracle, &img_h, &img_w, &img_feat, &img_expl);
   if (rc) {
     spx_error_prefix(&e, "explicand %zu", spx_config_instance_explicand(w->cfg, (size_t)t->instance));
     setup_failure(out, (size_t)t->instance, &e);
@@ -194,7 +229,8 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
     char buf[32];
     for (size_t i = 0; i < n; i++) labels_len += strlen(spx_oracle_label(w->oracle, i, buf, sizeof buf)) + 1;
     setup_hdr h = {t->instance, 0, (int64_t)n, (int64_t)test->count, (int64_t)strlen(desc),
-                   (int64_t)labels_len, 0};
+                   (int64_t)labels_len, 0, (int64_t)prune_len, (int64_t)(img_feat ? img_h : 0),
+                   (int64_t)(img_feat ? img_w : 0), img_feat && img_expl};
     spx_bytes_put(out, &h, sizeof h);
     spx_bytes_put(out, desc, strlen(desc));
     for (size_t i = 0; i < n; i++) {
@@ -203,7 +239,11 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
     }
     spx_bytes_put(out, test->bits, test->count * test->words * sizeof *test->bits);
     spx_bytes_put(out, values, test->count * sizeof *values);
+    spx_bytes_put(out, prune, prune_len * sizeof *prune);
+    if (img_feat) spx_bytes_put(out, img_feat, n * img_h * img_w * sizeof *img_feat);
+    if (img_feat && img_expl) spx_bytes_put(out, img_expl, img_h * img_w * sizeof *img_expl);
   }
+  free(prune);
   free(values);
   spx_maskset_destroy(&test);
 }
@@ -212,6 +252,7 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
 typedef struct {
   int64_t method, instance, budget, repeat, status, queries, basis, n, nterms, nindices, msg_len;
   double r2, time_decode, time_oracle, coef_error, precision, recall, kendall_tau;
+  double peak_rss_mib;
 } cell_hdr;
 
 static void cell_answer(wbuf *out, cell_hdr *h, const char *msg, const spx_transform *t) {
@@ -322,6 +363,30 @@ static int recovery_scores(const spx_transform *est, const spx_transform *truth,
   return rc;
 }
 
+/* Pruning of an ok cell (docs/configuration.md "[pruning]"): rank the components by the
+ * transform and measure the task accuracy at each fraction kept. */
+static int cell_pruning(worker *w, const spx_transform *tr, size_t n, uint32_t *order,
+                        double *acc, spx_error *err) {
+  const spx_config *cfg = w->cfg;
+  double *scores = malloc((n ? n : 1) * sizeof *scores);
+  SPX_CHECK_ALLOC(scores, err);
+  int rc = spx_pruning_scores(tr, (spx_prune_rank)cfg->prune_rank_by, n, scores, err);
+  if (rc == SPX_OK) rc = spx_pruning_order(scores, n, order, err);
+  if (rc == SPX_OK)
+    rc = spx_pruning_curve(w->oracle, order, n, cfg->prune_fractions, cfg->nprune, acc, err);
+  free(scores);
+  return rc;
+}
+
+/* The pruning block of an ok cell's answer: count (F), F accuracies, n ranked components. */
+static void cell_answer_pruning(wbuf *out, const double *acc, size_t F, const uint32_t *order,
+                                size_t n) {
+  int64_t count = (int64_t)F;
+  spx_bytes_put(out, &count, sizeof count);
+  spx_bytes_put(out, acc, F * sizeof *acc);
+  spx_bytes_put(out, order, n * sizeof *order);
+}
+
 /* Collective (group). The leader fills out. test_values: the instance's (leader only). */
 static void task_cell(worker *w, const task_msg *t, const double *test_values, wbuf *out) {
   spx_par *par = w->par;
@@ -334,7 +399,7 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
   h.instance = t->instance;
   h.budget = t->budget;
   h.repeat = t->repeat;
-  h.r2 = h.time_decode = h.time_oracle = NAN;
+  h.r2 = h.time_decode = h.time_oracle = h.peak_rss_mib = NAN;
   h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
   spx_error e = {0};
   int rc = worker_oracle(w, (size_t)t->instance, &e);
@@ -351,10 +416,13 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     return;
   }
   size_t n = w->oracle->n;
+  spx_peak_rss_reset(); /* the cell's peak: the method, its scoring and pruning */
   gsl_rng *rng = spx_grid_cell_rng(cfg, (size_t)t->instance, m, (size_t)t->samples,
                                   (size_t)t->repeat);
   spx_options *opts = spx_options_clone(m->opts);
   spx_transform *tr = NULL;
+  double *prune_acc = NULL;
+  uint32_t *prune_order = NULL;
   spx_method_stats stats;
   memset(&stats, 0, sizeof stats);
   eval_ctx ctx = {par, w->oracle};
@@ -388,6 +456,12 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     if (rc == SPX_OK && (cfg->kind == SPX_EXP_RECOVERY ||
                          (cfg->kind == SPX_EXP_SCALING && spx_oracle_truth(w->oracle))))
       rc = recovery_scores(tr, spx_oracle_truth(w->oracle), &h, &e);
+    if (rc == SPX_OK && cfg->nprune) {
+      prune_acc = malloc(cfg->nprune * sizeof *prune_acc);
+      prune_order = malloc((n ? n : 1) * sizeof *prune_order);
+      rc = prune_acc && prune_order ? cell_pruning(w, tr, n, prune_order, prune_acc, &e)
+                                    : spx_error_set(&e, SPX_ENOMEM, "out of memory");
+    }
     if (rc == SPX_OK) {
       h.status = SPX_CELL_OK;
       h.basis = spx_transform_basis(tr);
@@ -399,8 +473,13 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
   } else {
     h.status = SPX_CELL_FAILED;
   }
+  h.peak_rss_mib = spx_peak_rss_mib();
   cell_answer(out, &h, h.status == SPX_CELL_OK ? NULL : e.msg,
               h.status == SPX_CELL_OK ? tr : NULL);
+  if (h.status == SPX_CELL_OK && cfg->nprune)
+    cell_answer_pruning(out, prune_acc, cfg->nprune, prune_order, n);
+  free(prune_acc);
+  free(prune_order);
   spx_transform_destroy(&tr);
 }
 
@@ -534,7 +613,14 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
     uint64_t *masks = rdup(&rb, T * W * sizeof *masks);
     double *values = rdup(&rb, T * sizeof *values);
     const char **lab = malloc((n ? n : 1) * sizeof *lab);
-    if (rb.failed || lab == NULL || T != c->T) {
+    size_t F = c->cfg->nprune, plen = F ? 1 + c->cfg->prune_random * F : 0;
+    size_t ih = (size_t)h.img_h, iw = (size_t)h.img_w;
+    double *prune = (size_t)h.prune_len == plen ? rdup(&rb, plen * sizeof *prune) : NULL;
+    double *ifeat = ih && iw ? rdup(&rb, n * ih * iw * sizeof *ifeat) : NULL;
+    double *iexpl = ih && iw && h.img_expl ? rdup(&rb, ih * iw * sizeof *iexpl) : NULL;
+    uint64_t *kept = malloc((F ? F : 1) * sizeof *kept);
+    for (size_t j = 0; kept && j < F; j++) kept[j] = spx_pruning_kept(c->cfg->prune_fractions[j], n);
+    if (rb.failed || lab == NULL || T != c->T || prune == NULL || kept == NULL) {
       rc = spx_error_set(&e, SPX_EINTERNAL, "malformed setup answer for instance %zu", i);
     } else {
       size_t at = 0;
@@ -549,7 +635,9 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
       }
       if (rc == SPX_OK) {
         spx_instance_data d = {n, spx_config_instance_explicand(c->cfg, i), desc, lab, T,
-                               masks, values, c->budget + i * c->B};
+                               masks, values, c->budget + i * c->B, kept,
+                               plen ? prune[0] : NAN, plen ? prune + 1 : NULL, ih, iw, ifeat,
+                               iexpl};
         spx_error we = {0};
         if (!c->fatal && (spx_results_write_instance(c->res, i, &d, &we) ||
                           spx_results_flush(c->res, &we)))
@@ -562,6 +650,10 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
     free(masks);
     free(values);
     free(lab);
+    free(prune);
+    free(ifeat);
+    free(iexpl);
+    free(kept);
   }
   if (rc == SPX_OK) {
     c->inst[i] = INST_READY;
@@ -576,7 +668,7 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
       memset(&cell, 0, sizeof cell);
       cell.status = SPX_CELL_FAILED;
       cell.message = e.msg;
-      cell.r2 = cell.time_decode = cell.time_oracle = NAN;
+      cell.r2 = cell.time_decode = cell.time_oracle = cell.peak_rss_mib = NAN;
       cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
       size_t m = k / (c->B * c->R), b = (k / c->R) % c->B, r = k % c->R;
       finish_cell(c, i, m, b, r, &cell);
@@ -604,6 +696,7 @@ static void handle_cell(coordinator *c, const void *buf, size_t len) {
   cell.r2 = h.r2;
   cell.time_decode = h.time_decode;
   cell.time_oracle = h.time_oracle;
+  cell.peak_rss_mib = h.peak_rss_mib;
   cell.coef_error = h.coef_error;
   cell.precision = h.precision;
   cell.recall = h.recall;
@@ -626,10 +719,21 @@ static void handle_cell(coordinator *c, const void *buf, size_t len) {
   }
   char *msg = rstr(&rb, (size_t)h.msg_len);
   cell.message = msg;
+  double *prune_acc = NULL;
+  uint32_t *prune_order = NULL;
+  if (h.status == SPX_CELL_OK && c->cfg->nprune) {
+    int64_t count = 0;
+    spx_bytes_get(&rb, &count, sizeof count);
+    if ((size_t)count != c->cfg->nprune) rb.failed = 1;
+    prune_acc = rb.failed ? NULL : rdup(&rb, c->cfg->nprune * sizeof *prune_acc);
+    prune_order = rb.failed ? NULL : rdup(&rb, (size_t)h.n * sizeof *prune_order);
+    cell.prune_accuracy = prune_acc;
+    cell.prune_order = prune_order;
+  }
   if (rb.failed) {
     memset(&cell, 0, sizeof cell);
     cell.status = SPX_CELL_FAILED;
-    cell.r2 = cell.time_decode = cell.time_oracle = NAN;
+    cell.r2 = cell.time_decode = cell.time_oracle = cell.peak_rss_mib = NAN;
     cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
     cell.message = "malformed answer from a worker (out of memory?)";
   }
@@ -638,6 +742,8 @@ static void handle_cell(coordinator *c, const void *buf, size_t len) {
   free(indices);
   free(coefs);
   free(msg);
+  free(prune_acc);
+  free(prune_order);
 }
 
 /* ---- the output file ------------------------------------------------------------------------ */
@@ -685,7 +791,9 @@ static int coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error 
   }
   spx_results_layout L = {cfg->resolved, c->I, c->B, c->R, c->M, labels, names,
                           cfg->budget_mode == SPX_BUDGET_SPEX_B, cfg->budget,
-                          cfg->kind == SPX_EXP_RECOVERY || cfg->kind == SPX_EXP_SCALING};
+                          cfg->kind == SPX_EXP_RECOVERY || cfg->kind == SPX_EXP_SCALING,
+                          cfg->nprune, cfg->prune_fractions,
+                          spx_prune_rank_names[cfg->prune_rank_by], cfg->prune_random};
   int rc = SPX_OK;
   int exists = file_exists(cfg->output);
   if (exists && !c->opt->resume) {
@@ -799,6 +907,84 @@ static void print_summary(const coordinator *c, FILE *out) {
   fflush(out);
 }
 
+/* One row of the pruning table: the means, "-" where no cell contributed. */
+static void prune_row(FILE *out, const double *sum, const size_t *cnt, size_t F) {
+  for (size_t j = 0; j < F; j++) {
+    if (cnt[j])
+      fprintf(out, " %8.4f", sum[j] / (double)cnt[j]);
+    else
+      fprintf(out, " %8s", "-");
+  }
+  fputc('\n', out);
+}
+
+/* The pruning table: mean task accuracy at each fraction kept, per method and budget (finished
+ * ok cells), then the random orders and the full model (set-up instances), read back from
+ * the file, which holds every cell of this and earlier runs. */
+static void print_pruning(const coordinator *c, FILE *out) {
+  const spx_config *cfg = c->cfg;
+  size_t F = cfg->nprune, P = cfg->prune_random, cells = c->I * c->B * c->R;
+  double *acc = malloc((cells ? cells : 1) * F * sizeof *acc);
+  double *rnd = malloc((P ? P : 1) * F * sizeof *rnd), *sum = calloc(F, sizeof *sum);
+  size_t *cnt = calloc(F, sizeof *cnt);
+  if (!acc || !rnd || !sum || !cnt) {
+    fprintf(out, "(pruning table: out of memory)\n");
+    goto done;
+  }
+  fprintf(out, "\npruning: task accuracy (mean over finished cells) by fraction of components "
+               "kept, ranked by %s\n%-20s %-12s",
+          spx_prune_rank_names[cfg->prune_rank_by], "method", "budget");
+  for (size_t j = 0; j < F; j++) fprintf(out, " %8.3g", cfg->prune_fractions[j]);
+  fputc('\n', out);
+  for (size_t m = 0; m < c->M; m++) {
+    spx_error e = {0};
+    if (spx_results_read_pruning(c->res, m, acc, &e)) {
+      fprintf(out, "(pruning table: %s)\n", e.msg);
+      goto done;
+    }
+    for (size_t b = 0; b < c->B; b++) {
+      memset(sum, 0, F * sizeof *sum);
+      memset(cnt, 0, F * sizeof *cnt);
+      for (size_t i = 0; i < c->I; i++)
+        for (size_t r = 0; r < c->R; r++) {
+          size_t id = cell_id(c, i, m, b, r), k = (i * c->B + b) * c->R + r;
+          if (c->cell_state[id] != 2 || c->status[id] != SPX_CELL_OK) continue;
+          for (size_t j = 0; j < F; j++)
+            if (isfinite(acc[k * F + j])) sum[j] += acc[k * F + j], cnt[j]++;
+        }
+      char budget[32];
+      snprintf(budget, sizeof budget, cfg->budget_mode == SPX_BUDGET_SPEX_B ? "b=%lld" : "%lld",
+               cfg->budget[b]);
+      fprintf(out, "%-20s %-12s", cfg->method[m].label, budget);
+      prune_row(out, sum, cnt, F);
+    }
+  }
+  memset(sum, 0, F * sizeof *sum);
+  memset(cnt, 0, F * sizeof *cnt);
+  double fsum = 0;
+  size_t fcnt = 0;
+  for (size_t i = 0; i < c->I; i++) {
+    double full;
+    if (c->inst[i] != INST_READY || spx_results_read_pruning_instance(c->res, i, &full, rnd, NULL))
+      continue;
+    if (isfinite(full)) fsum += full, fcnt++;
+    for (size_t p = 0; p < P; p++)
+      for (size_t j = 0; j < F; j++)
+        if (isfinite(rnd[p * F + j])) sum[j] += rnd[p * F + j], cnt[j]++;
+  }
+  char what[32];
+  snprintf(what, sizeof what, "(%zu orders)", P);
+  fprintf(out, "%-20s %-12s", "random", what);
+  prune_row(out, sum, cnt, F);
+  fprintf(out, "%-20s %-12s %8.4f\n", "full model", "", fcnt ? fsum / (double)fcnt : NAN);
+done:
+  free(acc);
+  free(rnd);
+  free(sum);
+  free(cnt);
+  fflush(out);
+}
+
 /* ---- the run ------------------------------------------------------------------------------ */
 
 static int coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt,
@@ -896,7 +1082,7 @@ static void answer_fallback(wbuf *out, const task_msg *t) {
     h.budget = t->budget;
     h.repeat = t->repeat;
     h.status = SPX_CELL_FAILED;
-    h.r2 = h.time_decode = h.time_oracle = NAN;
+    h.r2 = h.time_decode = h.time_oracle = h.peak_rss_mib = NAN;
     h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
     cell_answer(out, &h, big.msg, NULL);
   }
@@ -1104,6 +1290,7 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
     spx_error me = {0};
     if (!c.fatal && spx_results_write_meta(c.res, &meta, &me)) set_fatal(&c, &me);
     print_summary(&c, opt->out);
+    if (cfg->nprune && opt->out && c.res) print_pruning(&c, opt->out);
     if (c.fatal) {
       *err = c.fatal_err;
       final[0] = c.fatal_err.code ? c.fatal_err.code : SPX_EINTERNAL;

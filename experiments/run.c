@@ -112,6 +112,12 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
           cfg->split == SPX_SPLIT_BLOCK ? "block" : "dynamic");
   if (cfg->split == SPX_SPLIT_DYNAMIC) fprintf(out, " (chunks of %zu)", cfg->chunk);
   fprintf(out, ", %s coordinator", cfg->dedicated_coordinator ? "dedicated" : "computing");
+  if (cfg->nprune) {
+    fprintf(out, "\npruning      keep the top fraction");
+    for (size_t j = 0; j < cfg->nprune; j++) fprintf(out, " %g", cfg->prune_fractions[j]);
+    fprintf(out, " of the components by %s value; %zu random orders per explicand",
+            cfg->prune_rank_by ? "Shapley" : "Banzhaf", cfg->prune_random);
+  }
   fprintf(out, "\n\n%-9s %-10s %-8s queries per cell at each budget point\n", "instance",
           "explicand", "n");
   /* n of each instance: open the oracle (all instances up to 64, else the first of each

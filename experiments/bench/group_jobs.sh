@@ -30,7 +30,7 @@ for r in $(seq 1 "$RUNS"); do
 done
 excl=(--exclude-path /meta --exclude-path /config)
 for m in $(h5ls "$tmp/np1_r1.h5/results" | awk '{print $1}'); do
-  excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle")
+  excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle" --exclude-path "/results/$m/peak_rss_mib")
 done
 if h5diff "${excl[@]}" "$tmp/np1_r1.h5" "$tmp/np2_r1.h5" >/dev/null; then
   echo "# results on 1 and 2 ranks: identical (h5diff, timings excluded)"

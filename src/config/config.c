@@ -289,13 +289,16 @@ static void method_list(const spx_config_types *types, char *buf, size_t len) {
 /* ---- the sections ------------------------------------------------------------------------------ */
 
 static const char *const top_keys[] = {"experiment", "oracle", "budget", "method", "scaling",
-                                       NULL};
+                                       "pruning", NULL};
 static const char *const experiment_keys[] = {"name",    "kind",       "seed",  "output",
                                               "test_masks", "repeats", "group_size", "split",
                                               "chunk",   "coordinator", "recording", NULL};
 static const char *const budget_keys[] = {"spx_b", "samples", "t", NULL};
 static const char *const explicand_keys[] = {"first", "count", "stride", NULL};
 static const char *const scaling_keys[] = {"n", NULL};
+static const char *const pruning_keys[] = {"fractions", "rank_by", "random_orders", NULL};
+static const char *const prune_rank_names[] = {"banzhaf", "shapley", NULL};
+static const double default_fractions[] = {0.1, 0.25, 0.5, 0.75, 1.0};
 
 static int section(reader *r, const spx_toml_node *root, const char *key, spx_toml_type want,
                    const spx_toml_node **out) {
@@ -533,6 +536,61 @@ static int read_scaling(reader *r, const spx_toml_node *sc, spx_config *c) {
   return SPX_OK;
 }
 
+/* [pruning]: fractions (ascending numbers in (0, 1]), rank_by, random_orders; only with the
+ * components oracle, the one with a task accuracy. */
+static int read_pruning(reader *r, const spx_toml_node *pr, spx_config *c) {
+  if (pr == NULL) return SPX_OK;
+  int rc = check_keys(r, pr, "pruning", pruning_keys);
+  if (rc) return rc;
+  if (strcmp(c->oracle->name, "components") != 0)
+    return fail_at(r, pr, "pruning", SPX_EINVAL,
+                   "[pruning] needs oracle.kind = \"components\" (the oracle with a task "
+                   "accuracy), not %s",
+                   c->oracle->name);
+  if (c->kind != SPX_EXP_FAITHFULNESS && c->kind != SPX_EXP_RECOVERY)
+    return fail_at(r, pr, "pruning", SPX_EINVAL,
+                   "[pruning] is only used with experiment.kind = \"faithfulness\" or "
+                   "\"recovery\"");
+  int by = 0;
+  long long orders = 20;
+  if ((rc = read_choice(r, pr, "pruning.rank_by", "rank_by", prune_rank_names, &by)) ||
+      (rc = read_int_key(r, pr, "pruning.random_orders", "random_orders", 0, 10000, &orders)))
+    return rc;
+  const spx_toml_node *v = spx_toml_find(pr, "fractions");
+  size_t count = v ? spx_toml_count(v) : sizeof default_fractions / sizeof *default_fractions;
+  if (v && spx_toml_type_of(v) != SPX_TOML_ARRAY)
+    return fail_at(r, v, "pruning.fractions", SPX_EINVAL, "expected an array of numbers, got %s",
+                   spx_toml_type_name(spx_toml_type_of(v)));
+  if (count == 0) return fail_at(r, v, "pruning.fractions", SPX_EINVAL, "must not be empty");
+  c->prune_fractions = malloc(count * sizeof *c->prune_fractions);
+  SPX_CHECK_ALLOC(c->prune_fractions, r->err);
+  for (size_t i = 0; i < count; i++) {
+    if (v == NULL) {
+      c->prune_fractions[i] = default_fractions[i];
+      continue;
+    }
+    const spx_toml_node *e = spx_toml_at(v, i);
+    char elem[64];
+    snprintf(elem, sizeof elem, "pruning.fractions[%zu]", i);
+    double f;
+    if (spx_toml_double(e, &f) != 0)
+      return fail_at(r, e, elem, SPX_EINVAL, "expected a number, got %s",
+                     spx_toml_type_name(spx_toml_type_of(e)));
+    if (!(f > 0.0 && f <= 1.0))
+      return fail_at(r, e, elem, SPX_ERANGE, "%g is out of range (0, 1]", f);
+    if (i > 0 && f <= c->prune_fractions[i - 1])
+      return fail_at(r, e, elem, SPX_EINVAL,
+                     "%g does not exceed fractions[%zu] = %g (give them in ascending order, "
+                     "without repeats)",
+                     f, i - 1, c->prune_fractions[i - 1]);
+    c->prune_fractions[i] = f;
+  }
+  c->nprune = count;
+  c->prune_rank_by = by;
+  c->prune_random = (size_t)orders;
+  return SPX_OK;
+}
+
 /* Number of explicands: resolve count and check the range against the oracle. */
 static int resolve_explicands(reader *r, const spx_toml_node *orc, spx_config *c) {
   spx_options *opts = spx_config_oracle_options(c, 0, r->err);
@@ -639,6 +697,16 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
     snprintf(num, sizeof num, "%u", c->spex_t);
     if ((rc = set_default(r, doc, "budget.t", num))) return rc;
   }
+  if (c->nprune) {
+    const spx_toml_node *pr = spx_toml_find(spx_toml_root(doc), "pruning");
+    if (spx_toml_find(pr, "fractions") == NULL &&
+        (rc = set_default(r, doc, "pruning.fractions", "[0.1, 0.25, 0.5, 0.75, 1.0]")))
+      return rc;
+    snprintf(num, sizeof num, "\"%s\"", prune_rank_names[c->prune_rank_by]);
+    if ((rc = set_default(r, doc, "pruning.rank_by", num))) return rc;
+    snprintf(num, sizeof num, "%zu", c->prune_random);
+    if ((rc = set_default(r, doc, "pruning.random_orders", num))) return rc;
+  }
   return SPX_OK;
 }
 
@@ -705,7 +773,8 @@ static int load_doc(spx_toml *doc, const char *source, const char *const *sets, 
   c->source = dupstr(source);
   int rc = c->source ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
   const spx_toml_node *root = spx_toml_root(doc);
-  const spx_toml_node *exp = NULL, *orc = NULL, *bud = NULL, *meth = NULL, *sc = NULL;
+  const spx_toml_node *exp = NULL, *orc = NULL, *bud = NULL, *meth = NULL, *sc = NULL,
+                      *pr = NULL;
   if (rc == SPX_OK) rc = apply_sets(&r, doc, sets, nsets);
   if (rc == SPX_OK) rc = check_keys(&r, root, "", top_keys);
   if (rc == SPX_OK) rc = section(&r, root, "experiment", SPX_TOML_TABLE, &exp);
@@ -713,11 +782,13 @@ static int load_doc(spx_toml *doc, const char *source, const char *const *sets, 
   if (rc == SPX_OK) rc = section(&r, root, "budget", SPX_TOML_TABLE, &bud);
   if (rc == SPX_OK) rc = section(&r, root, "method", SPX_TOML_ARRAY, &meth);
   if (rc == SPX_OK) rc = section(&r, root, "scaling", SPX_TOML_TABLE, &sc);
+  if (rc == SPX_OK) rc = section(&r, root, "pruning", SPX_TOML_TABLE, &pr);
   if (rc == SPX_OK) rc = read_experiment(&r, exp, c);
   if (rc == SPX_OK) rc = read_oracle(&r, orc, c);
   if (rc == SPX_OK) rc = read_budget(&r, bud, c);
   if (rc == SPX_OK) rc = read_methods(&r, meth, c);
   if (rc == SPX_OK) rc = read_scaling(&r, sc, c);
+  if (rc == SPX_OK) rc = read_pruning(&r, pr, c);
   if (rc == SPX_OK) rc = resolve_explicands(&r, orc, c);
   if (rc == SPX_OK) rc = fill_defaults(&r, doc, c);
   if (rc == SPX_OK) {
@@ -797,6 +868,7 @@ void spx_config_destroy(spx_config **cfg) {
   free(c->method);
   free(c->scaling_n);
   free(c->scaling_where);
+  free(c->prune_fractions);
   free(c->resolved);
   free(c);
   *cfg = NULL;

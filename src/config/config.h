@@ -75,6 +75,11 @@ typedef struct spx_config {
   size_t *scaling_n;
   size_t nscaling;
   char *scaling_where; /* position of scaling.n, for the oracle option "n" */
+  /* [pruning] (oracle components only; otherwise nprune = 0): experiments/pruning.h */
+  double *prune_fractions; /* ascending, in (0, 1] */
+  size_t nprune;
+  int prune_rank_by;        /* spx_prune_rank: 0 banzhaf, 1 shapley */
+  size_t prune_random;      /* random orders per explicand for the baseline */
   /* The resolved configuration (defaults filled in) as TOML text. */
   char *resolved;
 } spx_config;

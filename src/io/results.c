@@ -14,13 +14,15 @@ struct spx_results {
   size_t instances, budgets, repeats, nmethods;
   char **labels;
   int recovery;
+  size_t nprune, prune_random; /* fractions and random orders of [pruning] (0: none) */
   hid_t str_type, status_type;
 };
 
-/* The float64 cell datasets: three always, the last four in recovery experiments. */
-static const char *const dataset_names[] = {"r2",        "time_decode", "time_oracle",
-                                            "coef_error", "precision",  "recall",
-                                            "kendall_tau"};
+/* The float64 cell datasets: four always, the last four in recovery and scaling
+ * experiments. */
+static const char *const dataset_names[] = {"r2",         "time_decode", "time_oracle",
+                                            "peak_rss_mib", "coef_error", "precision",
+                                            "recall",     "kendall_tau"};
 
 static char *dupstr(const char *s) {
   size_t len = strlen(s) + 1;
@@ -97,11 +99,12 @@ static int write_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_t
   return st < 0 ? -1 : 0;
 }
 
-/* The [I, B, R] cell dataset name of method m, with fill value fill. */
-static int create_cells(spx_results *r, hid_t group, const char *name, hid_t type,
-                        const void *fill) {
-  hsize_t dims[3] = {r->instances, r->budgets, r->repeats};
-  hid_t sp = H5Screate_simple(3, dims, NULL);
+/* The [I, B, R] cell dataset name of method m (with extra > 0: [I, B, R, extra]), with fill
+ * value fill. */
+static int create_cells_dim(spx_results *r, hid_t group, const char *name, hid_t type,
+                            const void *fill, size_t extra) {
+  hsize_t dims[4] = {r->instances, r->budgets, r->repeats, extra};
+  hid_t sp = H5Screate_simple(extra ? 4 : 3, dims, NULL);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   if (fill) H5Pset_fill_value(dcpl, type, fill);
   H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
@@ -111,6 +114,27 @@ static int create_cells(spx_results *r, hid_t group, const char *name, hid_t typ
   if (d < 0) return -1;
   H5Dclose(d);
   return 0;
+}
+
+static int create_cells(spx_results *r, hid_t group, const char *name, hid_t type,
+                        const void *fill) {
+  return create_cells_dim(r, group, name, type, fill, 0);
+}
+
+/* Write the row [i, b, rep, 0..extra) of a 4-D cell dataset. */
+static int write_cell_row(hid_t group, const char *name, size_t i, size_t b, size_t rep,
+                          size_t extra, const double *values) {
+  hid_t d = H5Dopen2(group, name, H5P_DEFAULT);
+  if (d < 0) return -1;
+  hid_t fs = H5Dget_space(d);
+  hsize_t start[4] = {i, b, rep, 0}, count[4] = {1, 1, 1, extra}, mdim = extra;
+  H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+  hid_t ms = H5Screate_simple(1, &mdim, NULL);
+  herr_t st = H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, values);
+  H5Sclose(ms);
+  H5Sclose(fs);
+  H5Dclose(d);
+  return st < 0 ? -1 : 0;
 }
 
 /* Write one element [i, b, rep] of dataset name in group. */
@@ -153,6 +177,8 @@ static spx_results *alloc_results(const char *path, const spx_results_layout *L,
   r->budgets = L->budgets;
   r->repeats = L->repeats;
   r->recovery = L->recovery;
+  r->nprune = L->nprune;
+  r->prune_random = L->prune_random;
   r->str_type = make_str_type();
   r->status_type = make_status_type();
   int ok = r->path && r->labels;
@@ -191,6 +217,17 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
   g = H5Gcreate2(f, "explicands", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return h5fail(r, err, "create /explicands");
   H5Gclose(g);
+  if (L->nprune) {
+    g = H5Gcreate2(f, "pruning", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return h5fail(r, err, "create /pruning");
+    hsize_t nf = L->nprune;
+    int bad = write_array(g, "fractions", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &nf,
+                          L->prune_fractions);
+    bad |= attr_str(r, g, "rank_by", L->prune_rank_by ? L->prune_rank_by : "");
+    bad |= attr_i64(g, "random_orders", (long long)L->prune_random);
+    H5Gclose(g);
+    if (bad) return h5fail(r, err, "write /pruning");
+  }
   hid_t results = H5Gcreate2(f, "results", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (results < 0) return h5fail(r, err, "create /results");
   int bad = 0;
@@ -205,12 +242,14 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
     double nan = NAN;
     uint64_t zero = 0;
     signed char pending = SPX_CELL_PENDING;
-    size_t ndouble = L->recovery ? 7 : 3;
+    size_t ndouble = L->recovery ? 8 : 4;
     for (size_t k = 0; k < ndouble && !bad; k++)
       bad = create_cells(r, mg, dataset_names[k], H5T_IEEE_F64LE, &nan);
     if (!bad) bad = create_cells(r, mg, "queries", H5T_STD_U64LE, &zero);
     if (!bad) bad = create_cells(r, mg, "status", r->status_type, &pending);
     if (!bad) bad = create_cells(r, mg, "message", r->str_type, NULL);
+    if (!bad && L->nprune)
+      bad = create_cells_dim(r, mg, "pruning_accuracy", H5T_IEEE_F64LE, &nan, L->nprune);
     if (!bad) {
       hid_t tg = H5Gcreate2(mg, "transform", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
       bad = tg < 0;
@@ -352,6 +391,23 @@ int spx_results_write_instance(spx_results *res, size_t instance, const spx_inst
   bad |= write_array(g, "test_masks", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, dims, d->test_masks);
   bad |= write_array(g, "budget", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1,
                      (hsize_t[]){res->budgets}, d->budget);
+  if (res->nprune) {
+    hsize_t pdims[2] = {res->prune_random, res->nprune};
+    bad |= write_array(g, "pruning_kept", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &pdims[1],
+                       d->prune_kept);
+    bad |= write_array(g, "pruning_full", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL,
+                       &d->prune_full);
+    bad |= write_array(g, "pruning_random", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, pdims,
+                       d->prune_random);
+  }
+  if (d->feature_images) {
+    hsize_t idims[3] = {d->n, d->image_h, d->image_w};
+    bad |= write_array(g, "feature_images", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, idims,
+                       d->feature_images);
+    if (d->explicand_image)
+      bad |= write_array(g, "explicand_image", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, idims + 1,
+                         d->explicand_image);
+  }
   /* test_values last: its presence marks a complete instance. */
   bad |= write_array(g, "test_values", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims,
                      d->test_values);
@@ -422,6 +478,11 @@ static int write_transform(spx_results *res, hid_t mg, size_t i, size_t b, size_
   bad |= write_array(g, "indices", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &ni, c->indices);
   bad |= write_array(g, "coefficients", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &nc,
                      c->coefficients);
+  if (c->prune_order) {
+    hsize_t nn = c->n;
+    bad |= write_array(g, "pruning_order", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &nn,
+                       c->prune_order);
+  }
   H5Gclose(g);
   return bad ? -1 : 0;
 }
@@ -436,16 +497,27 @@ int spx_results_write_cell(spx_results *res, size_t method, size_t instance, siz
   hid_t mg = results < 0 ? -1 : H5Gopen2(results, res->labels[method], H5P_DEFAULT);
   if (results >= 0) H5Gclose(results);
   if (mg < 0) return h5fail(res, err, "open a /results group");
-  double vals[7] = {c->r2,        c->time_decode, c->time_oracle, c->coef_error,
-                    c->precision, c->recall,      c->kendall_tau};
+  double vals[8] = {c->r2,        c->time_decode, c->time_oracle, c->peak_rss_mib,
+                    c->coef_error, c->precision,  c->recall,      c->kendall_tau};
   int bad = 0;
-  size_t ndouble = res->recovery ? 7 : 3;
+  size_t ndouble = res->recovery ? 8 : 4;
   for (size_t k = 0; k < ndouble; k++)
     bad |= write_cell(mg, dataset_names[k], H5T_NATIVE_DOUBLE, instance, budget, repeat, &vals[k]);
   bad |= write_cell(mg, "queries", H5T_NATIVE_UINT64, instance, budget, repeat, &c->queries);
   const char *msg = c->message ? c->message : "";
   bad |= write_cell(mg, "message", res->str_type, instance, budget, repeat, &msg);
   if (c->has_transform) bad |= write_transform(res, mg, instance, budget, repeat, c);
+  if (res->nprune) { /* NaN unless an ok cell brings its curve (a re-run cell is reset) */
+    double *row = malloc(res->nprune * sizeof *row);
+    if (row == NULL) {
+      H5Gclose(mg);
+      return spx_error_set(err, SPX_ENOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < res->nprune; j++)
+      row[j] = c->prune_accuracy && c->status == SPX_CELL_OK ? c->prune_accuracy[j] : NAN;
+    bad |= write_cell_row(mg, "pruning_accuracy", instance, budget, repeat, res->nprune, row);
+    free(row);
+  }
   /* status last: a cell is finished only once everything else is in the file. */
   signed char st = (signed char)c->status;
   bad |= write_cell(mg, "status", res->status_type, instance, budget, repeat, &st);
@@ -473,5 +545,37 @@ int spx_results_read_cells(spx_results *res, size_t method, int *status, double 
   if (!bad && queries) bad = read_all(mg, "queries", H5T_NATIVE_UINT64, queries);
   H5Gclose(mg);
   if (bad) return h5fail(res, err, "read the result cells");
+  return SPX_OK;
+}
+
+/* ---- pruning -------------------------------------------------------------------------------- */
+
+int spx_results_read_pruning(spx_results *res, size_t method, double *acc, spx_error *err) {
+  if (res->nprune == 0 || method >= res->nmethods)
+    return spx_error_set(err, SPX_EINVAL, "%s: no pruning data for method %zu", res->path, method);
+  hid_t results = H5Gopen2(res->file, "results", H5P_DEFAULT);
+  hid_t mg = results < 0 ? -1 : H5Gopen2(results, res->labels[method], H5P_DEFAULT);
+  if (results >= 0) H5Gclose(results);
+  if (mg < 0) return h5fail(res, err, "open a /results group");
+  int bad = read_all(mg, "pruning_accuracy", H5T_NATIVE_DOUBLE, acc);
+  H5Gclose(mg);
+  if (bad) return h5fail(res, err, "read pruning_accuracy");
+  return SPX_OK;
+}
+
+int spx_results_read_pruning_instance(spx_results *res, size_t instance, double *full,
+                                      double *random, spx_error *err) {
+  *full = NAN;
+  for (size_t k = 0; k < res->prune_random * res->nprune; k++) random[k] = NAN;
+  if (!spx_results_has_instance(res, instance)) return SPX_OK;
+  char path[64];
+  snprintf(path, sizeof path, "explicands/%zu", instance);
+  hid_t g = H5Gopen2(res->file, path, H5P_DEFAULT);
+  if (g < 0) return h5fail(res, err, "open an /explicands group");
+  int bad = read_all(g, "pruning_full", H5T_NATIVE_DOUBLE, full);
+  if (!bad && res->prune_random && res->nprune)
+    bad = read_all(g, "pruning_random", H5T_NATIVE_DOUBLE, random);
+  H5Gclose(g);
+  if (bad) return h5fail(res, err, "read the pruning references");
   return SPX_OK;
 }

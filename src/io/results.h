@@ -7,12 +7,18 @@
  *   /explicands/<i>/              one group per instance: attrs n, explicand, description;
  *                                 labels, test_masks [N, W] uint64, test_values [N],
  *                                 budget [B] (queries per budget point)
- *   /results/<label>/             attrs method, label; r2, time_decode, time_oracle
- *                                 (float64), queries (uint64), status (enum int8),
- *                                 message (string), and for recovery coef_error,
- *                                 precision, recall, kendall_tau — each [I, B, R]
+ *   /results/<label>/             attrs method, label; r2, time_decode, time_oracle,
+ *                                 peak_rss_mib (float64), queries (uint64), status (enum
+ *                                 int8), message (string), and for recovery and scaling
+ *                                 coef_error, precision, recall, kendall_tau — each [I, B, R]
  *   /results/<label>/transform/<i>/<b>/<r>/  offsets [T+1] uint64, indices uint32,
  *                                 coefficients float64; attrs basis, n
+ *   pruning (optional, [pruning] of the components oracle):
+ *   /pruning                      fractions [F] float64; attrs rank_by, random_orders
+ *   /explicands/<i>/pruning_kept [F] uint64, pruning_full (scalar), pruning_random [P, F]
+ *   /results/<label>/pruning_accuracy [I, B, R, F] float64, transform/.../pruning_order [n]
+ *   feature images (optional, oracles whose features are images):
+ *   /explicands/<i>/feature_images [n, h, w], explicand_image [h, w] float64 in [0, 1]
  *
  * Written by one rank only (world rank 0) through the serial HDF5 API; spx_results_flush
  * after every finished cell makes an interrupted run lose nothing. */
@@ -42,6 +48,11 @@ typedef struct spx_results_layout {
   int budget_spex_b;          /* 1: points are spx_b values, 0: sample counts */
   const long long *budget_points;
   int recovery; /* 1: add the recovery datasets */
+  /* Pruning ([pruning]): nprune > 0 adds /pruning and the pruning datasets. */
+  size_t nprune;
+  const double *prune_fractions; /* nprune, ascending */
+  const char *prune_rank_by;
+  size_t prune_random; /* random orders per instance */
 } spx_results_layout;
 
 /* Create a new file (an existing file is an error: the driver checks first). */
@@ -68,6 +79,16 @@ typedef struct spx_instance_data {
   const uint64_t *test_masks; /* test_count x ceil(n/64) */
   const double *test_values;
   const uint64_t *budget;     /* queries per budget point */
+  /* Pruning references (layout nprune > 0): kept components per fraction, the full model's
+   * accuracy and the accuracy of each random order [prune_random x nprune]. */
+  const uint64_t *prune_kept;
+  double prune_full;
+  const double *prune_random;
+  /* Feature images (NULL: none): n images of image_h x image_w pixels, and the explicand's
+   * own image (may be NULL). */
+  size_t image_h, image_w;
+  const double *feature_images;
+  const double *explicand_image;
 } spx_instance_data;
 
 int spx_results_write_instance(spx_results *res, size_t instance, const spx_instance_data *d,
@@ -82,7 +103,8 @@ typedef struct spx_cell_result {
   int status; /* SPX_CELL_* */
   const char *message;
   double r2, time_decode, time_oracle;
-  double coef_error, precision, recall, kendall_tau; /* recovery only */
+  double peak_rss_mib; /* peak resident memory of the cell's leader rank (memusage.h) */
+  double coef_error, precision, recall, kendall_tau; /* recovery and scaling only */
   uint64_t queries;
   /* The transform (status ok): nterms interactions, offsets[nterms + 1] into indices. */
   int has_transform;
@@ -92,6 +114,9 @@ typedef struct spx_cell_result {
   const uint64_t *offsets;
   const uint32_t *indices;
   const double *coefficients;
+  /* Pruning (layout nprune > 0, status ok): accuracy per fraction and the ranking (n). */
+  const double *prune_accuracy;
+  const uint32_t *prune_order;
 } spx_cell_result;
 
 int spx_results_write_cell(spx_results *res, size_t method, size_t instance, size_t budget,
@@ -100,6 +125,12 @@ int spx_results_write_cell(spx_results *res, size_t method, size_t instance, siz
 /* Per-method arrays of I*B*R entries (row-major [instance][budget][repeat]); any may be NULL. */
 int spx_results_read_cells(spx_results *res, size_t method, int *status, double *r2,
                            double *time_decode, uint64_t *queries, spx_error *err);
+
+/* Pruning: accuracy [I*B*R*F] of a method (row-major), and the references of an instance
+ * (full: scalar, random: prune_random x F). NaN where not written. */
+int spx_results_read_pruning(spx_results *res, size_t method, double *acc, spx_error *err);
+int spx_results_read_pruning_instance(spx_results *res, size_t instance, double *full,
+                                      double *random, spx_error *err);
 
 int spx_results_flush(spx_results *res, spx_error *err);
 

@@ -6,7 +6,8 @@
  * by Newton's method (GSL Cholesky), converged to a stated gradient tolerance, and returns the
  * margin of the true class for one test point (the explicand): z_true - max_{c != true} z_c,
  * which for two classes is the signed logit. The data are scikit-learn's bundled breast cancer
- * and digits files (Debian's python3-sklearn), read directly. */
+ * and digits files (Debian's python3-sklearn), read directly. With digits, the oracle also
+ * exposes the training images and the test image (spx_oracle_set_images) for reports. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -340,6 +341,17 @@ static int da_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_er
     if (labels[i] == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
   if (labels) spx_oracle_set_labels(self, labels, err);
+  /* Digits: the training images and the test image, pixels 0..16 scaled to [0, 1]. */
+  if (rc == SPX_OK && o.which == 1 && ds.d == 64) {
+    double *px = malloc((s->n + 1) * 64 * sizeof *px);
+    if (px == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == SPX_OK && i <= s->n; i++) {
+      size_t row = i < s->n ? i : s->n + explicand;
+      for (size_t j = 0; j < 64; j++) px[i * 64 + j] = ds.x[row * 64 + j] / 16.0;
+    }
+    if (rc == SPX_OK) rc = spx_oracle_set_images(self, 8, 8, px, px + s->n * 64, err);
+    free(px);
+  }
   char desc[128];
   snprintf(desc, sizeof desc, "%s test point %zu (true class %d)", datasets[o.which], explicand,
            s->ytest);

@@ -85,6 +85,8 @@ void spx_oracle_destroy(spx_oracle **o) {
     free(p->labels);
   }
   free(p->explicand);
+  free(p->feature_images);
+  free(p->explicand_image);
   free(p);
   *o = NULL;
 }
@@ -153,4 +155,36 @@ int spx_oracle_set_explicand(spx_oracle *o, const char *description, spx_error *
   SPX_CHECK_ALLOC(o->explicand, err);
   memcpy(o->explicand, description, len);
   return SPX_OK;
+}
+
+int spx_oracle_set_images(spx_oracle *o, size_t h, size_t w, const double *features,
+                          const double *explicand, spx_error *err) {
+  free(o->feature_images);
+  free(o->explicand_image);
+  o->feature_images = o->explicand_image = NULL;
+  o->image_h = o->image_w = 0;
+  if (features == NULL || h == 0 || w == 0 || o->n == 0) return SPX_OK;
+  size_t px = h * w;
+  o->feature_images = malloc(o->n * px * sizeof *o->feature_images);
+  SPX_CHECK_ALLOC(o->feature_images, err);
+  memcpy(o->feature_images, features, o->n * px * sizeof *o->feature_images);
+  if (explicand) {
+    o->explicand_image = malloc(px * sizeof *o->explicand_image);
+    SPX_CHECK_ALLOC(o->explicand_image, err);
+    memcpy(o->explicand_image, explicand, px * sizeof *o->explicand_image);
+  }
+  o->image_h = h;
+  o->image_w = w;
+  return SPX_OK;
+}
+
+int spx_oracle_images(const spx_oracle *o, size_t *h, size_t *w, const double **features,
+                      const double **explicand) {
+  while (o->feature_images == NULL && o->inner) o = o->inner;
+  if (o->feature_images == NULL) return 0;
+  *h = o->image_h;
+  *w = o->image_w;
+  *features = o->feature_images;
+  *explicand = o->explicand_image;
+  return 1;
 }

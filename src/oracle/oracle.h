@@ -44,6 +44,12 @@ struct spx_oracle {
   spx_oracle *inner; /* decorated oracle (owned), or NULL */
   uint64_t queries; /* masks answered through spx_oracle_eval */
   double seconds;   /* wall time spent in spx_oracle_eval */
+  /* Optional pictures of the features (say training images): n images of image_h x image_w
+   * pixels in [0, 1] (0 background, 1 ink), row-major, and the explicand's own image; owned,
+   * NULL when the features are not images. Set with spx_oracle_set_images. */
+  size_t image_h, image_w;
+  double *feature_images;  /* n * image_h * image_w, or NULL */
+  double *explicand_image; /* image_h * image_w, or NULL */
 };
 
 /* Registry. */
@@ -83,6 +89,14 @@ const char *spx_oracle_label(const spx_oracle *o, size_t i, char *buf, size_t bu
 /* Helpers for implementations. */
 int spx_oracle_set_labels(spx_oracle *o, char **labels, spx_error *err); /* takes ownership */
 int spx_oracle_set_explicand(spx_oracle *o, const char *description, spx_error *err);
+/* Copy n feature images of h x w pixels (after o->n is set) and optionally the explicand's
+ * image (NULL: none). */
+int spx_oracle_set_images(spx_oracle *o, size_t h, size_t w, const double *features,
+                          const double *explicand, spx_error *err);
+/* The feature images of the innermost oracle that has them (looking through wrappers):
+ * returns 1 and fills h, w, features, explicand (may be NULL), or returns 0. */
+int spx_oracle_images(const spx_oracle *o, size_t *h, size_t *w, const double **features,
+                      const double **explicand);
 
 /* Decorators: replace *o by a wrapper that owns the old *o (destroying the wrapper destroys
  * both). The counting wrapper's queries/seconds count only what passes through it. The noise

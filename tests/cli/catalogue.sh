@@ -68,7 +68,7 @@ expect "unknown budget key" "spex-bench: c.toml:15:1: budget.bogus: unknown key 
 cfg 's/count = 2/count = 2, strde = 3/'
 expect "unknown explicands key" "spex-bench: c.toml:11:27: oracle.explicands.strde: unknown key (known keys: first, count, stride)" check c.toml
 cfg 's/^\[oracle\]/[oracl]/'
-expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling)" check c.toml
+expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling, pruning)" check c.toml
 cfg 's/^n = 8/n = 8\nwidth = 3/'
 expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml
 cfg '' 'colour = 3'
@@ -133,6 +133,45 @@ cfg 's/count = 2/first = -1, count = 2/'
 expect "negative first explicand" "spex-bench: c.toml:11:24: oracle.explicands.first: -1 is out of range [0, 9223372036854775807]" check c.toml
 cfg 's/^kind = "synthetic"/kind = "process"\ncommand = "cat"/'
 expect "more explicands than the oracle has" "spex-bench: c.toml:12:24: oracle.explicands.count: 2 explicands from 0 go beyond the 1 of oracle process" check c.toml
+
+# ---- [pruning] (components oracle only) ----
+cfg '' '[pruning]'
+expect "[pruning] with another oracle" "spex-bench: c.toml:18:1: pruning: [pruning] needs oracle.kind = \"components\" (the oracle with a task accuracy), not synthetic" check c.toml
+C='s/^kind = "synthetic"/kind = "components"/'
+cfg "$C;1i pruning = 3"
+expect "[pruning] not a table" "spex-bench: c.toml:1:11: pruning: expected a table, got an integer" check c.toml
+cfg "$C;s/^name = \"cat\"/kind = \"record\"/" '[pruning]'
+expect "[pruning] with kind record" "spex-bench: c.toml:18:1: pruning: [pruning] is only used with experiment.kind = \"faithfulness\" or \"recovery\"" check c.toml
+cfg "$C" '[pruning]
+fraction = [0.5]'
+expect "unknown pruning key" "spex-bench: c.toml:19:1: pruning.fraction: unknown key (known keys: fractions, rank_by, random_orders)" check c.toml
+cfg "$C" '[pruning]
+fractions = []'
+expect "empty fractions" "spex-bench: c.toml:19:13: pruning.fractions: must not be empty" check c.toml
+cfg "$C" '[pruning]
+fractions = 0.5'
+expect "fractions not an array" "spex-bench: c.toml:19:13: pruning.fractions: expected an array of numbers, got a floating-point number" check c.toml
+cfg "$C" '[pruning]
+fractions = ["half"]'
+expect "fraction not a number" "spex-bench: c.toml:19:14: pruning.fractions[0]: expected a number, got a string" check c.toml
+cfg "$C" '[pruning]
+fractions = [0.5, 0]'
+expect "zero fraction" "spex-bench: c.toml:19:19: pruning.fractions[1]: 0 is out of range (0, 1]" check c.toml
+cfg "$C" '[pruning]
+fractions = [1.5]'
+expect "fraction above 1" "spex-bench: c.toml:19:14: pruning.fractions[0]: 1.5 is out of range (0, 1]" check c.toml
+cfg "$C" '[pruning]
+fractions = [0.5, 0.25]'
+expect "descending fractions" "spex-bench: c.toml:19:19: pruning.fractions[1]: 0.25 does not exceed fractions[0] = 0.5 (give them in ascending order, without repeats)" check c.toml
+cfg "$C" '[pruning]
+fractions = [0.5, 0.5]'
+expect "repeated fraction" "spex-bench: c.toml:19:19: pruning.fractions[1]: 0.5 does not exceed fractions[0] = 0.5 (give them in ascending order, without repeats)" check c.toml
+cfg "$C" '[pruning]
+rank_by = "gain"'
+expect "unknown rank_by" "spex-bench: c.toml:19:11: pruning.rank_by: 'gain' is not one of banzhaf | shapley" check c.toml
+cfg "$C" '[pruning]
+random_orders = -1'
+expect "negative random_orders" "spex-bench: c.toml:19:17: pruning.random_orders: -1 is out of range [0, 10000]" check c.toml
 
 # ---- TOML syntax ----
 cfg 's/^seed = 1/seed = = 1/'

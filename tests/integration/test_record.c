@@ -78,11 +78,13 @@ typedef struct {
   char first[256];
 } cmp_ctx;
 
-/* Every numeric dataset of the visited file but the timings must be byte-identical in the
+/* Every numeric dataset of the visited file but the timings and peak memory must be
+ * byte-identical in the
  * other file (strings, /config and /meta are skipped: the configs differ by design). */
 static herr_t cmp_visit(hid_t obj, const char *name, const H5O_info_t *info, void *vctx) {
   cmp_ctx *c = vctx;
-  if (info->type != H5O_TYPE_DATASET || strstr(name, "time_") || strcmp(name, "config") == 0 ||
+  if (info->type != H5O_TYPE_DATASET || strstr(name, "time_") || strstr(name, "peak_rss") ||
+      strcmp(name, "config") == 0 ||
       strncmp(name, "meta", 4) == 0)
     return 0;
   hid_t a = H5Dopen2(obj, name, H5P_DEFAULT), ft = H5Dget_type(a);

@@ -27,7 +27,7 @@ run np4g3 4 --set experiment.group_size=3 --set experiment.split=dynamic --set e
 run np4g2 4 --set experiment.group_size=2
 excl=(--exclude-path /meta --exclude-path /config)
 for m in texhaust texhaust_deg1; do
-  excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle")
+  excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle" --exclude-path "/results/$m/peak_rss_mib")
 done
 for other in np2 np4 np4d np4g3 np4g2; do
   if h5diff "${excl[@]}" "$tmp/np1/driver_small.h5" "$tmp/$other/driver_small.h5" >"$tmp/diff.txt" 2>&1; then

@@ -31,7 +31,7 @@ for cfg in "$src"/configs/quick/*.toml; do
   done
   excl=(--exclude-path /meta --exclude-path /config)
   for m in $(h5ls "$tmp/$name/np1/out.h5/results" 2>/dev/null | awk '{print $1}'); do
-    excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle")
+    excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle" --exclude-path "/results/$m/peak_rss_mib")
   done
   for np in 2 4; do
     if h5diff "${excl[@]}" "$tmp/$name/np1/out.h5" "$tmp/$name/np$np/out.h5" >"$tmp/diff.txt" 2>&1; then

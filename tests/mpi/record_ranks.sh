@@ -38,7 +38,7 @@ go record_np4g2 4 record "$tmp/live.toml" --quiet --set "experiment.recording=\"
    --set experiment.group_size=2 --set experiment.split=dynamic --set experiment.chunk=50
 go live 1 "$tmp/live.toml" --quiet --set "experiment.output=\"$tmp/live.h5\""
 excl=()
-for m in spex spex_hard; do excl+=(--exclude-path "/$m/time_decode" --exclude-path "/$m/time_oracle"); done
+for m in spex spex_hard; do excl+=(--exclude-path "/$m/time_decode" --exclude-path "/$m/time_oracle" --exclude-path "/$m/peak_rss_mib"); done
 for rec in np2 np4g2; do
   go "replay_$rec" 1 "$tmp/replay_$rec.toml" --quiet --set "experiment.output=\"$tmp/replay_$rec.h5\""
   ok=1

@@ -8,6 +8,7 @@
 #include "core/options.h"
 #include "core/rng.h"
 #include "oracle/oracle.h"
+#include "oracle/sklearn_data.h"
 #include "testing.h"
 
 /* Independent reimplementation of the value: binary logistic regression with an L2 penalty
@@ -92,6 +93,11 @@ int main(void) {
   spx_test(v[1] == 0.0, "no training points: margin 0 (the penalised optimum is 0)");
   spx_test(spx_oracle_eval_all(orc, m, v2, &err) == SPX_OK && memcmp(v, v2, sizeof v) == 0,
            "deterministic");
+  {
+    size_t ih, iw;
+    const double *fi, *ei;
+    spx_test(spx_oracle_images(orc, &ih, &iw, &fi, &ei) == 0, "breast cancer: no feature images");
+  }
 
   /* Independent check: rebuild the oracle's documented data pipeline here (same CSV, same
    * shuffle stream, same standardisation), fit each mask by GSL's BFGS on the same penalised
@@ -212,6 +218,43 @@ int main(void) {
     spx_test(spx_oracle_eval_all(dig, full, &vf, &err) == SPX_OK && isfinite(vf),
              "softmax margin on all points %g", vf);
     spx_maskset_destroy(&full);
+    /* Feature images: the oracle's pipeline rebuilt here (read the rows, keep labels 1, 7, 9
+     * in file order, Fisher-Yates with the documented stream): feature i is training row i,
+     * the explicand image test row 0, pixels / 16. Exact (the same doubles divided by 16). */
+    size_t ih = 0, iw = 0;
+    const double *fimg = NULL, *eimg = NULL;
+    spx_test(spx_oracle_images(dig, &ih, &iw, &fimg, &eimg) == 1 && ih == 8 && iw == 8 &&
+                 eimg != NULL,
+             "digits: 8 x 8 feature images and an explicand image");
+    spx_dataset ds = {0};
+    int drc = spx_dataset_read_csv("/usr/lib/python3/dist-packages/sklearn/datasets/data/"
+                                   "digits.csv.gz", 0, &ds, &err);
+    spx_test(drc == SPX_OK && ds.d == 64, "read digits independently (%s)", drc ? err.msg : "");
+    if (drc == SPX_OK && fimg && eimg) {
+      size_t kept = 0;
+      for (size_t i = 0; i < ds.rows; i++)
+        if (ds.y[i] == 1 || ds.y[i] == 7 || ds.y[i] == 9) {
+          memmove(ds.x + kept * 64, ds.x + i * 64, 64 * sizeof *ds.x);
+          kept++;
+        }
+      gsl_rng *sh = spx_rng_stream(0, spx_hash_string("data_attribution split"), 0, 0, 0);
+      for (size_t i = kept - 1; i > 0; i--) {
+        size_t j = (size_t)gsl_rng_uniform_int(sh, i + 1);
+        double tmp[64];
+        memcpy(tmp, ds.x + i * 64, sizeof tmp);
+        memcpy(ds.x + i * 64, ds.x + j * 64, sizeof tmp);
+        memcpy(ds.x + j * 64, tmp, sizeof tmp);
+      }
+      gsl_rng_free(sh);
+      int same = 1;
+      for (size_t i = 0; i < 60; i++)
+        for (size_t k = 0; k < 64; k++) same &= fimg[i * 64 + k] == ds.x[i * 64 + k] / 16.0;
+      spx_test(same, "feature image i = training row i of the shuffle, pixels / 16");
+      same = 1;
+      for (size_t k = 0; k < 64; k++) same &= eimg[k] == ds.x[60 * 64 + k] / 16.0;
+      spx_test(same, "explicand image = the test row");
+    }
+    spx_dataset_free(&ds);
   }
   spx_oracle_destroy(&dig);
   spx_options_destroy(&od);
