@@ -79,8 +79,8 @@ typedef struct {
 } cmp_ctx;
 
 /* Every numeric dataset of the visited file but the timings and peak memory must be
- * byte-identical in the
- * other file (strings, /config and /meta are skipped: the configs differ by design). */
+ * byte-identical in the other file (strings, /config and /meta are skipped: the configs
+ * differ by design). */
 static herr_t cmp_visit(hid_t obj, const char *name, const H5O_info_t *info, void *vctx) {
   cmp_ctx *c = vctx;
   if (info->type != H5O_TYPE_DATASET || strstr(name, "time_") || strstr(name, "peak_rss") ||
