@@ -8,7 +8,6 @@
 usage: plot_recovery.py RESULTS.h5 -o OUTDIR
 """
 import argparse
-import csv
 import os
 import sys
 
@@ -48,20 +47,11 @@ def main(argv=None):
                 rows.append([what, m.label, res.budget[b], q[b], mean, ci])
             # Exact recovery gives error 0: draw it at 1e-16 on the log axis.
             ax.plot(q, np.maximum(ys, 1e-16) if log else ys, marker="o", label=m.label)
-        ax.set_xscale("log")
-        if log:
-            ax.set_yscale("log")
-        ax.set_xlabel("queries (mean used)")
-        ax.set_ylabel(ylabel)
-        ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(args.outdir, fname), dpi=120)
+        sr.finish_axes(fig, ax, os.path.join(args.outdir, fname), "queries (mean used)", ylabel,
+                       logy=log)
         plt.close(fig)
-    with open(os.path.join(args.outdir, "recovery.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["quantity", "method", "budget_point", "mean_queries", "mean", "ci95"])
-        w.writerows(rows)
+    sr.write_csv(os.path.join(args.outdir, "recovery.csv"),
+                 ["quantity", "method", "budget_point", "mean_queries", "mean", "ci95"], rows)
     res.close()
     return 0
 

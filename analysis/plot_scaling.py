@@ -13,7 +13,6 @@
 usage: plot_scaling.py RESULTS.h5 -o OUTDIR [--budget-index K] [--title TEXT]
 """
 import argparse
-import csv
 import os
 import sys
 
@@ -67,22 +66,12 @@ def main(argv=None):
                 cis.append(ci)
                 rows.append([what, m.label, n, res.budget[bidx], mean, ci])
             ax.errorbar(sizes, ys, yerr=cis, marker="o", capsize=3, label=m.label)
-        ax.set_xscale("log")
-        if log:
-            ax.set_yscale("log")
-        ax.set_xlabel("number of features n")
-        ax.set_ylabel(ylabel + " at budget point %s" % res.budget[bidx])
-        ax.grid(alpha=0.3, which="both")
-        if args.title:
-            ax.set_title(args.title)
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(args.outdir, fname), dpi=120)
+        sr.finish_axes(fig, ax, os.path.join(args.outdir, fname), "number of features n",
+                       ylabel + " at budget point %s" % res.budget[bidx], logy=log,
+                       title=args.title)
         plt.close(fig)
-    with open(os.path.join(args.outdir, "scaling.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["quantity", "method", "n", "budget_point", "mean", "ci95"])
-        w.writerows(rows)
+    sr.write_csv(os.path.join(args.outdir, "scaling.csv"),
+                 ["quantity", "method", "n", "budget_point", "mean", "ci95"], rows)
     write_medians(res, ns, sizes, bidx, extra, os.path.join(args.outdir, "scaling_medians.md"))
     res.close()
     return 0

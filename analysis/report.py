@@ -6,7 +6,8 @@ table per method and budget (mean R^2 with 95% interval, decode and oracle time,
 how many cells finished, were skipped or failed, with the reasons), and, for oracles whose
 features have labels (words of a review, training points, units), each explicand's features
 coloured by their first-order attribution (Shapley values of the chosen method's
-reconstruction) with its strongest interactions listed. When the oracle stores feature images
+reconstruction) with its strongest synergistic pairs, strongest redundant pairs and strongest
+higher-order interactions listed. When the oracle stores feature images
 (data_attribution on digits: the training images), each listed interaction shows its
 features' images (for pairs: the two training images side by side), and the explicand's own
 image heads its section. A run with [pruning] (components oracle) adds the pruning figure and
@@ -123,11 +124,22 @@ def explicand_section(res, method, inst, out, top=10):
         out.write('<span style="background:%s" title="%s: %.4g">%s</span> '
                   % (colour(sv[i], scale), html.escape(labels[i]), sv[i], html.escape(labels[i])))
     out.write("</p>\n")
-    inter = sorted(((k, v) for k, v in moebius.items() if len(k) >= 2), key=lambda kv: -abs(kv[1]))
-    if inter:
+    pairs = [(k, v) for k, v in moebius.items() if len(k) == 2]
+    higher = [(k, v) for k, v in moebius.items() if len(k) >= 3]
+    tables = [
+        ("strongest synergistic pairs (positive Moebius coefficient: together they add more "
+         "than apart)", sorted((kv for kv in pairs if kv[1] > 0), key=lambda kv: -kv[1])),
+        ("strongest redundant pairs (negative Moebius coefficient: either one does much of "
+         "the other's work)", sorted((kv for kv in pairs if kv[1] < 0), key=lambda kv: kv[1])),
+        ("strongest interactions of order 3 and more", sorted(higher, key=lambda kv: -abs(kv[1]))),
+    ]
+    for caption, rows in tables:
+        if not rows:
+            continue
+        out.write("<p>%s:</p>\n" % html.escape(caption))
         out.write("<table><tr><th class=l>interaction (Moebius)</th><th>value</th><th class=l>kind</th>%s</tr>\n"
                   % ("<th class=l>images</th>" if images is not None else ""))
-        for key, value in inter[:top]:
+        for key, value in rows[:top]:
             kind = "synergy" if value > 0 else "redundancy"
             pics = ""
             if images is not None:

@@ -113,6 +113,32 @@ class Results:
             return np.nanmean(q, axis=(0, 2))
 
 
+def finish_axes(fig, ax, path, xlabel, ylabel, logx=True, logy=False, title=""):
+    """Label, grid and legend one plot, save it as PNG at path (120 dpi) and close it."""
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, which="both")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    fig.clf()
+
+
+def write_csv(path, header, rows):
+    """A CSV file with one header row."""
+    import csv
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
 def mean_ci(values):
     """Mean and 95% normal interval half-width of the finite entries."""
     v = np.asarray(values, dtype=float)

@@ -1306,28 +1306,28 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
   return final[0];
 }
 
-int spx_run_faithfulness(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
-                         spx_error *err) {
-  if (cfg->kind != SPX_EXP_FAITHFULNESS)
-    return spx_error_set(err, SPX_EINVAL, "spx_run_faithfulness: the configuration is of kind %s",
+/* The public drivers: run_grid for a configuration of the expected kind. */
+static int run_kind(const spx_config *cfg, spx_experiment_kind want, const char *fn,
+                    spx_par *par, const spx_run_options *opt, spx_error *err) {
+  if (cfg->kind != want)
+    return spx_error_set(err, SPX_EINVAL, "%s: the configuration is of kind %s", fn,
                          spx_experiment_kind_name(cfg->kind));
   return run_grid(cfg, par, opt, err);
+}
+
+int spx_run_faithfulness(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
+                         spx_error *err) {
+  return run_kind(cfg, SPX_EXP_FAITHFULNESS, "spx_run_faithfulness", par, opt, err);
 }
 
 int spx_run_recovery(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
                      spx_error *err) {
-  if (cfg->kind != SPX_EXP_RECOVERY)
-    return spx_error_set(err, SPX_EINVAL, "spx_run_recovery: the configuration is of kind %s",
-                         spx_experiment_kind_name(cfg->kind));
-  return run_grid(cfg, par, opt, err);
+  return run_kind(cfg, SPX_EXP_RECOVERY, "spx_run_recovery", par, opt, err);
 }
 
 int spx_run_scaling(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
                     spx_error *err) {
-  if (cfg->kind != SPX_EXP_SCALING)
-    return spx_error_set(err, SPX_EINVAL, "spx_run_scaling: the configuration is of kind %s",
-                         spx_experiment_kind_name(cfg->kind));
-  return run_grid(cfg, par, opt, err);
+  return run_kind(cfg, SPX_EXP_SCALING, "spx_run_scaling", par, opt, err);
 }
 
 int spx_run_experiment(const spx_config *cfg, spx_par *par, const spx_run_options *opt,

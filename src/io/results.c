@@ -262,17 +262,25 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
   return SPX_OK;
 }
 
+/* Create (exclusively) or open read-write without HDF5's error stack on stderr: the caller
+ * reports a failure with its own message. */
+static hid_t quiet_file(const char *path, int create) {
+  H5E_auto2_t fn;
+  void *data;
+  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  hid_t f = create ? H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT)
+                   : H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  return f;
+}
+
 int spx_results_create(const char *path, const spx_results_layout *layout, spx_results **out,
                        spx_error *err) {
   *out = NULL;
   spx_results *r = alloc_results(path, layout, err);
   if (r == NULL) return err ? err->code : SPX_ENOMEM;
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  r->file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  r->file = quiet_file(path, 1);
   if (r->file < 0) {
     spx_results_close(&r);
     return spx_error_set(err, SPX_EIO, "%s: cannot create the result file (does it exist "
@@ -294,12 +302,7 @@ int spx_results_open(const char *path, const spx_results_layout *layout, spx_res
   *out = NULL;
   spx_results *r = alloc_results(path, layout, err);
   if (r == NULL) return err ? err->code : SPX_ENOMEM;
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  r->file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
+  r->file = quiet_file(path, 0);
   if (r->file < 0) {
     spx_results_close(&r);
     return spx_error_set(err, SPX_EIO, "%s: cannot open the result file to resume it", path);

@@ -142,6 +142,21 @@ grep -q '<img class=pix src="data:image/png;base64,[^"]*" alt="explicand 0"' "$t
 check "report shows the explicand's image" $?
 grep -Eq '<tr><td class=l>train[0-9]+:[0-9] \+ train[0-9]+:[0-9]</td>.*(<img class=pix[^>]*alt="train[0-9]+:[0-9]"[^>]*>.*){2}</td></tr>' "$tmp/digits.html"
 check "report draws a pair's two training images beside it" $?
+"$PY" - "$tmp/digits.html" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+def rows(caption):
+    at = page.find(caption)
+    if at < 0:
+        return None
+    table = page[at:page.find("</table>", at)]
+    return [float(v) for v in re.findall(r"</td><td>([-+0-9.e]+)</td><td class=l>", table)]
+syn, red = rows("strongest synergistic pairs"), rows("strongest redundant pairs")
+assert syn or red, "no pair table"
+assert syn is None or (all(v > 0 for v in syn) and syn == sorted(syn, reverse=True)), syn
+assert red is None or (all(v < 0 for v in red) and red == sorted(red)), red
+PY
+check "report separates synergistic (positive, strongest first) and redundant pairs" $?
 "$PY" - "$tmp/d.h5" "$tmp/digits.html" <<'PY'
 import base64, io, re, sys
 import h5py, numpy as np
