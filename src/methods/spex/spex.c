@@ -18,6 +18,7 @@ typedef struct {
   spx_maskset *masks;
   double *raw;  /* every design row's samples (rows x 2^b), transformed in finish */
   const spx_jobs_runner *jobs; /* shares the transforms and the first decoding pass */
+  int share_jobs;              /* option share_jobs: use the runner the driver offers */
   gsl_rng *rng; /* clone of the stream given to begin, after the design was drawn */
   size_t rows, rows_per_round, next_row, round_first, round_rows;
   spx_spex_decode_opts dec;
@@ -118,6 +119,8 @@ static int read_options(spex_state *s, spx_options *opts, int default_decoder, s
   s->ref.alpha = x;
   s->ref.max_sweeps = 200;
   s->ref.tol = 1e-9;
+  if ((rc = spx_options_bool(opts, "share_jobs", 0, &v, err))) return rc;
+  s->share_jobs = v;
   if ((rc = spx_options_int_range(opts, "round_mb", 64, 1, 1 << 20, &ll, err))) return rc;
   size_t bytes_per_row = ((size_t)1 << s->b) * spx_mask_words(s->n) * sizeof(uint64_t);
   size_t rows = ((size_t)ll << 20) / bytes_per_row;
@@ -247,9 +250,11 @@ static int spex_finish(void *state, spx_transform **out, spx_error *err) {
   return SPX_OK;
 }
 
+/* Off by default: at every size measured the transfers cost more than the shared work
+ * saves (docs/benchmarks-mpi.md, "Method jobs"). */
 static void spex_set_jobs(void *state, const spx_jobs_runner *jobs) {
   spex_state *s = state;
-  s->jobs = jobs;
+  s->jobs = s->share_jobs ? jobs : NULL;
 }
 
 const spx_method_type spx_method_spex = {
