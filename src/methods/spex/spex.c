@@ -16,9 +16,14 @@ typedef struct {
   spx_spex_design *design;
   spx_spex_bins *bins;
   spx_maskset *masks;
-  double *raw;  /* every design row's samples (rows x 2^b), transformed in finish */
-  const spx_jobs_runner *jobs; /* shares the transforms and the first decoding pass */
-  int share_jobs;              /* option share_jobs: use the runner the driver offers */
+  spx_wht_plan *plan;
+  double *work;
+  /* Shared decoding (share_jobs with a runner): every design row's samples (rows x 2^b) are
+   * kept and transformed in finish by jobs; otherwise each round goes into the bins at once
+   * and raw stays NULL. */
+  double *raw;
+  const spx_jobs_runner *jobs;
+  int share_jobs; /* option share_jobs: use the runner the driver offers */
   gsl_rng *rng; /* clone of the stream given to begin, after the design was drawn */
   size_t rows, rows_per_round, next_row, round_first, round_rows;
   spx_spex_decode_opts dec;
@@ -84,6 +89,8 @@ static void spex_destroy(void *state) {
   spx_spex_design_destroy(&s->design);
   spx_spex_bins_destroy(&s->bins);
   spx_maskset_destroy(&s->masks);
+  spx_wht_plan_destroy(&s->plan);
+  free(s->work);
   free(s->raw);
   if (s->rng) gsl_rng_free(s->rng);
   free(s);
@@ -148,12 +155,13 @@ static int spex_begin_with(size_t n, size_t budget, spx_options *opts, gsl_rng *
     return err ? err->code : SPX_ENOMEM;
   }
   s->bins = spx_spex_bins_create(s->design, err);
+  s->plan = spx_wht_plan_create(s->b, err);
+  s->work = malloc(((size_t)1 << s->b) * sizeof *s->work);
   s->rng = gsl_rng_clone(rng);
   s->rows = (size_t)s->groups * ((size_t)s->design->p + 1);
-  s->raw = malloc((s->rows << s->b) * sizeof *s->raw);
   if (s->rows_per_round > s->rows) s->rows_per_round = s->rows;
   s->masks = spx_maskset_create(n, s->rows_per_round << s->b);
-  if (!s->bins || !s->raw || !s->rng || !s->masks) {
+  if (!s->bins || !s->plan || !s->work || !s->rng || !s->masks) {
     unsigned b = s->b;
     spex_destroy(s);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for SPEX (n = %zu, b = %u)", n, b);
@@ -176,10 +184,19 @@ static int spex_step(void *state, const double *values, const spx_maskset **next
                      spx_error *err) {
   spex_state *s = state;
   size_t nb = (size_t)1 << s->b;
-  if (values != NULL) {
+  if (values != NULL && s->jobs == NULL) {
+    for (size_t i = 0; i < s->round_rows; i++)
+      spx_spex_bins_add_row(s->design, s->bins, s->round_first + i, values + i * nb, s->plan,
+                            s->work);
+  } else if (values != NULL) {
+    if (s->raw == NULL) {
+      s->raw = malloc((s->rows << s->b) * sizeof *s->raw);
+      if (s->raw == NULL)
+        return spx_error_set(err, SPX_ENOMEM, "out of memory keeping %zu SPEX samples",
+                             s->rows << s->b);
+    }
     /* Keep the samples for finish; the sums run in sample order, as spx_spex_bins_add_row. */
-    size_t count = s->round_rows * nb;
-    memcpy(s->raw + s->round_first * nb, values, count * sizeof *values);
+    memcpy(s->raw + s->round_first * nb, values, s->round_rows * nb * sizeof *values);
     for (size_t i = 0; i < s->round_rows; i++) {
       double sum = 0, sumsq = 0;
       for (size_t z = 0; z < nb; z++) {
@@ -216,8 +233,13 @@ static int spex_finish(void *state, spx_transform **out, spx_error *err) {
   *out = NULL;
   if (s->next_row != s->rows || s->bins->samples != spx_spex_queries(s->groups, s->design->p, s->b))
     return spx_error_set(err, SPX_EINVAL, "SPEX: finish called before every round was evaluated");
-  int rc = spx_spex_transform_rows(s->design, s->bins, s->raw, s->jobs, err);
-  if (rc) return rc;
+  int rc = SPX_OK;
+  if (s->jobs) { /* shared: the row transforms now, as jobs */
+    rc = spx_spex_transform_rows(s->design, s->bins, s->raw, s->jobs, err);
+    free(s->raw);
+    s->raw = NULL;
+    if (rc) return rc;
+  }
   spx_spex_bins *orig = NULL;
   if (s->ref.kind != SPX_REFINE_NONE) {
     orig = spx_spex_bins_create(s->design, err);
@@ -232,8 +254,8 @@ static int spex_finish(void *state, spx_transform **out, spx_error *err) {
     spx_spex_bins_destroy(&orig);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the SPEX transform");
   }
-  spx_spex_bin_result *first = NULL;
-  rc = spx_spex_first_pass(s->design, s->bins, &s->dec, s->jobs, &first, err);
+  spx_spex_bin_result *first = NULL; /* shared: the first pass as jobs; else peel does it */
+  if (s->jobs) rc = spx_spex_first_pass(s->design, s->bins, &s->dec, s->jobs, &first, err);
   if (rc == SPX_OK)
     rc = spx_spex_peel(s->design, s->bins, &s->dec, first, s->rng, tf, &s->info, err);
   free(first);
@@ -251,7 +273,7 @@ static int spex_finish(void *state, spx_transform **out, spx_error *err) {
 }
 
 /* Off by default: at every size measured the transfers cost more than the shared work
- * saves (docs/benchmarks-mpi.md, "Method jobs"). */
+ * saves (docs/benchmarks-mpi.md, "Method jobs"). Both ways give the same transform. */
 static void spex_set_jobs(void *state, const spx_jobs_runner *jobs) {
   spex_state *s = state;
   s->jobs = s->share_jobs ? jobs : NULL;
