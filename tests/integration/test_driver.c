@@ -12,6 +12,7 @@
 #include "driver_types.h"
 #include "experiments/run.h"
 #include "par/par.h"
+#include "h5testing.h"
 #include "testing.h"
 
 static char dir[64];
@@ -40,38 +41,7 @@ static int run(const char *config, const char *const *args, size_t nargs, int ch
   return code;
 }
 
-/* ---- reading the file ------------------------------------------------------------------------- */
-
-static int read_ds(hid_t f, const char *path, hid_t type, void *out) {
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  if (d < 0) return -1;
-  herr_t st = H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
-  H5Dclose(d);
-  return st < 0 ? -1 : 0;
-}
-
-static size_t ds_size(hid_t f, const char *path) {
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  if (d < 0) return 0;
-  hid_t sp = H5Dget_space(d);
-  hssize_t n = H5Sget_simple_extent_npoints(sp);
-  H5Sclose(sp);
-  H5Dclose(d);
-  return n < 0 ? 0 : (size_t)n;
-}
-
-/* Status values (the enum's base type is a signed char). */
-static int read_status(hid_t f, const char *label, signed char *out) {
-  char path[128];
-  snprintf(path, sizeof path, "/results/%s/status", label);
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  if (d < 0) return -1;
-  hid_t t = H5Dget_type(d);
-  herr_t st = H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
-  H5Tclose(t);
-  H5Dclose(d);
-  return st < 0 ? -1 : 0;
-}
+/* ---- reading the file (read_ds, ds_size, read_status: h5testing.h) ------------------------- */
 
 /* Message i of a method (copied into buf). */
 static void read_message(hid_t f, const char *label, size_t count, size_t i, char *buf,

@@ -23,6 +23,7 @@
 #include "experiments/pruning.h"
 #include "experiments/run.h"
 #include "par/par.h"
+#include "h5testing.h"
 #include "testing.h"
 
 enum { N = 8 };
@@ -87,37 +88,7 @@ static spx_transform *random_transform(spx_basis basis, uint64_t seed) {
   return t;
 }
 
-/* ---- the file ---------------------------------------------------------------------------- */
-
-static int read_ds(hid_t f, const char *path, hid_t type, void *out) {
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  if (d < 0) return -1;
-  herr_t st = H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
-  H5Dclose(d);
-  return st < 0 ? -1 : 0;
-}
-
-static size_t ds_size(hid_t f, const char *path) {
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  if (d < 0) return 0;
-  hid_t sp = H5Dget_space(d);
-  hssize_t n = H5Sget_simple_extent_npoints(sp);
-  H5Sclose(sp);
-  H5Dclose(d);
-  return n < 0 ? 0 : (size_t)n;
-}
-
-static int read_status(hid_t f, const char *label, signed char *out) {
-  char path[128];
-  snprintf(path, sizeof path, "/results/%s/status", label);
-  hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-  if (d < 0) return -1;
-  hid_t t = H5Dget_type(d);
-  herr_t st = H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
-  H5Tclose(t);
-  H5Dclose(d);
-  return st < 0 ? -1 : 0;
-}
+/* ---- the file (read_ds, ds_size, read_status: h5testing.h) ------------------------------- */
 
 /* The stored transform of a cell (NULL if absent). */
 static spx_transform *read_transform(hid_t f, const char *label, size_t i, size_t b) {
