@@ -6,7 +6,8 @@
  * coordinator's messages between pieces of its own work (spx_par_set_poll). With a
  * dedicated coordinator (and P > 1), rank 0 only coordinates and ranks 1..P-1 form the
  * groups. A group runs one task at a time; its rank 0, the leader, runs the method, and all
- * ranks of the group share the oracle work through the evaluator.
+ * ranks of the group share the oracle work through the evaluator and the method's own
+ * independent jobs (spx_par_group_jobs, core/jobs.h).
  *
  * Collectiveness is stated per function: "world" = every rank of MPI_COMM_WORLD, "group" =
  * every rank of the caller's group. Nothing here draws random numbers, so results never
