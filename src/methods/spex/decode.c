@@ -35,19 +35,23 @@ void spx_spex_bins_destroy(spx_spex_bins **bins) {
   *bins = NULL;
 }
 
-void spx_spex_bins_add_row(const spx_spex_design *d, spx_spex_bins *bins, size_t q,
-                           const double *values, const spx_wht_plan *plan, double *work) {
-  size_t nb = (size_t)1 << d->b, P1 = (size_t)d->p + 1;
-  size_t c = q / P1, r = q % P1;
+void spx_spex_bins_count(spx_spex_bins *bins, const double *values, size_t count) {
   double sum = 0, sumsq = 0;
-  for (size_t z = 0; z < nb; z++) {
-    work[z] = values[z];
+  for (size_t z = 0; z < count; z++) {
     sum += values[z];
     sumsq += values[z] * values[z];
   }
   bins->sum += sum;
   bins->sumsq += sumsq;
-  bins->samples += nb;
+  bins->samples += count;
+}
+
+void spx_spex_bins_add_row(const spx_spex_design *d, spx_spex_bins *bins, size_t q,
+                           const double *values, const spx_wht_plan *plan, double *work) {
+  size_t nb = (size_t)1 << d->b, P1 = (size_t)d->p + 1;
+  size_t c = q / P1, r = q % P1;
+  spx_spex_bins_count(bins, values, nb);
+  memcpy(work, values, nb * sizeof *work);
   spx_wht_execute(plan, work);
   double scale = 1.0 / (double)nb;
   double *U = bins->U + (c << d->b) * P1 + r;

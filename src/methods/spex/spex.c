@@ -195,18 +195,9 @@ static int spex_step(void *state, const double *values, const spx_maskset **next
         return spx_error_set(err, SPX_ENOMEM, "out of memory keeping %zu SPEX samples",
                              s->rows << s->b);
     }
-    /* Keep the samples for finish; the sums run in sample order, as spx_spex_bins_add_row. */
+    /* Keep the samples for finish; the sums row by row, as spx_spex_bins_add_row. */
     memcpy(s->raw + s->round_first * nb, values, s->round_rows * nb * sizeof *values);
-    for (size_t i = 0; i < s->round_rows; i++) {
-      double sum = 0, sumsq = 0;
-      for (size_t z = 0; z < nb; z++) {
-        sum += values[i * nb + z];
-        sumsq += values[i * nb + z] * values[i * nb + z];
-      }
-      s->bins->sum += sum;
-      s->bins->sumsq += sumsq;
-      s->bins->samples += nb;
-    }
+    for (size_t i = 0; i < s->round_rows; i++) spx_spex_bins_count(s->bins, values + i * nb, nb);
   }
   if (s->next_row == s->rows) {
     *done = 1;

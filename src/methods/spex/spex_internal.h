@@ -191,7 +191,10 @@ typedef struct spx_spex_bins {
 spx_spex_bins *spx_spex_bins_create(const spx_spex_design *d, spx_error *err);
 void spx_spex_bins_destroy(spx_spex_bins **bins);
 
-/* Store the values of design row q (2^b samples in mask order): normalised WHT into the bins.
+/* Add one row's samples (count values) to the sums the relative thresholds use. */
+void spx_spex_bins_count(spx_spex_bins *bins, const double *values, size_t count);
+/* Store the values of design row q (2^b samples in mask order): normalised WHT into the bins
+ * (and spx_spex_bins_count).
  * work has 2^b doubles; plan is a WHT plan of size 2^b. */
 struct spx_wht_plan;
 void spx_spex_bins_add_row(const spx_spex_design *d, spx_spex_bins *bins, size_t q,
