@@ -102,11 +102,9 @@ def main(argv=None):
     fig.savefig(os.path.join(args.outdir, "faithfulness_by_length.png"), dpi=120)
     plt.close(fig)
 
-    with open(os.path.join(args.outdir, "faithfulness.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["view", "method", "budget_index", "budget_point", "mean_queries", "band",
-                    "r2_mean", "r2_ci95"])
-        w.writerows(rows)
+    sr.write_csv(os.path.join(args.outdir, "faithfulness.csv"),
+                 ["view", "method", "budget_index", "budget_point", "mean_queries", "band",
+                  "r2_mean", "r2_ci95"], rows)
     res.close()
     return 0
 

@@ -12,7 +12,6 @@
 usage: plot_pruning.py RESULTS.h5 -o OUTDIR [--budget-index K]
 """
 import argparse
-import csv
 import os
 import sys
 
@@ -90,11 +89,9 @@ def main(argv=None):
     fig.tight_layout()
     fig.savefig(os.path.join(args.outdir, "pruning.png"), dpi=120)
     plt.close(fig)
-    with open(os.path.join(args.outdir, "pruning.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["view", "method", "budget_index", "budget_point", "fraction", "accuracy_mean",
-                    "accuracy_ci95", "explicands"])
-        w.writerows(rows)
+    sr.write_csv(os.path.join(args.outdir, "pruning.csv"),
+                 ["view", "method", "budget_index", "budget_point", "fraction", "accuracy_mean",
+                  "accuracy_ci95", "explicands"], rows)
     res.close()
     return 0
 
