@@ -83,9 +83,8 @@ def plot_vs_budget(res, table, colours, path):
         if d.empty:
             continue
         se = np.nan_to_num(d.r2_se.to_numpy())
-        ax.plot(d.queries_mean, d.r2_mean, marker="o", color=colours[label], label=label)
-        ax.fill_between(d.queries_mean, d.r2_mean - se, d.r2_mean + se, color=colours[label],
-                        alpha=0.10, linewidth=0)
+        ax.errorbar(d.queries_mean, d.r2_mean, yerr=se, marker="o", capsize=3,
+                    color=colours[label], label=label)
         lo.extend(d.r2_mean.to_numpy())
     counts = (common.groupby("budget_index").n_cells.agg(["min", "max"]) if len(common) else None)
     cap = ""

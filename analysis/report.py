@@ -26,6 +26,7 @@ import base64
 import html
 import io
 import os
+import re
 import sys
 import tempfile
 
@@ -168,13 +169,18 @@ def unfinished_table(res, out):
             st = m.status[:, b, :]
             if not ((st == 2) | (st == 3) | (st == 0)).any():
                 continue
-            reasons = set()
+            reasons = {}  # messages that differ only in their numbers are shown once, counted
             if m.message is not None:
                 for msg, s in zip(np.ravel(m.message[:, b, :]), np.ravel(st)):
                     if s in (2, 3):
-                        reasons.add(sr._text(msg))
+                        text = sr._text(msg)
+                        key = re.sub(r"[0-9.e+-]+", "#", text)
+                        first, k = reasons.get(key, (text, 0))
+                        reasons[key] = (first, k + 1)
+            why = "; ".join("%s%s" % (first, "" if k == 1 else " (%d cells like this)" % k)
+                            for first, k in reasons.values())
             rows.append((m.label, res.budget[b], int((st == 1).sum()), int((st == 2).sum()),
-                         int((st == 3).sum()), int((st == 0).sum()), "; ".join(sorted(reasons))))
+                         int((st == 3).sum()), int((st == 0).sum()), why))
     if not rows:
         out.write("<p>Every cell finished.</p>\n")
         return
@@ -348,7 +354,7 @@ def network_plot(df, names, index, title, top=12):
         x, y = pos[i]
         ax.annotate(_short(names[i], 18), (x * 1.16, y * 1.16), ha="center", va="center",
                     fontsize=7)
-    ax.set_xlim(-1.5, 1.5)
+    ax.set_xlim(-1.75, 1.75)
     ax.set_ylim(-1.4, 1.4)
     ax.set_aspect("equal")
     ax.axis("off")

@@ -43,8 +43,13 @@ def log_ticks(ax, values=None):
         values = sorted({float(x) for line in ax.get_lines() for x in line.get_xdata()
                          if np.isfinite(x) and x > 0})
     if 0 < len(values) <= 8:
-        ax.set_xticks(values)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
+        span = max(np.log(max(values) / min(values)), np.log(4.0))
+        kept = []
+        for v in sorted(values):  # drop ticks closer than 14% of the axis to the previous one
+            if not kept or np.log(v / kept[-1]) > 0.14 * span:
+                kept.append(v)
+        ax.set_xticks(kept)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: "%.0f" % v if v >= 100 else "%g" % v))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.margins(x=0.08)
 

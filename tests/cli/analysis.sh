@@ -13,8 +13,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
+# check DESCRIPTION STATUS [FILE]: count a result; on failure print FILE's start (stderr of
+# the command checked). The status is passed as $? right after the command, never after a
+# command substitution in the description (which would reset $?).
 check() {
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+  if [ "$2" = 0 ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $1${3:+ ($(head -c 300 "$3"))}"
+  fi
 }
 if ! "$PY" -c "import h5py, matplotlib" 2>/dev/null; then
   echo "SKIP: python3-h5py / python3-matplotlib missing (scripts/setup installs them)"
@@ -44,8 +52,8 @@ samples = [256, 512]
 [[method]]
 name = "exact"
 TOML
-"$BIN" "$tmp/comp.toml" --quiet >/dev/null 2>"$tmp/err"; check "components run ($(head -c 200 "$tmp/err"))" $?
-run configs/quick/pruning.toml "$tmp/p.h5"; check "quick pruning run ($(head -c 200 "$tmp/err"))" $?
+"$BIN" "$tmp/comp.toml" --quiet >/dev/null 2>"$tmp/err"; check "components run" $? "$tmp/err"
+run configs/quick/pruning.toml "$tmp/p.h5"; check "quick pruning run" $? "$tmp/err"
 # Data attribution on digits: the oracle stores the training images.
 cat > "$tmp/digits.toml" <<TOML
 [experiment]
@@ -63,10 +71,10 @@ samples = [1024]
 [[method]]
 name = "exact"
 TOML
-"$BIN" "$tmp/digits.toml" --quiet >/dev/null 2>"$tmp/err"; check "digits data_attribution run ($(head -c 200 "$tmp/err"))" $?
+"$BIN" "$tmp/digits.toml" --quiet >/dev/null 2>"$tmp/err"; check "digits data_attribution run" $? "$tmp/err"
 
 "$PY" analysis/plot_faithfulness.py "$tmp/f.h5" -o "$tmp/fig" >"$tmp/out" 2>"$tmp/err"
-check "plot_faithfulness ($(head -c 200 "$tmp/err"))" $?
+check "plot_faithfulness" $? "$tmp/err"
 for f in faithfulness_vs_budget.png faithfulness_by_length.png faithfulness.csv; do
   [ -s "$tmp/fig/$f" ]; check "wrote $f" $?
   grep -qx "wrote $tmp/fig/$f" "$tmp/out"; check "plot_faithfulness says it wrote $f" $?
@@ -105,9 +113,9 @@ max_gflop = 0.002
 name = "spex"
 label = "spex_soft"
 TOML
-"$BIN" "$tmp/skip.toml" --quiet >/dev/null 2>"$tmp/err"; check "paired-skip run ($(head -c 200 "$tmp/err"))" $?
+"$BIN" "$tmp/skip.toml" --quiet >/dev/null 2>"$tmp/err"; check "paired-skip run" $? "$tmp/err"
 "$PY" analysis/plot_faithfulness.py "$tmp/k.h5" -o "$tmp/kfig" >/dev/null 2>"$tmp/err"
-check "plot_faithfulness on the paired-skip file ($(head -c 200 "$tmp/err"))" $?
+check "plot_faithfulness on the paired-skip file" $? "$tmp/err"
 "$PY" - "$tmp/k.h5" "$tmp/kfig/faithfulness.csv" <<'PY'
 import csv, sys
 import h5py, numpy as np
@@ -175,7 +183,7 @@ for r in rows:
                                         and int(x["budget_index"]) == b), r
 PY
 check "faithfulness.csv: paired means, counts and standard errors equal brute force from the HDF5 file" $?
-"$PY" analysis/report.py "$tmp/k.h5" -o "$tmp/k.html" >"$tmp/out" 2>"$tmp/err"; check "report of the paired-skip file ($(head -c 200 "$tmp/err"))" $?
+"$PY" analysis/report.py "$tmp/k.h5" -o "$tmp/k.html" >"$tmp/out" 2>"$tmp/err"; check "report of the paired-skip file" $? "$tmp/err"
 grep -qx "wrote $tmp/k.html" "$tmp/out"; check "report.py says which file it wrote" $?
 "$PY" - "$tmp/k.html" <<'PY'
 import re, sys
@@ -196,6 +204,124 @@ check "report: skipped methods are never ranked against the common set" $?
 "$PY" analysis/report.py "$tmp/k.h5" -o "$tmp/x.html" --method nosuch 2>"$tmp/err"
 [ $? != 0 ] && grep -q "the labels are: banzhaf, faith_banzhaf_2, lime, spex_soft" "$tmp/err"
 check "report --method with an unknown label lists the labels" $?
+
+# Reports about interactions: --index/--order, synergy defined from the chosen index's sign.
+"$PY" analysis/report.py "$tmp/k.h5" -o "$tmp/ki.html" --index sii --order 2 >/dev/null 2>"$tmp/err"
+check "report --index sii" $? "$tmp/err"
+grep -q "index <b>sii</b> (Shapley interaction index) of order 2" "$tmp/ki.html" &&
+  grep -q "strongest redundant pairs (sii &lt; 0" "$tmp/ki.html" &&
+  grep -q 'alt="top interactions: explicand' "$tmp/ki.html"
+check "report explains with the chosen index and says what synergy/redundancy mean" $?
+grep -q "Explained with <b>spex_soft</b> (the most faithful method with interactions" "$tmp/k.html"
+check "report defaults to the most faithful interaction method" $?
+
+# The paper comparison: refused on a non-sentiment file; on a small sentiment run of the
+# paper's own reviews (when ../shared is there) the published columns equal the published CSV.
+"$PY" analysis/plot_faithfulness.py "$tmp/f.h5" -o "$tmp/pfig" --published 2>"$tmp/err" >/dev/null
+[ $? != 0 ] && grep -q "refused: the file's oracle is 'synthetic'" "$tmp/err"
+check "--published is refused on a synthetic file" $?
+pubdir="${SPX_SHARED_DATA:-../shared/data}/spectral_explain"
+if [ -f "$pubdir/published_sentiment_per_review.csv" ]; then
+  cat > "$tmp/paper.toml" <<TOML
+[experiment]
+name = "paper_small"
+kind = "faithfulness"
+output = "$tmp/paper.h5"
+test_masks = 200
+[oracle]
+kind = "sentiment"
+texts_csv = "$pubdir/sentiment.csv"
+explicands = { first = 0, count = 2, stride = 20 }
+[budget]
+spx_b = [3, 4]
+[[method]]
+name = "spex"
+label = "spex_soft"
+[[method]]
+name = "lime"
+TOML
+  "$BIN" "$tmp/paper.toml" --quiet >/dev/null 2>"$tmp/err"; check "small paper run" $? "$tmp/err"
+  "$PY" analysis/plot_faithfulness.py "$tmp/paper.h5" -o "$tmp/pfig" --published "$pubdir" >"$tmp/out" 2>"$tmp/err"
+  check "plot_faithfulness --published" $? "$tmp/err"
+  grep -qx "wrote $tmp/pfig/paper_comparison.png" "$tmp/out" && grep -qx "wrote $tmp/pfig/paper_comparison.csv" "$tmp/out"
+  check "paper comparison figure and CSV written" $?
+  "$PY" - "$tmp/paper.h5" "$tmp/pfig/paper_comparison.csv" "$pubdir/published_sentiment_per_review.csv" <<'PY'
+import csv, sys
+import h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+rows = list(csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#")))
+pub = list(csv.DictReader(open(sys.argv[3])))
+expl = sorted(int(f["explicands"][k].attrs["explicand"]) for k in f["explicands"])
+got = {(r["view"], r["family"], r["b"], r["band"]): r for r in rows}
+for fam, ours, name in (("SPEX soft", "spex_soft", "qsft_soft_0"), ("LIME", "lime", "lime_0")):
+    for bi, b in enumerate(f["budget"][()]):
+        r = got[("budget", fam, str(b), "")]
+        vals = [float(p["r2"]) for p in pub if p["method"] == name and int(p["b"]) == b and p["r2"]]
+        assert abs(float(r["published_r2_mean"]) - np.mean(vals)) < 5e-5 and int(r["published_n"]) == len(vals), r
+        same = [float(p["r2"]) for p in pub if p["method"] == name and int(p["b"]) == b and p["r2"]
+                and int(p["review_index"]) in expl]
+        assert abs(float(r["published_same_reviews_r2_mean"]) - np.mean(same)) < 5e-5, r
+        ok = f["results"][ours]["status"][:, bi, :] == 1
+        assert abs(float(r["ours_r2_mean"]) - f["results"][ours]["r2"][:, bi, :][ok].mean()) < 5e-5, r
+assert any(r["view"] == "band" for r in rows)
+assert "DistilBERT" in open(sys.argv[2]).read() and "VADER" in open(sys.argv[2]).read()
+PY
+  check "paper_comparison.csv: ours and published (all and same reviews) equal the files" $?
+  "$PY" analysis/report.py "$tmp/paper.h5" -o "$tmp/paper.html" >/dev/null 2>"$tmp/err"
+  grep -q "The SPEX paper's numbers beside ours" "$tmp/paper.html"; check "report has the paper table" $?
+else
+  echo "note: $pubdir absent, paper comparison numbers not checked"
+  "$PY" analysis/plot_faithfulness.py "$tmp/k.h5" -o "$tmp/pfig" --published "$tmp/none" 2>"$tmp/err" >/dev/null
+  [ $? != 0 ]; check "missing published files are an error" $?
+fi
+
+# Recovery metrics (precision, recall, Kendall tau, coefficient error): figure, CSV = HDF5.
+cat > "$tmp/rec.toml" <<TOML
+[experiment]
+name = "analysis_recovery"
+kind = "recovery"
+seed = 4
+output = "$tmp/rec.h5"
+test_masks = 200
+[oracle]
+kind = "synthetic"
+n = 12
+terms = 8
+max_degree = 2
+explicands = { count = 3 }
+[budget]
+spx_b = [3, 4]
+[[method]]
+name = "spex"
+[[method]]
+name = "lime"
+TOML
+"$BIN" "$tmp/rec.toml" --quiet >/dev/null 2>"$tmp/err"; check "recovery run" $? "$tmp/err"
+"$PY" analysis/plot_recovery.py "$tmp/rec.h5" -o "$tmp/rfig" >"$tmp/out" 2>"$tmp/err"; check "plot_recovery" $? "$tmp/err"
+grep -qx "wrote $tmp/rfig/recovery_support.png" "$tmp/out"; check "recovery_support.png written" $?
+"$PY" - "$tmp/rec.h5" "$tmp/rfig/recovery.csv" <<'PY'
+import csv, sys
+import h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+rows = list(csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#")))
+seen = set()
+for r in rows:
+    if r["set"] != "common":
+        continue
+    b = int(r["budget_index"])
+    labels = list(f["results"].keys())
+    ok = {m: f["results"][m]["status"][:, b, :] == 1 for m in labels}
+    most = max(v.sum() for v in ok.values())
+    cm = np.logical_and.reduce([v for v in ok.values() if v.sum() == most])
+    vals = f["results"][r["method"]][r["quantity"]][:, b, :][cm]
+    assert abs(float(r["mean"]) - vals.mean()) < 1e-5 * max(1, abs(vals.mean())), (r, vals.mean())
+    seen.add(r["quantity"])
+assert {"precision", "recall", "kendall_tau", "coef_error", "r2"} <= seen, seen
+PY
+check "recovery.csv: precision, recall, Kendall tau, coefficient error equal the HDF5 means" $?
+"$PY" analysis/report.py "$tmp/rec.h5" -o "$tmp/rec.html" >/dev/null 2>"$tmp/err"
+grep -q "<h2>Recovery</h2>" "$tmp/rec.html" && grep -q "<th>kendall tau</th>" "$tmp/rec.html"
+check "report has the recovery table" $?
 
 # Pruning: figure, CSV equal to the file's numbers, report section; a clear error without data.
 "$PY" analysis/plot_pruning.py "$tmp/p.h5" -o "$tmp/fig"; check "plot_pruning" $?
