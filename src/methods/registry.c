@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "method.h"
-#include "proxy_search.h"
+#include "proxyspex/proxy_search.h"
 #include "spex/spex_internal.h"
 
 extern const spx_method_type spx_method_exact;

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "core/rng.h"
-#include "methods/proxy_xgb.h"
-#include "methods/tree_fourier.h"
+#include "model/xgb.h"
+#include "model/tree_fourier.h"
 #include "oracle/oracle.h"
 #include "oracle/sklearn_data.h"
 #include "oracle/tabular.h"

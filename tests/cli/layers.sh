@@ -27,7 +27,7 @@ compiles() { # compiles LAYER FILE
   # shellcheck disable=SC2046
   $cc $(flags "$1") -c "$2" -o "$tmp/x.o" 2>/dev/null
 }
-for layer in spx_core spx_methods spx_oracles spx_config spx_experiments; do
+for layer in spx_core spx_model spx_methods spx_oracles spx_config spx_experiments; do
   if compiles $layer "$tmp/m.c"; then echo "FAIL: $layer can include <mpi.h>"; fail=1; fi
   if compiles $layer "$tmp/h.c"; then echo "FAIL: $layer can include <hdf5.h>"; fail=1; fi
 done
