@@ -30,7 +30,7 @@
 #include "core/rng.h"
 #include "core/timer.h"
 #include "methods/method.h"
-#include "methods/proxyspex.h"
+#include "methods/proxyspex/proxyspex.h"
 
 #define GROUPS 10
 #define PAIRS 10

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "method.h"
-#include "proxy_search.h"
+#include "proxyspex/proxy_search.h"
 #include "spex/spex_internal.h"
 
 extern const spx_method_type spx_method_exact;
@@ -15,6 +15,11 @@ extern const spx_method_type spx_method_faith_banzhaf;
 extern const spx_method_type spx_method_faith_shap;
 extern const spx_method_type spx_method_kernelshap;
 extern const spx_method_type spx_method_proxyspex;
+extern const spx_method_type spx_method_kernelshap_iq;
+extern const spx_method_type spx_method_shap_iq;
+extern const spx_method_type spx_method_svarm_iq;
+extern const spx_method_type spx_method_permutation;
+extern const spx_method_type spx_method_kadd_shap;
 
 static const spx_method_type *const methods[] = {
     &spx_method_exact,
@@ -26,6 +31,11 @@ static const spx_method_type *const methods[] = {
     &spx_method_faith_banzhaf,
     &spx_method_faith_shap,
     &spx_method_kernelshap,
+    &spx_method_kernelshap_iq,
+    &spx_method_shap_iq,
+    &spx_method_svarm_iq,
+    &spx_method_permutation,
+    &spx_method_kadd_shap,
     NULL};
 
 const spx_method_type *const *spx_method_types(void) { return methods; }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
-#include "methods/tree_fourier.h"
+#include "model/tree_fourier.h"
 
 /* Train XGBoost (binary:logistic, hist, threads 1, seed 0) with `trees` rounds of the given
  * depth and eta on the first k of the stride columns of rows x (row-major) with 0/1 labels y;

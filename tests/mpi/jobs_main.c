@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/rng.h"
-#include "methods/proxy_search.h"
+#include "methods/proxyspex/proxy_search.h"
 #include "par/par.h"
 #include "testing.h"
 

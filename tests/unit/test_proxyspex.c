@@ -13,12 +13,12 @@
 #include "core/metrics.h"
 #include "core/options.h"
 #include "core/rng.h"
-#include "methods/energy_truncate.h"
+#include "methods/proxyspex/energy_truncate.h"
 #include "methods/method.h"
-#include "methods/proxy_search.h"
-#include "methods/proxy_xgb.h"
-#include "methods/proxyspex.h"
-#include "methods/ridge_gcv.h"
+#include "methods/proxyspex/proxy_search.h"
+#include "model/xgb.h"
+#include "methods/proxyspex/proxyspex.h"
+#include "methods/proxyspex/ridge_gcv.h"
 #include "testing.h"
 
 /* A Fourier transform on n = 8 from (degree-1 feature or constant) coefficient values:

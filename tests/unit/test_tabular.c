@@ -1,5 +1,5 @@
 /* test_tabular.c: the `tabular` oracle against XGBoost's own predictions (a booster trained
- * here on the documented split and asked through proxy_xgb's dense API), its conventions
+ * here on the documented split and asked through model/xgb.h's dense API), its conventions
  * (empty mask = training mean, features = k, determinism), its exact Fourier ground truth,
  * the exact method at k = 8, and its error messages. */
 #include <math.h>
@@ -11,7 +11,7 @@
 #include "core/options.h"
 #include "core/rng.h"
 #include "methods/method.h"
-#include "methods/proxy_xgb.h"
+#include "model/xgb.h"
 #include "oracle/oracle.h"
 #include "oracle/sklearn_data.h"
 #include "testing.h"

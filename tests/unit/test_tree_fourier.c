@@ -12,8 +12,8 @@
 #include "core/rng.h"
 #include "core/transform.h"
 #include "core/wht.h"
-#include "methods/proxy_xgb.h"
-#include "methods/tree_fourier.h"
+#include "model/xgb.h"
+#include "model/tree_fourier.h"
 #include "testing.h"
 
 /* Brute-force Fourier coefficients of an ensemble on n <= 12 features: dense[s] for the

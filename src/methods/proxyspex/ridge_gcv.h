@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "../core/error.h"
+#include "../../core/error.h"
 
 typedef enum { SPX_RIDGE_GCV = 0, SPX_RIDGE_LOO = 1 } spx_ridge_criterion;
 

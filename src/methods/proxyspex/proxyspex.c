@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/rng.h"
-#include "../core/timer.h"
-#include "tree_fourier.h"
+#include "../../core/rng.h"
+#include "../../core/timer.h"
+#include "../../model/tree_fourier.h"
 
 /* ---- options ----------------------------------------------------------------------------- */
 

@@ -16,8 +16,8 @@
 
 #include <stddef.h>
 
-#include "../core/error.h"
-#include "../core/transform.h"
+#include "../../core/error.h"
+#include "../../core/transform.h"
 
 typedef enum { SPX_TRUNC_SHAPIQ = 0, SPX_TRUNC_SPECTRAL_EXPLAIN = 1 } spx_trunc_rule;
 

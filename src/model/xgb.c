@@ -1,6 +1,6 @@
-/* proxy_xgb.c: XGBoost (C API, 1.7) training, prediction and JSON model export for the
+/* model/xgb.c: XGBoost (C API, 1.7) training, prediction and JSON model export for the
  * ProxySPEX proxy. The only file that includes <xgboost/c_api.h>. */
-#include "proxy_xgb.h"
+#include "xgb.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -10,12 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/error.h"
-#include "../core/mask.h"
-#include "../core/options.h"
-#include "../core/transform.h"
+#include "../../core/error.h"
+#include "../../core/mask.h"
+#include "../../core/options.h"
+#include "../../core/transform.h"
+#include "../method.h"
 #include "energy_truncate.h"
-#include "method.h"
 #include "proxy_search.h"
 #include "ridge_gcv.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proxy_xgb.h"
+#include "../../model/xgb.h"
 
 struct spx_proxy_search {
   const spx_maskset *masks;

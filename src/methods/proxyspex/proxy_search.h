@@ -38,10 +38,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/error.h"
-#include "../core/jobs.h"
-#include "../core/mask.h"
-#include "tree_fourier.h"
+#include "../../core/error.h"
+#include "../../core/jobs.h"
+#include "../../core/mask.h"
+#include "../../model/tree_fourier.h"
 
 typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 

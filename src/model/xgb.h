@@ -1,5 +1,5 @@
-/* proxy_xgb.h: the XGBoost proxy model of ProxySPEX behind a small C interface. Only
- * proxy_xgb.c includes XGBoost's header.
+/* model/xgb.h: the XGBoost model behind a small C interface, used by ProxySPEX and the tabular
+ * oracle. Only model/xgb.c includes XGBoost's header.
  *
  * Features are the n mask bits as floats 0/1 with missing = NaN, so every split is at a
  * threshold in (0, 1]; trees are grown with tree_method = hist, objective
