@@ -11,6 +11,7 @@ extern const spx_oracle_type spx_oracle_recorded;
 extern const spx_oracle_type spx_oracle_sentiment;
 extern const spx_oracle_type spx_oracle_tabular;
 extern const spx_oracle_type spx_oracle_soum;
+extern const spx_oracle_type spx_oracle_genomics;
 extern const spx_oracle_type spx_oracle_ocr;
 
 static const spx_oracle_type *const oracles[] = {
@@ -22,6 +23,7 @@ static const spx_oracle_type *const oracles[] = {
     &spx_oracle_sentiment,
     &spx_oracle_tabular,
     &spx_oracle_soum,
+    &spx_oracle_genomics,
     &spx_oracle_ocr,
     NULL};
 
