@@ -9,6 +9,7 @@ extern const spx_oracle_type spx_oracle_data_attribution;
 extern const spx_oracle_type spx_oracle_components;
 extern const spx_oracle_type spx_oracle_recorded;
 extern const spx_oracle_type spx_oracle_sentiment;
+extern const spx_oracle_type spx_oracle_text;
 extern const spx_oracle_type spx_oracle_tabular;
 
 static const spx_oracle_type *const oracles[] = {
@@ -18,6 +19,7 @@ static const spx_oracle_type *const oracles[] = {
     &spx_oracle_components,
     &spx_oracle_recorded,
     &spx_oracle_sentiment,
+    &spx_oracle_text,
     &spx_oracle_tabular,
     NULL};
 
