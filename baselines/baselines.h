@@ -79,6 +79,30 @@ int spx_bl_exhaustive(size_t n, size_t budget);
 int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight, gsl_rng *rng,
                              spx_maskset **masks, double **ln_adjust, spx_error *err);
 
+/* The same sampler with everything its estimators need, and shapiq's pairing trick
+ * (pairing = 1: after each draw of S, while budget is left and size n - |S| is sampled, the
+ * complement of S is counted too and added when new). Rows [0, enumerated) are the enumerated
+ * coalitions (0 = ∅, 1 = N), then the sampled ones in first-seen order.
+ *   count[i]     draws of row i (1 for enumerated rows; with pairing, complements included)
+ *   ln_adjust[i] log importance-adjustment weight: 0 for enumerated rows, else
+ *                log(count / (p[s] draws / C(n, s)))
+ *   p[s]         probability of size s among the sampled sizes (0 = size enumerated)
+ *   draws        sum of count over the sampled rows
+ * pairing = 0 gives exactly the rows and random stream of spx_bl_sample_coalitions. */
+typedef struct spx_bl_coalitions {
+  size_t n;
+  spx_maskset *masks;
+  size_t enumerated;
+  double *count, *ln_adjust, *p;
+  double draws;
+} spx_bl_coalitions;
+int spx_bl_coalitions_sample(size_t n, size_t budget, const double *size_weight, int pairing,
+                             gsl_rng *rng, spx_bl_coalitions *out, spx_error *err);
+void spx_bl_coalitions_free(spx_bl_coalitions *c);
+/* shapiq's default size weights (Approximator._init_sampling_weights) for an estimator of
+ * order k: 1e8 for sizes < k and > n - k, 1 / (s (n - s)) otherwise (w has n + 1 entries). */
+void spx_bl_default_size_weights(size_t n, unsigned k, double *w);
+
 /* ---- regression ----------------------------------------------------------------------- */
 
 /* The Moebius (AND) design over every subset T with lo <= |T| <= order. */
@@ -184,5 +208,90 @@ int spx_bl_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rn
                          unsigned fixed_order, void **state, spx_error *err);
 int spx_bl_shapley_finish(void *state, spx_transform **out, spx_error *err);
 void spx_bl_shapley_destroy(void *state);
+
+/* ---- interaction estimators (interactions.c; shapiq's KernelSHAP-IQ, SHAP-IQ, SVARM-IQ,
+ * permutation sampling and kADD-SHAP) ------------------------------------------------------- */
+
+/* The indices these estimators return. */
+typedef enum {
+  SPX_BL_IX_SII = 0,
+  SPX_BL_IX_KSII,
+  SPX_BL_IX_BII,
+  SPX_BL_IX_STII,
+  SPX_BL_IX_SV,
+  SPX_BL_IX_BV
+} spx_bl_ix;
+
+/* Every interaction T with lo <= |T| <= order, in the design's column order (by size, then
+ * colex), with its sorted features. */
+typedef struct spx_bl_ilist {
+  spx_bl_design d;
+  size_t p;
+  uint32_t *idx; /* p x order */
+  unsigned *deg;
+} spx_bl_ilist;
+int spx_bl_ilist_init(spx_bl_ilist *l, size_t n, unsigned lo, unsigned order, spx_error *err);
+void spx_bl_ilist_free(spx_bl_ilist *l);
+static inline const uint32_t *spx_bl_ilist_at(const spx_bl_ilist *l, size_t j) {
+  return l->idx + j * l->d.order;
+}
+/* Column of the sorted subset idx[0..deg) (lo <= deg <= order). */
+size_t spx_bl_ilist_col(const spx_bl_ilist *l, const uint32_t *idx, unsigned deg);
+/* |S ∩ T| and the bit pattern of S ∩ T in T's positions (bit j = T's j-th feature kept). */
+unsigned spx_bl_intersect(const uint64_t *S, const uint32_t *T, unsigned deg, unsigned *pattern);
+/* Bernoulli numbers B_0..B_m (B_1 = -1/2, scipy's convention) into b (m + 1 entries). */
+void spx_bl_bernoulli(unsigned m, double *b);
+/* k-SII from SII values sii[0..p) over l (lo = 1): ksii(K) = sum_{S ⊇ K} B_{|S|-|K|} sii(S). */
+int spx_bl_ksii_from_sii(const spx_bl_ilist *l, const double *sii, double *ksii, spx_error *err);
+/* A Moebius transform holding value[j] at interaction j of l, and empty at ∅. */
+int spx_bl_ilist_transform(const spx_bl_ilist *l, const double *value, double empty,
+                           spx_transform **out, spx_error *err);
+/* Read `index` (choices among names, NULL-terminated, mapped to ids) and `order` (forced to 1
+ * for SV/BV, default 2 capped at n); pairing (default 0). */
+int spx_bl_read_index(spx_options *opts, size_t n, const char *const *names, const spx_bl_ix *ids,
+                      int def, spx_bl_ix *index, unsigned *order, spx_error *err);
+
+/* Monte-Carlo estimators on shapiq's standard form (shap_iq.c; svarm_iq.c uses it with
+ * stratify = 1): coalitions from spx_bl_coalitions_sample with the default size weights of the
+ * order; phi(T) = sum_S (v(S) - v(∅)) (-1)^{|T|-|S∩T|} w(|S|-|S∩T|, |T|) adj_T(S). */
+typedef struct spx_bl_mc_state {
+  spx_bl_state base;
+  spx_bl_ix index;
+  unsigned order;
+  int stratify; /* 0: SHAP-IQ (importance weights); 1: SVARM-IQ (size x intersection strata) */
+  spx_bl_coalitions co;
+} spx_bl_mc_state;
+int spx_bl_mc_applicable(size_t n, size_t budget, spx_options *opts, int stratify, char *why,
+                         size_t whylen);
+int spx_bl_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int stratify,
+                    void **state, spx_error *err);
+int spx_bl_mc_finish(void *state, spx_transform **out, spx_error *err);
+void spx_bl_mc_destroy(void *state);
+
+/* Weighted least squares in the limit of infinite weight on the hard rows (kernelshap_iq.c):
+ * beta minimises sum_{hard} w_r (y_r - x_r beta)^2 first and, among its minimisers, the same
+ * sum over the other rows. row(ctx, r, x) fills the p design values of row r. Rows with w = 0
+ * are skipped. Hard rows: QR with column pivoting of their (scaled) design gives their row
+ * space; the soft rows' normal equations are solved in its orthogonal complement (Cholesky,
+ * SVD pseudo-inverse when singular). */
+typedef void (*spx_bl_row_fn)(void *ctx, size_t r, double *x);
+int spx_bl_lex_wls(size_t N, size_t p, spx_bl_row_fn row, void *ctx, const double *y,
+                   const double *w, const unsigned char *hard, double *beta, spx_error *err);
+
+/* State and options of the regression estimators (kernelshap_iq.c, kadd_shap.c): `order`,
+ * `pairing`, memory_gib / max_gflop and, with_index, `index` ("sii" | "k-sii"). */
+typedef struct spx_bl_reg_state {
+  spx_bl_state base;
+  spx_bl_ix index;
+  unsigned order;
+  spx_bl_coalitions co;
+} spx_bl_reg_state;
+int spx_bl_reg_options(spx_options *opts, size_t n, int with_index, spx_bl_ix *index,
+                       unsigned *order, int *pairing, spx_bl_limits *limits, spx_error *err);
+int spx_bl_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_index, char *why,
+                          size_t whylen);
+int spx_bl_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int with_index,
+                     void **state, spx_error *err);
+void spx_bl_reg_destroy(void *state);
 
 #endif

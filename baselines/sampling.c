@@ -1,6 +1,7 @@
 /* sampling.c: the mask samplers of the baselines: independent uniform masks (LIME, Banzhaf,
  * Faith-Banzhaf; reference-code.md §4.1-4.2) and shapiq's CoalitionSampler with size
- * weights, the border trick and importance-adjustment weights (§4.3; KernelSHAP, Faith-Shap).
+ * weights, the border trick, optional pairing and importance-adjustment weights (§4.3;
+ * KernelSHAP, Faith-Shap, KernelSHAP-IQ, SHAP-IQ, SVARM-IQ, kADD-SHAP).
  * All randomness comes from the rng passed in. */
 #include <math.h>
 #include <stdlib.h>
@@ -122,10 +123,9 @@ static void random_subset(gsl_rng *rng, size_t n, size_t s, uint64_t *m, size_t 
   }
 }
 
-int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight, gsl_rng *rng,
-                             spx_maskset **masks_out, double **ln_adjust_out, spx_error *err) {
-  *masks_out = NULL;
-  *ln_adjust_out = NULL;
+int spx_bl_coalitions_sample(size_t n, size_t budget, const double *size_weight, int pairing,
+                              gsl_rng *rng, spx_bl_coalitions *out, spx_error *err) {
+  memset(out, 0, sizeof *out);
   if (n == 0) return spx_error_set(err, SPX_EINVAL, "coalition sampler: n must be >= 1");
   if (budget < 2)
     return spx_error_set(err, SPX_EINVAL, "coalition sampler: budget %zu is below 2", budget);
@@ -138,7 +138,7 @@ int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight,
   int *todo = calloc(n + 1, sizeof *todo);    /* 1 = size still sampled */
   size_t *comb = malloc((n + 1) * sizeof *comb);
   uint64_t *m = calloc(words, sizeof *m);
-  double *ln_adjust = NULL;
+  double *ln_adjust = NULL, *count = NULL;
   gsl_ran_discrete_t *dist = NULL;
   sm.masks = spx_maskset_create(n, 0);
   sm.table.cap = 16;
@@ -184,11 +184,13 @@ int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight,
   }
   size_t enumerated = sm.masks->count;
 
-  /* Sample the remaining budget: size ~ p, then a uniform coalition of that size. */
+  /* Sample the remaining budget: size ~ p, then a uniform coalition of that size; with
+   * pairing, the complement is counted too (and added when new) while budget is left and
+   * its size is a sampled size (shapiq's execute_pairing_trick). */
   double total = 0.0;
   for (size_t s = 1; s < n; s++)
     if (todo[s]) total += size_weight[s];
-  size_t draws = 0;
+  double draws = 0.0;
   if (left > 0 && total > 0.0) {
     for (size_t s = 0; s <= n; s++) p[s] = todo[s] ? size_weight[s] / total : 0.0;
     dist = gsl_ran_discrete_preproc(n + 1, p);
@@ -204,25 +206,44 @@ int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight,
       int is_new;
       if ((rc = add_mask(&sm, m, &row, &is_new, err))) goto done;
       sm.count[row] += 1.0;
-      draws++;
+      draws += 1.0;
       if (is_new) left--;
+      if (pairing && left > 0 && todo[n - s]) {
+        for (size_t w = 0; w < words; w++) m[w] = ~m[w];
+        if (n % 64) m[words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
+        if ((rc = add_mask(&sm, m, &row, &is_new, err))) goto done;
+        sm.count[row] += 1.0;
+        draws += 1.0;
+        if (is_new) left--;
+      }
     }
   }
 
-  ln_adjust = calloc(sm.masks->count ? sm.masks->count : 1, sizeof *ln_adjust);
-  if (!ln_adjust) {
+  size_t rows = sm.masks->count;
+  ln_adjust = calloc(rows ? rows : 1, sizeof *ln_adjust);
+  count = malloc((rows ? rows : 1) * sizeof *count);
+  if (!ln_adjust || !count) {
     rc = spx_error_set(err, SPX_ENOMEM, "coalition sampler: out of memory");
     goto done;
   }
-  for (size_t i = enumerated; i < sm.masks->count; i++) {
+  for (size_t i = 0; i < enumerated; i++) count[i] = 1.0;
+  for (size_t i = enumerated; i < rows; i++) {
     size_t s = spx_mask_popcount(spx_maskset_row(sm.masks, i), words);
-    ln_adjust[i] = log(sm.count[i]) - log(p[s]) - log((double)draws) +
+    count[i] = sm.count[i];
+    ln_adjust[i] = log(sm.count[i]) - log(p[s]) - log(draws) +
                    gsl_sf_lnchoose((unsigned)n, (unsigned)s);
   }
-  *masks_out = sm.masks;
+  out->n = n;
+  out->masks = sm.masks;
   sm.masks = NULL;
-  *ln_adjust_out = ln_adjust;
+  out->enumerated = enumerated;
+  out->count = count;
+  count = NULL;
+  out->ln_adjust = ln_adjust;
   ln_adjust = NULL;
+  out->p = p;
+  p = NULL;
+  out->draws = draws;
 
 done:
   gsl_ran_discrete_free(dist);
@@ -234,5 +255,34 @@ done:
   free(comb);
   free(m);
   free(ln_adjust);
+  free(count);
   return rc;
+}
+
+void spx_bl_coalitions_free(spx_bl_coalitions *c) {
+  spx_maskset_destroy(&c->masks);
+  free(c->count);
+  free(c->ln_adjust);
+  free(c->p);
+  memset(c, 0, sizeof *c);
+}
+
+int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight, gsl_rng *rng,
+                             spx_maskset **masks_out, double **ln_adjust_out, spx_error *err) {
+  *masks_out = NULL;
+  *ln_adjust_out = NULL;
+  spx_bl_coalitions c;
+  int rc = spx_bl_coalitions_sample(n, budget, size_weight, 0, rng, &c, err);
+  if (rc) return rc;
+  *masks_out = c.masks;
+  *ln_adjust_out = c.ln_adjust;
+  c.masks = NULL;
+  c.ln_adjust = NULL;
+  spx_bl_coalitions_free(&c);
+  return SPX_OK;
+}
+
+void spx_bl_default_size_weights(size_t n, unsigned k, double *w) {
+  for (size_t s = 0; s <= n; s++)
+    w[s] = (s < k || s + k > n) ? 1e8 : 1.0 / ((double)s * (double)(n - s));
 }

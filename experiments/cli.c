@@ -10,8 +10,9 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: spex-bench CONFIG.toml [--set key=value ...] [--resume] [--quiet]\n"
           "                                  run an experiment (under mpirun for several ranks)\n"
-          "       spex-bench check CONFIG.toml [--set key=value ...]\n"
+          "       spex-bench check CONFIG.toml [--set key=value ...] [--probe]\n"
           "                                  validate a config and print its query plan\n"
+          "                                  (--probe: also start the model, ask two masks)\n"
           "       spex-bench record CONFIG.toml [--set key=value ...] [--quiet]\n"
           "                                  run every query of the config against the live\n"
           "                                  oracle and store them (docs/recordings.md)\n"

@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h"
+
 static const char *const run_usage =
     "usage: spex-bench CONFIG.toml [--set key=value ...] [--resume] [--quiet]\n";
-static const char *const check_usage = "usage: spex-bench check CONFIG.toml [--set key=value ...]\n";
+static const char *const check_usage =
+    "usage: spex-bench check CONFIG.toml [--set key=value ...] [--probe]\n";
 static const char *const record_usage =
     "usage: spex-bench record CONFIG.toml [--set key=value ...] [--quiet]\n";
 
@@ -17,7 +20,7 @@ typedef struct {
   const char *path;
   const char **sets;
   size_t nsets;
-  int resume, quiet, help;
+  int resume, quiet, help, probe;
 } cli_args;
 
 /* Returns 0, or 2 after printing the problem (when print). */
@@ -41,6 +44,8 @@ static int parse_args(int argc, char **argv, int mode, cli_args *a, FILE *errout
       a->sets[a->nsets++] = s + 6;
     } else if (run && strcmp(s, "--resume") == 0) {
       a->resume = 1;
+    } else if (mode == MODE_CHECK && strcmp(s, "--probe") == 0) {
+      a->probe = 1; /* start the model and ask it two masks (probe.h) */
     } else if (mode != MODE_CHECK && strcmp(s, "--quiet") == 0) {
       a->quiet = 1;
     } else if (s[0] == '-' && s[1] != '\0') {
@@ -176,6 +181,7 @@ int spx_check_config_types(int argc, char **argv, FILE *out, FILE *errout,
     int rc = spx_config_load(a.path, a.sets, a.nsets, types, &cfg, &err);
     if (rc == SPX_OK) rc = spx_config_dry_run(cfg, &err);
     if (rc == SPX_OK && print) rc = spx_config_print_plan(cfg, out, &err);
+    if (rc == SPX_OK && print && a.probe) rc = spx_check_probe(cfg, out, &err);
     if (rc) {
       if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
       code = 2;

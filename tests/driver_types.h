@@ -95,10 +95,14 @@ static void tsparse_close(spx_oracle *o) {
   o->state = NULL;
 }
 
-static const spx_oracle_type tsparse_type = {"tsparse", "test-only sparse Fourier function",
-                                             tsparse_open,  tsparse_count,
-                                             tsparse_eval,  tsparse_truth,
-                                             tsparse_close};
+static const spx_oracle_type tsparse_type = {
+    .name = "tsparse",
+    .summary = "test-only sparse Fourier function",
+    .open = tsparse_open,
+    .explicands = tsparse_count,
+    .eval = tsparse_eval,
+    .truth = tsparse_truth,
+    .close = tsparse_close};
 
 /* ---- method ---------------------------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* config.c: reading, checking and resolving the experiment configuration (config.h). */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,15 +291,151 @@ static void method_list(const spx_config_types *types, char *buf, size_t len) {
 
 static const char *const top_keys[] = {"experiment", "oracle", "budget", "method", "scaling",
                                        "pruning", NULL};
-static const char *const experiment_keys[] = {"name",    "kind",       "seed",  "output",
-                                              "test_masks", "repeats", "group_size", "split",
-                                              "chunk",   "coordinator", "recording", NULL};
-static const char *const budget_keys[] = {"spx_b", "samples", "t", NULL};
-static const char *const explicand_keys[] = {"first", "count", "stride", NULL};
-static const char *const scaling_keys[] = {"n", NULL};
-static const char *const pruning_keys[] = {"fractions", "rank_by", "random_orders", NULL};
 static const char *const prune_rank_names[] = {"banzhaf", "shapley", NULL};
-static const double default_fractions[] = {0.1, 0.25, 0.5, 0.75, 1.0};
+
+/* The driver's keys, each declared once: the reader, the "unknown key" lists, the defaults
+ * written into the resolved configuration and `spex-bench --help experiment` use these rows. */
+#define ROW_END {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}
+static const spx_option_decl experiment_rows[] = {
+    {"name", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "run name (default: the config file name without .toml)", NULL},
+    {"kind", SPX_DECL_CHOICE, "faithfulness", 0, 0, kind_names, "experiment driver", NULL},
+    {"seed", SPX_DECL_INT, "0", 0, 9223372036854775807.0, NULL,
+     "seed of every random stream", NULL},
+    {"output", SPX_DECL_STRING, NULL, 0, 0, NULL, "result file (default: results/NAME.h5)",
+     NULL},
+    {"test_masks", SPX_DECL_INT, "1000", 2, 10000000, NULL,
+     "held-out random masks per explicand for R^2", NULL},
+    {"repeats", SPX_DECL_INT, "1", 1, 1000000, NULL, "repeats of each cell (new streams)", NULL},
+    {"group_size", SPX_DECL_INT, "1", 1, 1000000, NULL,
+     "ranks that share one cell's oracle batches and method jobs", NULL},
+    {"split", SPX_DECL_CHOICE, "block", 0, 0, split_names,
+     "how a group splits a batch: block or dynamic chunks", NULL},
+    {"chunk", SPX_DECL_INT, "64", 1, 1000000000, NULL, "masks per chunk with split = dynamic",
+     NULL},
+    {"coordinator", SPX_DECL_CHOICE, "worker", 0, 0, coordinator_names,
+     "rank 0 also runs cells (worker) or only hands them out (dedicated)", NULL},
+    {"recording", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "recording file pattern of `record` (default: recordings/NAME_{e}.h5)", NULL},
+    ROW_END};
+static const spx_option_decl explicand_rows[] = {
+    {"first", SPX_DECL_INT, "0", 0, 9223372036854775807.0, NULL, "first explicand", NULL},
+    {"count", SPX_DECL_INT, NULL, 1, 9223372036854775807.0, NULL,
+     "number of explicands (default: all the oracle offers)", NULL},
+    {"stride", SPX_DECL_INT, "1", 1, 9223372036854775807.0, NULL, "step between explicands",
+     NULL},
+    ROW_END};
+static const spx_option_decl budget_rows[] = {
+    {"spx_b", SPX_DECL_INT_LIST, NULL, 1, 30, NULL,
+     "SPEX sparsity parameters b: N(b) = 3 (p + 1) 2^b queries", NULL},
+    {"samples", SPX_DECL_INT_LIST, NULL, 1, 1000000000000.0, NULL,
+     "explicit query counts (instead of spx_b)", NULL},
+    {"t", SPX_DECL_INT, "5", 1, 30, NULL, "BCH errors corrected, for the spx_b rule", NULL},
+    ROW_END};
+static const spx_option_decl scaling_rows[] = {
+    {"n", SPX_DECL_INT_LIST, NULL, 1, 100000000, NULL,
+     "feature counts to sweep (kind = \"scaling\")", NULL},
+    ROW_END};
+static const spx_option_decl pruning_rows[] = {
+    {"fractions", SPX_DECL_FLOAT_LIST, "[0.1, 0.25, 0.5, 0.75, 1.0]", 0, 1, NULL,
+     "fractions of components kept, ascending, in (0, 1]", NULL},
+    {"rank_by", SPX_DECL_CHOICE, "banzhaf", 0, 0, prune_rank_names,
+     "first-order index that ranks the components", NULL},
+    {"random_orders", SPX_DECL_INT, "20", 0, 10000, NULL, "random orders for the reference",
+     NULL},
+    ROW_END};
+
+static const struct {
+  const char *name;
+  const spx_option_decl *rows;
+} driver_sections[] = {{"experiment", experiment_rows},
+                       {"oracle.explicands", explicand_rows},
+                       {"budget", budget_rows},
+                       {"scaling", scaling_rows},
+                       {"pruning", pruning_rows},
+                       {NULL, NULL}};
+
+const spx_option_decl *spx_config_section_options(const char *section) {
+  for (size_t i = 0; driver_sections[i].name; i++)
+    if (strcmp(driver_sections[i].name, section) == 0) return driver_sections[i].rows;
+  return NULL;
+}
+
+const char *spx_config_section_name(size_t i) { return driver_sections[i].name; }
+
+/* Unknown keys of a driver section: the first in source order, with the declared ones. */
+static int check_rows(reader *r, const spx_toml_node *table, const char *prefix,
+                      const spx_option_decl *rows) {
+  size_t count = spx_toml_count(table);
+  const char *bad = NULL;
+  spx_toml_pos badpos = {NULL, 0, 0};
+  for (size_t i = 0; i < count; i++) {
+    const char *key;
+    spx_toml_pos kp;
+    spx_toml_entry(table, i, &key, &kp);
+    if (spx_option_decl_find(rows, key)) continue;
+    if (bad == NULL || kp.line < badpos.line || (kp.line == badpos.line && kp.column < badpos.column)) {
+      bad = key;
+      badpos = kp;
+    }
+  }
+  if (bad == NULL) return SPX_OK;
+  char list[512] = "", where[512];
+  spx_option_decls_names(rows, list, sizeof list);
+  where_text(badpos, r->source, where, sizeof where);
+  return spx_error_set(r->err, SPX_EINVAL, "%s: %s.%s: unknown key (known keys: %s)", where,
+                       prefix, bad, list);
+}
+
+static long long ll_bound(double v) {
+  if (v >= 9.2e18) return LLONG_MAX;
+  if (v <= -9.2e18) return LLONG_MIN;
+  return (long long)v;
+}
+
+static const spx_option_decl *row_of(const spx_option_decl *rows, const char *key) {
+  const spx_option_decl *d = spx_option_decl_find(rows, key);
+  if (d == NULL) abort(); /* a driver key read without a row: a bug caught by every test */
+  return d;
+}
+
+/* Read section.key by its row: the declared default when absent, the declared range. */
+static int read_row_int(reader *r, const spx_toml_node *table, const char *section,
+                        const spx_option_decl *rows, const char *key, long long *out) {
+  const spx_option_decl *d = row_of(rows, key);
+  char path[128];
+  snprintf(path, sizeof path, "%s.%s", section, key);
+  if (d->def) *out = strtoll(d->def, NULL, 10);
+  return read_int_key(r, table, path, key, ll_bound(d->min), ll_bound(d->max), out);
+}
+
+static int read_row_choice(reader *r, const spx_toml_node *table, const char *section,
+                           const spx_option_decl *rows, const char *key, int *out) {
+  const spx_option_decl *d = row_of(rows, key);
+  char path[128];
+  snprintf(path, sizeof path, "%s.%s", section, key);
+  for (int i = 0; d->def && d->choices[i]; i++)
+    if (strcmp(d->choices[i], d->def) == 0) *out = i;
+  return read_choice(r, table, path, key, d->choices, out);
+}
+
+static int read_row_string(reader *r, const spx_toml_node *table, const char *section,
+                           const spx_option_decl *rows, const char *key, const char **out) {
+  const spx_option_decl *d = row_of(rows, key);
+  char path[128];
+  snprintf(path, sizeof path, "%s.%s", section, key);
+  if (d->def) *out = d->def;
+  return read_string(r, table, path, key, out);
+}
+
+static int read_row_int_array(reader *r, const spx_toml_node *v, const char *section,
+                              const spx_option_decl *rows, const char *key, long long **out,
+                              size_t *count) {
+  const spx_option_decl *d = row_of(rows, key);
+  char path[128];
+  snprintf(path, sizeof path, "%s.%s", section, key);
+  return read_int_array(r, v, path, ll_bound(d->min), ll_bound(d->max), out, count);
+}
 
 static int section(reader *r, const spx_toml_node *root, const char *key, spx_toml_type want,
                    const spx_toml_node **out) {
@@ -323,25 +460,25 @@ static void file_stem(const char *path, char *buf, size_t len) {
 
 static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
   int rc;
-  if (exp && (rc = check_keys(r, exp, "experiment", experiment_keys))) return rc;
+  const char *sec = "experiment";
+  const spx_option_decl *rows = experiment_rows;
+  if (exp && (rc = check_rows(r, exp, sec, rows))) return rc;
   char stem[256];
   file_stem(r->source, stem, sizeof stem);
   const char *name = stem, *output = NULL, *recording = NULL;
-  int kind = SPX_EXP_FAITHFULNESS, split = SPX_SPLIT_BLOCK, coordinator = 0;
-  long long seed = 0, test_masks = 1000, repeats = 1, group = 1, chunk = 64;
-  if ((rc = read_string(r, exp, "experiment.name", "name", &name)) ||
-      (rc = read_choice(r, exp, "experiment.kind", "kind", kind_names, &kind)) ||
-      (rc = read_int_key(r, exp, "experiment.seed", "seed", 0, INT64_MAX, &seed)) ||
-      (rc = read_string(r, exp, "experiment.output", "output", &output)) ||
-      (rc = read_string(r, exp, "experiment.recording", "recording", &recording)) ||
-      (rc = read_int_key(r, exp, "experiment.test_masks", "test_masks", 2, 10000000,
-                         &test_masks)) ||
-      (rc = read_int_key(r, exp, "experiment.repeats", "repeats", 1, 1000000, &repeats)) ||
-      (rc = read_int_key(r, exp, "experiment.group_size", "group_size", 1, 1000000, &group)) ||
-      (rc = read_choice(r, exp, "experiment.split", "split", split_names, &split)) ||
-      (rc = read_int_key(r, exp, "experiment.chunk", "chunk", 1, 1000000000, &chunk)) ||
-      (rc = read_choice(r, exp, "experiment.coordinator", "coordinator", coordinator_names,
-                        &coordinator)))
+  int kind = 0, split = 0, coordinator = 0;
+  long long seed = 0, test_masks = 0, repeats = 0, group = 0, chunk = 0;
+  if ((rc = read_row_string(r, exp, sec, rows, "name", &name)) ||
+      (rc = read_row_choice(r, exp, sec, rows, "kind", &kind)) ||
+      (rc = read_row_int(r, exp, sec, rows, "seed", &seed)) ||
+      (rc = read_row_string(r, exp, sec, rows, "output", &output)) ||
+      (rc = read_row_string(r, exp, sec, rows, "recording", &recording)) ||
+      (rc = read_row_int(r, exp, sec, rows, "test_masks", &test_masks)) ||
+      (rc = read_row_int(r, exp, sec, rows, "repeats", &repeats)) ||
+      (rc = read_row_int(r, exp, sec, rows, "group_size", &group)) ||
+      (rc = read_row_choice(r, exp, sec, rows, "split", &split)) ||
+      (rc = read_row_int(r, exp, sec, rows, "chunk", &chunk)) ||
+      (rc = read_row_choice(r, exp, sec, rows, "coordinator", &coordinator)))
     return rc;
   if (strchr(name, '/'))
     return fail_at(r, spx_toml_find(exp, "name"), "experiment.name", SPX_EINVAL,
@@ -400,10 +537,11 @@ static int read_oracle(reader *r, const spx_toml_node *orc, spx_config *c) {
       return fail_at(r, ex, "oracle.explicands", SPX_EINVAL,
                      "expected a table { first = ..., count = ... }, got %s",
                      spx_toml_type_name(spx_toml_type_of(ex)));
-    if ((rc = check_keys(r, ex, "oracle.explicands", explicand_keys)) ||
-        (rc = read_int_key(r, ex, "oracle.explicands.first", "first", 0, INT64_MAX, &first)) ||
-        (rc = read_int_key(r, ex, "oracle.explicands.count", "count", 1, INT64_MAX, &count)) ||
-        (rc = read_int_key(r, ex, "oracle.explicands.stride", "stride", 1, INT64_MAX, &stride)))
+    const char *sec = "oracle.explicands";
+    if ((rc = check_rows(r, ex, sec, explicand_rows)) ||
+        (rc = read_row_int(r, ex, sec, explicand_rows, "first", &first)) ||
+        (rc = read_row_int(r, ex, sec, explicand_rows, "count", &count)) ||
+        (rc = read_row_int(r, ex, sec, explicand_rows, "stride", &stride)))
       return rc;
   }
   if (c->kind == SPX_EXP_SCALING && spx_toml_find(orc, "n"))
@@ -413,6 +551,7 @@ static int read_oracle(reader *r, const spx_toml_node *orc, spx_config *c) {
   snprintf(context, sizeof context, "oracle %s", kname);
   static const char *const skip[] = {"kind", "explicands", NULL};
   if ((rc = collect_options(r, orc, context, skip, &c->oracle_opts))) return rc;
+  if ((rc = spx_options_declare(c->oracle_opts, c->oracle->options, r->err))) return rc;
   c->explicand_first = (size_t)first;
   c->explicand_count = count < 0 ? 0 : (size_t)count; /* 0: all, resolved later */
   c->explicand_stride = (size_t)stride;
@@ -424,7 +563,7 @@ static int read_budget(reader *r, const spx_toml_node *bud, spx_config *c) {
     return spx_error_set(r->err, SPX_EINVAL,
                          "%s: budget: missing [budget] table (spx_b = [...] or samples = [...])",
                          r->source);
-  int rc = check_keys(r, bud, "budget", budget_keys);
+  int rc = check_rows(r, bud, "budget", budget_rows);
   if (rc) return rc;
   const spx_toml_node *b = spx_toml_find(bud, "spx_b"), *s = spx_toml_find(bud, "samples");
   if (b && s)
@@ -432,18 +571,18 @@ static int read_budget(reader *r, const spx_toml_node *bud, spx_config *c) {
                    "give either budget.spx_b or budget.samples, not both");
   if (!b && !s)
     return fail_at(r, bud, "budget", SPX_EINVAL, "give spx_b = [...] or samples = [...]");
-  long long t = 5;
-  if ((rc = read_int_key(r, bud, "budget.t", "t", 1, 30, &t))) return rc;
+  long long t = 0;
+  if ((rc = read_row_int(r, bud, "budget", budget_rows, "t", &t))) return rc;
   if (s && spx_toml_find(bud, "t"))
     return fail_at(r, spx_toml_find(bud, "t"), "budget.t", SPX_EINVAL,
                    "only used with budget.spx_b");
   c->spex_t = (unsigned)t;
   if (b) {
     c->budget_mode = SPX_BUDGET_SPEX_B;
-    return read_int_array(r, b, "budget.spx_b", 1, 30, &c->budget, &c->nbudget);
+    return read_row_int_array(r, b, "budget", budget_rows, "spx_b", &c->budget, &c->nbudget);
   }
   c->budget_mode = SPX_BUDGET_SAMPLES;
-  return read_int_array(r, s, "budget.samples", 1, 1000000000000LL, &c->budget, &c->nbudget);
+  return read_row_int_array(r, s, "budget", budget_rows, "samples", &c->budget, &c->nbudget);
 }
 
 static int read_methods(reader *r, const spx_toml_node *arr, spx_config *c) {
@@ -499,6 +638,7 @@ static int read_methods(reader *r, const spx_toml_node *arr, spx_config *c) {
     snprintf(context, sizeof context, "method %s", use);
     static const char *const skip[] = {"name", "label", NULL};
     if ((rc = collect_options(r, m, context, skip, &cm->opts))) return rc;
+    if ((rc = spx_options_declare(cm->opts, cm->type->options, r->err))) return rc;
   }
   return SPX_OK;
 }
@@ -514,13 +654,13 @@ static int read_scaling(reader *r, const spx_toml_node *sc, spx_config *c) {
     return spx_error_set(r->err, SPX_EINVAL,
                          "%s: scaling: experiment.kind = \"scaling\" needs [scaling] n = [...]",
                          r->source);
-  int rc = check_keys(r, sc, "scaling", scaling_keys);
+  int rc = check_rows(r, sc, "scaling", scaling_rows);
   if (rc) return rc;
   const spx_toml_node *n = spx_toml_find(sc, "n");
   if (n == NULL) return fail_at(r, sc, "scaling.n", SPX_EINVAL, "missing (list of n values)");
   long long *vals;
   size_t count;
-  if ((rc = read_int_array(r, n, "scaling.n", 1, 100000000, &vals, &count))) return rc;
+  if ((rc = read_row_int_array(r, n, "scaling", scaling_rows, "n", &vals, &count))) return rc;
   c->scaling_n = malloc(count * sizeof *c->scaling_n);
   if (c->scaling_n == NULL) {
     free(vals);
@@ -540,7 +680,7 @@ static int read_scaling(reader *r, const spx_toml_node *sc, spx_config *c) {
  * components oracle, the one with a task accuracy. */
 static int read_pruning(reader *r, const spx_toml_node *pr, spx_config *c) {
   if (pr == NULL) return SPX_OK;
-  int rc = check_keys(r, pr, "pruning", pruning_keys);
+  int rc = check_rows(r, pr, "pruning", pruning_rows);
   if (rc) return rc;
   if (strcmp(c->oracle->name, "components") != 0)
     return fail_at(r, pr, "pruning", SPX_EINVAL,
@@ -552,12 +692,24 @@ static int read_pruning(reader *r, const spx_toml_node *pr, spx_config *c) {
                    "[pruning] is only used with experiment.kind = \"faithfulness\" or "
                    "\"recovery\"");
   int by = 0;
-  long long orders = 20;
-  if ((rc = read_choice(r, pr, "pruning.rank_by", "rank_by", prune_rank_names, &by)) ||
-      (rc = read_int_key(r, pr, "pruning.random_orders", "random_orders", 0, 10000, &orders)))
+  long long orders = 0;
+  if ((rc = read_row_choice(r, pr, "pruning", pruning_rows, "rank_by", &by)) ||
+      (rc = read_row_int(r, pr, "pruning", pruning_rows, "random_orders", &orders)))
     return rc;
+  /* The default fractions, parsed from their row. */
+  double default_fractions[16];
+  size_t ndefault = 0;
+  {
+    spx_options *tmp = spx_options_create("pruning");
+    SPX_CHECK_ALLOC(tmp, r->err);
+    rc = spx_options_declare(tmp, pruning_rows, r->err);
+    if (rc == SPX_OK)
+      rc = spx_opt_double_list(tmp, "fractions", default_fractions, 16, &ndefault, r->err);
+    spx_options_destroy(&tmp);
+    if (rc) return rc;
+  }
   const spx_toml_node *v = spx_toml_find(pr, "fractions");
-  size_t count = v ? spx_toml_count(v) : sizeof default_fractions / sizeof *default_fractions;
+  size_t count = v ? spx_toml_count(v) : ndefault;
   if (v && spx_toml_type_of(v) != SPX_TOML_ARRAY)
     return fail_at(r, v, "pruning.fractions", SPX_EINVAL, "expected an array of numbers, got %s",
                    spx_toml_type_name(spx_toml_type_of(v)));
@@ -659,6 +811,24 @@ static int set_default(reader *r, spx_toml *doc, const char *path, const char *v
   return SPX_OK;
 }
 
+/* Write the declared default of every row of section that the document leaves out (rows
+ * without a default are resolved by the caller). */
+static int fill_rows(reader *r, spx_toml *doc, const char *section, const spx_option_decl *rows) {
+  const spx_toml_node *table = spx_toml_find(spx_toml_root(doc), section);
+  for (const spx_option_decl *d = rows; d->kind != SPX_DECL_END; d++) {
+    if (d->def == NULL || (table && spx_toml_find(table, d->name))) continue;
+    char path[128], value[256];
+    snprintf(path, sizeof path, "%s.%s", section, d->name);
+    if (d->kind == SPX_DECL_STRING || d->kind == SPX_DECL_CHOICE)
+      snprintf(value, sizeof value, "\"%s\"", d->def);
+    else
+      snprintf(value, sizeof value, "%s", d->def);
+    int rc = set_default(r, doc, path, value);
+    if (rc) return rc;
+  }
+  return SPX_OK;
+}
+
 static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   char num[64];
   char *qn = quoted(c->name), *qo = quoted(c->output), *qr = quoted(c->recording);
@@ -670,22 +840,7 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   free(qo);
   free(qr);
   if (rc) return rc;
-  snprintf(num, sizeof num, "\"%s\"", kind_names[c->kind]);
-  if ((rc = set_default(r, doc, "experiment.kind", num))) return rc;
-  snprintf(num, sizeof num, "%llu", (unsigned long long)c->seed);
-  if ((rc = set_default(r, doc, "experiment.seed", num))) return rc;
-  snprintf(num, sizeof num, "%zu", c->test_masks);
-  if ((rc = set_default(r, doc, "experiment.test_masks", num))) return rc;
-  snprintf(num, sizeof num, "%zu", c->repeats);
-  if ((rc = set_default(r, doc, "experiment.repeats", num))) return rc;
-  snprintf(num, sizeof num, "%zu", c->group_size);
-  if ((rc = set_default(r, doc, "experiment.group_size", num))) return rc;
-  snprintf(num, sizeof num, "\"%s\"", split_names[c->split]);
-  if ((rc = set_default(r, doc, "experiment.split", num))) return rc;
-  snprintf(num, sizeof num, "%zu", c->chunk);
-  if ((rc = set_default(r, doc, "experiment.chunk", num))) return rc;
-  snprintf(num, sizeof num, "\"%s\"", coordinator_names[c->dedicated_coordinator ? 1 : 0]);
-  if ((rc = set_default(r, doc, "experiment.coordinator", num))) return rc;
+  if ((rc = fill_rows(r, doc, "experiment", experiment_rows))) return rc;
   if (c->explicand_stride > 1)
     snprintf(num, sizeof num, "{ first = %zu, count = %zu, stride = %zu }", c->explicand_first,
              c->explicand_count, c->explicand_stride);
@@ -693,20 +848,9 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
     snprintf(num, sizeof num, "{ first = %zu, count = %zu }", c->explicand_first,
              c->explicand_count);
   if ((rc = set_default(r, doc, "oracle.explicands", num))) return rc;
-  if (c->budget_mode == SPX_BUDGET_SPEX_B) {
-    snprintf(num, sizeof num, "%u", c->spex_t);
-    if ((rc = set_default(r, doc, "budget.t", num))) return rc;
-  }
-  if (c->nprune) {
-    const spx_toml_node *pr = spx_toml_find(spx_toml_root(doc), "pruning");
-    if (spx_toml_find(pr, "fractions") == NULL &&
-        (rc = set_default(r, doc, "pruning.fractions", "[0.1, 0.25, 0.5, 0.75, 1.0]")))
-      return rc;
-    snprintf(num, sizeof num, "\"%s\"", prune_rank_names[c->prune_rank_by]);
-    if ((rc = set_default(r, doc, "pruning.rank_by", num))) return rc;
-    snprintf(num, sizeof num, "%zu", c->prune_random);
-    if ((rc = set_default(r, doc, "pruning.random_orders", num))) return rc;
-  }
+  if (c->budget_mode == SPX_BUDGET_SPEX_B && (rc = fill_rows(r, doc, "budget", budget_rows)))
+    return rc;
+  if (c->nprune && (rc = fill_rows(r, doc, "pruning", pruning_rows))) return rc;
   return SPX_OK;
 }
 

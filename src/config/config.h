@@ -115,4 +115,10 @@ const spx_method_type *spx_config_find_method(const spx_config_types *types, con
 
 const char *spx_experiment_kind_name(spx_experiment_kind kind);
 
+/* The declared keys of a driver section ("experiment", "oracle.explicands", "budget",
+ * "scaling", "pruning"), or NULL; spx_config_section_name(i) walks the sections (NULL after the
+ * last). */
+const spx_option_decl *spx_config_section_options(const char *section);
+const char *spx_config_section_name(size_t i);
+
 #endif

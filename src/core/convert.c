@@ -106,6 +106,17 @@ static long double moebius_weight(spx_index index, unsigned order, unsigned s, u
   return 0.0L;
 }
 
+long double spx_index_weight(spx_index index, unsigned order, unsigned s, unsigned t) {
+  if (index == SPX_INDEX_SV || index == SPX_INDEX_BV) order = 1;
+  if (t > s || t > order) return 0.0L;
+  long double bern[64];
+  if (index == SPX_INDEX_KSII) {
+    if (order >= 64) return NAN;
+    bernoulli(bern, order);
+  }
+  return moebius_weight(index, order, s, t, bern);
+}
+
 /* A weight table: w[s * (tmax + 1) + t] for 0 <= s <= dmax, 0 <= t <= min(s, tmax). */
 typedef struct {
   unsigned dmax, tmax;

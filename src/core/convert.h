@@ -41,6 +41,13 @@ int spx_moebius_to_fourier(const spx_transform *moebius, spx_transform **out, sp
 /* Index of the given order (>= 1; SV and BV force order 1) from a Moebius transform. */
 int spx_moebius_to_index(const spx_transform *moebius, spx_index index, unsigned order,
                          spx_transform **out, spx_error *err);
+/* The weight w(s, t) of the Moebius coefficient of a set of size s in the index value of a
+ * subset of size t (0 <= t <= s, t <= order; SV and BV use order 1): every index here is
+ * index(T) = sum over S ⊇ T of w(|S|, |T|) a(S), the empty set's weights encoding the baseline
+ * conventions above. Exposed for readers that aggregate Moebius terms by size (the exact
+ * interventional readout of tree ensembles, model/tree_index.h). 0 for a basis. */
+long double spx_index_weight(spx_index index, unsigned order, unsigned s, unsigned t);
+
 /* A Fourier or Moebius transform to the requested index, or to the other basis (a copy when
  * the basis already matches; order is then ignored). A Fourier input goes to an index in one
  * pass, without building the Moebius transform. An index input is refused. */

@@ -26,6 +26,8 @@ struct spx_options {
   size_t count, cap;
   char **known; /* keys asked for */
   size_t nknown, capknown;
+  const spx_option_decl **decls; /* attached declaration tables */
+  size_t ndecls, capdecls;
 };
 
 static char *dupstr(const char *s) {
@@ -62,6 +64,7 @@ void spx_options_destroy(spx_options **opts) {
   for (size_t i = 0; i < o->count; i++) option_free(&o->opt[i]);
   for (size_t i = 0; i < o->nknown; i++) free(o->known[i]);
   free(o->known);
+  free(o->decls);
   free(o->opt);
   free(o->context);
   free(o);
@@ -185,6 +188,11 @@ void spx_options_at(const spx_options *opts, size_t i, const char **key, spx_opt
 spx_options *spx_options_clone(const spx_options *opts) {
   spx_options *c = spx_options_create(opts->context);
   if (c == NULL) return NULL;
+  for (size_t i = 0; i < opts->ndecls; i++)
+    if (spx_options_declare(c, opts->decls[i], NULL) != SPX_OK) {
+      spx_options_destroy(&c);
+      return NULL;
+    }
   for (size_t i = 0; i < opts->count; i++) {
     const option *p = &opts->opt[i];
     int rc = p->kind == SPX_OPT_ARRAY
@@ -521,5 +529,418 @@ int spx_options_check_unused(const spx_options *opts, spx_error *err) {
                          opts->opt[i].where, opts->opt[i].key, opts->context,
                          opts->nknown ? list : "none");
   }
+  return SPX_OK;
+}
+
+/* ---- declared options ------------------------------------------------------------------------ */
+
+static void known_rows(spx_options *opts, const spx_option_decl *d) {
+  for (; d && d->kind != SPX_DECL_END; d++) {
+    if (d->kind == SPX_DECL_INCLUDE)
+      known_rows(opts, d->include);
+    else
+      spx_options_known(opts, d->name);
+  }
+}
+
+int spx_options_declare(spx_options *opts, const spx_option_decl *decls, spx_error *err) {
+  if (decls == NULL) return SPX_OK;
+  for (size_t i = 0; i < opts->ndecls; i++)
+    if (opts->decls[i] == decls) return SPX_OK;
+  if (opts->ndecls == opts->capdecls) {
+    size_t cap = opts->capdecls ? 2 * opts->capdecls : 4;
+    const spx_option_decl **d = realloc(opts->decls, cap * sizeof *d);
+    if (d == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory declaring options");
+    opts->decls = d;
+    opts->capdecls = cap;
+  }
+  opts->decls[opts->ndecls++] = decls;
+  known_rows(opts, decls);
+  return SPX_OK;
+}
+
+const spx_option_decl *spx_option_decl_find(const spx_option_decl *decls, const char *key) {
+  for (const spx_option_decl *d = decls; d && d->kind != SPX_DECL_END; d++) {
+    if (d->kind == SPX_DECL_INCLUDE) {
+      const spx_option_decl *f = spx_option_decl_find(d->include, key);
+      if (f) return f;
+    } else if (strcmp(d->name, key) == 0) {
+      return d;
+    }
+  }
+  return NULL;
+}
+
+const spx_option_decl *spx_options_decl_of(const spx_options *opts, const char *key) {
+  for (size_t i = 0; i < opts->ndecls; i++) {
+    const spx_option_decl *d = spx_option_decl_find(opts->decls[i], key);
+    if (d) return d;
+  }
+  return NULL;
+}
+
+/* The declaration of key (or an internal error: a component read a key it did not declare). */
+static const spx_option_decl *declared(spx_options *opts, const char *key, spx_error *err) {
+  const spx_option_decl *d = spx_options_decl_of(opts, key);
+  if (d == NULL)
+    spx_error_set(err, SPX_EINTERNAL, "%s: option '%s' is read but not declared (a bug)",
+                  opts->context, key);
+  return d;
+}
+
+static int bad_default(const spx_options *opts, const spx_option_decl *d, spx_error *err) {
+  return spx_error_set(err, SPX_EINTERNAL, "%s: option '%s': declared default '%s' is not valid",
+                       opts->context, d->name, d->def ? d->def : "");
+}
+
+/* "in [lo, hi]", "at least lo", "at most hi" for messages. */
+static void range_text(const spx_option_decl *d, char *buf, size_t len) {
+  if (isfinite(d->min) && isfinite(d->max))
+    snprintf(buf, len, "out of range [%.17g, %.17g]", d->min, d->max);
+  else if (isfinite(d->min))
+    snprintf(buf, len, "out of range (must be >= %.17g)", d->min);
+  else
+    snprintf(buf, len, "out of range (must be <= %.17g)", d->max);
+}
+
+static int in_range(const spx_option_decl *d, double v) {
+  return v >= d->min && v <= d->max;
+}
+
+int spx_opt_int(spx_options *opts, const char *key, long long *out, spx_error *err) {
+  const spx_option_decl *d = declared(opts, key, err);
+  if (d == NULL) return SPX_EINTERNAL;
+  int present = spx_options_has(opts, key);
+  int rc = spx_options_int(opts, key, 0, out, err);
+  if (rc) return rc;
+  if (!present) {
+    if (d->def == NULL) return SPX_OK;
+    if (parse_ll(d->def, out) != 0) return bad_default(opts, d, err);
+  }
+  if (!in_range(d, (double)*out)) {
+    char r[96];
+    range_text(d, r, sizeof r);
+    return spx_options_fail(opts, key, SPX_ERANGE, err, "%lld is %s", *out, r);
+  }
+  return SPX_OK;
+}
+
+int spx_opt_double(spx_options *opts, const char *key, double *out, spx_error *err) {
+  const spx_option_decl *d = declared(opts, key, err);
+  if (d == NULL) return SPX_EINTERNAL;
+  int present = spx_options_has(opts, key);
+  int rc = spx_options_double(opts, key, 0.0, out, err);
+  if (rc) return rc;
+  if (!present) {
+    if (d->def == NULL) return SPX_OK;
+    if (parse_double(d->def, out) != 0) return bad_default(opts, d, err);
+  }
+  if (!in_range(d, *out)) {
+    char r[96];
+    range_text(d, r, sizeof r);
+    return spx_options_fail(opts, key, SPX_ERANGE, err, "%.17g is %s", *out, r);
+  }
+  return SPX_OK;
+}
+
+int spx_opt_bool(spx_options *opts, const char *key, int *out, spx_error *err) {
+  const spx_option_decl *d = declared(opts, key, err);
+  if (d == NULL) return SPX_EINTERNAL;
+  int present = spx_options_has(opts, key);
+  int rc = spx_options_bool(opts, key, 0, out, err);
+  if (rc || present || d->def == NULL) return rc;
+  return parse_bool(d->def, out) == 0 ? SPX_OK : bad_default(opts, d, err);
+}
+
+int spx_opt_string(spx_options *opts, const char *key, const char **out, spx_error *err) {
+  const spx_option_decl *d = declared(opts, key, err);
+  if (d == NULL) return SPX_EINTERNAL;
+  return spx_options_string(opts, key, d->def, out, err);
+}
+
+int spx_opt_choice(spx_options *opts, const char *key, int *out, spx_error *err) {
+  const spx_option_decl *d = declared(opts, key, err);
+  if (d == NULL) return SPX_EINTERNAL;
+  if (d->choices == NULL) return bad_default(opts, d, err);
+  int def = -1;
+  for (int i = 0; d->def && d->choices[i]; i++)
+    if (strcmp(d->choices[i], d->def) == 0) def = i;
+  if (d->def && def < 0) return bad_default(opts, d, err);
+  return spx_options_choice(opts, key, d->choices, def, out, err);
+}
+
+/* Read a list: the given value, else the declared default parsed as command-line text. */
+static int opt_list(spx_options *opts, const char *key, elem_fn fn, void *out, size_t max,
+                    size_t *count, const char *what, spx_error *err) {
+  const spx_option_decl *d = declared(opts, key, err);
+  if (d == NULL) return SPX_EINTERNAL;
+  option *p = lookup(opts, key);
+  *count = 0;
+  option def = {0};
+  if (p == NULL) {
+    if (d->def == NULL) return SPX_OK;
+    def.kind = SPX_OPT_TEXT;
+    def.text = (char *)d->def;
+    p = &def;
+  }
+  arr_ctx c = {out, max};
+  if (for_each_elem(p, fn, &c, count) != 0) {
+    if (p == &def) return bad_default(opts, d, err);
+    return spx_options_fail(opts, key, SPX_EINVAL, err, "expected an array of at most %zu %s, got '%s'",
+                            max, what, p->text);
+  }
+  for (size_t i = 0; i < *count; i++) {
+    double v = fn == put_double ? ((double *)out)[i] : (double)((long long *)out)[i];
+    if (!in_range(d, v)) {
+      char r[96];
+      range_text(d, r, sizeof r);
+      return spx_options_fail(opts, key, SPX_ERANGE, err, "element %zu (%.17g) is %s", i + 1, v, r);
+    }
+  }
+  return SPX_OK;
+}
+
+int spx_opt_double_list(spx_options *opts, const char *key, double *out, size_t max,
+                        size_t *count, spx_error *err) {
+  return opt_list(opts, key, put_double, out, max, count, "numbers", err);
+}
+
+int spx_opt_int_list(spx_options *opts, const char *key, long long *out, size_t max,
+                     size_t *count, spx_error *err) {
+  return opt_list(opts, key, put_ll, out, max, count, "integers", err);
+}
+
+static const char *decl_kind_name(spx_decl_kind k) {
+  switch (k) {
+  case SPX_DECL_INT: return "integer";
+  case SPX_DECL_FLOAT: return "number";
+  case SPX_DECL_BOOL: return "boolean";
+  case SPX_DECL_STRING: return "string";
+  case SPX_DECL_CHOICE: return "choice";
+  case SPX_DECL_INT_LIST: return "integers";
+  case SPX_DECL_FLOAT_LIST: return "numbers";
+  case SPX_DECL_STRING_LIST: return "strings";
+  default: return "value";
+  }
+}
+
+void spx_option_decls_print(FILE *out, const spx_option_decl *decls, const char *indent) {
+  for (const spx_option_decl *d = decls; d && d->kind != SPX_DECL_END; d++) {
+    if (d->kind == SPX_DECL_INCLUDE) {
+      spx_option_decls_print(out, d->include, indent);
+      continue;
+    }
+    char type[160] = "";
+    if (d->kind == SPX_DECL_CHOICE && d->choices) {
+      for (int i = 0; d->choices[i]; i++) {
+        if (strlen(type) + strlen(d->choices[i]) + 4 >= sizeof type) break;
+        if (i) strcat(type, "|");
+        strcat(type, d->choices[i]);
+      }
+    } else {
+      snprintf(type, sizeof type, "%s", decl_kind_name(d->kind));
+      if (d->kind == SPX_DECL_INT || d->kind == SPX_DECL_FLOAT || d->kind == SPX_DECL_INT_LIST ||
+          d->kind == SPX_DECL_FLOAT_LIST) {
+        size_t l = strlen(type);
+        if (isfinite(d->min) && isfinite(d->max))
+          snprintf(type + l, sizeof type - l, " in [%g, %g]", d->min, d->max);
+        else if (isfinite(d->min))
+          snprintf(type + l, sizeof type - l, " >= %g", d->min);
+        else if (isfinite(d->max))
+          snprintf(type + l, sizeof type - l, " <= %g", d->max);
+      }
+    }
+    fprintf(out, "%s%-16s %-28s default %-10s %s\n", indent ? indent : "", d->name, type,
+            d->def ? d->def : "-", d->help ? d->help : "");
+  }
+}
+
+void spx_option_decls_names(const spx_option_decl *decls, char *buf, size_t len) {
+  if (len == 0) return;
+  size_t used = strlen(buf);
+  for (const spx_option_decl *d = decls; d && d->kind != SPX_DECL_END; d++) {
+    if (d->kind == SPX_DECL_INCLUDE) {
+      spx_option_decls_names(d->include, buf, len);
+      used = strlen(buf);
+      continue;
+    }
+    if (used + strlen(d->name) + 3 >= len) return;
+    if (used) strcat(buf, ", ");
+    strcat(buf, d->name);
+    used = strlen(buf);
+  }
+}
+
+/* ---- resolved options as TOML ---------------------------------------------------------------- */
+
+typedef struct {
+  char *s;
+  size_t len, cap;
+  int failed;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *t) {
+  size_t l = strlen(t);
+  if (b->failed) return;
+  if (b->len + l + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + l + 1) cap *= 2;
+    char *n = realloc(b->s, cap);
+    if (n == NULL) {
+      b->failed = 1;
+      return;
+    }
+    b->s = n;
+    b->cap = cap;
+  }
+  memcpy(b->s + b->len, t, l + 1);
+  b->len += l;
+}
+
+static void sb_quoted(sbuf *b, const char *s) {
+  char tmp[8];
+  sb_add(b, "\"");
+  for (; *s; s++) {
+    unsigned char u = (unsigned char)*s;
+    if (u == '"' || u == '\\') {
+      tmp[0] = '\\';
+      tmp[1] = (char)u;
+      tmp[2] = '\0';
+    } else if (u < 0x20 || u == 0x7f) {
+      snprintf(tmp, sizeof tmp, "\\u%04x", u);
+    } else {
+      tmp[0] = (char)u;
+      tmp[1] = '\0';
+    }
+    sb_add(b, tmp);
+  }
+  sb_add(b, "\"");
+}
+
+static void sb_key(sbuf *b, const char *key) {
+  int bare = *key != '\0';
+  for (const char *k = key; *k; k++)
+    if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
+          *k == '_' || *k == '-'))
+      bare = 0;
+  if (bare)
+    sb_add(b, key);
+  else
+    sb_quoted(b, key);
+}
+
+static int text_is_number(const char *t) {
+  double v;
+  return parse_double(t, &v) == 0;
+}
+
+/* One scalar: quoted when it is a string (typed, declared, or text that is not a number or
+ * boolean for an undeclared key). */
+static void sb_scalar(sbuf *b, const char *text, spx_option_kind kind, const spx_option_decl *d) {
+  int quote;
+  if (kind == SPX_OPT_STRING)
+    quote = 1;
+  else if (kind != SPX_OPT_TEXT)
+    quote = 0;
+  else if (d && (d->kind == SPX_DECL_STRING || d->kind == SPX_DECL_CHOICE ||
+                 d->kind == SPX_DECL_STRING_LIST))
+    quote = 1;
+  else if (d && d->kind != SPX_DECL_ANY)
+    quote = 0;
+  else {
+    int bv;
+    quote = !(text_is_number(text) || parse_bool(text, &bv) == 0);
+  }
+  if (quote)
+    sb_quoted(b, text);
+  else
+    sb_add(b, text);
+}
+
+static int elem_to_sb(const char *t, size_t i, void *vctx) {
+  void **c = vctx;
+  sbuf *b = c[0];
+  if (i) sb_add(b, ", ");
+  sb_scalar(b, t, SPX_OPT_TEXT, c[1]);
+  return 0;
+}
+
+static void sb_value(sbuf *b, option *p, const spx_option_decl *d) {
+  int list = p->kind == SPX_OPT_ARRAY ||
+             (p->kind == SPX_OPT_TEXT && d &&
+              (d->kind == SPX_DECL_INT_LIST || d->kind == SPX_DECL_FLOAT_LIST ||
+               d->kind == SPX_DECL_STRING_LIST));
+  if (p->kind == SPX_OPT_TABLE) {
+    sb_add(b, p->text);
+  } else if (!list) {
+    sb_scalar(b, p->text, p->kind, d);
+  } else if (p->kind == SPX_OPT_ARRAY) {
+    sb_add(b, "[");
+    for (size_t i = 0; i < p->nitems; i++) {
+      if (i) sb_add(b, ", ");
+      sb_scalar(b, p->items[i], p->item_kinds[i], d);
+    }
+    sb_add(b, "]");
+  } else {
+    size_t count;
+    void *ctx[2] = {b, (void *)d};
+    sb_add(b, "[");
+    for_each_elem(p, elem_to_sb, ctx, &count);
+    sb_add(b, "]");
+  }
+}
+
+static void resolved_rows(const spx_options *opts, const spx_option_decl *decls, sbuf *b,
+                          const char ***seen, size_t *nseen) {
+  for (const spx_option_decl *d = decls; d && d->kind != SPX_DECL_END; d++) {
+    if (d->kind == SPX_DECL_INCLUDE) {
+      resolved_rows(opts, d->include, b, seen, nseen);
+      continue;
+    }
+    int dup = 0;
+    for (size_t i = 0; i < *nseen; i++)
+      if (strcmp((*seen)[i], d->name) == 0) dup = 1;
+    if (dup) continue;
+    const char **ns = realloc(*seen, (*nseen + 1) * sizeof *ns);
+    if (ns == NULL) {
+      b->failed = 1;
+      return;
+    }
+    *seen = ns;
+    ns[(*nseen)++] = d->name;
+    option *p = find(opts, d->name);
+    option def = {0};
+    if (p == NULL) {
+      if (d->def == NULL) continue;
+      def.kind = SPX_OPT_TEXT;
+      def.text = (char *)d->def;
+      p = &def;
+    }
+    sb_key(b, d->name);
+    sb_add(b, " = ");
+    sb_value(b, p, d);
+    sb_add(b, "\n");
+  }
+}
+
+int spx_options_resolved(const spx_options *opts, char **out, spx_error *err) {
+  sbuf b = {0};
+  const char **seen = NULL;
+  size_t nseen = 0;
+  sb_add(&b, "");
+  for (size_t i = 0; i < opts->ndecls; i++) resolved_rows(opts, opts->decls[i], &b, &seen, &nseen);
+  for (size_t i = 0; i < opts->count; i++) {
+    if (spx_options_decl_of(opts, opts->opt[i].key)) continue;
+    sb_key(&b, opts->opt[i].key);
+    sb_add(&b, " = ");
+    sb_value(&b, &opts->opt[i], NULL);
+    sb_add(&b, "\n");
+  }
+  free(seen);
+  if (b.failed) {
+    free(b.s);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory printing the resolved options");
+  }
+  *out = b.s;
   return SPX_OK;
 }

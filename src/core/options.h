@@ -8,7 +8,9 @@
 #ifndef SPX_OPTIONS_H
 #define SPX_OPTIONS_H
 
+#include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -94,5 +96,79 @@ void spx_options_remove(spx_options *opts, const char *key);
 void spx_options_known(spx_options *opts, const char *key);
 /* Error for the first key that no getter asked for, listing the known keys. */
 int spx_options_check_unused(const spx_options *opts, spx_error *err);
+
+
+/* ---- declared options ----------------------------------------------------------------------
+ *
+ * Every key of the driver, an oracle or a method is declared once, as a row of a table:
+ * name, type, default, range or choices, help. The getters spx_opt_* below read a declared key
+ * with the declared default and range, so the default is written nowhere else; `--help`,
+ * `explain`'s routing of --KEY to the oracle or the method, the "unknown key" messages and the
+ * resolved options stored in a result file all come from the same rows (IOR's option_help
+ * rows and PETSc's SetFromOptions are the models). */
+
+typedef enum {
+  SPX_DECL_END = 0,  /* terminates a table */
+  SPX_DECL_INT,
+  SPX_DECL_FLOAT,
+  SPX_DECL_BOOL,
+  SPX_DECL_STRING,
+  SPX_DECL_CHOICE,   /* a string from choices */
+  SPX_DECL_INT_LIST,
+  SPX_DECL_FLOAT_LIST,
+  SPX_DECL_STRING_LIST,
+  SPX_DECL_ANY,      /* read by the component's own code (e.g. a number or a file name) */
+  SPX_DECL_INCLUDE   /* the rows of another table (include) */
+} spx_decl_kind;
+
+typedef struct spx_option_decl {
+  const char *name;
+  spx_decl_kind kind;
+  /* Default as it would be written in TOML without quotes ("5", "0.95", "soft", "true",
+   * "[0.1, 0.5]"); NULL: no default (the key is optional and means "not set", or the component
+   * computes its default from other values: help says which). */
+  const char *def;
+  double min, max;             /* inclusive range of INT/FLOAT values and list items */
+  const char *const *choices;  /* CHOICE: NULL-terminated */
+  const char *help;            /* one line */
+  const struct spx_option_decl *include; /* INCLUDE: the table whose rows are added */
+} spx_option_decl;
+
+/* Range bounds meaning "no limit". */
+#define SPX_NOMIN (-HUGE_VAL)
+#define SPX_NOMAX (HUGE_VAL)
+
+/* Attach a declaration table (with its includes) to opts: its keys become known (for the
+ * "unknown key" message) and readable with spx_opt_*. Several tables may be attached. */
+int spx_options_declare(spx_options *opts, const spx_option_decl *decls, spx_error *err);
+/* The row declaring key in decls (following includes), or NULL. */
+const spx_option_decl *spx_option_decl_find(const spx_option_decl *decls, const char *key);
+/* The row declaring key among the tables attached to opts, or NULL. */
+const spx_option_decl *spx_options_decl_of(const spx_options *opts, const char *key);
+
+/* Typed getters of declared keys: the given value, else the declared default, checked against
+ * the declared type and range ("WHERE: KEY: ..."). Reading an undeclared key is SPX_EINTERNAL.
+ * A key without default that is absent gives 0 / NULL / an empty list and *present = 0 where
+ * the getter has that argument. */
+int spx_opt_int(spx_options *opts, const char *key, long long *out, spx_error *err);
+int spx_opt_double(spx_options *opts, const char *key, double *out, spx_error *err);
+int spx_opt_bool(spx_options *opts, const char *key, int *out, spx_error *err);
+/* *out points into opts or into the declaration (NULL when absent without default). */
+int spx_opt_string(spx_options *opts, const char *key, const char **out, spx_error *err);
+/* Position of the value among the declared choices. */
+int spx_opt_choice(spx_options *opts, const char *key, int *out, spx_error *err);
+int spx_opt_double_list(spx_options *opts, const char *key, double *out, size_t max,
+                        size_t *count, spx_error *err);
+int spx_opt_int_list(spx_options *opts, const char *key, long long *out, size_t max,
+                     size_t *count, spx_error *err);
+
+/* Print decls as a help table (one row per key: name, type, default, range/choices, help). */
+void spx_option_decls_print(FILE *out, const spx_option_decl *decls, const char *indent);
+/* The resolved options as TOML lines "key = value\n": every declared key with its given value
+ * or its default (keys without either are left out), then any given key that no table
+ * declares. *out is a new string (caller frees). */
+int spx_options_resolved(const spx_options *opts, char **out, spx_error *err);
+/* A comma-separated list of the keys of decls (for messages), written into buf. */
+void spx_option_decls_names(const spx_option_decl *decls, char *buf, size_t len);
 
 #endif

@@ -38,6 +38,8 @@ int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, sp
   *out = NULL;
   memset(stats, 0, sizeof *stats);
   char why[512] = "";
+  int declared = spx_options_declare(opts, type->options, err);
+  if (declared != SPX_OK) return declared;
   if (!type->applicable(n, budget, opts, why, sizeof why))
     return spx_error_set(err, SPX_ENOTAPPLICABLE, "%s: %s", name, why);
 

@@ -39,6 +39,9 @@ typedef struct spx_method_type {
    * of the caller's group; called once after begin, before the first step. A method without
    * this hook, or given NULL, runs everything on the calling rank. */
   void (*set_jobs)(void *state, const spx_jobs_runner *jobs);
+  /* The method's option keys (core/options.h), each declared once with its default, range and
+   * help; read with spx_opt_*. */
+  const spx_option_decl *options;
 } spx_method_type;
 
 const spx_method_type *spx_method_lookup(const char *name);

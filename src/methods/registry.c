@@ -15,17 +15,29 @@ extern const spx_method_type spx_method_faith_banzhaf;
 extern const spx_method_type spx_method_faith_shap;
 extern const spx_method_type spx_method_kernelshap;
 extern const spx_method_type spx_method_proxyspex;
+extern const spx_method_type spx_method_proxyshap;
+extern const spx_method_type spx_method_kernelshap_iq;
+extern const spx_method_type spx_method_shap_iq;
+extern const spx_method_type spx_method_svarm_iq;
+extern const spx_method_type spx_method_permutation;
+extern const spx_method_type spx_method_kadd_shap;
 
 static const spx_method_type *const methods[] = {
     &spx_method_exact,
     &spx_method_spex,
     &spx_method_spex_hard,
     &spx_method_proxyspex,
+    &spx_method_proxyshap,
     &spx_method_lime,
     &spx_method_banzhaf,
     &spx_method_faith_banzhaf,
     &spx_method_faith_shap,
     &spx_method_kernelshap,
+    &spx_method_kernelshap_iq,
+    &spx_method_shap_iq,
+    &spx_method_svarm_iq,
+    &spx_method_permutation,
+    &spx_method_kadd_shap,
     NULL};
 
 const spx_method_type *const *spx_method_types(void) { return methods; }

@@ -201,9 +201,13 @@ static int comp_eval(spx_oracle *self, const spx_maskset *masks, size_t first, s
 static void comp_close(spx_oracle *self) { comp_free(self->state); }
 
 const spx_oracle_type spx_oracle_components = {
-    "components",
-    "ablate hidden units (or heads) of an MLP trained on digits; mean log-prob of the task",
-    comp_open, comp_explicands, comp_eval, NULL, comp_close};
+    .name = "components",
+    .summary = "ablate hidden units (or heads) of an MLP trained on digits; mean log-prob of the task",
+    .open = comp_open,
+    .explicands = comp_explicands,
+    .eval = comp_eval,
+    .truth = NULL,
+    .close = comp_close};
 
 double spx_components_accuracy(const spx_oracle *o, const uint64_t *mask) {
   double acc = NAN;

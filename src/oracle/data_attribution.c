@@ -379,6 +379,10 @@ static int da_eval(spx_oracle *self, const spx_maskset *masks, size_t first, siz
 static void da_close(spx_oracle *self) { da_free(self->state); }
 
 const spx_oracle_type spx_oracle_data_attribution = {
-    "data_attribution",
-    "retrain L2 logistic/softmax regression on the kept training points; margin of one test point",
-    da_open, da_explicands, da_eval, NULL, da_close};
+    .name = "data_attribution",
+    .summary = "retrain L2 logistic/softmax regression on the kept training points; margin of one test point",
+    .open = da_open,
+    .explicands = da_explicands,
+    .eval = da_eval,
+    .truth = NULL,
+    .close = da_close};

@@ -26,8 +26,13 @@ static int forward_eval(spx_oracle *self, const spx_maskset *masks, size_t first
 static void no_close(spx_oracle *self) { (void)self; }
 
 static const spx_oracle_type counting_type = {
-    "counting", "counts queries and seconds of the oracle it wraps", NULL, NULL, forward_eval,
-    NULL, no_close};
+    .name = "counting",
+    .summary = "counts queries and seconds of the oracle it wraps",
+    .open = NULL,
+    .explicands = NULL,
+    .eval = forward_eval,
+    .truth = NULL,
+    .close = no_close};
 
 static int noise_eval(spx_oracle *self, const spx_maskset *masks, size_t first, size_t count,
                       double *out, spx_error *err) {
@@ -55,8 +60,13 @@ static void noise_close(spx_oracle *self) {
 }
 
 static const spx_oracle_type noise_type = {
-    "noise", "adds deterministic Gaussian noise to the oracle it wraps", NULL, NULL, noise_eval,
-    NULL, noise_close};
+    .name = "noise",
+    .summary = "adds deterministic Gaussian noise to the oracle it wraps",
+    .open = NULL,
+    .explicands = NULL,
+    .eval = noise_eval,
+    .truth = NULL,
+    .close = noise_close};
 
 /* Make a wrapper of type around *o and put it in *o's place. */
 static int wrap(spx_oracle **o, const spx_oracle_type *type, void *state, spx_error *err) {

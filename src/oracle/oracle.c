@@ -43,7 +43,8 @@ static int open_type(const spx_oracle_type *type, spx_options *opts, size_t expl
   *out = NULL;
   spx_oracle *o = spx_oracle_alloc(type);
   SPX_CHECK_ALLOC(o, err);
-  int rc = type->open(o, opts, explicand, err);
+  int rc = spx_options_declare(opts, type->options, err);
+  if (rc == SPX_OK) rc = type->open(o, opts, explicand, err);
   if (rc == SPX_OK && strict) rc = spx_options_check_unused(opts, err);
   if (rc == SPX_OK && o->n == 0)
     rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", type->name);
@@ -72,7 +73,8 @@ int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, sp
     *count = 1;
     return SPX_OK;
   }
-  return type->explicands(opts, count, err);
+  int rc = spx_options_declare(opts, type->options, err);
+  return rc ? rc : type->explicands(opts, count, err);
 }
 
 void spx_oracle_destroy(spx_oracle **o) {

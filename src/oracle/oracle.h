@@ -32,6 +32,9 @@ typedef struct spx_oracle_type {
   const spx_transform *(*truth)(const spx_oracle *o);
   /* Free o->state (o itself and its labels are freed by spx_oracle_destroy). */
   void (*close)(spx_oracle *o);
+  /* The oracle's option keys (core/options.h), each declared once with its default, range and
+   * help; read with spx_opt_*. NULL for an oracle that reads undeclared keys. */
+  const spx_option_decl *options;
 } spx_oracle_type;
 
 struct spx_oracle {

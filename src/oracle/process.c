@@ -12,15 +12,25 @@
  * SIGPIPE: every write to the child is made with SIGPIPE blocked in this thread
  * (pthread_sigmask); when the write fails with EPIPE the SIGPIPE it raised is consumed with
  * sigtimedwait (unless one was already pending before) and the old mask restored, so the
- * process-wide disposition is never changed. Our pipe ends are created O_CLOEXEC, so children
- * do not inherit them. After any protocol error or time-out the child (its whole process
- * group) is killed and reaped and the oracle refuses further batches. */
+ * process-wide disposition is never changed. Our pipe ends are created O_CLOEXEC, and every
+ * other descriptor >= 3 (the HDF5 file, MPI's sockets) is closed in the child before the exec
+ * (posix_spawn_file_actions_addclosefrom_np), so the model holds nothing of ours.
+ *
+ * The child is started lazily, at the first batch: opening the oracle (the dry run of
+ * `check` and of every run) starts no process. Shutdown: close the pipes, let the model exit
+ * on EOF for up to min(timeout, 10 s); then SIGTERM to the whole process group, and after
+ * PROC_TERM_GRACE SIGKILL to the group, whatever the shell did (a shell that exits on SIGTERM
+ * no longer lets a model that ignores it run on). A group counts as gone when no member is
+ * left that is not a zombie (/proc; zombies of an init that does not reap are harmless).
+ * After any protocol error or time-out the group is killed and reaped and the oracle refuses
+ * further batches. An exit status 128+N of the shell is reported as the model's signal N. */
 #define _GNU_SOURCE /* pipe2 (O_CLOEXEC at creation) */
 
 #include "process.h"
 #include "textdata.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -39,6 +49,7 @@ extern char **environ;
 
 #define PROC_LINE_MAX 4096       /* longest answer line accepted */
 #define PROC_CLOSE_GRACE 10.0    /* seconds close() waits for the child after EOF */
+#define PROC_TERM_GRACE 2.0      /* seconds between SIGTERM and SIGKILL to the group */
 
 typedef struct {
   char *command;
@@ -47,6 +58,7 @@ typedef struct {
   size_t batch;
   pid_t pid;
   int reaped, status; /* wait status once reaped */
+  int gone;           /* the shell is reaped and its process group empty: signal no more */
   int to_child, from_child;
   unsigned long long batches; /* protocol batches started */
   int header_sent;
@@ -100,31 +112,110 @@ static int wait_exit(proc *P, double seconds) {
   }
 }
 
-/* Kill the child's process group and reap it. */
-static void kill_child(proc *P) {
-  if (P->pid <= 0 || P->reaped) return;
-  kill(-P->pid, SIGKILL);
-  kill(P->pid, SIGKILL);
-  int st;
-  pid_t r;
-  while ((r = waitpid(P->pid, &st, 0)) < 0 && errno == EINTR) continue;
-  P->reaped = 1;
-  P->status = r == P->pid ? st : -1;
+/* 1 while the child's process group (pgid = the shell's pid) has a member that is not a
+ * zombie. Without /proc, any member counts. */
+static int group_alive(pid_t pgid) {
+  if (pgid <= 0) return 0;
+  if (kill(-pgid, 0) != 0 && errno == ESRCH) return 0;
+  DIR *d = opendir("/proc");
+  if (d == NULL) return 1;
+  int alive = 0;
+  struct dirent *e;
+  while (!alive && (e = readdir(d)) != NULL) {
+    if (!isdigit((unsigned char)e->d_name[0])) continue;
+    char path[300], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+    FILE *f = fopen(path, "re");
+    if (f == NULL) continue;
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    const char *p = strrchr(buf, ')'); /* "pid (comm) S ppid pgrp ..." */
+    char state;
+    long ppid, pgrp;
+    if (p && sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == (long)pgid &&
+        state != 'Z' && state != 'X')
+      alive = 1;
+  }
+  closedir(d);
+  return alive;
 }
 
-/* "exited with status 3", "was killed by signal 9 (Killed)", ... */
-static void describe_status(const proc *P, char *buf, size_t len) {
-  if (!P->reaped)
-    snprintf(buf, len, "is still running");
-  else if (P->status < 0)
-    snprintf(buf, len, "has exited (status unknown)");
-  else if (WIFEXITED(P->status))
-    snprintf(buf, len, "exited with status %d", WEXITSTATUS(P->status));
-  else if (WIFSIGNALED(P->status))
-    snprintf(buf, len, "was killed by signal %d (%s)", WTERMSIG(P->status),
-             strsignal(WTERMSIG(P->status)));
+/* Wait until the shell is reaped and its process group has no live member, at most seconds.
+ * Returns 1 when both happened. */
+static int wait_group(proc *P, double seconds) {
+  double end = now_s() + seconds, nap = 0.001;
+  for (;;) {
+    wait_exit(P, 0.0);
+    if (P->gone || (P->reaped && !group_alive(P->pid))) {
+      P->gone = 1; /* the pgid may now be reused: never signal it again */
+      return 1;
+    }
+    double left = end - now_s();
+    if (left <= 0.0) return 0;
+    sleep_s(nap < left ? nap : left);
+    if (nap < 0.02) nap *= 2.0;
+  }
+}
+
+/* Kill the child's process group and reap the shell. */
+static void kill_child(proc *P) {
+  if (P->pid <= 0 || P->gone) return;
+  kill(-P->pid, SIGKILL);
+  if (!P->reaped) {
+    kill(P->pid, SIGKILL);
+    int st;
+    pid_t r;
+    while ((r = waitpid(P->pid, &st, 0)) < 0 && errno == EINTR) continue;
+    P->reaped = 1;
+    P->status = r == P->pid ? st : -1;
+  }
+  wait_group(P, 1.0); /* members killed: gone in a moment (or zombies) */
+}
+
+/* Shut the child down (pipes already closed): up to grace seconds to exit on its own, then
+ * SIGTERM to the group, PROC_TERM_GRACE seconds, SIGKILL to the group. */
+static void stop_child(proc *P, double grace) {
+  if (P->pid <= 0 || P->gone) return;
+  if (wait_group(P, grace)) return;
+  kill(-P->pid, SIGTERM);
+  if (!P->reaped) kill(P->pid, SIGTERM); /* the shell, should it have left the group */
+  if (wait_group(P, PROC_TERM_GRACE)) return;
+  kill_child(P);
+}
+
+/* "SIGKILL" for 9 (or "signal 9" where the system has no name for it). */
+static void signal_name(int sig, char *buf, size_t len) {
+  const char *abbrev = sigabbrev_np(sig);
+  if (abbrev)
+    snprintf(buf, len, "SIG%s", abbrev);
   else
+    snprintf(buf, len, "signal %d", sig);
+}
+
+/* "exited with status 3", "was killed by signal 9 (SIGKILL)", ... The shell reports a
+ * command killed by signal N as exit status 128 + N: that is named as the signal too. */
+static void describe_status(const proc *P, char *buf, size_t len) {
+  char name[32];
+  if (!P->reaped) {
+    snprintf(buf, len, "is still running");
+  } else if (P->status < 0) {
+    snprintf(buf, len, "has exited (status unknown)");
+  } else if (WIFEXITED(P->status)) {
+    int code = WEXITSTATUS(P->status);
+    if (code > 128 && code - 128 < NSIG && sigabbrev_np(code - 128) != NULL) {
+      signal_name(code - 128, name, sizeof name);
+      snprintf(buf, len, "was killed by signal %d (%s) (the shell reported exit status %d)",
+               code - 128, name, code);
+    } else {
+      snprintf(buf, len, "exited with status %d", code);
+    }
+  } else if (WIFSIGNALED(P->status)) {
+    signal_name(WTERMSIG(P->status), name, sizeof name);
+    snprintf(buf, len, "was killed by signal %d (%s)", WTERMSIG(P->status), name);
+  } else {
     snprintf(buf, len, "stopped (wait status %d)", P->status);
+  }
 }
 
 /* Quote up to 60 bytes of s for a message, escaping what is not printable. */
@@ -470,13 +561,7 @@ static void proc_free(proc *P) {
   if (P->to_child >= 0) close(P->to_child);
   if (P->from_child >= 0) close(P->from_child);
   P->to_child = P->from_child = -1;
-  if (P->pid > 0 && !P->reaped) {
-    double grace = P->timeout < PROC_CLOSE_GRACE ? P->timeout : PROC_CLOSE_GRACE;
-    if (!wait_exit(P, grace)) {
-      kill(-P->pid, SIGTERM);
-      if (!wait_exit(P, 1.0)) kill_child(P);
-    }
-  }
+  stop_child(P, P->timeout < PROC_CLOSE_GRACE ? P->timeout : PROC_CLOSE_GRACE);
   free(P->command);
   free(P->wbuf);
   free(P->header);
@@ -506,6 +591,8 @@ static int spawn(proc *P, spx_error *err) {
   if (e == 0) {
     if (!e) e = posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
     if (!e) e = posix_spawn_file_actions_adddup2(&fa, outp[1], STDOUT_FILENO);
+    /* nothing of ours but the two pipes (as stdin/stdout) and stderr */
+    if (!e) e = posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
     if (!e)
       e = posix_spawnattr_setflags(
           &at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
@@ -772,7 +859,6 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
   o->n = (size_t)n;
   o->concurrent = 0;
   rc = spx_oracle_set_labels(o, labels, err); /* takes ownership, even of NULL */
-  if (rc == SPX_OK) rc = spawn(P, err);
   if (rc) {
     proc_free(P);
     return rc;
@@ -795,6 +881,14 @@ static int proc_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size
   if (P->broken)
     return spx_error_set(err, SPX_EORACLE, "process oracle unusable after an earlier error: %s",
                          P->first_error);
+  if (P->pid <= 0) { /* started at the first batch: opening the oracle starts nothing */
+    int rc = spawn(P, err);
+    if (rc) {
+      P->broken = 1;
+      snprintf(P->first_error, sizeof P->first_error, "%s", err ? err->msg : "cannot start");
+      return rc;
+    }
+  }
   for (size_t done = 0; done < count;) {
     size_t k = count - done < P->batch ? count - done : P->batch;
     int rc = run_batch(P, masks, first + done, k, out + done, err);

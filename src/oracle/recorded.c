@@ -193,6 +193,10 @@ static int rec_eval(spx_oracle *self, const spx_maskset *masks, size_t first, si
 }
 
 const spx_oracle_type spx_oracle_recorded = {
-    "recorded",
-    "replay a recording (HDF5 query log or full table); optional live fallback that appends",
-    rec_open, rec_explicands, rec_eval, NULL, rec_close};
+    .name = "recorded",
+    .summary = "replay a recording (HDF5 query log or full table); optional live fallback that appends",
+    .open = rec_open,
+    .explicands = rec_explicands,
+    .eval = rec_eval,
+    .truth = NULL,
+    .close = rec_close};

@@ -250,7 +250,11 @@ static void tab_close(spx_oracle *self) {
 }
 
 const spx_oracle_type spx_oracle_tabular = {
-    "tabular",
-    "XGBoost on breast cancer data; raw margin of one test row, removed features at the "
+    .name = "tabular",
+    .summary = "XGBoost on breast cancer data; raw margin of one test row, removed features at the "
     "training mean",
-    tab_open, tab_explicands, tab_eval, tab_truth, tab_close};
+    .open = tab_open,
+    .explicands = tab_explicands,
+    .eval = tab_eval,
+    .truth = tab_truth,
+    .close = tab_close};

@@ -2,7 +2,9 @@
  * oracle (checked against the coefficients listed in its header), a large batch that would
  * deadlock a writer that does not read, children that misbehave (crash, hang, garbage, short
  * answers, NaN, extra output), SIGPIPE safety, descriptor inheritance and option errors. */
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,13 +309,18 @@ static void test_sigpipe_state(void) {
   sigprocmask(SIG_SETMASK, NULL, &before);
   struct sigaction sa_before, sa_after;
   sigaction(SIGPIPE, NULL, &sa_before);
-  spx_oracle *o = open_cmd("exit 0", 1000, 10, 0);
-  struct timespec ts = {0, 200000000};
-  nanosleep(&ts, NULL); /* let the child be gone before we write */
+  /* The child starts at the first batch: it answers one mask, then closes its input (our
+   * writes of the second batch meet EPIPE at once) and exits a moment later. */
+  spx_oracle *o = open_cmd("read n; read c; read m; echo 1; exec 0<&-; sleep 0.3", 1000, 10, 0);
+  spx_maskset *one = pattern_masks(1000, 1, 3);
+  double y1[1];
+  spx_error err = {0};
+  int rc = spx_oracle_eval_all(o, one, y1, &err);
+  spx_test(rc == SPX_OK && y1[0] == 1.0, "first batch answered [%s]", rc ? err.msg : "");
+  spx_maskset_destroy(&one);
   spx_maskset *m = pattern_masks(1000, 500, 1);
   double *y = calloc(500, sizeof *y);
-  spx_error err = {0};
-  int rc = spx_oracle_eval_all(o, m, y, &err);
+  rc = spx_oracle_eval_all(o, m, y, &err);
   spx_test(rc == SPX_EORACLE && strstr(err.msg, "stopped reading its input"),
            "write to a dead child: EPIPE reported, no SIGPIPE death [%s]", err.msg);
   sigprocmask(SIG_SETMASK, NULL, &after);
@@ -338,6 +345,146 @@ static void test_no_inherited_fds(void) {
   double secs = now_s() - t0;
   spx_test(secs < 3.0, "closing A while B runs: A sees EOF at once (%.2f s)", secs);
   spx_oracle_destroy(&b);
+}
+
+
+/* ---- process hygiene ---------------------------------------------------------------------- */
+
+static int pid_alive(long pid) { /* alive and not a zombie */
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return 0;
+  size_t len = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[len] = '\0';
+  const char *p = strrchr(buf, ')');
+  return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+static long read_pid(const char *path) {
+  FILE *f = fopen(path, "r");
+  long pid = -1;
+  if (f) {
+    if (fscanf(f, "%ld", &pid) != 1) pid = -1;
+    fclose(f);
+  }
+  return pid;
+}
+
+/* One batch of one mask through command (n = 3); returns the answer or NaN. */
+static double one_answer(spx_oracle *o) {
+  spx_maskset *m = pattern_masks(3, 1, 5);
+  double y = NAN;
+  spx_error err = {0};
+  if (spx_oracle_eval_all(o, m, &y, &err)) {
+    printf("unexpected failure: %s\n", err.msg);
+    y = NAN;
+  }
+  spx_maskset_destroy(&m);
+  return y;
+}
+
+/* Opening the oracle starts no process (the dry run of `check`); the first batch does. */
+static void test_lazy_start(void) {
+  char dir[] = "/tmp/spx_lazy_XXXXXX";
+  if (!mkdtemp(dir)) return;
+  char marker[96], cmd[256];
+  snprintf(marker, sizeof marker, "%s/started", dir);
+  snprintf(cmd, sizeof cmd, "touch %s; read n; read c; read m; echo 1; while read x; do :; done",
+           marker);
+  spx_oracle *o = open_cmd(cmd, 3, 5, 0);
+  spx_oracle_destroy(&o);
+  spx_test(access(marker, F_OK) != 0, "open + close starts no model process");
+  o = open_cmd(cmd, 3, 5, 0);
+  spx_test(one_answer(o) == 1.0, "the first batch starts it");
+  spx_test(access(marker, F_OK) == 0, "...and the model ran");
+  spx_oracle_destroy(&o);
+  unlink(marker);
+  rmdir(dir);
+}
+
+/* The child sees none of our descriptors but its pipes and stderr: not a file we opened
+ * (without O_CLOEXEC, like the HDF5 file) nor a pipe (like MPI's sockets). */
+static void test_closed_fds(void) {
+  int fd = open("/dev/null", O_RDONLY);
+  int pp[2];
+  if (fd < 0 || pipe(pp) != 0) return;
+  char cmd[256];
+  snprintf(cmd, sizeof cmd,
+           "read n; read c; read m; k=0; for f in %d %d %d; do [ -e /proc/$$/fd/$f ] && "
+           "k=$((k+1)); done; echo $k; while read x; do :; done",
+           fd, pp[0], pp[1]);
+  spx_oracle *o = open_cmd(cmd, 3, 5, 0);
+  double k = one_answer(o);
+  spx_test(k == 0.0, "no descriptor of the parent in /proc/<child>/fd (%g of 3 seen)", k);
+  spx_oracle_destroy(&o);
+  close(fd);
+  close(pp[0]);
+  close(pp[1]);
+}
+
+/* Shutdown reaches every member of the group, whatever the shell does: a member that ignores
+ * SIGTERM is killed after the grace period, also when the shell itself exits on SIGTERM or
+ * exits at EOF and leaves it behind. */
+static void test_group_shutdown(void) {
+  char dir[] = "/tmp/spx_group_XXXXXX";
+  if (!mkdtemp(dir)) return;
+  const struct {
+    const char *what, *body;
+  } cases[] = {
+      {"shell exits at EOF, a TERM-ignoring child stays",
+       "(trap '' TERM; exec sleep 1000) & echo $! >%s; read n; read c; read m; echo 1; "
+       "while read x; do :; done"},
+      {"shell dies of SIGTERM, a TERM-ignoring child stays",
+       "(trap '' TERM; exec sleep 1000) & echo $! >%s; read n; read c; read m; echo 1; "
+       "sleep 1000"},
+      {"everything ignores SIGTERM and EOF",
+       "trap '' TERM; sleep 1000 & echo $! >%s; read n; read c; read m; echo 1; sleep 1000"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char pidfile[96], cmd[512];
+    snprintf(pidfile, sizeof pidfile, "%s/pid%zu", dir, i);
+    snprintf(cmd, sizeof cmd, cases[i].body, pidfile);
+    spx_oracle *o = open_cmd(cmd, 3, 1, 0); /* timeout 1 s: 1 s of grace after EOF */
+    double y = one_answer(o);
+    long pid = read_pid(pidfile);
+    double t0 = now_s();
+    spx_oracle_destroy(&o);
+    double secs = now_s() - t0;
+    int alive = pid > 0 && pid_alive(pid);
+    spx_test(y == 1.0 && pid > 0 && !alive && secs < 6.0,
+             "%s: no survivor after close (pid %ld %s, %.2f s)", cases[i].what, pid,
+             alive ? "alive" : "gone", secs);
+    if (alive) kill((pid_t)pid, SIGKILL);
+    unlink(pidfile);
+  }
+  rmdir(dir);
+}
+
+/* The shell reports a model killed by signal N as exit status 128 + N: named as the signal. */
+static void test_signal_names(void) {
+  spx_oracle *o = open_cmd("read n; read c; sh -c 'kill -9 $$'; exit $?", 3, 5, 0);
+  spx_maskset *m = pattern_masks(3, 1, 5);
+  double y;
+  spx_error err = {0};
+  int rc = spx_oracle_eval_all(o, m, &y, &err);
+  spx_test(rc == SPX_EORACLE && strstr(err.msg, "was killed by signal 9 (SIGKILL)") &&
+               strstr(err.msg, "exit status 137"),
+           "exit status 137 named as SIGKILL [%s]", err.msg);
+  spx_oracle_destroy(&o);
+  o = open_cmd("read n; read c; kill -TERM $$", 3, 5, 0);
+  rc = spx_oracle_eval_all(o, m, &y, &err);
+  spx_test(rc == SPX_EORACLE && strstr(err.msg, "was killed by signal 15 (SIGTERM)"),
+           "a shell killed by SIGTERM [%s]", err.msg);
+  spx_oracle_destroy(&o);
+  o = open_cmd("read n; read c; exit 3", 3, 5, 0);
+  rc = spx_oracle_eval_all(o, m, &y, &err);
+  spx_test(rc == SPX_EORACLE && strstr(err.msg, "exited with status 3") &&
+               !strstr(err.msg, "signal"),
+           "a plain exit status stays one [%s]", err.msg);
+  spx_oracle_destroy(&o);
+  spx_maskset_destroy(&m);
 }
 
 /* ---- options ------------------------------------------------------------------------------- */
@@ -410,6 +557,10 @@ int main(void) {
   test_misbehaving();
   test_sigpipe_state();
   test_no_inherited_fds();
+  test_lazy_start();
+  test_closed_fds();
+  test_group_shutdown();
+  test_signal_names();
   test_options();
   return spx_test_summary();
 }

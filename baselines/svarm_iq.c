@@ -1,0 +1,27 @@
+/* svarm_iq.c: SVARM-IQ (Kolpaczki et al. 2024; shapiq's `SVARMIQ`): the Monte-Carlo estimator
+ * of shap_iq.c with shapiq's stratification by coalition size and by the intersection of the
+ * coalition with the interaction. For an interaction T and a sampled coalition S in the stratum
+ * (L = S ∩ T, s = |S|) the adjustment weight is count(S) * C(n - |T|, s - |L|) / (draws of the
+ * stratum), so each stratum's mean is scaled by its number of coalitions; a stratum without
+ * draws contributes nothing (a bias at small budgets, as in shapiq). Enumerated coalitions
+ * (border trick) have weight 1, so a budget of 2^n gives the exact index.
+ * Indices, options (index, order, pairing) and output as shap_iq. */
+#include "baselines.h"
+
+static int sv_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
+  return spx_bl_mc_applicable(n, budget, opts, 1, why, whylen);
+}
+
+static int sv_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+                    spx_error *err) {
+  return spx_bl_mc_begin(n, budget, opts, rng, 1, state, err);
+}
+
+const spx_method_type spx_method_svarm_iq = {
+    .name = "svarm_iq",
+    .summary = "SVARM-IQ: stratified Monte-Carlo estimate of SII, k-SII, BII, STII, SV or BV",
+    .applicable = sv_applicable,
+    .begin = sv_begin,
+    .step = spx_bl_step,
+    .finish = spx_bl_mc_finish,
+    .destroy = spx_bl_mc_destroy};
