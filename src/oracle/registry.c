@@ -9,6 +9,7 @@ extern const spx_oracle_type spx_oracle_data_attribution;
 extern const spx_oracle_type spx_oracle_components;
 extern const spx_oracle_type spx_oracle_recorded;
 extern const spx_oracle_type spx_oracle_sentiment;
+extern const spx_oracle_type spx_oracle_text;
 extern const spx_oracle_type spx_oracle_tabular;
 extern const spx_oracle_type spx_oracle_soum;
 extern const spx_oracle_type spx_oracle_genomics;
@@ -21,6 +22,7 @@ static const spx_oracle_type *const oracles[] = {
     &spx_oracle_components,
     &spx_oracle_recorded,
     &spx_oracle_sentiment,
+    &spx_oracle_text,
     &spx_oracle_tabular,
     &spx_oracle_soum,
     &spx_oracle_genomics,
