@@ -44,6 +44,11 @@ INDEX_NAMES = {"sv": "Shapley values", "bv": "Banzhaf values", "sii": "Shapley i
                "fbii": "Faith-Banzhaf interaction index", "stii": "Shapley-Taylor index",
                "ksii": "k-Shapley interaction index", "moebius": "Moebius coefficients",
                "fourier": "Fourier coefficients"}
+# Methods whose stored Moebius-basis transform holds their own index values (docs/baselines.md,
+# docs/proxyshap.md): converting it gives the index of their surrogate game, so they are not
+# picked by default (--method still takes them).
+INDEX_ESTIMATORS = ("proxyshap", "kernelshap_iq", "shap_iq", "svarm_iq", "permutation",
+                    "kadd_shap")
 CHOICES = ("sv", "bv", "sii", "bii", "fsii", "fbii", "ksii", "stii", "moebius", "fourier")
 
 STYLE = """
@@ -269,6 +274,8 @@ def choose_method(res, table):
         t = table[(table.budget_index == b) & (table.set == "common")]
         t = t.sort_values("r2_mean", ascending=False)
         for r in t.itertuples(index=False):
+            if res.method(r.method).name in INDEX_ESTIMATORS:
+                continue
             if max_degree(res.method(r.method), b) >= 2:
                 return res.method(r.method), (
                     "the most faithful method with interactions in this file: paired R&sup2; %s "
@@ -430,9 +437,13 @@ def interactions_section(res, method, why, index, order, count, out):
               "together move the output up by more than their separate effects); "
               "<b>redundancy</b> a negative value (together less than apart). The sign is that "
               "of the chosen index: another index can rank or even sign a pair differently "
-              "(change it with --index / --order).</p>\n"
+              "(change it with --index / --order).%s</p>\n"
               % (html.escape(method.label), why, html.escape(index),
-                 html.escape(INDEX_NAMES.get(index, index)), order, html.escape(index)))
+                 html.escape(INDEX_NAMES.get(index, index)), order, html.escape(index),
+                 "" if method.name in ("spex", "proxyspex", "exact") else
+                 " Note: %s stores its own index values as the Moebius coefficients of its "
+                 "surrogate game (docs/baselines.md); the values shown are the chosen index of "
+                 "that surrogate." % html.escape(method.name)))
     ts = [res.transform_json(method.label, inst.explicand, None, instance=inst.index,
                              budget_index=b) for inst, b in cells]
     conv = sr.convert(ts, index=index, order=order)
