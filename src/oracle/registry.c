@@ -13,6 +13,7 @@ extern const spx_oracle_type spx_oracle_text;
 extern const spx_oracle_type spx_oracle_tabular;
 extern const spx_oracle_type spx_oracle_soum;
 extern const spx_oracle_type spx_oracle_genomics;
+extern const spx_oracle_type spx_oracle_ocr;
 
 static const spx_oracle_type *const oracles[] = {
     &spx_oracle_synthetic,
@@ -25,6 +26,7 @@ static const spx_oracle_type *const oracles[] = {
     &spx_oracle_tabular,
     &spx_oracle_soum,
     &spx_oracle_genomics,
+    &spx_oracle_ocr,
     NULL};
 
 const spx_oracle_type *const *spx_oracle_types(void) { return oracles; }
