@@ -15,6 +15,7 @@ extern const spx_method_type spx_method_faith_banzhaf;
 extern const spx_method_type spx_method_faith_shap;
 extern const spx_method_type spx_method_kernelshap;
 extern const spx_method_type spx_method_proxyspex;
+extern const spx_method_type spx_method_proxyshap;
 extern const spx_method_type spx_method_kernelshap_iq;
 extern const spx_method_type spx_method_shap_iq;
 extern const spx_method_type spx_method_svarm_iq;
@@ -26,6 +27,7 @@ static const spx_method_type *const methods[] = {
     &spx_method_spex,
     &spx_method_spex_hard,
     &spx_method_proxyspex,
+    &spx_method_proxyshap,
     &spx_method_lime,
     &spx_method_banzhaf,
     &spx_method_faith_banzhaf,

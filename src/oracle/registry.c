@@ -10,6 +10,7 @@ extern const spx_oracle_type spx_oracle_components;
 extern const spx_oracle_type spx_oracle_recorded;
 extern const spx_oracle_type spx_oracle_sentiment;
 extern const spx_oracle_type spx_oracle_tabular;
+extern const spx_oracle_type spx_oracle_soum;
 
 static const spx_oracle_type *const oracles[] = {
     &spx_oracle_synthetic,
@@ -19,6 +20,7 @@ static const spx_oracle_type *const oracles[] = {
     &spx_oracle_recorded,
     &spx_oracle_sentiment,
     &spx_oracle_tabular,
+    &spx_oracle_soum,
     NULL};
 
 const spx_oracle_type *const *spx_oracle_types(void) { return oracles; }

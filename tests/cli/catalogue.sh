@@ -122,7 +122,7 @@ expect "missing required oracle option (dry run)" "spex-bench: c.toml:8:8: oracl
 
 # ---- names ----
 cfg 's/^kind = "synthetic"/kind = "magic"/'
-expect "unknown oracle" "spex-bench: c.toml:8:8: oracle.kind: unknown oracle 'magic' (known: synthetic, process, data_attribution, components, recorded, sentiment, tabular)" check c.toml
+expect "unknown oracle" "spex-bench: c.toml:8:8: oracle.kind: unknown oracle 'magic' (known: synthetic, process, data_attribution, components, recorded, sentiment, tabular, soum)" check c.toml
 cfg 's/^name = "exact"/name = "magic"/'
 expect "unknown method" "spex-bench: c.toml:17:8: method[0].name: unknown method 'magic' (known: exact, spex, spex_hard, proxyspex, lime, banzhaf, faith_banzhaf, faith_shap, kernelshap, kernelshap_iq, shap_iq, svarm_iq, permutation, kadd_shap)" check c.toml
 

@@ -1,0 +1,327 @@
+/* proxyshap.c: the ProxySHAP method -- options, shapiq's coalition sampling, the XGBoost proxy,
+ * the exact tree readout of its index and the MSR residual correction (proxyshap.h). */
+#include "proxyshap.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baselines/baselines.h"
+#include "../../core/rng.h"
+#include "../../core/timer.h"
+#include "../../model/tree_index.h"
+#include "msr.h"
+
+/* ---- options ----------------------------------------------------------------------------- */
+
+static const char *const index_names[] = {"sii",  "bii",  "sv",   "bv",   "fsii",
+                                          "fbii", "stii", "k-sii", "ksii", NULL};
+static const spx_index index_ids[] = {SPX_INDEX_SII,  SPX_INDEX_BII,  SPX_INDEX_SV,
+                                      SPX_INDEX_BV,   SPX_INDEX_FSII, SPX_INDEX_FBII,
+                                      SPX_INDEX_STII, SPX_INDEX_KSII, SPX_INDEX_KSII};
+
+int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config *cfg,
+                               spx_error *err) {
+  static const char *const corrections[] = {"none", "msr", NULL};
+  static const char *const hpos[] = {"none", "fast", "grid", NULL};
+  memset(cfg, 0, sizeof *cfg);
+  int v, rc;
+  long long i;
+  if ((rc = spx_options_choice(opts, "index", index_names, 0, &v, err))) return rc;
+  cfg->index = index_ids[v];
+  int single = cfg->index == SPX_INDEX_SV || cfg->index == SPX_INDEX_BV;
+  long long omax = n < 1 ? 1 : (long long)n;
+  if ((rc = spx_options_int_range(opts, "order", single ? 1 : (n < 2 ? 1 : 2), 1, omax, &i,
+                                  err)))
+    return rc;
+  if (single && i != 1)
+    return spx_options_fail(opts, "order", SPX_EINVAL, err, "must be 1 for index = \"%s\"",
+                            index_names[v]);
+  cfg->order = (unsigned)i;
+  int msr_ok = spx_msr_supports(cfg->index);
+  if ((rc = spx_options_choice(opts, "correction", corrections, msr_ok ? 1 : 0, &v, err)))
+    return rc;
+  cfg->correction = v;
+  if (cfg->correction && !msr_ok)
+    return spx_options_fail(opts, "correction", SPX_EINVAL, err,
+                            "\"msr\" estimates cardinal-probabilistic indices (sii, bii, sv, bv, "
+                            "stii, k-sii); use \"none\" for %s",
+                            spx_index_name(cfg->index));
+  if ((rc = spx_options_bool(opts, "pairing", 1, &cfg->pairing, err))) return rc;
+  if ((rc = spx_options_choice(opts, "hpo", hpos, 0, &v, err))) return rc;
+  cfg->hpo = (spx_proxyshap_hpo)v;
+  if ((rc = spx_options_int_range(opts, "trees", 100, 1, 100000, &i, err))) return rc;
+  cfg->trees = (int)i;
+  if ((rc = spx_options_int_range(opts, "max_depth", 6, 1, 16, &i, err))) return rc;
+  cfg->max_depth = (int)i;
+  if ((rc = spx_options_double_range(opts, "eta", 0.3, 1e-6, 1.0, &cfg->eta, err))) return rc;
+  if ((rc = spx_options_int_range(opts, "threads", 1, 1, 256, &i, err))) return rc;
+  cfg->threads = (int)i;
+  if ((rc = spx_options_bool(opts, "verbose", 0, &cfg->verbose, err))) return rc;
+  double gib; /* read by applicable(); listed here so that it is a known key */
+  if ((rc = spx_options_double_range(opts, "memory_gib", 2.0, 1e-6, 1e6, &gib, err))) return rc;
+  /* the ProxySPEX search (hpo = fast | grid): its depth parameter t and folds */
+  long long t, folds;
+  if ((rc = spx_options_int_range(opts, "t", 5, 1, 16, &t, err))) return rc;
+  if ((rc = spx_options_int_range(opts, "folds", 5, 2, 100, &folds, err))) return rc;
+  spx_proxy_search_defaults(&cfg->search, cfg->hpo == SPX_PROXYSHAP_HPO_GRID ? SPX_HPO_GRID
+                                                                            : SPX_HPO_FAST,
+                            (int)t);
+  cfg->search.folds = (size_t)folds;
+  cfg->search.threads = cfg->threads;
+  return SPX_OK;
+}
+
+/* ---- the pipeline ---------------------------------------------------------------------- */
+
+static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxyshap_config *cfg,
+                     uint32_t seed, spx_tree_ensemble **e, spx_proxyshap_info *info,
+                     spx_error *err) {
+  spx_proxy_choice choice = {cfg->max_depth, cfg->eta, (size_t)cfg->trees, NAN};
+  const uint32_t *cols = NULL;
+  size_t ncols = 0;
+  spx_proxy_search *search = NULL;
+  int rc = SPX_OK;
+  if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE) {
+    spx_proxy_search_config scfg = cfg->search;
+    scfg.seed = seed;
+    search = spx_proxy_search_create(masks, yc, &scfg, err);
+    if (search == NULL) return err ? err->code : SPX_EINVAL;
+    rc = spx_proxy_search_run_shared(search, cfg->jobs, &choice, err);
+    ncols = spx_proxy_search_columns(search, &cols);
+    if (cols == NULL) ncols = 0;
+  }
+  if (rc == SPX_OK)
+    rc = spx_proxy_fit(masks, yc, cols, ncols, &choice, cfg->threads, seed, e, err);
+  info->max_depth = choice.max_depth;
+  info->eta = choice.eta;
+  info->trees = choice.trees;
+  info->columns = cols ? ncols : masks->n;
+  spx_proxy_search_destroy(&search);
+  return rc;
+}
+
+int spx_proxyshap_fit(const spx_maskset *masks, const double *ln_adjust, const double *y,
+                      const spx_proxyshap_config *cfg, uint32_t seed, spx_transform **out,
+                      spx_tree_ensemble **ensemble, spx_proxyshap_info *info, spx_error *err) {
+  spx_proxyshap_info local;
+  if (info == NULL) info = &local;
+  memset(info, 0, sizeof *info);
+  *out = NULL;
+  if (ensemble) *ensemble = NULL;
+  size_t N = masks->count, n = masks->n;
+  if (N == 0 || spx_mask_popcount(spx_maskset_row(masks, 0), masks->words) != 0)
+    return spx_error_set(err, SPX_EINVAL, "proxyshap: the first coalition must be the empty one");
+  for (size_t q = 0; q < N; q++)
+    if (!isfinite(y[q]))
+      return spx_error_set(err, SPX_EINVAL, "proxyshap: the value of coalition %zu is %g (not "
+                           "finite)", q, y[q]);
+  double v0 = y[0];
+  double *yc = malloc(N * sizeof *yc), *res = malloc(N * sizeof *res);
+  spx_tree_ensemble *e = NULL;
+  spx_transform *idx = NULL, *corr = NULL;
+  int rc = yc && res ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
+  int constant = 1;
+  for (size_t q = 0; q < N && rc == SPX_OK; q++) {
+    yc[q] = y[q] - v0;
+    constant = constant && yc[q] == 0.0;
+  }
+  double t0 = spx_time_now();
+  if (rc == SPX_OK && constant) { /* nothing to learn: a constant game */
+    idx = spx_transform_create((uint32_t)n, SPX_BASIS_INDEX);
+    uint32_t none[1] = {0};
+    rc = idx ? spx_transform_set(idx, none, 0, v0, err)
+             : spx_error_set(err, SPX_ENOMEM, "out of memory");
+    goto done;
+  }
+  if (rc == SPX_OK) rc = fit_proxy(masks, yc, cfg, seed, &e, info, err);
+  double t1 = spx_time_now();
+  info->time_fit = t1 - t0;
+  if (rc == SPX_OK) rc = spx_tree_ensemble_index(e, cfg->index, cfg->order, &idx, err);
+  double t2 = spx_time_now();
+  info->time_readout = t2 - t1;
+  double p0 = 0.0;
+  if (rc == SPX_OK) {
+    double ss = 0.0, st = 0.0, mean = 0.0;
+    for (size_t q = 0; q < N; q++) mean += yc[q] / (double)N;
+    for (size_t q = 0; q < N; q++) {
+      double p = spx_tree_ensemble_predict(e, spx_maskset_row(masks, q));
+      if (q == 0) p0 = p;
+      res[q] = yc[q] - (p - p0); /* residual game, r(∅) = 0 */
+      ss += res[q] * res[q];
+      st += (yc[q] - mean) * (yc[q] - mean);
+    }
+    info->proxy_r2 = st > 0 ? 1.0 - ss / st : NAN;
+    info->proxy_terms = spx_transform_size(idx);
+  }
+  if (rc == SPX_OK && cfg->correction) {
+    rc = spx_msr_index(masks, ln_adjust, res, cfg->index, cfg->order, 0, &corr, err);
+    if (rc == SPX_OK) rc = spx_transform_merge(idx, corr, 1.0, err);
+  }
+  info->time_correction = spx_time_now() - t2;
+  if (rc == SPX_OK) { /* I(∅) = v(∅) + I(proxy)(∅) - proxy(∅) + I(r)(∅) */
+    uint32_t none[1] = {0};
+    rc = spx_transform_add(idx, none, 0, v0 - p0, err);
+  }
+  if (rc == SPX_OK) rc = spx_transform_prune(idx, 0.0, 1, err);
+done:
+  if (rc == SPX_OK) {
+    info->result_terms = spx_transform_size(idx);
+    *out = idx;
+    idx = NULL;
+    if (ensemble) {
+      *ensemble = e;
+      e = NULL;
+    }
+    if (cfg->verbose)
+      fprintf(stderr,
+              "proxyshap: %s order %u; proxy depth %d eta %g trees %zu on %zu features "
+              "(in-sample R2 %.4f); %zu proxy terms, %zu in the result; fit %.2fs readout "
+              "%.2fs correction %.2fs\n",
+              spx_index_name(cfg->index), cfg->order, info->max_depth, info->eta, info->trees,
+              info->columns, info->proxy_r2, info->proxy_terms, info->result_terms,
+              info->time_fit, info->time_readout, info->time_correction);
+  }
+  spx_transform_destroy(&idx);
+  spx_transform_destroy(&corr);
+  spx_tree_ensemble_destroy(&e);
+  free(yc);
+  free(res);
+  return rc;
+}
+
+/* ---- method table ---------------------------------------------------------------------- */
+
+typedef struct {
+  spx_proxyshap_config cfg;
+  uint32_t seed;
+  spx_bl_coalitions co;
+  double *values;
+  int stage; /* 0: masks not handed out, 1: waiting for values, 2: values in */
+} state;
+
+static int applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
+  if (n == 0) {
+    snprintf(why, whylen, "needs at least one feature");
+    return 0;
+  }
+  if (budget < 4) {
+    snprintf(why, whylen, "budget %zu is below 4 (the empty and full coalitions and two more)",
+             budget);
+    return 0;
+  }
+  spx_proxyshap_config cfg;
+  if (spx_proxyshap_read_options(opts, n, &cfg, NULL) != SPX_OK) return 1; /* begin reports */
+  if (cfg.hpo != SPX_PROXYSHAP_HPO_NONE && budget < 2 * cfg.search.folds) {
+    snprintf(why, whylen, "budget %zu is below %zu (two samples per cross-validation fold)",
+             budget, 2 * cfg.search.folds);
+    return 0;
+  }
+  double gib = 2.0;
+  if (spx_options_double(opts, "memory_gib", 2.0, &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
+  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  /* XGBoost's matrices (about 12 bytes per entry), the readout and the MSR Gram matrix */
+  double bytes = (double)rows * (double)n * 12.0 +
+                 (cfg.correction && cfg.order >= 2 ? 8.0 * (double)n * (double)n : 0.0);
+  if (bytes > gib * 1024.0 * 1024.0 * 1024.0) {
+    snprintf(why, whylen, "budget %zu x n %zu needs %.3g GiB, above memory_gib = %.3g", budget,
+             n, bytes / (1024.0 * 1024.0 * 1024.0), gib);
+    return 0;
+  }
+  double interactions = spx_bl_num_columns(n, 0, cfg.order);
+  if (!(interactions < 5e7)) {
+    snprintf(why, whylen, "%.3g interactions of order <= %u (limit 5e7)", interactions,
+             cfg.order);
+    return 0;
+  }
+  if (cfg.correction && spx_msr_work(n, rows, cfg.order) > 1e12) {
+    snprintf(why, whylen, "the MSR correction at order %u over %zu coalitions is about %.3g "
+             "operations (limit 1e12; correction = \"none\" avoids it)",
+             cfg.order, rows, spx_msr_work(n, rows, cfg.order));
+    return 0;
+  }
+  return 1;
+}
+
+static void destroy(void *vs) {
+  state *s = vs;
+  if (s == NULL) return;
+  spx_bl_coalitions_free(&s->co);
+  free(s->values);
+  free(s);
+}
+
+static int begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **out,
+                 spx_error *err) {
+  *out = NULL;
+  state *s = calloc(1, sizeof *s);
+  double *w = calloc(n + 1, sizeof *w);
+  if (s == NULL || w == NULL) {
+    free(s);
+    free(w);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  int rc = spx_proxyshap_read_options(opts, n, &s->cfg, err);
+  for (size_t k = 0; k <= n; k++) w[k] = 1.0; /* size-uniform weights, as the paper */
+  if (rc == SPX_OK) rc = spx_bl_coalitions_sample(n, budget, w, s->cfg.pairing, rng, &s->co, err);
+  free(w);
+  if (rc == SPX_OK) {
+    s->seed = (uint32_t)(spx_rng_u64(rng) >> 33); /* XGBoost takes a non-negative int */
+    s->values = malloc(s->co.masks->count * sizeof *s->values);
+    if (s->values == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  if (rc) {
+    destroy(s);
+    return rc;
+  }
+  *out = s;
+  return SPX_OK;
+}
+
+static int step(void *vs, const double *values, const spx_maskset **next, int *done,
+                spx_error *err) {
+  state *s = vs;
+  *next = NULL;
+  *done = 0;
+  if (s->stage == 0) {
+    *next = s->co.masks;
+    s->stage = 1;
+    return SPX_OK;
+  }
+  if (s->stage == 1 && values) {
+    memcpy(s->values, values, s->co.masks->count * sizeof *values);
+    s->stage = 2;
+    *done = 1;
+    return SPX_OK;
+  }
+  return spx_error_set(err, SPX_EINVAL, "proxyshap: step called out of order");
+}
+
+static int finish(void *vs, spx_transform **out, spx_error *err) {
+  state *s = vs;
+  if (s->stage != 2)
+    return spx_error_set(err, SPX_EINVAL, "proxyshap: finish called before the values arrived");
+  int rc = spx_proxyshap_fit(s->co.masks, s->co.ln_adjust, s->values, &s->cfg, s->seed, out,
+                             NULL, NULL, err);
+  /* the index values travel in the Moebius slot, as every index-valued baseline's do */
+  if (rc == SPX_OK) spx_transform_set_basis(*out, SPX_BASIS_MOEBIUS);
+  return rc;
+}
+
+static void set_jobs(void *vs, const spx_jobs_runner *jobs) {
+  state *s = vs;
+  s->cfg.jobs = jobs;
+}
+
+const spx_method_type spx_method_proxyshap = {
+    .name = "proxyshap",
+    .summary = "ProxySHAP: XGBoost proxy on shapiq's coalitions, exact tree readout of its "
+               "interaction index, MSR residual correction",
+    .applicable = applicable,
+    .begin = begin,
+    .step = step,
+    .finish = finish,
+    .destroy = destroy,
+    .set_jobs = set_jobs,
+};
