@@ -11,6 +11,7 @@ extern const spx_oracle_type spx_oracle_recorded;
 extern const spx_oracle_type spx_oracle_sentiment;
 extern const spx_oracle_type spx_oracle_tabular;
 extern const spx_oracle_type spx_oracle_soum;
+extern const spx_oracle_type spx_oracle_genomics;
 
 static const spx_oracle_type *const oracles[] = {
     &spx_oracle_synthetic,
@@ -21,6 +22,7 @@ static const spx_oracle_type *const oracles[] = {
     &spx_oracle_sentiment,
     &spx_oracle_tabular,
     &spx_oracle_soum,
+    &spx_oracle_genomics,
     NULL};
 
 const spx_oracle_type *const *spx_oracle_types(void) { return oracles; }

@@ -408,14 +408,14 @@ static void test_applicable(void) {
   char why[256];
   spx_options *o = spx_options_create("t");
   const spx_method_type *perm = spx_method_lookup("permutation");
-  spx_test(perm && !perm->applicable(10, 50, o, why, sizeof why) &&
+  spx_test(perm && !spx_method_applicable(perm, 10, 50, o, why, sizeof why) &&
                strstr(why, "one permutation") != NULL,
            "permutation sii order 2 n=10 budget 50: not applicable (%s)", why);
-  spx_test(perm && perm->applicable(10, 1 + 10 * 2 + 9 * 4, o, why, sizeof why),
+  spx_test(perm && spx_method_applicable(perm, 10, 1 + 10 * 2 + 9 * 4, o, why, sizeof why),
            "permutation: one permutation's budget is enough");
   const spx_method_type *kiq = spx_method_lookup("kernelshap_iq");
   spx_options_put(o, "order", SPX_OPT_TEXT, "4", "--test", NULL);
-  spx_test(kiq && !kiq->applicable(200, 1000, o, why, sizeof why) && strstr(why, "GiB") != NULL,
+  spx_test(kiq && !spx_method_applicable(kiq, 200, 1000, o, why, sizeof why) && strstr(why, "GiB") != NULL,
            "kernelshap_iq order 4 n=200: refused by memory (%s)", why);
   spx_options_destroy(&o);
   game g = {.n = 6, .v = calloc(64, sizeof(double))};
