@@ -146,6 +146,8 @@ def plot_by_length(res, bands, bidx, colours, path):
             continue
         ys = np.array(ys, dtype=float)
         shown = np.maximum(ys, -0.5)
+        # A bar cut at -0.5 carries its value as text, not an error bar from the cut.
+        es = [0.0 if y < -0.5 else e for y, e in zip(ys, es)]
         low = min(low, float(np.min(shown)))
         bars = ax.bar(xs, shown, width, yerr=es, color=colours[label], label=label,
                       error_kw={"elinewidth": 0.8})
@@ -161,8 +163,8 @@ def plot_by_length(res, bands, bidx, colours, path):
     ax.set_xticks(np.arange(len(bands)) + 0.4 - width / 2)
     ax.set_xticklabels(["%d-%d" % b for b, _ in bands], rotation=30)
     ax.set_ylim(bottom=min(low - 0.05, 0), top=1.12)
-    title = ("R$^2$ by input length at budget point %s, paired within each band (n = cells)"
-             % res.budget[bidx])
+    title = ("R$^2$ by input length at budget point %s, paired within each band (n = cells;"
+             " bars below -0.5 cut, value printed)" % res.budget[bidx])
     if seen_own:
         title += "\nhatched: finished on fewer explicands in that band, over its own cells"
     ax.grid(alpha=0.3, axis="y")
@@ -216,7 +218,7 @@ def paper_comparison(res, table, directory, outdir):
     cmap = matplotlib.colormaps["tab10" if len(fams) <= 10 else "tab20"]
     colour = {f: cmap(i % cmap.N) for i, f in enumerate(fams)}
     ours_b = sorted(int(b) for b in res.budget)
-    n_ours = len(res.instances)
+    n_ours = len({e for ex in table.explicands for e in ex})  # reviews with compared cells
     rows = []
     fig, ax = plt.subplots(figsize=(8, 5))
     bottom = -0.5
@@ -264,7 +266,7 @@ def paper_comparison(res, table, directory, outdir):
                          sn, _num(sm, "%.4f")])
     ax.set_ylim(bottom=bottom - 0.03, top=1.03)
     ax.set_xticks(ours_b)
-    caption = ("Ours: VADER (rule-based) on %d review(s) %s. Published: %s. Solid = ours "
+    caption = ("Ours: VADER (rule-based) on %d review(s) with finished cells %s. Published: %s. Solid = ours "
                "(common set), dotted = ours over its own smaller set, dashed = published "
                "(each method over the reviews it ran on). %s"
                % (n_ours, ("of the paper's sentiment.csv (the same texts)" if same_reviews

@@ -307,13 +307,17 @@ class Results:
     def paired_sets(self, b, methods=None, instances=None):
         """(common_labels, common_mask [I, R], partial {label: mask [I, R]}) at budget index b.
         methods: labels compared (default all); instances: boolean [I] restricting the cells
-        (e.g. one length band). A method with no finished cell there is left out."""
+        (e.g. one length band). A method with no finished cell there is left out. Cells that
+        any compared method has not run yet (pending) are left out for every method."""
         ms = [self.method(x) for x in methods] if methods is not None else list(self.methods)
         I = self.n_instances()
         sel = np.ones(I, bool) if instances is None else np.asarray(instances, bool)
+        # Cells some compared method has not run yet (status pending: a run in progress or
+        # interrupted) are left out for all, so an unfinished run does not demote anyone.
+        done = np.logical_and.reduce([m.status[:, b, :] != 0 for m in ms]) if ms else None
         masks = {}
         for m in ms:
-            ok = m.ok()[:, b, :] & sel[:, None]
+            ok = m.ok()[:, b, :] & sel[:, None] & done
             if ok.any():
                 masks[m.label] = ok
         if not masks:
