@@ -4,10 +4,10 @@
   pruning.png   task accuracy against the fraction of components kept (the components each
                 method ranks highest, by the rank_by index of its transform): one line per
                 method at one budget point (--budget-index, default the largest), mean and
-                95% interval over explicands (repeats are averaged per explicand first); the
+                standard error over explicands (repeats are averaged per explicand first); the
                 random-order baseline dashed, the full model dotted
   pruning.csv   the numbers, for every budget point: view (method | random | full), method,
-                budget_index, budget_point, fraction, accuracy_mean, accuracy_ci95, explicands
+                budget_index, budget_point, fraction, accuracy_mean, accuracy_se, explicands
 
 usage: plot_pruning.py RESULTS.h5 -o OUTDIR [--budget-index K]
 """
@@ -26,7 +26,7 @@ import spexresults as sr  # noqa: E402
 
 
 def column_stats(curves):
-    """Mean and 95% half-width per fraction over the rows (explicands) with a value."""
+    """Mean and standard error per fraction over the rows (explicands) with a value."""
     means, cis, counts = [], [], []
     for j in range(curves.shape[1]):
         mean, ci = sr.mean_ci(curves[:, j])
@@ -65,7 +65,7 @@ def main(argv=None):
                 rows.append(["method", m.label, b, res.budget[b], fr[j], mean[j], ci[j], cnt[j]])
             if b == bidx and any(cnt):
                 line, = ax.plot(fr, mean, marker="o", label=m.label)
-                ax.fill_between(fr, mean - ci, mean + ci, color=line.get_color(), alpha=0.2)
+                ax.fill_between(fr, mean - np.nan_to_num(ci), mean + np.nan_to_num(ci), color=line.get_color(), alpha=0.2)
     rnd, full = sr.pruning_references(res)
     if rnd.shape[0] and res.pruning["random_orders"] > 0:
         mean, ci, cnt = column_stats(rnd)
@@ -73,14 +73,14 @@ def main(argv=None):
             rows.append(["random", "random", "", "", fr[j], mean[j], ci[j], cnt[j]])
         line, = ax.plot(fr, mean, linestyle="--", color="grey",
                         label="random order (%d per explicand)" % res.pruning["random_orders"])
-        ax.fill_between(fr, mean - ci, mean + ci, color="grey", alpha=0.15)
+        ax.fill_between(fr, mean - np.nan_to_num(ci), mean + np.nan_to_num(ci), color="grey", alpha=0.15)
     if full.size:
         mean, ci = sr.mean_ci(full)
         rows.append(["full", "full model", "", "", 1.0, mean, ci, int(np.isfinite(full).sum())])
         ax.axhline(mean, linestyle=":", color="black", label="full model")
     ax.set_xlabel("fraction of components kept (ranked by %s)" % (res.pruning["rank_by"] or "?"))
     ax.set_ylabel("task accuracy")
-    ax.set_title("pruning at budget point %s (mean, 95%% interval over explicands)"
+    ax.set_title("pruning at budget point %s (mean ± standard error over explicands)"
                  % res.budget[bidx], fontsize=9)
     ax.set_xlim(0, 1.02)
     ax.set_ylim(-0.02, 1.02)
@@ -88,10 +88,11 @@ def main(argv=None):
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(os.path.join(args.outdir, "pruning.png"), dpi=120)
+    sr.wrote(os.path.join(args.outdir, "pruning.png"))
     plt.close(fig)
     sr.write_csv(os.path.join(args.outdir, "pruning.csv"),
                  ["view", "method", "budget_index", "budget_point", "fraction", "accuracy_mean",
-                  "accuracy_ci95", "explicands"], rows)
+                  "accuracy_se", "explicands"], rows)
     res.close()
     return 0
 

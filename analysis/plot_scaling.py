@@ -5,7 +5,7 @@
   scaling_r2.png       R^2 vs n per method, at the chosen budget point
   scaling_recall.png   recall of the true support vs n (when the file has recovery scores)
   scaling_memory.png   peak resident memory of the cell's rank vs n (when recorded)
-  scaling.csv          the means and 95% intervals plotted
+  scaling.csv          the paired means and standard errors plotted (set = common | own)
   scaling_medians.md   a markdown table of medians per (method, n): R^2, recall, decode
                        and oracle time, queries, peak memory, cells ok / skipped (with the
                        first skip reason)
@@ -38,7 +38,7 @@ def main(argv=None):
     os.makedirs(args.outdir, exist_ok=True)
     res = sr.Results(args.results)
     ns = res.instance_n()
-    sizes = sorted(set(ns))
+    sizes = sorted(set(int(n) for n in ns if n > 0))
     nb = len(res.budget)
     bidx = args.budget_index if args.budget_index >= 0 else nb - 1
     rows = []
@@ -54,24 +54,37 @@ def main(argv=None):
     if "peak_rss_mib" in extra:
         plots.append(("peak_rss_mib", "scaling_memory.png", "peak memory of the rank (MiB)",
                       True))
+    colours = sr.method_colours(res.labels())
     for what, fname, ylabel, log in plots:
         fig, ax = plt.subplots(figsize=(7, 4.5))
+        pts = {}  # (label, kind) -> [(n, mean, se)]
+        for n in sizes:
+            t = res.paired(metric=what, instances=ns == n)
+            t = t[(t.budget_index == bidx) & t.set.isin(["common", "own"])]
+            for r in t.itertuples(index=False):
+                mean, se = getattr(r, what + "_mean"), getattr(r, what + "_se")
+                pts.setdefault((r.method, r.set), []).append((n, mean, se))
+                rows.append([what, r.set, r.method, n, res.budget[bidx], r.n_cells,
+                             "%.6g" % mean, "" if np.isnan(se) else "%.6g" % se])
         for m in res.methods:
-            data = extra[what][m.label] if what in extra else getattr(m, what)
-            ys, cis = [], []
-            for n in sizes:
-                sel = ns == n
-                mean, ci = sr.mean_ci(np.where(m.ok()[sel, bidx, :], data[sel, bidx, :], np.nan))
-                ys.append(mean)
-                cis.append(ci)
-                rows.append([what, m.label, n, res.budget[bidx], mean, ci])
-            ax.errorbar(sizes, ys, yerr=cis, marker="o", capsize=3, label=m.label)
+            for kind, style in (("common", "-"), ("own", ":")):
+                p = pts.get((m.label, kind))
+                if not p:
+                    continue
+                ax.errorbar([x[0] for x in p], [x[1] for x in p],
+                            yerr=[0 if np.isnan(x[2]) else x[2] for x in p], marker="o",
+                            capsize=3, linestyle=style, color=colours[m.label],
+                            label=m.label + ("" if kind == "common" else " (own set)"))
         sr.finish_axes(fig, ax, os.path.join(args.outdir, fname), "number of features n",
-                       ylabel + " at budget point %s" % res.budget[bidx], logy=log,
-                       title=args.title)
+                       ylabel + " at budget point %s, mean ± SE" % res.budget[bidx], logy=log,
+                       title=args.title or "paired per n over the cells where the methods all "
+                                           "finished (dotted: own, smaller set)")
         plt.close(fig)
     sr.write_csv(os.path.join(args.outdir, "scaling.csv"),
-                 ["quantity", "method", "n", "budget_point", "mean", "ci95"], rows)
+                 ["quantity", "set", "method", "n", "budget_point", "n_cells", "mean", "se"],
+                 rows, comment="set common: paired over the cells (per n) where every common "
+                               "method finished; own: a method finished on fewer, over its own;"
+                               " se = standard error over cells")
     write_medians(res, ns, sizes, bidx, extra, os.path.join(args.outdir, "scaling_medians.md"))
     res.close()
     return 0
@@ -113,6 +126,7 @@ def write_medians(res, ns, sizes, bidx, extra, path):
                 reason]) + " |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+    sr.wrote(path)
 
 
 if __name__ == "__main__":

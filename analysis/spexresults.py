@@ -1,153 +1,97 @@
-"""spexresults.py: read a spex-bench HDF5 result file (layout: docs/results-format.md).
+"""spexresults.py: what the analysis scripts share on top of the spexbench package.
 
-Used by the plot_*.py scripts and report.py; needs Debian's python3-h5py and numpy.
+The file reader, the paired comparison and the index conversions live in
+python/spexbench/results.py (layout: docs/results-format.md); this module adds the figure and
+CSV helpers, the length bands and the published (SPEX paper) results. One uncertainty
+convention everywhere: the standard error of the mean over cells (mean_se), none for one cell.
+Needs Debian's python3-h5py, numpy, pandas and matplotlib.
 """
-import itertools
+import csv
+import os
+import sys
 import warnings
 
-import h5py
 import numpy as np
 
-STATUS = {0: "pending", 1: "ok", 2: "skipped", 3: "failed"}
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(_HERE, "..", "python"))
+from spexbench import results as _results  # noqa: E402
+from spexbench.results import (STATUS, Instance, Method, Results, UnknownMethod,  # noqa: E402,F401
+                               _text, convert, format_mean_se, mean_se)
+
+open_results = _results.open
 
 
-def _text(value):
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, np.ndarray) and value.shape == ():
-        return _text(value[()])
-    return str(value)
+def wrote(path):
+    """Say which file a script wrote (every analysis script does, one line per file)."""
+    print("wrote %s" % path)
 
 
-class Method:
-    """One method entry: arrays indexed [instance, budget, repeat]."""
-
-    def __init__(self, label, group):
-        self.label = label
-        self.name = _text(group.attrs.get("method", label))
-        self.r2 = group["r2"][()]
-        self.time_decode = group["time_decode"][()]
-        self.time_oracle = group["time_oracle"][()]
-        self.queries = group["queries"][()].astype(float)
-        self.status = group["status"][()].astype(int)
-        self.message = group["message"][()] if "message" in group else None
-        self.coef_error = group["coef_error"][()] if "coef_error" in group else None
-        # [instance, budget, repeat, fraction] task accuracy of the pruned model, or None
-        self.pruning_accuracy = group["pruning_accuracy"][()] if "pruning_accuracy" in group else None
-        self._group = group
-
-    def ok(self):
-        return self.status == 1
-
-    def transform(self, instance, budget, repeat=0):
-        """(basis, {tuple(features): coefficient}) of one cell, or None; basis 0 = Fourier,
-        1 = Moebius."""
-        path = "transform/%d/%d/%d" % (instance, budget, repeat)
-        if path not in self._group:
-            return None
-        g = self._group[path]
-        offsets = g["offsets"][()]
-        indices = g["indices"][()]
-        coefs = g["coefficients"][()]
-        terms = {}
-        for t in range(len(coefs)):
-            key = tuple(int(i) for i in indices[offsets[t]:offsets[t + 1]])
-            terms[key] = float(coefs[t])
-        basis = _text(g.attrs.get("basis", "fourier"))
-        return (1 if basis.lower().startswith("m") or basis == "1" else 0), terms
+def method_colours(labels):
+    """One colour per method label, stable across the figures of one file (tab10, then tab20)."""
+    import matplotlib
+    cmap = matplotlib.colormaps["tab10" if len(labels) <= 10 else "tab20"]
+    return {label: cmap(i % cmap.N) for i, label in enumerate(labels)}
 
 
-class Instance:
-    def __init__(self, index, group):
-        self.index = index
-        self.n = int(group.attrs["n"])
-        self.explicand = int(group.attrs.get("explicand", index))
-        self.description = _text(group.attrs.get("description", ""))
-        self.labels = [_text(x) for x in group["labels"][()]] if "labels" in group else None
-        self.budget_queries = group["budget"][()] if "budget" in group else None
-        # Pruning references (None without [pruning]): the full model's task accuracy and the
-        # random orders' accuracies [orders, fractions].
-        self.pruning_full = float(group["pruning_full"][()]) if "pruning_full" in group else None
-        self.pruning_random = group["pruning_random"][()] if "pruning_random" in group else None
-        self.pruning_kept = group["pruning_kept"][()] if "pruning_kept" in group else None
-        # Feature images [n, h, w] in [0, 1] and the explicand's own [h, w], or None.
-        self.feature_images = group["feature_images"][()] if "feature_images" in group else None
-        self.explicand_image = group["explicand_image"][()] if "explicand_image" in group else None
-
-
-class Results:
-    def __init__(self, path):
-        self.path = path
-        self.file = h5py.File(path, "r")
-        f = self.file
-        self.config = _text(f["config"][()]) if "config" in f else ""
-        self.meta = {k: _text(v) for k, v in f["meta"].attrs.items()} if "meta" in f else {}
-        self.budget = f["budget"][()] if "budget" in f else np.array([])
-        self.budget_mode = _text(f["budget"].attrs.get("mode", "")) if "budget" in f else ""
-        self.instances = []
-        if "explicands" in f:
-            keys = sorted(f["explicands"].keys(), key=int)
-            self.instances = [Instance(int(k), f["explicands"][k]) for k in keys]
-        # Pruning experiment ([pruning]): fractions [F], rank_by, random_orders; or None.
-        self.pruning = None
-        if "pruning" in f:
-            g = f["pruning"]
-            self.pruning = {"fractions": g["fractions"][()],
-                            "rank_by": _text(g.attrs.get("rank_by", "")),
-                            "random_orders": int(g.attrs.get("random_orders", 0))}
-        self.methods = []
-        if "results" in f:
-            for label in f["results"].keys():
-                self.methods.append(Method(label, f["results"][label]))
-
-    def close(self):
-        self.file.close()
-
-    def instance_n(self):
-        return np.array([inst.n for inst in self.instances])
-
-    def mean_queries(self, method):
-        """Mean queries per budget point over finished cells."""
-        q = np.where(method.ok(), method.queries, np.nan)
-        with np.errstate(all="ignore"):
-            return np.nanmean(q, axis=(0, 2))
+def log_ticks(ax, values=None):
+    """Log x axis labelled with plain numbers: ticks at the data's x values when there are few
+    (values, or the plotted lines' x), else the usual decades; no minor labels."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+    ax.set_xscale("log")
+    if values is None:
+        values = sorted({float(x) for line in ax.get_lines() for x in line.get_xdata()
+                         if np.isfinite(x) and x > 0})
+    if 0 < len(values) <= 8:
+        ax.set_xticks(values)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.margins(x=0.08)
 
 
 def finish_axes(fig, ax, path, xlabel, ylabel, logx=True, logy=False, title=""):
-    """Label, grid and legend one plot, save it as PNG at path (120 dpi) and close it."""
+    """Label, grid and legend (outside the axes, right) one plot, save it as PNG (120 dpi),
+    say so and clear the figure."""
     if logx:
-        ax.set_xscale("log")
+        log_ticks(ax)
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3, which="both")
     if title:
-        ax.set_title(title)
-    ax.legend(fontsize=7)
+        ax.set_title(title, fontsize=9)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     fig.clf()
+    wrote(path)
 
 
-def write_csv(path, header, rows):
-    """A CSV file with one header row."""
-    import csv
+def write_csv(path, header, rows, comment=None):
+    """A CSV file with one header row (after '# ' comment lines, if given); says so."""
     with open(path, "w", newline="") as f:
+        if comment:
+            for line in comment.splitlines():
+                f.write("# %s\n" % line)
         w = csv.writer(f)
         w.writerow(header)
         w.writerows(rows)
+    wrote(path)
+
+
+def read_csv(path):
+    """Rows (dicts) of a CSV written by write_csv, skipping its '# ' comment lines."""
+    with open(path, newline="") as f:
+        return list(csv.DictReader(line for line in f if not line.startswith("#")))
 
 
 def mean_ci(values):
-    """Mean and 95% normal interval half-width of the finite entries."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return np.nan, np.nan
-    if v.size == 1:
-        return float(v[0]), 0.0
-    return float(v.mean()), float(1.96 * v.std(ddof=1) / np.sqrt(v.size))
+    """Kept for older scripts: (mean, standard error) of the non-NaN values; the project's one
+    convention is the standard error (NaN for a single value), not a 95% interval."""
+    mean, se, _ = mean_se(values)
+    return mean, se
 
 
 def pruning_curves(res, method, budget):
@@ -181,40 +125,79 @@ def length_band(n):
     return (2 ** k, 2 ** (k + 1) - 1)
 
 
-def fourier_to_moebius(terms):
-    """Moebius coefficients a(T) = (-2)^|T| sum_{K >= T} F(K) of a sparse Fourier dict."""
-    out = {}
-    for key, value in terms.items():
-        for r in range(len(key) + 1):
-            for sub in itertools.combinations(key, r):
-                out[sub] = out.get(sub, 0.0) + value * (-2.0) ** r
-    return {k: v for k, v in out.items() if v != 0.0}
+# -- the SPEX paper's published sentiment results (../shared/data/spectral_explain) ----------
+
+PUBLISHED_FILES = ("published_sentiment_by_budget.csv", "published_sentiment_per_review.csv")
+# What the published numbers are, for captions and tables.
+PUBLISHED_SETUP = ("DistilBERT sentiment classifier on the SPEX paper's 160 reviews "
+                   "(sentiment.csv, 20 per length band 8-15 ... 1024-2047 words)")
 
 
-def shapley_from_moebius(moebius, n):
-    """Shapley values SV_i = sum_{S containing i} a(S) / |S|."""
-    sv = np.zeros(n)
-    for key, value in moebius.items():
-        for i in key:
-            sv[i] += value / len(key)
-    return sv
+def published_dir(explicit=None):
+    """The directory holding the published CSVs: explicit (a directory or one of the files),
+    else $SPX_SHARED_DATA/spectral_explain, else ../shared/data/spectral_explain relative to
+    the repository. Returns (directory or None, message saying where it looked)."""
+    repo = os.path.normpath(os.path.join(_HERE, ".."))
+    cands = []
+    if explicit:
+        cands.append(explicit if os.path.isdir(explicit) else os.path.dirname(explicit) or ".")
+    if os.environ.get("SPX_SHARED_DATA"):
+        cands.append(os.path.join(os.environ["SPX_SHARED_DATA"], "spectral_explain"))
+    cands.append(os.path.join(repo, "..", "shared", "data", "spectral_explain"))
+    for d in cands:
+        if os.path.exists(os.path.join(d, PUBLISHED_FILES[0])):
+            return os.path.normpath(d), ""
+    return None, ("published SPEX results not found (looked for %s in %s); pass --published DIR "
+                  "or set SPX_SHARED_DATA to the directory holding spectral_explain/"
+                  % (PUBLISHED_FILES[0], ", ".join(os.path.normpath(c) for c in cands)))
 
 
-# Published method names (spectral-explain result files) -> ours (name, order option).
-PUBLISHED_NAMES = {
-    "qsft_soft_0": "spex (soft)",
-    "qsft_hard_0": "spex (hard)",
-    "lime_0": "lime",
-    "banzhaf_0": "banzhaf",
-    "shapley_0": "kernelshap",
-}
+# Published method names (spectral-explain result files) -> (family, our label, order).
+# A family is what ours and theirs share one colour for.
+def published_family(name):
+    """(family, our method label it corresponds to) of a published method name, e.g.
+    qsft_soft_0 -> ("SPEX soft", "spex_soft"), linear_2 -> ("Faith-Banzhaf 2",
+    "faith_banzhaf_2"), faith_shapley_3 -> ("Faith-Shap 3", "faith_shap_3")."""
+    fixed = {"qsft_soft_0": ("SPEX soft", "spex_soft"), "qsft_hard_0": ("SPEX hard", "spex_hard"),
+             "lime_0": ("LIME", "lime"), "banzhaf_0": ("Banzhaf", "banzhaf"),
+             "shapley_0": ("KernelSHAP", "kernelshap")}
+    if name in fixed:
+        return fixed[name]
+    for prefix, fam, ours in (("linear_", "Faith-Banzhaf", "faith_banzhaf_"),
+                              ("faith_shapley_", "Faith-Shap", "faith_shap_"),
+                              ("shapley_taylor_", "Shapley-Taylor", "shapley_taylor_")):
+        if name.startswith(prefix):
+            k = name[len(prefix):]
+            if k == "1" and prefix == "linear_":
+                return ("Faith-Banzhaf 1", "faith_banzhaf_1")
+            return ("%s %s" % (fam, k), ours + k)
+    return (name, name)
 
 
 def published_label(name):
-    if name in PUBLISHED_NAMES:
-        return PUBLISHED_NAMES[name]
-    for prefix, ours in (("faith_shapley_", "faith_shap"), ("linear_", "faith_banzhaf"),
-                         ("shapley_taylor_", "shapley_taylor")):
-        if name.startswith(prefix):
-            return "%s order %s" % (ours, name[len(prefix):])
-    return name
+    return published_family(name)[0]
+
+
+def our_family(label, name):
+    """Family of one of our methods (label, registry name) in the published naming."""
+    fixed = {"spex_soft": "SPEX soft", "spex_hard": "SPEX hard", "lime": "LIME",
+             "banzhaf": "Banzhaf", "kernelshap": "KernelSHAP", "proxyspex": "ProxySPEX"}
+    if label in fixed:
+        return fixed[label]
+    for prefix, fam in (("faith_banzhaf_", "Faith-Banzhaf"), ("faith_shap_", "Faith-Shap"),
+                        ("shapley_taylor_", "Shapley-Taylor")):
+        if label.startswith(prefix):
+            return "%s %s" % (fam, label[len(prefix):])
+    if name == "spex":
+        return "SPEX"
+    return label
+
+
+def comparable_to_published(res):
+    """(True, '') when the file's oracle is the VADER sentiment oracle the published
+    comparison is meant for, else (False, why)."""
+    kind = res.oracle_kind()
+    if kind in ("sentiment",) or (kind == "text" and "vader" in res.config.lower()):
+        return True, ""
+    return False, ("the file's oracle is %r, not the sentiment (VADER) oracle: the SPEX paper's "
+                   "published sentiment numbers are not comparable" % (kind or "unknown"))

@@ -26,10 +26,17 @@ typedef struct {
   spx_bl_penalty pen;
 } bz_state;
 
+static const char *const bz_estimators[] = {"regression", "msr", NULL};
+static const spx_option_decl bz_rows[] = {
+    {"estimator", SPX_DECL_CHOICE, "regression", 0, 0, bz_estimators,
+     "regression (ridge on uniform masks) or msr (maximum sample reuse)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_penalty_loo_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int bz_options(spx_options *opts, int *estimator, spx_bl_penalty *pen, spx_bl_limits *memory,
                       spx_error *err) {
-  static const char *const choices[] = {"regression", "msr", NULL};
-  int rc = spx_options_choice(opts, "estimator", choices, EST_REGRESSION, estimator, err);
+  int rc = spx_opt_choice(opts, "estimator", estimator, err);
   if (rc) return rc;
   if (*estimator == EST_MSR) {
     const char *bad = spx_options_has(opts, "penalty")        ? "penalty"
@@ -42,7 +49,7 @@ static int bz_options(spx_options *opts, int *estimator, spx_bl_penalty *pen, sp
     }
     memset(pen, 0, sizeof *pen);
   } else {
-    rc = spx_bl_read_penalty(opts, "penalty", 1, 0.0, pen, err);
+    rc = spx_bl_read_penalty(opts, pen, err);
     if (rc) return rc;
   }
   return spx_bl_read_memory(opts, memory, err);
@@ -164,4 +171,5 @@ const spx_method_type spx_method_banzhaf = {
     .begin = bz_begin,
     .step = spx_bl_step,
     .finish = bz_finish,
-    .destroy = bz_destroy};
+    .destroy = bz_destroy,
+    .options = bz_rows};

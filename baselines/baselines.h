@@ -25,8 +25,16 @@
 /* ---- options -------------------------------------------------------------------------- */
 
 #define SPX_BL_MAX_GRID 16
-#define SPX_BL_DEFAULT_MEMORY_GIB 2.0
-#define SPX_BL_DEFAULT_MAX_GFLOP 100.0
+
+/* Declared option rows shared by the baselines (core/options.h), included in each method's
+ * table: memory_gib and max_gflop; penalty ("loo" by default, or 0) with penalty_grid; order. */
+extern const spx_option_decl spx_bl_limit_rows[];
+extern const spx_option_decl spx_bl_penalty_loo_rows[];
+extern const spx_option_decl spx_bl_penalty_zero_rows[];
+extern const spx_option_decl spx_bl_order_rows[];
+/* The tables of faith_shap and kernelshap (which share faith_shap.c's code). */
+extern const spx_option_decl spx_bl_faith_shap_rows[];
+extern const spx_option_decl spx_bl_kernelshap_rows[];
 
 /* How the ridge penalty is chosen: a fixed value (0 = plain least squares), or by
  * leave-one-out error over a grid (RidgeCV's efficient LOO). */
@@ -37,21 +45,18 @@ typedef struct spx_bl_penalty {
   size_t ngrid;
 } spx_bl_penalty;
 
-/* Read `penalty` ("loo" or a number >= 0) and `penalty_grid` (numbers >= 0). */
-int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
-                        double default_value, spx_bl_penalty *out, spx_error *err);
+/* Read `penalty` ("loo" or a number >= 0; default from its declared row) and `penalty_grid`. */
+int spx_bl_read_penalty(spx_options *opts, spx_bl_penalty *out, spx_error *err);
 /* 1 when every penalty the setting can use is > 0 (the fixed value or every grid value). */
 int spx_bl_penalty_positive(const spx_bl_penalty *pen);
-/* Read `memory_gib` (> 0, default 2): the working-memory limit applicable() enforces. */
 /* Resource limits of a regression: memory_gib (working memory) and max_gflop (estimated
  * floating-point work of the fit, so that a grid does not stall on one cell for hours). */
 typedef struct spx_bl_limits {
   double bytes, flops;
 } spx_bl_limits;
 int spx_bl_read_memory(spx_options *opts, spx_bl_limits *limits, spx_error *err);
-/* Read `order` in [1, n]. */
-int spx_bl_read_order(spx_options *opts, size_t n, long long def, unsigned *order,
-                      spx_error *err);
+/* Read `order` in [1, min(n, 64)]; absent: the declared default, or n when n is smaller. */
+int spx_bl_read_order(spx_options *opts, size_t n, unsigned *order, spx_error *err);
 
 /* ---- combinatorics -------------------------------------------------------------------- */
 
@@ -267,6 +272,8 @@ int spx_bl_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, in
                     void **state, spx_error *err);
 int spx_bl_mc_finish(void *state, spx_transform **out, spx_error *err);
 void spx_bl_mc_destroy(void *state);
+/* The option table of shap_iq and svarm_iq. */
+extern const spx_option_decl spx_bl_mc_rows[];
 
 /* Weighted least squares in the limit of infinite weight on the hard rows (kernelshap_iq.c):
  * beta minimises sum_{hard} w_r (y_r - x_r beta)^2 first and, among its minimisers, the same
@@ -293,5 +300,7 @@ int spx_bl_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_i
 int spx_bl_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int with_index,
                      void **state, spx_error *err);
 void spx_bl_reg_destroy(void *state);
+/* The option table of kadd_shap. */
+extern const spx_option_decl spx_bl_kadd_rows[];
 
 #endif

@@ -11,6 +11,31 @@
 
 /* ---- options -------------------------------------------------------------------------- */
 
+#define ROW_END {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}
+const spx_option_decl spx_bl_limit_rows[] = {
+    {"memory_gib", SPX_DECL_FLOAT, "2", 1e-6, 1e6, NULL,
+     "working-memory limit of the fit in GiB (skipped above it)", NULL},
+    {"max_gflop", SPX_DECL_FLOAT, "100", 1e-6, 1e12, NULL,
+     "estimated work limit of the fit in GFLOP (skipped above it)", NULL},
+    ROW_END};
+static const spx_option_decl grid_rows[] = {
+    {"penalty_grid", SPX_DECL_FLOAT_LIST, "[0.1, 1, 10]", 0, SPX_NOMAX, NULL,
+     "penalties tried with penalty = \"loo\"", NULL},
+    ROW_END};
+const spx_option_decl spx_bl_penalty_loo_rows[] = {
+    {"penalty", SPX_DECL_ANY, "loo", 0, SPX_NOMAX, NULL,
+     "ridge penalty >= 0, or \"loo\" (leave-one-out over penalty_grid)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, grid_rows},
+    ROW_END};
+const spx_option_decl spx_bl_penalty_zero_rows[] = {
+    {"penalty", SPX_DECL_ANY, "0", 0, SPX_NOMAX, NULL,
+     "ridge penalty >= 0 (0: least squares), or \"loo\" (over penalty_grid)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, grid_rows},
+    ROW_END};
+const spx_option_decl spx_bl_order_rows[] = {
+    {"order", SPX_DECL_INT, "2", 1, 64, NULL, "interaction order (at most n)", NULL},
+    ROW_END};
+
 static int find_option(const spx_options *opts, const char *key, spx_option_kind *kind,
                        const char **text) {
   for (size_t i = 0; i < spx_options_count(opts); i++) {
@@ -21,11 +46,16 @@ static int find_option(const spx_options *opts, const char *key, spx_option_kind
   return 0;
 }
 
-int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
-                        double default_value, spx_bl_penalty *out, spx_error *err) {
+int spx_bl_read_penalty(spx_options *opts, spx_bl_penalty *out, spx_error *err) {
+  const char *key = "penalty";
+  const spx_option_decl *row = spx_options_decl_of(opts, key);
+  if (row == NULL || row->def == NULL)
+    return spx_error_set(err, SPX_EINTERNAL, "%s: penalty read but not declared (a bug)",
+                         spx_options_context(opts));
   memset(out, 0, sizeof *out);
-  out->loo = default_loo;
-  out->value = default_value;
+  out->loo = strcmp(row->def, "loo") == 0;
+  out->value = out->loo ? 0.0 : strtod(row->def, NULL);
+  double default_value = out->value;
   spx_option_kind kind;
   const char *text;
   spx_options_known(opts, key);
@@ -48,21 +78,11 @@ int spx_bl_read_penalty(spx_options *opts, const char *key, int default_loo,
       out->loo = 0;
     }
   }
-  static const double def_grid[3] = {0.1, 1.0, 10.0};
   size_t count = 0;
-  int rc = spx_options_double_array(opts, "penalty_grid", out->grid, SPX_BL_MAX_GRID, &count,
-                                    err);
+  int rc = spx_opt_double_list(opts, "penalty_grid", out->grid, SPX_BL_MAX_GRID, &count, err);
   if (rc) return rc;
-  if (count == 0 && spx_options_has(opts, "penalty_grid"))
+  if (count == 0)
     return spx_options_fail(opts, "penalty_grid", SPX_EINVAL, err, "must not be empty");
-  if (count == 0) {
-    memcpy(out->grid, def_grid, sizeof def_grid);
-    count = 3;
-  }
-  for (size_t i = 0; i < count; i++)
-    if (!(out->grid[i] >= 0.0))
-      return spx_options_fail(opts, "penalty_grid", SPX_ERANGE, err,
-                              "value %g is negative (penalties must be >= 0)", out->grid[i]);
   out->ngrid = count;
   return SPX_OK;
 }
@@ -76,22 +96,24 @@ int spx_bl_penalty_positive(const spx_bl_penalty *pen) {
 
 int spx_bl_read_memory(spx_options *opts, spx_bl_limits *limits, spx_error *err) {
   double gib, gflop;
-  int rc = spx_options_double_range(opts, "memory_gib", SPX_BL_DEFAULT_MEMORY_GIB, 1e-6, 1e6,
-                                    &gib, err);
-  if (rc == SPX_OK)
-    rc = spx_options_double_range(opts, "max_gflop", SPX_BL_DEFAULT_MAX_GFLOP, 1e-6, 1e12,
-                                  &gflop, err);
+  int rc = spx_opt_double(opts, "memory_gib", &gib, err);
+  if (rc == SPX_OK) rc = spx_opt_double(opts, "max_gflop", &gflop, err);
   if (rc) return rc;
   limits->bytes = gib * 1073741824.0;
   limits->flops = gflop * 1e9;
   return SPX_OK;
 }
 
-int spx_bl_read_order(spx_options *opts, size_t n, long long def, unsigned *order,
-                      spx_error *err) {
+int spx_bl_read_order(spx_options *opts, size_t n, unsigned *order, spx_error *err) {
   long long v;
-  int rc = spx_options_int(opts, "order", def, &v, err);
+  int given = spx_options_has(opts, "order");
+  int rc = spx_opt_int(opts, "order", &v, err);
+  if (rc == SPX_ERANGE && given) { /* say it with n */
+    spx_options_int(opts, "order", 0, &v, NULL);
+    rc = SPX_OK;
+  }
   if (rc) return rc;
+  if (!given && (size_t)v > n) v = (long long)n;
   long long hi = n < 64 ? (long long)n : 64;
   if (v < 1 || v > hi)
     return spx_options_fail(opts, "order", SPX_ERANGE, err,

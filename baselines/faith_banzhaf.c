@@ -20,11 +20,17 @@ typedef struct {
   spx_bl_penalty pen;
 } fb_state;
 
+static const spx_option_decl fb_rows[] = {
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_penalty_loo_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 /* Options shared with applicable(). */
 static int fb_options(spx_options *opts, size_t n, unsigned *order, spx_bl_penalty *pen,
                       spx_bl_limits *memory, spx_error *err) {
-  int rc = spx_bl_read_order(opts, n, n < 2 ? (long long)n : 2, order, err);
-  if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, "penalty", 1, 0.0, pen, err);
+  int rc = spx_bl_read_order(opts, n, order, err);
+  if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, pen, err);
   if (rc == SPX_OK) rc = spx_bl_read_memory(opts, memory, err);
   return rc;
 }
@@ -92,4 +98,5 @@ const spx_method_type spx_method_faith_banzhaf = {
     .begin = fb_begin,
     .step = spx_bl_step,
     .finish = fb_finish,
-    .destroy = fb_destroy};
+    .destroy = fb_destroy,
+    .options = fb_rows};

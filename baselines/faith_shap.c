@@ -31,14 +31,24 @@ typedef struct {
   double *ln_adjust; /* the sampler's log importance-adjustment weight per row */
 } fs_state;
 
+const spx_option_decl spx_bl_faith_shap_rows[] = {
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_penalty_zero_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+const spx_option_decl spx_bl_kernelshap_rows[] = {
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_penalty_zero_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int fs_options(spx_options *opts, size_t n, unsigned fixed_order, unsigned *order,
                       spx_bl_penalty *pen, spx_bl_limits *memory, spx_error *err) {
   int rc = SPX_OK;
   if (fixed_order)
     *order = fixed_order;
   else
-    rc = spx_bl_read_order(opts, n, n < 2 ? (long long)n : 2, order, err);
-  if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, "penalty", 0, 0.0, pen, err);
+    rc = spx_bl_read_order(opts, n, order, err);
+  if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, pen, err);
   if (rc == SPX_OK) rc = spx_bl_read_memory(opts, memory, err);
   return rc;
 }
@@ -150,4 +160,5 @@ const spx_method_type spx_method_faith_shap = {
     .begin = fs_begin,
     .step = spx_bl_step,
     .finish = spx_bl_shapley_finish,
-    .destroy = spx_bl_shapley_destroy};
+    .destroy = spx_bl_shapley_destroy,
+    .options = spx_bl_faith_shap_rows};

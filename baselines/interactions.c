@@ -111,5 +111,5 @@ int spx_bl_read_index(spx_options *opts, size_t n, const char *const *names, con
     *order = 1;
     return SPX_OK;
   }
-  return spx_bl_read_order(opts, n, n < 2 ? (long long)n : 2, order, err);
+  return spx_bl_read_order(opts, n, order, err);
 }

@@ -115,4 +115,5 @@ const spx_method_type spx_method_kadd_shap = {
     .begin = kadd_begin,
     .step = spx_bl_step,
     .finish = kadd_finish,
-    .destroy = spx_bl_reg_destroy};
+    .destroy = spx_bl_reg_destroy,
+    .options = spx_bl_kadd_rows};

@@ -24,4 +24,5 @@ const spx_method_type spx_method_kernelshap = {
     .begin = ks_begin,
     .step = spx_bl_step,
     .finish = spx_bl_shapley_finish,
-    .destroy = spx_bl_shapley_destroy};
+    .destroy = spx_bl_shapley_destroy,
+    .options = spx_bl_kernelshap_rows};

@@ -243,6 +243,17 @@ done:
 /* ---- shared option handling and state of the regression estimators ------------------------ */
 
 static const char *const kiq_names[] = {"sii", "k-sii", "ksii", NULL};
+static const spx_option_decl kiq_options[] = {
+    {"index", SPX_DECL_CHOICE, "k-sii", 0, 0, kiq_names, "interaction index estimated", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
+    {"pairing", SPX_DECL_BOOL, "false", 0, 0, NULL, "paired sampling (each coalition with its complement)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+const spx_option_decl spx_bl_kadd_rows[] = {
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
+    {"pairing", SPX_DECL_BOOL, "false", 0, 0, NULL, "paired sampling (each coalition with its complement)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 static const spx_bl_ix kiq_ids[] = {SPX_BL_IX_SII, SPX_BL_IX_KSII, SPX_BL_IX_KSII};
 
 int spx_bl_reg_options(spx_options *opts, size_t n, int with_index, spx_bl_ix *index,
@@ -251,7 +262,7 @@ int spx_bl_reg_options(spx_options *opts, size_t n, int with_index, spx_bl_ix *i
   if (with_index)
     rc = spx_bl_read_index(opts, n, kiq_names, kiq_ids, 1, index, order, err);
   else
-    rc = spx_bl_read_order(opts, n, n < 2 ? (long long)n : 2, order, err);
+    rc = spx_bl_read_order(opts, n, order, err);
   if (rc == SPX_OK) rc = spx_options_bool(opts, "pairing", 0, pairing, err);
   if (rc == SPX_OK) rc = spx_bl_read_memory(opts, limits, err);
   return rc;
@@ -461,4 +472,5 @@ const spx_method_type spx_method_kernelshap_iq = {
     .begin = kiq_begin,
     .step = spx_bl_step,
     .finish = kiq_finish,
-    .destroy = spx_bl_reg_destroy};
+    .destroy = spx_bl_reg_destroy,
+    .options = kiq_options};

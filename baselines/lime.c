@@ -25,15 +25,25 @@ typedef struct {
   spx_bl_penalty pen;
 } lime_state;
 
+static const char *const lime_distances[] = {"cosine", "text", NULL};
+static const spx_option_decl lime_rows[] = {
+    {"kernel_width", SPX_DECL_FLOAT, "25", 0, SPX_NOMAX, NULL,
+     "width of the exponential kernel on the distance (> 0)", NULL},
+    {"distance", SPX_DECL_CHOICE, "cosine", 0, 0, lime_distances,
+     "distance of a mask to the all-kept instance", NULL},
+    {"penalty", SPX_DECL_FLOAT, "1", 0, SPX_NOMAX, NULL, "ridge penalty (sklearn's alpha)", NULL},
+    {"alpha", SPX_DECL_FLOAT, NULL, 0, SPX_NOMAX, NULL, "the same as penalty (give one)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int lime_options(spx_options *opts, double *width, int *distance, double *alpha,
                         spx_bl_limits *memory, spx_error *err) {
-  static const char *const choices[] = {"cosine", "text", NULL};
-  int rc = spx_options_double(opts, "kernel_width", 25.0, width, err);
+  int rc = spx_opt_double(opts, "kernel_width", width, err);
   if (rc) return rc;
   if (!(*width > 0.0))
     return spx_options_fail(opts, "kernel_width", SPX_ERANGE, err, "must be > 0, got %g",
                             *width);
-  rc = spx_options_choice(opts, "distance", choices, DIST_COSINE, distance, err);
+  rc = spx_opt_choice(opts, "distance", distance, err);
   if (rc) return rc;
   /* `alpha` is sklearn's name; `penalty` is the name every regression baseline accepts */
   if (spx_options_has(opts, "alpha") && spx_options_has(opts, "penalty")) {
@@ -41,13 +51,9 @@ static int lime_options(spx_options *opts, double *width, int *distance, double 
     return spx_options_fail(opts, "penalty", SPX_EINVAL, err,
                             "give either alpha or penalty (they are the same), not both");
   }
-  const char *key = spx_options_has(opts, "penalty") ? "penalty" : "alpha";
-  spx_options_known(opts, "alpha");
-  spx_options_known(opts, "penalty");
-  rc = spx_options_double(opts, key, 1.0, alpha, err);
+  const char *key = spx_options_has(opts, "alpha") ? "alpha" : "penalty";
+  rc = spx_opt_double(opts, key, alpha, err);
   if (rc) return rc;
-  if (!(*alpha >= 0.0))
-    return spx_options_fail(opts, key, SPX_ERANGE, err, "must be >= 0, got %g", *alpha);
   return spx_bl_read_memory(opts, memory, err);
 }
 
@@ -133,4 +139,5 @@ const spx_method_type spx_method_lime = {
     .begin = lime_begin,
     .step = spx_bl_step,
     .finish = lime_finish,
-    .destroy = lime_destroy};
+    .destroy = lime_destroy,
+    .options = lime_rows};

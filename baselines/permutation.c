@@ -28,6 +28,10 @@
 #include "baselines.h"
 
 static const char *const perm_names[] = {"sii", "k-sii", "ksii", "stii", "sv", NULL};
+static const spx_option_decl perm_rows[] = {
+    {"index", SPX_DECL_CHOICE, "sii", 0, 0, perm_names, "interaction index estimated", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 static const spx_bl_ix perm_ids[] = {SPX_BL_IX_SII, SPX_BL_IX_KSII, SPX_BL_IX_KSII,
                                      SPX_BL_IX_STII, SPX_BL_IX_SV};
 
@@ -313,4 +317,5 @@ const spx_method_type spx_method_permutation = {
     .begin = perm_begin,
     .step = spx_bl_step,
     .finish = perm_finish,
-    .destroy = perm_destroy};
+    .destroy = perm_destroy,
+    .options = perm_rows};

@@ -26,6 +26,11 @@
 #include "baselines.h"
 
 static const char *const mc_names[] = {"sii", "k-sii", "ksii", "bii", "stii", "sv", "bv", NULL};
+const spx_option_decl spx_bl_mc_rows[] = {
+    {"index", SPX_DECL_CHOICE, "k-sii", 0, 0, mc_names, "interaction index estimated", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
+    {"pairing", SPX_DECL_BOOL, "false", 0, 0, NULL, "paired sampling (each coalition with its complement)", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 static const spx_bl_ix mc_ids[] = {SPX_BL_IX_SII,  SPX_BL_IX_KSII, SPX_BL_IX_KSII, SPX_BL_IX_BII,
                                    SPX_BL_IX_STII, SPX_BL_IX_SV,   SPX_BL_IX_BV};
 
@@ -238,4 +243,5 @@ const spx_method_type spx_method_shap_iq = {
     .begin = siq_begin,
     .step = spx_bl_step,
     .finish = spx_bl_mc_finish,
-    .destroy = spx_bl_mc_destroy};
+    .destroy = spx_bl_mc_destroy,
+    .options = spx_bl_mc_rows};

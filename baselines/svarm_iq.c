@@ -24,4 +24,5 @@ const spx_method_type spx_method_svarm_iq = {
     .begin = sv_begin,
     .step = spx_bl_step,
     .finish = spx_bl_mc_finish,
-    .destroy = spx_bl_mc_destroy};
+    .destroy = spx_bl_mc_destroy,
+    .options = spx_bl_mc_rows};

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "experiments/convert.h"
 #include "experiments/explain.h"
 #include "experiments/run.h"
 
@@ -18,6 +19,8 @@ static void usage(FILE *out) {
           "                                  oracle and store them (docs/recordings.md)\n"
           "       spex-bench explain --oracle KIND --method NAME [options]\n"
           "                                  explain one explicand (see explain --help)\n"
+          "       spex-bench convert --index NAME [--order K] < TRANSFORM.json\n"
+          "                                  a stored transform to an interaction index\n"
           "       spex-bench --help | --version\n"
           "\n"
           "Exit status: 0 success, 1 run-time failure (finished results are kept),\n"
@@ -39,6 +42,8 @@ int spx_cli_main(int argc, char **argv, FILE *out, FILE *errout) {
     return 0;
   }
   if (strcmp(cmd, "explain") == 0) return spx_explain_main(argc - 1, argv + 1, out, errout);
+  if (strcmp(cmd, "convert") == 0)
+    return spx_convert_main(argc - 1, argv + 1, stdin, out, errout);
   if (strcmp(cmd, "check") == 0) return spx_check_config(argc - 1, argv + 1, out, errout);
   if (strcmp(cmd, "record") == 0) return spx_record_config(argc - 1, argv + 1, out, errout);
   if (cmd[0] != '-') return spx_run_config(argc, argv, out, errout);

@@ -2,8 +2,14 @@
 // vader_server.js: the VADER sentiment model (npm vader-sentiment 1.1.3) as a spex-bench
 // value function, speaking the process-oracle protocol of DESIGN.md §5 on stdin/stdout.
 //
-// Usage: node vader_server.js [--output compound|sum] [--package DIR] [--verify K] [--slow]
+// Usage: node vader_server.js [--output compound|sum] [--package DIR] [--slow] --scorer
+//        node vader_server.js [--output compound|sum] [--package DIR] [--verify K] [--slow]
 //                            TEXTFILE
+//
+// --scorer: the scorer of spex-bench's `text` oracle (the `sentiment` oracle is that oracle
+// with this scorer). Protocol (docs/oracles.md): a header line "text", then batches of a line
+// "<count>" followed by count lines, each one JSON string (the masked text: the kept words
+// joined with single spaces); each batch is answered with count lines, one number each.
 //
 // TEXTFILE holds one review. Its features are the words it splits into at ASCII whitespace.
 // For a mask, the kept words are re-joined with single spaces and scored by the package.
@@ -38,6 +44,7 @@ let pkgDir = path.join(__dirname, 'node_modules', 'vader-sentiment');
 let verify = -1;
 let slow = false;
 let textFile = null;
+let scorer = false;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const value = () => {
@@ -55,6 +62,8 @@ for (let i = 0; i < args.length; i++) {
     if (!Number.isInteger(verify) || verify < 0) die(`--verify needs a count >= 0`);
   } else if (a === '--slow') {
     slow = true;
+  } else if (a === '--scorer') {
+    scorer = true;
   } else if (a.startsWith('--')) {
     die(`unknown option ${a}`);
   } else if (textFile === null) {
@@ -63,7 +72,9 @@ for (let i = 0; i < args.length; i++) {
     die(`more than one text file given (${textFile}, ${a})`);
   }
 }
-if (textFile === null)
+if (scorer && (textFile !== null || verify >= 0))
+  die('--scorer reads its texts from stdin: give no TEXTFILE and no --verify');
+if (textFile === null && !scorer)
   die('usage: node vader_server.js [--output compound|sum] [--package DIR] [--verify K] [--slow] ' +
       'TEXTFILE');
 
@@ -184,8 +195,66 @@ SIA.amplify_qm = function (text) {
   return count <= 3 ? count * 0.18 : 0.96;
 };
 
-// ---- the explicand --------------------------------------------------------------------------
-let text;
+// ---- the scorer protocol (--scorer) ---------------------------------------------------------
+function scoreText(t) {
+  const r = SIA.polarity_scores(t);
+  return output === 'sum' ? r.sum : r.compound;
+}
+if (scorer) {
+  fast = !slow;
+  let sbuf = '';
+  let sheader = true;
+  let sexpect = 0;
+  let sanswers = [];
+  let sbatch = 0;
+  const handle = (line) => {
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (sheader) {
+      if (line.trim() !== 'text')
+        die(`--scorer expects the header line "text" (the text oracle's scorer protocol), got "${line.slice(0, 60)}"`);
+      sheader = false;
+      return;
+    }
+    if (sexpect === 0) {
+      const c = Number(line.trim());
+      if (!Number.isInteger(c) || c < 0) die(`batch ${sbatch}: expected a text count, got "${line.slice(0, 60)}"`);
+      sbatch++;
+      sexpect = c;
+      sanswers = [];
+      return;
+    }
+    let t;
+    try {
+      t = JSON.parse(line);
+    } catch (e) {
+      die(`batch ${sbatch}: a text line must be one JSON string (${e.message})`);
+    }
+    if (typeof t !== 'string') die(`batch ${sbatch}: a text line must be one JSON string`);
+    sanswers.push(String(scoreText(t)));
+    sexpect--;
+    if (sexpect === 0) process.stdout.write(sanswers.join('\n') + '\n');
+  };
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk) => {
+    sbuf += chunk;
+    let start = 0;
+    let nl;
+    while ((nl = sbuf.indexOf('\n', start)) !== -1) {
+      handle(sbuf.slice(start, nl));
+      start = nl + 1;
+    }
+    sbuf = sbuf.slice(start);
+  });
+  process.stdin.on('end', () => {
+    if (sbuf.length > 0) handle(sbuf);
+    if (sexpect > 0) die(`input ended inside batch ${sbatch} (${sexpect} texts missing)`);
+  });
+}
+
+// ---- the explicand (TEXTFILE mode) ------------------------------------------------------------
+let text = '';
+if (!scorer) {
+
 try {
   text = fs.readFileSync(textFile, 'utf8');
 } catch (e) {
@@ -296,3 +365,4 @@ process.stdin.on('end', () => {
   if (buffer.length > 0) handleLine(buffer);
   if (expect > 0) die(`input ended inside batch ${batch} (${expect} masks missing)`);
 });
+}

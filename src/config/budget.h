@@ -9,11 +9,10 @@
 
 #include "core/error.h"
 
-/* BCH parameter search: the smallest m >= ceil(log2(2t+2)) (m < 20) whose primitive
- * narrow-sense binary BCH code of length nc = 2^m - 1 and designed distance d = 2t+1 has
- * dimension kc >= n. kc = nc - |union of the cyclotomic cosets of 1..2t modulo nc|.
- * Fills *nc, *kc (either may be NULL) and *p = nc - kc. SPX_ERANGE when n is too large or
- * t is 0. */
+/* The BCH code SPEX builds for n features and degree parameter t: spx_bch_params of
+ * methods/spex/spex.h (the smallest m <= 20 with dimension kc >= n), as size_t. Fills *nc,
+ * *kc (either may be NULL) and *p = nc - kc. SPX_ERANGE when n is too large (above 1,048,475
+ * at t = 5) or t is outside 1..15. */
 int spx_bch_parity_length(size_t n, unsigned t, size_t *p, size_t *nc, size_t *kc,
                           spx_error *err);
 

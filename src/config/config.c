@@ -1085,7 +1085,7 @@ static int dry_run_method(const spx_config *cfg, const spx_config_method *m, siz
     spx_options *o = spx_options_clone(m->opts);
     SPX_CHECK_ALLOC(o, err);
     char why[256];
-    int ok = m->type->applicable(n, samples, o, why, sizeof why);
+    int ok = spx_method_applicable(m->type, n, samples, o, why, sizeof why);
     spx_options_destroy(&o);
     if (ok && (!found || samples < best)) {
       best = samples;
@@ -1106,7 +1106,7 @@ static int dry_run_method(const spx_config *cfg, const spx_config_method *m, siz
     char why[256];
     size_t samples = 1;
     if (spx_config_budget(cfg, n, 0, &samples, NULL) != SPX_OK) samples = 1;
-    m->type->applicable(n, samples, o, why, sizeof why);
+    spx_method_applicable(m->type, n, samples, o, why, sizeof why);
   }
   if (rc == SPX_OK) rc = spx_options_check_unused(o, err);
   spx_options_destroy(&o);

@@ -596,11 +596,11 @@ static int bad_default(const spx_options *opts, const spx_option_decl *d, spx_er
 /* "in [lo, hi]", "at least lo", "at most hi" for messages. */
 static void range_text(const spx_option_decl *d, char *buf, size_t len) {
   if (isfinite(d->min) && isfinite(d->max))
-    snprintf(buf, len, "out of range [%.17g, %.17g]", d->min, d->max);
+    snprintf(buf, len, "out of range [%.10g, %.10g]", d->min, d->max);
   else if (isfinite(d->min))
-    snprintf(buf, len, "out of range (must be >= %.17g)", d->min);
+    snprintf(buf, len, "out of range (must be >= %.10g)", d->min);
   else
-    snprintf(buf, len, "out of range (must be <= %.17g)", d->max);
+    snprintf(buf, len, "out of range (must be <= %.10g)", d->max);
 }
 
 static int in_range(const spx_option_decl *d, double v) {

@@ -254,7 +254,7 @@ int spx_transform_merge(spx_transform *dst, const spx_transform *src, double sca
                          src->n);
   for (size_t i = 0; i < src->count; i++) {
     const entry *en = &src->entries[i];
-    size_t e;
+    size_t e = 0; /* set by lookup_or_insert on success (gcc -O3 cannot see it) */
     int rc = lookup_or_insert(dst, src->pool + en->offset, en->degree, &e, err);
     if (rc) return rc;
     dst->entries[e].value += scale * en->value;

@@ -1,6 +1,7 @@
 /* method.c: the generic method driver loop (plan, evaluate, decode) with timing. */
 #include "method.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,15 @@ int spx_method_run_type(const spx_method_type *type, size_t n, size_t budget, sp
                         gsl_rng *rng, spx_eval_fn eval, void *eval_ctx, spx_transform **out,
                         spx_method_stats *stats, spx_error *err) {
   return spx_method_run_jobs(type, n, budget, opts, rng, eval, eval_ctx, NULL, out, stats, err);
+}
+
+int spx_method_applicable(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
+                          char *why, size_t whylen) {
+  if (spx_options_declare(opts, type->options, NULL) != SPX_OK) {
+    snprintf(why, whylen, "out of memory declaring the options of %s", type->name);
+    return 0;
+  }
+  return type->applicable(n, budget, opts, why, whylen);
 }
 
 int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,

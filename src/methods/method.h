@@ -45,6 +45,11 @@ typedef struct spx_method_type {
 } spx_method_type;
 
 const spx_method_type *spx_method_lookup(const char *name);
+
+/* type->applicable after declaring the type's options in opts (so that its spx_opt_* reads
+ * work whoever created opts). */
+int spx_method_applicable(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
+                          char *why, size_t whylen);
 const spx_method_type *const *spx_method_types(void);
 
 typedef struct spx_method_stats {

@@ -4,7 +4,7 @@
 
 #include "method.h"
 #include "proxyspex/proxy_search.h"
-#include "spex/spex_internal.h"
+#include "spex/spex.h"
 
 extern const spx_method_type spx_method_exact;
 extern const spx_method_type spx_method_spex;

@@ -1,9 +1,12 @@
 /* process.c: the external-model oracle; talks to a child process over pipes (DESIGN §5).
  *
- * The `command` is started once through /bin/sh -c, in its own process group, with stdin and
- * stdout connected to pipes and stderr shared with ours. Protocol (docs/oracles.md): we write
- * a line "n", then per batch a line "count" and count lines of n characters '0'/'1'; the child
- * answers one decimal number per line and mask. Masks are written and answers read at the
+ * The `command` is started once per explicand through /bin/sh -c, in its own process group,
+ * with stdin and stdout connected to pipes and stderr shared with ours; "{e}" in the command
+ * becomes the explicand number, which the environment also carries as SPEX_EXPLICAND.
+ * Protocol (docs/oracles.md): we write a header line "n" (format = "plain") or "n packed",
+ * then per batch a line "count" and count mask lines (n characters '0'/'1', or the hex text of
+ * the bit-packed words); the child answers one decimal number per line and mask. Oracles built
+ * on this one (text.c) may replace the header and the per-mask text (process.h). Masks are written and answers read at the
  * same time with poll(), so a child that answers while still reading cannot deadlock us.
  *
  * SIGPIPE: every write to the child is made with SIGPIPE blocked in this thread
@@ -23,7 +26,8 @@
  * further batches. An exit status 128+N of the shell is reported as the model's signal N. */
 #define _GNU_SOURCE /* pipe2 (O_CLOEXEC at creation) */
 
-#include "oracle.h"
+#include "process.h"
+#include "textdata.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -62,6 +66,14 @@ typedef struct {
   char first_error[SPX_ERRMSG_LEN]; /* its message */
   char *wbuf;   /* outgoing text */
   size_t wcap, wlen, wpos;
+  char *header;                /* the header line, with its '\n' */
+  int packed;                  /* format = "packed" */
+  spx_process_row_fn row_fn;   /* per-mask text of a derived protocol (process.h), or NULL */
+  void *row_ctx;
+  const char *pend;            /* a row's text from row_fn that did not fit into wbuf yet */
+  size_t pendlen;
+  char **envp;                 /* environ plus SPEX_EXPLICAND (array owned, strings not) */
+  char *env_explicand;         /* "SPEX_EXPLICAND=e" */
   char line[PROC_LINE_MAX + 2]; /* partial answer line */
   size_t linelen;
   char rbuf[65536];
@@ -276,21 +288,76 @@ static ssize_t write_nosigpipe(int fd, const void *buf, size_t len) {
 
 /* ---- the batch exchange --------------------------------------------------------------- */
 
-/* Append whole mask rows to the outgoing buffer while they fit. */
-static void fill(proc *P, const spx_maskset *masks, size_t first, size_t count, size_t *row) {
+/* Mask i of n as packed hex (process.h). */
+size_t spx_process_pack_hex(const uint64_t *mask, size_t n, char *out) {
+  static const char hex[] = "0123456789abcdef";
+  size_t words = (n + 63) / 64;
+  char *o = out;
+  for (size_t w = 0; w < words; w++) {
+    uint64_t v = mask[w];
+    if (w == words - 1 && n % 64) v &= (UINT64_C(1) << (n % 64)) - 1;
+    for (int b = 0; b < 8; b++, v >>= 8) {
+      *o++ = hex[(v >> 4) & 15];
+      *o++ = hex[v & 15];
+    }
+  }
+  return (size_t)(o - out);
+}
+
+/* Make room for need more bytes at the end of the outgoing buffer. */
+static int reserve(proc *P, size_t need) {
+  if (P->wlen + need <= P->wcap) return 0;
+  size_t ncap = 2 * (P->wlen + need);
+  char *nb = realloc(P->wbuf, ncap);
+  if (nb == NULL) return -1;
+  P->wbuf = nb;
+  P->wcap = ncap;
+  return 0;
+}
+
+/* Append whole mask rows to the outgoing buffer while they fit (a row longer than the buffer
+ * grows it when the buffer is empty). Returns SPX_OK or row_fn's error. */
+static int fill(proc *P, const spx_maskset *masks, size_t first, size_t count, size_t *row,
+                spx_error *err) {
   if (P->wpos > 0) {
     memmove(P->wbuf, P->wbuf + P->wpos, P->wlen - P->wpos);
     P->wlen -= P->wpos;
     P->wpos = 0;
   }
-  while (*row < count && P->wlen + P->n + 1 <= P->wcap) {
+  if (P->row_fn) {
+    while (*row < count) {
+      if (P->pend == NULL) {
+        const uint64_t *m = spx_maskset_row(masks, first + *row);
+        int rc = P->row_fn(P->row_ctx, m, P->n, &P->pend, &P->pendlen, err);
+        if (rc) return rc;
+      }
+      if (P->wlen + P->pendlen + 1 > P->wcap) {
+        if (P->wlen > 0) break; /* send what we have first */
+        if (reserve(P, P->pendlen + 1))
+          return spx_error_set(err, SPX_ENOMEM, "out of memory for a %zu-byte line",
+                               P->pendlen);
+      }
+      memcpy(P->wbuf + P->wlen, P->pend, P->pendlen);
+      P->wlen += P->pendlen;
+      P->wbuf[P->wlen++] = '\n';
+      P->pend = NULL;
+      (*row)++;
+    }
+    return SPX_OK;
+  }
+  size_t width = P->packed ? 16 * ((P->n + 63) / 64) : P->n;
+  while (*row < count && P->wlen + width + 1 <= P->wcap) {
     const uint64_t *m = spx_maskset_row(masks, first + *row);
     char *o = P->wbuf + P->wlen;
-    for (size_t i = 0; i < P->n; i++) o[i] = (char)('0' + ((m[i >> 6] >> (i & 63)) & 1));
-    o[P->n] = '\n';
-    P->wlen += P->n + 1;
+    if (P->packed)
+      spx_process_pack_hex(m, P->n, o);
+    else
+      for (size_t i = 0; i < P->n; i++) o[i] = (char)('0' + ((m[i >> 6] >> (i & 63)) & 1));
+    o[width] = '\n';
+    P->wlen += width + 1;
     (*row)++;
   }
+  return SPX_OK;
 }
 
 /* Parse one answer line (without its '\n'). Returns 0 or writes a reason into why. */
@@ -417,8 +484,13 @@ static int run_batch(proc *P, const spx_maskset *masks, size_t first, size_t cou
   if (rc) return rc;
   /* header (first batch only) and the count line */
   P->wpos = P->wlen = 0;
+  P->pend = NULL;
   if (!P->header_sent) {
-    P->wlen += (size_t)snprintf(P->wbuf + P->wlen, P->wcap - P->wlen, "%zu\n", P->n);
+    size_t hl = strlen(P->header);
+    if (reserve(P, hl + 32))
+      return fail(P, SPX_ENOMEM, err, 0, "out of memory for the header line");
+    memcpy(P->wbuf, P->header, hl);
+    P->wlen = hl;
     P->header_sent = 1;
   }
   P->wlen += (size_t)snprintf(P->wbuf + P->wlen, P->wcap - P->wlen, "%zu\n", count);
@@ -426,7 +498,8 @@ static int run_batch(proc *P, const spx_maskset *masks, size_t first, size_t cou
   int stopped_reading = 0, eof = 0;
   double deadline = now_s() + P->timeout;
   while (answers < count) {
-    if (P->wpos == P->wlen && row < count) fill(P, masks, first, count, &row);
+    if (P->wpos == P->wlen && row < count && (rc = fill(P, masks, first, count, &row, err)))
+      return fail(P, rc, err, answers + 1, "%s", err ? err->msg : "writing a mask failed");
     int writing = !stopped_reading && P->wpos < P->wlen;
     struct pollfd pf[2] = {{P->from_child, POLLIN, 0}, {P->to_child, POLLOUT, 0}};
     double left = deadline - now_s();
@@ -454,7 +527,9 @@ static int run_batch(proc *P, const spx_maskset *masks, size_t first, size_t cou
         ssize_t w = write_nosigpipe(P->to_child, P->wbuf + P->wpos, P->wlen - P->wpos);
         if (w > 0) {
           P->wpos += (size_t)w;
-          if (P->wpos == P->wlen && row < count) fill(P, masks, first, count, &row);
+          if (P->wpos == P->wlen && row < count &&
+              (rc = fill(P, masks, first, count, &row, err)))
+            return fail(P, rc, err, answers + 1, "%s", err ? err->msg : "writing a mask failed");
           continue;
         }
         if (w < 0 && errno == EINTR) continue;
@@ -489,6 +564,9 @@ static void proc_free(proc *P) {
   stop_child(P, P->timeout < PROC_CLOSE_GRACE ? P->timeout : PROC_CLOSE_GRACE);
   free(P->command);
   free(P->wbuf);
+  free(P->header);
+  free(P->envp);
+  free(P->env_explicand);
   free(P);
 }
 
@@ -522,7 +600,7 @@ static int spawn(proc *P, spx_error *err) {
     if (!e) e = posix_spawnattr_setsigmask(&at, &empty);
     if (!e) e = posix_spawnattr_setsigdefault(&at, &def);
     char *argv[] = {"sh", "-c", P->command, NULL};
-    if (!e) e = posix_spawn(&P->pid, "/bin/sh", &fa, &at, argv, environ);
+    if (!e) e = posix_spawn(&P->pid, "/bin/sh", &fa, &at, argv, P->envp ? P->envp : environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
   }
@@ -541,12 +619,139 @@ static int spawn(proc *P, spx_error *err) {
   return SPX_OK;
 }
 
+/* ---- options: explicands, labels, {e} and the environment ----------------------------------- */
+
+/* 1 when the labels option names a file: a TOML string, or command-line text ending in .json,
+ * .jsonl or .csv (text "a,b,c" is a list). */
+static int labels_is_file(const spx_options *opts, const char **path) {
+  size_t count = spx_options_count(opts);
+  for (size_t i = 0; i < count; i++) {
+    const char *key, *text, *where;
+    spx_option_kind kind;
+    spx_options_at(opts, i, &key, &kind, &text, &where);
+    if (strcmp(key, "labels") != 0) continue;
+    size_t l = strlen(text);
+    int file = kind == SPX_OPT_STRING;
+    if (kind == SPX_OPT_TEXT && text[0] != '[')
+      file = (l > 5 && strcmp(text + l - 5, ".json") == 0) ||
+             (l > 6 && strcmp(text + l - 6, ".jsonl") == 0) ||
+             (l > 4 && strcmp(text + l - 4, ".csv") == 0);
+    *path = text;
+    return file;
+  }
+  return 0;
+}
+
+/* The labels file, if the option names one (*table = NULL otherwise). */
+static int read_labels_file(spx_options *opts, spx_table **table, spx_error *err) {
+  *table = NULL;
+  const char *path;
+  if (!labels_is_file(opts, &path)) return SPX_OK;
+  int rc = spx_options_string(opts, "labels", NULL, &path, err); /* marks it used */
+  if (rc == SPX_OK) rc = spx_labels_file_read(path, table, err);
+  if (rc == SPX_OK && (*table)->nrows == 0) {
+    spx_table_destroy(table);
+    rc = spx_error_set(err, SPX_EINVAL, "%s holds no label lists", path);
+  }
+  if (rc) {
+    char msg[SPX_ERRMSG_LEN];
+    snprintf(msg, sizeof msg, "%s", err ? err->msg : "cannot read the labels file");
+    return spx_options_fail(opts, "labels", rc, err, "%s", msg);
+  }
+  return SPX_OK;
+}
+
+/* Number of explicands: the key `explicands` (default 1, or the number of label lists of a
+ * labels file); both given must agree. */
+static int proc_count(spx_options *opts, const spx_table *labels, size_t *count, spx_error *err) {
+  long long e;
+  int has = spx_options_has(opts, "explicands");
+  int rc = spx_options_int_range(opts, "explicands", 1, 1, (long long)1 << 48, &e, err);
+  if (rc) return rc;
+  if (labels && !has) e = (long long)labels->nrows;
+  if (labels && has && (size_t)e != labels->nrows)
+    return spx_options_fail(opts, "explicands", SPX_EINVAL, err,
+                            "%lld, but the labels file holds %zu label lists (one per explicand)",
+                            e, labels->nrows);
+  *count = (size_t)e;
+  return SPX_OK;
+}
+
+static int proc_explicands(spx_options *opts, size_t *count, spx_error *err) {
+  spx_table *labels = NULL;
+  int rc = read_labels_file(opts, &labels, err);
+  if (rc == SPX_OK) rc = proc_count(opts, labels, count, err);
+  spx_table_destroy(&labels);
+  return rc;
+}
+
+/* command with every "{e}" replaced by the explicand number (a plain decimal integer). */
+static char *substitute_e(const char *command, size_t explicand) {
+  char num[32];
+  int nl = snprintf(num, sizeof num, "%zu", explicand);
+  size_t count = 0;
+  for (const char *p = strstr(command, "{e}"); p; p = strstr(p + 3, "{e}")) count++;
+  char *out = malloc(strlen(command) + count * (size_t)nl + 1);
+  if (out == NULL) return NULL;
+  char *o = out;
+  for (const char *p = command;;) {
+    const char *q = strstr(p, "{e}");
+    if (q == NULL) {
+      strcpy(o, p);
+      break;
+    }
+    memcpy(o, p, (size_t)(q - p));
+    o += q - p;
+    memcpy(o, num, (size_t)nl);
+    o += nl;
+    p = q + 3;
+  }
+  return out;
+}
+
+/* environ with SPEX_EXPLICAND=e (replacing any inherited one). */
+static int make_env(proc *P, size_t explicand) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "SPEX_EXPLICAND=%zu", explicand);
+  P->env_explicand = strdup(buf);
+  size_t k = 0;
+  while (environ && environ[k]) k++;
+  P->envp = malloc((k + 2) * sizeof *P->envp);
+  if (P->env_explicand == NULL || P->envp == NULL) return -1;
+  size_t o = 0;
+  for (size_t i = 0; i < k; i++)
+    if (strncmp(environ[i], "SPEX_EXPLICAND=", 15) != 0) P->envp[o++] = environ[i];
+  P->envp[o++] = P->env_explicand;
+  P->envp[o] = NULL;
+  return 0;
+}
+
+static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err);
+
+int spx_process_set_rows(spx_oracle *o, const char *header, spx_process_row_fn fn, void *ctx,
+                         spx_error *err) {
+  if (o == NULL || o->type->open != proc_open || o->state == NULL)
+    return spx_error_set(err, SPX_EINTERNAL, "spx_process_set_rows: not a process oracle");
+  proc *P = o->state;
+  if (P->header_sent)
+    return spx_error_set(err, SPX_EINTERNAL, "spx_process_set_rows: the protocol has started");
+  char *h = strdup(header);
+  SPX_CHECK_ALLOC(h, err);
+  free(P->header);
+  P->header = h;
+  P->row_fn = fn;
+  P->row_ctx = ctx;
+  return SPX_OK;
+}
+
 static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
-  (void)explicand;
+  static const char *const formats[] = {"plain", "packed", NULL};
   const char *command;
-  long long n, batch;
+  long long n = 0, batch;
   double timeout;
-  int rc;
+  int rc, format;
+  size_t count = 1;
+  spx_table *lf = NULL;
   if (!spx_options_has(opts, "command")) {
     spx_options_known(opts, "command");
     return spx_options_fail(opts, "command", SPX_EINVAL, err,
@@ -556,26 +761,72 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
   const char *c = command;
   while (*c && isspace((unsigned char)*c)) c++;
   if (*c == '\0') return spx_options_fail(opts, "command", SPX_EINVAL, err, "is empty");
-  if (!spx_options_has(opts, "n")) {
-    spx_options_known(opts, "n");
-    return spx_options_fail(opts, "n", SPX_EINVAL, err,
-                            "required: the number of features (an integer >= 1)");
+  if ((rc = read_labels_file(opts, &lf, err))) return rc;
+  if ((rc = proc_count(opts, lf, &count, err))) goto fail_lf;
+  if (explicand >= count) {
+    rc = spx_options_fail(opts, "explicands", SPX_ERANGE, err,
+                          "explicand %zu is out of range: the model offers %zu (0..%zu)",
+                          explicand, count, count - 1);
+    goto fail_lf;
   }
-  if ((rc = spx_options_int_range(opts, "n", 1, 1, (long long)UINT32_MAX, &n, err))) return rc;
-  if ((rc = spx_options_double(opts, "timeout", 600.0, &timeout, err))) return rc;
-  if (!(timeout > 0.0 && timeout <= 1e7))
-    return spx_options_fail(opts, "timeout", SPX_ERANGE, err,
-                            "%g is not a number of seconds in (0, 1e7]", timeout);
-  if ((rc = spx_options_int_range(opts, "batch", 4096, 1, 1 << 24, &batch, err))) return rc;
+  if (!spx_options_has(opts, "n") && lf == NULL) {
+    spx_options_known(opts, "n");
+    rc = spx_options_fail(opts, "n", SPX_EINVAL, err,
+                          "required: the number of features (an integer >= 1)");
+    goto fail_lf;
+  }
+  size_t row_n = lf ? lf->start[explicand + 1] - lf->start[explicand] : 0;
+  if ((rc = spx_options_int_range(opts, "n", lf ? (long long)row_n : 1, 1, (long long)UINT32_MAX,
+                                  &n, err)))
+    goto fail_lf;
+  if (lf && (size_t)n != row_n) {
+    const char *path = "";
+    labels_is_file(opts, &path);
+    rc = spx_options_fail(opts, "labels", SPX_EINVAL, err,
+                          "%s:%zu: explicand %zu has %zu labels, but n = %lld (one label per "
+                          "feature)",
+                          path, lf->line[explicand], explicand, row_n, n);
+    goto fail_lf;
+  }
+  if ((rc = spx_options_double(opts, "timeout", 600.0, &timeout, err))) goto fail_lf;
+  if (!(timeout > 0.0 && timeout <= 1e7)) {
+    rc = spx_options_fail(opts, "timeout", SPX_ERANGE, err,
+                          "%g is not a number of seconds in (0, 1e7]", timeout);
+    goto fail_lf;
+  }
+  if ((rc = spx_options_int_range(opts, "batch", 4096, 1, 1 << 24, &batch, err))) goto fail_lf;
+  if ((rc = spx_options_choice(opts, "format", formats, 0, &format, err))) goto fail_lf;
   char **labels = NULL;
   size_t nlabels = 0;
-  int has_labels = spx_options_has(opts, "labels");
-  if ((rc = spx_options_string_array(opts, "labels", &labels, &nlabels, err))) return rc;
-  if (has_labels && nlabels != (size_t)n) {
-    for (size_t i = 0; i < nlabels; i++) free(labels[i]);
-    free(labels);
-    return spx_options_fail(opts, "labels", SPX_EINVAL, err,
-                            "expected %lld labels (one per feature), got %zu", n, nlabels);
+  if (lf) {
+    labels = calloc(row_n ? row_n : 1, sizeof *labels);
+    if (labels == NULL) {
+      rc = spx_error_set(err, SPX_ENOMEM, "out of memory opening the process oracle");
+      goto fail_lf;
+    }
+    for (size_t i = 0; i < row_n; i++) {
+      labels[i] = strdup(lf->cells[lf->start[explicand] + i]);
+      nlabels = i + 1;
+      if (labels[i] == NULL) {
+        rc = spx_error_set(err, SPX_ENOMEM, "out of memory opening the process oracle");
+        break;
+      }
+    }
+    spx_table_destroy(&lf);
+    if (rc) {
+      for (size_t i = 0; i < nlabels; i++) free(labels[i]);
+      free(labels);
+      return rc;
+    }
+  } else {
+    int has_labels = spx_options_has(opts, "labels");
+    if ((rc = spx_options_string_array(opts, "labels", &labels, &nlabels, err))) return rc;
+    if (has_labels && nlabels != (size_t)n) {
+      for (size_t i = 0; i < nlabels; i++) free(labels[i]);
+      free(labels);
+      return spx_options_fail(opts, "labels", SPX_EINVAL, err,
+                              "expected %lld labels (one per feature), got %zu", n, nlabels);
+    }
   }
 
   /* report a misspelt key before starting a process for nothing */
@@ -585,16 +836,21 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
     return rc;
   }
   proc *P = calloc(1, sizeof *P);
+  char header[64];
+  snprintf(header, sizeof header, "%lld%s\n", n, format == 1 ? " packed" : "");
   if (P) {
     P->to_child = P->from_child = -1;
-    P->command = strdup(command);
+    P->command = substitute_e(command, explicand);
+    P->header = strdup(header);
+    P->packed = format == 1;
     P->n = (size_t)n;
     P->timeout = timeout;
     P->batch = (size_t)batch;
     P->wcap = P->n + 64 > 65536 ? P->n + 64 : 65536;
     P->wbuf = malloc(P->wcap);
   }
-  if (P == NULL || P->command == NULL || P->wbuf == NULL) {
+  if (P == NULL || P->command == NULL || P->header == NULL || P->wbuf == NULL ||
+      make_env(P, explicand) != 0) {
     for (size_t i = 0; i < nlabels; i++) free(labels[i]);
     free(labels);
     proc_free(P);
@@ -609,8 +865,14 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
   }
   o->state = P;
   char desc[512];
-  snprintf(desc, sizeof desc, "process: %s", command);
+  if (count > 1)
+    snprintf(desc, sizeof desc, "process: %s (explicand %zu of %zu)", P->command, explicand, count);
+  else
+    snprintf(desc, sizeof desc, "process: %s", P->command);
   return spx_oracle_set_explicand(o, desc, err);
+fail_lf:
+  spx_table_destroy(&lf);
+  return rc;
 }
 
 static int proc_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
@@ -645,7 +907,7 @@ const spx_oracle_type spx_oracle_process = {
     .name = "process",
     .summary = "external model: a command answering masks over stdin/stdout (docs/oracles.md)",
     .open = proc_open,
-    .explicands = NULL,
+    .explicands = proc_explicands,
     .eval = proc_eval,
     .truth = NULL,
     .close = proc_close,

@@ -404,7 +404,7 @@ static size_t group_of(const spx_par *p, int wrank) {
 
 int spx_par_recv_from_groups(spx_par *par, size_t *group, int *tag, void **buf, size_t *len,
                              spx_error *err) {
-  int from;
+  int from = -1; /* set by poll_recv on success (gcc -O3 cannot see it) */
   int rc = poll_recv(par->world, MPI_ANY_SOURCE, MPI_ANY_TAG, &from, tag, buf, len, err);
   if (rc == SPX_OK) *group = group_of(par, from);
   return rc;

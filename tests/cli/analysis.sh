@@ -65,35 +65,137 @@ name = "exact"
 TOML
 "$BIN" "$tmp/digits.toml" --quiet >/dev/null 2>"$tmp/err"; check "digits data_attribution run ($(head -c 200 "$tmp/err"))" $?
 
-"$PY" analysis/plot_faithfulness.py "$tmp/f.h5" -o "$tmp/fig" \
-  --published "${SPX_SHARED_DATA:-../shared/data}/spectral_explain/published_sentiment_by_budget.csv" 2>"$tmp/err" ||
-  "$PY" analysis/plot_faithfulness.py "$tmp/f.h5" -o "$tmp/fig"
-check "plot_faithfulness" $?
+"$PY" analysis/plot_faithfulness.py "$tmp/f.h5" -o "$tmp/fig" >"$tmp/out" 2>"$tmp/err"
+check "plot_faithfulness ($(head -c 200 "$tmp/err"))" $?
 for f in faithfulness_vs_budget.png faithfulness_by_length.png faithfulness.csv; do
   [ -s "$tmp/fig/$f" ]; check "wrote $f" $?
+  grep -qx "wrote $tmp/fig/$f" "$tmp/out"; check "plot_faithfulness says it wrote $f" $?
 done
 "$PY" analysis/plot_scaling.py "$tmp/s.h5" -o "$tmp/fig"; check "plot_scaling" $?
 for f in scaling_time.png scaling_r2.png scaling.csv; do [ -s "$tmp/fig/$f" ]; check "wrote $f" $?; done
 "$PY" analysis/plot_recovery.py "$tmp/r.h5" -o "$tmp/fig"; check "plot_recovery" $?
 for f in recovery_error.png recovery_r2.png recovery.csv; do [ -s "$tmp/fig/$f" ]; check "wrote $f" $?; done
 
-# Numbers: the CSV's mean R^2 per (method, budget) equals the mean over finished cells.
-"$PY" - "$tmp/f.h5" "$tmp/fig/faithfulness.csv" <<'PY'
+# Paired means (the issue's main check): a sentiment config where faith_banzhaf_2 is skipped on
+# the longer reviews (max_gflop) and SPEX at the small budget; the CSV's rows equal a
+# brute-force recomputation from the HDF5 datasets.
+cat > "$tmp/skip.toml" <<TOML
+[experiment]
+name = "paired_skip"
+kind = "faithfulness"
+seed = 3
+output = "$tmp/k.h5"
+test_masks = 200
+repeats = 2
+[oracle]
+kind = "sentiment"
+explicands = { first = 0, count = 4, stride = 3 }
+[budget]
+samples = [300, 600]
+[[method]]
+name = "lime"
+[[method]]
+name = "banzhaf"
+[[method]]
+name = "faith_banzhaf"
+label = "faith_banzhaf_2"
+order = 2
+max_gflop = 0.002
+[[method]]
+name = "spex"
+label = "spex_soft"
+TOML
+"$BIN" "$tmp/skip.toml" --quiet >/dev/null 2>"$tmp/err"; check "paired-skip run ($(head -c 200 "$tmp/err"))" $?
+"$PY" analysis/plot_faithfulness.py "$tmp/k.h5" -o "$tmp/kfig" >/dev/null 2>"$tmp/err"
+check "plot_faithfulness on the paired-skip file ($(head -c 200 "$tmp/err"))" $?
+"$PY" - "$tmp/k.h5" "$tmp/kfig/faithfulness.csv" <<'PY'
 import csv, sys
 import h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
-rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["view"] == "budget"]
-assert rows, "no rows"
+lines = [l for l in open(sys.argv[2]) if not l.startswith("#")]
+assert any(l.startswith("# ") and "common" in l for l in open(sys.argv[2])), "CSV does not say which set"
+rows = list(csv.DictReader(lines))
+for col in ("method", "budget", "queries_mean", "n_explicands", "r2_mean", "r2_se", "set", "n_cells"):
+    assert col in rows[0], col
+labels = list(f["results"].keys())
+B = f["budget"].shape[0]
+n_of = {int(k): int(f["explicands"][k].attrs["n"]) for k in f["explicands"]}
+def stats(v):
+    v = np.asarray(v, float)
+    return v.mean(), (v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else None), v.size
+def expected(b, sel):
+    ok = {m: (f["results"][m]["status"][:, b, :] == 1) & sel[:, None] for m in labels}
+    ok = {m: v for m, v in ok.items() if v.any()}
+    most = max(v.sum() for v in ok.values())
+    common = [m for m in ok if ok[m].sum() == most]
+    cm = np.logical_and.reduce([ok[m] for m in common])
+    out = {}
+    for m in common:
+        out[("common", "", m)] = stats(f["results"][m]["r2"][:, b, :][cm])
+    for p in ok:
+        if p in common:
+            continue
+        out[("own", p, p)] = stats(f["results"][p]["r2"][:, b, :][ok[p]])
+        pm = ok[p] & cm
+        for m in [p] + common:
+            out[("subset", p, m)] = stats(f["results"][m]["r2"][:, b, :][pm])
+    return out
+I = f["results"][labels[0]]["status"].shape[0]
+seen_own = 0
+for view in ("budget", "band"):
+    got = [r for r in rows if r["view"] == view]
+    assert got, view
+    keys = set()
+    for b in range(B):
+        bands = [None] if view == "budget" else sorted({(2 ** int(np.log2(n)), 2 ** (int(np.log2(n)) + 1) - 1) for n in n_of.values()})
+        for band in bands:
+            if view == "band" and b != B - 1:
+                continue
+            sel = np.ones(I, bool) if band is None else np.array([band[0] <= n_of[i] <= band[1] for i in range(I)])
+            exp = expected(b, sel)
+            bl = "" if band is None else "%d-%d" % band
+            mine = {(r["set"], r["subset_of"], r["method"]): r for r in got
+                    if int(r["budget_index"]) == b and r["band"] == bl}
+            assert set(mine) == set(exp), (view, b, bl, sorted(mine), sorted(exp))
+            for k, (mean, se, cnt) in exp.items():
+                r = mine[k]
+                assert abs(float(r["r2_mean"]) - mean) < 1e-6, (k, r, mean)
+                assert int(r["n_cells"]) == cnt, (k, r, cnt)
+                assert (r["r2_se"] == "") == (se is None), (k, r, se)
+                if se is not None:
+                    assert abs(float(r["r2_se"]) - se) < 1e-6, (k, r, se)
+                seen_own += k[0] == "own"
+assert seen_own >= 2, "the config must skip some method on some explicands"
+# The issue's example: a skipped method never sits in the common ranking of that budget.
 for r in rows:
-    g = f["results"][r["method"]]
-    b = int(r["budget_index"])
-    ok = g["status"][:, b, :] == 1
-    vals = g["r2"][:, b, :][ok]
-    want = vals.mean() if vals.size else float("nan")
-    got = float(r["r2_mean"])
-    assert (np.isnan(want) and np.isnan(got)) or abs(got - want) < 1e-9, (r, want)
+    if r["set"] == "common":
+        m, b = r["method"], int(r["budget_index"])
+        assert int(r["n_cells"]) == max(int(x["n_cells"]) for x in rows if x["set"] == "common"
+                                        and x["view"] == r["view"] and x["band"] == r["band"]
+                                        and int(x["budget_index"]) == b), r
 PY
-check "faithfulness.csv equals the HDF5 means" $?
+check "faithfulness.csv: paired means, counts and standard errors equal brute force from the HDF5 file" $?
+"$PY" analysis/report.py "$tmp/k.h5" -o "$tmp/k.html" >"$tmp/out" 2>"$tmp/err"; check "report of the paired-skip file ($(head -c 200 "$tmp/err"))" $?
+grep -qx "wrote $tmp/k.html" "$tmp/out"; check "report.py says which file it wrote" $?
+"$PY" - "$tmp/k.html" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+# The budget-300 ranking lists only lime and banzhaf (faith_banzhaf_2 and spex_soft finished on
+# fewer explicands there) and each of those two gets its own marked table.
+at = page.find("<h3>Budget point 300</h3>")
+rank = page[at:page.find("</table>", at)]
+names = re.findall(r"<tr><td>\d+</td><td class=l>([^<]+)</td>", rank)
+assert sorted(names) == ["banzhaf", "lime"], names
+assert "faith_banzhaf_2 finished on fewer explicands" in page
+assert "spex_soft finished on fewer explicands" in page
+assert "standard error" in page
+# no "± 0.0000"-style uncertainty on a single cell anywhere
+assert not re.search(r"\u00b1 0\.0000<", page)
+PY
+check "report: skipped methods are never ranked against the common set" $?
+"$PY" analysis/report.py "$tmp/k.h5" -o "$tmp/x.html" --method nosuch 2>"$tmp/err"
+[ $? != 0 ] && grep -q "the labels are: banzhaf, faith_banzhaf_2, lime, spex_soft" "$tmp/err"
+check "report --method with an unknown label lists the labels" $?
 
 # Pruning: figure, CSV equal to the file's numbers, report section; a clear error without data.
 "$PY" analysis/plot_pruning.py "$tmp/p.h5" -o "$tmp/fig"; check "plot_pruning" $?

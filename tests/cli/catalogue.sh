@@ -56,6 +56,21 @@ expect() {
   fi
 }
 
+# The same for a message whose tail grows with the registries (lists of oracles or methods).
+expect_prefix() {
+  local name=$1 want=$2
+  shift 2
+  "$BIN" "$@" >out.txt 2>err.txt
+  local got=$? line
+  line=$(head -n 1 err.txt)
+  if [ "$got" = 2 ] && [ "${line#"$want"}" != "$line" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    printf 'FAIL: %s: exit %s (want 2)\n  want: %s...\n  got:  %s\n' "$name" "$got" "$want" "$line"
+  fi
+}
+
 # The base itself is valid (otherwise every case below would test nothing).
 base >c.toml
 "$BIN" check c.toml >/dev/null 2>err.txt || { echo "FAIL: base config: $(cat err.txt)"; exit 1; }
@@ -122,9 +137,9 @@ expect "missing required oracle option (dry run)" "spex-bench: c.toml:8:8: oracl
 
 # ---- names ----
 cfg 's/^kind = "synthetic"/kind = "magic"/'
-expect "unknown oracle" "spex-bench: c.toml:8:8: oracle.kind: unknown oracle 'magic' (known: synthetic, process, data_attribution, components, recorded, sentiment, tabular)" check c.toml
+expect_prefix "unknown oracle" "spex-bench: c.toml:8:8: oracle.kind: unknown oracle 'magic' (known: synthetic, process" check c.toml
 cfg 's/^name = "exact"/name = "magic"/'
-expect "unknown method" "spex-bench: c.toml:17:8: method[0].name: unknown method 'magic' (known: exact, spex, spex_hard, proxyspex, lime, banzhaf, faith_banzhaf, faith_shap, kernelshap, kernelshap_iq, shap_iq, svarm_iq, permutation, kadd_shap)" check c.toml
+expect_prefix "unknown method" "spex-bench: c.toml:17:8: method[0].name: unknown method 'magic' (known: exact, spex, spex_hard, proxyspex" check c.toml
 
 # ---- explicands ----
 cfg 's/count = 2/count = 0/'

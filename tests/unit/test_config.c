@@ -156,8 +156,14 @@ static void test_bch(void) {
   spx_test(spx_budget_spex_samples(1000, 5, 8, &s, NULL) == 0 && s == 43008,
            "N(b=8) at n=1000 = 43008");
   spx_error err;
-  spx_test(spx_bch_parity_length(1000000, 5, &s, NULL, NULL, &err) == SPX_ERANGE,
-           "bch: n = 10^6 needs m >= 20: out of range");
+  size_t nc, kc;
+  spx_test(spx_bch_parity_length(1000000, 5, &s, &nc, &kc, &err) == 0 && s == 100 &&
+               nc == 1048575 && kc == 1048475,
+           "bch: n = 10^6, t = 5 -> m = 20, p = 100 (the code SPEX builds)");
+  spx_test(spx_bch_parity_length(1048476, 5, &s, NULL, NULL, &err) == SPX_ERANGE,
+           "bch: n = 1048476 needs m >= 21: out of range");
+  spx_test(spx_bch_parity_length(10, 16, &s, NULL, NULL, &err) == SPX_ERANGE,
+           "bch: t = 16 is beyond SPEX's decoder: out of range");
   spx_test(spx_bch_parity_length(10, 0, &s, NULL, NULL, &err) == SPX_ERANGE, "bch: t = 0");
 }
 

@@ -26,6 +26,7 @@
 #include "core/rng.h"
 #include "core/transform.h"
 #include "methods/method.h"
+#include "oracle/oracle.h"
 #include "testing.h"
 
 /* ---- games given by their value table (n <= 16) ------------------------------------------- */
@@ -407,14 +408,14 @@ static void test_applicable(void) {
   char why[256];
   spx_options *o = spx_options_create("t");
   const spx_method_type *perm = spx_method_lookup("permutation");
-  spx_test(perm && !perm->applicable(10, 50, o, why, sizeof why) &&
+  spx_test(perm && !spx_method_applicable(perm, 10, 50, o, why, sizeof why) &&
                strstr(why, "one permutation") != NULL,
            "permutation sii order 2 n=10 budget 50: not applicable (%s)", why);
-  spx_test(perm && perm->applicable(10, 1 + 10 * 2 + 9 * 4, o, why, sizeof why),
+  spx_test(perm && spx_method_applicable(perm, 10, 1 + 10 * 2 + 9 * 4, o, why, sizeof why),
            "permutation: one permutation's budget is enough");
   const spx_method_type *kiq = spx_method_lookup("kernelshap_iq");
   spx_options_put(o, "order", SPX_OPT_TEXT, "4", "--test", NULL);
-  spx_test(kiq && !kiq->applicable(200, 1000, o, why, sizeof why) && strstr(why, "GiB") != NULL,
+  spx_test(kiq && !spx_method_applicable(kiq, 200, 1000, o, why, sizeof why) && strstr(why, "GiB") != NULL,
            "kernelshap_iq order 4 n=200: refused by memory (%s)", why);
   spx_options_destroy(&o);
   game g = {.n = 6, .v = calloc(64, sizeof(double))};
@@ -427,7 +428,77 @@ static void test_applicable(void) {
   free(g.v);
 }
 
+/* ---- the soum oracle -------------------------------------------------------------------------- */
+
+/* Its values on all 2^n masks, Moebius-transformed, equal its truth (and terms of the chosen
+ * sizes); the California file gives the game of its Moebius file. */
+static void test_soum_oracle(void) {
+  spx_options *o = spx_options_create("[oracle] test");
+  spx_options_put(o, "n", SPX_OPT_TEXT, "9", "--test", NULL);
+  spx_options_put(o, "terms", SPX_OPT_TEXT, "30", "--test", NULL);
+  spx_options_put(o, "min_size", SPX_OPT_TEXT, "2", "--test", NULL);
+  spx_options_put(o, "max_size", SPX_OPT_TEXT, "4", "--test", NULL);
+  spx_oracle *orc = NULL;
+  spx_error err;
+  int rc = spx_oracle_open("soum", o, 3, &orc, &err);
+  if (!spx_test(rc == SPX_OK, "soum oracle opens (%s)", rc ? err.msg : "")) {
+    spx_options_destroy(&o);
+    return;
+  }
+  size_t n = orc->n, N = (size_t)1 << n;
+  spx_maskset *all = spx_maskset_create(n, N);
+  for (size_t S = 0; S < N; S++) spx_maskset_row(all, S)[0] = S;
+  double *v = malloc(N * sizeof *v);
+  spx_oracle_eval_all(orc, all, v, NULL);
+  for (size_t i = 0; i < n; i++) /* Moebius (inverse zeta) transform */
+    for (size_t S = 0; S < N; S++)
+      if (S >> i & 1) v[S] -= v[S ^ ((size_t)1 << i)];
+  const spx_transform *tr = spx_oracle_truth(orc);
+  double worst = 0.0;
+  int sizes_ok = 1;
+  for (size_t S = 0; S < N; S++) {
+    double e = fabs(v[S] - coef(tr, S));
+    if (e > worst) worst = e;
+    int d = __builtin_popcountll(S);
+    if (fabs(v[S]) > 1e-12 && (d < 2 || d > 4)) sizes_ok = 0;
+  }
+  spx_test(n == 9 && worst < 1e-12 && spx_transform_size(tr) > 0,
+           "soum n=9: Moebius transform of its values = its truth (worst %.3g)", worst);
+  spx_test(sizes_ok, "soum: every term has 2..4 players");
+  spx_oracle_destroy(&orc);
+  spx_options_destroy(&o);
+  char buf[1024];
+  const char *path = spx_test_shared("shapiq_california/imputer_Moebius_order8.json", buf,
+                                     sizeof buf);
+  if (path) {
+    o = spx_options_create("[oracle] test");
+    spx_options_put(o, "file", SPX_OPT_TEXT, path, "--test", NULL);
+    rc = spx_oracle_open("soum", o, 0, &orc, &err);
+    if (spx_test(rc == SPX_OK && orc->n == 8, "soum file = California opens")) {
+      spx_maskset *m8 = spx_maskset_create(8, 256);
+      for (size_t S = 0; S < 256; S++) spx_maskset_row(m8, S)[0] = S;
+      spx_oracle_eval_all(orc, m8, v, NULL);
+      for (size_t i = 0; i < 8; i++)
+        for (size_t S = 0; S < 256; S++)
+          if (S >> i & 1) v[S] -= v[S ^ ((size_t)1 << i)];
+      double w2 = 0.0;
+      for (size_t S = 0; S < 256; S++) w2 = fmax(w2, fabs(v[S] - coef(spx_oracle_truth(orc), S)));
+      spx_test(w2 < 1e-12, "soum file: Moebius of the values = the file (worst %.3g)", w2);
+      spx_maskset_destroy(&m8);
+      spx_oracle_destroy(&orc);
+    }
+    spx_options_put(o, "n", SPX_OPT_TEXT, "5", "--test", NULL);
+    rc = spx_oracle_open("soum", o, 0, &orc, &err);
+    spx_test(rc != SPX_OK && strstr(err.msg, "n: does not apply with file") != NULL,
+             "soum file and n: error (%s)", rc ? err.msg : "");
+    spx_options_destroy(&o);
+  }
+  free(v);
+  spx_maskset_destroy(&all);
+}
+
 int main(void) {
+  test_soum_oracle();
   test_sampler();
   test_california();
   test_vs_convert(7, 11);

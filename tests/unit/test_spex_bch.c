@@ -69,7 +69,8 @@ static void test_field(void) {
     spx_test(f == NULL, "GF destroy clears the handle");
   }
   spx_error err;
-  spx_test(spx_gf_create(18, &err) == NULL && err.code == SPX_ERANGE, "GF(2^18) rejected");
+  spx_test(spx_gf_create(SPX_GF_MMAX + 1, &err) == NULL && err.code == SPX_ERANGE,
+           "GF(2^21) rejected");
 }
 
 static void test_roots(gsl_rng *r) {
@@ -177,9 +178,15 @@ static void test_params(void) {
   uint32_t nc, kc;
   spx_test(spx_bch_params(130986, 5, &m, &nc, &kc, NULL) == 0 && m == 17 && kc == 130986,
            "n = 130986, t = 5 fits m = 17 exactly");
-  spx_test(spx_bch_params(130987, 5, &m, &nc, &kc, &err) == SPX_ERANGE &&
-               strstr(err.msg, "too large") != NULL,
-           "n = 130987, t = 5 is too large for m <= 17 (%s)", err.msg);
+  spx_test(spx_bch_params(130987, 5, &m, &nc, &kc, &err) == 0 && m == 18 && kc == 262053,
+           "n = 130987, t = 5 needs m = 18 (p = 90)");
+  spx_test(spx_bch_params(1000000, 5, &m, &nc, &kc, &err) == 0 && m == 20 && nc - kc == 100,
+           "n = 10^6, t = 5: m = 20, p = 100");
+  spx_test(spx_bch_params(1048475, 5, &m, &nc, &kc, NULL) == 0 && m == 20 && kc == 1048475,
+           "n = 1048475, t = 5 fits m = 20 exactly");
+  spx_test(spx_bch_params(1048476, 5, &m, &nc, &kc, &err) == SPX_ERANGE &&
+               strstr(err.msg, "too large") != NULL && strstr(err.msg, "1048475") != NULL,
+           "n = 1048476, t = 5 is too large for m <= 20 (%s)", err.msg);
   spx_test(spx_bch_params(10, 16, &m, &nc, &kc, &err) == SPX_ERANGE, "t = 16 rejected");
 }
 
@@ -342,6 +349,165 @@ static void test_chase(gsl_rng *r) {
   }
 }
 
+/* ---- the large fields, m = 18..20 (n up to about 10^6) ---------------------------------- */
+
+/* Multiplication in GF(2^m) against the carry-less product on random pairs, and root finding
+ * of random split polynomials, for m = 18, 19, 20. */
+static void test_large_field_arith(gsl_rng *r) {
+  for (unsigned m = 18; m <= 20; m++) {
+    spx_gf *f = spx_gf_create(m, NULL);
+    if (!spx_test(f != NULL, "GF(2^%u) built", m)) continue;
+    int ok = 1;
+    for (int trial = 0; trial < 20000; trial++) {
+      uint32_t a = 1 + (uint32_t)gsl_rng_uniform_int(r, f->order);
+      uint32_t b = (uint32_t)gsl_rng_uniform_int(r, f->order + 1);
+      uint32_t prod = 0, x = a;
+      for (unsigned i = 0; i < m; i++) {
+        if ((b >> i) & 1u) prod ^= x;
+        x <<= 1;
+        if (x >> m) x ^= f->poly;
+      }
+      ok &= spx_gf_mul(f, a, b) == prod && spx_gf_mul(f, a, spx_gf_inv(f, a)) == 1;
+    }
+    spx_test(ok, "GF(2^%u): 20000 random products equal the carry-less product mod 0x%x", m,
+             f->poly);
+    int ok_split = 1;
+    for (int trial = 0; trial < 200; trial++) {
+      unsigned deg = 1 + (unsigned)gsl_rng_uniform_int(r, 10);
+      uint32_t want[16], got[16], poly[18] = {0};
+      random_distinct(r, f->order, deg, want);
+      for (unsigned i = 0; i < deg; i++) want[i] += 1;
+      poly[0] = 1;
+      for (unsigned i = 0; i < deg; i++) {
+        for (unsigned j = i + 1; j > 0; j--) poly[j] = poly[j - 1] ^ spx_gf_mul(f, poly[j], want[i]);
+        poly[0] = spx_gf_mul(f, poly[0], want[i]);
+      }
+      int nr = spx_gf_poly_roots(f, poly, deg, got);
+      ok_split &= nr == (int)deg && same_set(got, (unsigned)nr, want, deg);
+    }
+    spx_test(ok_split, "GF(2^%u): roots of 200 random split polynomials found", m);
+    spx_gf_destroy(&f);
+  }
+}
+
+/* Hamming distance between the received word [0 | bits] and the codeword [k | parity(k)]. */
+static unsigned distance_to(const spx_bch *code, const spx_parity *bits, const uint32_t *k,
+                            unsigned deg) {
+  spx_parity c;
+  spx_bch_encode(code, k, deg, &c);
+  spx_parity_xor(&c, bits);
+  unsigned d = deg;
+  for (int w = 0; w < SPX_BCH_PWORDS; w++) d += (unsigned)__builtin_popcountll(c.w[w]);
+  return d;
+}
+
+/* Brute-force bounded-distance decoding: the message support k (|k| <= t) whose codeword is
+ * within distance t of [0 | bits] (unique: the code has distance >= 2t+1), found by trying
+ * every support of size <= t. Returns the distance or -1. */
+static int brute_decode(const spx_bch *code, const spx_parity *bits, uint32_t *k, unsigned *deg) {
+  unsigned t = code->t, n = (unsigned)code->n;
+  uint32_t cur[SPX_BCH_TMAX];
+  int found = -1;
+  for (unsigned w = 0; w <= t; w++) { /* supports of size w in lexicographic order */
+    for (unsigned i = 0; i < w; i++) cur[i] = i;
+    if (w > n) break;
+    for (;;) {
+      unsigned dist = distance_to(code, bits, cur, w);
+      if (dist <= t) {
+        if (found >= 0) return -2; /* two codewords within t: the distance is too small */
+        found = (int)dist;
+        memcpy(k, cur, w * sizeof *cur);
+        *deg = w;
+      }
+      int i = (int)w - 1;
+      while (i >= 0 && cur[i] == n - w + (unsigned)i) i--;
+      if (i < 0) break;
+      cur[i]++;
+      for (unsigned j = (unsigned)i + 1; j < w; j++) cur[j] = cur[j - 1] + 1;
+    }
+  }
+  return found;
+}
+
+/* Small codes over the large fields (n = 24 message bits, t = 2, 3) against brute force:
+ * codewords vanish at alpha^1..alpha^2t; for received words at distance 0..t+2 from a random
+ * codeword and for random words, the decoder returns exactly the brute-force answer. */
+static void test_large_field_codes(gsl_rng *r) {
+  for (unsigned m = 18; m <= 20; m++)
+    for (unsigned t = 2; t <= 3; t++) {
+      size_t n = 24;
+      spx_bch *code = spx_bch_create_m(n, t, m, NULL);
+      if (!spx_test(code != NULL && code->m == m && code->p == m * t,
+                    "BCH over GF(2^%u), n = %zu, t = %u: p = %u", m, n, t, code ? code->p : 0))
+        continue;
+      int zero = 1, agree = 1, corrected = 0, failed = 0;
+      for (int trial = 0; trial < 60; trial++) {
+        unsigned deg = (unsigned)gsl_rng_uniform_int(r, t + 1);
+        uint32_t k[SPX_BCH_TMAX], flips[SPX_BCH_PMAX], got[SPX_BCH_TMAX], want[SPX_BCH_TMAX];
+        random_distinct(r, (uint32_t)n, deg, k);
+        spx_parity bits;
+        spx_bch_encode(code, k, deg, &bits);
+        for (uint32_t j = 1; j <= 2 * t; j++) zero &= eval_codeword(code, k, deg, &bits, j) == 0;
+        unsigned nflip = trial < 50 ? (unsigned)gsl_rng_uniform_int(r, t + 3) : 0;
+        if (trial >= 50) /* a random word */
+          for (uint32_t q = 0; q < code->p; q++)
+            if (gsl_rng_uniform_int(r, 2)) bits.w[q >> 6] ^= (uint64_t)1 << (q & 63);
+        random_distinct(r, code->p, nflip, flips);
+        for (unsigned i = 0; i < nflip; i++) bits.w[flips[i] >> 6] ^= (uint64_t)1 << (flips[i] & 63);
+        unsigned gd = 99, wd = 99;
+        int e = spx_bch_decode_hard(code, &bits, got, &gd);
+        int eb = brute_decode(code, &bits, want, &wd);
+        agree &= eb != -2 && e == eb && (e < 0 || same_set(got, gd, want, wd));
+        corrected += e >= 0;
+        failed += e < 0;
+      }
+      spx_test(zero, "GF(2^%u) t=%u: codewords have roots alpha^1..alpha^%u", m, t, 2 * t);
+      spx_test(agree && corrected > 0 && failed > 0,
+               "GF(2^%u) t=%u: hard decoding equals brute force (%d decoded, %d failures)", m, t,
+               corrected, failed);
+      spx_bch_destroy(&code);
+    }
+  spx_error err;
+  spx_test(spx_bch_create_m(24, 3, 21, &err) == NULL && err.code == SPX_ERANGE, "m = 21 rejected");
+  spx_test(spx_bch_create_m(100, 5, 4, &err) == NULL && err.code == SPX_ERANGE,
+           "n above the dimension rejected");
+}
+
+/* The codes the search picks at m = 18, 19, 20 (n = 130987, 262054, 10^6 at t = 5): parity
+ * columns checked by evaluation at alpha^1..alpha^10, and every pattern of weight <= t
+ * (message and parity errors) corrected. */
+static void test_large_codes(gsl_rng *r) {
+  static const size_t ns[] = {130987, 262054, 1000000};
+  for (unsigned a = 0; a < 3; a++) {
+    unsigned t = 5;
+    spx_bch *code = spx_bch_create(ns[a], t, NULL);
+    if (!spx_test(code != NULL && code->m == 18 + a, "BCH(n=%zu, t=5) built over GF(2^%u)",
+                  ns[a], 18 + a))
+      continue;
+    int zero = 1, good = 1;
+    for (int trial = 0; trial < 300; trial++) {
+      unsigned w = (unsigned)gsl_rng_uniform_int(r, t + 1);
+      unsigned wk = (unsigned)gsl_rng_uniform_int(r, w + 1);
+      uint32_t k[SPX_BCH_TMAX], flips[SPX_BCH_TMAX], got[SPX_BCH_TMAX];
+      random_distinct(r, (uint32_t)ns[a], wk, k);
+      if (trial < 20) k[0] = (uint32_t)ns[a] - 1; /* the last message position */
+      if (trial < 20 && wk > 1) k[1] = 0;
+      random_distinct(r, code->p, w - wk, flips);
+      spx_parity bits;
+      spx_bch_encode(code, k, wk, &bits);
+      if (trial < 30)
+        for (uint32_t j = 1; j <= 2 * t; j++) zero &= eval_codeword(code, k, wk, &bits, j) == 0;
+      for (unsigned i = 0; i < w - wk; i++) bits.w[flips[i] >> 6] ^= (uint64_t)1 << (flips[i] & 63);
+      unsigned deg = 99;
+      int e = spx_bch_decode_hard(code, &bits, got, &deg);
+      good &= e == (int)w && same_set(got, deg, k, wk);
+    }
+    spx_test(zero, "BCH(n=%zu): codewords vanish at alpha^1..alpha^10", ns[a]);
+    spx_test(good, "BCH(n=%zu, p=%u): every pattern of weight <= 5 corrected", ns[a], code->p);
+    spx_bch_destroy(&code);
+  }
+}
+
 int main(void) {
   gsl_rng *r = spx_rng_stream(2025, 1, 2, 3, 4);
   test_field();
@@ -350,6 +516,9 @@ int main(void) {
   test_budget();
   test_codewords(r);
   test_chase(r);
+  test_large_field_arith(r);
+  test_large_field_codes(r);
+  test_large_codes(r);
   gsl_rng_free(r);
   return spx_test_summary();
 }

@@ -7,22 +7,31 @@
 
 #include "spex_internal.h"
 
-#define COSET_MAX (2 * SPX_BCH_TMAX * SPX_GF_MMAX)
-
-/* Union of the cyclotomic cosets {i 2^j mod nc} of i = 1..2t; returns its size (= deg g). */
-static unsigned coset_union(uint32_t nc, unsigned t, uint32_t *members) {
-  unsigned count = 0;
-  for (uint32_t i = 1; i <= 2 * t; i++) {
-    uint32_t e = i % nc;
-    for (;;) {
-      unsigned j = 0;
-      while (j < count && members[j] != e) j++;
-      if (j < count) break; /* coset already present (cosets are disjoint or equal) */
-      members[count++] = e;
+/* Union of the cyclotomic cosets {i 2^j mod nc} of i = 1..2t: returns its size (= deg g,
+ * the parity length p) or -1 when out of memory. When members is not NULL (room for the
+ * size, at most 2 t m), writes them coset by coset. One marker bit per residue mod nc. */
+static long coset_union(uint32_t nc, unsigned t, uint32_t *members) {
+  uint64_t *seen = calloc((size_t)nc / 64 + 1, sizeof *seen);
+  if (seen == NULL) return -1;
+  long count = 0;
+  for (uint64_t i = 1; i <= 2 * (uint64_t)t; i++) {
+    uint32_t e = (uint32_t)(i % nc);
+    while (!((seen[e >> 6] >> (e & 63)) & 1u)) { /* walk the coset of i: i, 2i, 4i, ... */
+      seen[e >> 6] |= (uint64_t)1 << (e & 63);
+      if (members) members[count] = e;
+      count++;
       e = (uint32_t)(((uint64_t)e * 2) % nc);
     }
   }
+  free(seen);
   return count;
+}
+
+/* The smallest m with 2^m >= 2t + 2 (m = ceil(log2(d + 1)), d = 2t + 1), at least MMIN. */
+static unsigned first_m(unsigned t) {
+  unsigned m = SPX_BCH_MMIN;
+  while (((uint64_t)1 << m) < 2 * (uint64_t)t + 2) m++;
+  return m;
 }
 
 int spx_bch_params(size_t n, unsigned t, unsigned *m_out, uint32_t *nc_out, uint32_t *kc_out,
@@ -30,31 +39,49 @@ int spx_bch_params(size_t n, unsigned t, unsigned *m_out, uint32_t *nc_out, uint
   if (t < 1 || t > SPX_BCH_TMAX)
     return spx_error_set(err, SPX_ERANGE, "BCH: t = %u out of range 1..%d", t, SPX_BCH_TMAX);
   if (n < 1) return spx_error_set(err, SPX_ERANGE, "BCH: n must be at least 1");
-  unsigned m = SPX_GF_MMIN;
-  while ((1u << m) < 2 * t + 2) m++; /* m = ceil(log2(d + 1)), d = 2t + 1 */
-  uint32_t members[COSET_MAX];
-  for (; m <= SPX_GF_MMAX; m++) {
+  uint32_t kc = 0;
+  for (unsigned m = first_m(t); m <= SPX_BCH_MMAX; m++) {
     uint32_t nc = (1u << m) - 1u;
-    uint32_t kc = nc - coset_union(nc, t, members);
+    long p = coset_union(nc, t, NULL);
+    if (p < 0) return spx_error_set(err, SPX_ENOMEM, "out of memory in the BCH parameter search");
+    kc = nc - (uint32_t)p;
     if (kc >= n) {
-      *m_out = m;
-      *nc_out = nc;
-      *kc_out = kc;
+      if (m_out) *m_out = m;
+      if (nc_out) *nc_out = nc;
+      if (kc_out) *kc_out = kc;
       return SPX_OK;
     }
   }
-  uint32_t nc = (1u << SPX_GF_MMAX) - 1u;
-  uint32_t kmax = nc - coset_union(nc, t, members);
   return spx_error_set(err, SPX_ERANGE,
                        "n = %zu too large for a BCH code with m <= %d and t = %u "
                        "(at most %u features)",
-                       n, SPX_GF_MMAX, t, kmax);
+                       n, SPX_BCH_MMAX, t, kc);
 }
 
 spx_bch *spx_bch_create(size_t n, unsigned t, spx_error *err) {
   unsigned m;
-  uint32_t nc, kc;
-  if (spx_bch_params(n, t, &m, &nc, &kc, err)) return NULL;
+  if (spx_bch_params(n, t, &m, NULL, NULL, err)) return NULL;
+  return spx_bch_create_m(n, t, m, err);
+}
+
+spx_bch *spx_bch_create_m(size_t n, unsigned t, unsigned m, spx_error *err) {
+  if (t < 1 || t > SPX_BCH_TMAX || n < 1 || m < first_m(t) || m > SPX_GF_MMAX) {
+    spx_error_set(err, SPX_ERANGE, "BCH: (n = %zu, t = %u, m = %u) out of range", n, t, m);
+    return NULL;
+  }
+  uint32_t nc = (1u << m) - 1u;
+  long pl = coset_union(nc, t, NULL);
+  if (pl < 0) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory for the BCH code");
+    return NULL;
+  }
+  uint32_t kc = nc - (uint32_t)pl;
+  if (kc < n) {
+    spx_error_set(err, SPX_ERANGE, "BCH: n = %zu exceeds the dimension %u at m = %u, t = %u", n,
+                  kc, m, t);
+    return NULL;
+  }
+
   spx_bch *code = calloc(1, sizeof *code);
   if (code == NULL) {
     spx_error_set(err, SPX_ENOMEM, "out of memory for the BCH code");
@@ -77,8 +104,8 @@ spx_bch *spx_bch_create(size_t n, unsigned t, spx_error *err) {
   uint32_t p = code->p;
 
   /* g(x) = prod over the coset union of (x - alpha^u); its coefficients lie in GF(2). */
-  uint32_t members[COSET_MAX];
-  coset_union(nc, t, members);
+  uint32_t members[SPX_BCH_PMAX];
+  coset_union(nc, t, members); /* p < SPX_BCH_PMAX members (checked above) */
   uint32_t g[SPX_BCH_PMAX + 1];
   memset(g, 0, sizeof g);
   g[0] = 1;

@@ -78,20 +78,29 @@ spx_spex_design *spx_spex_design_create(size_t n, unsigned t, unsigned b, unsign
     spx_error_set(err, SPX_ENOMEM, "out of memory for the SPEX design (n = %zu, b = %u)", n, b);
     return NULL;
   }
+  /* Column words and delay rows are assembled 64 features at a time (one word of every row
+   * in registers / L1), so the cost is O(n (b + p/2)) bit operations, not O(n p) tests. */
   for (unsigned c = 0; c < groups; c++) {
     uint32_t *h = d->hash + (size_t)c * n;
     uint64_t *cols = d->cols + (size_t)c * b * W;
-    for (size_t i = 0; i < n; i++) {
-      uint32_t row = (uint32_t)gsl_rng_uniform_int(rng, 1ul << b);
-      h[i] = row;
-      for (unsigned hh = 0; hh < b; hh++)
-        if ((row >> hh) & 1u) spx_mask_set(cols + (size_t)hh * W, i);
+    for (size_t i = 0; i < n; i++) h[i] = (uint32_t)gsl_rng_uniform_int(rng, 1ul << b);
+    for (size_t w = 0; w < W; w++) {
+      uint64_t acc[SPX_SPEX_BMAX] = {0};
+      for (size_t i = 64 * w; i < n && i < 64 * w + 64; i++)
+        for (uint32_t row = h[i]; row; row &= row - 1)
+          acc[__builtin_ctz(row)] |= (uint64_t)1 << (i & 63);
+      for (unsigned hh = 0; hh < b; hh++) cols[(size_t)hh * W + w] = acc[hh];
     }
   }
-  for (uint32_t r = 1; r <= d->p; r++) {
-    uint64_t *row = d->delays + (size_t)r * W;
-    for (size_t i = 0; i < n; i++)
-      if (spx_parity_bit(&d->code->col[i], r - 1)) spx_mask_set(row, i);
+  for (size_t w = 0; w < W; w++) {
+    uint64_t acc[SPX_BCH_PMAX] = {0};
+    for (size_t i = 64 * w; i < n && i < 64 * w + 64; i++) {
+      const spx_parity *col = &d->code->col[i];
+      for (int q = 0; q < SPX_BCH_PWORDS; q++)
+        for (uint64_t x = col->w[q]; x; x &= x - 1)
+          acc[64 * q + __builtin_ctzll(x)] |= (uint64_t)1 << (i & 63);
+    }
+    for (uint32_t r = 1; r <= d->p; r++) d->delays[(size_t)r * W + w] = acc[r - 1];
   }
   return d;
 }
@@ -106,20 +115,28 @@ void spx_spex_design_destroy(spx_spex_design **d) {
   *d = NULL;
 }
 
-static void xor_row(uint64_t *restrict dst, const uint64_t *restrict src,
-                    const uint64_t *restrict col, size_t W) {
+static void xor_row(uint64_t *dst, const uint64_t *src, const uint64_t *restrict col,
+                    size_t W) {
   for (size_t w = 0; w < W; w++) dst[w] = src[w] ^ col[w];
 }
 
 void spx_spex_design_masks(const spx_spex_design *d, size_t q, uint64_t *out) {
+  spx_spex_design_masks_range(d, q, 0, (size_t)1 << d->b, out);
+}
+
+void spx_spex_design_masks_range(const spx_spex_design *d, size_t q, size_t z0, size_t count,
+                                 uint64_t *out) {
   size_t W = d->words, P1 = (size_t)d->p + 1;
   unsigned c = (unsigned)(q / P1);
   size_t r = q % P1;
   const uint64_t *cols = d->cols + (size_t)c * d->b * W;
+  /* the first mask from scratch: the delay row plus the columns of the bits of z0 */
   memcpy(out, d->delays + r * W, W * sizeof *out);
-  size_t count = (size_t)1 << d->b;
+  for (size_t bits = z0; bits; bits &= bits - 1)
+    xor_row(out, out, cols + (size_t)__builtin_ctzll(bits) * W, W);
   /* Natural order (sequential writes are faster than Gray-code order at large n): z differs
-   * from z & (z-1), built earlier, in bit ctz(z), so add that column. */
-  for (size_t z = 1; z < count; z++)
-    xor_row(out + z * W, out + (z & (z - 1)) * W, cols + (size_t)__builtin_ctzll(z) * W, W);
+   * from z & (z-1), built earlier, in bit ctz(z), so add that column. z0 is a multiple of the
+   * power of two count, so z & (z-1) stays in [z0, z). */
+  for (size_t y = 1; y < count; y++)
+    xor_row(out + y * W, out + (y & (y - 1)) * W, cols + (size_t)__builtin_ctzll(y) * W, W);
 }

@@ -1,4 +1,4 @@
-/* gf2m.c: arithmetic in GF(2^m), 2 <= m <= 17 (log/antilog tables over a fixed primitive
+/* gf2m.c: arithmetic in GF(2^m), 2 <= m <= 20 (log/antilog tables over a fixed primitive
  * polynomial), and root finding for the small polynomials that BCH decoding produces: a
  * test that the polynomial splits into distinct linear factors (x^(2^m) = x mod f) followed
  * by Berlekamp's trace splitting, so the cost does not depend on the code length. */
@@ -27,6 +27,9 @@ static const uint32_t primitive[SPX_GF_MMAX + 1] = {
     0x8003,  /* m=15: x^15 + x + 1 */
     0x1100B, /* m=16: x^16 + x^12 + x^3 + x + 1 */
     0x20009, /* m=17: x^17 + x^3 + 1 */
+    0x40081, /* m=18: x^18 + x^7 + 1 */
+    0x80027, /* m=19: x^19 + x^5 + x^2 + x + 1 */
+    0x100009, /* m=20: x^20 + x^3 + 1 */
 };
 
 uint32_t spx_gf_primitive_poly(unsigned m) {

@@ -26,6 +26,12 @@ typedef struct {
   int share_jobs; /* option share_jobs: use the runner the driver offers */
   gsl_rng *rng; /* clone of the stream given to begin, after the design was drawn */
   size_t rows, rows_per_round, next_row, round_first, round_rows;
+  /* Rounds smaller than one design row (a row of 2^b masks above round_mb, as at n = 10^6):
+   * chunk masks per round (a power of two below 2^b, 0 = whole rows); the round covers masks
+   * chunk_z .. chunk_z + chunk - 1 of row round_first, whose values collect in row_values
+   * (2^b doubles) until the row is complete. */
+  size_t chunk, chunk_z;
+  double *row_values;
   spx_spex_decode_opts dec;
   spx_spex_refine_opts ref;
   spx_spex_decode_info info;
@@ -92,6 +98,7 @@ static void spex_destroy(void *state) {
   spx_wht_plan_destroy(&s->plan);
   free(s->work);
   free(s->raw);
+  free(s->row_values);
   if (s->rng) gsl_rng_free(s->rng);
   free(s);
 }
@@ -129,9 +136,22 @@ static int read_options(spex_state *s, spx_options *opts, int default_decoder, s
   if ((rc = spx_options_bool(opts, "share_jobs", 0, &v, err))) return rc;
   s->share_jobs = v;
   if ((rc = spx_options_int_range(opts, "round_mb", 64, 1, 1 << 20, &ll, err))) return rc;
-  size_t bytes_per_row = ((size_t)1 << s->b) * spx_mask_words(s->n) * sizeof(uint64_t);
+  size_t mask_bytes = spx_mask_words(s->n) * sizeof(uint64_t);
+  size_t bytes_per_row = ((size_t)1 << s->b) * mask_bytes;
   size_t rows = ((size_t)ll << 20) / bytes_per_row;
   s->rows_per_round = rows < 1 ? 1 : rows;
+  /* round_masks (testing and fine control): at most this many masks per round */
+  long long cap;
+  if ((rc = spx_options_int_range(opts, "round_masks", 0, 0, 1LL << 40, &cap, err))) return rc;
+  size_t fit = ((size_t)ll << 20) / mask_bytes; /* masks in round_mb */
+  if (cap > 0 && (size_t)cap < fit) fit = (size_t)cap;
+  if (fit < ((size_t)1 << s->b)) { /* one row does not fit: rounds of part of a row */
+    s->chunk = 1;
+    while (2 * s->chunk <= fit) s->chunk *= 2;
+    s->rows_per_round = 1;
+  } else if (cap > 0 && (size_t)cap / ((size_t)1 << s->b) < s->rows_per_round) {
+    s->rows_per_round = (size_t)cap >> s->b;
+  }
   return SPX_OK;
 }
 
@@ -160,8 +180,10 @@ static int spex_begin_with(size_t n, size_t budget, spx_options *opts, gsl_rng *
   s->rng = gsl_rng_clone(rng);
   s->rows = (size_t)s->groups * ((size_t)s->design->p + 1);
   if (s->rows_per_round > s->rows) s->rows_per_round = s->rows;
-  s->masks = spx_maskset_create(n, s->rows_per_round << s->b);
-  if (!s->bins || !s->plan || !s->work || !s->rng || !s->masks) {
+  s->masks = spx_maskset_create(n, s->chunk ? s->chunk : s->rows_per_round << s->b);
+  if (s->chunk) s->row_values = malloc(((size_t)1 << s->b) * sizeof *s->row_values);
+  if (!s->bins || !s->plan || !s->work || !s->rng || !s->masks ||
+      (s->chunk && !s->row_values)) {
     unsigned b = s->b;
     spex_destroy(s);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for SPEX (n = %zu, b = %u)", n, b);
@@ -180,24 +202,66 @@ static int spex_begin_hard(size_t n, size_t budget, spx_options *opts, gsl_rng *
   return spex_begin_with(n, budget, opts, rng, state, 0, err);
 }
 
+/* The samples of complete design rows first .. first + count - 1 (count x 2^b values): into
+ * the bins now, or kept for the shared transforms of finish. */
+static int take_rows(spex_state *s, size_t first, size_t count, const double *values,
+                     spx_error *err) {
+  size_t nb = (size_t)1 << s->b;
+  if (s->jobs == NULL) {
+    for (size_t i = 0; i < count; i++)
+      spx_spex_bins_add_row(s->design, s->bins, first + i, values + i * nb, s->plan, s->work);
+    return SPX_OK;
+  }
+  if (s->raw == NULL) {
+    s->raw = malloc((s->rows << s->b) * sizeof *s->raw);
+    if (s->raw == NULL)
+      return spx_error_set(err, SPX_ENOMEM, "out of memory keeping %zu SPEX samples",
+                           s->rows << s->b);
+  }
+  /* Keep the samples for finish; the sums row by row, as spx_spex_bins_add_row. */
+  memcpy(s->raw + first * nb, values, count * nb * sizeof *values);
+  for (size_t i = 0; i < count; i++) spx_spex_bins_count(s->bins, values + i * nb, nb);
+  return SPX_OK;
+}
+
+/* Rounds of part of a row (s->chunk masks): the values of the round just evaluated, then the
+ * next chunk. */
+static int step_chunks(spex_state *s, const double *values, const spx_maskset **next, int *done,
+                       spx_error *err) {
+  size_t nb = (size_t)1 << s->b;
+  if (values != NULL) {
+    memcpy(s->row_values + s->chunk_z, values, s->chunk * sizeof *values);
+    s->chunk_z += s->chunk;
+    if (s->chunk_z == nb) { /* the row is complete */
+      int rc = take_rows(s, s->round_first, 1, s->row_values, err);
+      if (rc) return rc;
+      s->chunk_z = 0;
+      s->next_row++;
+    }
+  }
+  if (s->next_row == s->rows) {
+    *done = 1;
+    *next = NULL;
+    spx_maskset_destroy(&s->masks);
+    return SPX_OK;
+  }
+  spx_spex_design_masks_range(s->design, s->next_row, s->chunk_z, s->chunk,
+                              spx_maskset_row(s->masks, 0));
+  s->round_first = s->next_row;
+  s->round_rows = 1;
+  *done = 0;
+  *next = s->masks;
+  return SPX_OK;
+}
+
 static int spex_step(void *state, const double *values, const spx_maskset **next, int *done,
                      spx_error *err) {
   spex_state *s = state;
+  if (s->chunk) return step_chunks(s, values, next, done, err);
   size_t nb = (size_t)1 << s->b;
-  if (values != NULL && s->jobs == NULL) {
-    for (size_t i = 0; i < s->round_rows; i++)
-      spx_spex_bins_add_row(s->design, s->bins, s->round_first + i, values + i * nb, s->plan,
-                            s->work);
-  } else if (values != NULL) {
-    if (s->raw == NULL) {
-      s->raw = malloc((s->rows << s->b) * sizeof *s->raw);
-      if (s->raw == NULL)
-        return spx_error_set(err, SPX_ENOMEM, "out of memory keeping %zu SPEX samples",
-                             s->rows << s->b);
-    }
-    /* Keep the samples for finish; the sums row by row, as spx_spex_bins_add_row. */
-    memcpy(s->raw + s->round_first * nb, values, s->round_rows * nb * sizeof *values);
-    for (size_t i = 0; i < s->round_rows; i++) spx_spex_bins_count(s->bins, values + i * nb, nb);
+  if (values != NULL) {
+    int rc = take_rows(s, s->round_first, s->round_rows, values, err);
+    if (rc) return rc;
   }
   if (s->next_row == s->rows) {
     *done = 1;

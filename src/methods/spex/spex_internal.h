@@ -14,11 +14,12 @@
 #include "../../core/error.h"
 #include "../../core/jobs.h"
 #include "../../core/transform.h"
+#include "spex.h"
 
 /* ---- GF(2^m) (gf2m.c) ------------------------------------------------------------------- */
 
-#define SPX_GF_MMIN 2
-#define SPX_GF_MMAX 17
+#define SPX_GF_MMIN SPX_BCH_MMIN
+#define SPX_GF_MMAX SPX_BCH_MMAX
 
 /* Elements are integers in [0, 2^m): bit i is the coefficient of x^i in the polynomial basis
  * modulo the primitive polynomial of spx_gf_primitive_poly(m); alpha = x. */
@@ -52,7 +53,6 @@ int spx_gf_poly_roots(const spx_gf *f, const uint32_t *poly, unsigned deg, uint3
 
 /* ---- shortened binary BCH code (bch.c) -------------------------------------------------- */
 
-#define SPX_BCH_TMAX 15
 #define SPX_BCH_PWORDS 4 /* parity vectors hold up to 256 bits */
 #define SPX_BCH_PMAX (64 * SPX_BCH_PWORDS)
 #define SPX_CHASE_MAX 32 /* largest Chase depth (least reliable positions considered) */
@@ -68,11 +68,7 @@ static inline void spx_parity_xor(spx_parity *a, const spx_parity *b) {
   for (int i = 0; i < SPX_BCH_PWORDS; i++) a->w[i] ^= b->w[i];
 }
 
-/* parameter_search(n, t): the smallest m in [ceil(log2(2t+2)), SPX_GF_MMAX] such that the
- * primitive narrow-sense binary BCH code of length nc = 2^m - 1 and designed distance 2t + 1
- * has dimension kc >= n. SPX_ERANGE with a message when no m <= 17 works. */
-int spx_bch_params(size_t n, unsigned t, unsigned *m, uint32_t *nc, uint32_t *kc,
-                   spx_error *err);
+/* The parameter search is spx_bch_params of spex.h (shared with the budget rule). */
 
 /* The code shortened to n message bits. Codeword layout (a polynomial of degree < p + n):
  * parity bit r (0 <= r < p) is the coefficient of x^r, message bit i (0 <= i < n) the
@@ -86,7 +82,11 @@ typedef struct spx_bch {
   uint32_t *synd;   /* synd[r * t + h] = alpha^((2h+1) r): odd syndromes of parity position r */
 } spx_bch;
 
+/* The code of spx_bch_params(n, t) (t <= SPX_BCH_TMAX, p <= SPX_BCH_PMAX). */
 spx_bch *spx_bch_create(size_t n, unsigned t, spx_error *err);
+/* The code over GF(2^m) for a given m (at least the m of the search, at most SPX_GF_MMAX),
+ * shortened to n message bits: small codes over the large fields, for tests. */
+spx_bch *spx_bch_create_m(size_t n, unsigned t, unsigned m, spx_error *err);
 void spx_bch_destroy(spx_bch **code);
 
 /* Parity bits of the message with ones at k[0..deg) (feature indices < n). */
@@ -124,8 +124,6 @@ int spx_bch_decode_soft(const spx_bch *code, const double *soft, unsigned depth,
 int spx_spex_budget(size_t n, size_t budget, unsigned groups, unsigned *t, unsigned *b,
                     spx_error *err);
 
-/* Number of queries C (p+1) 2^b. */
-size_t spx_spex_queries(unsigned groups, uint32_t p, unsigned b);
 
 typedef struct spx_spex_design {
   size_t n, words; /* features, words per mask */
@@ -157,6 +155,10 @@ static inline uint32_t spx_spex_hash(const spx_spex_design *d, unsigned c, const
  * (M_c l + D[r]) mod 2 where l_h = bit h of z. Each mask is one XOR of a column into an
  * earlier mask. */
 void spx_spex_design_masks(const spx_spex_design *d, size_t q, uint64_t *out);
+/* Masks z0 .. z0 + count - 1 of design row q (count a power of two, z0 a multiple of count):
+ * part of a row, for rounds smaller than one row (n = 10^6: a row at b = 10 is 128 MB). */
+void spx_spex_design_masks_range(const spx_spex_design *d, size_t q, size_t z0, size_t count,
+                                 uint64_t *out);
 
 /* ---- decoding (decode.c) ---------------------------------------------------------------- */
 
@@ -238,8 +240,6 @@ int spx_spex_transform_rows(const spx_spex_design *d, spx_spex_bins *bins, const
 int spx_spex_first_pass(const spx_spex_design *d, const spx_spex_bins *bins,
                         const spx_spex_decode_opts *o, const spx_jobs_runner *jobs,
                         spx_spex_bin_result **out, spx_error *err);
-extern const spx_jobs_type spx_jobs_spex_wht;
-extern const spx_jobs_type spx_jobs_spex_bins;
 
 /* ---- refinement (refine.c) -------------------------------------------------------------- */
 

@@ -1,0 +1,30 @@
+/* process.h: hooks for oracles built on the `process` oracle (the text oracle, text.c).
+ *
+ * An oracle that speaks another line protocol over the same pipes opens a `process` oracle
+ * (through spx_oracle_open with its option table) as its inner oracle and, before the first
+ * evaluation, replaces the header line and the text written per mask. The time-outs, the
+ * answer parsing, the error messages and the child's life cycle stay those of process.c. */
+#ifndef SPX_ORACLE_PROCESS_H
+#define SPX_ORACLE_PROCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oracle.h"
+
+/* The text of one mask's line, without the '\n' (which must not occur in it): *text points
+ * to len bytes owned by ctx, valid until the next call. Returns SPX_OK or an error. */
+typedef int (*spx_process_row_fn)(void *ctx, const uint64_t *mask, size_t n, const char **text,
+                                  size_t *len, spx_error *err);
+
+/* Make the process oracle o (of type "process", not yet evaluated) write header (a whole line
+ * with its '\n') instead of "n\n", and each mask as fn's text. ctx must outlive o. */
+int spx_process_set_rows(spx_oracle *o, const char *header, spx_process_row_fn fn, void *ctx,
+                         spx_error *err);
+
+/* Mask i of n as the packed-format line: 16 * ceil(n / 64) lowercase hex digits, the mask's
+ * 64-bit words in order, each as its 8 bytes least significant first (bits >= n are 0).
+ * out must hold that many bytes; no '\n' or NUL is written. Returns the length. */
+size_t spx_process_pack_hex(const uint64_t *mask, size_t n, char *out);
+
+#endif
