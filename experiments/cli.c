@@ -5,6 +5,7 @@
 
 #include "experiments/convert.h"
 #include "experiments/explain.h"
+#include "experiments/help.h"
 #include "experiments/run.h"
 
 static void usage(FILE *out) {
@@ -21,7 +22,10 @@ static void usage(FILE *out) {
           "                                  explain one explicand (see explain --help)\n"
           "       spex-bench convert --index NAME [--order K] < TRANSFORM.json\n"
           "                                  a stored transform to an interaction index\n"
-          "       spex-bench --help | --version\n"
+          "       spex-bench --help [TOPIC] | --version\n"
+          "                                  TOPIC: experiment, budget, explicands, scaling,\n"
+          "                                  pruning, an oracle kind or a method name (their\n"
+          "                                  keys, defaults and ranges), oracles, methods\n"
           "\n"
           "Exit status: 0 success, 1 run-time failure (finished results are kept),\n"
           "2 usage or configuration error. Configuration keys: docs/configuration.md.\n");
@@ -34,6 +38,7 @@ int spx_cli_main(int argc, char **argv, FILE *out, FILE *errout) {
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    if (argc > 2) return spx_help_topic(argv[2], out, errout);
     usage(out);
     return 0;
   }

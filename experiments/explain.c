@@ -272,16 +272,35 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     return 2;
   }
 
+  /* Route each --KEY by the declared option tables: with an oracle that declares its keys, a
+   * key it does not declare is the method's. An oracle without a table is offered every key
+   * first (a key both could read, such as basis, stays the oracle's) and the keys it does not
+   * read go to the method. */
+  char mcontext[160];
+  snprintf(mcontext, sizeof mcontext, "method %s", a.method);
+  mopts = spx_options_create(mcontext);
+  rc = mopts ? SPX_OK : spx_error_set(&err, SPX_ENOMEM, "out of memory");
+  const spx_oracle_type *otype = spx_oracle_lookup(a.oracle);
+  const spx_option_decl *odecl = otype ? otype->options : NULL;
+  for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra);) {
+    const char *key, *text, *where;
+    spx_option_kind kind;
+    spx_options_at(a.extra, i, &key, &kind, &text, &where);
+    int to_method = odecl != NULL && !spx_option_decl_find(odecl, key);
+    if (!to_method) {
+      i++;
+      continue;
+    }
+    rc = spx_options_put(mopts, key, kind, text, where, &err);
+    if (rc == SPX_OK) spx_options_remove(a.extra, key);
+  }
+  if (rc) goto done;
   rc = spx_oracle_open_lenient(a.oracle, a.extra, (size_t)a.explicand, &o, &err);
   if (rc) {
     spx_error_prefix(&err, "oracle %s", a.oracle);
     goto done;
   }
   /* Keys the oracle did not read belong to the method. */
-  char mcontext[160];
-  snprintf(mcontext, sizeof mcontext, "method %s", a.method);
-  mopts = spx_options_create(mcontext);
-  rc = mopts ? SPX_OK : spx_error_set(&err, SPX_ENOMEM, "out of memory");
   for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra); i++) {
     const char *key, *text, *where;
     spx_option_kind kind;

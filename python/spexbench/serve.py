@@ -143,18 +143,25 @@ def serve(fn, stdin=None, stdout=None):
                 return
             c = _count(line, name)
             batch += 1
-            rows = [inp.readline() for _ in range(c)]
-            for j, r in enumerate(rows):
-                body = r.rstrip(b"\r\n")
-                if len(body) != width:
-                    raise ProtocolError("batch %d, mask %d: expected %d characters, got %d%s" % (
-                        batch, j + 1, width, len(body), " (input ended)" if not r else ""))
+            # every mask line has the same length: read the whole batch at once
+            raw = inp.read(c * (width + 1)) if c else b""
+            if len(raw) != c * (width + 1) or (c and raw[-1:] != b"\n"):
+                rows = raw.split(b"\n")
+                j = next((k for k, r in enumerate(rows) if len(r.rstrip(b"\r")) != width), len(rows) - 1)
+                got = len(rows[j].rstrip(b"\r")) if j < len(rows) else 0
+                raise ProtocolError("batch %d, mask %d: expected %d characters, got %d%s" % (
+                    batch, j + 1, width, got, " (input ended)" if len(raw) < c * (width + 1) else ""))
+            block = np.frombuffer(raw, dtype=np.uint8).reshape(c, width + 1)
+            if c and not (block[:, width] == 10).all():
+                j = int(np.flatnonzero(block[:, width] != 10)[0])
+                raise ProtocolError("batch %d, mask %d: expected %d characters, got more" % (
+                    batch, j + 1, width))
             if fmt == "plain":
-                buf = np.frombuffer(b"".join(r.rstrip(b"\r\n") for r in rows), dtype=np.uint8)
-                masks = (buf.reshape(c, n) == ord("1")) if c else np.zeros((0, n), dtype=bool)
+                masks = block[:, :n] == ord("1")
             else:
-                masks = decode_packed([r.rstrip(b"\r\n") for r in rows], n) if c else \
-                    np.zeros((0, n), dtype=bool)
+                packed = np.frombuffer(bytes.fromhex(raw.decode("ascii")), dtype=np.uint8)
+                masks = np.unpackbits(packed.reshape(c, width // 2), axis=1,
+                                      bitorder="little")[:, :n].astype(bool)
             out.write(_answers(fn(masks) if c else [], c, name))
             out.flush()
 

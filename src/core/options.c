@@ -742,15 +742,23 @@ void spx_option_decls_print(FILE *out, const spx_option_decl *decls, const char 
       if (d->kind == SPX_DECL_INT || d->kind == SPX_DECL_FLOAT || d->kind == SPX_DECL_INT_LIST ||
           d->kind == SPX_DECL_FLOAT_LIST) {
         size_t l = strlen(type);
-        if (isfinite(d->min) && isfinite(d->max))
-          snprintf(type + l, sizeof type - l, " in [%g, %g]", d->min, d->max);
-        else if (isfinite(d->min))
-          snprintf(type + l, sizeof type - l, " >= %g", d->min);
-        else if (isfinite(d->max))
-          snprintf(type + l, sizeof type - l, " <= %g", d->max);
+        int integer = d->kind == SPX_DECL_INT || d->kind == SPX_DECL_INT_LIST;
+        /* integer bounds beyond 2^53 mean "no limit" in practice */
+        int has_min = isfinite(d->min) && !(integer && d->min <= -9e15);
+        int has_max = isfinite(d->max) && !(integer && d->max >= 9e15);
+        const char *f = integer ? "%.0f" : "%g";
+        char lo[32], hi[32];
+        snprintf(lo, sizeof lo, f, d->min);
+        snprintf(hi, sizeof hi, f, d->max);
+        if (has_min && has_max)
+          snprintf(type + l, sizeof type - l, " in [%s, %s]", lo, hi);
+        else if (has_min)
+          snprintf(type + l, sizeof type - l, " >= %s", lo);
+        else if (has_max)
+          snprintf(type + l, sizeof type - l, " <= %s", hi);
       }
     }
-    fprintf(out, "%s%-16s %-28s default %-10s %s\n", indent ? indent : "", d->name, type,
+    fprintf(out, "%s%-16s %-28s %-18s %s\n", indent ? indent : "", d->name, type,
             d->def ? d->def : "-", d->help ? d->help : "");
   }
 }

@@ -18,12 +18,19 @@
 
 enum {
   EXACT_HARD_MAX_N = 26,    /* 2^26 doubles = 512 MiB of values */
-  EXACT_DEFAULT_MAX_N = 20,
+  EXACT_DEFAULT_MAX_N = 20,   /* = exact_rows' default, for a bad value in applicable() */
   EXACT_ROUND_LOG2 = 16,    /* at most 2^16 masks per round */
   EXACT_WHT_MAX_LOG2 = 24   /* largest size spx_wht plans */
 };
 
 static const char *const exact_bases[] = {"moebius", "fourier", NULL};
+static const spx_option_decl exact_rows[] = {
+    {"max_n", SPX_DECL_INT, "20", 0, 26, NULL,
+     "largest n to enumerate (2^n values in memory; at most 26)", NULL},
+    {"basis", SPX_DECL_CHOICE, "moebius", 0, 0, exact_bases, "basis of the transform", NULL},
+    {"tolerance", SPX_DECL_FLOAT, "0", 0, SPX_NOMAX, NULL,
+     "coefficients with |value| <= tolerance are dropped", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
 typedef struct {
   size_t n;
@@ -41,7 +48,9 @@ typedef struct {
  * an out-of-range one is clipped to the hard limit. */
 static long long exact_max_n_lenient(spx_options *opts) {
   long long max_n = EXACT_DEFAULT_MAX_N;
-  if (opts == NULL || spx_options_int(opts, "max_n", EXACT_DEFAULT_MAX_N, &max_n, NULL))
+  if (opts == NULL || spx_options_declare(opts, exact_rows, NULL) ||
+      spx_options_int(opts, "max_n", 0, &max_n, NULL) ||
+      (!spx_options_has(opts, "max_n") && spx_opt_int(opts, "max_n", &max_n, NULL)))
     max_n = EXACT_DEFAULT_MAX_N;
   if (max_n > EXACT_HARD_MAX_N) max_n = EXACT_HARD_MAX_N;
   return max_n;
@@ -84,17 +93,12 @@ static int exact_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
                        spx_error *err) {
   (void)rng; /* deterministic */
   *state = NULL;
-  spx_options_known(opts, "max_n");
-  spx_options_known(opts, "basis");
-  spx_options_known(opts, "tolerance");
   long long max_n;
   int basis;
   double tol;
-  int rc = spx_options_int_range(opts, "max_n", EXACT_DEFAULT_MAX_N, 0, EXACT_HARD_MAX_N, &max_n,
-                                 err);
-  if (rc == SPX_OK) rc = spx_options_choice(opts, "basis", exact_bases, 0, &basis, err);
-  if (rc == SPX_OK)
-    rc = spx_options_double_range(opts, "tolerance", 0.0, 0.0, INFINITY, &tol, err);
+  int rc = spx_opt_int(opts, "max_n", &max_n, err);
+  if (rc == SPX_OK) rc = spx_opt_choice(opts, "basis", &basis, err);
+  if (rc == SPX_OK) rc = spx_opt_double(opts, "tolerance", &tol, err);
   if (rc) return rc;
   char why[256];
   if (!exact_applicable(n, budget, opts, why, sizeof why))
@@ -242,4 +246,5 @@ const spx_method_type spx_method_exact = {
     .step = exact_step,
     .finish = exact_finish,
     .destroy = exact_destroy,
+    .options = exact_rows,
 };

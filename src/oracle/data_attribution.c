@@ -181,12 +181,25 @@ typedef struct {
   long long seed;
 } da_opts;
 
+static const spx_option_decl da_rows[] = {
+    {"dataset", SPX_DECL_CHOICE, "breast_cancer", 0, 0, datasets, "scikit-learn data set", NULL},
+    {"data_dir", SPX_DECL_STRING, SPX_SKLEARN_DATA_DIR, 0, 0, NULL,
+     "folder of scikit-learn's bundled data files", NULL},
+    {"n", SPX_DECL_INT, "100", 2, 1000, NULL, "training points (the features)", NULL},
+    {"seed", SPX_DECL_INT, "0", 0, 4611686018427387904.0, NULL, "shuffle and split seed", NULL},
+    {"classes", SPX_DECL_INT_LIST, NULL, 0, 9, NULL, "labels kept (default: all; at least two)",
+     NULL},
+    {"lambda", SPX_DECL_FLOAT, "1", 1e-8, 1e8, NULL, "L2 penalty of the retrained model", NULL},
+    {"tolerance", SPX_DECL_FLOAT, "1e-9", 1e-14, 1e-2, NULL, "optimiser tolerance", NULL},
+    {"max_iter", SPX_DECL_INT, "100", 1, 10000, NULL, "optimiser iterations", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int read_opts(spx_options *opts, da_opts *o, spx_error *err) {
-  int rc = spx_options_choice(opts, "dataset", datasets, 0, &o->which, err);
-  if (!rc) rc = spx_options_string(opts, "data_dir", SPX_SKLEARN_DATA_DIR, &o->dir, err);
-  if (!rc) rc = spx_options_int_range(opts, "n", 100, 2, 1000, &o->n, err);
-  if (!rc) rc = spx_options_int_range(opts, "seed", 0, 0, (1LL << 62), &o->seed, err);
-  if (!rc) rc = spx_options_int_array(opts, "classes", o->classes, 10, &o->nclasses, err);
+  int rc = spx_opt_choice(opts, "dataset", &o->which, err);
+  if (!rc) rc = spx_opt_string(opts, "data_dir", &o->dir, err);
+  if (!rc) rc = spx_opt_int(opts, "n", &o->n, err);
+  if (!rc) rc = spx_opt_int(opts, "seed", &o->seed, err);
+  if (!rc) rc = spx_opt_int_list(opts, "classes", o->classes, 10, &o->nclasses, err);
   if (!rc && o->nclasses == 1)
     rc = spx_options_fail(opts, "classes", SPX_EINVAL, err, "need at least two classes");
   return rc;
@@ -265,9 +278,9 @@ static int da_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_er
   double lambda, tol;
   long long max_iter;
   int rc = read_opts(opts, &o, err);
-  if (!rc) rc = spx_options_double_range(opts, "lambda", 1.0, 1e-8, 1e8, &lambda, err);
-  if (!rc) rc = spx_options_double_range(opts, "tolerance", 1e-9, 1e-14, 1e-2, &tol, err);
-  if (!rc) rc = spx_options_int_range(opts, "max_iter", 100, 1, 10000, &max_iter, err);
+  if (!rc) rc = spx_opt_double(opts, "lambda", &lambda, err);
+  if (!rc) rc = spx_opt_double(opts, "tolerance", &tol, err);
+  if (!rc) rc = spx_opt_int(opts, "max_iter", &max_iter, err);
   if (!rc) rc = load(opts, &o, &ds, err);
   if (rc) return rc;
   size_t ntest = ds.rows - (size_t)o.n;
@@ -385,4 +398,5 @@ const spx_oracle_type spx_oracle_data_attribution = {
     .explicands = da_explicands,
     .eval = da_eval,
     .truth = NULL,
-    .close = da_close};
+    .close = da_close,
+    .options = da_rows};

@@ -49,16 +49,25 @@ typedef struct {
   double eta;
 } tab_opts;
 
+static const spx_option_decl tab_rows[] = {
+    {"data_dir", SPX_DECL_STRING, SPX_SKLEARN_DATA_DIR, 0, 0, NULL,
+     "folder of scikit-learn's bundled data files", NULL},
+    {"seed", SPX_DECL_INT, "0", 0, 4611686018427387904.0, NULL, "shuffle and split seed", NULL},
+    {"test_rows", SPX_DECL_INT, "100", 1, 500, NULL, "held-out rows (the explicands)", NULL},
+    {"features", SPX_DECL_INT, "30", 1, 30, NULL, "first features used (n)", NULL},
+    {"trees", SPX_DECL_INT, "200", 1, 100000, NULL, "boosting rounds of the model", NULL},
+    {"depth", SPX_DECL_INT, "4", 1, 16, NULL, "tree depth of the model", NULL},
+    {"eta", SPX_DECL_FLOAT, "0.1", 1e-6, 1.0, NULL, "learning rate of the model", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int read_opts(spx_options *opts, tab_opts *o, spx_error *err) {
-  int rc = spx_options_string(opts, "data_dir", SPX_SKLEARN_DATA_DIR, &o->dir, err);
-  if (!rc) rc = spx_options_int_range(opts, "seed", 0, 0, (1LL << 62), &o->seed, err);
-  if (!rc) rc = spx_options_int_range(opts, "test_rows", 100, 1, 500, &o->test_rows, err);
-  if (!rc)
-    rc = spx_options_int_range(opts, "features", TAB_FEATURES, 1, TAB_FEATURES, &o->features,
-                               err);
-  if (!rc) rc = spx_options_int_range(opts, "trees", 200, 1, 100000, &o->trees, err);
-  if (!rc) rc = spx_options_int_range(opts, "depth", 4, 1, 16, &o->depth, err);
-  if (!rc) rc = spx_options_double_range(opts, "eta", 0.1, 1e-6, 1.0, &o->eta, err);
+  int rc = spx_opt_string(opts, "data_dir", &o->dir, err);
+  if (!rc) rc = spx_opt_int(opts, "seed", &o->seed, err);
+  if (!rc) rc = spx_opt_int(opts, "test_rows", &o->test_rows, err);
+  if (!rc) rc = spx_opt_int(opts, "features", &o->features, err);
+  if (!rc) rc = spx_opt_int(opts, "trees", &o->trees, err);
+  if (!rc) rc = spx_opt_int(opts, "depth", &o->depth, err);
+  if (!rc) rc = spx_opt_double(opts, "eta", &o->eta, err);
   return rc;
 }
 
@@ -257,4 +266,5 @@ const spx_oracle_type spx_oracle_tabular = {
     .explicands = tab_explicands,
     .eval = tab_eval,
     .truth = tab_truth,
-    .close = tab_close};
+    .close = tab_close,
+    .options = tab_rows};

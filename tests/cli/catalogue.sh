@@ -115,7 +115,7 @@ expect "empty spx_b" "spex-bench: c.toml:14:9: budget.spx_b: must not be empty" 
 cfg 's/^terms = 4/terms = "four"/'
 expect "oracle option type (dry run)" "spex-bench: c.toml:10:9: terms: expected an integer, got a string 'four'" check c.toml
 cfg '' 'tolerance = -1'
-expect "method option range (dry run)" "spex-bench: c.toml:18:13: tolerance: -1 is out of range [0, inf]" check c.toml
+expect "method option range (dry run)" "spex-bench: c.toml:18:13: tolerance: -1 is out of range (must be >= 0)" check c.toml
 
 # ---- missing or conflicting parts ----
 cfg '/^\[budget\]/,/^samples/d'

@@ -86,5 +86,21 @@ expect_status "version" 0 --version
 expect_status "failing process is a run-time error" 1 explain --oracle process --command "exit 3" \
   --n 4 --method exact
 
+# Option tables: --help TOPIC prints the declared rows; explain routes --KEY by them (tabular
+# declares its keys, so --kernel_width reaches lime and --trees the oracle).
+expect_status "help topic method" 0 --help faith_banzhaf
+grep -q "penalty_grid" "$tmp/out" && grep -q "\[0.1, 1, 10\]" "$tmp/out"; check "help lists rows with defaults" $?
+expect_status "help topic section" 0 --help experiment
+grep -q "test_masks" "$tmp/out"; check "help lists the driver section" $?
+expect_status "help topic oracle" 0 --help tabular
+grep -q "trees" "$tmp/out"; check "help lists the oracle keys" $?
+expect_status "help unknown topic" 2 --help nosuch
+grep -q "unknown topic 'nosuch'" "$tmp/err"; check "unknown topic named" $?
+expect_status "routing by tables" 0 explain --oracle tabular --features 6 --trees 20 --method lime \
+  --budget 200 --kernel_width 3 --top 2
+expect_status "routing: a key of neither" 2 explain --oracle tabular --features 6 --method lime \
+  --budget 200 --colour 3
+grep -q "colour: unknown key for method lime" "$tmp/err"; check "unknown key named for the method" $?
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
