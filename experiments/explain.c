@@ -31,7 +31,7 @@ typedef struct {
 } eval_ctx;
 
 static int eval_cb(void *ctx, const spx_maskset *masks, double *values, spx_error *err) {
-  return spx_oracle_eval_all(((eval_ctx *)ctx)->oracle, masks, values, err);
+  return spx_oracle_eval_retrying(((eval_ctx *)ctx)->oracle, masks, values, err);
 }
 
 void spx_explain_usage(FILE *out) {
@@ -353,7 +353,7 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
       if (o->n % 64) m[test->words - 1] &= ((uint64_t)1 << (o->n % 64)) - 1;
     }
     gsl_rng_free(trng);
-    rc = spx_oracle_eval_all(o, test, y, &err);
+    rc = spx_oracle_eval_retrying(o, test, y, &err);
     if (rc == SPX_OK) rc = spx_transform_predict(t, test, yhat, &err);
     if (rc) goto done;
     r2 = spx_r2(y, yhat, test->count);

@@ -38,6 +38,9 @@
 
 enum { TAG_REQUEST = 11, TAG_TASK = 12, TAG_SETUP_DONE = 13, TAG_CELL_DONE = 14 };
 enum { TASK_STOP = 0, TASK_SETUP = 1, TASK_CELL = 2 };
+/* Answer (status of a cell, rc of a setup) of a group whose oracle is lost (it could not be
+ * reopened after a failure): the task goes back to the queue and the group gets no more. */
+enum { ANSWER_RETURNED = -1 };
 
 typedef struct {
   int64_t kind, instance, method, budget, repeat, samples, ntest;
@@ -209,6 +212,15 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
                 : spx_error_set(&e, SPX_ENOMEM, "out of memory");
   }
   spx_par_group_release(par, NULL);
+  if (rc && spx_oracle_lost(w->oracle)) { /* not the instance's fault: give it back */
+    spx_error_prefix(&e, "explicand %zu", spx_config_instance_explicand(w->cfg, (size_t)t->instance));
+    e.code = ANSWER_RETURNED;
+    setup_failure(out, (size_t)t->instance, &e);
+    free(values);
+    spx_maskset_destroy(&test);
+    spx_oracle_destroy(&w->oracle);
+    return;
+  }
   size_t prune_len = w->cfg->nprune ? 1 + w->cfg->prune_random * w->cfg->nprune : 0;
   double *prune = NULL;
   if (rc == SPX_OK && prune_len) {
@@ -387,6 +399,31 @@ static void cell_answer_pruning(wbuf *out, const double *acc, size_t F, const ui
   spx_bytes_put(out, order, n * sizeof *order);
 }
 
+/* The numerical guard (issue #14): a cell is ok only when every number it stores is finite. */
+static int finite_transform(const spx_transform *t, spx_error *err) {
+  for (size_t k = 0; k < spx_transform_size(t); k++) {
+    const uint32_t *idx;
+    uint32_t d;
+    double v;
+    spx_transform_entry(t, k, &idx, &d, &v);
+    if (!isfinite(v))
+      return spx_error_set(err, SPX_ERANGE, "the method returned a non-finite coefficient (%g, "
+                           "of an interaction of order %u)", v, d);
+  }
+  return SPX_OK;
+}
+
+static int finite_scores(const double *pred, size_t count, double r2, spx_error *err) {
+  for (size_t i = 0; i < count; i++)
+    if (!isfinite(pred[i]))
+      return spx_error_set(err, SPX_ERANGE, "the transform predicts %g for test mask %zu",
+                           pred[i], i);
+  if (!isfinite(r2))
+    return spx_error_set(err, SPX_ERANGE, "R2 on the test masks is %g (constant test values?)",
+                         r2);
+  return SPX_OK;
+}
+
 /* Collective (group). The leader fills out. test_values: the instance's (leader only). */
 static void task_cell(worker *w, const task_msg *t, const double *test_values, wbuf *out) {
   spx_par *par = w->par;
@@ -404,9 +441,10 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
   spx_error e = {0};
   int rc = worker_oracle(w, (size_t)t->instance, &e);
   rc = spx_par_group_agree(par, rc, &e);
-  if (rc) {
+  if (rc) { /* the instance was set up elsewhere: this group cannot open its oracle */
+    spx_oracle_destroy(&w->oracle);
     if (leader) {
-      h.status = SPX_CELL_FAILED;
+      h.status = ANSWER_RETURNED;
       cell_answer(out, &h, e.msg, NULL);
     }
     return;
@@ -450,8 +488,10 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     }
     double *pred = rc ? NULL : malloc(w->test->count * sizeof *pred);
     if (rc == SPX_OK && pred == NULL) rc = spx_error_set(&e, SPX_ENOMEM, "out of memory");
+    if (rc == SPX_OK) rc = finite_transform(tr, &e);
     if (rc == SPX_OK) rc = spx_transform_predict(tr, w->test, pred, &e);
     if (rc == SPX_OK) h.r2 = spx_r2(test_values, pred, w->test->count);
+    if (rc == SPX_OK) rc = finite_scores(pred, w->test->count, h.r2, &e);
     /* recovery: against the truth (required); scaling: when the oracle knows it */
     if (rc == SPX_OK && (cfg->kind == SPX_EXP_RECOVERY ||
                          (cfg->kind == SPX_EXP_SCALING && spx_oracle_truth(w->oracle))))
@@ -470,6 +510,8 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
       h.status = SPX_CELL_FAILED;
     }
     free(pred);
+  } else if (spx_oracle_lost(w->oracle)) {
+    h.status = ANSWER_RETURNED; /* another group runs it; this one stops */
   } else {
     h.status = SPX_CELL_FAILED;
   }
@@ -505,7 +547,12 @@ typedef struct {
   size_t *order;       /* per_instance cells of an instance, the largest budgets first */
   size_t scan;         /* first instance that may still have work */
   unsigned char *waiting; /* per group: its leader waits for a task */
+  unsigned char *retired; /* per group: its oracle is lost, it gets no more tasks */
+  size_t groups_lost;
+  spx_error first_lost; /* why the first group stopped */
   size_t todo_cells, done_cells, failed;
+  size_t nfail_shown;
+  char fail_lines[5][SPX_ERRMSG_LEN + 96]; /* the first failed cells, for the summary */
   double t0;
   int fatal;
   spx_error fatal_err;
@@ -580,7 +627,14 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
   c->r2[id] = cell->r2;
   c->tdec[id] = cell->time_decode;
   c->queries[id] = cell->queries;
-  if (cell->status == SPX_CELL_FAILED) c->failed++;
+  if (cell->status == SPX_CELL_FAILED) {
+    c->failed++;
+    if (c->nfail_shown < sizeof c->fail_lines / sizeof c->fail_lines[0])
+      snprintf(c->fail_lines[c->nfail_shown++], sizeof c->fail_lines[0],
+               "%s budget %zu explicand %zu repeat %zu: %s", c->cfg->method[m].label,
+               (size_t)c->budget[i * c->B + b], spx_config_instance_explicand(c->cfg, i), r,
+               cell->message ? cell->message : "");
+  }
   c->done_cells++;
   spx_error e = {0};
   if (!c->fatal && (spx_results_write_cell(c->res, m, i, b, r, cell, &e) ||
@@ -589,7 +643,25 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
   progress(c, i, m, b, r, cell->status, cell->r2);
 }
 
-static void handle_setup(coordinator *c, const void *buf, size_t len) {
+/* A group's oracle is lost: its task goes back to the queue (the caller puts it back), the
+ * group is told to stop and the run goes on with the others. */
+static void group_lost(coordinator *c, size_t g, const char *why) {
+  if (c->groups_lost++ == 0) spx_error_set(&c->first_lost, SPX_EORACLE, "%s", why);
+  if (g != (size_t)-1) c->retired[g] = 1;
+  if (c->opt->errout) {
+    fprintf(c->opt->errout, "spex-bench: group %zu stops (its oracle could not be reopened after "
+            "a failure; its task goes to another group): %s\n", g, why);
+    fflush(c->opt->errout);
+  }
+}
+
+/* Put a handed-out task back in the queue. */
+static void requeue(coordinator *c, size_t i) {
+  c->next[i] = 0;
+  if (i < c->scan) c->scan = i;
+}
+
+static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
   rbuf rb = {buf, len, 0, 0};
   setup_hdr h;
   spx_bytes_get(&rb, &h, sizeof h);
@@ -597,12 +669,20 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
     spx_error e;
     spx_error_set(&e, SPX_EINTERNAL, "malformed setup answer");
     set_fatal(c, &e);
-    return;
+    return 0;
   }
   size_t i = (size_t)h.instance;
   spx_error e = {0};
   int rc = (int)h.rc;
   char *msg = NULL;
+  if (rc == ANSWER_RETURNED) {
+    msg = rstr(&rb, (size_t)h.msg_len);
+    c->inst[i] = INST_PENDING;
+    requeue(c, i);
+    group_lost(c, g, msg ? msg : "");
+    free(msg);
+    return 1;
+  }
   if (rc) {
     msg = rstr(&rb, (size_t)h.msg_len);
     spx_error_set(&e, rc, "%s", msg ? msg : "setup failed");
@@ -676,9 +756,10 @@ static void handle_setup(coordinator *c, const void *buf, size_t len) {
     c->next[i] = c->per_instance;
   }
   free(msg);
+  return 0;
 }
 
-static void handle_cell(coordinator *c, const void *buf, size_t len) {
+static int handle_cell(coordinator *c, size_t g, const void *buf, size_t len) {
   rbuf rb = {buf, len, 0, 0};
   cell_hdr h;
   spx_bytes_get(&rb, &h, sizeof h);
@@ -688,7 +769,16 @@ static void handle_cell(coordinator *c, const void *buf, size_t len) {
     spx_error e;
     spx_error_set(&e, SPX_EINTERNAL, "malformed cell answer");
     set_fatal(c, &e);
-    return;
+    return 0;
+  }
+  if (h.status == ANSWER_RETURNED) {
+    char *why = rstr(&rb, (size_t)h.msg_len);
+    size_t i = (size_t)h.instance;
+    c->cell_state[cell_id(c, i, (size_t)h.method, (size_t)h.budget, (size_t)h.repeat)] = 0;
+    requeue(c, i);
+    group_lost(c, g, why ? why : "");
+    free(why);
+    return 1;
   }
   spx_cell_result cell;
   memset(&cell, 0, sizeof cell);
@@ -744,6 +834,7 @@ static void handle_cell(coordinator *c, const void *buf, size_t len) {
   free(msg);
   free(prune_acc);
   free(prune_order);
+  return 0;
 }
 
 /* ---- the output file ------------------------------------------------------------------------ */
@@ -904,6 +995,15 @@ static void print_summary(const coordinator *c, FILE *out) {
               skipped, failed);
     }
   }
+  if (c->failed) {
+    fprintf(out, "failed cells (%zu", c->failed);
+    if (c->failed > c->nfail_shown) fprintf(out, ", the first %zu shown", c->nfail_shown);
+    fprintf(out, "):\n");
+    for (size_t k = 0; k < c->nfail_shown; k++) fprintf(out, "  %s\n", c->fail_lines[k]);
+  }
+  if (c->groups_lost && c->todo_cells > c->done_cells)
+    fprintf(out, "not run: %zu cell%s (every group's oracle was lost)\n",
+            c->todo_cells - c->done_cells, c->todo_cells - c->done_cells == 1 ? "" : "s");
   fflush(out);
 }
 
@@ -1010,10 +1110,12 @@ static int coordinator_init(coordinator *c, const spx_config *cfg, const spx_run
   c->budget = calloc(ni * (c->B ? c->B : 1), sizeof *c->budget);
   c->next = calloc(ni, sizeof *c->next);
   c->waiting = calloc(ngroups ? ngroups : 1, 1);
+  c->retired = calloc(ngroups ? ngroups : 1, 1);
   c->order = calloc(c->per_instance ? c->per_instance : 1, sizeof *c->order);
   size_t *bsort = calloc(c->B ? c->B : 1, sizeof *bsort);
   if (!c->cell_state || !c->status || !c->r2 || !c->tdec || !c->queries || !c->inst ||
-      !c->test_values || !c->budget || !c->next || !c->waiting || !c->order || !bsort) {
+      !c->test_values || !c->budget || !c->next || !c->waiting || !c->retired || !c->order ||
+      !bsort) {
     free(bsort);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the experiment grid");
   }
@@ -1048,6 +1150,7 @@ static void coordinator_free(coordinator *c) {
   free(c->budget);
   free(c->next);
   free(c->waiting);
+  free(c->retired);
   free(c->order);
 }
 
@@ -1058,9 +1161,11 @@ static void task_message(const coordinator *c, const task_msg *t, wbuf *out) {
     spx_bytes_put(out, c->test_values + (size_t)t->instance * c->T, c->T * sizeof(double));
 }
 
-static void dispatch_answer(coordinator *c, int tag, const void *buf, size_t len) {
-  if (tag == TAG_SETUP_DONE) handle_setup(c, buf, len);
-  if (tag == TAG_CELL_DONE) handle_cell(c, buf, len);
+/* Record group g's answer; 1 when the group's oracle is lost (it must stop). */
+static int dispatch_answer(coordinator *c, size_t g, int tag, const void *buf, size_t len) {
+  if (tag == TAG_SETUP_DONE) return handle_setup(c, g, buf, len);
+  if (tag == TAG_CELL_DONE) return handle_cell(c, g, buf, len);
+  return 0;
 }
 
 /* ---- the ranks' loops ------------------------------------------------------------------------- */
@@ -1167,7 +1272,7 @@ static void serve(void *vs) {
     }
     if (!got) break;
     if (g < s->G && (long)g != s->own) {
-      dispatch_answer(c, tag, buf, len);
+      dispatch_answer(c, g, tag, buf, len);
       c->waiting[g] = 1;
     }
     free(buf);
@@ -1176,8 +1281,9 @@ static void serve(void *vs) {
     if (!c->waiting[k]) continue;
     task_msg t;
     memset(&t, 0, sizeof t);
-    int have = !c->fatal && next_task(c, &t);
-    if (!have && !c->fatal && work_left(c)) continue; /* wait for a setup to finish */
+    int have = !c->fatal && !c->retired[k] && next_task(c, &t);
+    if (!have && !c->fatal && !c->retired[k] && work_left(c))
+      continue; /* wait for a setup to finish */
     wbuf out = {0};
     if (!have) t.kind = TASK_STOP;
     task_message(c, &t, &out);
@@ -1237,10 +1343,10 @@ static void run_rank0(coordinator *c, worker *w, spx_par *par) {
     }
     wbuf out = {0};
     int tag = 0;
-    if (group_task(w, msg.data, msg.len, &out, &tag))
-      dispatch_answer(c, tag, out.data, out.len);
-    else
+    if (!group_task(w, msg.data, msg.len, &out, &tag))
       own = 0;
+    else if (dispatch_answer(c, (size_t)s.own, tag, out.data, out.len))
+      own = 0; /* this group's oracle is lost: only serve the others from now on */
     free(msg.data);
     free(out.data);
   }
@@ -1291,13 +1397,21 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
     if (!c.fatal && spx_results_write_meta(c.res, &meta, &me)) set_fatal(&c, &me);
     print_summary(&c, opt->out);
     if (cfg->nprune && opt->out && c.res) print_pruning(&c, opt->out);
+    size_t unrun = c.todo_cells - c.done_cells;
     if (c.fatal) {
       *err = c.fatal_err;
       final[0] = c.fatal_err.code ? c.fatal_err.code : SPX_EINTERNAL;
+    } else if (unrun) {
+      final[0] = SPX_EORACLE;
+      spx_error_set(err, SPX_EORACLE, "%zu cell%s not run: every group's oracle was lost (the "
+                    "first: %s)%s; --resume runs %s", unrun, unrun == 1 ? "" : "s",
+                    c.first_lost.msg, c.failed ? "; other cells failed" : "",
+                    c.failed ? "them and the failed ones" : "them");
     } else if (c.failed) {
       final[0] = SPX_EORACLE;
-      spx_error_set(err, SPX_EORACLE, "%zu cell%s failed (status and message are in %s)",
-                    c.failed, c.failed == 1 ? "" : "s", cfg->output);
+      spx_error_set(err, SPX_EORACLE, "%zu cell%s failed (status and message are in %s; "
+                    "--resume runs them again)", c.failed, c.failed == 1 ? "" : "s",
+                    cfg->output);
     }
     coordinator_free(&c);
   }

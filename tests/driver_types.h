@@ -30,7 +30,25 @@ typedef struct {
   int no_truth;
 } tsparse_state;
 
+/* Fault injection for tests/mpi/retries.sh: with SPX_TEST_LOSE_AFTER=K in the environment
+ * (and SPX_TEST_LOSE_RANK=R: only on world rank R), the oracle fails after K answers of this
+ * process, and from then on no oracle of the process can be opened (a lost model). Process-
+ * wide on purpose: a reopen must see it. */
+static struct {
+  long long answered;
+  int lost;
+} tsparse_fault;
+
+static int tsparse_faulty_here(void) {
+  const char *k = getenv("SPX_TEST_LOSE_AFTER"), *r = getenv("SPX_TEST_LOSE_RANK");
+  const char *me = getenv("OMPI_COMM_WORLD_RANK");
+  if (k == NULL) return 0;
+  return r == NULL || strcmp(r, me ? me : "0") == 0;
+}
+
 static int tsparse_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
+  if (tsparse_fault.lost)
+    return spx_error_set(err, SPX_EORACLE, "tsparse: the model is gone (test fault)");
   long long n, fail, count;
   int rc;
   if ((rc = spx_options_int_range(opts, "n", 6, 3, 20, &n, err)) ||
@@ -77,6 +95,13 @@ static int tsparse_count(spx_options *opts, size_t *count, spx_error *err) {
 static int tsparse_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
                         double *out, spx_error *err) {
   tsparse_state *s = o->state;
+  if (tsparse_faulty_here()) {
+    tsparse_fault.answered += (long long)count;
+    if (tsparse_fault.answered > atoll(getenv("SPX_TEST_LOSE_AFTER"))) {
+      tsparse_fault.lost = 1;
+      return spx_error_set(err, SPX_EORACLE, "tsparse: the model died (test fault)");
+    }
+  }
   spx_maskset view = *masks;
   view.bits = spx_maskset_row(masks, first);
   view.count = count;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/timer.h"
 
@@ -38,12 +39,44 @@ int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t 
   return open_type(type, opts, explicand, 1, out, err);
 }
 
+const spx_option_decl spx_oracle_common_options[] = {
+    {"retries", SPX_DECL_INT, "2", 0, 100, NULL,
+     "re-evaluations of a failed batch, each on a freshly reopened oracle", NULL},
+    {"retry_backoff", SPX_DECL_FLOAT, "0.5", 0, 3600, NULL,
+     "seconds before the first retry (doubled before each further one)", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
+/* A copy of the options for spx_oracle_reopen, taken before the type reads them (so a reopen
+ * sees exactly what the first open saw). */
+static int keep_for_reopen(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
+  o->reopen_opts = spx_options_clone(opts);
+  SPX_CHECK_ALLOC(o->reopen_opts, err);
+  o->explicand_index = explicand;
+  return SPX_OK;
+}
+
+/* The keys every oracle accepts. */
+static int open_common(spx_oracle *o, spx_options *opts, spx_error *err) {
+  long long retries = 2;
+  double backoff = 0.5;
+  int rc;
+  if ((rc = spx_options_declare(opts, spx_oracle_common_options, err)) ||
+      (rc = spx_opt_int(opts, "retries", &retries, err)) ||
+      (rc = spx_opt_double(opts, "retry_backoff", &backoff, err)))
+    return rc;
+  o->retries = (unsigned)retries;
+  o->retry_backoff = backoff;
+  return SPX_OK;
+}
+
 static int open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
                      int strict, spx_oracle **out, spx_error *err) {
   *out = NULL;
   spx_oracle *o = spx_oracle_alloc(type);
   SPX_CHECK_ALLOC(o, err);
   int rc = spx_options_declare(opts, type->options, err);
+  if (rc == SPX_OK) rc = keep_for_reopen(o, opts, explicand, err);
+  if (rc == SPX_OK) rc = open_common(o, opts, err); /* before: some types check unused keys */
   if (rc == SPX_OK) rc = type->open(o, opts, explicand, err);
   if (rc == SPX_OK && strict) rc = spx_options_check_unused(opts, err);
   if (rc == SPX_OK && o->n == 0)
@@ -77,20 +110,68 @@ int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, sp
   return rc ? rc : type->explicands(opts, count, err);
 }
 
-void spx_oracle_destroy(spx_oracle **o) {
-  if (o == NULL || *o == NULL) return;
-  spx_oracle *p = *o;
+/* Everything the type's open fills in, freed (the counters and reopen data stay). */
+static void close_state(spx_oracle *p) {
   if (p->type && p->type->close && p->state) p->type->close(p);
+  p->state = NULL;
   spx_oracle_destroy(&p->inner);
   if (p->labels) {
     for (size_t i = 0; i < p->n; i++) free(p->labels[i]);
     free(p->labels);
   }
+  p->labels = NULL;
   free(p->explicand);
   free(p->feature_images);
   free(p->explicand_image);
+  p->explicand = NULL;
+  p->feature_images = p->explicand_image = NULL;
+  p->image_h = p->image_w = 0;
+}
+
+void spx_oracle_destroy(spx_oracle **o) {
+  if (o == NULL || *o == NULL) return;
+  spx_oracle *p = *o;
+  close_state(p);
+  spx_options_destroy(&p->reopen_opts);
   free(p);
   *o = NULL;
+}
+
+int spx_oracle_reopen(spx_oracle *o, spx_error *err) {
+  if (o->lost)
+    return spx_error_set(err, SPX_EORACLE, "oracle %s is lost (an earlier reopen failed)",
+                         o->type->name);
+  size_t n = o->n;
+  close_state(o);
+  int rc;
+  spx_options *opts = o->reopen_opts ? spx_options_clone(o->reopen_opts) : NULL;
+  if (o->reopen_opts == NULL)
+    rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s was not opened by name: it cannot be "
+                       "reopened", o->type->name);
+  else if (opts == NULL)
+    rc = spx_error_set(err, SPX_ENOMEM, "out of memory reopening oracle %s", o->type->name);
+  else if ((rc = spx_options_declare(opts, o->type->options, err)) == SPX_OK &&
+           (rc = open_common(o, opts, err)) == SPX_OK)
+    rc = o->type->open(o, opts, o->explicand_index, err);
+  spx_options_destroy(&opts);
+  if (rc == SPX_OK && o->n != n)
+    rc = spx_error_set(err, SPX_EORACLE, "oracle %s reopened with n = %zu instead of %zu",
+                       o->type->name, o->n, n);
+  if (rc) {
+    close_state(o);
+    o->n = n;
+    o->lost = 1;
+    spx_error_prefix(err, "reopening oracle %s", o->type->name);
+    return rc;
+  }
+  o->reopens++;
+  return SPX_OK;
+}
+
+int spx_oracle_lost(const spx_oracle *o) { return o != NULL && o->lost; }
+
+int spx_oracle_retryable(int code) {
+  return code == SPX_EORACLE || code == SPX_EIO || code == SPX_ETIMEOUT;
 }
 
 int spx_oracle_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
@@ -102,6 +183,9 @@ int spx_oracle_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_
     return spx_error_set(err, SPX_EINVAL, "rows %zu..%zu beyond the %zu masks of the batch", first,
                          first + count, masks->count);
   if (count == 0) return SPX_OK;
+  if (o->lost)
+    return spx_error_set(err, SPX_EORACLE, "oracle %s is lost (reopening it after a failure "
+                         "failed)", o->type->name);
   double t0 = spx_time_now();
   int rc = o->type->eval(o, masks, first, count, out, err);
   o->seconds += spx_time_now() - t0;
@@ -112,6 +196,34 @@ int spx_oracle_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_
                            o->type->name, out[i], first + i);
   o->queries += count;
   return SPX_OK;
+}
+
+int spx_oracle_eval_retrying(spx_oracle *o, const spx_maskset *masks, double *out,
+                             spx_error *err) {
+  for (unsigned attempt = 0;; attempt++) {
+    int rc = spx_oracle_eval(o, masks, 0, masks->count, out, err);
+    if (rc == SPX_OK || !spx_oracle_retryable(rc) || o->lost) return rc;
+    int last = attempt >= o->retries;
+    if (!last) {
+      double s = o->retry_backoff * (double)(1u << (attempt < 20 ? attempt : 20));
+      struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+      nanosleep(&ts, NULL);
+    }
+    spx_error re = {0};
+    if (spx_oracle_reopen(o, &re)) {
+      if (err) {
+        spx_error_prefix(err, "after %u retr%s", attempt, attempt == 1 ? "y" : "ies");
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, "; then %s", re.msg);
+      }
+      return rc;
+    }
+    if (last) {
+      if (attempt) spx_error_prefix(err, "failed again after %u retr%s on a reopened oracle",
+                                    attempt, attempt == 1 ? "y" : "ies");
+      return rc;
+    }
+  }
 }
 
 int spx_oracle_eval_all(spx_oracle *o, const spx_maskset *masks, double *out, spx_error *err) {

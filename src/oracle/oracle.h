@@ -53,7 +53,18 @@ struct spx_oracle {
   size_t image_h, image_w;
   double *feature_images;  /* n * image_h * image_w, or NULL */
   double *explicand_image; /* image_h * image_w, or NULL */
+  /* Recovery from failed batches (spx_oracle_reopen; the evaluator in src/par retries): */
+  spx_options *reopen_opts; /* copy of the options it was opened with (owned), or NULL */
+  size_t explicand_index;   /* the explicand it was opened for */
+  unsigned retries;         /* `retries`: re-evaluations of a failed batch (default 2) */
+  double retry_backoff;     /* `retry_backoff`: seconds before the first retry, doubled after */
+  unsigned reopens;         /* successful reopens so far */
+  int lost;                 /* a reopen failed: the oracle answers nothing any more */
 };
+
+/* Keys every oracle accepts besides its own (declared once here; docs/oracles.md):
+ * retries (int >= 0, default 2) and retry_backoff (seconds >= 0, default 0.5). */
+extern const spx_option_decl spx_oracle_common_options[];
 
 /* Registry. */
 const spx_oracle_type *spx_oracle_lookup(const char *name);
@@ -74,10 +85,25 @@ int spx_oracle_open_lenient(const char *kind, spx_options *opts, size_t explican
 int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err);
 void spx_oracle_destroy(spx_oracle **o);
 
+/* Replace the oracle's state by a freshly opened one (same type, options and explicand; for
+ * a process oracle, a new process), keeping the query and time counters. On failure the
+ * oracle is lost (spx_oracle_lost) and every later evaluation fails at once. */
+int spx_oracle_reopen(spx_oracle *o, spx_error *err);
+/* 1 when a reopen failed (the oracle can no longer answer). */
+int spx_oracle_lost(const spx_oracle *o);
+/* 1 for a status that a fresh instance of the oracle may not repeat (the model failed, timed
+ * out or its pipe broke), so that a failed batch is worth a retry. */
+int spx_oracle_retryable(int code);
+
 /* Evaluate count masks starting at row first of masks. Counts queries and time, and rejects
  * non-finite answers with a message naming the oracle and the row. */
 int spx_oracle_eval(spx_oracle *o, const spx_maskset *masks, size_t first, size_t count,
                     double *out, spx_error *err);
+/* Evaluate a whole mask set as one process alone (no MPI) with the retry policy of the
+ * evaluator (src/par: a retryable failure is retried `retries` times after a back-off on a
+ * reopened oracle, which is reopened once more after the last failure). */
+int spx_oracle_eval_retrying(spx_oracle *o, const spx_maskset *masks, double *out,
+                             spx_error *err);
 /* Evaluate a whole mask set. */
 int spx_oracle_eval_all(spx_oracle *o, const spx_maskset *masks, double *out, spx_error *err);
 

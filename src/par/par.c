@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +29,7 @@ struct spx_par {
   void *poll_ctx;
   const spx_jobs_type *(*job_types)(const char *name); /* resolves job types by name */
   size_t piece; /* current piece size of polled evaluations (adapts to the oracle's cost) */
+  int local_failed; /* this rank's own oracle failed in the current evaluation attempt */
 };
 
 int spx_par_init(int *argc, char ***argv) {
@@ -207,9 +209,19 @@ int spx_par_world_bcast(spx_par *par, void *buf, size_t len, spx_error *err) {
 #define POLL_MIN 0.025
 #define POLL_MAX 0.1
 
+static int eval_pieces(spx_par *p, spx_oracle *o, const spx_maskset *m, size_t first,
+                       size_t count, double *out, spx_error *err);
+
 static int eval_local(spx_par *p, spx_oracle *o, const spx_maskset *m, size_t first,
                       size_t count, double *out, spx_error *err) {
-  if (p->poll == NULL) return spx_oracle_eval(o, m, first, count, out, err);
+  int rc = p->poll == NULL ? spx_oracle_eval(o, m, first, count, out, err)
+                           : eval_pieces(p, o, m, first, count, out, err);
+  if (rc) p->local_failed = 1;
+  return rc;
+}
+
+static int eval_pieces(spx_par *p, spx_oracle *o, const spx_maskset *m, size_t first,
+                       size_t count, double *out, spx_error *err) {
   p->poll(p->poll_ctx);
   size_t done = 0;
   while (done < count) {
@@ -334,8 +346,8 @@ static int evaluate_dynamic(spx_par *p, spx_oracle *o, const spx_maskset *m, dou
   return okall ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory gathering values");
 }
 
-int spx_par_evaluate(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
-                     double *values, spx_error *err) {
+static int evaluate_once(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
+                         double *values, spx_error *err) {
   if (par->gsize <= 1) return eval_local(par, oracle, masks, 0, masks->count, values, err);
   if (masks->count > (size_t)INT_MAX / 2)
     return spx_error_set(err, SPX_ERANGE, "a batch of %zu masks is too large to share",
@@ -353,6 +365,58 @@ int spx_par_evaluate(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
   }
   if (par->split == SPX_PAR_DYNAMIC) return evaluate_dynamic(par, oracle, masks, values, err);
   return evaluate_block(par, oracle, masks, values, err);
+}
+
+/* Sleep for the back-off before a retry; world rank 0 keeps serving (the poll hook). */
+static void backoff(spx_par *p, double seconds) {
+  struct timespec t0, t1, nap = {0, 10000000}; /* 10 ms */
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    if (p->poll) p->poll(p->poll_ctx);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if ((double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec) >= seconds)
+      return;
+    nanosleep(&nap, NULL);
+  }
+}
+
+/* Failed batches (docs/parallel.md "Failures"): a failure the oracle may not repeat
+ * (spx_oracle_retryable) is retried up to oracle->retries times after a back-off, each time
+ * with the failing ranks' oracles reopened; after the last failure they are reopened once
+ * more, so the next batch starts on a fresh oracle. When a reopen fails, every oracle of the
+ * group is marked lost (spx_oracle_lost): the group can no longer answer, and the caller
+ * stops giving it work. Every rank of the group takes the same path (the outcome of each
+ * attempt and of each reopen is agreed). */
+int spx_par_evaluate(spx_par *par, spx_oracle *oracle, const spx_maskset *masks,
+                     double *values, spx_error *err) {
+  unsigned retries = oracle ? oracle->retries : 0;
+  for (unsigned attempt = 0;; attempt++) {
+    par->local_failed = 0;
+    int rc = evaluate_once(par, oracle, masks, values, err);
+    if (rc == SPX_OK) return SPX_OK;
+    if (oracle == NULL || !spx_oracle_retryable(rc) || oracle->lost) return rc;
+    int last = attempt >= retries;
+    if (!last) backoff(par, oracle->retry_backoff * (double)(1u << (attempt < 20 ? attempt : 20)));
+    spx_error re = {0};
+    int rrc = par->local_failed ? spx_oracle_reopen(oracle, &re) : SPX_OK;
+    rrc = agree(par, rrc, &re, &re);
+    if (rrc) {
+      oracle->lost = 1; /* on every rank: the group cannot evaluate without the lost one */
+      if (err) {
+        char why[SPX_ERRMSG_LEN];
+        snprintf(why, sizeof why, "%s", re.msg);
+        spx_error_prefix(err, "after %u retr%s", attempt, attempt == 1 ? "y" : "ies");
+        size_t len = strlen(err->msg);
+        snprintf(err->msg + len, sizeof err->msg - len, "; then %s", why);
+      }
+      return rc;
+    }
+    if (last) {
+      if (attempt) spx_error_prefix(err, "failed again after %u retr%s on a reopened oracle",
+                                    attempt, attempt == 1 ? "y" : "ies");
+      return rc;
+    }
+  }
 }
 
 /* ---- polled receives ------------------------------------------------------------------------- */

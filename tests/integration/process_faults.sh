@@ -38,6 +38,7 @@ kind = "process"
 command = "$PY $SRC/tests/data/faulty_oracle.py ok 0"
 n = 6
 timeout = 2
+retries = 0   # each fault is final here (the retries are tests/integration/retries.sh)
 
 [budget]
 samples = [100, 200, 400, 800]   # 50 test masks + 100 + 200 = 350 answers < 500 < 750

@@ -299,7 +299,7 @@ static void test_errors(void) {
   expect_edit_error("n = 5", "n = 50", "cfg.toml:8:5: n: 50 is out of range [3, 20]",
                     "oracle option out of range (dry run)");
   expect_edit_error("n = 5", "n = 5\nm = 2",
-                    "cfg.toml:9:5: m: unknown key for oracle tsparse (known keys: n, count, "
+                    "cfg.toml:9:5: m: unknown key for oracle tsparse (known keys: retries, retry_backoff, n, count, "
                     "fail_explicand, no_truth)",
                     "unknown oracle option (dry run)");
   expect_edit_error("n = 5", "n = 5\nexplicands = { first = 3 }",
