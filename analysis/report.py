@@ -36,6 +36,7 @@ import plot_faithfulness  # noqa: E402
 import plot_pruning  # noqa: E402
 import plot_recovery  # noqa: E402
 import plot_scaling  # noqa: E402
+import ocr_overlay  # noqa: E402 (ocr oracle: interactions drawn on the line image)
 import spexresults as sr  # noqa: E402
 
 INDEX_NAMES = {"sv": "Shapley values", "bv": "Banzhaf values", "sii": "Shapley interaction index",
@@ -368,6 +369,14 @@ def explicand_section(res, method, inst, b, df, sv, index, order, out, top=10):
     if inst.explicand_image is not None:
         out.write("<p>explicand image: %s</p>\n"
                   % image_tag(inst.explicand_image, "explicand %d" % inst.explicand))
+    if ocr_overlay.is_region_image(images, inst.explicand_image):
+        ranked = sorted(zip(df.features, df.value), key=lambda kv: -abs(kv[1]))
+        fig = ocr_overlay.interactions_figure(
+            inst.explicand_image, images, ranked, labels,
+            "explicand %d, %s, top %s interactions" % (inst.explicand, method.label, index))
+        out.write("<p>%s</p>\n" % fig_tag(fig, "top interactions on the image"))
+        import matplotlib.pyplot as plt
+        plt.close(fig)
     sv_vals = np.zeros(inst.n)
     for f, v in zip(sv.features, sv.value):
         if len(f) == 1:

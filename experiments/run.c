@@ -79,6 +79,78 @@ static void print_options(const spx_options *o, FILE *out) {
   if (spx_options_count(o)) fputc(')', out);
 }
 
+/* The resolved options of o (declared defaults included) on one line: "k = v, k = v". */
+static void print_resolved(const spx_options *o, FILE *out) {
+  char *text = NULL;
+  if (spx_options_resolved(o, &text, NULL) != SPX_OK) return;
+  if (text[0] == '\0') fputs("(no option given; its keys are not declared in a table yet)", out);
+  for (char *p = text; *p; p++)
+    if (*p == '\n' && p[1] != '\0') {
+      fputs(", ", out);
+    } else if (*p != '\n') {
+      fputc(*p, out);
+    }
+  free(text);
+}
+
+/* Cells that will be skipped (the method does not apply at that n and budget), grouped by
+ * method, budget point and reason with the instances they concern. */
+typedef struct {
+  size_t method, budget, samples;
+  char why[256];
+  size_t *inst, ninst, cap;
+} skip_group;
+
+typedef struct {
+  skip_group *g;
+  size_t count, cap, cells;
+} skip_list;
+
+static int skip_add(skip_list *l, size_t m, size_t b, size_t samples, const char *why,
+                    size_t inst) {
+  skip_group *g = NULL;
+  for (size_t k = 0; k < l->count; k++)
+    if (l->g[k].method == m && l->g[k].budget == b && strcmp(l->g[k].why, why) == 0)
+      g = &l->g[k];
+  if (g == NULL) {
+    if (l->count == l->cap) {
+      size_t cap = l->cap ? 2 * l->cap : 8;
+      skip_group *n = realloc(l->g, cap * sizeof *n);
+      if (n == NULL) return -1;
+      l->g = n;
+      l->cap = cap;
+    }
+    g = &l->g[l->count++];
+    memset(g, 0, sizeof *g);
+    g->method = m;
+    g->budget = b;
+    g->samples = samples;
+    snprintf(g->why, sizeof g->why, "%s", why);
+  }
+  if (g->ninst == g->cap) {
+    size_t cap = g->cap ? 2 * g->cap : 8;
+    size_t *n = realloc(g->inst, cap * sizeof *n);
+    if (n == NULL) return -1;
+    g->inst = n;
+    g->cap = cap;
+  }
+  g->inst[g->ninst++] = inst;
+  l->cells++;
+  return 0;
+}
+
+static int skip_cmp(const void *a, const void *b) {
+  const skip_group *x = a, *y = b;
+  if (x->method != y->method) return x->method < y->method ? -1 : 1;
+  if (x->budget != y->budget) return x->budget < y->budget ? -1 : 1;
+  return x->inst[0] < y->inst[0] ? -1 : x->inst[0] > y->inst[0];
+}
+
+static void skip_free(skip_list *l) {
+  for (size_t k = 0; k < l->count; k++) free(l->g[k].inst);
+  free(l->g);
+}
+
 int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
   size_t I = spx_config_instances(cfg), M = cfg->nmethod, B = cfg->nbudget, R = cfg->repeats;
   fprintf(out, "experiment   %s: %s, seed %llu, output %s\n", cfg->name,
@@ -131,6 +203,7 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
   size_t n = 0;
   double total = 0;
   int rc = SPX_OK;
+  skip_list skipped = {0};
   for (size_t i = 0; rc == SPX_OK && i < I; i++) {
     int fresh = all || i % cfg->explicand_count == 0;
     if (fresh) {
@@ -150,20 +223,59 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
       size_t s;
       rc = spx_config_budget(cfg, n, b, &s, err);
       if (rc == SPX_OK && show) fprintf(out, " %zu", s);
-      total += (double)s * (double)M * (double)R;
+      for (size_t m = 0; rc == SPX_OK && m < M; m++) {
+        spx_options *mo = spx_options_clone(cfg->method[m].opts);
+        char why[256] = "";
+        int ok = mo ? spx_method_applicable(cfg->method[m].type, n, s, mo, why, sizeof why) : 1;
+        spx_options_destroy(&mo);
+        if (ok) {
+          total += (double)s * (double)R;
+        } else if (skip_add(&skipped, m, b, s, why, i) != 0) {
+          rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+        }
+      }
     }
     if (show) fprintf(out, "%s\n", (!all && !fresh) ? "  (n of the first explicand assumed)" : "");
     if (!all && fresh && i + 1 < I && (i + 1) % cfg->explicand_count != 0)
       fprintf(out, "...\n");
     total += (double)cfg->test_masks;
   }
-  if (rc) return rc;
+  if (rc) {
+    skip_free(&skipped);
+    return rc;
+  }
   fprintf(out, "\ncells        %zu instance%s x %zu method%s x %zu budget%s x %zu repeat%s = %zu\n",
           I, I == 1 ? "" : "s", M, M == 1 ? "" : "s", B, B == 1 ? "" : "s", R, R == 1 ? "" : "s",
           I * M * B * R);
-  fprintf(out, "queries      at most %.0f (the budgets of every cell plus the test masks; methods "
-               "may use fewer)\n",
+  if (skipped.cells == 0) {
+    fprintf(out, "skipped      none: every method applies at every instance and budget\n");
+  } else {
+    fprintf(out, "skipped      %zu of %zu cells (the method does not apply there; recorded as "
+                 "skipped%s):\n",
+            skipped.cells * R, I * M * B * R, all ? "" : "; n of the first explicand assumed");
+    qsort(skipped.g, skipped.count, sizeof *skipped.g, skip_cmp);
+    for (size_t k = 0; k < skipped.count; k++) {
+      const skip_group *g = &skipped.g[k];
+      fprintf(out, "  %s at %s = %lld (%zu queries), instance%s", cfg->method[g->method].label,
+              cfg->budget_mode == SPX_BUDGET_SPEX_B ? "b" : "samples", cfg->budget[g->budget],
+              g->samples, g->ninst == 1 ? "" : "s");
+      for (size_t j = 0; j < g->ninst; j++) fprintf(out, "%s%zu", j ? "," : " ", g->inst[j]);
+      fprintf(out, ": %s\n", g->why);
+    }
+  }
+  skip_free(&skipped);
+  fprintf(out, "queries      at most %.0f (the budgets of every cell that runs plus the test masks; "
+               "methods may use fewer)\n",
           total);
+  fprintf(out, "\nresolved method options (declared defaults included):\n");
+  for (size_t m = 0; m < M; m++) {
+    fprintf(out, "  %-16s ", cfg->method[m].label);
+    print_resolved(cfg->method[m].opts, out);
+    fputc('\n', out);
+  }
+  fprintf(out, "  %-16s ", cfg->oracle->name);
+  print_resolved(cfg->oracle_opts, out);
+  fputc('\n', out);
   fprintf(out, "\nresolved configuration:\n%s", cfg->resolved);
   return SPX_OK;
 }

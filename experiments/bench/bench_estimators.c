@@ -256,7 +256,7 @@ int main(int argc, char **argv) {
           if (b > cap) {
             st = "skipped";
             snprintf(reason, sizeof reason, "above --cap %s=%zu", m->label, cap);
-          } else if (!m->type->applicable(n, b, mo, reason, sizeof reason)) {
+          } else if (!spx_method_applicable(m->type, n, b, mo, reason, sizeof reason)) {
             st = "skipped";
           } else {
             gsl_rng *g = spx_rng_stream(cfg->seed, spx_hash_string(m->label), e, b, r);

@@ -1,16 +1,31 @@
-/* results.c: the HDF5 result file (results.h): layout, cell writes, resume reads. */
+/* results.c: the HDF5 result file (results.h): layout, cell writes, resume reads.
+ *
+ * File safety (issue #14, h5safe.h): a new file is built under a temporary name and renamed
+ * into place once its layout and /config are complete; every write first reserves disk space
+ * for itself (a full disk stops the run before the file is touched, so every cell flushed
+ * before stays readable); a failed write or flush marks the file broken and detaches it (the
+ * close then cannot crash HDF5 at MPI_Finalize); --resume checks the file read-only (an
+ * HDF5 file, not locked, our /config, every finished cell readable) before opening it for
+ * writing, so a foreign or damaged file is refused without a byte written into it. */
 #include "results.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hdf5.h>
+
+#include "h5safe.h"
 
 struct spx_results {
   hid_t file;
   char *path;
+  int lock_fd;       /* holds our lock on the file (h5safe.h), or -1 */
+  int broken;        /* a write failed: refuse further writes, detach on close */
+  char *broken_msg;  /* the message of that failure */
   size_t instances, budgets, repeats, nmethods;
   char **labels;
   int recovery;
@@ -33,6 +48,52 @@ static char *dupstr(const char *s) {
 
 static int h5fail(spx_results *r, spx_error *err, const char *what) {
   return spx_error_set(err, SPX_EIO, "%s: HDF5 failed to %s", r ? r->path : "results", what);
+}
+
+/* A failed write: mark the file broken (no further writes), detach it so that closing it
+ * cannot fail or crash, and say what is kept. */
+static int wfail(spx_results *r, spx_error *err, const char *what, const spx_h5_guard *g) {
+  char msg[SPX_ERRMSG_LEN];
+  snprintf(msg, sizeof msg,
+           "%s: writing the result file failed (%s) while trying to %s; the run stops. The "
+           "cells finished before are kept in the file: fix the cause and continue with "
+           "--resume",
+           r->path, g->reason[0] ? g->reason : "HDF5 error", what);
+  if (!r->broken) {
+    r->broken = 1;
+    free(r->broken_msg);
+    r->broken_msg = dupstr(msg);
+    if (r->file >= 0) spx_h5_detach(r->file);
+  }
+  return spx_error_set(err, SPX_EIO, "%s", msg);
+}
+
+/* Before a write of about payload bytes: refuse when broken, and reserve disk space for it
+ * (twice the payload plus 64 KiB of HDF5 metadata). */
+static int before_write(spx_results *r, uint64_t payload, spx_error *err) {
+  if (r->broken)
+    return spx_error_set(err, SPX_EIO, "%s", r->broken_msg ? r->broken_msg : "result file broken");
+  uint64_t need = 2 * payload + (64u << 10);
+  int e = spx_h5_reserve(r->file, need);
+  if (e == 0) return SPX_OK;
+  char msg[SPX_ERRMSG_LEN];
+  uint64_t avail = spx_h5_free_bytes(r->path);
+  if (e == ENOSPC || e == EDQUOT)
+    snprintf(msg, sizeof msg,
+             "%s: no space left on the device (%.2f MiB free, about %.2f MiB needed for the "
+             "next write); the run stops here. Every cell finished before is in the file: "
+             "free space and continue with --resume",
+             r->path, avail == UINT64_MAX ? 0.0 : (double)avail / 1048576.0,
+             (double)need / 1048576.0);
+  else
+    snprintf(msg, sizeof msg,
+             "%s: cannot reserve space for the next write (%s); the run stops here. Every cell "
+             "finished before is in the file: fix the cause and continue with --resume",
+             r->path, strerror(e));
+  r->broken = 1;
+  free(r->broken_msg);
+  r->broken_msg = dupstr(msg);
+  return spx_error_set(err, SPX_EIO, "%s", msg);
 }
 
 static hid_t make_str_type(void) {
@@ -171,6 +232,7 @@ static spx_results *alloc_results(const char *path, const spx_results_layout *L,
     return NULL;
   }
   r->file = -1;
+  r->lock_fd = -1;
   r->path = dupstr(path);
   r->labels = calloc(L->nmethods ? L->nmethods : 1, sizeof *r->labels);
   r->instances = L->instances;
@@ -262,17 +324,11 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
   return SPX_OK;
 }
 
-/* Create (exclusively) or open read-write without HDF5's error stack on stderr: the caller
- * reports a failure with its own message. */
-static hid_t quiet_file(const char *path, int create) {
-  H5E_auto2_t fn;
-  void *data;
-  H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  hid_t f = create ? H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT)
-                   : H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-  H5Eset_auto2(H5E_DEFAULT, fn, data);
-  return f;
+/* Bytes of the cell datasets and tables a layout creates (for the space reservation). */
+static uint64_t layout_bytes(const spx_results_layout *L) {
+  uint64_t cells = (uint64_t)L->instances * L->budgets * L->repeats;
+  uint64_t per_method = cells * (8 * 8 + 8 + 1 + 16 + 8 * L->nprune) + 4096;
+  return strlen(L->config) + per_method * L->nmethods + 16 * L->budgets + 8 * L->nprune + 4096;
 }
 
 int spx_results_create(const char *path, const spx_results_layout *layout, spx_results **out,
@@ -280,53 +336,227 @@ int spx_results_create(const char *path, const spx_results_layout *layout, spx_r
   *out = NULL;
   spx_results *r = alloc_results(path, layout, err);
   if (r == NULL) return err ? err->code : SPX_ENOMEM;
-  r->file = quiet_file(path, 1);
-  if (r->file < 0) {
-    spx_results_close(&r);
-    return spx_error_set(err, SPX_EIO, "%s: cannot create the result file (does it exist "
-                                       "already, or is its directory missing?)",
-                         path);
-  }
-  int rc = build_layout(r, layout, err);
-  if (rc == SPX_OK) rc = spx_results_flush(r, err);
+  char *tmp = NULL;
+  int rc = spx_h5_create_temp(path, &tmp, &r->file, err);
   if (rc) {
     spx_results_close(&r);
     return rc;
   }
+  spx_h5_guard g;
+  spx_h5_guard_begin(&g);
+  rc = before_write(r, layout_bytes(layout), err);
+  if (rc == SPX_OK) rc = build_layout(r, layout, err);
+  if (rc == SPX_OK && H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0)
+    rc = wfail(r, err, "flush the new file", &g);
+  spx_h5_guard_end(&g);
+  /* complete: lock it and give it its name (never over a file that appeared meanwhile) */
+  if (rc == SPX_OK) rc = spx_h5_lock(tmp, &r->lock_fd, err);
+  if (rc == SPX_OK) rc = spx_h5_publish(tmp, path, err);
+  if (rc) {
+    spx_results_close(&r);
+    unlink(tmp); /* no-op once published or removed */
+    free(tmp);
+    return rc;
+  }
+  free(tmp);
   *out = r;
   return SPX_OK;
 }
 
-int spx_results_open(const char *path, const spx_results_layout *layout, spx_results **out,
-                     spx_error *err) {
-  *out = NULL;
-  spx_results *r = alloc_results(path, layout, err);
-  if (r == NULL) return err ? err->code : SPX_ENOMEM;
-  r->file = quiet_file(path, 0);
-  if (r->file < 0) {
-    spx_results_close(&r);
-    return spx_error_set(err, SPX_EIO, "%s: cannot open the result file to resume it", path);
-  }
-  /* The stored configuration must be the same. */
+/* Open path with HDF5 (read-only or read-write), naming a lock held by another process and a
+ * truncated file. */
+static int open_file(spx_results *r, int writable, spx_error *err) {
+  spx_h5_guard g;
+  spx_h5_guard_begin(&g);
+  r->file = H5Fopen(r->path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+  spx_h5_guard_end(&g);
+  if (r->file >= 0) return SPX_OK;
+  if (g.locked)
+    return spx_error_set(err, SPX_EIO, "%s: the file is locked by another process (another "
+                         "spex-bench run writing it?); wait for it to end", r->path);
+  if (g.truncated)
+    return spx_error_set(err, SPX_EIO, "%s: damaged: the file is truncated (shorter than its "
+                         "HDF5 superblock says); it cannot be resumed", r->path);
+  return spx_error_set(err, SPX_EIO, "%s: damaged or not a spex-bench result file: HDF5 cannot "
+                       "open it%s%s; it was left unchanged", r->path, g.reason[0] ? ": " : "",
+                       g.reason);
+}
+
+/* Compare the stored /config with the layout's. */
+static int check_config(spx_results *r, const spx_results_layout *layout, spx_error *err) {
   int rc = SPX_OK;
   char *stored = NULL;
   hid_t d = H5Lexists(r->file, "config", H5P_DEFAULT) > 0
                 ? H5Dopen2(r->file, "config", H5P_DEFAULT)
                 : -1;
   if (d < 0 || H5Dread(d, r->str_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &stored) < 0)
-    rc = spx_error_set(err, SPX_EIO, "%s: not a spex-bench result file (no /config)", path);
+    rc = spx_error_set(err, SPX_EINVAL, "%s: not a spex-bench result file (no /config); it was "
+                       "left unchanged", r->path);
   else if (strcmp(stored, layout->config) != 0)
     rc = spx_error_set(err, SPX_EINVAL,
                        "%s: the file was written with another configuration; --resume needs "
                        "the same resolved configuration (compare its /config with `spex-bench "
                        "check`)",
-                       path);
+                       r->path);
   if (stored) {
     hid_t sp = H5Screate(H5S_SCALAR);
     H5Dvlen_reclaim(r->str_type, sp, H5P_DEFAULT, &stored);
     H5Sclose(sp);
   }
   if (d >= 0) H5Dclose(d);
+  return rc;
+}
+
+/* Read a whole dataset of path (relative to loc) into a fresh buffer of elements of size
+ * esize; the number of elements goes to *count. NULL when it cannot be read. */
+static void *read_whole(hid_t loc, const char *path, hid_t mem_type, size_t esize, size_t *count) {
+  hid_t d = H5Dopen2(loc, path, H5P_DEFAULT);
+  if (d < 0) return NULL;
+  hid_t sp = H5Dget_space(d);
+  hssize_t np = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+  if (sp >= 0) H5Sclose(sp);
+  void *buf = np < 0 ? NULL : malloc((size_t)(np ? np : 1) * esize);
+  if (buf && np > 0 && H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+    free(buf);
+    buf = NULL;
+  }
+  H5Dclose(d);
+  if (buf) *count = (size_t)np;
+  return buf;
+}
+
+static int damaged(spx_results *r, spx_error *err, const char *object, const char *detail) {
+  return spx_error_set(err, SPX_EIO, "%s: damaged: %s %s; the file cannot be resumed (the cells "
+                       "in it are kept; remove or move it to start again)", r->path, object,
+                       detail);
+}
+
+/* Every finished cell readable: the per-method datasets with their shapes, the set-up
+ * explicands, and the transform of every ok cell (offsets consistent with indices and
+ * coefficients). */
+static int verify(spx_results *r, spx_error *err) {
+  size_t cells = r->instances * r->budgets * r->repeats;
+  char where[512];
+  for (size_t i = 0; i < r->instances; i++) {
+    if (!spx_results_has_instance(r, i)) continue;
+    static const char *const parts[] = {"labels", "test_masks", "test_values", "budget"};
+    for (size_t k = 0; k < 4; k++) {
+      snprintf(where, sizeof where, "explicands/%zu/%s", i, parts[k]);
+      size_t cnt = 0;
+      void *buf = k == 0 ? NULL : read_whole(r->file, where, H5T_NATIVE_UINT64, 8, &cnt);
+      if (k == 0) { /* strings: check it opens and reads */
+        hid_t d = H5Dopen2(r->file, where, H5P_DEFAULT);
+        int ok = d >= 0;
+        if (ok) {
+          hid_t sp = H5Dget_space(d);
+          hssize_t np = H5Sget_simple_extent_npoints(sp);
+          H5Sclose(sp);
+          char **lab = np > 0 ? calloc((size_t)np, sizeof *lab) : NULL;
+          ok = np >= 0 && (np == 0 || (lab && H5Dread(d, r->str_type, H5S_ALL, H5S_ALL,
+                                                       H5P_DEFAULT, lab) >= 0));
+          if (ok && lab) {
+            hid_t ms = H5Screate_simple(1, (hsize_t[]){(hsize_t)np}, NULL);
+            H5Dvlen_reclaim(r->str_type, ms, H5P_DEFAULT, lab);
+            H5Sclose(ms);
+          }
+          free(lab);
+          H5Dclose(d);
+        }
+        if (!ok) return damaged(r, err, where, "cannot be read");
+        continue;
+      }
+      if (buf == NULL) return damaged(r, err, where, "cannot be read");
+      free(buf);
+    }
+  }
+  for (size_t m = 0; m < r->nmethods; m++) {
+    char base[160];
+    snprintf(base, sizeof base, "results/%s", r->labels[m]);
+    size_t cnt = 0;
+    signed char *st = NULL;
+    snprintf(where, sizeof where, "%s/status", base);
+    st = read_whole(r->file, where, r->status_type, 1, &cnt);
+    if (st == NULL) return damaged(r, err, where, "cannot be read");
+    if (cnt != cells) {
+      free(st);
+      return damaged(r, err, where, "has the wrong shape");
+    }
+    static const char *const nums[] = {"r2", "time_decode", "time_oracle", "peak_rss_mib",
+                                       "queries"};
+    for (size_t k = 0; k < 5; k++) {
+      snprintf(where, sizeof where, "%s/%s", base, nums[k]);
+      void *buf = read_whole(r->file, where, H5T_NATIVE_DOUBLE, 8, &cnt);
+      if (buf == NULL || cnt != cells) {
+        free(buf);
+        free(st);
+        return damaged(r, err, where, buf ? "has the wrong shape" : "cannot be read");
+      }
+      free(buf);
+    }
+    int rc = SPX_OK;
+    for (size_t c = 0; rc == SPX_OK && c < cells; c++) {
+      if (st[c] < SPX_CELL_PENDING || st[c] > SPX_CELL_FAILED) {
+        snprintf(where, sizeof where, "%s/status", base);
+        rc = damaged(r, err, where, "holds a value that is not a cell status");
+        break;
+      }
+      if (st[c] != SPX_CELL_OK) continue;
+      size_t i = c / (r->budgets * r->repeats), b = c / r->repeats % r->budgets,
+             rep = c % r->repeats;
+      char tg[400];
+      snprintf(tg, sizeof tg, "%s/transform/%zu/%zu/%zu", base, i, b, rep);
+      if (H5Lexists(r->file, base, H5P_DEFAULT) <= 0) continue;
+      htri_t has = H5Oexists_by_name(r->file, tg, H5P_DEFAULT);
+      if (has == 0) continue; /* a method without a transform */
+      size_t no = 0, ni = 0, nc = 0;
+      snprintf(where, sizeof where, "%s/offsets", tg);
+      uint64_t *off = has > 0 ? read_whole(r->file, where, H5T_NATIVE_UINT64, 8, &no) : NULL;
+      if (off == NULL) {
+        rc = damaged(r, err, has > 0 ? where : tg, "cannot be read (an ok cell's transform)");
+        break;
+      }
+      snprintf(where, sizeof where, "%s/indices", tg);
+      uint32_t *ind = read_whole(r->file, where, H5T_NATIVE_UINT32, 4, &ni);
+      if (ind == NULL) rc = damaged(r, err, where, "cannot be read (an ok cell's transform)");
+      snprintf(where, sizeof where, "%s/coefficients", tg);
+      double *coef = rc ? NULL : read_whole(r->file, where, H5T_NATIVE_DOUBLE, 8, &nc);
+      if (rc == SPX_OK && coef == NULL)
+        rc = damaged(r, err, where, "cannot be read (an ok cell's transform)");
+      if (rc == SPX_OK && (no != nc + 1 || off[nc] != ni)) {
+        snprintf(where, sizeof where, "%s", tg);
+        rc = damaged(r, err, where, "has offsets that do not match its indices/coefficients");
+      }
+      free(off);
+      free(ind);
+      free(coef);
+    }
+    free(st);
+    if (rc) return rc;
+  }
+  return SPX_OK;
+}
+
+int spx_results_open(const char *path, const spx_results_layout *layout, spx_results **out,
+                     spx_error *err) {
+  *out = NULL;
+  /* a regular, non-empty HDF5 file that nobody holds locked */
+  int rc = spx_h5_check_existing(path, err);
+  if (rc) return rc;
+  spx_results *r = alloc_results(path, layout, err);
+  if (r == NULL) return err ? err->code : SPX_ENOMEM;
+  /* read-only first: ours, same configuration, every finished cell readable */
+  rc = open_file(r, 0, err);
+  if (rc == SPX_OK) {
+    spx_h5_guard g;
+    spx_h5_guard_begin(&g);
+    rc = check_config(r, layout, err);
+    if (rc == SPX_OK) rc = verify(r, err);
+    spx_h5_guard_end(&g);
+    spx_h5_close(r->file);
+    r->file = -1;
+  }
+  if (rc == SPX_OK) rc = spx_h5_lock(path, &r->lock_fd, err);
+  if (rc == SPX_OK) rc = open_file(r, 1, err);
   if (rc) {
     spx_results_close(&r);
     return rc;
@@ -338,10 +568,15 @@ int spx_results_open(const char *path, const spx_results_layout *layout, spx_res
 void spx_results_close(spx_results **res) {
   if (res == NULL || *res == NULL) return;
   spx_results *r = *res;
-  if (r->file >= 0) H5Fclose(r->file);
+  if (r->file >= 0) {
+    if (r->broken) spx_h5_detach(r->file);
+    spx_h5_close(r->file);
+  }
+  if (r->lock_fd >= 0) close(r->lock_fd);
   for (size_t m = 0; m < r->nmethods; m++) free(r->labels[m]);
   free(r->labels);
   free(r->path);
+  free(r->broken_msg);
   H5Tclose(r->str_type);
   H5Tclose(r->status_type);
   free(r);
@@ -349,13 +584,18 @@ void spx_results_close(spx_results **res) {
 }
 
 int spx_results_flush(spx_results *res, spx_error *err) {
-  if (H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0) return h5fail(res, err, "flush");
-  return SPX_OK;
+  if (res->broken)
+    return spx_error_set(err, SPX_EIO, "%s", res->broken_msg ? res->broken_msg : "broken");
+  spx_h5_guard g;
+  spx_h5_guard_begin(&g);
+  int rc = H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0 ? wfail(res, err, "flush", &g) : SPX_OK;
+  spx_h5_guard_end(&g);
+  return rc;
 }
 
-int spx_results_write_meta(spx_results *res, const spx_results_meta *meta, spx_error *err) {
+static int write_meta_body(spx_results *res, const spx_results_meta *meta, spx_error *err) {
   hid_t g = H5Gopen2(res->file, "meta", H5P_DEFAULT);
-  if (g < 0) return h5fail(res, err, "open /meta");
+  if (g < 0) return -1;
   long long runs = 0;
   attr_i64_read(g, "runs", &runs);
   int bad = 0;
@@ -369,22 +609,32 @@ int spx_results_write_meta(spx_results *res, const spx_results_meta *meta, spx_e
   bad |= attr_i64(g, "ranks", meta->ranks);
   bad |= attr_i64(g, "group_size", meta->group_size);
   H5Gclose(g);
-  if (bad) return h5fail(res, err, "write /meta");
-  return spx_results_flush(res, err);
+  return bad ? -1 : SPX_OK;
+}
+
+int spx_results_write_meta(spx_results *res, const spx_results_meta *meta, spx_error *err) {
+  int rc = before_write(res, 4096, err);
+  if (rc) return rc;
+  spx_h5_guard g;
+  spx_h5_guard_begin(&g);
+  rc = write_meta_body(res, meta, err);
+  if (rc < 0) rc = wfail(res, err, "write /meta", &g);
+  spx_h5_guard_end(&g);
+  return rc ? rc : spx_results_flush(res, err);
 }
 
 /* ---- instances ------------------------------------------------------------------------------ */
 
-int spx_results_write_instance(spx_results *res, size_t instance, const spx_instance_data *d,
+static int write_instance_body(spx_results *res, size_t instance, const spx_instance_data *d,
                                spx_error *err) {
   char name[64];
   snprintf(name, sizeof name, "%zu", instance);
   hid_t ex = H5Gopen2(res->file, "explicands", H5P_DEFAULT);
-  if (ex < 0) return h5fail(res, err, "open /explicands");
+  if (ex < 0) return -1;
   if (H5Lexists(ex, name, H5P_DEFAULT) > 0) H5Ldelete(ex, name, H5P_DEFAULT);
   hid_t g = H5Gcreate2(ex, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   H5Gclose(ex);
-  if (g < 0) return h5fail(res, err, "create an /explicands group");
+  if (g < 0) return -1;
   int bad = attr_i64(g, "n", (long long)d->n);
   bad |= attr_i64(g, "explicand", (long long)d->explicand);
   bad |= attr_str(res, g, "description", d->description ? d->description : "");
@@ -415,8 +665,24 @@ int spx_results_write_instance(spx_results *res, size_t instance, const spx_inst
   bad |= write_array(g, "test_values", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims,
                      d->test_values);
   H5Gclose(g);
-  if (bad) return h5fail(res, err, "write an /explicands group");
-  return SPX_OK;
+  return bad ? -1 : SPX_OK;
+}
+
+int spx_results_write_instance(spx_results *res, size_t instance, const spx_instance_data *d,
+                               spx_error *err) {
+  uint64_t payload = (uint64_t)d->test_count * (8 * ((d->n + 63) / 64) + 8) + 8 * res->budgets +
+                     (uint64_t)d->n * d->image_h * d->image_w * 8 + d->image_h * d->image_w * 8 +
+                     (res->nprune ? 8 * res->nprune * (res->prune_random + 2) : 0) +
+                     (d->description ? strlen(d->description) : 0);
+  for (size_t k = 0; d->labels && k < d->n; k++) payload += 32 + strlen(d->labels[k]);
+  int rc = before_write(res, payload, err);
+  if (rc) return rc;
+  spx_h5_guard g;
+  spx_h5_guard_begin(&g);
+  rc = write_instance_body(res, instance, d, err);
+  if (rc < 0) rc = wfail(res, err, "write an /explicands group", &g);
+  spx_h5_guard_end(&g);
+  return rc;
 }
 
 int spx_results_has_instance(spx_results *res, size_t instance) {
@@ -490,7 +756,7 @@ static int write_transform(spx_results *res, hid_t mg, size_t i, size_t b, size_
   return bad ? -1 : 0;
 }
 
-int spx_results_write_cell(spx_results *res, size_t method, size_t instance, size_t budget,
+static int write_cell_body(spx_results *res, size_t method, size_t instance, size_t budget,
                            size_t repeat, const spx_cell_result *c, spx_error *err) {
   if (method >= res->nmethods || instance >= res->instances || budget >= res->budgets ||
       repeat >= res->repeats)
@@ -499,7 +765,7 @@ int spx_results_write_cell(spx_results *res, size_t method, size_t instance, siz
   hid_t results = H5Gopen2(res->file, "results", H5P_DEFAULT);
   hid_t mg = results < 0 ? -1 : H5Gopen2(results, res->labels[method], H5P_DEFAULT);
   if (results >= 0) H5Gclose(results);
-  if (mg < 0) return h5fail(res, err, "open a /results group");
+  if (mg < 0) return -1;
   double vals[8] = {c->r2,        c->time_decode, c->time_oracle, c->peak_rss_mib,
                     c->coef_error, c->precision,  c->recall,      c->kendall_tau};
   int bad = 0;
@@ -525,8 +791,23 @@ int spx_results_write_cell(spx_results *res, size_t method, size_t instance, siz
   signed char st = (signed char)c->status;
   bad |= write_cell(mg, "status", res->status_type, instance, budget, repeat, &st);
   H5Gclose(mg);
-  if (bad) return h5fail(res, err, "write a result cell");
-  return SPX_OK;
+  return bad ? -1 : SPX_OK;
+}
+
+int spx_results_write_cell(spx_results *res, size_t method, size_t instance, size_t budget,
+                           size_t repeat, const spx_cell_result *c, spx_error *err) {
+  uint64_t payload = 256 + (c->message ? strlen(c->message) : 0) + 8 * res->nprune;
+  if (c->has_transform)
+    payload += 16 * (uint64_t)(c->nterms + 1) + 4 * c->offsets[c->nterms] +
+               (c->prune_order ? 4 * (uint64_t)c->n : 0);
+  int rc = before_write(res, payload, err);
+  if (rc) return rc;
+  spx_h5_guard g;
+  spx_h5_guard_begin(&g);
+  rc = write_cell_body(res, method, instance, budget, repeat, c, err);
+  if (rc < 0) rc = wfail(res, err, "write a result cell", &g);
+  spx_h5_guard_end(&g);
+  return rc;
 }
 
 int spx_results_read_cells(spx_results *res, size_t method, int *status, double *r2,

@@ -1,6 +1,11 @@
-/* method.c: the generic method driver loop (plan, evaluate, decode) with timing. */
+/* method.c: the generic method driver loop (plan, evaluate, decode) with timing.
+ *
+ * Numerical guard (issue #14): after finish(), a transform holding a non-finite coefficient
+ * is an error (SPX_ERANGE) naming the first such interaction and, when the answers were
+ * huge, why; so no method, present or future, can hand a NaN or infinity to the caller. */
 #include "method.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +45,30 @@ int spx_method_applicable(const spx_method_type *type, size_t n, size_t budget, 
   return type->applicable(n, budget, opts, why, whylen);
 }
 
+/* SPX_OK, or SPX_ERANGE naming the first non-finite coefficient of t; max_abs is the largest
+ * |answer| the method saw. */
+static int check_finite(const spx_transform *t, double max_abs, spx_error *err) {
+  size_t size = spx_transform_size(t);
+  for (size_t i = 0; i < size; i++) {
+    const uint32_t *idx;
+    uint32_t deg;
+    double v;
+    spx_transform_entry(t, i, &idx, &deg, &v);
+    if (isfinite(v)) continue;
+    char set[96] = "{";
+    for (uint32_t k = 0; k < deg && strlen(set) < sizeof set - 16; k++)
+      snprintf(set + strlen(set), sizeof set - strlen(set), "%s%u", k ? "," : "", idx[k]);
+    strcat(set, deg > 0 && strlen(set) >= sizeof set - 16 ? ",...}" : "}");
+    char why[200] = "";
+    if (!(max_abs < 1e150))
+      snprintf(why, sizeof why, "; the answers reach |f| = %g, whose squares overflow double "
+               "precision: rescale the model's output", max_abs);
+    return spx_error_set(err, SPX_ERANGE, "the coefficient of %s is %s (not a finite number)%s",
+                         set, isnan(v) ? "NaN" : "infinite", why);
+  }
+  return SPX_OK;
+}
+
 int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
                         gsl_rng *rng, spx_eval_fn eval, void *eval_ctx,
                         const spx_jobs_runner *jobs, spx_transform **out,
@@ -62,6 +91,7 @@ int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, sp
   double *values = NULL;
   size_t values_cap = 0;
   int done = 0, first = 1;
+  double max_abs = 0.0; /* largest |answer| (for the guard's message) */
   while (rc == SPX_OK && !done) {
     const spx_maskset *next = NULL;
     t0 = spx_time_now();
@@ -81,6 +111,8 @@ int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, sp
     t0 = spx_time_now();
     rc = eval(eval_ctx, next, values, err);
     stats->time_oracle += spx_time_now() - t0;
+    for (size_t k = 0; rc == SPX_OK && k < next->count; k++)
+      if (fabs(values[k]) > max_abs || values[k] != values[k]) max_abs = fabs(values[k]);
     stats->queries += next->count;
     stats->rounds++;
   }
@@ -88,6 +120,8 @@ int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, sp
     t0 = spx_time_now();
     rc = type->finish(state, out, err);
     stats->time_decode += spx_time_now() - t0;
+    if (rc == SPX_OK && *out) rc = check_finite(*out, max_abs, err);
+    if (rc && *out) spx_transform_destroy(out);
   }
   free(values);
   if (state) type->destroy(state);

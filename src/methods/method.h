@@ -40,7 +40,8 @@ typedef struct spx_method_type {
    * this hook, or given NULL, runs everything on the calling rank. */
   void (*set_jobs)(void *state, const spx_jobs_runner *jobs);
   /* The method's option keys (core/options.h), each declared once with its default, range and
-   * help; read with spx_opt_*. */
+   * help; read with spx_opt_*. applicable() and begin() expect opts to carry this table:
+   * spx_method_applicable and spx_method_run declare it (the config reader does too). */
   const spx_option_decl *options;
 } spx_method_type;
 

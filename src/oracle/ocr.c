@@ -13,8 +13,10 @@
  * This file does no pipe work: it renders the line, writes the region map next to the image
  * in a private temporary directory, opens the `process` oracle on the node server as its
  * inner oracle and forwards eval to it. It adds labels, pictures of the regions for the
- * report, the description and clear messages for every missing piece. With truth = true
- * (n <= 20) it evaluates all 2^n masks once at open (batched) and keeps their exact Fourier
+ * report, the description and clear messages for every missing piece. Values are cached per
+ * instance (cache = true, n <= 64): a mask asked again (by another method, or as a test mask)
+ * costs no model query; query counts still count every mask. With truth = true (n <= 20) it
+ * evaluates all 2^n masks once at open (batched) into the cache and keeps their exact Fourier
  * transform as the oracle's truth, for recovery experiments. */
 #define _GNU_SOURCE /* mkdtemp */
 

@@ -60,15 +60,18 @@ EOF2
 
 # check: no model started
 "$BIN" check c.toml >check.out 2>&1
-check "check exits 0 [$(tail -1 check.out)]" $?
+st=$?
+check "check exits 0 [$(tail -1 check.out)]" $st
 [ ! -e started ]
 check "check starts no model process" $?
 
 # check --probe: the model answers f(empty) = 0.25 and f(all) = 1.25 and is stopped
 "$BIN" check c.toml --probe >probe.out 2>&1
-check "check --probe exits 0 [$(tail -1 probe.out)]" $?
+st=$?
+check "check --probe exits 0 [$(tail -1 probe.out)]" $st
 grep -q "f(no feature) = 0.25, f(all 8 features) = 1.25" probe.out
-check "check --probe prints the model's answers [$(grep probe probe.out)]" $?
+st=$?
+check "check --probe prints the model's answers [$(grep probe probe.out)]" $st
 [ -e started ] && [ -s pids ]
 check "check --probe started the model" $?
 left=$(alive pids)
@@ -103,7 +106,8 @@ with h5py.File(sys.argv[1], "r") as f:
     print("\n".join(m.decode() for m in f["results/lime/message"][...].ravel()))
 PY
 [ $rc = 1 ] && grep -q "killed by signal 9 (SIGKILL) (the shell reported exit status 137)" kill.out msg.out
-check "exit status 137 reported as SIGKILL (rc $rc) [$(cat kill.out msg.out | grep -m1 signal)]" $?
+st=$?
+check "exit status 137 reported as SIGKILL (rc $rc) [$(cat kill.out msg.out | grep -m1 signal)]" $st
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

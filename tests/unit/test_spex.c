@@ -548,16 +548,16 @@ static void test_applicable_and_options(void) {
   spx_test(ty != NULL && spx_method_lookup("spex_hard") != NULL, "spex and spex_hard registered");
   char why[512];
   spx_options *o = spx_options_create("test");
-  spx_test(!ty->applicable(10, 100, o, why, sizeof why) && strstr(why, "too small"),
+  spx_test(!spx_method_applicable(ty, 10, 100, o, why, sizeof why) && strstr(why, "too small"),
            "n=10 budget 100 not applicable: %s", why);
-  spx_test(ty->applicable(10, 1000, o, why, sizeof why), "n=10 budget 1000 applicable");
-  spx_test(ty->applicable(200000, 1000000, o, why, sizeof why), "n=200000 applicable (m = 18)");
-  spx_test(!ty->applicable(2000000, 100000000, o, why, sizeof why) && strstr(why, "too large"),
+  spx_test(spx_method_applicable(ty, 10, 1000, o, why, sizeof why), "n=10 budget 1000 applicable");
+  spx_test(spx_method_applicable(ty, 200000, 1000000, o, why, sizeof why), "n=200000 applicable (m = 18)");
+  spx_test(!spx_method_applicable(ty, 2000000, 100000000, o, why, sizeof why) && strstr(why, "too large"),
            "n=2000000 not applicable: %s", why);
   spx_options_destroy(&o);
   const char *kvb[] = {"b", "8", NULL};
   o = make_opts(kvb);
-  spx_test(!ty->applicable(10, 10000, o, why, sizeof why) && strstr(why, "b = 8"),
+  spx_test(!spx_method_applicable(ty, 10, 10000, o, why, sizeof why) && strstr(why, "b = 8"),
            "forced b = 8 with budget 10000 at n = 10 (needs 16128): %s", why);
   spx_options_destroy(&o);
 

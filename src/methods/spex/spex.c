@@ -41,18 +41,50 @@ static const char *const decoders[] = {"hard", "soft", NULL};
 static const char *const selects[] = {"errors", "metric", NULL};
 static const char *const refines[] = {"none", "ridge", "lasso", NULL};
 
-#define DEFAULT_T 5
-#define DEFAULT_GROUPS 3
+/* The keys of spex and spex_hard, declared once (they differ only in decoder's default). */
+static const spx_option_decl spex_common_rows[] = {
+    {"t", SPX_DECL_INT, "5", 1, SPX_BCH_TMAX, NULL, "errors the BCH code corrects", NULL},
+    {"groups", SPX_DECL_INT, "3", 1, SPX_SPEX_CMAX, NULL, "subsampling groups C", NULL},
+    {"b", SPX_DECL_INT, "0", 0, SPX_SPEX_BMAX, NULL,
+     "log2 of the bins per group (0: the largest the budget allows)", NULL},
+    {"chase_depth", SPX_DECL_INT, NULL, 0, SPX_CHASE_MAX, NULL,
+     "soft decoder: least reliable positions tried (default 2 t, at most 32)", NULL},
+    {"chase_select", SPX_DECL_CHOICE, "errors", 0, 0, selects,
+     "soft decoder: pick the candidate with fewest errors or best metric", NULL},
+    {"max_iter", SPX_DECL_INT, "100", 1, 1000000, NULL, "peeling iterations", NULL},
+    {"res_energy_cutoff", SPX_DECL_FLOAT, "0.9", 0, 1, NULL,
+     "stop peeling when this fraction of the energy is explained", NULL},
+    {"zero_tol", SPX_DECL_FLOAT, "1e-24", 0, 1, NULL, "bins with less energy are zero", NULL},
+    {"trap_exit", SPX_DECL_BOOL, "true", 0, 0, NULL, "stop when peeling makes no progress", NULL},
+    {"refine", SPX_DECL_CHOICE, "none", 0, 0, refines,
+     "refit the found support by regression on the samples", NULL},
+    {"refine_folds", SPX_DECL_INT, "5", 2, 100, NULL, "cross-validation folds of refine", NULL},
+    {"refine_alpha", SPX_DECL_FLOAT, "0", 0, 1e12, NULL, "penalty of refine (0: chosen by CV)",
+     NULL},
+    {"share_jobs", SPX_DECL_BOOL, "false", 0, 0, NULL,
+     "spread transforms and first decoding pass over the group's ranks", NULL},
+    {"round_mb", SPX_DECL_INT, "64", 1, 1 << 20, NULL, "memory of the masks of one round (MiB)",
+     NULL},
+    {"round_masks", SPX_DECL_INT, "0", 0, 1099511627776.0, NULL,
+     "at most this many masks per round (0: no limit but round_mb)", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+static const spx_option_decl spex_soft_rows[] = {
+    {"decoder", SPX_DECL_CHOICE, "soft", 0, 0, decoders, "BCH decoder", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spex_common_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+static const spx_option_decl spex_hard_rows[] = {
+    {"decoder", SPX_DECL_CHOICE, "hard", 0, 0, decoders, "BCH decoder", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spex_common_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
 /* Read t, groups and b (0 = from the budget). */
 static int design_options(spx_options *opts, unsigned *t, unsigned *groups, unsigned *b,
                           spx_error *err) {
   long long tt, bb, cc;
   int rc;
-  if ((rc = spx_options_int_range(opts, "t", DEFAULT_T, 1, SPX_BCH_TMAX, &tt, err))) return rc;
-  if ((rc = spx_options_int_range(opts, "groups", DEFAULT_GROUPS, 1, SPX_SPEX_CMAX, &cc, err)))
-    return rc;
-  if ((rc = spx_options_int_range(opts, "b", 0, 0, SPX_SPEX_BMAX, &bb, err))) return rc;
+  if ((rc = spx_opt_int(opts, "t", &tt, err))) return rc;
+  if ((rc = spx_opt_int(opts, "groups", &cc, err))) return rc;
+  if ((rc = spx_opt_int(opts, "b", &bb, err))) return rc;
   *t = (unsigned)tt;
   *groups = (unsigned)cc;
   *b = (unsigned)bb;
@@ -103,46 +135,44 @@ static void spex_destroy(void *state) {
   free(s);
 }
 
-static int read_options(spex_state *s, spx_options *opts, int default_decoder, spx_error *err) {
+static int read_options(spex_state *s, spx_options *opts, spx_error *err) {
   int rc, v;
   long long ll;
   double x;
-  if ((rc = spx_options_choice(opts, "decoder", decoders, default_decoder, &v, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "decoder", &v, err))) return rc;
   s->dec.decoder = v == 0 ? SPX_SPEX_HARD : SPX_SPEX_SOFT;
-  long long def_depth = 2 * (long long)s->t;
-  if (def_depth > SPX_CHASE_MAX) def_depth = SPX_CHASE_MAX;
-  if ((rc = spx_options_int_range(opts, "chase_depth", def_depth, 0, SPX_CHASE_MAX, &ll, err)))
-    return rc;
+  if ((rc = spx_opt_int(opts, "chase_depth", &ll, err))) return rc;
+  if (!spx_options_has(opts, "chase_depth")) /* default: 2 t */
+    ll = 2 * (long long)s->t > SPX_CHASE_MAX ? SPX_CHASE_MAX : 2 * (long long)s->t;
   s->dec.chase_depth = (unsigned)ll;
-  if ((rc = spx_options_choice(opts, "chase_select", selects, 0, &v, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "chase_select", &v, err))) return rc;
   s->dec.chase_select = v == 0 ? SPX_CHASE_ERRORS : SPX_CHASE_METRIC;
-  if ((rc = spx_options_int_range(opts, "max_iter", 100, 1, 1000000, &ll, err))) return rc;
+  if ((rc = spx_opt_int(opts, "max_iter", &ll, err))) return rc;
   s->dec.max_iter = (unsigned)ll;
-  if ((rc = spx_options_double_range(opts, "res_energy_cutoff", 0.9, 0.0, 1.0, &x, err)))
-    return rc;
+  if ((rc = spx_opt_double(opts, "res_energy_cutoff", &x, err))) return rc;
   s->dec.res_cutoff = x;
-  if ((rc = spx_options_double_range(opts, "zero_tol", 1e-24, 0.0, 1.0, &x, err))) return rc;
+  if ((rc = spx_opt_double(opts, "zero_tol", &x, err))) return rc;
   s->dec.zero_tol = x;
-  if ((rc = spx_options_bool(opts, "trap_exit", 1, &v, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "trap_exit", &v, err))) return rc;
   s->dec.trap_exit = v;
-  if ((rc = spx_options_choice(opts, "refine", refines, 0, &v, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "refine", &v, err))) return rc;
   s->ref.kind = v;
-  if ((rc = spx_options_int_range(opts, "refine_folds", 5, 2, 100, &ll, err))) return rc;
+  if ((rc = spx_opt_int(opts, "refine_folds", &ll, err))) return rc;
   s->ref.folds = (unsigned)ll;
-  if ((rc = spx_options_double_range(opts, "refine_alpha", 0.0, 0.0, 1e12, &x, err))) return rc;
+  if ((rc = spx_opt_double(opts, "refine_alpha", &x, err))) return rc;
   s->ref.alpha = x;
   s->ref.max_sweeps = 200;
   s->ref.tol = 1e-9;
-  if ((rc = spx_options_bool(opts, "share_jobs", 0, &v, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "share_jobs", &v, err))) return rc;
   s->share_jobs = v;
-  if ((rc = spx_options_int_range(opts, "round_mb", 64, 1, 1 << 20, &ll, err))) return rc;
+  if ((rc = spx_opt_int(opts, "round_mb", &ll, err))) return rc;
   size_t mask_bytes = spx_mask_words(s->n) * sizeof(uint64_t);
   size_t bytes_per_row = ((size_t)1 << s->b) * mask_bytes;
   size_t rows = ((size_t)ll << 20) / bytes_per_row;
   s->rows_per_round = rows < 1 ? 1 : rows;
   /* round_masks (testing and fine control): at most this many masks per round */
   long long cap;
-  if ((rc = spx_options_int_range(opts, "round_masks", 0, 0, 1LL << 40, &cap, err))) return rc;
+  if ((rc = spx_opt_int(opts, "round_masks", &cap, err))) return rc;
   size_t fit = ((size_t)ll << 20) / mask_bytes; /* masks in round_mb */
   if (cap > 0 && (size_t)cap < fit) fit = (size_t)cap;
   if (fit < ((size_t)1 << s->b)) { /* one row does not fit: rounds of part of a row */
@@ -155,8 +185,8 @@ static int read_options(spex_state *s, spx_options *opts, int default_decoder, s
   return SPX_OK;
 }
 
-static int spex_begin_with(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
-                           void **state, int default_decoder, spx_error *err) {
+static int spex_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+                      spx_error *err) {
   *state = NULL;
   spex_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
@@ -164,7 +194,7 @@ static int spex_begin_with(size_t n, size_t budget, spx_options *opts, gsl_rng *
   s->budget = budget;
   int rc = design_options(opts, &s->t, &s->groups, &s->b, err);
   if (rc == SPX_OK) rc = resolve(n, budget, &s->t, &s->b, s->groups, err);
-  if (rc == SPX_OK) rc = read_options(s, opts, default_decoder, err);
+  if (rc == SPX_OK) rc = read_options(s, opts, err);
   if (rc) {
     spex_destroy(s);
     return rc;
@@ -190,16 +220,6 @@ static int spex_begin_with(size_t n, size_t budget, spx_options *opts, gsl_rng *
   }
   *state = s;
   return SPX_OK;
-}
-
-static int spex_begin_soft(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
-                           void **state, spx_error *err) {
-  return spex_begin_with(n, budget, opts, rng, state, 1, err);
-}
-
-static int spex_begin_hard(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
-                           void **state, spx_error *err) {
-  return spex_begin_with(n, budget, opts, rng, state, 0, err);
 }
 
 /* The samples of complete design rows first .. first + count - 1 (count x 2^b values): into
@@ -338,20 +358,22 @@ const spx_method_type spx_method_spex = {
     .name = "spex",
     .summary = "SPEX: BCH-coded sparse Fourier peeling (Kang et al. 2025), soft decoder",
     .applicable = spex_applicable,
-    .begin = spex_begin_soft,
+    .begin = spex_begin,
     .step = spex_step,
     .finish = spex_finish,
     .destroy = spex_destroy,
     .set_jobs = spex_set_jobs,
+    .options = spex_soft_rows,
 };
 
 const spx_method_type spx_method_spex_hard = {
     .name = "spex_hard",
     .summary = "SPEX with the hard BCH decoder by default",
     .applicable = spex_applicable,
-    .begin = spex_begin_hard,
+    .begin = spex_begin,
     .step = spex_step,
     .finish = spex_finish,
     .destroy = spex_destroy,
     .set_jobs = spex_set_jobs,
+    .options = spex_hard_rows,
 };

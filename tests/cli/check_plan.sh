@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# tests/cli/check_plan.sh: `spex-bench check` lists exactly the cells a run records as skipped
+# (same method, budget point and instance, with the method's reason), and shows every method's
+# resolved options with their declared defaults.
+set -u
+BIN=${SPX_BIN:-build/spex-bench}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { # check NAME CONDITION-EXIT-STATUS
+  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+}
+# n grows with the explicand's scaling point; faith_shap of order 3 without penalty needs more
+# masks than the smaller budget has at the larger n, exact needs 2^n masks: a mix of cells
+# that run and cells that are skipped.
+cat >"$tmp/c.toml" <<TOML
+[experiment]
+name = "check_plan"
+kind = "scaling"
+seed = 3
+output = "$tmp/plan.h5"
+test_masks = 50
+[oracle]
+kind = "synthetic"
+terms = 4
+max_degree = 2
+explicands = { first = 0, count = 2 }
+[scaling]
+n = [6, 9, 12]
+[budget]
+samples = [120, 600]
+[[method]]
+name = "faith_shap"
+order = 3
+[[method]]
+name = "exact"
+[[method]]
+name = "lime"
+TOML
+"$BIN" check "$tmp/c.toml" >"$tmp/plan.txt" 2>"$tmp/err"
+check "check exits 0 ($(head -c 300 "$tmp/err"))" $?
+grep -q "^  faith_shap .*order = 3, penalty = 0, penalty_grid = \[0.1, 1, 10\], memory_gib = 2" "$tmp/plan.txt"
+check "resolved options with defaults" $?
+"$BIN" "$tmp/c.toml" --quiet >/dev/null 2>"$tmp/err"
+check "run exits 0 ($(head -c 300 "$tmp/err"))" $?
+"$PY" - "$tmp/plan.txt" "$tmp/plan.h5" <<'PY'
+import re, sys
+import h5py
+plan = open(sys.argv[1]).read()
+listed = set()
+m = re.search(r"^skipped +(\d+) of (\d+) cells", plan, re.M)
+assert m, plan
+for line in plan.splitlines():
+    g = re.match(r"^  (\S+) at samples = (\d+) \(\d+ queries\), instances? ([\d,]+): (.+)$", line)
+    if g:
+        for i in g.group(3).split(","):
+            listed.add((g.group(1), int(g.group(2)), int(i)))
+with h5py.File(sys.argv[2], "r") as f:
+    budgets = [120, 600]
+    recorded = set()
+    for label in f["results"]:
+        st = f["results"][label]["status"][()]
+        for i in range(st.shape[0]):
+            for b in range(st.shape[1]):
+                if (st[i, b, :] == 2).all():
+                    recorded.add((label, budgets[b], i))
+                else:
+                    assert not (st[i, b, :] == 2).any()
+assert listed == recorded, (sorted(listed), sorted(recorded))
+assert int(m.group(1)) == len(recorded), (m.group(1), len(recorded))
+assert len(recorded) > 0 and len(recorded) < int(m.group(2)), len(recorded)
+PY
+check "check's skipped cells = the run's skipped cells" $?
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# tests/integration/results_safety.sh: result files are never left corrupt or unresumable
+# (issue #14). A small synthetic grid (6 explicands x spex, lime x spx_b 7, 8: 24 cells).
+#  - full disk: the output on a 128 KiB tmpfs (needs root for mount; skipped otherwise), on 1
+#    rank and under mpirun -np 2: exit 1 with "no space left on the device", no crash; the
+#    file passes h5dump and every ok cell in it is readable with a finite R^2; after the
+#    tmpfs is enlarged, --resume completes it and it equals an uninterrupted run (h5diff,
+#    times and /meta excluded);
+#  - --resume refuses, without writing a byte: an empty file, a text file, an HDF5 file that
+#    is not ours, /dev/null, a directory; a damaged file (an ok cell's coefficients removed,
+#    a truncated file) naming what is damaged; a file locked by another process;
+#  - creation errors name their cause: read-only file system, too long a name;
+#  - a run killed at random moments right after its start never leaves a file at the output
+#    path that is empty or lacks /config (the file is created under a temporary name).
+# About 40 s.
+set -u
+BIN=${SPX_BIN:-build/spex-bench}
+case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=${SPX_SOURCE_DIR:-$PWD}/tests/lsan-mpi.supp:print_suppressions=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
+SRC=${SPX_SOURCE_DIR:-$PWD}
+case "$SRC" in /*) ;; *) SRC="$PWD/$SRC" ;; esac
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+MPIRUN=${MPIEXEC:-$(command -v mpirun)}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_WAIT_POLICY=passive OMP_NUM_THREADS=1
+tmp=$(mktemp -d)
+mounts=()
+cleanup() {
+  for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$tmp" || exit 1
+pass=0
+fail=0
+check() { # check NAME STATUS
+  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+}
+# expect NAME RC FIRST-LINE-FRAGMENT OUTPUT-FILE
+expect() {
+  if [ "$2" = "$(cat rc)" ] && grep -qF -- "$3" err; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $1: want exit $2 and '$3'"
+    echo "  got exit $(cat rc): $(head -3 err)"
+  fi
+}
+sed -e 's/^output = .*/output = "mnt\/r.h5"/' -e 's/^explicands = .*/explicands = { count = 6 }/' \
+  -e 's/^spx_b = .*/spx_b = [7, 8]/' "$SRC/tests/data/kill_resume.toml" >c.toml
+run() { # run DIR ARGS...: spex-bench in DIR, exit status to DIR/../rc, stderr to err
+  local d=$1
+  shift
+  (cd "$d" && "$@" >../out 2>../err)
+  echo $? >rc
+}
+EXCL=(--exclude-path /meta)
+for m in spex lime; do
+  for d in time_decode time_oracle peak_rss_mib; do EXCL+=(--exclude-path "/results/$m/$d"); done
+done
+# cells_ok FILE: every ok cell has a finite R^2 and a readable transform; prints the ok count
+cells_ok() {
+  "$PY" - "$1" <<'PY'
+import sys, h5py, numpy as np
+ok = 0
+with h5py.File(sys.argv[1], "r") as f:
+    for m in f["results"]:
+        g = f["results"][m]
+        st, r2 = g["status"][...], g["r2"][...]
+        for idx in zip(*np.nonzero(st == 1)):
+            assert np.isfinite(r2[idx]), (m, idx)
+            t = g["transform/%d/%d/%d" % idx]
+            assert t["offsets"][-1] == len(t["indices"][...]) and len(t["coefficients"][...]) + 1 == len(t["offsets"])
+            ok += 1
+print(ok)
+PY
+}
+
+mkdir -p ref/mnt
+run ref "$BIN" ../c.toml --quiet
+check "reference run exits 0" "$(cat rc)"
+
+# ---- full disk --------------------------------------------------------------------------------
+for ranks in 1 2; do
+  [ "$ranks" = 2 ] && [ -z "$MPIRUN" ] && continue
+  d=full$ranks
+  mkdir -p "$d/mnt"
+  if ! mount -t tmpfs -o size=128k tmpfs "$d/mnt" 2>/dev/null; then
+    echo "SKIP: full disk (cannot mount a tmpfs: not root?)"
+    break
+  fi
+  mounts+=("$tmp/$d/mnt")
+  launch=("$BIN")
+  [ "$ranks" = 2 ] && launch=("$MPIRUN" --oversubscribe -np 2 "$BIN")
+  run "$d" timeout 120 "${launch[@]}" ../c.toml --quiet
+  expect "$ranks rank(s): full disk ends the run cleanly" 1 "no space left on the device" 
+  crash=$(grep -m1 -iE "segmentation|signal|HDF5-DIAG" err)
+  check "$ranks rank(s): no crash, no HDF5 dump [$crash]" "$([ -z "$crash" ] && echo 0 || echo 1)"
+  h5dump -H "$d/mnt/r.h5" >/dev/null 2>&1
+  check "$ranks rank(s): the file after the full disk passes h5dump" $?
+  ok=$(cells_ok "$d/mnt/r.h5" 2>&1)
+  [ "$ok" -ge 1 ] 2>/dev/null && [ "$ok" -lt 24 ]
+  check "$ranks rank(s): the finished cells are readable ($ok ok cells of 24)" $?
+  mount -o remount,size=8m "$d/mnt"
+  run "$d" timeout 120 "${launch[@]}" ../c.toml --quiet --resume
+  check "$ranks rank(s): --resume after freeing space exits 0 [$(head -1 err)]" "$(cat rc)"
+  h5diff "${EXCL[@]}" ref/mnt/r.h5 "$d/mnt/r.h5" >diff.out 2>&1
+  st=$?
+  check "$ranks rank(s): resumed file equals the uninterrupted run [$(tail -1 diff.out)]" $st
+  [ -z "$(ls -A "$d/mnt" | grep -v '^r.h5$')" ]
+  st=$?
+  check "$ranks rank(s): no temporary file left [$(ls -A "$d/mnt")]" $st
+done
+
+# ---- --resume refuses without writing ---------------------------------------------------------
+mkdir -p bad/mnt
+: >bad/mnt/r.h5
+run bad "$BIN" ../c.toml --quiet --resume
+expect "empty file" 2 "mnt/r.h5: the file is empty (left by a run killed while creating it?)"
+[ ! -s bad/mnt/r.h5 ]
+check "empty file left empty" $?
+echo "some text" >bad/mnt/r.h5
+sum=$(md5sum <bad/mnt/r.h5)
+run bad "$BIN" ../c.toml --quiet --resume
+expect "text file" 2 "mnt/r.h5: not a spex-bench result file (not an HDF5 file); it was left unchanged"
+[ "$sum" = "$(md5sum <bad/mnt/r.h5)" ]
+check "text file unchanged" $?
+"$PY" -c "import h5py; h5py.File('bad/mnt/r.h5', 'w')['x'] = 1"
+sum=$(md5sum <bad/mnt/r.h5)
+run bad "$BIN" ../c.toml --quiet --resume
+expect "foreign HDF5 file" 2 "mnt/r.h5: not a spex-bench result file (no /config); it was left unchanged"
+[ "$sum" = "$(md5sum <bad/mnt/r.h5)" ]
+check "foreign HDF5 file unchanged" $?
+run bad "$BIN" ../c.toml --quiet --resume --set experiment.output=/dev/null
+expect "/dev/null" 2 "/dev/null: is not a regular file"
+run bad "$BIN" ../c.toml --quiet --resume --set experiment.output=/tmp
+expect "a directory" 2 "/tmp: is a directory, not a result file"
+
+# damaged: an ok cell's coefficients removed; a truncated file
+cp ref/mnt/r.h5 bad/mnt/r.h5
+"$PY" -c "import h5py; del h5py.File('bad/mnt/r.h5', 'a')['results/lime/transform/3/1/0/coefficients']"
+sum=$(md5sum <bad/mnt/r.h5)
+run bad "$BIN" ../c.toml --quiet --resume
+expect "missing coefficients" 1 "mnt/r.h5: damaged: results/lime/transform/3/1/0/coefficients cannot be read"
+[ "$sum" = "$(md5sum <bad/mnt/r.h5)" ]
+check "damaged file unchanged" $?
+cp ref/mnt/r.h5 bad/mnt/r.h5
+truncate -s 100000 bad/mnt/r.h5
+run bad "$BIN" ../c.toml --quiet --resume
+expect "truncated file" 1 "mnt/r.h5: damaged: the file is truncated"
+
+# locked: a process holding a lock on the file (as HDF5 does), and a second spex-bench run
+cp ref/mnt/r.h5 bad/mnt/r.h5
+"$PY" -c "
+import fcntl, time
+f = open('bad/mnt/r.h5', 'rb'); fcntl.flock(f, fcntl.LOCK_EX); open('bad/locked', 'w').close(); time.sleep(4)" &
+holder=$!
+for _ in $(seq 50); do [ -e bad/locked ] && break; sleep 0.1; done
+run bad "$BIN" ../c.toml --quiet --resume
+expect "flock held by another process" 1 "mnt/r.h5: the file is locked by another process"
+wait $holder
+rm -f bad/mnt/r.h5
+# the first run is made long (16 explicands at spx_b 11) and stopped once the second is refused
+(cd bad && exec env HDF5_USE_FILE_LOCKING=FALSE "$BIN" ../c.toml --quiet \
+  --set 'oracle.explicands.count=16' --set 'budget.spx_b=[11]' >first.out 2>&1) &
+first=$!
+for _ in $(seq 200); do [ -e bad/mnt/r.h5 ] && break; sleep 0.05; done
+(cd bad && HDF5_USE_FILE_LOCKING=FALSE "$BIN" ../c.toml --quiet --resume \
+  --set 'oracle.explicands.count=16' --set 'budget.spx_b=[11]' >../out 2>../err)
+echo $? >rc
+kill -0 $first 2>/dev/null
+st=$?
+expect "second run while the first writes (HDF5 locking off)" 1 "mnt/r.h5: the file is locked by another process"
+check "the first run was still running meanwhile" $st
+kill $first 2>/dev/null
+wait $first 2>/dev/null
+
+# ---- creation errors --------------------------------------------------------------------------
+mkdir -p ro/mnt
+if mount -t tmpfs -o size=1m,ro tmpfs ro/mnt 2>/dev/null; then
+  mounts+=("$tmp/ro/mnt")
+  run ro "$BIN" ../c.toml --quiet
+  expect "read-only file system" 1 "mnt/r.h5: cannot create the result file: mnt is on a read-only file system"
+fi
+long=$(printf 'x%.0s' $(seq 300))
+run bad "$BIN" ../c.toml --quiet --set "experiment.output=$long.h5"
+expect "too long a name" 1 "cannot create the result file: the path is too long"
+
+# ---- killed right after the start: never an empty or headless file at the output path ----------
+mkdir -p kill/mnt
+bad_kill=0
+for delay in 0.02 0.05 0.08 0.1 0.12 0.15 0.2 0.3; do
+  rm -f kill/mnt/r.h5 kill/mnt/.r.h5.tmp-*
+  (cd kill && exec setsid "$BIN" ../c.toml --quiet >/dev/null 2>&1) &
+  pid=$!
+  sleep "$delay"
+  kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  if [ -e kill/mnt/r.h5 ] && ! h5dump -d /config kill/mnt/r.h5 >/dev/null 2>&1; then
+    bad_kill=$((bad_kill + 1))
+    echo "  killed after $delay s: kill/mnt/r.h5 exists without a readable /config"
+  fi
+done
+check "a kill right after the start leaves no blocking file" "$bad_kill"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
