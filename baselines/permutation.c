@@ -146,8 +146,7 @@ static int perm_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
   }
   if (rc == SPX_OK) rc = append_prefix(s->base.masks, m, words, NULL, 0, NULL, 0, 0, err);
   if (rc == SPX_OK && s->index == SPX_BL_IX_SV) {
-    for (size_t w = 0; w < words; w++) m[w] = ~(uint64_t)0;
-    if (n % 64) m[words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
+    spx_mask_fill(m, n, 1);
     rc = spx_maskset_append(s->base.masks, m, err);
   }
   for (size_t q = 0; q < s->nperm && rc == SPX_OK; q++) {

@@ -13,11 +13,7 @@
 #include "baselines.h"
 #include "core/rng.h"
 
-void spx_bl_random_mask(gsl_rng *rng, size_t n, uint64_t *mask) {
-  size_t words = spx_mask_words(n);
-  for (size_t w = 0; w < words; w++) mask[w] = spx_rng_u64(rng);
-  if (n % 64) mask[words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
-}
+void spx_bl_random_mask(gsl_rng *rng, size_t n, uint64_t *mask) { spx_mask_random(mask, n, rng); }
 
 int spx_bl_exhaustive(size_t n, size_t budget) {
   return n < 8 * sizeof(size_t) - 1 && ((size_t)1 << n) <= budget;
@@ -210,7 +206,7 @@ int spx_bl_coalitions_sample(size_t n, size_t budget, const double *size_weight,
       if (is_new) left--;
       if (pairing && left > 0 && todo[n - s]) {
         for (size_t w = 0; w < words; w++) m[w] = ~m[w];
-        if (n % 64) m[words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
+        spx_mask_trim(m, n);
         if ((rc = add_mask(&sm, m, &row, &is_new, err))) goto done;
         sm.count[row] += 1.0;
         draws += 1.0;

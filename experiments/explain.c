@@ -347,11 +347,7 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
       rc = spx_error_set(&err, SPX_ENOMEM, "out of memory for %lld test masks", a.test_masks);
       goto done;
     }
-    for (size_t r = 0; r < test->count; r++) {
-      uint64_t *m = spx_maskset_row(test, r);
-      for (size_t w = 0; w < test->words; w++) m[w] = spx_rng_u64(trng);
-      if (o->n % 64) m[test->words - 1] &= ((uint64_t)1 << (o->n % 64)) - 1;
-    }
+    spx_maskset_fill_random(test, trng);
     gsl_rng_free(trng);
     rc = spx_oracle_eval_retrying(o, test, y, &err);
     if (rc == SPX_OK) rc = spx_transform_predict(t, test, yhat, &err);

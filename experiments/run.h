@@ -39,18 +39,13 @@ typedef struct spx_run_options {
   FILE *errout; /* progress and messages (world rank 0) */
 } spx_run_options;
 
-/* Run the experiment grid of cfg (collective over the world of par). Returns SPX_OK when
- * every cell finished (ok or skipped); SPX_EORACLE with a count in err when some cells
- * failed (they are recorded in the file); another code for a failure of the run itself.
- * The kind-specific drivers check the kind and call the common grid runner. */
+/* Run the experiment of cfg (collective over the world of par): the grid for faithfulness,
+ * recovery and scaling (which differ only in what a cell scores), spx_run_record for kind
+ * record. Returns SPX_OK when every cell finished (ok or skipped); SPX_EORACLE with a count in
+ * err when some cells failed (they are recorded in the file) or were not run (every group's
+ * oracle was lost); another code for a failure of the run itself. */
 int spx_run_experiment(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
                        spx_error *err);
-int spx_run_faithfulness(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
-                         spx_error *err);
-int spx_run_recovery(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
-                     spx_error *err);
-int spx_run_scaling(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
-                    spx_error *err);
 
 /* Record every query the grid of cfg needs (kind record, or `spex-bench record`): one
  * recording per explicand (docs/recordings.md). Collective over the world of par. Returns

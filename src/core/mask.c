@@ -1,5 +1,6 @@
 /* mask.c: bit-packed mask helpers. */
 #include "mask.h"
+#include "rng.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -113,4 +114,14 @@ int spx_maskset_append(spx_maskset *set, const uint64_t *mask, spx_error *err) {
   memcpy(set->bits + set->count * set->words, mask, set->words * sizeof *mask);
   set->count++;
   return SPX_OK;
+}
+
+void spx_mask_random(uint64_t *m, size_t n, gsl_rng *rng) {
+  size_t words = spx_mask_words(n);
+  for (size_t w = 0; w < words; w++) m[w] = spx_rng_u64(rng);
+  spx_mask_trim(m, n);
+}
+
+void spx_maskset_fill_random(spx_maskset *set, gsl_rng *rng) {
+  for (size_t i = 0; i < set->count; i++) spx_mask_random(spx_maskset_row(set, i), set->n, rng);
 }

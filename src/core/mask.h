@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "error.h"
 
 static inline size_t spx_mask_words(size_t n) { return (n + 63) / 64; }
@@ -29,6 +31,14 @@ void spx_mask_fill(uint64_t *m, size_t n, int value);
 /* Index of the first set bit at or after i, or n if none. Iterate kept features with
  *   for (size_t i = spx_mask_next(m, n, 0); i < n; i = spx_mask_next(m, n, i + 1)) */
 size_t spx_mask_next(const uint64_t *m, size_t n, size_t i);
+/* Clear the unused high bits of the last word (after writing whole words). */
+static inline void spx_mask_trim(uint64_t *m, size_t n) {
+  if (n % 64) m[spx_mask_words(n) - 1] &= ((uint64_t)1 << (n % 64)) - 1;
+}
+/* A uniform random mask over {0,1}^n: one spx_rng_u64 draw per word, low word first, then
+ * trimmed (the one definition every sampler and the test masks use, so the same stream gives
+ * the same masks everywhere). */
+void spx_mask_random(uint64_t *m, size_t n, gsl_rng *rng);
 /* Write mask as n characters '0'/'1' plus a terminating NUL into buf (n+1 bytes). */
 void spx_mask_to_string(const uint64_t *m, size_t n, char *buf);
 /* Parse n characters '0'/'1'; returns SPX_EINVAL on any other character. */
@@ -53,5 +63,7 @@ int spx_maskset_append(spx_maskset *set, const uint64_t *mask, spx_error *err);
 static inline uint64_t *spx_maskset_row(const spx_maskset *set, size_t i) {
   return set->bits + i * set->words;
 }
+/* Fill every row with spx_mask_random, row 0 first. */
+void spx_maskset_fill_random(spx_maskset *set, gsl_rng *rng);
 
 #endif

@@ -114,11 +114,7 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
 
 /* ---- sampling ---------------------------------------------------------------------------- */
 
-static void random_mask(uint64_t *m, size_t n, gsl_rng *rng) {
-  size_t words = spx_mask_words(n);
-  for (size_t w = 0; w < words; w++) m[w] = spx_rng_u64(rng);
-  if (n % 64) m[words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
-}
+static void random_mask(uint64_t *m, size_t n, gsl_rng *rng) { spx_mask_random(m, n, rng); }
 
 static uint64_t mask_hash(const uint64_t *m, size_t words) {
   uint64_t h = 0x243f6a8885a308d3ULL;
