@@ -178,9 +178,11 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
   int64_t skipped = 0;
   spx_options *o = spx_config_oracle_options(cfg, instance, &err);
   int rc = o ? spx_oracle_open_type(cfg->oracle, o, e, &r.oracle, &err) : err.code;
+  char *ident = o ? spx_recording_identity(cfg->oracle->name, o) : NULL; /* #14 (fault) */
   spx_options_destroy(&o);
   rc = spx_par_group_agree(par, rc, &err);
   if (rc == SPX_OK && !leader) {
+    free(ident);
     spx_par_group_serve(par, r.oracle, &err);
     spx_oracle_destroy(&r.oracle);
     return;
@@ -200,6 +202,9 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
         rc = spx_recording_create(path, n, cfg->oracle->name, spx_oracle_explicand_of(r.oracle),
                                   spx_oracle_labels(r.oracle), 0, &r.rec, &err);
     }
+    if (rc == SPX_OK) /* the same model's answers only (#14, fault) */
+      rc = ident ? spx_recording_check_identity(r.rec, ident, &err)
+                 : spx_error_set(&err, SPX_ENOMEM, "out of memory");
     spx_maskset *test = NULL;
     double *values = NULL;
     if (rc == SPX_OK) rc = spx_grid_test_masks(cfg, instance, n, &test, &err);
@@ -230,6 +235,7 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
                   (int64_t)strlen(path), rc ? (int64_t)strlen(err.msg) : 0};
   spx_recording_close(&r.rec);
   spx_oracle_destroy(&r.oracle);
+  free(ident);
   size_t total = sizeof h + (size_t)h.path_len + (size_t)h.msg_len;
   unsigned char *buf = malloc(total);
   if (buf) {

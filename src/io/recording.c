@@ -265,6 +265,8 @@ int spx_recording_create(const char *path, size_t n, const char *model, const ch
   hid_t p2 = H5Pcreate(H5P_DATASET_CREATE), p1 = H5Pcreate(H5P_DATASET_CREATE);
   H5Pset_chunk(p2, 2, chunk2);
   H5Pset_chunk(p1, 1, chunk1);
+  H5Pset_fletcher32(p2); /* a checksum per chunk: corrupted data is a read error */
+  H5Pset_fletcher32(p1);
   hid_t dm = bad ? -1 : H5Dcreate2(f, "masks", H5T_NATIVE_UINT64, s2, H5P_DEFAULT, p2, H5P_DEFAULT);
   hid_t dv = bad ? -1 : H5Dcreate2(f, "values", H5T_NATIVE_DOUBLE, s1, H5P_DEFAULT, p1, H5P_DEFAULT);
   H5Sclose(s2), H5Sclose(s1), H5Pclose(p2), H5Pclose(p1);
@@ -284,9 +286,12 @@ int spx_recording_write_table(const char *path, size_t n, const double *values,
   hid_t f = create_file(path, 1, err);
   if (f < 0) return SPX_EIO;
   int bad = write_common(f, n, model, explicand, labels);
-  hsize_t dims[1] = {(hsize_t)1 << n};
+  hsize_t dims[1] = {(hsize_t)1 << n}, chunk[1] = {dims[0] < 65536 ? dims[0] : 65536};
   hid_t sp = H5Screate_simple(1, dims, NULL);
-  hid_t d = bad ? -1 : H5Dcreate2(f, "table", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE); /* chunked with a checksum per chunk */
+  if (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_fletcher32(dcpl) < 0) bad = 1;
+  hid_t d = bad ? -1 : H5Dcreate2(f, "table", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  H5Pclose(dcpl);
   if (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) bad = 1;
   if (d >= 0) H5Dclose(d);
   H5Sclose(sp);
@@ -339,10 +344,12 @@ int spx_recording_open(const char *path, int writable, spx_recording **out, spx_
     if (rc == SPX_OK && r->dtable >= 0 && dims[0] == len &&
         (r->values = malloc(len * sizeof *r->values)) == NULL)
       rc = spx_error_set(err, SPX_ENOMEM, "out of memory reading %s", path);
-    if (rc == SPX_OK && (r->dtable < 0 || dims[0] != len ||
-                         H5Dread(r->dtable, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                 r->values) < 0))
+    if (rc == SPX_OK && (r->dtable < 0 || dims[0] != len))
       rc = spx_error_set(err, SPX_EIO, "recording %s: /table is not 2^%zu values", path, r->n);
+    if (rc == SPX_OK &&
+        H5Dread(r->dtable, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->values) < 0)
+      rc = spx_error_set(err, SPX_EIO, "recording %s: damaged: /table cannot be read (its "
+                         "checksum does not match, or an I/O error)", path);
     r->count = len;
   } else if (rc == SPX_OK) {
     uint64_t count = 0;
@@ -378,7 +385,10 @@ int spx_recording_open(const char *path, int writable, spx_recording **out, spx_
       H5Sselect_hyperslab(fs, H5S_SELECT_SET, start1, NULL, cnt1, NULL);
       herr_t b = H5Dread(r->dvalues, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, r->values);
       H5Sclose(fs), H5Sclose(ms);
-      if (a < 0 || b < 0) rc = spx_error_set(err, SPX_EIO, "recording %s: read error", path);
+      if (a < 0 || b < 0)
+        rc = spx_error_set(err, SPX_EIO, "recording %s: damaged: %s cannot be read (its "
+                           "checksum does not match, or an I/O error)", path,
+                           a < 0 ? "/masks" : "/values");
     }
     if (rc == SPX_OK) rc = index_rows(r, 0, err);
   }
@@ -462,5 +472,123 @@ int spx_recording_append(spx_recording *r, const spx_maskset *masks, size_t firs
     if (st >= 0) st = H5Fflush(r->file, H5F_SCOPE_LOCAL);
     if (st < 0) rc = spx_error_set(err, SPX_EIO, "recording %s: write failed", r->path);
   }
+  return rc;
+}
+
+/* ---- model identity ------------------------------------------------------------------------ */
+
+static int identity_ignored(const char *key) {
+  static const char *const keys[] = {"timeout", "batch", "retries", "retry_backoff", "path",
+                                     "fallback", NULL};
+  for (size_t i = 0; keys[i]; i++)
+    if (strcmp(key, keys[i]) == 0) return 1;
+  return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *spx_recording_identity(const char *kind, const spx_options *opts) {
+  size_t count = opts ? spx_options_count(opts) : 0, nl = 0, len = strlen(kind) + 16;
+  char **lines = calloc(count + 1, sizeof *lines);
+  if (lines == NULL) return NULL;
+  int bad = 0;
+  for (size_t i = 0; i < count && !bad; i++) {
+    const char *key, *text;
+    spx_option_kind k;
+    spx_options_at(opts, i, &key, &k, &text, NULL);
+    if (identity_ignored(key) || strcmp(key, "kind") == 0) continue;
+    size_t l = strlen(key) + strlen(text) + 8;
+    lines[nl] = malloc(l);
+    if (lines[nl] == NULL) {
+      bad = 1;
+      break;
+    }
+    snprintf(lines[nl], l, "%s = %s\n", key, text);
+    len += l;
+    nl++;
+  }
+  char *out = bad ? NULL : malloc(len);
+  if (out) {
+    qsort(lines, nl, sizeof *lines, cmp_str);
+    snprintf(out, len, "kind = %s\n", kind);
+    for (size_t i = 0; i < nl; i++) strcat(out, lines[i]);
+  }
+  for (size_t i = 0; i < nl; i++) free(lines[i]);
+  free(lines);
+  return out;
+}
+
+/* The value of key in an identity text ("" if absent), into buf. */
+static void identity_value(const char *text, const char *key, char *buf, size_t len) {
+  buf[0] = '\0';
+  size_t kl = strlen(key);
+  for (const char *p = text; p && *p;) {
+    const char *e = strchr(p, '\n');
+    size_t ll = e ? (size_t)(e - p) : strlen(p);
+    if (ll > kl + 3 && strncmp(p, key, kl) == 0 && strncmp(p + kl, " = ", 3) == 0) {
+      size_t vl = ll - kl - 3 < len - 1 ? ll - kl - 3 : len - 1;
+      memcpy(buf, p + kl + 3, vl);
+      buf[vl] = '\0';
+      return;
+    }
+    p = e ? e + 1 : NULL;
+  }
+}
+
+/* The first key (in sorted order) whose value differs between two identity texts. */
+static void first_difference(const char *a, const char *b, char *key, size_t len) {
+  key[0] = '\0';
+  const char *texts[2] = {a, b};
+  for (int t = 0; t < 2 && !key[0]; t++)
+    for (const char *p = texts[t]; p && *p && !key[0];) {
+      const char *e = strchr(p, '\n'), *eq = strstr(p, " = ");
+      if (eq && (!e || eq < e)) {
+        char k[128], va[256], vb[256];
+        size_t kl = (size_t)(eq - p) < sizeof k - 1 ? (size_t)(eq - p) : sizeof k - 1;
+        memcpy(k, p, kl);
+        k[kl] = '\0';
+        identity_value(a, k, va, sizeof va);
+        identity_value(b, k, vb, sizeof vb);
+        if (strcmp(va, vb) != 0) snprintf(key, len, "%s", k);
+      }
+      p = e ? e + 1 : NULL;
+    }
+}
+
+int spx_recording_check_identity(spx_recording *r, const char *identity, spx_error *err) {
+  if (!r->writable)
+    return spx_error_set(err, SPX_EINTERNAL, "recording %s: identity check on a read-only "
+                         "handle", r->path);
+  int has = H5Aexists(r->file, "oracle_options") > 0;
+  if (!has) {
+    if (r->count > 0)
+      return spx_error_set(err, SPX_EINVAL,
+                           "recording %s was written before recordings stored their model's "
+                           "options, so answers of another model could be mixed into it: it "
+                           "cannot be appended to (replay it without fallback, or remove it to "
+                           "record again)",
+                           r->path);
+    if (write_attr_str(r->file, "oracle_options", identity) || H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0)
+      return spx_error_set(err, SPX_EIO, "cannot write recording %s", r->path);
+    return SPX_OK;
+  }
+  char *stored = read_attr_str(r->file, "oracle_options");
+  if (stored == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  int rc = SPX_OK;
+  if (strcmp(stored, identity) != 0) {
+    char key[128], va[256], vb[256];
+    first_difference(stored, identity, key, sizeof key);
+    identity_value(stored, key, va, sizeof va);
+    identity_value(identity, key, vb, sizeof vb);
+    rc = spx_error_set(err, SPX_EINVAL,
+                       "recording %s was made by another model: oracle option %s is %s%s%s there "
+                       "but %s%s%s here; refusing to mix their answers (remove the recording or "
+                       "record to another path)",
+                       r->path, key[0] ? key : "(options)", va[0] ? "'" : "", va[0] ? va : "absent",
+                       va[0] ? "'" : "", vb[0] ? "'" : "", vb[0] ? vb : "absent", vb[0] ? "'" : "");
+  }
+  free(stored);
   return rc;
 }

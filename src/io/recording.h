@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/options.h"
 #include "core/error.h"
 #include "core/mask.h"
 
@@ -50,5 +51,16 @@ void spx_recording_lookup(const spx_recording *r, const uint64_t *mask, double *
  * already present are skipped (the first answer is kept). */
 int spx_recording_append(spx_recording *r, const spx_maskset *masks, size_t first, size_t count,
                          const double *values, spx_error *err);
+
+/* Model identity (issue #14): the oracle kind and its resolved options, one "key = value"
+ * line each, sorted by key, leaving out keys that do not change the answers (timeout, batch,
+ * retries, retry_backoff; the recorded oracle's own path and fallback). Returns a malloc'ed
+ * string or NULL (out of memory). */
+char *spx_recording_identity(const char *kind, const spx_options *opts);
+/* Before appending to r (opened writable): a new, empty recording takes identity; one with an
+ * identity must have the same (else SPX_EINVAL naming the first differing key and both
+ * values); one recorded before identities were stored is refused for appending (it can
+ * still be replayed read-only). */
+int spx_recording_check_identity(spx_recording *r, const char *identity, spx_error *err);
 
 #endif

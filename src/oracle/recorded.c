@@ -130,6 +130,12 @@ static int rec_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_e
     if (rc == SPX_OK && spx_recording_n(s->rec) != s->live->n)
       rc = spx_error_set(err, SPX_EINVAL, "recording %s has n = %zu but oracle %s has n = %zu",
                          file, spx_recording_n(s->rec), fallback, s->live->n);
+    if (rc == SPX_OK) { /* answers of the same model only (issue #14) */
+      char *ident = spx_recording_identity(fallback, opts);
+      rc = ident ? spx_recording_check_identity(s->rec, ident, err)
+                 : spx_error_set(err, SPX_ENOMEM, "out of memory");
+      free(ident);
+    }
   } else {
     rc = spx_recording_open(file, 0, &s->rec, err);
   }
