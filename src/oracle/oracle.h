@@ -2,8 +2,10 @@
  *
  * An oracle answers f(mask) for batches of masks. Implementations provide one static const
  * spx_oracle_type and register it in registry.c; users open them by name with their option
- * table. Decorators (the counting wrapper here, later caches and noise) are oracles whose
- * state holds an inner oracle. */
+ * table. An oracle may wrap another (o->inner: the sentiment and OCR oracles drive a process
+ * oracle); labels, explicand, truth and images are looked up through the wrapping. Noise is
+ * an option of the synthetic oracle (snr_db); failed batches are retried on a reopened oracle
+ * (spx_oracle_reopen, used by the evaluator in src/par). */
 #ifndef SPX_ORACLE_H
 #define SPX_ORACLE_H
 
@@ -44,7 +46,7 @@ struct spx_oracle {
   char **labels;    /* NULL or n owned strings */
   char *explicand;  /* owned description of the explicand, or NULL */
   int concurrent;   /* 1 if separate instances may be called from several ranks at once */
-  spx_oracle *inner; /* decorated oracle (owned), or NULL */
+  spx_oracle *inner; /* wrapped oracle (owned), or NULL */
   uint64_t queries; /* masks answered through spx_oracle_eval */
   double seconds;   /* wall time spent in spx_oracle_eval */
   /* Optional pictures of the features (say training images): n images of image_h x image_w
@@ -127,20 +129,12 @@ int spx_oracle_set_images(spx_oracle *o, size_t h, size_t w, const double *featu
 int spx_oracle_images(const spx_oracle *o, size_t *h, size_t *w, const double **features,
                       const double **explicand);
 
-/* Decorators: replace *o by a wrapper that owns the old *o (destroying the wrapper destroys
- * both). The counting wrapper's queries/seconds count only what passes through it. The noise
- * wrapper adds N(0, sd^2) noise that depends only on (seed, mask). */
-int spx_oracle_wrap_counting(spx_oracle **o, spx_error *err);
-int spx_oracle_wrap_noise(spx_oracle **o, double sd, uint64_t seed, spx_error *err);
-/* Undo one wrapper: *o becomes the inner oracle again; returns the detached wrapper (to be
- * destroyed by the caller) or NULL when *o is not a wrapper. */
-spx_oracle *spx_oracle_unwrap(spx_oracle **o);
 
 /* Task accuracy (fraction of the task's images classified correctly) of a `components`
  * oracle with the components of mask kept; NaN for any other oracle. For pruning studies. */
 double spx_components_accuracy(const spx_oracle *o, const uint64_t *mask);
 
-/* Allocate an empty oracle of a type (used by open and by decorators). */
+/* Allocate an empty oracle of a type (used by open). */
 spx_oracle *spx_oracle_alloc(const spx_oracle_type *type);
 
 #endif

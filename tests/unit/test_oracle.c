@@ -1,5 +1,5 @@
-/* test_oracle.c: the oracle layer: registry, dispatch checks, counting and noise decorators,
- * label lookup through wrappers. Uses the components oracle (fast, no external process). */
+/* test_oracle.c: the oracle layer: registry, dispatch checks (n, rows, counting), reopening
+ * (same answers, counters kept; the retry keys). Uses the components oracle (fast, no external process). */
 #include "core/rng.h"
 #include "oracle/oracle.h"
 #include "testing.h"
@@ -40,7 +40,7 @@ int main(void) {
 
   spx_maskset *m = spx_maskset_create(8, 64);
   for (size_t i = 0; i < 64; i++) spx_maskset_row(m, i)[0] = i * 3 % 256;
-  double base[64], noisy[64], noisy2[64], part[64];
+  double base[64];
   spx_test(spx_oracle_eval_all(orc, m, base, &err) == SPX_OK, "eval");
   spx_test(orc->queries == 64 && orc->seconds >= 0, "dispatch counts queries");
   spx_maskset *wrong = spx_maskset_create(9, 1);
@@ -49,38 +49,23 @@ int main(void) {
   spx_test(spx_oracle_eval(orc, m, 60, 10, base, &err) == SPX_EINVAL, "row range checked");
   spx_maskset_destroy(&wrong);
 
-  /* Counting scope. */
-  spx_test(spx_oracle_wrap_counting(&orc, &err) == SPX_OK, "wrap counting");
-  spx_test(spx_oracle_eval(orc, m, 10, 20, part, &err) == SPX_OK && orc->queries == 20 &&
-               orc->inner->queries == 84,
-           "scope counts 20 while the inner total is 84");
-  spx_test(memcmp(part, base + 10, 20 * sizeof *part) == 0, "wrapper forwards values");
+  /* Reopen: a fresh state with the same options and explicand gives the same answers and
+   * keeps the counters; retries/retry_backoff have their defaults. */
+  double again[64];
+  spx_test(orc->retries == 2 && orc->retry_backoff == 0.5, "retry defaults (%u, %g)",
+           orc->retries, orc->retry_backoff);
+  spx_test(spx_oracle_reopen(orc, &err) == SPX_OK && orc->reopens == 1 && !spx_oracle_lost(orc),
+           "reopen (%s)", err.msg);
+  spx_test(spx_oracle_eval_all(orc, m, again, &err) == SPX_OK &&
+               memcmp(again, base, sizeof again) == 0 && orc->queries == 128,
+           "reopened oracle answers the same, queries counted on (%llu)",
+           (unsigned long long)orc->queries);
   spx_test(spx_oracle_labels(orc) && strcmp(spx_oracle_labels(orc)[2], "unit2") == 0,
-           "labels through the wrapper");
-  spx_test(spx_oracle_explicand_of(orc) != NULL, "explicand through the wrapper");
-  spx_oracle *scope = spx_oracle_unwrap(&orc);
-  spx_test(scope && orc->inner == NULL && orc->queries == 84, "unwrap");
-  spx_oracle_destroy(&scope);
+           "labels after reopen");
+  spx_test(spx_oracle_retryable(SPX_EORACLE) && spx_oracle_retryable(SPX_ETIMEOUT) &&
+               !spx_oracle_retryable(SPX_EINVAL) && !spx_oracle_retryable(SPX_ENOMEM),
+           "retryable codes");
 
-  /* Noise: deterministic per mask, independent of batching, right spread. */
-  spx_test(spx_oracle_wrap_noise(&orc, 0.5, 42, &err) == SPX_OK, "wrap noise");
-  spx_oracle_eval_all(orc, m, noisy, NULL);
-  for (size_t i = 0; i < 64; i += 16) spx_oracle_eval(orc, m, i, 16, noisy2 + i, NULL);
-  spx_test(memcmp(noisy, noisy2, sizeof noisy) == 0, "same mask, same noise, any batching");
-  spx_test(noisy[0] != base[0], "noise added");
-  spx_maskset *big = spx_maskset_create(8, 256);
-  for (size_t i = 0; i < 256; i++) spx_maskset_row(big, i)[0] = i;
-  double *nb = malloc(256 * sizeof *nb), *bb = malloc(256 * sizeof *bb);
-  spx_oracle_eval_all(orc, big, nb, NULL);
-  spx_oracle_eval_all(orc->inner, big, bb, NULL);
-  double s2 = 0;
-  for (int i = 0; i < 256; i++) s2 += (nb[i] - bb[i]) * (nb[i] - bb[i]);
-  /* 256 draws of N(0, 0.25): the sample variance has relative sd sqrt(2/256) ~ 0.09; allow 4. */
-  spx_test_rel(s2 / 256, 0.25, 4 * 0.09, "noise variance");
-  spx_test(spx_oracle_wrap_noise(&orc, -1, 0, &err) == SPX_EINVAL, "negative sd rejected");
-  free(nb);
-  free(bb);
-  spx_maskset_destroy(&big);
   spx_maskset_destroy(&m);
   spx_oracle_destroy(&orc);
   spx_test(orc == NULL, "destroying the wrapper destroys the chain");
