@@ -532,7 +532,8 @@ static int read_oracle(reader *r, const spx_toml_node *orc, spx_config *c) {
   }
   const spx_toml_node *ex = spx_toml_find(orc, "explicands");
   long long first = 0, count = -1, stride = 1;
-  if (ex) {
+  int ex_int = ex && spx_toml_type_of(ex) == SPX_TOML_INT;
+  if (ex && !ex_int) {
     if (spx_toml_type_of(ex) != SPX_TOML_TABLE)
       return fail_at(r, ex, "oracle.explicands", SPX_EINVAL,
                      "expected a table { first = ..., count = ... }, got %s",
@@ -552,6 +553,16 @@ static int read_oracle(reader *r, const spx_toml_node *orc, spx_config *c) {
   static const char *const skip[] = {"kind", "explicands", NULL};
   if ((rc = collect_options(r, orc, context, skip, &c->oracle_opts))) return rc;
   if ((rc = spx_options_declare(c->oracle_opts, c->oracle->options, r->err))) return rc;
+  /* explicands = N (an integer): the oracle's own count of inputs (say the process oracle's);
+   * the run uses all of them. */
+  if (ex_int) {
+    if (c->oracle->explicands == NULL)
+      return fail_at(r, ex, "oracle.explicands", SPX_EINVAL,
+                     "oracle %s has exactly one explicand; give a table { first = ..., count = "
+                     "... } or leave the key out", kname);
+    if ((rc = put_option(r, c->oracle_opts, "explicands", ex))) return rc;
+    c->explicands_to_oracle = 1;
+  }
   c->explicand_first = (size_t)first;
   c->explicand_count = count < 0 ? 0 : (size_t)count; /* 0: all, resolved later */
   c->explicand_stride = (size_t)stride;
@@ -750,9 +761,16 @@ static int resolve_explicands(reader *r, const spx_toml_node *orc, spx_config *c
   size_t total = 1;
   int rc = SPX_OK;
   if (c->oracle->explicands) rc = c->oracle->explicands(opts, &total, r->err);
+  int count_read = spx_options_used(opts, "explicands");
   spx_options_destroy(&opts);
   if (rc) return rc;
   const spx_toml_node *ex = spx_toml_find(orc, "explicands");
+  if (c->explicands_to_oracle && !count_read)
+    return fail_at(r, ex, "oracle.explicands", SPX_EINVAL,
+                   "an integer is the number of inputs of an oracle that takes such a count "
+                   "(process); oracle %s chooses its explicands with a table { first = ..., "
+                   "count = ... }",
+                   c->oracle->name);
   if (c->explicand_first >= total)
     return fail_at(r, ex ? spx_toml_find(ex, "first") : NULL, "oracle.explicands.first",
                    SPX_ERANGE, "%zu is beyond the %zu explicand%s of oracle %s",
@@ -847,7 +865,7 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   else
     snprintf(num, sizeof num, "{ first = %zu, count = %zu }", c->explicand_first,
              c->explicand_count);
-  if ((rc = set_default(r, doc, "oracle.explicands", num))) return rc;
+  if (!c->explicands_to_oracle && (rc = set_default(r, doc, "oracle.explicands", num))) return rc;
   if (c->budget_mode == SPX_BUDGET_SPEX_B && (rc = fill_rows(r, doc, "budget", budget_rows)))
     return rc;
   if (c->nprune && (rc = fill_rows(r, doc, "pruning", pruning_rows))) return rc;

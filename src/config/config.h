@@ -63,6 +63,9 @@ typedef struct spx_config {
   spx_options *oracle_opts; /* every key but kind and explicands */
   size_t explicand_first, explicand_count;
   size_t explicand_stride; /* explicands first, first + stride, ... (default 1) */
+  /* 1 when [oracle] explicands is an integer: the number of inputs an oracle offers (the
+   * process oracle's key), passed to the oracle; every input is used. */
+  int explicands_to_oracle;
   /* [budget] */
   spx_budget_mode budget_mode;
   unsigned spex_t;     /* BCH degree parameter of the spx_b rule */

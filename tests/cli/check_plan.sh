@@ -74,5 +74,31 @@ assert int(m.group(1)) == len(recorded), (m.group(1), len(recorded))
 assert len(recorded) > 0 and len(recorded) < int(m.group(2)), len(recorded)
 PY
 check "check's skipped cells = the run's skipped cells" $?
+# [oracle] explicands = N passes the number of inputs to the process oracle; every input is
+# used (one process per explicand, each told its number through {e}).
+cat >"$tmp/p.toml" <<TOML
+[experiment]
+name = "process_count"
+output = "$tmp/p.h5"
+test_masks = 20
+[oracle]
+kind = "process"
+command = "python3 experiments/example_oracle.py # input {e}"
+n = 6
+explicands = 3
+[budget]
+samples = [64]
+[[method]]
+name = "exact"
+TOML
+"$BIN" "$tmp/p.toml" --quiet >/dev/null 2>"$tmp/err"
+check "process explicands = 3 runs ($(head -c 300 "$tmp/err"))" $?
+"$PY" -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); assert sorted(f['explicands'].keys())==['0','1','2'], list(f['explicands'].keys()); assert (f['results/exact/status'][()]==1).all()" "$tmp/p.h5"
+check "three explicands, every cell ok" $?
+sed -i 's/^kind = "process"/kind = "synthetic"\nterms = 2/; /^command/d' "$tmp/p.toml"
+"$BIN" check "$tmp/p.toml" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "oracle.explicands: an integer is the number of inputs" "$tmp/err"
+check "an integer explicands for synthetic is refused ($(head -c 200 "$tmp/err"))" $?
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -334,9 +334,14 @@ static void test_errors(void) {
                     "count, stride)",
                     "unknown explicands key");
   expect_edit_error("n = 5", "n = 5\nexplicands = 4",
+                    "cfg.toml:9:14: oracle.explicands: an integer is the number of inputs of an "
+                    "oracle that takes such a count (process); oracle tsparse chooses its "
+                    "explicands with a table { first = ..., count = ... }",
+                    "integer explicands for an oracle without a count");
+  expect_edit_error("n = 5", "n = 5\nexplicands = \"all\"",
                     "cfg.toml:9:14: oracle.explicands: expected a table { first = ..., count = "
-                    "... }, got an integer",
-                    "explicands not a table");
+                    "... }, got a string",
+                    "explicands neither a table nor an integer");
   expect_edit_error("[budget]\nsamples = [32, 64]\n", "",
                     "cfg.toml: budget: missing [budget] table (spx_b = [...] or samples = [...])",
                     "missing budget");
