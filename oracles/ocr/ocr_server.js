@@ -215,7 +215,6 @@ async function main() {
     if (cl === null) return;
     const count = Number(cl);
     if (!Number.isInteger(count) || count < 0) die(`bad batch count line ${JSON.stringify(cl)}`);
-    const answers = [];
     for (let done = 0; done < count;) {
       const k = Math.min(batch, count - done);
       for (let j = 0; j < k; j++) {
@@ -231,11 +230,12 @@ async function main() {
         }
       }
       const probs = await run(buf, k);
+      const answers = [];
       for (let j = 0; j < k; j++)
         answers.push(String(ctcLogProb(probs, j * T * CLASSES, T, CLASSES, labels, BLANK)));
+      process.stdout.write(answers.join('\n') + '\n'); // as each ONNX Runtime call finishes
       done += k;
     }
-    process.stdout.write(answers.length ? answers.join('\n') + '\n' : '');
   }
 }
 

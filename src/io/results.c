@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -572,7 +573,15 @@ void spx_results_close(spx_results **res) {
     if (r->broken) spx_h5_detach(r->file);
     spx_h5_close(r->file);
   }
-  if (r->lock_fd >= 0) close(r->lock_fd);
+  if (r->lock_fd >= 0) {
+    /* give back the disk blocks reserved past the end (spx_h5_reserve): growing the file by
+     * a byte and shrinking it again frees every block beyond its size */
+    struct stat st;
+    if (!r->broken && fstat(r->lock_fd, &st) == 0 && st.st_size > 0 &&
+        ftruncate(r->lock_fd, st.st_size + 1) == 0 && ftruncate(r->lock_fd, st.st_size) != 0) {
+    }
+    close(r->lock_fd);
+  }
   for (size_t m = 0; m < r->nmethods; m++) free(r->labels[m]);
   free(r->labels);
   free(r->path);

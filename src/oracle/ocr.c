@@ -46,7 +46,8 @@ extern char **environ;
 #define OCR_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 #define OCR_HEIGHT 48
 #define OCR_TRUTH_MAX_N 20
-#define OCR_TRUTH_ROUND 4096 /* masks per eval call while enumerating */
+#define OCR_TRUTH_ROUND 256 /* masks per eval call while enumerating */
+#define OCR_PROTOCOL_BATCH 256 /* masks per protocol batch (the time-out applies to each) */
 
 typedef struct {
   char *dir;             /* private temporary directory (line.txt, image.txt, regions.txt) */
@@ -771,6 +772,8 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
     if (rc == SPX_OK) rc = spx_options_put(popts, "n", SPX_OPT_INT, num, NULL, err);
     snprintf(num, sizeof num, "%.17g", timeout);
     if (rc == SPX_OK) rc = spx_options_put(popts, "timeout", SPX_OPT_FLOAT, num, NULL, err);
+    snprintf(num, sizeof num, "%lld", batch > OCR_PROTOCOL_BATCH ? batch : OCR_PROTOCOL_BATCH);
+    if (rc == SPX_OK) rc = spx_options_put(popts, "batch", SPX_OPT_INT, num, NULL, err);
     if (rc == SPX_OK) rc = spx_oracle_open("process", popts, 0, &o->inner, err);
   }
   if (rc == SPX_OK) {
