@@ -72,7 +72,7 @@ int spx_pruning_curve(const spx_oracle *o, const uint32_t *order, size_t n,
     size_t k = spx_pruning_kept(fractions[j], n);
     while (kept < k) spx_mask_set(mask, order[kept++]);
     while (kept > k) spx_mask_clear(mask, order[--kept]); /* fractions need not ascend here */
-    acc[j] = spx_components_accuracy(o, mask);
+    acc[j] = spx_oracle_task_accuracy(o, mask);
     if (isnan(acc[j])) {
       rc = spx_error_set(err, SPX_EINVAL,
                          "pruning: oracle %s has no task accuracy (only `components` has)",

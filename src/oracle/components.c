@@ -200,6 +200,12 @@ static int comp_eval(spx_oracle *self, const spx_maskset *masks, size_t first, s
 
 static void comp_close(spx_oracle *self) { comp_free(self->state); }
 
+static double comp_task_accuracy(const spx_oracle *o, const uint64_t *mask) {
+  double acc = NAN;
+  task_value(o->state, mask, &acc);
+  return acc;
+}
+
 const spx_oracle_type spx_oracle_components = {
     .name = "components",
     .summary = "ablate hidden units (or heads) of an MLP trained on digits; mean log-prob of the task",
@@ -207,10 +213,5 @@ const spx_oracle_type spx_oracle_components = {
     .explicands = comp_explicands,
     .eval = comp_eval,
     .truth = NULL,
-    .close = comp_close};
-
-double spx_components_accuracy(const spx_oracle *o, const uint64_t *mask) {
-  double acc = NAN;
-  if (o && o->type == &spx_oracle_components) task_value(o->state, mask, &acc);
-  return acc;
-}
+    .close = comp_close,
+    .task_accuracy = comp_task_accuracy};

@@ -230,6 +230,18 @@ int spx_oracle_eval_all(spx_oracle *o, const spx_maskset *masks, double *out, sp
   return spx_oracle_eval(o, masks, 0, masks->count, out, err);
 }
 
+static const spx_oracle *with_accuracy(const spx_oracle *o) {
+  while (o && o->type->task_accuracy == NULL) o = o->inner;
+  return o;
+}
+
+double spx_oracle_task_accuracy(const spx_oracle *o, const uint64_t *mask) {
+  const spx_oracle *a = with_accuracy(o);
+  return a ? a->type->task_accuracy(a, mask) : NAN;
+}
+
+int spx_oracle_has_task_accuracy(const spx_oracle *o) { return with_accuracy(o) != NULL; }
+
 const spx_transform *spx_oracle_truth(const spx_oracle *o) {
   while (o->inner && (o->type->truth == NULL)) o = o->inner;
   return o->type->truth ? o->type->truth(o) : NULL;

@@ -34,6 +34,10 @@ typedef struct spx_oracle_type {
   const spx_transform *(*truth)(const spx_oracle *o);
   /* Free o->state (o itself and its labels are freed by spx_oracle_destroy). */
   void (*close)(spx_oracle *o);
+  /* Optional hooks (NULL: the oracle has no such thing). task_accuracy: the fraction of the
+   * model's task answered correctly with the features of mask kept (pruning studies; the
+   * components oracle). */
+  double (*task_accuracy)(const spx_oracle *o, const uint64_t *mask);
   /* The oracle's option keys (core/options.h), each declared once with its default, range and
    * help; read with spx_opt_*. NULL for an oracle that reads undeclared keys. */
   const spx_option_decl *options;
@@ -130,9 +134,10 @@ int spx_oracle_images(const spx_oracle *o, size_t *h, size_t *w, const double **
                       const double **explicand);
 
 
-/* Task accuracy (fraction of the task's images classified correctly) of a `components`
- * oracle with the components of mask kept; NaN for any other oracle. For pruning studies. */
-double spx_components_accuracy(const spx_oracle *o, const uint64_t *mask);
+/* The task accuracy hook of the oracle (or of the oracle it wraps) with the features of mask
+ * kept; NaN when no oracle of the chain has one (spx_oracle_has_task_accuracy = 0). */
+double spx_oracle_task_accuracy(const spx_oracle *o, const uint64_t *mask);
+int spx_oracle_has_task_accuracy(const spx_oracle *o);
 
 /* Allocate an empty oracle of a type (used by open). */
 spx_oracle *spx_oracle_alloc(const spx_oracle_type *type);

@@ -4,7 +4,7 @@
  * Against brute force at n = 8: Banzhaf and Shapley scores of random Fourier and Moebius
  * transforms equal the average marginal contributions enumerated over all 2^8 masks; a
  * transform with a known ranking (ties included) gives that order; the kept counts; the
- * accuracy curve equals spx_components_accuracy on masks built here; random orders are
+ * accuracy curve equals spx_oracle_task_accuracy on masks built here; random orders are
  * deterministic permutations. Then configs/quick/pruning.toml runs in-process and every
  * stored pruning number is recomputed from the stored transforms by brute force (order,
  * kept counts, accuracies, the full model, the random curves), skipped cells hold NaN, and a
@@ -159,7 +159,7 @@ static void check_file(const char *path, const spx_config *cfg, spx_oracle *cons
     snprintf(p, sizeof p, "/explicands/%zu/pruning_full", i);
     read_ds(f, p, H5T_NATIVE_DOUBLE, &full);
     /* Exactly the same computation (one forward pass per image), so exact equality. */
-    spx_test(full == spx_components_accuracy(orc[i], full_mask),
+    spx_test(full == spx_oracle_task_accuracy(orc[i], full_mask),
              "instance %zu: full-model accuracy", i);
     snprintf(p, sizeof p, "/explicands/%zu/pruning_kept", i);
     read_ds(f, p, H5T_NATIVE_UINT64, kept);
@@ -176,7 +176,7 @@ static void check_file(const char *path, const spx_config *cfg, spx_oracle *cons
       uint64_t m[1] = {0};
       for (size_t j = 0; j < F; j++) {
         for (size_t r = 0; r < kept[j]; r++) m[0] |= 1u << order[r];
-        spx_test(rnd[q * F + j] == spx_components_accuracy(orc[i], m),
+        spx_test(rnd[q * F + j] == spx_oracle_task_accuracy(orc[i], m),
                  "instance %zu: random order %zu at fraction %zu", i, q, j);
       }
     }
@@ -214,7 +214,7 @@ static void check_file(const char *path, const spx_config *cfg, spx_oracle *cons
           uint64_t m[1] = {0};
           size_t keep = (size_t)ceil(cfg->prune_fractions[j] * N - 1e-9);
           for (size_t r = 0; r < keep; r++) m[0] |= 1u << want[r];
-          spx_test(acc[k * F + j] == spx_components_accuracy(orc[i], m),
+          spx_test(acc[k * F + j] == spx_oracle_task_accuracy(orc[i], m),
                    "%s (%zu, %zu): accuracy at fraction %g", label, i, b,
                    cfg->prune_fractions[j]);
         }
@@ -305,9 +305,9 @@ int main(void) {
     size_t kept = 0, want_k[4] = {1, 4, 6, 8};
     for (int j = 0; j < 4; j++) {
       while (kept < want_k[j]) m[0] |= 1u << order[kept++];
-      spx_test(acc[j] == spx_components_accuracy(orc[0], m), "curve point %d", j);
+      spx_test(acc[j] == spx_oracle_task_accuracy(orc[0], m), "curve point %d", j);
     }
-    spx_test(m[0] == 0xff && acc[3] == spx_components_accuracy(orc[0], (uint64_t[]){0xff}),
+    spx_test(m[0] == 0xff && acc[3] == spx_oracle_task_accuracy(orc[0], (uint64_t[]){0xff}),
              "fraction 1.0 is the full model");
     double bad;
     spx_test(spx_pruning_curve(NULL, order, N, fr, 1, &bad, &err) == SPX_EINVAL &&

@@ -90,7 +90,7 @@ int main(void) {
       if (gsl_rng_uniform(r) < 0.5) spx_mask_set(spx_maskset_row(m, i), j);
   double v[5];
   spx_test(spx_oracle_eval_all(all, m, v, &err) == SPX_OK, "eval");
-  double acc = spx_components_accuracy(all, spx_maskset_row(m, 0));
+  double acc = spx_oracle_task_accuracy(all, spx_maskset_row(m, 0));
   spx_test(acc > 0.9, "the trained MLP classifies > 90%% of held-out digits (%.3f)", acc);
 
   /* Independent ablation: zero the output weights of removed units, full forward pass. */
