@@ -208,9 +208,6 @@ static void test_truth(void) {
   o = open_with((const char *const[]){"grid", "[1, 500]", NULL}, 16, &err);
   spx_test(o == NULL && strstr(err.msg, "500 columns"), "too many columns: %s", err.msg);
   spx_oracle_destroy(&o);
-  o = open_with((const char *const[]){"unit", "char", "truth", "true", NULL}, 0, &err);
-  spx_test(o != NULL, "truth with n = 11 is fine: %s", err.msg);
-  spx_oracle_destroy(&o);
   o = open_with((const char *const[]){"grid", "[2, 11]", "truth", "true", NULL}, 0, &err);
   spx_test(o == NULL && strstr(err.msg, "n <= 20"), "truth with n = 22: %s", err.msg);
   spx_oracle_destroy(&o);
