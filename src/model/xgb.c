@@ -138,7 +138,8 @@ static spx_xgb *create(spx_xgb_data *train, const spx_xgb_params *p, int logisti
     spx_error_set(err, SPX_EINVAL, "XGBoost training data has no labels");
     return NULL;
   }
-  if (p->max_depth < 1 || p->threads < 1 || !(p->eta > 0.0)) {
+  if (p->max_depth < 1 || p->threads < 1 || !(p->eta > 0.0) || !(p->subsample >= 0.0) ||
+      p->subsample > 1.0) {
     spx_error_set(err, SPX_EINVAL, "bad XGBoost parameters (depth %d, eta %g, threads %d)",
                   p->max_depth, p->eta, p->threads);
     return NULL;
@@ -177,6 +178,15 @@ static spx_xgb *create(spx_xgb_data *train, const spx_xgb_params *p, int logisti
   for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
     if (XGBoosterSetParam(b->h, kv[i][0], kv[i][1]) != 0) {
       xgb_fail(err, "setting a parameter");
+      spx_xgb_destroy(&b);
+      return NULL;
+    }
+  }
+  if (p->subsample > 0.0 && p->subsample < 1.0) {
+    char sub[40];
+    snprintf(sub, sizeof sub, "%.17g", p->subsample);
+    if (XGBoosterSetParam(b->h, "subsample", sub) != 0) {
+      xgb_fail(err, "setting subsample");
       spx_xgb_destroy(&b);
       return NULL;
     }

@@ -22,6 +22,9 @@ typedef struct spx_xgb_params {
   double eta;     /* learning rate */
   int threads;    /* XGBoost nthread, >= 1 */
   uint32_t seed;  /* XGBoost seed */
+  double subsample; /* share of the rows each tree is grown on, in (0, 1); 0 or 1 = all rows
+                     * (then the first k trees of a run are the k-round model, as above; with
+                     * subsampling too, for a fixed seed and thread count) */
 } spx_xgb_params;
 
 /* A data set: the selected rows of a mask set as a dense 0/1 float matrix (an XGBoost

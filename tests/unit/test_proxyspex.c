@@ -463,7 +463,7 @@ static void test_search(void) {
   for (size_t i = 0; i < 240; i++) rows[i] = 60 + i;
   spx_xgb_data *tr = spx_xgb_data_create(m, y, rows, 240, NULL, 0, 1, &err);
   spx_xgb_data *va = spx_xgb_data_create(m, NULL, NULL, 60, NULL, 0, 1, &err);
-  spx_xgb_params p = {1, 0.01, 1, 11};
+  spx_xgb_params p = {.max_depth = 1, .eta = 0.01, .threads = 1, .seed = 11};
   spx_xgb *bst = spx_xgb_create(tr, &p, &err);
   spx_xgb_boost(bst, 5, &err);
   double pred[60], mean = 0, res_ss = 0, tot = 0;

@@ -78,7 +78,8 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
 static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxyshap_config *cfg,
                      uint32_t seed, spx_tree_ensemble **e, spx_proxyshap_info *info,
                      spx_error *err) {
-  spx_proxy_choice choice = {cfg->max_depth, cfg->eta, (size_t)cfg->trees, NAN};
+  spx_proxy_choice choice = {.max_depth = cfg->max_depth, .eta = cfg->eta,
+                             .trees = (size_t)cfg->trees, .cv_r2 = NAN};
   const uint32_t *cols = NULL;
   size_t ncols = 0;
   spx_proxy_search *search = NULL;

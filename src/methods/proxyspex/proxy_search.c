@@ -19,6 +19,8 @@ struct spx_proxy_search {
   size_t folds_run; /* folds each candidate is scored on */
   uint32_t *cols;   /* screened features, NULL = all */
   size_t ncols;
+  spx_maskset *own_masks; /* the search's row subsample (search_rows), or NULL */
+  double *own_y;
 };
 
 void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t) {
@@ -42,6 +44,8 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
   cfg->screen = hpo == SPX_HPO_FAST;
   cfg->screen_trees = 20;
   cfg->screen_eta = 0.3;
+  cfg->search_rows = SPX_PROXY_DEFAULT_SEARCH_ROWS;
+  cfg->tree_tol = SPX_PROXY_DEFAULT_TREE_TOL;
 }
 
 static void fold_range_n(size_t count, size_t K, size_t f, size_t *begin, size_t *end) {
@@ -67,7 +71,8 @@ static int screen_features(spx_proxy_search *s, spx_error *err) {
   spx_xgb_data *d = spx_xgb_data_create(s->masks, s->y, rows, nt, NULL, 0, s->cfg.threads, err);
   free(rows);
   if (d == NULL) return err->code;
-  spx_xgb_params p = {s->cfg.t, s->cfg.screen_eta, s->cfg.threads, s->cfg.seed};
+  spx_xgb_params p = {.max_depth = s->cfg.t, .eta = s->cfg.screen_eta,
+                      .threads = s->cfg.threads, .seed = s->cfg.seed};
   spx_xgb *b = spx_xgb_create(d, &p, err);
   int rc = b ? spx_xgb_boost(b, s->cfg.screen_trees, err) : err->code;
   spx_tree_ensemble *e = NULL;
@@ -134,6 +139,26 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
   s->y = y;
   s->count = masks->count;
   s->cfg = *cfg;
+  if (cfg->hpo == SPX_HPO_FAST && cfg->search_rows >= 2 * cfg->folds &&
+      masks->count > cfg->search_rows) { /* evenly spaced rows i * count / M */
+    size_t M = cfg->search_rows;
+    s->own_masks = spx_maskset_create(masks->n, M);
+    s->own_y = malloc(M * sizeof *s->own_y);
+    if (s->own_masks == NULL || s->own_y == NULL) {
+      spx_error_set(err, SPX_ENOMEM, "out of memory for the search's %zu rows", M);
+      spx_proxy_search_destroy(&s);
+      return NULL;
+    }
+    for (size_t i = 0; i < M; i++) {
+      size_t r = i * masks->count / M; /* < 2^64: both below 2^32 in practice */
+      memcpy(spx_maskset_row(s->own_masks, i), spx_maskset_row(masks, r),
+             masks->words * sizeof(uint64_t));
+      s->own_y[i] = y[r];
+    }
+    s->masks = s->own_masks;
+    s->y = s->own_y;
+    s->count = M;
+  }
   int lo = cfg->t - 2 < 1 ? 1 : cfg->t - 2;
   s->depths[0] = lo;
   s->depths[1] = cfg->t;
@@ -162,6 +187,8 @@ size_t spx_proxy_search_columns(const spx_proxy_search *s, const uint32_t **cols
 void spx_proxy_search_destroy(spx_proxy_search **s) {
   if (s == NULL || *s == NULL) return;
   free((*s)->cols);
+  spx_maskset_destroy(&(*s)->own_masks);
+  free((*s)->own_y);
   free(*s);
   *s = NULL;
 }
@@ -226,7 +253,8 @@ int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_
     valid = spx_xgb_data_create(s->masks, NULL, train_rows, nv, s->cols, s->ncols,
                                 s->cfg.threads, err);
   }
-  spx_xgb_params p = {depth, eta, s->cfg.threads, s->cfg.seed};
+  spx_xgb_params p = {.max_depth = depth, .eta = eta, .threads = s->cfg.threads,
+                      .seed = s->cfg.seed};
   b = valid ? spx_xgb_create(train, &p, err) : NULL;
   if (b == NULL) {
     rc = err->code;
@@ -300,6 +328,29 @@ int spx_proxy_search_combine(const spx_proxy_search *s, const spx_proxy_job_resu
     }
   }
   if (!found) return spx_error_set(err, SPX_EINTERNAL, "proxy search: no candidate scored");
+  if (s->cfg.hpo == SPX_HPO_FAST && s->cfg.tree_tol > 0.0) {
+    /* the fewest trees of the chosen candidate within tree_tol of its best mean R² */
+    size_t c = 0;
+    while (c < s->ncand) {
+      int d;
+      double e;
+      candidate(s, c, &d, &e);
+      if (d == best->max_depth) break;
+      c++;
+    }
+    size_t len = SPX_PROXY_MAX_CHECKPOINTS;
+    for (size_t f = 0; f < F; f++)
+      if (results[c * F + f].count < len) len = results[c * F + f].count;
+    for (size_t k = 0; k < len; k++) {
+      double mean = 0.0;
+      for (size_t f = 0; f < F; f++) mean += results[c * F + f].r2[k];
+      mean /= (double)F;
+      if (mean >= best->cv_r2 - s->cfg.tree_tol) {
+        best->trees = (k + 1) * s->cfg.eval_every;
+        break;
+      }
+    }
+  }
   return SPX_OK;
 }
 
@@ -424,7 +475,8 @@ int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *col
   *out = NULL;
   spx_xgb_data *d = spx_xgb_data_create(masks, y, NULL, masks->count, cols, ncols, threads, err);
   if (d == NULL) return err->code;
-  spx_xgb_params p = {choice->max_depth, choice->eta, threads, seed};
+  spx_xgb_params p = {.max_depth = choice->max_depth, .eta = choice->eta, .threads = threads,
+                      .seed = seed, .subsample = choice->subsample};
   spx_xgb *b = spx_xgb_create(d, &p, err);
   int rc = b ? spx_xgb_boost(b, choice->trees, err) : err->code;
   if (rc == SPX_OK) rc = spx_xgb_export(b, (uint32_t)masks->n, cols, ncols, out, err);

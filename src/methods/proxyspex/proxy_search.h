@@ -47,6 +47,9 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 
 #define SPX_PROXY_MAX_LIST 8           /* learning rates / tree counts in a grid */
 #define SPX_PROXY_MAX_CHECKPOINTS 1024 /* scores one job can report */
+#define SPX_PROXY_DEFAULT_SEARCH_ROWS 0  /* search_rows default */
+#define SPX_PROXY_DEFAULT_TREE_TOL 0.0   /* tree_tol default */
+#define SPX_PROXY_DEFAULT_FIT_ROWS 0     /* final fit: rows per tree (caller's rule) default */
 
 typedef struct spx_proxy_search_config {
   spx_hpo hpo;
@@ -68,6 +71,11 @@ typedef struct spx_proxy_search_config {
   int screen;            /* restrict every job and the final fit to the screened features */
   size_t screen_trees;   /* rounds of the screening model; default 20 */
   double screen_eta;     /* its learning rate; default 0.3 */
+  /* speed rules for large sample counts (docs/benchmarks-proxyspex.md, "Large sample counts") */
+  size_t search_rows;    /* fast: screening and jobs use at most this many samples, evenly
+                          * spaced (rows i * count / search_rows); 0 = all */
+  double tree_tol;       /* fast: the chosen tree count is the smallest checkpoint whose mean
+                          * held-out R² is within tree_tol of the best; 0 = the best */
 } spx_proxy_search_config;
 
 /* The defaults above for the given hpo kind and t. */
@@ -86,13 +94,15 @@ typedef struct spx_proxy_choice {
   int max_depth;
   double eta;
   size_t trees;
-  double cv_r2; /* its mean held-out R² */
+  double cv_r2;     /* its mean held-out R² */
+  double subsample; /* row share per tree of the final fit (0 = all rows; set by the caller) */
 } spx_proxy_choice;
 
 typedef struct spx_proxy_search spx_proxy_search;
 
 /* masks and y (count values) must outlive the search. Needs count >= folds >= 2. Runs the
- * screening model when cfg->screen. */
+ * screening model when cfg->screen. With hpo = fast and count > search_rows, everything below
+ * (screening, jobs, the job input) sees only the evenly spaced subsample. */
 spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double *y,
                                           const spx_proxy_search_config *cfg, spx_error *err);
 void spx_proxy_search_destroy(spx_proxy_search **s);

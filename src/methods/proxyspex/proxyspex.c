@@ -23,6 +23,7 @@ void spx_proxyspex_defaults(spx_proxyspex_config *cfg) {
   cfg->refine_max_ratio = 0.5;
   cfg->refine_max_gflop = 20.0;
   cfg->ridge_cv = SPX_RIDGE_GCV;
+  cfg->fit_rows = SPX_PROXY_DEFAULT_FIT_ROWS;
   cfg->verbose = 0;
 }
 
@@ -81,6 +82,17 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   s->screen_trees = (size_t)i;
   if ((rc = spx_options_double_range(opts, "screen_eta", 0.3, 1e-6, 1.0, &s->screen_eta, err)))
     return rc;
+  if ((rc = spx_options_int_range(opts, "search_rows", SPX_PROXY_DEFAULT_SEARCH_ROWS, 0,
+                                  1000000000, &i, err)))
+    return rc;
+  s->search_rows = (size_t)i;
+  if ((rc = spx_options_double_range(opts, "tree_tol", SPX_PROXY_DEFAULT_TREE_TOL, 0.0, 1.0,
+                                     &s->tree_tol, err)))
+    return rc;
+  if ((rc = spx_options_int_range(opts, "fit_rows", SPX_PROXY_DEFAULT_FIT_ROWS, 0, 1000000000,
+                                  &i, err)))
+    return rc;
+  cfg->fit_rows = (size_t)i;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
     return spx_options_fail(opts, "max_trees", SPX_ERANGE, err,
                             "must be between eval_every (%zu) and 1024 x eval_every",
@@ -361,6 +373,8 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   double t1 = spx_time_now();
   info->time_search = t1 - t0;
   spx_tree_ensemble *e = NULL;
+  info->choice.subsample = cfg->fit_rows && N > cfg->fit_rows ? (double)cfg->fit_rows / (double)N
+                                                              : 0.0;
   if (rc == SPX_OK)
     rc = spx_proxy_fit(masks, y, cols, cols ? info->columns : 0, &info->choice, scfg.threads,
                        seed, &e, err);

@@ -32,6 +32,8 @@ typedef struct spx_proxyspex_config {
   double refine_max_ratio;        /* refit only when kept <= ratio x samples */
   double refine_max_gflop;        /* and when its SVD costs at most this much work */
   spx_ridge_criterion ridge_cv;
+  size_t fit_rows;                /* final fit: trees grown on fit_rows / N of the rows when
+                                   * N > fit_rows (XGBoost subsample); 0 = all rows */
   int verbose;                    /* one summary line on stderr */
   const spx_jobs_runner *jobs;    /* runs the search's (candidate, fold) jobs; NULL: here */
 } spx_proxyspex_config;
