@@ -93,6 +93,7 @@ static int parse_args(int argc, char **argv, explain_args *a, FILE *out, FILE *e
   a->top = 20;
   a->extra = spx_options_create("command line");
   if (a->extra == NULL) return 1;
+  unsigned seen = 0;
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -104,12 +105,38 @@ static int parse_args(int argc, char **argv, explain_args *a, FILE *out, FILE *e
               arg);
       return 2;
     }
-    if (i + 1 >= argc) {
+    /* --KEY VALUE or --KEY=VALUE */
+    char keybuf[256];
+    const char *key = arg + 2, *val = NULL;
+    const char *eq = strchr(key, '=');
+    if (eq != NULL) {
+      size_t klen = (size_t)(eq - key);
+      if (klen == 0 || klen >= sizeof keybuf) {
+        fprintf(errout, "spex-bench explain: '%s': expected --KEY=VALUE\n", arg);
+        return 2;
+      }
+      memcpy(keybuf, key, klen);
+      keybuf[klen] = '\0';
+      key = keybuf;
+      val = eq + 1;
+    } else if (i + 1 >= argc) {
       fprintf(errout, "spex-bench explain: %s needs a value\n", arg);
       return 2;
+    } else {
+      val = argv[++i];
     }
-    const char *key = arg + 2, *val = argv[++i];
     int bad = 0;
+    /* explain's own flags, like the oracle's and method's keys, may be given once */
+    static const char *const own[] = {"oracle", "method", "index", "json", "budget", "order",
+                                      "test-masks", "seed", "top", "explicand", NULL};
+    for (size_t k = 0; own[k]; k++) {
+      if (strcmp(own[k], key) != 0) continue;
+      if (seen & (1u << k)) {
+        fprintf(errout, "spex-bench explain: --%s given twice\n", key);
+        return 2;
+      }
+      seen |= 1u << k;
+    }
     if (strcmp(key, "oracle") == 0)
       a->oracle = val;
     else if (strcmp(key, "method") == 0)
@@ -295,6 +322,23 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     if (rc == SPX_OK) spx_options_remove(a.extra, key);
   }
   if (rc) goto done;
+  if (otype != NULL) { /* --explicand within the oracle's explicands */
+    spx_options *probe = spx_options_clone(a.extra);
+    size_t count = 1;
+    rc = probe ? spx_oracle_explicands(a.oracle, probe, &count, &err)
+               : spx_error_set(&err, SPX_ENOMEM, "out of memory");
+    spx_options_destroy(&probe);
+    if (rc) {
+      spx_error_prefix(&err, "oracle %s", a.oracle);
+      goto done;
+    }
+    if ((unsigned long long)a.explicand >= (unsigned long long)count) {
+      rc = spx_error_set(&err, SPX_ERANGE,
+                         "--explicand: %lld is beyond the %zu explicand%s of oracle %s (0..%zu)",
+                         a.explicand, count, count == 1 ? "" : "s", a.oracle, count - 1);
+      goto done;
+    }
+  }
   rc = spx_oracle_open_lenient(a.oracle, a.extra, (size_t)a.explicand, &o, &err);
   if (rc) {
     spx_error_prefix(&err, "oracle %s", a.oracle);

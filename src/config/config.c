@@ -1,11 +1,13 @@
 /* config.c: reading, checking and resolving the experiment configuration (config.h). */
 #include "config.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config/budget.h"
 #include "config/toml_shim.h"
@@ -154,6 +156,10 @@ static int read_int_array(reader *r, const spx_toml_node *v, const char *path, l
     char elem[256];
     snprintf(elem, sizeof elem, "%s[%zu]", path, i);
     int rc = read_int(r, spx_toml_at(v, i), elem, lo, hi, &a[i]);
+    for (size_t k = 0; rc == SPX_OK && k < i; k++)
+      if (a[k] == a[i])
+        rc = fail_at(r, spx_toml_at(v, i), elem, SPX_EINVAL,
+                     "%lld repeats %s[%zu] (give each value once)", a[i], path, k);
     if (rc) {
       free(a);
       return rc;
@@ -632,6 +638,10 @@ static int read_methods(reader *r, const spx_toml_node *arr, spx_config *c) {
     if ((rc = read_string(r, m, key, "label", &label))) return rc;
     if (label && strchr(label, '/'))
       return fail_at(r, spx_toml_find(m, "label"), key, SPX_EINVAL, "must not contain '/'");
+    if (label && (strcmp(label, ".") == 0 || strcmp(label, "..") == 0 || label[0] == '\0'))
+      return fail_at(r, spx_toml_find(m, "label"), key, SPX_EINVAL,
+                     "'%s' cannot name a group in the result file; use letters, digits or _",
+                     label);
     const char *use = label ? label : name;
     for (size_t k = 0; k < i; k++)
       if (strcmp(c->method[k].label, use) == 0)
@@ -990,8 +1000,20 @@ int spx_config_load(const char *path, const char *const *sets, size_t nsets,
                     const spx_config_types *types, spx_config **out, spx_error *err) {
   *out = NULL;
   char msg[SPX_ERRMSG_LEN];
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return spx_error_set(err, SPX_EIO, "%s: cannot open the configuration file: %s", path,
+                         strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return spx_error_set(err, SPX_EINVAL, "%s: is a directory, not a configuration file", path);
+  if (!S_ISREG(st.st_mode))
+    return spx_error_set(err, SPX_EINVAL,
+                         "%s: not a regular file (a device, FIFO or socket); give a TOML file",
+                         path);
   FILE *f = fopen(path, "r");
-  if (f == NULL) return spx_error_set(err, SPX_EIO, "%s: cannot open the configuration file", path);
+  if (f == NULL)
+    return spx_error_set(err, SPX_EIO, "%s: cannot open the configuration file: %s", path,
+                         strerror(errno));
   fclose(f);
   spx_toml *doc = spx_toml_parse_file(path, msg, sizeof msg);
   if (doc == NULL) return spx_error_set(err, SPX_EINVAL, "%s", msg);

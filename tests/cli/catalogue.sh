@@ -199,7 +199,7 @@ cfg '' '[experiment]'
 expect "TOML: table defined twice" "spex-bench: c.toml:18:1: Error while parsing table header: cannot redefine existing table 'experiment'" check c.toml
 
 # ---- files and the command line ----
-expect "missing file" "spex-bench: nonexist.toml: cannot open the configuration file" check nonexist.toml
+expect "missing file" "spex-bench: nonexist.toml: cannot open the configuration file: No such file or directory" check nonexist.toml
 base >c.toml
 expect "--set without =" "spex-bench: --set experiment.seed: expected key=value" check c.toml --set experiment.seed
 expect "--set unknown key" "spex-bench: --set experiment.sede=3: experiment.sede: unknown key (known keys: name, kind, seed, output, test_masks, repeats, group_size, split, chunk, coordinator, recording)" check c.toml --set experiment.sede=3
@@ -229,6 +229,20 @@ fi
 # ---- explain usage errors ----
 expect "explain without arguments" "spex-bench explain: --oracle and --method are required (see --help)" explain
 expect "explain option without value" "spex-bench explain: --n needs a value" explain --oracle synthetic --method exact --n
+# Malformed inputs of #14 (7): duplicate budget points, a label that cannot name a group,
+# a directory or a device as the configuration, --explicand beyond the oracle's explicands,
+# a repeated explain flag, and --KEY=VALUE accepted.
+cfg 's/^samples = \[300\]/samples = [300, 200, 300]/'
+expect "duplicate budget point" "spex-bench: c.toml:14:22: budget.samples[2]: 300 repeats budget.samples[0] (give each value once)" check c.toml
+cfg '' 'label = "."'
+expect "label ." "spex-bench: c.toml:18:9: method[0].label: '.' cannot name a group in the result file; use letters, digits or _" check c.toml
+mkdir -p adir
+expect "directory as config" "spex-bench: adir: is a directory, not a configuration file" check adir
+expect "device as config" "spex-bench: /dev/zero: not a regular file (a device, FIFO or socket); give a TOML file" check /dev/zero
+expect "explicand out of range" "spex-bench explain: --explicand: 5 is beyond the 1 explicand of oracle process (0..0)" explain --oracle process --command true --n 4 --method exact --explicand 5
+expect "explain flag twice" "spex-bench explain: --seed given twice" explain --oracle synthetic --n 8 --terms 3 --method exact --seed 1 --seed 2
+"$BIN" explain --oracle synthetic --n=8 --terms=3 --method=exact --top=2 >out.txt 2>err.txt
+if [ $? = 0 ] && grep -q "n = 8" out.txt; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: explain --KEY=VALUE"; fi
 expect "explain unknown index" "spex-bench explain: --index: unknown index 'magic' (fourier, moebius, sii, bii, sv, bv, fsii, fbii, stii, ksii)" explain --oracle synthetic --method exact --n 8 --terms 3 --index magic
 expect "explain bad --top" "spex-bench explain: --top: expected an integer >= 0, got 'x'" explain --oracle synthetic --method exact --n 8 --terms 3 --top x
 expect "explain oracle option missing" "spex-bench explain: oracle process: command line: command: required: the shell command that runs the model" explain --oracle process --method exact --n 8
