@@ -32,6 +32,7 @@
 
 #include "../core/wht.h"
 #include "oracle.h"
+#include "textdata.h"
 
 #ifndef SPX_SOURCE_DIR
 #define SPX_SOURCE_DIR "."
@@ -82,32 +83,6 @@ static char *join(const char *a, const char *b) {
   s[la] = '/';
   memcpy(s + la + 1, b, lb + 1);
   return s;
-}
-
-static int read_whole(const char *path, char **out, size_t *len, spx_error *err) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return spx_error_set(err, SPX_EIO, "cannot open %s: %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    n += fread(buf + n, 1, cap - n - 1, f);
-    if (n < cap - 1) break;
-    char *nb = realloc(buf, 2 * cap);
-    if (nb == NULL) free(buf);
-    buf = nb;
-    cap *= 2;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  SPX_CHECK_ALLOC(buf, err);
-  if (bad) {
-    free(buf);
-    return spx_error_set(err, SPX_EIO, "error reading %s", path);
-  }
-  buf[n] = '\0';
-  *out = buf;
-  if (len) *len = n;
-  return SPX_OK;
 }
 
 /* Resolve a file option: the default lives under the source tree; a given relative path is
@@ -225,7 +200,7 @@ static char *csv_field(char *p, char **value, int *end_rec) {
 static int read_lines(const char *path, size_t want, size_t *count, char **text, char **kind,
                       spx_error *err) {
   char *buf = NULL;
-  int rc = read_whole(path, &buf, NULL, err);
+  int rc = spx_file_read(path, &buf, NULL, err);
   if (rc) return rc;
   char *p = buf;
   if (strncmp(p, "\xef\xbb\xbf", 3) == 0) p += 3;
@@ -327,7 +302,7 @@ static int run_wait(char *const argv[], char *why, size_t whylen) {
 
 static int parse_image(const char *path, ocr_image *im, spx_error *err) {
   char *buf = NULL;
-  int rc = read_whole(path, &buf, NULL, err);
+  int rc = spx_file_read(path, &buf, NULL, err);
   if (rc) return rc;
   memset(im, 0, sizeof *im);
   char *p = buf, *e;

@@ -120,7 +120,7 @@ int spx_file_read(const char *path, char **out, size_t *len, spx_error *err) {
   }
   buf[n] = '\0';
   *out = buf;
-  *len = n;
+  if (len) *len = n;
   return SPX_OK;
 }
 

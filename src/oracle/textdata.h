@@ -82,7 +82,8 @@ int spx_utf8_valid(const char *s, size_t len, size_t *bad);
  * everything else (UTF-8 included) as is. Returns 0, or -1 when out of memory. */
 int spx_json_append(char **buf, size_t *len, size_t *cap, const char *s, size_t slen);
 
-/* Read a whole file into a new NUL-terminated buffer. */
+/* Read a whole file into a new NUL-terminated buffer; *len (when len is not NULL) gets its
+ * length. */
 int spx_file_read(const char *path, char **out, size_t *len, spx_error *err);
 
 #endif
