@@ -48,44 +48,6 @@ struct step {
   long index; // -1 for a key step
 };
 
-bool split_path(const char *path, std::vector<step> &out, std::string &why) {
-  const char *s = path;
-  if (*s == '\0') {
-    why = "empty key";
-    return false;
-  }
-  while (*s) {
-    std::string key;
-    while (*s && *s != '.' && *s != '[') key += *s++;
-    if (key.empty()) {
-      why = "empty part in key '" + std::string(path) + "'";
-      return false;
-    }
-    out.push_back({key, -1});
-    while (*s == '[') {
-      char *end;
-      long i = std::strtol(s + 1, &end, 10);
-      if (end == s + 1 || *end != ']' || i < 0) {
-        why = "bad array index in key '" + std::string(path) + "'";
-        return false;
-      }
-      out.push_back({"", i});
-      s = end + 1;
-    }
-    if (*s == '.') {
-      s++;
-      if (*s == '\0') {
-        why = "key '" + std::string(path) + "' ends with '.'";
-        return false;
-      }
-    } else if (*s) {
-      why = "unexpected '" + std::string(1, *s) + "' in key '" + std::string(path) + "'";
-      return false;
-    }
-  }
-  return true;
-}
-
 // A key as it would be written in TOML: bare when it can be, else quoted with escapes.
 std::string key_text(const std::string &k) {
   bool bare = !k.empty();
@@ -154,6 +116,85 @@ std::string nul_message(const toml::table &doc, const char *fallback) {
   if (where.begin.line) os << ":" << where.begin.line << ":" << where.begin.column;
   os << ": " << bad << ": the " << what << " " << nul_why;
   return os.str();
+}
+
+// The text of one quoted key segment starting at s ('"...' with TOML's escapes, or '\'...'
+// verbatim), decoded into key; s is left after the closing quote. False with why set when the
+// quote is not closed or an escape is not TOML.
+bool quoted_segment(const char *&s, const char *path, std::string &key, std::string &why) {
+  const char q = *s;
+  const char *e = s + 1;
+  while (*e && *e != q) e += (q == '"' && *e == '\\' && e[1]) ? 2 : 1;
+  if (*e != q) {
+    why = "unterminated quoted key in '" + std::string(path) + "'";
+    return false;
+  }
+  if (q == '\'') {
+    key.assign(s + 1, e);
+  } else {
+    try { // toml++ decodes the escapes exactly as in a document
+      toml::table t = toml::parse("k = " + std::string(s, e + 1));
+      key = std::string(t["k"].value_or(std::string_view()));
+    } catch (const toml::parse_error &err) {
+      why = "bad quoted key " + std::string(s, e + 1) + " in '" + path +
+            "': " + std::string(err.description());
+      return false;
+    }
+  }
+  s = e + 1;
+  return true;
+}
+
+// A --set path: TOML dotted-key segments (bare, "basic" or 'literal', with optional spaces
+// around the dots, so oracle."a.b" is one key a.b below oracle), each optionally followed
+// by array indices [N].
+bool split_path(const char *path, std::vector<step> &out, std::string &why) {
+  const char *s = path;
+  if (*s == '\0') {
+    why = "empty key";
+    return false;
+  }
+  while (*s) {
+    while (*s == ' ' || *s == '\t') s++;
+    std::string key;
+    if (*s == '"' || *s == '\'') {
+      if (!quoted_segment(s, path, key, why)) return false;
+      if (key.find('\0') != std::string::npos) {
+        why = "the key " + key_text(key) + " " + nul_why;
+        return false;
+      }
+    } else {
+      while (*s && *s != '.' && *s != '[' && *s != '"' && *s != '\'') key += *s++;
+      while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+      if (key.empty()) {
+        why = "empty part in key '" + std::string(path) + "'";
+        return false;
+      }
+    }
+    while (*s == ' ' || *s == '\t') s++;
+    out.push_back({key, -1});
+    while (*s == '[') {
+      char *end;
+      long i = std::strtol(s + 1, &end, 10);
+      if (end == s + 1 || *end != ']' || i < 0) {
+        why = "bad array index in key '" + std::string(path) + "'";
+        return false;
+      }
+      out.push_back({"", i});
+      s = end + 1;
+    }
+    if (*s == '.') {
+      s++;
+      if (*s == '\0') {
+        why = "key '" + std::string(path) + "' ends with '.'";
+        return false;
+      }
+    } else if (*s) {
+      why = "unexpected '" + std::string(1, *s) + "' in key '" + std::string(path) + "'";
+      return false;
+    }
+  }
+  return true;
 }
 
 // Parse value text as the TOML value of "v = TEXT"; if that fails, as a string.
