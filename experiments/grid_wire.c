@@ -121,7 +121,7 @@ void grid_answer_fallback(wbuf *out, const task_msg *t) {
     memset(&h, 0, sizeof h);
     h.method = t->method;
     h.instance = t->instance;
-    h.budget = t->budget;
+    h.budget = t->budget_index;
     h.repeat = t->repeat;
     h.status = SPX_CELL_FAILED;
     h.r2 = h.time_decode = h.time_oracle = h.peak_rss_mib = NAN;
