@@ -42,7 +42,7 @@ static int worker_oracle(worker *w, size_t instance, spx_error *err) {
   spx_oracle_destroy(&w->oracle);
   spx_options *opts = spx_config_oracle_options(w->cfg, instance, err);
   if (opts == NULL) return err->code;
-  int rc = spx_oracle_open_type(w->cfg->oracle, opts,
+  int rc = spx_oracle_open(w->cfg->oracle, opts,
                                 spx_config_instance_explicand(w->cfg, instance), &w->oracle, err);
   spx_options_destroy(&opts);
   if (rc == SPX_OK) w->oracle_instance = instance;
