@@ -1,5 +1,6 @@
 /* grid_file.c: the result file of the grid driver (create it, or resume it: the instances
- * and cells already finished) and the summary tables printed at the end of a run. */
+ * and cells already finished) and the pruning table printed at the end of a run (the summary
+ * is in grid_summary.c). */
 #include "grid_internal.h"
 
 /* ---- the output file ------------------------------------------------------------------------ */
@@ -113,64 +114,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
   return rc;
 }
 
-/* ---- summary ------------------------------------------------------------------------------ */
-
-void grid_print_summary(const coordinator *c, FILE *out) {
-  if (out == NULL) return;
-  const spx_config *cfg = c->cfg;
-  fprintf(out, "\n%s (%s): %zu explicand%s x %zu repeat%s, results in %s\n", cfg->name,
-          spx_experiment_kind_name(cfg->kind), c->ninstances, c->ninstances == 1 ? "" : "s", c->nrepeats,
-          c->nrepeats == 1 ? "" : "s", cfg->output);
-  fprintf(out, "%-20s %-12s %6s %21s %14s %12s %8s %7s\n", "method", "budget", "cells",
-          "R2 (mean +- s.e.)", "decode s (mean)", "queries", "skipped", "failed");
-  for (size_t m = 0; m < c->nmethods; m++) {
-    for (size_t b = 0; b < c->nbudgets; b++) {
-      size_t ok = 0, skipped = 0, failed = 0;
-      double sum = 0, sum2 = 0, tsum = 0, qsum = 0;
-      size_t finite = 0;
-      for (size_t i = 0; i < c->ninstances; i++)
-        for (size_t r = 0; r < c->nrepeats; r++) {
-          size_t id = grid_cell_id(c, i, m, b, r);
-          if (c->cell_state[id] != 2) continue;
-          if (c->status[id] == SPX_CELL_SKIPPED) skipped++;
-          if (c->status[id] == SPX_CELL_FAILED) failed++;
-          if (c->status[id] != SPX_CELL_OK) continue;
-          ok++;
-          tsum += c->tdec[id];
-          qsum += (double)c->queries[id];
-          if (isfinite(c->r2[id])) {
-            finite++;
-            sum += c->r2[id];
-            sum2 += c->r2[id] * c->r2[id];
-          }
-        }
-      char budget[32], r2[48] = "-";
-      if (cfg->budget_mode == SPX_BUDGET_SPEX_B)
-        snprintf(budget, sizeof budget, "b=%lld", cfg->budget[b]);
-      else
-        snprintf(budget, sizeof budget, "%lld", cfg->budget[b]);
-      if (finite) {
-        double mean = sum / (double)finite;
-        double var = finite > 1 ? (sum2 - (double)finite * mean * mean) / (double)(finite - 1) : 0;
-        double se = finite > 1 && var > 0 ? sqrt(var / (double)finite) : 0;
-        snprintf(r2, sizeof r2, "%.4f +- %.4f", mean, se);
-      }
-      fprintf(out, "%-20s %-12s %6zu %21s %14.4g %12.0f %8zu %7zu\n", cfg->method[m].label,
-              budget, ok, r2, ok ? tsum / (double)ok : NAN, ok ? qsum / (double)ok : NAN,
-              skipped, failed);
-    }
-  }
-  if (c->failed) {
-    fprintf(out, "failed cells (%zu", c->failed);
-    if (c->failed > c->nfail_shown) fprintf(out, ", the first %zu shown", c->nfail_shown);
-    fprintf(out, "):\n");
-    for (size_t k = 0; k < c->nfail_shown; k++) fprintf(out, "  %s\n", c->fail_lines[k]);
-  }
-  if (c->groups_lost && c->todo_cells > c->done_cells)
-    fprintf(out, "not run: %zu cell%s (every group's oracle was lost)\n",
-            c->todo_cells - c->done_cells, c->todo_cells - c->done_cells == 1 ? "" : "s");
-  fflush(out);
-}
+/* ---- pruning table ---------------------------------------------------------------------- */
 
 /* One row of the pruning table: the means, "-" where no cell contributed. */
 static void prune_row(FILE *out, const double *sum, const size_t *cnt, size_t F) {

@@ -8,7 +8,8 @@
  *   grid_cell.c   the cell runner on a group: instance setup and cell tasks (open -> method ->
  *                 score), the workers' loop
  *   grid_wire.c   the byte messages between groups and the coordinator (pack / unpack)
- *   grid_file.c   the result file (create or resume) and the summary tables */
+ *   grid_file.c   the result file (create or resume) and the pruning table
+ *   grid_summary.c the paired summary printed at the end of a run */
 #ifndef SPX_GRID_INTERNAL_H
 #define SPX_GRID_INTERNAL_H
 
@@ -128,7 +129,7 @@ int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_o
 void grid_coordinator_free(coordinator *c);
 void grid_run_rank0(coordinator *c, worker *w, spx_par *par);
 
-/* ---- grid_file.c: result file and summary */
+/* ---- grid_file.c: result file and pruning table; grid_summary.c: the paired summary */
 void grid_now_iso(char *buf, size_t len);
 int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *err);
 void grid_print_summary(const coordinator *c, FILE *out);

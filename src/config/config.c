@@ -510,7 +510,7 @@ static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
   c->test_masks = (size_t)test_masks;
   c->repeats = (size_t)repeats;
   c->group_size = (size_t)group;
-  c->split = (spx_split_mode)split;
+  c->split = (spx_par_split)split;
   c->chunk = (size_t)chunk;
   c->dedicated_coordinator = coordinator == 1;
   return SPX_OK;

@@ -841,6 +841,24 @@ int spx_results_read_cells(spx_results *res, size_t method, int *status, double 
   return SPX_OK;
 }
 
+int spx_results_read_doubles(spx_results *res, size_t method, const char *dataset, double *out,
+                             spx_error *err) {
+  if (method >= res->nmethods)
+    return spx_error_set(err, SPX_EINVAL, "%s: no method %zu", res->path, method);
+  hid_t results = H5Gopen2(res->file, "results", H5P_DEFAULT);
+  hid_t mg = results < 0 ? -1 : H5Gopen2(results, res->labels[method], H5P_DEFAULT);
+  if (results >= 0) H5Gclose(results);
+  if (mg < 0) return h5fail(res, err, "open a /results group");
+  htri_t has = H5Lexists(mg, dataset, H5P_DEFAULT);
+  int bad = has > 0 ? read_all(mg, dataset, H5T_NATIVE_DOUBLE, out) : 0;
+  H5Gclose(mg);
+  if (has == 0)
+    return spx_error_set(err, SPX_EINVAL, "%s: /results/%s has no dataset %s", res->path,
+                         res->labels[method], dataset);
+  if (has < 0 || bad) return h5fail(res, err, "read a result dataset");
+  return SPX_OK;
+}
+
 /* ---- pruning -------------------------------------------------------------------------------- */
 
 int spx_results_read_pruning(spx_results *res, size_t method, double *acc, spx_error *err) {

@@ -126,6 +126,11 @@ int spx_results_write_cell(spx_results *res, size_t method, size_t instance, siz
 int spx_results_read_cells(spx_results *res, size_t method, int *status, double *r2,
                            double *time_decode, uint64_t *queries, spx_error *err);
 
+/* Any float64 [I, B, R] cell dataset of a method by name (r2, time_decode, coef_error, ...),
+ * row-major into out (I*B*R doubles); SPX_EINVAL when the group has no such dataset. */
+int spx_results_read_doubles(spx_results *res, size_t method, const char *dataset, double *out,
+                             spx_error *err);
+
 /* Pruning: accuracy [I*B*R*F] of a method (row-major), and the references of an instance
  * (full: scalar, random: prune_random x F). NaN where not written. */
 int spx_results_read_pruning(spx_results *res, size_t method, double *acc, spx_error *err);
