@@ -38,13 +38,13 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
     if (!coord) spx_error_set(err, status[0], "the coordinator could not open the result file");
     return status[1] ? SPX_EINVAL : (status[0] == SPX_EINVAL ? SPX_EIO : status[0]);
   }
-  worker w = {cfg, par, NULL, 0, NULL, 0};
+  worker w;
+  grid_worker_init(&w, cfg, par);
   if (coord)
     grid_run_rank0(&c, &w, par);
   else
     grid_run_worker(&w);
-  spx_oracle_destroy(&w.oracle);
-  spx_maskset_destroy(&w.test);
+  grid_worker_free(&w);
   int32_t final[2] = {SPX_OK, 0};
   if (coord) {
     char end[32];
@@ -54,7 +54,7 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
     spx_error me = {0};
     if (!c.fatal && spx_results_write_meta(c.res, &meta, &me)) grid_set_fatal(&c, &me);
     grid_print_summary(&c, opt->out);
-    if (cfg->nprune && opt->out && c.res) grid_print_pruning(&c, opt->out);
+    if (opt->out && c.res) spx_score_summaries(cfg, c.res, opt->out);
     size_t unrun = c.todo_cells - c.done_cells;
     if (c.fatal) {
       *err = c.fatal_err;

@@ -70,7 +70,7 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
   size_t id = grid_cell_id(c, i, m, b, r);
   c->cell_state[id] = 2;
   c->status[id] = cell->status;
-  c->r2[id] = cell->r2;
+  c->r2[id] = grid_record_r2(cell);
   c->tdec[id] = cell->time_decode;
   c->queries[id] = cell->queries;
   if (cell->status == SPX_CELL_FAILED) {
@@ -86,7 +86,7 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
   if (!c->fatal && (spx_results_write_cell(c->res, m, i, b, r, cell, &e) ||
                     spx_results_flush(c->res, &e)))
     grid_set_fatal(c, &e);
-  progress(c, i, m, b, r, cell->status, cell->r2);
+  progress(c, i, m, b, r, cell->status, grid_record_r2(cell));
 }
 
 /* A group's oracle is lost: its task goes back to the queue (the caller puts it back), the
@@ -133,53 +133,27 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
     msg = grid_rstr(&rb, (size_t)h.msg_len);
     spx_error_set(&e, rc, "%s", msg ? msg : "setup failed");
   } else {
-    size_t n = (size_t)h.n, T = (size_t)h.ntest, W = spx_mask_words(n);
-    char *desc = grid_rstr(&rb, (size_t)h.desc_len);
-    char *labels = grid_rdup(&rb, (size_t)h.labels_len);
-    uint64_t *masks = grid_rdup(&rb, T * W * sizeof *masks);
-    double *values = grid_rdup(&rb, T * sizeof *values);
-    const char **lab = malloc((n ? n : 1) * sizeof *lab);
-    size_t F = c->cfg->nprune, plen = F ? 1 + c->cfg->prune_random * F : 0;
-    size_t ih = (size_t)h.img_h, iw = (size_t)h.img_w;
-    double *prune = (size_t)h.prune_len == plen ? grid_rdup(&rb, plen * sizeof *prune) : NULL;
-    double *ifeat = ih && iw ? grid_rdup(&rb, n * ih * iw * sizeof *ifeat) : NULL;
-    double *iexpl = ih && iw && h.img_expl ? grid_rdup(&rb, ih * iw * sizeof *iexpl) : NULL;
-    uint64_t *kept = malloc((F ? F : 1) * sizeof *kept);
-    for (size_t j = 0; kept && j < F; j++) kept[j] = spx_pruning_kept(c->cfg->prune_fractions[j], n);
-    if (rb.failed || lab == NULL || T != c->ntest || prune == NULL || kept == NULL) {
+    size_t n = (size_t)h.n, T = (size_t)h.ntest;
+    setup_parts p;
+    if (grid_setup_parts(&rb, &h, &p) != SPX_OK || T != c->ntest) {
       rc = spx_error_set(&e, SPX_EINTERNAL, "malformed setup answer for instance %zu", i);
     } else {
-      size_t at = 0;
-      for (size_t k = 0; k < n; k++) {
-        lab[k] = labels + at;
-        at += strlen(labels + at) + 1;
-      }
       for (size_t b = 0; rc == SPX_OK && b < c->nbudgets; b++) {
         size_t s;
         rc = spx_config_budget(c->cfg, n, b, &s, &e);
         c->budget[i * c->nbudgets + b] = s;
       }
       if (rc == SPX_OK) {
-        spx_instance_data d = {n, spx_config_instance_explicand(c->cfg, i), desc, lab, T,
-                               masks, values, c->budget + i * c->nbudgets, kept,
-                               plen ? prune[0] : NAN, plen ? prune + 1 : NULL, ih, iw, ifeat,
-                               iexpl};
+        spx_instance_data d = {n, spx_config_instance_explicand(c->cfg, i), p.desc, p.label, T,
+                               p.masks, p.values, c->budget + i * c->nbudgets, &p.arrays};
         spx_error we = {0};
         if (!c->fatal && (spx_results_write_instance(c->res, i, &d, &we) ||
                           spx_results_flush(c->res, &we)))
           grid_set_fatal(c, &we);
-        memcpy(c->test_values + i * c->ntest, values, T * sizeof *values);
+        memcpy(c->test_values + i * c->ntest, p.values, T * sizeof *p.values);
       }
     }
-    free(desc);
-    free(labels);
-    free(masks);
-    free(values);
-    free(lab);
-    free(prune);
-    free(ifeat);
-    free(iexpl);
-    free(kept);
+    grid_setup_parts_free(&p);
   }
   if (rc == SPX_OK) {
     c->inst[i] = INST_READY;
@@ -190,14 +164,14 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
     for (size_t k = 0; k < c->per_instance; k++) {
       size_t id = i * c->per_instance + k;
       if (c->cell_state[id] != 0) continue;
-      spx_cell_result cell;
-      memset(&cell, 0, sizeof cell);
-      cell.status = SPX_CELL_FAILED;
-      cell.message = e.msg;
-      cell.r2 = cell.time_decode = cell.time_oracle = cell.peak_rss_mib = NAN;
-      cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
       size_t m = k / (c->nbudgets * c->nrepeats), b = (k / c->nrepeats) % c->nbudgets, r = k % c->nrepeats;
+      spx_cell_result cell;
+      spx_error ie = {0};
+      spx_cell_init(&cell, (int64_t)m, (int64_t)i, (int64_t)b, (int64_t)r, 0, &ie);
+      cell.status = SPX_CELL_FAILED;
+      spx_cell_set_message(&cell, e.msg);
       finish_cell(c, i, m, b, r, &cell);
+      spx_cell_free(&cell);
     }
     c->next[i] = c->per_instance;
   }
@@ -207,79 +181,35 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
 
 static int handle_cell(coordinator *c, size_t g, const void *buf, size_t len) {
   rbuf rb = {buf, len, 0, 0};
-  cell_hdr h;
-  spx_bytes_get(&rb, &h, sizeof h);
-  if (rb.failed || h.instance < 0 || (size_t)h.instance >= c->ninstances || h.method < 0 ||
-      (size_t)h.method >= c->nmethods || h.budget < 0 || (size_t)h.budget >= c->nbudgets || h.repeat < 0 ||
-      (size_t)h.repeat >= c->nrepeats) {
+  spx_cell_result cell;
+  spx_error ue = {0};
+  int rc = spx_cell_unpack(&rb, &cell, &ue);
+  if (cell.instance < 0 || (size_t)cell.instance >= c->ninstances || cell.method < 0 ||
+      (size_t)cell.method >= c->nmethods || cell.budget < 0 || (size_t)cell.budget >= c->nbudgets ||
+      cell.repeat < 0 || (size_t)cell.repeat >= c->nrepeats) {
+    spx_cell_free(&cell);
     spx_error e;
     spx_error_set(&e, SPX_EINTERNAL, "malformed cell answer");
     grid_set_fatal(c, &e);
     return 0;
   }
-  if (h.status == ANSWER_RETURNED) {
-    char *why = grid_rstr(&rb, (size_t)h.msg_len);
-    size_t i = (size_t)h.instance;
-    c->cell_state[grid_cell_id(c, i, (size_t)h.method, (size_t)h.budget, (size_t)h.repeat)] = 0;
+  size_t i = (size_t)cell.instance, m = (size_t)cell.method, b = (size_t)cell.budget,
+         r = (size_t)cell.repeat;
+  if (rc == SPX_OK && cell.status == ANSWER_RETURNED) {
+    c->cell_state[grid_cell_id(c, i, m, b, r)] = 0;
     requeue(c, i);
-    group_lost(c, g, why ? why : "");
-    free(why);
+    group_lost(c, g, cell.message ? cell.message : "");
+    spx_cell_free(&cell);
     return 1;
   }
-  spx_cell_result cell;
-  memset(&cell, 0, sizeof cell);
-  cell.status = (int)h.status;
-  cell.r2 = h.r2;
-  cell.time_decode = h.time_decode;
-  cell.time_oracle = h.time_oracle;
-  cell.peak_rss_mib = h.peak_rss_mib;
-  cell.coef_error = h.coef_error;
-  cell.precision = h.precision;
-  cell.recall = h.recall;
-  cell.kendall_tau = h.kendall_tau;
-  cell.queries = (uint64_t)h.queries;
-  uint64_t *offsets = NULL;
-  uint32_t *indices = NULL;
-  double *coefs = NULL;
-  if (h.status == SPX_CELL_OK) {
-    offsets = grid_rdup(&rb, ((size_t)h.nterms + 1) * sizeof *offsets);
-    indices = grid_rdup(&rb, (size_t)h.nindices * sizeof *indices);
-    coefs = grid_rdup(&rb, (size_t)h.nterms * sizeof *coefs);
-    cell.has_transform = 1;
-    cell.basis = (int)h.basis;
-    cell.n = (uint32_t)h.n;
-    cell.nterms = (size_t)h.nterms;
-    cell.offsets = offsets;
-    cell.indices = indices;
-    cell.coefficients = coefs;
-  }
-  char *msg = grid_rstr(&rb, (size_t)h.msg_len);
-  cell.message = msg;
-  double *prune_acc = NULL;
-  uint32_t *prune_order = NULL;
-  if (h.status == SPX_CELL_OK && c->cfg->nprune) {
-    int64_t count = 0;
-    spx_bytes_get(&rb, &count, sizeof count);
-    if ((size_t)count != c->cfg->nprune) rb.failed = 1;
-    prune_acc = rb.failed ? NULL : grid_rdup(&rb, c->cfg->nprune * sizeof *prune_acc);
-    prune_order = rb.failed ? NULL : grid_rdup(&rb, (size_t)h.n * sizeof *prune_order);
-    cell.prune_accuracy = prune_acc;
-    cell.prune_order = prune_order;
-  }
-  if (rb.failed) {
-    memset(&cell, 0, sizeof cell);
+  if (rc) { /* the coordinates are known but the rest is not readable */
+    spx_cell_free(&cell);
+    spx_cell_init(&cell, (int64_t)m, (int64_t)i, (int64_t)b, (int64_t)r, 0, &ue);
     cell.status = SPX_CELL_FAILED;
-    cell.r2 = cell.time_decode = cell.time_oracle = cell.peak_rss_mib = NAN;
-    cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
-    cell.message = "malformed answer from a worker (out of memory?)";
+    spx_cell_set_message(&cell, "malformed answer from a worker (out of memory?)");
   }
-  finish_cell(c, (size_t)h.instance, (size_t)h.method, (size_t)h.budget, (size_t)h.repeat, &cell);
-  free(offsets);
-  free(indices);
-  free(coefs);
-  free(msg);
-  free(prune_acc);
-  free(prune_order);
+  finish_cell(c, i, m, b, r, &cell);
+  spx_cell_free(&cell);
   return 0;
 }
 

@@ -5,10 +5,11 @@
  *   grid.c        run_grid: opening the file, the ranks' roles, the end of the run; the public
  *                 driver spx_run_experiment
  *   grid_coord.c  the coordinator: the task queue, recording answers, serving the groups
- *   grid_cell.c   the cell runner on a group: instance setup and cell tasks (open -> method ->
- *                 score), the workers' loop
- *   grid_wire.c   the byte messages between groups and the coordinator (pack / unpack)
- *   grid_file.c   the result file (create or resume) and the pruning table
+ *   grid_cell.c   a group's tasks: instance setup and cells (the cell runner, cell_runner.h,
+ *                 on the group), the workers' loop
+ *   grid_wire.c   the byte messages between groups and the coordinator (pack / unpack; a
+ *                 cell's answer is its record, io/cell.h)
+ *   grid_file.c   the result file (create or resume)
  *   grid_summary.c the paired summary printed at the end of a run */
 #ifndef SPX_GRID_INTERNAL_H
 #define SPX_GRID_INTERNAL_H
@@ -29,6 +30,8 @@
 #include "core/metrics.h"
 #include "core/rng.h"
 #include "core/timer.h"
+#include "cell_runner.h"
+#include "io/cell.h"
 #include "io/results.h"
 #include "pruning.h"
 #include "run.h"
@@ -53,29 +56,20 @@ typedef struct {
 typedef spx_bytes wbuf;
 typedef spx_bytes_reader rbuf;
 
+/* A rank's part of the grid: its cell runner (the open oracle, test masks and scorer caches
+ * of its last instance). */
 typedef struct {
   const spx_config *cfg;
   spx_par *par;
-  spx_oracle *oracle; /* cached for oracle_instance */
-  size_t oracle_instance;
-  spx_maskset *test; /* cached test masks of test_instance (leader) */
-  size_t test_instance;
+  spx_cell_runner run;
 } worker;
 
 /* Setup answer: header, description, labels (NUL-separated), test masks, values, message,
- * then the pruning references (prune_len doubles) and the feature images (n images of
- * img_h x img_w, and one more for the explicand when img_expl). */
+ * then the scorers' arrays of the instance (spx_arrays_pack). A cell answer is the cell's
+ * record (spx_cell_pack). */
 typedef struct {
   int64_t instance, rc, n, ntest, desc_len, labels_len, msg_len;
-  int64_t prune_len, img_h, img_w, img_expl;
 } setup_hdr;
-
-/* Cell answer: header, four doubles, transform arrays, message. */
-typedef struct {
-  int64_t method, instance, budget, repeat, status, queries, basis, n, nterms, nindices, msg_len;
-  double r2, time_decode, time_oracle, coef_error, precision, recall, kendall_tau;
-  double peak_rss_mib;
-} cell_hdr;
 
 enum { INST_PENDING = 0, INST_RUNNING = 1, INST_READY = 2, INST_FAILED = 3 };
 
@@ -110,15 +104,33 @@ typedef struct {
   spx_error fatal_err;
 } coordinator;
 
+/* R² of a record: r2 is the first scorer of the table (scorers/registry.c), slot 0. */
+static inline double grid_record_r2(const spx_cell_result *c) {
+  return c->nscores ? c->scores[0] : NAN;
+}
+
 /* ---- grid_wire.c: messages */
 void *grid_rdup(rbuf *b, size_t n);
 char *grid_rstr(rbuf *b, size_t n);
 void grid_setup_failure(wbuf *out, size_t instance, const spx_error *e);
-void grid_cell_answer(wbuf *out, cell_hdr *h, const char *msg, const spx_transform *t);
-void grid_cell_answer_pruning(wbuf *out, const double *acc, size_t F, const uint32_t *order, size_t n);
+void grid_setup_answer(wbuf *out, size_t instance, const spx_oracle *o, const spx_maskset *test,
+                       const double *values, const spx_array_list *arrays);
+/* The parts of a setup answer (after its setup_hdr h, read from rb): owned copies. */
+typedef struct {
+  char *desc, *labels;
+  const char **label; /* n pointers into labels */
+  uint64_t *masks;
+  double *values;
+  spx_array_list arrays;
+} setup_parts;
+int grid_setup_parts(rbuf *rb, const setup_hdr *h, setup_parts *p);
+void grid_setup_parts_free(setup_parts *p);
 void grid_answer_fallback(wbuf *out, const task_msg *t);
 
-/* ---- grid_cell.c: the cell runner */
+/* ---- grid_cell.c: a group's tasks */
+uint64_t spx_grid_stream(const spx_config *cfg, size_t instance);
+void grid_worker_init(worker *w, const spx_config *cfg, spx_par *par);
+void grid_worker_free(worker *w);
 int grid_group_task(worker *w, const void *buf, size_t len, wbuf *out, int *tag);
 void grid_run_worker(worker *w);
 
@@ -129,10 +141,9 @@ int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_o
 void grid_coordinator_free(coordinator *c);
 void grid_run_rank0(coordinator *c, worker *w, spx_par *par);
 
-/* ---- grid_file.c: result file and pruning table; grid_summary.c: the paired summary */
+/* ---- grid_file.c: result file; grid_summary.c: the paired summary */
 void grid_now_iso(char *buf, size_t len);
 int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *err);
 void grid_print_summary(const coordinator *c, FILE *out);
-void grid_print_pruning(const coordinator *c, FILE *out);
 
 #endif

@@ -19,8 +19,8 @@ expect_status() { # expect_status NAME WANT ARGS...
   "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
   local got=$?
   [ "$got" = "$want" ]
-  local ok=$?
-  check "$name (exit $got, want $want; stderr: $(head -c 300 "$tmp/err"))" $ok
+  local st=$?
+  check "$name (exit $got, want $want; stderr: $(head -c 300 "$tmp/err"))" $st
 }
 
 # 1. synthetic + exact: the recovered Moebius transform equals the oracle's ground truth, and
