@@ -50,7 +50,7 @@ int spx_cell_runner_open(spx_cell_runner *r, const spx_config *cfg, size_t insta
   spx_oracle_destroy(&r->oracle);
   spx_options *opts = spx_config_oracle_options(cfg, instance, err);
   if (opts == NULL) return err->code;
-  int rc = spx_oracle_open_type(cfg->oracle, opts, spx_config_instance_explicand(cfg, instance),
+  int rc = spx_oracle_open(cfg->oracle, opts, spx_config_instance_explicand(cfg, instance),
                                 &r->oracle, err);
   spx_options_destroy(&opts);
   if (rc == SPX_OK) r->oracle_instance = instance;
