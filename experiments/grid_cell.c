@@ -118,7 +118,7 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
     if (rc) { /* the instance was set up elsewhere: this group cannot open its oracle */
       spx_cell_runner_free(&w->run);
       if (leader) {
-        spx_cell_init(&rec, t->method, t->instance, t->budget, t->repeat, 0, &e);
+        spx_cell_init(&rec, t->method, t->instance, t->budget_index, t->repeat, 0, &e);
         rec.status = ANSWER_RETURNED;
         spx_cell_set_message(&rec, e.msg);
         spx_cell_pack(out, &rec);
@@ -135,7 +135,7 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
                         instance,
                         spx_grid_stream(cfg, instance),
                         (size_t)t->method,
-                        (size_t)t->budget,
+                        (size_t)t->budget_index,
                         (size_t)t->repeat,
                         m->type,
                         m->label,
@@ -150,55 +150,19 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
   spx_cell_free(&rec);
 }
 
-/* Collective (group): the leader's task message (buf, len on the leader; ignored elsewhere)
- * goes to the whole group, which runs it. Returns 0 for a stop (or an unreadable message),
- * else 1 with the answer in *out and its tag in *tag on the leader. */
-int grid_group_task(worker *w, const void *buf, size_t len, wbuf *out, int *tag) {
-  spx_par *par = w->par;
-  int leader = spx_par_group_rank(par) == 0;
-  uint64_t size = len; /* its size first, then the bytes */
-  spx_par_group_bcast(par, &size, sizeof size, NULL);
-  void *mine = NULL;
-  if (!leader) {
-    mine = malloc(size ? size : 1);
-    if (mine == NULL) return 0; /* cannot happen for these sizes; the group would hang */
-    buf = mine;
-  }
-  spx_par_group_bcast(par, (void *)buf, size, NULL);
-  rbuf rb = {buf, size, 0, 0};
+/* The groups' callback of the task farm (src/par/farm.h), collective over the group: run a
+ * setup or a cell; the leader's answer goes to the coordinator. An answer that could not be
+ * written or is too large to send is replaced by a failure of the task (grid_answer_fallback). */
+void grid_run_task(void *vw, const void *task, size_t task_len, spx_bytes *answer) {
+  worker *w = vw;
+  int leader = spx_par_group_rank(w->par) == 0;
+  rbuf rb = {task, task_len, 0, 0};
   task_msg t;
   spx_bytes_get(&rb, &t, sizeof t);
-  if (rb.failed || t.kind == TASK_STOP) {
-    free(mine);
-    return 0;
-  }
-  memset(out, 0, sizeof *out);
+  if (rb.failed) return; /* cannot happen (the coordinator wrote it); an empty answer is malformed */
   if (t.kind == TASK_SETUP)
-    task_setup(w, &t, out);
+    task_setup(w, &t, answer);
   else
-    task_cell(w, &t, (const double *)(rb.data + sizeof t), out);
-  if (leader && (out->failed || out->len > (size_t)INT_MAX)) grid_answer_fallback(out, &t);
-  *tag = t.kind == TASK_SETUP ? TAG_SETUP_DONE : TAG_CELL_DONE;
-  free(mine);
-  return 1;
-}
-
-/* A rank other than world rank 0: take tasks from the coordinator until told to stop. */
-void grid_run_worker(worker *w) {
-  spx_par *par = w->par;
-  int leader = spx_par_group_rank(par) == 0;
-  if (leader) spx_par_send_to_coordinator(par, TAG_REQUEST, "", 0, NULL);
-  for (;;) {
-    void *buf = NULL;
-    size_t len = 0;
-    spx_error e = {0};
-    int tag;
-    if (leader && spx_par_recv_from_coordinator(par, &tag, &buf, &len, &e)) return;
-    wbuf out = {0};
-    int more = grid_group_task(w, buf, len, &out, &tag);
-    free(buf);
-    if (!more) return;
-    if (leader) spx_par_send_to_coordinator(par, tag, out.data, out.len, NULL);
-    free(out.data);
-  }
+    task_cell(w, &t, (const double *)(rb.data + sizeof t), answer);
+  if (leader && (answer->failed || answer->len > (size_t)INT_MAX)) grid_answer_fallback(answer, &t);
 }

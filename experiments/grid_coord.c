@@ -1,7 +1,8 @@
 /* grid_coord.c: the coordinator of the grid driver (grid_internal.h): the task queue (a cell
- * only once its instance is set up, the largest budgets first), recording every answer in the
- * result file as it arrives, and the service of the other groups (also from the poll hook
- * while rank 0 computes). */
+ * only once its instance is set up, the largest budgets first) and recording every answer in
+ * the result file as it arrives. These are the coordinator's two callbacks of the task farm
+ * (src/par/farm.h: grid_next_task, grid_on_answer), which hands the tasks to the groups and
+ * brings their answers back (also from the poll hook while rank 0 computes). */
 #include "grid_internal.h"
 
 size_t grid_cell_id(const coordinator *c, size_t i, size_t m, size_t b, size_t r) {
@@ -31,9 +32,9 @@ static int next_task(coordinator *c, task_msg *t) {
     t->kind = TASK_CELL;
     t->instance = (int64_t)i;
     t->method = (int64_t)(k / (c->nbudgets * c->nrepeats));
-    t->budget = (int64_t)((k / c->nrepeats) % c->nbudgets);
+    t->budget_index = (int64_t)((k / c->nrepeats) % c->nbudgets);
     t->repeat = (int64_t)(k % c->nrepeats);
-    t->samples = (int64_t)c->budget[i * c->nbudgets + (size_t)t->budget];
+    t->samples = (int64_t)c->samples[i * c->nbudgets + (size_t)t->budget_index];
     t->ntest = (int64_t)c->ntest;
     return 1;
   }
@@ -57,7 +58,7 @@ static void progress(coordinator *c, size_t i, size_t m, size_t b, size_t r, int
   fprintf(c->opt->errout, "[%zu/%zu] %3.0f%% elapsed %.1fs ETA %.1fs | %s budget %zu explicand %zu repeat %zu: %s",
           c->done_cells, c->todo_cells,
           c->todo_cells ? 100.0 * (double)c->done_cells / (double)c->todo_cells : 100.0, el, eta,
-          c->cfg->method[m].label, (size_t)c->budget[i * c->nbudgets + b],
+          c->cfg->method[m].label, (size_t)c->samples[i * c->nbudgets + b],
           spx_config_instance_explicand(c->cfg, i), r, names[status & 3]);
   if (status == SPX_CELL_OK) fprintf(c->opt->errout, " R2 = %.4f", r2);
   fputc('\n', c->opt->errout);
@@ -78,7 +79,7 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
     if (c->nfail_shown < sizeof c->fail_lines / sizeof c->fail_lines[0])
       snprintf(c->fail_lines[c->nfail_shown++], sizeof c->fail_lines[0],
                "%s budget %zu explicand %zu repeat %zu: %s", c->cfg->method[m].label,
-               (size_t)c->budget[i * c->nbudgets + b], spx_config_instance_explicand(c->cfg, i), r,
+               (size_t)c->samples[i * c->nbudgets + b], spx_config_instance_explicand(c->cfg, i), r,
                cell->message ? cell->message : "");
   }
   c->done_cells++;
@@ -90,10 +91,9 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
 }
 
 /* A group's oracle is lost: its task goes back to the queue (the caller puts it back), the
- * group is told to stop and the run goes on with the others. */
+ * group retires (the farm tells it to stop) and the run goes on with the others. */
 static void group_lost(coordinator *c, size_t g, const char *why) {
   if (c->groups_lost++ == 0) spx_error_set(&c->first_lost, SPX_EORACLE, "%s", why);
-  if (g != (size_t)-1) c->retired[g] = 1;
   if (c->opt->errout) {
     fprintf(c->opt->errout, "spex-bench: group %zu stops (its oracle could not be reopened after "
             "a failure; its task goes to another group): %s\n", g, why);
@@ -141,11 +141,11 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
       for (size_t b = 0; rc == SPX_OK && b < c->nbudgets; b++) {
         size_t s;
         rc = spx_config_budget(c->cfg, n, b, &s, &e);
-        c->budget[i * c->nbudgets + b] = s;
+        c->samples[i * c->nbudgets + b] = s;
       }
       if (rc == SPX_OK) {
         spx_instance_data d = {n, spx_config_instance_explicand(c->cfg, i), p.desc, p.label, T,
-                               p.masks, p.values, c->budget + i * c->nbudgets, &p.arrays};
+                               p.masks, p.values, c->samples + i * c->nbudgets, &p.arrays};
         spx_error we = {0};
         if (!c->fatal && (spx_results_write_instance(c->res, i, &d, &we) ||
                           spx_results_flush(c->res, &we)))
@@ -216,7 +216,7 @@ static int handle_cell(coordinator *c, size_t g, const void *buf, size_t len) {
 /* ---- the run ------------------------------------------------------------------------------ */
 
 int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt,
-                            size_t ngroups, spx_error *err) {
+                          spx_error *err) {
   memset(c, 0, sizeof *c);
   c->cfg = cfg;
   c->opt = opt;
@@ -235,20 +235,17 @@ int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_o
   c->queries = calloc(nc, sizeof *c->queries);
   c->inst = calloc(ni, 1);
   c->test_values = calloc(ni * (c->ntest ? c->ntest : 1), sizeof *c->test_values);
-  c->budget = calloc(ni * (c->nbudgets ? c->nbudgets : 1), sizeof *c->budget);
+  c->samples = calloc(ni * (c->nbudgets ? c->nbudgets : 1), sizeof *c->samples);
   c->next = calloc(ni, sizeof *c->next);
-  c->waiting = calloc(ngroups ? ngroups : 1, 1);
-  c->retired = calloc(ngroups ? ngroups : 1, 1);
   c->order = calloc(c->per_instance ? c->per_instance : 1, sizeof *c->order);
   size_t *bsort = calloc(c->nbudgets ? c->nbudgets : 1, sizeof *bsort);
   if (!c->cell_state || !c->status || !c->r2 || !c->tdec || !c->queries || !c->inst ||
-      !c->test_values || !c->budget || !c->next || !c->waiting || !c->retired || !c->order ||
-      !bsort) {
+      !c->test_values || !c->samples || !c->next || !c->order || !bsort) {
     free(bsort);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the experiment grid");
   }
-  /* Hand out the cells of an instance largest budget first (budget values are b or sample
-   * counts, both increasing with the queries): the last cells of a run are then the short
+  /* Hand out the cells of an instance largest budget first (the configuration's budget
+   * values are b or sample counts, both increasing with the queries): the last cells of a run are then the short
    * ones, and the ranks finish closer together. The order does not change any result. */
   for (size_t b = 0; b < c->nbudgets; b++) {
     size_t at = b;
@@ -275,10 +272,8 @@ void grid_coordinator_free(coordinator *c) {
   free(c->queries);
   free(c->inst);
   free(c->test_values);
-  free(c->budget);
+  free(c->samples);
   free(c->next);
-  free(c->waiting);
-  free(c->retired);
   free(c->order);
 }
 
@@ -289,116 +284,38 @@ static void task_message(const coordinator *c, const task_msg *t, wbuf *out) {
     spx_bytes_put(out, c->test_values + (size_t)t->instance * c->ntest, c->ntest * sizeof(double));
 }
 
-/* Record group g's answer; 1 when the group's oracle is lost (it must stop). */
-static int dispatch_answer(coordinator *c, size_t g, int tag, const void *buf, size_t len) {
-  if (tag == TAG_SETUP_DONE) return handle_setup(c, g, buf, len);
-  if (tag == TAG_CELL_DONE) return handle_cell(c, g, buf, len);
-  return 0;
+/* ---- the coordinator's side of the task farm (src/par/farm.h) ----------------------------- */
+
+spx_farm_next grid_next_task(void *vc, size_t group, spx_bytes *task) {
+  coordinator *c = vc;
+  (void)group; /* every group can run every task */
+  if (c->fatal) return SPX_FARM_DONE;
+  task_msg t;
+  memset(&t, 0, sizeof t);
+  if (!next_task(c, &t)) return work_left(c) ? SPX_FARM_WAIT /* a setup is running */ : SPX_FARM_DONE;
+  task_message(c, &t, task);
+  if (task->failed) { /* the run cannot go on: the task goes back, every group stops */
+    spx_error e;
+    spx_error_set(&e, SPX_ENOMEM, "out of memory writing a task");
+    grid_set_fatal(c, &e);
+    if (t.kind == TASK_SETUP) {
+      c->inst[t.instance] = INST_PENDING;
+    } else {
+      c->cell_state[grid_cell_id(c, (size_t)t.instance, (size_t)t.method,
+                                 (size_t)t.budget_index, (size_t)t.repeat)] = 0;
+    }
+    requeue(c, (size_t)t.instance);
+    return SPX_FARM_DONE;
+  }
+  return SPX_FARM_TASK;
 }
 
-/* The coordinator's service of the other groups: what run_rank0 and the poll hook call. */
-typedef struct {
-  coordinator *c;
-  spx_par *par;
-  size_t G;     /* groups */
-  long own;     /* the coordinator's own group, or -1 */
-  size_t stopped; /* other groups told to stop */
-} service;
-
-/* Non-blocking: take every message that has arrived (answers are written and flushed at
- * once), then give each waiting group a task, or a stop when nothing is left. */
-static void serve(void *vs) {
-  service *s = vs;
-  coordinator *c = s->c;
-  for (;;) {
-    size_t g;
-    int tag, got;
-    void *buf = NULL;
-    size_t len;
-    spx_error e = {0};
-    if (spx_par_try_recv_from_groups(s->par, &got, &g, &tag, &buf, &len, &e)) {
-      grid_set_fatal(c, &e);
-      break;
-    }
-    if (!got) break;
-    if (g < s->G && (long)g != s->own) {
-      dispatch_answer(c, g, tag, buf, len);
-      c->waiting[g] = 1;
-    }
-    free(buf);
-  }
-  for (size_t k = 0; k < s->G; k++) {
-    if (!c->waiting[k]) continue;
-    task_msg t;
-    memset(&t, 0, sizeof t);
-    int have = !c->fatal && !c->retired[k] && next_task(c, &t);
-    if (!have && !c->fatal && !c->retired[k] && work_left(c))
-      continue; /* wait for a setup to finish */
-    wbuf out = {0};
-    if (!have) t.kind = TASK_STOP;
-    task_message(c, &t, &out);
-    if (out.failed) { /* a stop always fits */
-      spx_error e;
-      spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
-      grid_set_fatal(c, &e);
-      if (have) c->cell_state[grid_cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
-                                      (size_t)t.repeat)] = 0;
-      have = 0;
-      t.kind = TASK_STOP;
-      free(out.data);
-      memset(&out, 0, sizeof out);
-      task_message(c, &t, &out);
-    }
-    spx_par_send_to_group(s->par, k, TAG_TASK, out.data, out.len, NULL);
-    free(out.data);
-    if (!have) s->stopped++;
-    c->waiting[k] = 0;
-  }
-}
-
-/* World rank 0: coordinate, and (unless the coordinator is dedicated) lead group 0 through
- * its own tasks, serving the other groups between pieces of its oracle work (the poll hook)
- * and between tasks. With one rank this is the whole serial run. */
-void grid_run_rank0(coordinator *c, worker *w, spx_par *par) {
-  service s = {c, par, spx_par_ngroups(par), spx_par_coordinator_group(par), 0};
-  size_t others = s.G - (s.own >= 0 ? 1 : 0);
-  int own = s.own >= 0;
-  if (own && others) spx_par_set_poll(par, serve, &s);
-  while (own || s.stopped < others) {
-    serve(&s);
-    if (!own) {
-      spx_par_nap();
-      continue;
-    }
-    task_msg t;
-    memset(&t, 0, sizeof t);
-    int have = !c->fatal && next_task(c, &t);
-    if (!have && !c->fatal && work_left(c)) { /* wait for another group's setup */
-      spx_par_nap();
-      continue;
-    }
-    if (!have) t.kind = TASK_STOP;
-    wbuf msg = {0};
-    task_message(c, &t, &msg);
-    if (msg.failed) {
-      spx_error e;
-      spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
-      grid_set_fatal(c, &e);
-      if (have) c->cell_state[grid_cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
-                                      (size_t)t.repeat)] = 0;
-      free(msg.data);
-      memset(&msg, 0, sizeof msg);
-      t.kind = TASK_STOP;
-      task_message(c, &t, &msg);
-    }
-    wbuf out = {0};
-    int tag = 0;
-    if (!grid_group_task(w, msg.data, msg.len, &out, &tag))
-      own = 0;
-    else if (dispatch_answer(c, (size_t)s.own, tag, out.data, out.len))
-      own = 0; /* this group's oracle is lost: only serve the others from now on */
-    free(msg.data);
-    free(out.data);
-  }
-  spx_par_set_poll(par, NULL, NULL);
+int grid_on_answer(void *vc, size_t group, const void *task, size_t task_len,
+                   const void *answer, size_t answer_len) {
+  coordinator *c = vc;
+  task_msg t;
+  if (task_len < sizeof t) return 0; /* cannot happen: the farm returns our own bytes */
+  memcpy(&t, task, sizeof t);
+  if (t.kind == TASK_SETUP) return handle_setup(c, group, answer, answer_len);
+  return handle_cell(c, group, answer, answer_len);
 }

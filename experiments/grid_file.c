@@ -91,7 +91,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
     for (size_t b = 0; rc == SPX_OK && b < c->nbudgets; b++) {
       size_t s;
       rc = spx_config_budget(cfg, n, b, &s, err);
-      c->budget[i * c->nbudgets + b] = s;
+      c->samples[i * c->nbudgets + b] = s;
     }
     if (rc == SPX_OK) c->inst[i] = INST_READY;
   }

@@ -4,9 +4,10 @@
  *
  *   grid.c        run_grid: opening the file, the ranks' roles, the end of the run; the public
  *                 driver spx_run_experiment
- *   grid_coord.c  the coordinator: the task queue, recording answers, serving the groups
+ *   grid_coord.c  the coordinator: the task queue, recording answers (the farm's coordinator
+ *                 callbacks; src/par/farm.h moves the tasks and answers)
  *   grid_cell.c   a group's tasks: instance setup and cells (the cell runner, cell_runner.h,
- *                 on the group), the workers' loop
+ *                 on the group), the farm's group callback
  *   grid_wire.c   the byte messages between groups and the coordinator (pack / unpack; a
  *                 cell's answer is its record, io/cell.h)
  *   grid_file.c   the result file (create or resume)
@@ -33,6 +34,7 @@
 #include "cell_runner.h"
 #include "io/cell.h"
 #include "io/results.h"
+#include "par/farm.h"
 #include "pruning.h"
 #include "run.h"
 
@@ -43,14 +45,22 @@
 #define SPX_GIT_COMMIT "unknown"
 #endif
 
-enum { TAG_REQUEST = 11, TAG_TASK = 12, TAG_SETUP_DONE = 13, TAG_CELL_DONE = 14 };
-enum { TASK_STOP = 0, TASK_SETUP = 1, TASK_CELL = 2 };
+/* A task (the farm's task bytes: a task_msg, then for a cell the instance's ntest test
+ * values). The answer of a setup is a setup_hdr and its parts, of a cell its cell_hdr and
+ * parts; the coordinator tells them apart by the task they answer. */
+enum { TASK_SETUP = 1, TASK_CELL = 2 };
 /* Answer (status of a cell, rc of a setup) of a group whose oracle is lost (it could not be
  * reopened after a failure): the task goes back to the queue and the group gets no more. */
 enum { ANSWER_RETURNED = -1 };
 
 typedef struct {
-  int64_t kind, instance, method, budget, repeat, samples, ntest;
+  int64_t kind;         /* TASK_SETUP or TASK_CELL */
+  int64_t instance;     /* explicand x scaling point (spx_config_instance_*) */
+  int64_t method;       /* cell: index into cfg->method */
+  int64_t budget_index; /* cell: index into cfg->budget (the budget point) */
+  int64_t repeat;       /* cell: repeat number */
+  int64_t samples;      /* cell: the query count of that budget point at this n */
+  int64_t ntest;        /* cell: test values that follow */
 } task_msg;
 
 typedef spx_bytes wbuf;
@@ -88,13 +98,11 @@ typedef struct {
   /* per instance */
   unsigned char *inst;
   double *test_values; /* ninstances x ntest */
-  uint64_t *budget;    /* ninstances x nbudgets: the sample count of each budget point */
+  uint64_t *samples;   /* ninstances x nbudgets: the query count of each budget point */
   size_t *next;        /* first position in order of the instance that may still be todo */
   size_t *order;       /* per_instance cells of an instance, the largest budgets first */
   size_t scan;         /* first instance that may still have work */
-  unsigned char *waiting; /* per group: its leader waits for a task */
-  unsigned char *retired; /* per group: its oracle is lost, it gets no more tasks */
-  size_t groups_lost;
+  size_t groups_lost;     /* groups retired because their oracle was lost */
   spx_error first_lost; /* why the first group stopped */
   size_t todo_cells, done_cells, failed;
   size_t nfail_shown;
@@ -127,19 +135,22 @@ int grid_setup_parts(rbuf *rb, const setup_hdr *h, setup_parts *p);
 void grid_setup_parts_free(setup_parts *p);
 void grid_answer_fallback(wbuf *out, const task_msg *t);
 
-/* ---- grid_cell.c: a group's tasks */
+/* ---- grid_cell.c: a group's tasks; grid_run_task is the groups' callback of the task farm
+ * (src/par/farm.h): a setup or a cell, collectively over the group */
 uint64_t spx_grid_stream(const spx_config *cfg, size_t instance);
 void grid_worker_init(worker *w, const spx_config *cfg, spx_par *par);
 void grid_worker_free(worker *w);
-int grid_group_task(worker *w, const void *buf, size_t len, wbuf *out, int *tag);
-void grid_run_worker(worker *w);
+void grid_run_task(void *worker, const void *task, size_t task_len, spx_bytes *answer);
 
 /* ---- grid_coord.c: the coordinator */
 size_t grid_cell_id(const coordinator *c, size_t i, size_t m, size_t b, size_t r);
 void grid_set_fatal(coordinator *c, const spx_error *e);
-int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt, size_t ngroups, spx_error *err);
+int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt, spx_error *err);
 void grid_coordinator_free(coordinator *c);
-void grid_run_rank0(coordinator *c, worker *w, spx_par *par);
+/* The coordinator's callbacks of the task farm (the coordinator is the farm's coord). */
+spx_farm_next grid_next_task(void *coordinator, size_t group, spx_bytes *task);
+int grid_on_answer(void *coordinator, size_t group, const void *task, size_t task_len,
+                   const void *answer, size_t answer_len);
 
 /* ---- grid_file.c: result file; grid_summary.c: the paired summary */
 void grid_now_iso(char *buf, size_t len);

@@ -104,7 +104,7 @@ void grid_answer_fallback(wbuf *out, const task_msg *t) {
   } else {
     spx_cell_result rec;
     spx_error e = {0};
-    spx_cell_init(&rec, t->method, t->instance, t->budget, t->repeat, 0, &e);
+    spx_cell_init(&rec, t->method, t->instance, t->budget_index, t->repeat, 0, &e);
     rec.status = SPX_CELL_FAILED;
     spx_cell_set_message(&rec, big.msg);
     spx_cell_pack(out, &rec);
