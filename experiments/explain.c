@@ -299,21 +299,38 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     return 2;
   }
 
-  /* Route each --KEY by the declared option tables: with an oracle that declares its keys, a
-   * key it does not declare is the method's. An oracle without a table is offered every key
-   * first (a key both could read, such as basis, stays the oracle's) and the keys it does not
-   * read go to the method. */
+  /* Route each --KEY by the declared option tables. Counting the explicands attaches the
+   * oracle's tables to a copy of the keys (its kind's, the common keys, and any table the
+   * oracle adds itself, such as a recorded oracle's fallback): a key they declare is the
+   * oracle's, any other the method's. For an oracle kind without a table (synthetic and
+   * genomics until theirs are declared) a trial open on a copy tells which keys it reads. */
   char mcontext[160];
   snprintf(mcontext, sizeof mcontext, "method %s", a.method);
   mopts = spx_options_create(mcontext);
-  rc = mopts ? SPX_OK : spx_error_set(&err, SPX_ENOMEM, "out of memory");
-  const spx_oracle_type *otype = spx_oracle_lookup(a.oracle);
-  const spx_option_decl *odecl = otype ? otype->options : NULL;
+  spx_options *probe = spx_options_clone(a.extra);
+  size_t count = 1;
+  const spx_oracle_type *otype = spx_oracle_find(a.oracle, &err);
+  rc = otype == NULL ? SPX_EINVAL
+       : mopts && probe ? spx_oracle_explicands(otype, probe, &count, &err)
+                        : spx_error_set(&err, SPX_ENOMEM, "out of memory");
+  if (rc) {
+    spx_options_destroy(&probe);
+    spx_error_prefix(&err, "oracle %s", a.oracle);
+    goto done;
+  }
+  if (otype->options == NULL) {
+    spx_options_destroy(&probe);
+    probe = spx_options_clone(a.extra);
+    spx_oracle *trial = NULL;
+    if (probe == NULL) rc = spx_error_set(&err, SPX_ENOMEM, "out of memory");
+    else if (spx_oracle_open(otype, probe, (size_t)a.explicand, &trial, NULL) == SPX_OK)
+      spx_oracle_destroy(&trial);
+  }
   for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra);) {
     const char *key, *text, *where;
     spx_option_kind kind;
     spx_options_at(a.extra, i, &key, &kind, &text, &where);
-    int to_method = odecl != NULL && !spx_option_decl_find(odecl, key);
+    int to_method = spx_options_decl_of(probe, key) == NULL && !spx_options_used(probe, key);
     if (!to_method) {
       i++;
       continue;
@@ -321,36 +338,18 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     rc = spx_options_put(mopts, key, kind, text, where, &err);
     if (rc == SPX_OK) spx_options_remove(a.extra, key);
   }
+  spx_options_destroy(&probe);
   if (rc) goto done;
-  if (otype != NULL) { /* --explicand within the oracle's explicands */
-    spx_options *probe = spx_options_clone(a.extra);
-    size_t count = 1;
-    rc = probe ? spx_oracle_explicands(a.oracle, probe, &count, &err)
-               : spx_error_set(&err, SPX_ENOMEM, "out of memory");
-    spx_options_destroy(&probe);
-    if (rc) {
-      spx_error_prefix(&err, "oracle %s", a.oracle);
-      goto done;
-    }
-    if ((unsigned long long)a.explicand >= (unsigned long long)count) {
-      rc = spx_error_set(&err, SPX_ERANGE,
-                         "--explicand: %lld is beyond the %zu explicand%s of oracle %s (0..%zu)",
-                         a.explicand, count, count == 1 ? "" : "s", a.oracle, count - 1);
-      goto done;
-    }
+  if ((unsigned long long)a.explicand >= (unsigned long long)count) { /* within the oracle's */
+    rc = spx_error_set(&err, SPX_ERANGE,
+                       "--explicand: %lld is beyond the %zu explicand%s of oracle %s (0..%zu)",
+                       a.explicand, count, count == 1 ? "" : "s", a.oracle, count - 1);
+    goto done;
   }
-  rc = spx_oracle_open_lenient(a.oracle, a.extra, (size_t)a.explicand, &o, &err);
+  rc = spx_oracle_open(otype, a.extra, (size_t)a.explicand, &o, &err);
   if (rc) {
     spx_error_prefix(&err, "oracle %s", a.oracle);
     goto done;
-  }
-  /* Keys the oracle did not read belong to the method. */
-  for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra); i++) {
-    const char *key, *text, *where;
-    spx_option_kind kind;
-    spx_options_at(a.extra, i, &key, &kind, &text, &where);
-    if (!spx_options_used(a.extra, key))
-      rc = spx_options_put(mopts, key, kind, text, where, &err);
   }
   if (rc == SPX_OK && a.have_order) {
     char buf[32];

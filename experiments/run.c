@@ -209,7 +209,7 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
     if (fresh) {
       spx_options *o = spx_config_oracle_options(cfg, i, err);
       spx_oracle *orc = NULL;
-      rc = o ? spx_oracle_open_type(cfg->oracle, o, spx_config_instance_explicand(cfg, i), &orc,
+      rc = o ? spx_oracle_open(cfg->oracle, o, spx_config_instance_explicand(cfg, i), &orc,
                                     err)
              : SPX_ENOMEM;
       if (rc == SPX_OK) n = orc->n;

@@ -528,6 +528,8 @@ int spx_par_try_recv_from_groups(spx_par *par, int *got, size_t *group, int *tag
   return SPX_OK;
 }
 
+void spx_par_abort(spx_par *par, int code) { MPI_Abort(par->world, code); }
+
 void spx_par_nap(void) {
   struct timespec nap = {0, 50000}; /* 50 us */
   nanosleep(&nap, NULL);

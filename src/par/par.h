@@ -138,6 +138,10 @@ int spx_par_recv_from_groups(spx_par *par, size_t *group, int *tag, void **buf, 
  * at once. */
 int spx_par_try_recv_from_groups(spx_par *par, int *got, size_t *group, int *tag, void **buf,
                                  size_t *len, spx_error *err);
+/* End the whole job (MPI_Abort on the par's communicator) with exit code `code`: for a rank
+ * that cannot follow its group's protocol (out of memory for a broadcast), which would
+ * otherwise leave the others waiting for ever. */
+void spx_par_abort(spx_par *par, int code);
 /* Sleep briefly (50 us) while waiting for messages. */
 void spx_par_nap(void);
 /* Leader: the next message from the coordinator. */
