@@ -95,6 +95,7 @@ int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_
   spx_peak_rss_reset(); /* the cell's peak: the method, its scoring and pruning */
   gsl_rng *rng = spx_cell_rng(s->seed, s->stream, s->method->name, s->samples, s->repeat);
   spx_options *opts = spx_options_clone(s->method_opts);
+  if (opts && s->known) spx_options_known(opts, s->known);
   spx_transform *tr = NULL;
   spx_method_stats stats;
   memset(&stats, 0, sizeof stats);

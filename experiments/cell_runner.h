@@ -39,6 +39,8 @@ typedef struct spx_cell_spec {
   const spx_method_type *method;
   const char *label;     /* the method's label (messages) */
   const spx_options *method_opts; /* cloned for the run */
+  const char *known;     /* a key of method_opts that the method need not read (or NULL):
+                          * explain's --order, given to the methods that take an order */
   size_t samples;        /* the budget in queries */
   size_t test_masks;     /* held-out masks (0: no scoring, explain without --test-masks) */
 } spx_cell_spec;

@@ -140,6 +140,7 @@ static void task_cell(worker *w, const task_msg *t, const double *test_values, w
                         m->type,
                         m->label,
                         m->opts,
+                        NULL,
                         (size_t)t->samples,
                         cfg->test_masks};
   rc = spx_cell_run(&w->run, &spec, o, eval_group, &ectx, &jobs, test_values, &rec, NULL, &e);
