@@ -190,7 +190,8 @@ static int eval_oracle(eval_ctx *c, const spx_maskset *masks, double *values, sp
   }
   if (c->o == NULL) {
     spx_options *oo = oracle_options(c->os, err);
-    int rc = spx_oracle_open(c->os->kind, oo, c->os->explicand, &c->o, err);
+    const spx_oracle_type *ot = spx_oracle_find(c->os->kind, err);
+    int rc = ot ? spx_oracle_open(ot, oo, c->os->explicand, &c->o, err) : SPX_EINVAL;
     spx_options_destroy(&oo);
     if (rc) return rc;
   }
@@ -361,7 +362,8 @@ int main(int argc, char **argv) {
     spx_error err = {0};
     spx_options *oo = oracle_options(&os, &err);
     spx_oracle *o = NULL;
-    if (spx_oracle_open(os.kind, oo, os.explicand, &o, &err) != SPX_OK) {
+    const spx_oracle_type *ot = spx_oracle_find(os.kind, &err);
+    if (ot == NULL || spx_oracle_open(ot, oo, os.explicand, &o, &err) != SPX_OK) {
       fprintf(stderr, "bench_proxyspex: %s\n", err.msg);
       spx_options_destroy(&oo);
       return 1;
