@@ -708,3 +708,16 @@ int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err) {
     free(values);
   }
 }
+
+void spx_par_library_version(char *buf, size_t len) {
+  char v[MPI_MAX_LIBRARY_VERSION_STRING];
+  int n = 0;
+  if (len == 0) return;
+  if (MPI_Get_library_version(v, &n) != MPI_SUCCESS || n <= 0) {
+    snprintf(buf, len, "unknown");
+    return;
+  }
+  v[n < MPI_MAX_LIBRARY_VERSION_STRING ? n : MPI_MAX_LIBRARY_VERSION_STRING - 1] = '\0';
+  v[strcspn(v, "\n")] = '\0';
+  snprintf(buf, len, "%s", v);
+}

@@ -152,4 +152,8 @@ int spx_par_recv_from_coordinator(spx_par *par, int *tag, void **buf, size_t *le
  * rank 0 (used before the groups start: configuration checks). */
 int spx_par_world_bcast(spx_par *par, void *buf, size_t len, spx_error *err);
 
+/* The MPI library's version string (MPI_Get_library_version; its first line), for the result
+ * file's provenance. Callable before MPI_Init. */
+void spx_par_library_version(char *buf, size_t len);
+
 #endif
