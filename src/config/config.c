@@ -938,9 +938,33 @@ static int utf8_valid(const char *s) {
   return 1;
 }
 
+/* The '=' that ends the key of --set KEY=VALUE: the first one outside a quoted key segment
+ * ("..." with backslash escapes or '...', as in oracle."a=b"=1), or NULL (*open = 1 when a
+ * quote is left open). */
+static const char *set_key_end(const char *s, int *open) {
+  char q = 0;
+  *open = 0;
+  for (; *s; s++) {
+    if (q == '"' && *s == '\\' && s[1]) {
+      s++;
+    } else if (q) {
+      if (*s == q) q = 0;
+    } else if (*s == '"' || *s == '\'') {
+      q = *s;
+    } else if (*s == '=') {
+      return s;
+    }
+  }
+  *open = q != 0;
+  return NULL;
+}
+
 static int apply_sets(reader *r, spx_toml *doc, const char *const *sets, size_t nsets) {
   for (size_t i = 0; i < nsets; i++) {
-    const char *eq = strchr(sets[i], '=');
+    int open;
+    const char *eq = set_key_end(sets[i], &open);
+    if (eq == NULL && open)
+      return spx_error_set(r->err, SPX_EINVAL, "--set %s: a quoted key is not closed", sets[i]);
     if (eq == NULL || eq == sets[i])
       return spx_error_set(r->err, SPX_EINVAL, "--set %s: expected key=value", sets[i]);
     if (!utf8_valid(sets[i]))
