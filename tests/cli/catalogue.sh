@@ -83,7 +83,7 @@ expect "unknown budget key" "spex-bench: c.toml:15:1: budget.bogus: unknown key 
 cfg 's/count = 2/count = 2, strde = 3/'
 expect "unknown explicands key" "spex-bench: c.toml:11:27: oracle.explicands.strde: unknown key (known keys: first, count, stride)" check c.toml
 cfg 's/^\[oracle\]/[oracl]/'
-expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling, pruning)" check c.toml
+expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling, pruning, scoring)" check c.toml
 cfg 's/^n = 8/n = 8\nwidth = 3/'
 expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml
 cfg '' 'colour = 3'
