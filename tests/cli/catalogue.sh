@@ -85,7 +85,7 @@ expect "unknown explicands key" "spex-bench: c.toml:11:27: oracle.explicands.str
 cfg 's/^\[oracle\]/[oracl]/'
 expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling, pruning)" check c.toml
 cfg 's/^n = 8/n = 8\nwidth = 3/'
-expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml
+expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock, retries, retry_backoff)" check c.toml
 cfg '' 'colour = 3'
 expect "unknown method option (dry run)" "spex-bench: c.toml:18:10: colour: unknown key for method exact (known keys: max_n, basis, tolerance)" check c.toml
 
