@@ -32,6 +32,8 @@ extern const spx_option_decl spx_bl_limit_rows[];
 extern const spx_option_decl spx_bl_penalty_loo_rows[];
 extern const spx_option_decl spx_bl_penalty_zero_rows[];
 extern const spx_option_decl spx_bl_order_rows[];
+/* pairing (default false) of the coalition samplers. */
+extern const spx_option_decl spx_bl_pairing_rows[];
 /* The tables of faith_shap and kernelshap (which share faith_shap.c's code). */
 extern const spx_option_decl spx_bl_faith_shap_rows[];
 extern const spx_option_decl spx_bl_kernelshap_rows[];
@@ -251,10 +253,17 @@ int spx_bl_ksii_from_sii(const spx_bl_ilist *l, const double *sii, double *ksii,
 /* A Moebius transform holding value[j] at interaction j of l, and empty at ∅. */
 int spx_bl_ilist_transform(const spx_bl_ilist *l, const double *value, double empty,
                            spx_transform **out, spx_error *err);
-/* Read `index` (choices among names, NULL-terminated, mapped to ids) and `order` (forced to 1
- * for SV/BV, default 2 capped at n); pairing (default 0). */
-int spx_bl_read_index(spx_options *opts, size_t n, const char *const *names, const spx_bl_ix *ids,
-                      int def, spx_bl_ix *index, unsigned *order, spx_error *err);
+/* Read `index` (its declared choices, choice i meaning ids[i]) and `order` (forced to 1 for
+ * SV/BV, else as spx_bl_read_order). */
+int spx_bl_read_index(spx_options *opts, size_t n, const spx_bl_ix *ids, spx_bl_ix *index,
+                      unsigned *order, spx_error *err);
+/* The options of the coalition-sampling estimators (shap_iq, svarm_iq, kernelshap_iq,
+ * kadd_shap): index and order as spx_bl_read_index (ids = NULL: no index, order alone) and
+ * `pairing`. */
+int spx_bl_read_sampling(spx_options *opts, size_t n, const spx_bl_ix *ids, spx_bl_ix *index,
+                         unsigned *order, int *pairing, spx_error *err);
+/* 0 with the reason when n = 0 or budget < 2 (the empty and the full coalition), else 1. */
+int spx_bl_coalitions_applicable(size_t n, size_t budget, char *why, size_t whylen);
 
 /* Monte-Carlo estimators on shapiq's standard form (shap_iq.c; svarm_iq.c uses it with
  * stratify = 1): coalitions from spx_bl_coalitions_sample with the default size weights of the
@@ -293,8 +302,6 @@ typedef struct spx_bl_reg_state {
   unsigned order;
   spx_bl_coalitions co;
 } spx_bl_reg_state;
-int spx_bl_reg_options(spx_options *opts, size_t n, int with_index, spx_bl_ix *index,
-                       unsigned *order, int *pairing, spx_bl_limits *limits, spx_error *err);
 int spx_bl_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_index, char *why,
                           size_t whylen);
 int spx_bl_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int with_index,

@@ -36,6 +36,11 @@ const spx_option_decl spx_bl_order_rows[] = {
     {"order", SPX_DECL_INT, "2", 1, 64, NULL, "interaction order (at most n)", NULL},
     ROW_END};
 
+const spx_option_decl spx_bl_pairing_rows[] = {
+    {"pairing", SPX_DECL_BOOL, "false", 0, 0, NULL,
+     "paired sampling (each coalition with its complement)", NULL},
+    ROW_END};
+
 static int find_option(const spx_options *opts, const char *key, spx_option_kind *kind,
                        const char **text) {
   for (size_t i = 0; i < spx_options_count(opts); i++) {

@@ -58,14 +58,7 @@ int spx_bl_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsign
   unsigned order;
   spx_bl_penalty pen;
   spx_bl_limits memory;
-  if (n == 0) {
-    snprintf(why, whylen, "n = 0: nothing to explain");
-    return 0;
-  }
-  if (budget < 2) {
-    snprintf(why, whylen, "budget %zu is below 2 (the empty and the full coalition)", budget);
-    return 0;
-  }
+  if (!spx_bl_coalitions_applicable(n, budget, why, whylen)) return 0;
   if (fs_options(opts, n, fixed_order, &order, &pen, &memory, NULL)) return 1;
   size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
   double p = spx_bl_num_columns(n, 1, order);

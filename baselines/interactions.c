@@ -93,23 +93,43 @@ int spx_bl_ilist_transform(const spx_bl_ilist *l, const double *value, double em
   return spx_bl_transform(&l->d, value, 1, empty, out, err);
 }
 
-int spx_bl_read_index(spx_options *opts, size_t n, const char *const *names, const spx_bl_ix *ids,
-                      int def, spx_bl_ix *index, unsigned *order, spx_error *err) {
+int spx_bl_read_index(spx_options *opts, size_t n, const spx_bl_ix *ids, spx_bl_ix *index,
+                      unsigned *order, spx_error *err) {
   int choice;
-  int rc = spx_options_choice(opts, "index", names, def, &choice, err);
+  int rc = spx_opt_choice(opts, "index", &choice, err);
   if (rc) return rc;
   *index = ids[choice];
   if (*index == SPX_BL_IX_SV || *index == SPX_BL_IX_BV) {
     if (spx_options_has(opts, "order")) {
       long long v;
-      rc = spx_options_int(opts, "order", 1, &v, err);
+      rc = spx_opt_int(opts, "order", &v, err);
       if (rc) return rc;
       if (v != 1)
         return spx_options_fail(opts, "order", SPX_EINVAL, err,
-                                "must be 1 for index = \"%s\" (got %lld)", names[choice], v);
+                                "must be 1 for index = \"%s\" (got %lld)",
+                                spx_options_decl_of(opts, "index")->choices[choice], v);
     }
     *order = 1;
     return SPX_OK;
   }
   return spx_bl_read_order(opts, n, order, err);
+}
+
+int spx_bl_read_sampling(spx_options *opts, size_t n, const spx_bl_ix *ids, spx_bl_ix *index,
+                         unsigned *order, int *pairing, spx_error *err) {
+  int rc = ids ? spx_bl_read_index(opts, n, ids, index, order, err)
+               : spx_bl_read_order(opts, n, order, err);
+  return rc ? rc : spx_opt_bool(opts, "pairing", pairing, err);
+}
+
+int spx_bl_coalitions_applicable(size_t n, size_t budget, char *why, size_t whylen) {
+  if (n == 0) {
+    snprintf(why, whylen, "n = 0: nothing to explain");
+    return 0;
+  }
+  if (budget < 2) {
+    snprintf(why, whylen, "budget %zu is below 2 (the empty and the full coalition)", budget);
+    return 0;
+  }
+  return 1;
 }

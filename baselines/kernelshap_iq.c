@@ -243,29 +243,22 @@ done:
 /* ---- shared option handling and state of the regression estimators ------------------------ */
 
 static const char *const kiq_names[] = {"sii", "k-sii", "ksii", NULL};
-static const spx_option_decl kiq_options[] = {
-    {"index", SPX_DECL_CHOICE, "k-sii", 0, 0, kiq_names, "interaction index estimated", NULL},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
-    {"pairing", SPX_DECL_BOOL, "false", 0, 0, NULL, "paired sampling (each coalition with its complement)", NULL},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
-    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 const spx_option_decl spx_bl_kadd_rows[] = {
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
-    {"pairing", SPX_DECL_BOOL, "false", 0, 0, NULL, "paired sampling (each coalition with its complement)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_pairing_rows},
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+static const spx_option_decl kiq_options[] = {
+    {"index", SPX_DECL_CHOICE, "k-sii", 0, 0, kiq_names, "interaction index estimated", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_kadd_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 static const spx_bl_ix kiq_ids[] = {SPX_BL_IX_SII, SPX_BL_IX_KSII, SPX_BL_IX_KSII};
 
-int spx_bl_reg_options(spx_options *opts, size_t n, int with_index, spx_bl_ix *index,
+/* The regression estimators' options: spx_bl_read_sampling's and the resource limits. */
+static int reg_options(spx_options *opts, size_t n, int with_index, spx_bl_ix *index,
                        unsigned *order, int *pairing, spx_bl_limits *limits, spx_error *err) {
-  int rc;
-  if (with_index)
-    rc = spx_bl_read_index(opts, n, kiq_names, kiq_ids, 1, index, order, err);
-  else
-    rc = spx_bl_read_order(opts, n, order, err);
-  if (rc == SPX_OK) rc = spx_options_bool(opts, "pairing", 0, pairing, err);
-  if (rc == SPX_OK) rc = spx_bl_read_memory(opts, limits, err);
-  return rc;
+  int rc = spx_bl_read_sampling(opts, n, with_index ? kiq_ids : NULL, index, order, pairing, err);
+  return rc ? rc : spx_bl_read_memory(opts, limits, err);
 }
 
 int spx_bl_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_index, char *why,
@@ -274,15 +267,8 @@ int spx_bl_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_i
   unsigned order;
   int pairing;
   spx_bl_limits limits;
-  if (n == 0) {
-    snprintf(why, whylen, "n = 0: nothing to explain");
-    return 0;
-  }
-  if (budget < 2) {
-    snprintf(why, whylen, "budget %zu is below 2 (the empty and the full coalition)", budget);
-    return 0;
-  }
-  if (spx_bl_reg_options(opts, n, with_index, &index, &order, &pairing, &limits, NULL)) return 1;
+  if (!spx_bl_coalitions_applicable(n, budget, why, whylen)) return 0;
+  if (reg_options(opts, n, with_index, &index, &order, &pairing, &limits, NULL)) return 1;
   size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* the largest single fit: the top order's columns (kernelshap_iq) or all orders (kadd) */
   double p = with_index ? spx_bl_choose(n, order) : spx_bl_num_columns(n, 0, order);
@@ -318,7 +304,7 @@ int spx_bl_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, i
   int pairing = 0;
   spx_bl_limits limits;
   s->index = SPX_BL_IX_SII;
-  int rc = spx_bl_reg_options(opts, n, with_index, &s->index, &s->order, &pairing, &limits, err);
+  int rc = reg_options(opts, n, with_index, &s->index, &s->order, &pairing, &limits, err);
   s->base.n = n;
   s->base.budget = budget;
   if (rc == SPX_OK) {

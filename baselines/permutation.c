@@ -45,7 +45,7 @@ typedef struct {
 
 static int perm_options(spx_options *opts, size_t n, spx_bl_ix *index, unsigned *order,
                         spx_error *err) {
-  return spx_bl_read_index(opts, n, perm_names, perm_ids, 0, index, order, err);
+  return spx_bl_read_index(opts, n, perm_ids, index, order, err);
 }
 
 /* Evaluations before the first permutation and per permutation (doubles: may not fit). */

@@ -29,32 +29,18 @@ static const char *const mc_names[] = {"sii", "k-sii", "ksii", "bii", "stii", "s
 const spx_option_decl spx_bl_mc_rows[] = {
     {"index", SPX_DECL_CHOICE, "k-sii", 0, 0, mc_names, "interaction index estimated", NULL},
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
-    {"pairing", SPX_DECL_BOOL, "false", 0, 0, NULL, "paired sampling (each coalition with its complement)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_pairing_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 static const spx_bl_ix mc_ids[] = {SPX_BL_IX_SII,  SPX_BL_IX_KSII, SPX_BL_IX_KSII, SPX_BL_IX_BII,
                                    SPX_BL_IX_STII, SPX_BL_IX_SV,   SPX_BL_IX_BV};
-
-static int mc_options(spx_options *opts, size_t n, spx_bl_ix *index, unsigned *order,
-                      int *pairing, spx_error *err) {
-  int rc = spx_bl_read_index(opts, n, mc_names, mc_ids, 1, index, order, err);
-  if (rc == SPX_OK) rc = spx_options_bool(opts, "pairing", 0, pairing, err);
-  return rc;
-}
 
 int spx_bl_mc_applicable(size_t n, size_t budget, spx_options *opts, int stratify, char *why,
                          size_t whylen) {
   spx_bl_ix index;
   unsigned order;
   int pairing;
-  if (n == 0) {
-    snprintf(why, whylen, "n = 0: nothing to explain");
-    return 0;
-  }
-  if (budget < 2) {
-    snprintf(why, whylen, "budget %zu is below 2 (the empty and the full coalition)", budget);
-    return 0;
-  }
-  if (mc_options(opts, n, &index, &order, &pairing, NULL)) return 1;
+  if (!spx_bl_coalitions_applicable(n, budget, why, whylen)) return 0;
+  if (spx_bl_read_sampling(opts, n, mc_ids, &index, &order, &pairing, NULL)) return 1;
   double p = spx_bl_num_columns(n, 1, order);
   size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* work: one pass over the coalitions per interaction (about order operations each) */
@@ -85,7 +71,7 @@ int spx_bl_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, in
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
   int pairing = 0;
-  int rc = mc_options(opts, n, &s->index, &s->order, &pairing, err);
+  int rc = spx_bl_read_sampling(opts, n, mc_ids, &s->index, &s->order, &pairing, err);
   s->stratify = stratify;
   s->base.n = n;
   s->base.budget = budget;

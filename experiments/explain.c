@@ -1,4 +1,5 @@
 /* explain.c: `spex-bench explain`, one method on one explicand, printed as a table or JSON.
+ * The cell runs through the grid's cell runner (cell_runner.h) with the grid's streams.
  *
  * Options other than explain's own are "--KEY VALUE" pairs passed to the oracle (keys of its
  * TOML table) and, when the oracle does not read them, to the method. */
@@ -12,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cell_runner.h"
 #include "core/convert.h"
 #include "core/metrics.h"
 #include "core/rng.h"
@@ -57,7 +59,10 @@ void spx_explain_usage(FILE *out) {
           "  --order K         order of the index (default 2; sv and bv use 1); also given to\n"
           "                    methods that take an `order` option\n"
           "  --test-masks M    score the reconstruction (R^2) on M uniform random held-out\n"
-          "                    masks, which costs M extra oracle queries (default 0)\n"
+          "                    masks, which costs M extra oracle queries (default 0); drawn\n"
+          "                    as a grid run draws them, so with a configuration's seed,\n"
+          "                    explicand, budget (in queries) and test_masks the R^2 is that\n"
+          "                    grid cell's (README \"explain reproduces a grid cell\")\n"
           "  --seed S          seed of every random choice (default 0)\n"
           "  --explicand E     which explicand of the oracle (default 0)\n"
           "  --top K           interactions to show (default 20; with --json, limits the list)\n"
@@ -278,10 +283,11 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
   spx_oracle *o = NULL;
   spx_options *mopts = NULL;
   spx_transform *t = NULL, *res = NULL;
-  gsl_rng *rng = NULL;
-  spx_maskset *test = NULL;
-  double *y = NULL, *yhat = NULL;
+  spx_cell_runner runner;
+  spx_cell_result rec;
   size_t *sorted = NULL;
+  spx_cell_runner_init(&runner);
+  memset(&rec, 0, sizeof rec);
   int rc;
 
   spx_index index = SPX_INDEX_FOURIER;
@@ -299,21 +305,38 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     return 2;
   }
 
-  /* Route each --KEY by the declared option tables: with an oracle that declares its keys, a
-   * key it does not declare is the method's. An oracle without a table is offered every key
-   * first (a key both could read, such as basis, stays the oracle's) and the keys it does not
-   * read go to the method. */
+  /* Route each --KEY by the declared option tables. Counting the explicands attaches the
+   * oracle's tables to a copy of the keys (its kind's, the common keys, and any table the
+   * oracle adds itself, such as a recorded oracle's fallback): a key they declare is the
+   * oracle's, any other the method's. For an oracle kind without a table (synthetic and
+   * genomics until theirs are declared) a trial open on a copy tells which keys it reads. */
   char mcontext[160];
   snprintf(mcontext, sizeof mcontext, "method %s", a.method);
   mopts = spx_options_create(mcontext);
-  rc = mopts ? SPX_OK : spx_error_set(&err, SPX_ENOMEM, "out of memory");
-  const spx_oracle_type *otype = spx_oracle_lookup(a.oracle);
-  const spx_option_decl *odecl = otype ? otype->options : NULL;
+  spx_options *probe = spx_options_clone(a.extra);
+  size_t count = 1;
+  const spx_oracle_type *otype = spx_oracle_find(a.oracle, &err);
+  rc = otype == NULL ? SPX_EINVAL
+       : mopts && probe ? spx_oracle_explicands(otype, probe, &count, &err)
+                        : spx_error_set(&err, SPX_ENOMEM, "out of memory");
+  if (rc) {
+    spx_options_destroy(&probe);
+    spx_error_prefix(&err, "oracle %s", a.oracle);
+    goto done;
+  }
+  if (otype->options == NULL) {
+    spx_options_destroy(&probe);
+    probe = spx_options_clone(a.extra);
+    spx_oracle *trial = NULL;
+    if (probe == NULL) rc = spx_error_set(&err, SPX_ENOMEM, "out of memory");
+    else if (spx_oracle_open(otype, probe, (size_t)a.explicand, &trial, NULL) == SPX_OK)
+      spx_oracle_destroy(&trial);
+  }
   for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra);) {
     const char *key, *text, *where;
     spx_option_kind kind;
     spx_options_at(a.extra, i, &key, &kind, &text, &where);
-    int to_method = odecl != NULL && !spx_option_decl_find(odecl, key);
+    int to_method = spx_options_decl_of(probe, key) == NULL && !spx_options_used(probe, key);
     if (!to_method) {
       i++;
       continue;
@@ -321,36 +344,18 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     rc = spx_options_put(mopts, key, kind, text, where, &err);
     if (rc == SPX_OK) spx_options_remove(a.extra, key);
   }
+  spx_options_destroy(&probe);
   if (rc) goto done;
-  if (otype != NULL) { /* --explicand within the oracle's explicands */
-    spx_options *probe = spx_options_clone(a.extra);
-    size_t count = 1;
-    rc = probe ? spx_oracle_explicands(a.oracle, probe, &count, &err)
-               : spx_error_set(&err, SPX_ENOMEM, "out of memory");
-    spx_options_destroy(&probe);
-    if (rc) {
-      spx_error_prefix(&err, "oracle %s", a.oracle);
-      goto done;
-    }
-    if ((unsigned long long)a.explicand >= (unsigned long long)count) {
-      rc = spx_error_set(&err, SPX_ERANGE,
-                         "--explicand: %lld is beyond the %zu explicand%s of oracle %s (0..%zu)",
-                         a.explicand, count, count == 1 ? "" : "s", a.oracle, count - 1);
-      goto done;
-    }
+  if ((unsigned long long)a.explicand >= (unsigned long long)count) { /* within the oracle's */
+    rc = spx_error_set(&err, SPX_ERANGE,
+                       "--explicand: %lld is beyond the %zu explicand%s of oracle %s (0..%zu)",
+                       a.explicand, count, count == 1 ? "" : "s", a.oracle, count - 1);
+    goto done;
   }
-  rc = spx_oracle_open_lenient(a.oracle, a.extra, (size_t)a.explicand, &o, &err);
+  rc = spx_oracle_open(otype, a.extra, (size_t)a.explicand, &o, &err);
   if (rc) {
     spx_error_prefix(&err, "oracle %s", a.oracle);
     goto done;
-  }
-  /* Keys the oracle did not read belong to the method. */
-  for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra); i++) {
-    const char *key, *text, *where;
-    spx_option_kind kind;
-    spx_options_at(a.extra, i, &key, &kind, &text, &where);
-    if (!spx_options_used(a.extra, key))
-      rc = spx_options_put(mopts, key, kind, text, where, &err);
   }
   if (rc == SPX_OK && a.have_order) {
     char buf[32];
@@ -360,16 +365,35 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
   }
   if (rc) goto done;
 
-  rng = spx_rng_stream((uint64_t)a.seed, (uint64_t)a.explicand, spx_hash_string(a.method),
-                       (uint64_t)a.budget, 0);
-  if (rng == NULL) {
-    rc = spx_error_set(&err, SPX_ENOMEM, "out of memory");
+  /* The cell runner of the grid (cell_runner.h), with the grid's streams: a configuration's
+   * seed, explicand, method, budget (its query count) and test_masks give that grid cell's
+   * transform and R^2 exactly. */
+  const spx_method_type *mtype = spx_method_lookup(a.method);
+  if (mtype == NULL) {
+    char list[512] = "";
+    const spx_method_type *const *all = spx_method_types();
+    for (size_t i = 0; all[i]; i++) {
+      if (i) strcat(list, ", ");
+      strncat(list, all[i]->name, sizeof list - strlen(list) - 3);
+    }
+    rc = spx_error_set(&err, SPX_EINVAL, "unknown method '%s' (known: %s)", a.method, list);
     goto done;
   }
-  spx_method_stats stats;
+  spx_cell_spec spec = {NULL,
+                        (uint64_t)a.seed,
+                        (size_t)a.explicand,
+                        spx_cell_stream((size_t)a.explicand, 0),
+                        0,
+                        0,
+                        0,
+                        mtype,
+                        a.method,
+                        mopts,
+                        a.have_order ? "order" : NULL,
+                        (size_t)a.budget,
+                        (size_t)a.test_masks};
   eval_ctx ctx = {o};
-  rc = spx_method_run(a.method, o->n, (size_t)a.budget, mopts, rng, eval_cb, &ctx, &t, &stats,
-                      &err);
+  rc = spx_cell_run(&runner, &spec, o, eval_cb, &ctx, NULL, NULL, &rec, &t, &err);
   if (rc) {
     if (rc == SPX_EINVAL && strstr(err.msg, "unknown key")) {
       size_t len = strlen(err.msg);
@@ -378,26 +402,15 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     }
     goto done;
   }
-
-  double r2 = NAN;
-  if (a.test_masks > 0) {
-    gsl_rng *trng = spx_rng_stream((uint64_t)a.seed, (uint64_t)a.explicand,
-                                   spx_hash_string("test masks"), 0, 0);
-    test = spx_maskset_create(o->n, (size_t)a.test_masks);
-    y = malloc((size_t)a.test_masks * sizeof *y);
-    yhat = malloc((size_t)a.test_masks * sizeof *yhat);
-    if (trng == NULL || test == NULL || y == NULL || yhat == NULL) {
-      gsl_rng_free(trng);
-      rc = spx_error_set(&err, SPX_ENOMEM, "out of memory for %lld test masks", a.test_masks);
-      goto done;
-    }
-    spx_maskset_fill_random(test, trng);
-    gsl_rng_free(trng);
-    rc = spx_oracle_eval_retrying(o, test, y, &err);
-    if (rc == SPX_OK) rc = spx_transform_predict(t, test, yhat, &err);
-    if (rc) goto done;
-    r2 = spx_r2(y, yhat, test->count);
+  if (rec.status != SPX_CELL_OK) { /* scoring failed (a non-finite prediction or R^2) */
+    rc = spx_error_set(&err, SPX_EORACLE, "%s", rec.message ? rec.message : "scoring failed");
+    goto done;
   }
+  double r2 = a.test_masks > 0 ? rec.scores[0] : NAN;
+  spx_method_stats stats = {0};
+  stats.queries = (size_t)rec.queries;
+  stats.time_decode = rec.time_decode;
+  stats.time_oracle = rec.time_oracle;
 
   if (a.index_name == NULL)
     index = spx_transform_basis(t) == SPX_BASIS_MOEBIUS ? SPX_INDEX_MOEBIUS : SPX_INDEX_FOURIER;
@@ -426,12 +439,10 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
 done:
   if (rc) fprintf(errout, "spex-bench explain: %s\n", err.msg);
   free(sorted);
-  free(y);
-  free(yhat);
-  spx_maskset_destroy(&test);
+  spx_cell_free(&rec);
+  spx_cell_runner_free(&runner);
   spx_transform_destroy(&res);
   spx_transform_destroy(&t);
-  if (rng) gsl_rng_free(rng);
   spx_options_destroy(&mopts);
   spx_oracle_destroy(&o);
   spx_options_destroy(&a.extra);

@@ -2,13 +2,13 @@
  *
  * Work comes in two kinds of task: the setup of an instance (open the oracle, draw the
  * held-out test masks, evaluate them) and a cell (instance, method, budget, repeat). The
- * coordinator (world rank 0) hands tasks to groups dynamically, a cell only once its
- * instance is set up, and writes every answer to the HDF5 file as it arrives. Unless it is
- * dedicated, the coordinator also leads group 0: it runs its own tasks through the same
- * functions and the same messages as the other groups (handled locally), and serves the
- * other groups between pieces of its oracle work (spx_par_set_poll) and between tasks, so a
- * serial run and a parallel run produce the same file. Every random choice comes from
- * spx_rng_stream with coordinates of the task, never from a rank. */
+ * task farm of src/par/farm.h moves them: the coordinator (world rank 0, grid_coord.c) hands
+ * tasks to groups dynamically, a cell only once its instance is set up, and writes every
+ * answer to the HDF5 file as it arrives; each group runs its tasks (grid_cell.c). Unless it
+ * is dedicated, the coordinator also leads group 0 and runs its own tasks through the same
+ * callback as the other groups, so a serial run and a parallel run produce the same file.
+ * Every random choice comes from spx_rng_stream with coordinates of the task, never from a
+ * rank. */
 #include "grid_internal.h"
 
 /* Everything after the configuration checks: collective over the world. */
@@ -18,7 +18,7 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
   int coord = spx_par_is_coordinator(par);
   int rc = SPX_OK, usage = 0;
   if (coord) {
-    rc = grid_coordinator_init(&c, cfg, opt, spx_par_ngroups(par), err);
+    rc = grid_coordinator_init(&c, cfg, opt, err);
     if (rc == SPX_OK) rc = grid_coordinator_open(&c, par, &usage, err);
     c.t0 = spx_time_now();
     if (rc == SPX_OK) {
@@ -38,13 +38,12 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
     if (!coord) spx_error_set(err, status[0], "the coordinator could not open the result file");
     return status[1] ? SPX_EINVAL : (status[0] == SPX_EINVAL ? SPX_EIO : status[0]);
   }
-  worker w = {cfg, par, NULL, 0, NULL, 0};
-  if (coord)
-    grid_run_rank0(&c, &w, par);
-  else
-    grid_run_worker(&w);
-  spx_oracle_destroy(&w.oracle);
-  spx_maskset_destroy(&w.test);
+  worker w;
+  grid_worker_init(&w, cfg, par);
+  spx_par_farm farm = {grid_next_task, grid_run_task, grid_on_answer};
+  spx_error fe = {0};
+  if (spx_par_farm_run(par, &farm, coord ? &c : NULL, &w, &fe) && coord) grid_set_fatal(&c, &fe);
+  grid_worker_free(&w);
   int32_t final[2] = {SPX_OK, 0};
   if (coord) {
     char end[32];
@@ -54,7 +53,7 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
     spx_error me = {0};
     if (!c.fatal && spx_results_write_meta(c.res, &meta, &me)) grid_set_fatal(&c, &me);
     grid_print_summary(&c, opt->out);
-    if (cfg->nprune && opt->out && c.res) grid_print_pruning(&c, opt->out);
+    if (opt->out && c.res) spx_score_summaries(cfg, c.res, opt->out);
     size_t unrun = c.todo_cells - c.done_cells;
     if (c.fatal) {
       *err = c.fatal_err;

@@ -1,7 +1,8 @@
 /* grid_coord.c: the coordinator of the grid driver (grid_internal.h): the task queue (a cell
- * only once its instance is set up, the largest budgets first), recording every answer in the
- * result file as it arrives, and the service of the other groups (also from the poll hook
- * while rank 0 computes). */
+ * only once its instance is set up, the largest budgets first) and recording every answer in
+ * the result file as it arrives. These are the coordinator's two callbacks of the task farm
+ * (src/par/farm.h: grid_next_task, grid_on_answer), which hands the tasks to the groups and
+ * brings their answers back (also from the poll hook while rank 0 computes). */
 #include "grid_internal.h"
 
 size_t grid_cell_id(const coordinator *c, size_t i, size_t m, size_t b, size_t r) {
@@ -31,9 +32,9 @@ static int next_task(coordinator *c, task_msg *t) {
     t->kind = TASK_CELL;
     t->instance = (int64_t)i;
     t->method = (int64_t)(k / (c->nbudgets * c->nrepeats));
-    t->budget = (int64_t)((k / c->nrepeats) % c->nbudgets);
+    t->budget_index = (int64_t)((k / c->nrepeats) % c->nbudgets);
     t->repeat = (int64_t)(k % c->nrepeats);
-    t->samples = (int64_t)c->budget[i * c->nbudgets + (size_t)t->budget];
+    t->samples = (int64_t)c->samples[i * c->nbudgets + (size_t)t->budget_index];
     t->ntest = (int64_t)c->ntest;
     return 1;
   }
@@ -57,7 +58,7 @@ static void progress(coordinator *c, size_t i, size_t m, size_t b, size_t r, int
   fprintf(c->opt->errout, "[%zu/%zu] %3.0f%% elapsed %.1fs ETA %.1fs | %s budget %zu explicand %zu repeat %zu: %s",
           c->done_cells, c->todo_cells,
           c->todo_cells ? 100.0 * (double)c->done_cells / (double)c->todo_cells : 100.0, el, eta,
-          c->cfg->method[m].label, (size_t)c->budget[i * c->nbudgets + b],
+          c->cfg->method[m].label, (size_t)c->samples[i * c->nbudgets + b],
           spx_config_instance_explicand(c->cfg, i), r, names[status & 3]);
   if (status == SPX_CELL_OK) fprintf(c->opt->errout, " R2 = %.4f", r2);
   fputc('\n', c->opt->errout);
@@ -70,7 +71,7 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
   size_t id = grid_cell_id(c, i, m, b, r);
   c->cell_state[id] = 2;
   c->status[id] = cell->status;
-  c->r2[id] = cell->r2;
+  c->r2[id] = grid_record_r2(cell);
   c->tdec[id] = cell->time_decode;
   c->queries[id] = cell->queries;
   if (cell->status == SPX_CELL_FAILED) {
@@ -78,7 +79,7 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
     if (c->nfail_shown < sizeof c->fail_lines / sizeof c->fail_lines[0])
       snprintf(c->fail_lines[c->nfail_shown++], sizeof c->fail_lines[0],
                "%s budget %zu explicand %zu repeat %zu: %s", c->cfg->method[m].label,
-               (size_t)c->budget[i * c->nbudgets + b], spx_config_instance_explicand(c->cfg, i), r,
+               (size_t)c->samples[i * c->nbudgets + b], spx_config_instance_explicand(c->cfg, i), r,
                cell->message ? cell->message : "");
   }
   c->done_cells++;
@@ -86,14 +87,13 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
   if (!c->fatal && (spx_results_write_cell(c->res, m, i, b, r, cell, &e) ||
                     spx_results_flush(c->res, &e)))
     grid_set_fatal(c, &e);
-  progress(c, i, m, b, r, cell->status, cell->r2);
+  progress(c, i, m, b, r, cell->status, grid_record_r2(cell));
 }
 
 /* A group's oracle is lost: its task goes back to the queue (the caller puts it back), the
- * group is told to stop and the run goes on with the others. */
+ * group retires (the farm tells it to stop) and the run goes on with the others. */
 static void group_lost(coordinator *c, size_t g, const char *why) {
   if (c->groups_lost++ == 0) spx_error_set(&c->first_lost, SPX_EORACLE, "%s", why);
-  if (g != (size_t)-1) c->retired[g] = 1;
   if (c->opt->errout) {
     fprintf(c->opt->errout, "spex-bench: group %zu stops (its oracle could not be reopened after "
             "a failure; its task goes to another group): %s\n", g, why);
@@ -133,53 +133,27 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
     msg = grid_rstr(&rb, (size_t)h.msg_len);
     spx_error_set(&e, rc, "%s", msg ? msg : "setup failed");
   } else {
-    size_t n = (size_t)h.n, T = (size_t)h.ntest, W = spx_mask_words(n);
-    char *desc = grid_rstr(&rb, (size_t)h.desc_len);
-    char *labels = grid_rdup(&rb, (size_t)h.labels_len);
-    uint64_t *masks = grid_rdup(&rb, T * W * sizeof *masks);
-    double *values = grid_rdup(&rb, T * sizeof *values);
-    const char **lab = malloc((n ? n : 1) * sizeof *lab);
-    size_t F = c->cfg->nprune, plen = F ? 1 + c->cfg->prune_random * F : 0;
-    size_t ih = (size_t)h.img_h, iw = (size_t)h.img_w;
-    double *prune = (size_t)h.prune_len == plen ? grid_rdup(&rb, plen * sizeof *prune) : NULL;
-    double *ifeat = ih && iw ? grid_rdup(&rb, n * ih * iw * sizeof *ifeat) : NULL;
-    double *iexpl = ih && iw && h.img_expl ? grid_rdup(&rb, ih * iw * sizeof *iexpl) : NULL;
-    uint64_t *kept = malloc((F ? F : 1) * sizeof *kept);
-    for (size_t j = 0; kept && j < F; j++) kept[j] = spx_pruning_kept(c->cfg->prune_fractions[j], n);
-    if (rb.failed || lab == NULL || T != c->ntest || prune == NULL || kept == NULL) {
+    size_t n = (size_t)h.n, T = (size_t)h.ntest;
+    setup_parts p;
+    if (grid_setup_parts(&rb, &h, &p) != SPX_OK || T != c->ntest) {
       rc = spx_error_set(&e, SPX_EINTERNAL, "malformed setup answer for instance %zu", i);
     } else {
-      size_t at = 0;
-      for (size_t k = 0; k < n; k++) {
-        lab[k] = labels + at;
-        at += strlen(labels + at) + 1;
-      }
       for (size_t b = 0; rc == SPX_OK && b < c->nbudgets; b++) {
         size_t s;
         rc = spx_config_budget(c->cfg, n, b, &s, &e);
-        c->budget[i * c->nbudgets + b] = s;
+        c->samples[i * c->nbudgets + b] = s;
       }
       if (rc == SPX_OK) {
-        spx_instance_data d = {n, spx_config_instance_explicand(c->cfg, i), desc, lab, T,
-                               masks, values, c->budget + i * c->nbudgets, kept,
-                               plen ? prune[0] : NAN, plen ? prune + 1 : NULL, ih, iw, ifeat,
-                               iexpl};
+        spx_instance_data d = {n, spx_config_instance_explicand(c->cfg, i), p.desc, p.label, T,
+                               p.masks, p.values, c->samples + i * c->nbudgets, &p.arrays};
         spx_error we = {0};
         if (!c->fatal && (spx_results_write_instance(c->res, i, &d, &we) ||
                           spx_results_flush(c->res, &we)))
           grid_set_fatal(c, &we);
-        memcpy(c->test_values + i * c->ntest, values, T * sizeof *values);
+        memcpy(c->test_values + i * c->ntest, p.values, T * sizeof *p.values);
       }
     }
-    free(desc);
-    free(labels);
-    free(masks);
-    free(values);
-    free(lab);
-    free(prune);
-    free(ifeat);
-    free(iexpl);
-    free(kept);
+    grid_setup_parts_free(&p);
   }
   if (rc == SPX_OK) {
     c->inst[i] = INST_READY;
@@ -190,14 +164,14 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
     for (size_t k = 0; k < c->per_instance; k++) {
       size_t id = i * c->per_instance + k;
       if (c->cell_state[id] != 0) continue;
-      spx_cell_result cell;
-      memset(&cell, 0, sizeof cell);
-      cell.status = SPX_CELL_FAILED;
-      cell.message = e.msg;
-      cell.r2 = cell.time_decode = cell.time_oracle = cell.peak_rss_mib = NAN;
-      cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
       size_t m = k / (c->nbudgets * c->nrepeats), b = (k / c->nrepeats) % c->nbudgets, r = k % c->nrepeats;
+      spx_cell_result cell;
+      spx_error ie = {0};
+      spx_cell_init(&cell, (int64_t)m, (int64_t)i, (int64_t)b, (int64_t)r, 0, &ie);
+      cell.status = SPX_CELL_FAILED;
+      spx_cell_set_message(&cell, e.msg);
       finish_cell(c, i, m, b, r, &cell);
+      spx_cell_free(&cell);
     }
     c->next[i] = c->per_instance;
   }
@@ -207,86 +181,42 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
 
 static int handle_cell(coordinator *c, size_t g, const void *buf, size_t len) {
   rbuf rb = {buf, len, 0, 0};
-  cell_hdr h;
-  spx_bytes_get(&rb, &h, sizeof h);
-  if (rb.failed || h.instance < 0 || (size_t)h.instance >= c->ninstances || h.method < 0 ||
-      (size_t)h.method >= c->nmethods || h.budget < 0 || (size_t)h.budget >= c->nbudgets || h.repeat < 0 ||
-      (size_t)h.repeat >= c->nrepeats) {
+  spx_cell_result cell;
+  spx_error ue = {0};
+  int rc = spx_cell_unpack(&rb, &cell, &ue);
+  if (cell.instance < 0 || (size_t)cell.instance >= c->ninstances || cell.method < 0 ||
+      (size_t)cell.method >= c->nmethods || cell.budget < 0 || (size_t)cell.budget >= c->nbudgets ||
+      cell.repeat < 0 || (size_t)cell.repeat >= c->nrepeats) {
+    spx_cell_free(&cell);
     spx_error e;
     spx_error_set(&e, SPX_EINTERNAL, "malformed cell answer");
     grid_set_fatal(c, &e);
     return 0;
   }
-  if (h.status == ANSWER_RETURNED) {
-    char *why = grid_rstr(&rb, (size_t)h.msg_len);
-    size_t i = (size_t)h.instance;
-    c->cell_state[grid_cell_id(c, i, (size_t)h.method, (size_t)h.budget, (size_t)h.repeat)] = 0;
+  size_t i = (size_t)cell.instance, m = (size_t)cell.method, b = (size_t)cell.budget,
+         r = (size_t)cell.repeat;
+  if (rc == SPX_OK && cell.status == ANSWER_RETURNED) {
+    c->cell_state[grid_cell_id(c, i, m, b, r)] = 0;
     requeue(c, i);
-    group_lost(c, g, why ? why : "");
-    free(why);
+    group_lost(c, g, cell.message ? cell.message : "");
+    spx_cell_free(&cell);
     return 1;
   }
-  spx_cell_result cell;
-  memset(&cell, 0, sizeof cell);
-  cell.status = (int)h.status;
-  cell.r2 = h.r2;
-  cell.time_decode = h.time_decode;
-  cell.time_oracle = h.time_oracle;
-  cell.peak_rss_mib = h.peak_rss_mib;
-  cell.coef_error = h.coef_error;
-  cell.precision = h.precision;
-  cell.recall = h.recall;
-  cell.kendall_tau = h.kendall_tau;
-  cell.queries = (uint64_t)h.queries;
-  uint64_t *offsets = NULL;
-  uint32_t *indices = NULL;
-  double *coefs = NULL;
-  if (h.status == SPX_CELL_OK) {
-    offsets = grid_rdup(&rb, ((size_t)h.nterms + 1) * sizeof *offsets);
-    indices = grid_rdup(&rb, (size_t)h.nindices * sizeof *indices);
-    coefs = grid_rdup(&rb, (size_t)h.nterms * sizeof *coefs);
-    cell.has_transform = 1;
-    cell.basis = (int)h.basis;
-    cell.n = (uint32_t)h.n;
-    cell.nterms = (size_t)h.nterms;
-    cell.offsets = offsets;
-    cell.indices = indices;
-    cell.coefficients = coefs;
-  }
-  char *msg = grid_rstr(&rb, (size_t)h.msg_len);
-  cell.message = msg;
-  double *prune_acc = NULL;
-  uint32_t *prune_order = NULL;
-  if (h.status == SPX_CELL_OK && c->cfg->nprune) {
-    int64_t count = 0;
-    spx_bytes_get(&rb, &count, sizeof count);
-    if ((size_t)count != c->cfg->nprune) rb.failed = 1;
-    prune_acc = rb.failed ? NULL : grid_rdup(&rb, c->cfg->nprune * sizeof *prune_acc);
-    prune_order = rb.failed ? NULL : grid_rdup(&rb, (size_t)h.n * sizeof *prune_order);
-    cell.prune_accuracy = prune_acc;
-    cell.prune_order = prune_order;
-  }
-  if (rb.failed) {
-    memset(&cell, 0, sizeof cell);
+  if (rc) { /* the coordinates are known but the rest is not readable */
+    spx_cell_free(&cell);
+    spx_cell_init(&cell, (int64_t)m, (int64_t)i, (int64_t)b, (int64_t)r, 0, &ue);
     cell.status = SPX_CELL_FAILED;
-    cell.r2 = cell.time_decode = cell.time_oracle = cell.peak_rss_mib = NAN;
-    cell.coef_error = cell.precision = cell.recall = cell.kendall_tau = NAN;
-    cell.message = "malformed answer from a worker (out of memory?)";
+    spx_cell_set_message(&cell, "malformed answer from a worker (out of memory?)");
   }
-  finish_cell(c, (size_t)h.instance, (size_t)h.method, (size_t)h.budget, (size_t)h.repeat, &cell);
-  free(offsets);
-  free(indices);
-  free(coefs);
-  free(msg);
-  free(prune_acc);
-  free(prune_order);
+  finish_cell(c, i, m, b, r, &cell);
+  spx_cell_free(&cell);
   return 0;
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
 int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt,
-                            size_t ngroups, spx_error *err) {
+                          spx_error *err) {
   memset(c, 0, sizeof *c);
   c->cfg = cfg;
   c->opt = opt;
@@ -305,20 +235,17 @@ int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_o
   c->queries = calloc(nc, sizeof *c->queries);
   c->inst = calloc(ni, 1);
   c->test_values = calloc(ni * (c->ntest ? c->ntest : 1), sizeof *c->test_values);
-  c->budget = calloc(ni * (c->nbudgets ? c->nbudgets : 1), sizeof *c->budget);
+  c->samples = calloc(ni * (c->nbudgets ? c->nbudgets : 1), sizeof *c->samples);
   c->next = calloc(ni, sizeof *c->next);
-  c->waiting = calloc(ngroups ? ngroups : 1, 1);
-  c->retired = calloc(ngroups ? ngroups : 1, 1);
   c->order = calloc(c->per_instance ? c->per_instance : 1, sizeof *c->order);
   size_t *bsort = calloc(c->nbudgets ? c->nbudgets : 1, sizeof *bsort);
   if (!c->cell_state || !c->status || !c->r2 || !c->tdec || !c->queries || !c->inst ||
-      !c->test_values || !c->budget || !c->next || !c->waiting || !c->retired || !c->order ||
-      !bsort) {
+      !c->test_values || !c->samples || !c->next || !c->order || !bsort) {
     free(bsort);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the experiment grid");
   }
-  /* Hand out the cells of an instance largest budget first (budget values are b or sample
-   * counts, both increasing with the queries): the last cells of a run are then the short
+  /* Hand out the cells of an instance largest budget first (the configuration's budget
+   * values are b or sample counts, both increasing with the queries): the last cells of a run are then the short
    * ones, and the ranks finish closer together. The order does not change any result. */
   for (size_t b = 0; b < c->nbudgets; b++) {
     size_t at = b;
@@ -345,10 +272,8 @@ void grid_coordinator_free(coordinator *c) {
   free(c->queries);
   free(c->inst);
   free(c->test_values);
-  free(c->budget);
+  free(c->samples);
   free(c->next);
-  free(c->waiting);
-  free(c->retired);
   free(c->order);
 }
 
@@ -359,116 +284,38 @@ static void task_message(const coordinator *c, const task_msg *t, wbuf *out) {
     spx_bytes_put(out, c->test_values + (size_t)t->instance * c->ntest, c->ntest * sizeof(double));
 }
 
-/* Record group g's answer; 1 when the group's oracle is lost (it must stop). */
-static int dispatch_answer(coordinator *c, size_t g, int tag, const void *buf, size_t len) {
-  if (tag == TAG_SETUP_DONE) return handle_setup(c, g, buf, len);
-  if (tag == TAG_CELL_DONE) return handle_cell(c, g, buf, len);
-  return 0;
+/* ---- the coordinator's side of the task farm (src/par/farm.h) ----------------------------- */
+
+spx_farm_next grid_next_task(void *vc, size_t group, spx_bytes *task) {
+  coordinator *c = vc;
+  (void)group; /* every group can run every task */
+  if (c->fatal) return SPX_FARM_DONE;
+  task_msg t;
+  memset(&t, 0, sizeof t);
+  if (!next_task(c, &t)) return work_left(c) ? SPX_FARM_WAIT /* a setup is running */ : SPX_FARM_DONE;
+  task_message(c, &t, task);
+  if (task->failed) { /* the run cannot go on: the task goes back, every group stops */
+    spx_error e;
+    spx_error_set(&e, SPX_ENOMEM, "out of memory writing a task");
+    grid_set_fatal(c, &e);
+    if (t.kind == TASK_SETUP) {
+      c->inst[t.instance] = INST_PENDING;
+    } else {
+      c->cell_state[grid_cell_id(c, (size_t)t.instance, (size_t)t.method,
+                                 (size_t)t.budget_index, (size_t)t.repeat)] = 0;
+    }
+    requeue(c, (size_t)t.instance);
+    return SPX_FARM_DONE;
+  }
+  return SPX_FARM_TASK;
 }
 
-/* The coordinator's service of the other groups: what run_rank0 and the poll hook call. */
-typedef struct {
-  coordinator *c;
-  spx_par *par;
-  size_t G;     /* groups */
-  long own;     /* the coordinator's own group, or -1 */
-  size_t stopped; /* other groups told to stop */
-} service;
-
-/* Non-blocking: take every message that has arrived (answers are written and flushed at
- * once), then give each waiting group a task, or a stop when nothing is left. */
-static void serve(void *vs) {
-  service *s = vs;
-  coordinator *c = s->c;
-  for (;;) {
-    size_t g;
-    int tag, got;
-    void *buf = NULL;
-    size_t len;
-    spx_error e = {0};
-    if (spx_par_try_recv_from_groups(s->par, &got, &g, &tag, &buf, &len, &e)) {
-      grid_set_fatal(c, &e);
-      break;
-    }
-    if (!got) break;
-    if (g < s->G && (long)g != s->own) {
-      dispatch_answer(c, g, tag, buf, len);
-      c->waiting[g] = 1;
-    }
-    free(buf);
-  }
-  for (size_t k = 0; k < s->G; k++) {
-    if (!c->waiting[k]) continue;
-    task_msg t;
-    memset(&t, 0, sizeof t);
-    int have = !c->fatal && !c->retired[k] && next_task(c, &t);
-    if (!have && !c->fatal && !c->retired[k] && work_left(c))
-      continue; /* wait for a setup to finish */
-    wbuf out = {0};
-    if (!have) t.kind = TASK_STOP;
-    task_message(c, &t, &out);
-    if (out.failed) { /* a stop always fits */
-      spx_error e;
-      spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
-      grid_set_fatal(c, &e);
-      if (have) c->cell_state[grid_cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
-                                      (size_t)t.repeat)] = 0;
-      have = 0;
-      t.kind = TASK_STOP;
-      free(out.data);
-      memset(&out, 0, sizeof out);
-      task_message(c, &t, &out);
-    }
-    spx_par_send_to_group(s->par, k, TAG_TASK, out.data, out.len, NULL);
-    free(out.data);
-    if (!have) s->stopped++;
-    c->waiting[k] = 0;
-  }
-}
-
-/* World rank 0: coordinate, and (unless the coordinator is dedicated) lead group 0 through
- * its own tasks, serving the other groups between pieces of its oracle work (the poll hook)
- * and between tasks. With one rank this is the whole serial run. */
-void grid_run_rank0(coordinator *c, worker *w, spx_par *par) {
-  service s = {c, par, spx_par_ngroups(par), spx_par_coordinator_group(par), 0};
-  size_t others = s.G - (s.own >= 0 ? 1 : 0);
-  int own = s.own >= 0;
-  if (own && others) spx_par_set_poll(par, serve, &s);
-  while (own || s.stopped < others) {
-    serve(&s);
-    if (!own) {
-      spx_par_nap();
-      continue;
-    }
-    task_msg t;
-    memset(&t, 0, sizeof t);
-    int have = !c->fatal && next_task(c, &t);
-    if (!have && !c->fatal && work_left(c)) { /* wait for another group's setup */
-      spx_par_nap();
-      continue;
-    }
-    if (!have) t.kind = TASK_STOP;
-    wbuf msg = {0};
-    task_message(c, &t, &msg);
-    if (msg.failed) {
-      spx_error e;
-      spx_error_set(&e, SPX_ENOMEM, "out of memory packing a task");
-      grid_set_fatal(c, &e);
-      if (have) c->cell_state[grid_cell_id(c, (size_t)t.instance, (size_t)t.method, (size_t)t.budget,
-                                      (size_t)t.repeat)] = 0;
-      free(msg.data);
-      memset(&msg, 0, sizeof msg);
-      t.kind = TASK_STOP;
-      task_message(c, &t, &msg);
-    }
-    wbuf out = {0};
-    int tag = 0;
-    if (!grid_group_task(w, msg.data, msg.len, &out, &tag))
-      own = 0;
-    else if (dispatch_answer(c, (size_t)s.own, tag, out.data, out.len))
-      own = 0; /* this group's oracle is lost: only serve the others from now on */
-    free(msg.data);
-    free(out.data);
-  }
-  spx_par_set_poll(par, NULL, NULL);
+int grid_on_answer(void *vc, size_t group, const void *task, size_t task_len,
+                   const void *answer, size_t answer_len) {
+  coordinator *c = vc;
+  task_msg t;
+  if (task_len < sizeof t) return 0; /* cannot happen: the farm returns our own bytes */
+  memcpy(&t, task, sizeof t);
+  if (t.kind == TASK_SETUP) return handle_setup(c, group, answer, answer_len);
+  return handle_cell(c, group, answer, answer_len);
 }

@@ -1,5 +1,6 @@
 /* grid_file.c: the result file of the grid driver (create it, or resume it: the instances
- * and cells already finished) and the summary tables printed at the end of a run. */
+ * and cells already finished). The summary is in grid_summary.c, the scorers' tables in
+ * their files (experiments/scorers/). */
 #include "grid_internal.h"
 
 /* ---- the output file ------------------------------------------------------------------------ */
@@ -46,11 +47,18 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
     names[m] = cfg->method[m].type->name;
   }
   spx_results_layout L = {cfg->resolved, c->ninstances, c->nbudgets, c->nrepeats, c->nmethods, labels, names,
-                          cfg->budget_mode == SPX_BUDGET_SPEX_B, cfg->budget,
-                          cfg->kind == SPX_EXP_RECOVERY || cfg->kind == SPX_EXP_SCALING,
-                          cfg->nprune, cfg->prune_fractions,
-                          spx_prune_rank_names[cfg->prune_rank_by], cfg->prune_random};
-  int rc = SPX_OK;
+                          cfg->budget_mode == SPX_BUDGET_SPEX_B, cfg->budget, 0, NULL, 0, NULL,
+                          NULL, 0, 0};
+  /* the scorers' columns and root data (scorers/registry.c) */
+  spx_score_dataset *cols = NULL;
+  int rc = spx_score_columns(cfg, &cols, &L.nscores, NULL, err);
+  if (rc) {
+    free(labels);
+    free(names);
+    return rc;
+  }
+  L.scores = cols;
+  spx_score_layout(cfg, &L);
   int exists = file_exists(cfg->output);
   if (exists && !c->opt->resume) {
     *usage = 1;
@@ -67,6 +75,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
   }
   free(labels);
   free(names);
+  free(cols);
   if (rc) return rc;
   char start[32];
   grid_now_iso(start, sizeof start);
@@ -82,7 +91,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
     for (size_t b = 0; rc == SPX_OK && b < c->nbudgets; b++) {
       size_t s;
       rc = spx_config_budget(cfg, n, b, &s, err);
-      c->budget[i * c->nbudgets + b] = s;
+      c->samples[i * c->nbudgets + b] = s;
     }
     if (rc == SPX_OK) c->inst[i] = INST_READY;
   }
@@ -113,139 +122,4 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
   return rc;
 }
 
-/* ---- summary ------------------------------------------------------------------------------ */
 
-void grid_print_summary(const coordinator *c, FILE *out) {
-  if (out == NULL) return;
-  const spx_config *cfg = c->cfg;
-  fprintf(out, "\n%s (%s): %zu explicand%s x %zu repeat%s, results in %s\n", cfg->name,
-          spx_experiment_kind_name(cfg->kind), c->ninstances, c->ninstances == 1 ? "" : "s", c->nrepeats,
-          c->nrepeats == 1 ? "" : "s", cfg->output);
-  fprintf(out, "%-20s %-12s %6s %21s %14s %12s %8s %7s\n", "method", "budget", "cells",
-          "R2 (mean +- s.e.)", "decode s (mean)", "queries", "skipped", "failed");
-  for (size_t m = 0; m < c->nmethods; m++) {
-    for (size_t b = 0; b < c->nbudgets; b++) {
-      size_t ok = 0, skipped = 0, failed = 0;
-      double sum = 0, sum2 = 0, tsum = 0, qsum = 0;
-      size_t finite = 0;
-      for (size_t i = 0; i < c->ninstances; i++)
-        for (size_t r = 0; r < c->nrepeats; r++) {
-          size_t id = grid_cell_id(c, i, m, b, r);
-          if (c->cell_state[id] != 2) continue;
-          if (c->status[id] == SPX_CELL_SKIPPED) skipped++;
-          if (c->status[id] == SPX_CELL_FAILED) failed++;
-          if (c->status[id] != SPX_CELL_OK) continue;
-          ok++;
-          tsum += c->tdec[id];
-          qsum += (double)c->queries[id];
-          if (isfinite(c->r2[id])) {
-            finite++;
-            sum += c->r2[id];
-            sum2 += c->r2[id] * c->r2[id];
-          }
-        }
-      char budget[32], r2[48] = "-";
-      if (cfg->budget_mode == SPX_BUDGET_SPEX_B)
-        snprintf(budget, sizeof budget, "b=%lld", cfg->budget[b]);
-      else
-        snprintf(budget, sizeof budget, "%lld", cfg->budget[b]);
-      if (finite) {
-        double mean = sum / (double)finite;
-        double var = finite > 1 ? (sum2 - (double)finite * mean * mean) / (double)(finite - 1) : 0;
-        double se = finite > 1 && var > 0 ? sqrt(var / (double)finite) : 0;
-        snprintf(r2, sizeof r2, "%.4f +- %.4f", mean, se);
-      }
-      fprintf(out, "%-20s %-12s %6zu %21s %14.4g %12.0f %8zu %7zu\n", cfg->method[m].label,
-              budget, ok, r2, ok ? tsum / (double)ok : NAN, ok ? qsum / (double)ok : NAN,
-              skipped, failed);
-    }
-  }
-  if (c->failed) {
-    fprintf(out, "failed cells (%zu", c->failed);
-    if (c->failed > c->nfail_shown) fprintf(out, ", the first %zu shown", c->nfail_shown);
-    fprintf(out, "):\n");
-    for (size_t k = 0; k < c->nfail_shown; k++) fprintf(out, "  %s\n", c->fail_lines[k]);
-  }
-  if (c->groups_lost && c->todo_cells > c->done_cells)
-    fprintf(out, "not run: %zu cell%s (every group's oracle was lost)\n",
-            c->todo_cells - c->done_cells, c->todo_cells - c->done_cells == 1 ? "" : "s");
-  fflush(out);
-}
-
-/* One row of the pruning table: the means, "-" where no cell contributed. */
-static void prune_row(FILE *out, const double *sum, const size_t *cnt, size_t F) {
-  for (size_t j = 0; j < F; j++) {
-    if (cnt[j])
-      fprintf(out, " %8.4f", sum[j] / (double)cnt[j]);
-    else
-      fprintf(out, " %8s", "-");
-  }
-  fputc('\n', out);
-}
-
-/* The pruning table: mean task accuracy at each fraction kept, per method and budget (finished
- * ok cells), then the random orders and the full model (set-up instances), read back from
- * the file, which holds every cell of this and earlier runs. */
-void grid_print_pruning(const coordinator *c, FILE *out) {
-  const spx_config *cfg = c->cfg;
-  size_t F = cfg->nprune, P = cfg->prune_random, cells = c->ninstances * c->nbudgets * c->nrepeats;
-  double *acc = malloc((cells ? cells : 1) * F * sizeof *acc);
-  double *rnd = malloc((P ? P : 1) * F * sizeof *rnd), *sum = calloc(F, sizeof *sum);
-  size_t *cnt = calloc(F, sizeof *cnt);
-  if (!acc || !rnd || !sum || !cnt) {
-    fprintf(out, "(pruning table: out of memory)\n");
-    goto done;
-  }
-  fprintf(out, "\npruning: task accuracy (mean over finished cells) by fraction of components "
-               "kept, ranked by %s\n%-20s %-12s",
-          spx_prune_rank_names[cfg->prune_rank_by], "method", "budget");
-  for (size_t j = 0; j < F; j++) fprintf(out, " %8.3g", cfg->prune_fractions[j]);
-  fputc('\n', out);
-  for (size_t m = 0; m < c->nmethods; m++) {
-    spx_error e = {0};
-    if (spx_results_read_pruning(c->res, m, acc, &e)) {
-      fprintf(out, "(pruning table: %s)\n", e.msg);
-      goto done;
-    }
-    for (size_t b = 0; b < c->nbudgets; b++) {
-      memset(sum, 0, F * sizeof *sum);
-      memset(cnt, 0, F * sizeof *cnt);
-      for (size_t i = 0; i < c->ninstances; i++)
-        for (size_t r = 0; r < c->nrepeats; r++) {
-          size_t id = grid_cell_id(c, i, m, b, r), k = (i * c->nbudgets + b) * c->nrepeats + r;
-          if (c->cell_state[id] != 2 || c->status[id] != SPX_CELL_OK) continue;
-          for (size_t j = 0; j < F; j++)
-            if (isfinite(acc[k * F + j])) sum[j] += acc[k * F + j], cnt[j]++;
-        }
-      char budget[32];
-      snprintf(budget, sizeof budget, cfg->budget_mode == SPX_BUDGET_SPEX_B ? "b=%lld" : "%lld",
-               cfg->budget[b]);
-      fprintf(out, "%-20s %-12s", cfg->method[m].label, budget);
-      prune_row(out, sum, cnt, F);
-    }
-  }
-  memset(sum, 0, F * sizeof *sum);
-  memset(cnt, 0, F * sizeof *cnt);
-  double fsum = 0;
-  size_t fcnt = 0;
-  for (size_t i = 0; i < c->ninstances; i++) {
-    double full;
-    if (c->inst[i] != INST_READY || spx_results_read_pruning_instance(c->res, i, &full, rnd, NULL))
-      continue;
-    if (isfinite(full)) fsum += full, fcnt++;
-    for (size_t p = 0; p < P; p++)
-      for (size_t j = 0; j < F; j++)
-        if (isfinite(rnd[p * F + j])) sum[j] += rnd[p * F + j], cnt[j]++;
-  }
-  char what[32];
-  snprintf(what, sizeof what, "(%zu orders)", P);
-  fprintf(out, "%-20s %-12s", "random", what);
-  prune_row(out, sum, cnt, F);
-  fprintf(out, "%-20s %-12s %8.4f\n", "full model", "", fcnt ? fsum / (double)fcnt : NAN);
-done:
-  free(acc);
-  free(rnd);
-  free(sum);
-  free(cnt);
-  fflush(out);
-}

@@ -4,11 +4,14 @@
  *
  *   grid.c        run_grid: opening the file, the ranks' roles, the end of the run; the public
  *                 driver spx_run_experiment
- *   grid_coord.c  the coordinator: the task queue, recording answers, serving the groups
- *   grid_cell.c   the cell runner on a group: instance setup and cell tasks (open -> method ->
- *                 score), the workers' loop
- *   grid_wire.c   the byte messages between groups and the coordinator (pack / unpack)
- *   grid_file.c   the result file (create or resume) and the summary tables */
+ *   grid_coord.c  the coordinator: the task queue, recording answers (the farm's coordinator
+ *                 callbacks; src/par/farm.h moves the tasks and answers)
+ *   grid_cell.c   a group's tasks: instance setup and cells (the cell runner, cell_runner.h,
+ *                 on the group), the farm's group callback
+ *   grid_wire.c   the byte messages between groups and the coordinator (pack / unpack; a
+ *                 cell's answer is its record, io/cell.h)
+ *   grid_file.c   the result file (create or resume)
+ *   grid_summary.c the paired summary printed at the end of a run */
 #ifndef SPX_GRID_INTERNAL_H
 #define SPX_GRID_INTERNAL_H
 
@@ -28,7 +31,10 @@
 #include "core/metrics.h"
 #include "core/rng.h"
 #include "core/timer.h"
+#include "cell_runner.h"
+#include "io/cell.h"
 #include "io/results.h"
+#include "par/farm.h"
 #include "pruning.h"
 #include "run.h"
 
@@ -39,42 +45,41 @@
 #define SPX_GIT_COMMIT "unknown"
 #endif
 
-enum { TAG_REQUEST = 11, TAG_TASK = 12, TAG_SETUP_DONE = 13, TAG_CELL_DONE = 14 };
-enum { TASK_STOP = 0, TASK_SETUP = 1, TASK_CELL = 2 };
+/* A task (the farm's task bytes: a task_msg, then for a cell the instance's ntest test
+ * values). The answer of a setup is a setup_hdr and its parts, of a cell its cell_hdr and
+ * parts; the coordinator tells them apart by the task they answer. */
+enum { TASK_SETUP = 1, TASK_CELL = 2 };
 /* Answer (status of a cell, rc of a setup) of a group whose oracle is lost (it could not be
  * reopened after a failure): the task goes back to the queue and the group gets no more. */
 enum { ANSWER_RETURNED = -1 };
 
 typedef struct {
-  int64_t kind, instance, method, budget, repeat, samples, ntest;
+  int64_t kind;         /* TASK_SETUP or TASK_CELL */
+  int64_t instance;     /* explicand x scaling point (spx_config_instance_*) */
+  int64_t method;       /* cell: index into cfg->method */
+  int64_t budget_index; /* cell: index into cfg->budget (the budget point) */
+  int64_t repeat;       /* cell: repeat number */
+  int64_t samples;      /* cell: the query count of that budget point at this n */
+  int64_t ntest;        /* cell: test values that follow */
 } task_msg;
 
 typedef spx_bytes wbuf;
 typedef spx_bytes_reader rbuf;
 
+/* A rank's part of the grid: its cell runner (the open oracle, test masks and scorer caches
+ * of its last instance). */
 typedef struct {
   const spx_config *cfg;
   spx_par *par;
-  spx_oracle *oracle; /* cached for oracle_instance */
-  size_t oracle_instance;
-  spx_maskset *test; /* cached test masks of test_instance (leader) */
-  size_t test_instance;
+  spx_cell_runner run;
 } worker;
 
 /* Setup answer: header, description, labels (NUL-separated), test masks, values, message,
- * then the pruning references (prune_len doubles) and the feature images (n images of
- * img_h x img_w, and one more for the explicand when img_expl). */
+ * then the scorers' arrays of the instance (spx_arrays_pack). A cell answer is the cell's
+ * record (spx_cell_pack). */
 typedef struct {
   int64_t instance, rc, n, ntest, desc_len, labels_len, msg_len;
-  int64_t prune_len, img_h, img_w, img_expl;
 } setup_hdr;
-
-/* Cell answer: header, four doubles, transform arrays, message. */
-typedef struct {
-  int64_t method, instance, budget, repeat, status, queries, basis, n, nterms, nindices, msg_len;
-  double r2, time_decode, time_oracle, coef_error, precision, recall, kendall_tau;
-  double peak_rss_mib;
-} cell_hdr;
 
 enum { INST_PENDING = 0, INST_RUNNING = 1, INST_READY = 2, INST_FAILED = 3 };
 
@@ -93,13 +98,11 @@ typedef struct {
   /* per instance */
   unsigned char *inst;
   double *test_values; /* ninstances x ntest */
-  uint64_t *budget;    /* ninstances x nbudgets: the sample count of each budget point */
+  uint64_t *samples;   /* ninstances x nbudgets: the query count of each budget point */
   size_t *next;        /* first position in order of the instance that may still be todo */
   size_t *order;       /* per_instance cells of an instance, the largest budgets first */
   size_t scan;         /* first instance that may still have work */
-  unsigned char *waiting; /* per group: its leader waits for a task */
-  unsigned char *retired; /* per group: its oracle is lost, it gets no more tasks */
-  size_t groups_lost;
+  size_t groups_lost;     /* groups retired because their oracle was lost */
   spx_error first_lost; /* why the first group stopped */
   size_t todo_cells, done_cells, failed;
   size_t nfail_shown;
@@ -109,29 +112,49 @@ typedef struct {
   spx_error fatal_err;
 } coordinator;
 
+/* R² of a record: r2 is the first scorer of the table (scorers/registry.c), slot 0. */
+static inline double grid_record_r2(const spx_cell_result *c) {
+  return c->nscores ? c->scores[0] : NAN;
+}
+
 /* ---- grid_wire.c: messages */
 void *grid_rdup(rbuf *b, size_t n);
 char *grid_rstr(rbuf *b, size_t n);
 void grid_setup_failure(wbuf *out, size_t instance, const spx_error *e);
-void grid_cell_answer(wbuf *out, cell_hdr *h, const char *msg, const spx_transform *t);
-void grid_cell_answer_pruning(wbuf *out, const double *acc, size_t F, const uint32_t *order, size_t n);
+void grid_setup_answer(wbuf *out, size_t instance, const spx_oracle *o, const spx_maskset *test,
+                       const double *values, const spx_array_list *arrays);
+/* The parts of a setup answer (after its setup_hdr h, read from rb): owned copies. */
+typedef struct {
+  char *desc, *labels;
+  const char **label; /* n pointers into labels */
+  uint64_t *masks;
+  double *values;
+  spx_array_list arrays;
+} setup_parts;
+int grid_setup_parts(rbuf *rb, const setup_hdr *h, setup_parts *p);
+void grid_setup_parts_free(setup_parts *p);
 void grid_answer_fallback(wbuf *out, const task_msg *t);
 
-/* ---- grid_cell.c: the cell runner */
-int grid_group_task(worker *w, const void *buf, size_t len, wbuf *out, int *tag);
-void grid_run_worker(worker *w);
+/* ---- grid_cell.c: a group's tasks; grid_run_task is the groups' callback of the task farm
+ * (src/par/farm.h): a setup or a cell, collectively over the group */
+uint64_t spx_grid_stream(const spx_config *cfg, size_t instance);
+void grid_worker_init(worker *w, const spx_config *cfg, spx_par *par);
+void grid_worker_free(worker *w);
+void grid_run_task(void *worker, const void *task, size_t task_len, spx_bytes *answer);
 
 /* ---- grid_coord.c: the coordinator */
 size_t grid_cell_id(const coordinator *c, size_t i, size_t m, size_t b, size_t r);
 void grid_set_fatal(coordinator *c, const spx_error *e);
-int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt, size_t ngroups, spx_error *err);
+int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_options *opt, spx_error *err);
 void grid_coordinator_free(coordinator *c);
-void grid_run_rank0(coordinator *c, worker *w, spx_par *par);
+/* The coordinator's callbacks of the task farm (the coordinator is the farm's coord). */
+spx_farm_next grid_next_task(void *coordinator, size_t group, spx_bytes *task);
+int grid_on_answer(void *coordinator, size_t group, const void *task, size_t task_len,
+                   const void *answer, size_t answer_len);
 
-/* ---- grid_file.c: result file and summary */
+/* ---- grid_file.c: result file; grid_summary.c: the paired summary */
 void grid_now_iso(char *buf, size_t len);
 int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *err);
 void grid_print_summary(const coordinator *c, FILE *out);
-void grid_print_pruning(const coordinator *c, FILE *out);
 
 #endif

@@ -1,6 +1,6 @@
 /* grid_wire.c: the byte messages of the grid driver (grid_internal.h): a task, the answer of
- * a setup and the answer of a cell (header, transform as CSR arrays, message, pruning block),
- * packed by the groups and read by the coordinator. */
+ * a setup (header, labels, test masks and values, the scorers' instance arrays) and the answer
+ * of a cell (its record, io/cell.h), packed by the groups and read by the coordinator. */
 #include "grid_internal.h"
 
 /* A malloc'd copy of the next n bytes (NULL and bad on shortage or out of memory). */
@@ -36,75 +36,60 @@ char *grid_rstr(rbuf *b, size_t n) {
 
 void grid_setup_failure(wbuf *out, size_t instance, const spx_error *e) {
   setup_hdr h = {(int64_t)instance, e->code ? e->code : SPX_EINTERNAL, 0, 0, 0, 0,
-                 (int64_t)strlen(e->msg), 0, 0, 0, 0};
+                 (int64_t)strlen(e->msg)};
   spx_bytes_put(out, &h, sizeof h);
   spx_bytes_put(out, e->msg, strlen(e->msg));
 }
 
-void grid_cell_answer(wbuf *out, cell_hdr *h, const char *msg, const spx_transform *t) {
-  size_t nterms = 0, nindices = 0;
-  size_t *order = NULL;
-  if (t) {
-    nterms = spx_transform_size(t);
-    order = malloc((nterms ? nterms : 1) * sizeof *order);
-    if (order == NULL || spx_transform_sorted(t, order, NULL) != SPX_OK) {
-      free(order);
-      order = NULL;
-      t = NULL;
-      nterms = 0;
-      h->status = SPX_CELL_FAILED;
-      msg = "out of memory storing the transform";
-    } else {
-      for (size_t k = 0; k < nterms; k++) {
-        const uint32_t *idx;
-        uint32_t d;
-        double v;
-        spx_transform_entry(t, order[k], &idx, &d, &v);
-        nindices += d;
-      }
-    }
+void grid_setup_answer(wbuf *out, size_t instance, const spx_oracle *o, const spx_maskset *test,
+                       const double *values, const spx_array_list *arrays) {
+  size_t n = o->n;
+  const char *desc = o->explicand ? o->explicand : "";
+  size_t labels_len = 0;
+  char buf[32];
+  for (size_t i = 0; i < n; i++) labels_len += strlen(spx_oracle_label(o, i, buf, sizeof buf)) + 1;
+  setup_hdr h = {(int64_t)instance, 0, (int64_t)n, (int64_t)test->count, (int64_t)strlen(desc),
+                 (int64_t)labels_len, 0};
+  spx_bytes_put(out, &h, sizeof h);
+  spx_bytes_put(out, desc, strlen(desc));
+  for (size_t i = 0; i < n; i++) {
+    const char *l = spx_oracle_label(o, i, buf, sizeof buf);
+    spx_bytes_put(out, l, strlen(l) + 1);
   }
-  h->nterms = (int64_t)nterms;
-  h->nindices = (int64_t)nindices;
-  h->msg_len = msg ? (int64_t)strlen(msg) : 0;
-  spx_bytes_put(out, h, sizeof *h);
-  if (t) {
-    uint64_t off = 0;
-    spx_bytes_put(out, &off, sizeof off);
-    for (size_t k = 0; k < nterms; k++) {
-      const uint32_t *idx;
-      uint32_t d;
-      double v;
-      spx_transform_entry(t, order[k], &idx, &d, &v);
-      off += d;
-      spx_bytes_put(out, &off, sizeof off);
-    }
-    for (size_t k = 0; k < nterms; k++) {
-      const uint32_t *idx;
-      uint32_t d;
-      double v;
-      spx_transform_entry(t, order[k], &idx, &d, &v);
-      spx_bytes_put(out, idx, d * sizeof *idx);
-    }
-    for (size_t k = 0; k < nterms; k++) {
-      const uint32_t *idx;
-      uint32_t d;
-      double v;
-      spx_transform_entry(t, order[k], &idx, &d, &v);
-      spx_bytes_put(out, &v, sizeof v);
-    }
-  }
-  if (msg) spx_bytes_put(out, msg, strlen(msg));
-  free(order);
+  spx_bytes_put(out, test->bits, test->count * test->words * sizeof *test->bits);
+  spx_bytes_put(out, values, test->count * sizeof *values);
+  spx_arrays_pack(out, arrays);
 }
 
-/* The pruning block of an ok cell's answer: count (F), F accuracies, n ranked components. */
-void grid_cell_answer_pruning(wbuf *out, const double *acc, size_t F, const uint32_t *order,
-                                size_t n) {
-  int64_t count = (int64_t)F;
-  spx_bytes_put(out, &count, sizeof count);
-  spx_bytes_put(out, acc, F * sizeof *acc);
-  spx_bytes_put(out, order, n * sizeof *order);
+int grid_setup_parts(rbuf *rb, const setup_hdr *h, setup_parts *p) {
+  memset(p, 0, sizeof *p);
+  size_t n = (size_t)h->n, T = (size_t)h->ntest, W = spx_mask_words(n);
+  p->desc = grid_rstr(rb, (size_t)h->desc_len);
+  p->labels = grid_rdup(rb, (size_t)h->labels_len);
+  p->masks = grid_rdup(rb, T * W * sizeof *p->masks);
+  p->values = grid_rdup(rb, T * sizeof *p->values);
+  p->label = malloc((n ? n : 1) * sizeof *p->label);
+  if (rb->failed || p->label == NULL || p->desc == NULL || p->labels == NULL ||
+      p->masks == NULL || p->values == NULL)
+    return SPX_EINVAL;
+  size_t at = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (at >= (size_t)h->labels_len) return SPX_EINVAL;
+    p->label[k] = p->labels + at;
+    at += strnlen(p->labels + at, (size_t)h->labels_len - at) + 1;
+  }
+  spx_error e = {0};
+  return spx_arrays_unpack(rb, &p->arrays, &e);
+}
+
+void grid_setup_parts_free(setup_parts *p) {
+  free(p->desc);
+  free(p->labels);
+  free(p->label);
+  free(p->masks);
+  free(p->values);
+  spx_array_list_free(&p->arrays);
+  memset(p, 0, sizeof *p);
 }
 
 /* The answer when the real one could not be packed or is too large to send: the coordinator
@@ -117,15 +102,12 @@ void grid_answer_fallback(wbuf *out, const task_msg *t) {
   if (t->kind == TASK_SETUP) {
     grid_setup_failure(out, (size_t)t->instance, &big);
   } else {
-    cell_hdr h;
-    memset(&h, 0, sizeof h);
-    h.method = t->method;
-    h.instance = t->instance;
-    h.budget = t->budget;
-    h.repeat = t->repeat;
-    h.status = SPX_CELL_FAILED;
-    h.r2 = h.time_decode = h.time_oracle = h.peak_rss_mib = NAN;
-    h.coef_error = h.precision = h.recall = h.kendall_tau = NAN;
-    grid_cell_answer(out, &h, big.msg, NULL);
+    spx_cell_result rec;
+    spx_error e = {0};
+    spx_cell_init(&rec, t->method, t->instance, t->budget_index, t->repeat, 0, &e);
+    rec.status = SPX_CELL_FAILED;
+    spx_cell_set_message(&rec, big.msg);
+    spx_cell_pack(out, &rec);
+    spx_cell_free(&rec);
   }
 }

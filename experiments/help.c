@@ -8,10 +8,10 @@
 #include "oracle/oracle.h"
 
 static void list_types(FILE *out) {
-  fprintf(out, "oracles (spex-bench --help KIND):\n");
+  fprintf(out, "oracles (spex-bench --help KIND or --help oracle.KIND):\n");
   for (const spx_oracle_type *const *t = spx_oracle_types(); *t; t++)
     fprintf(out, "  %-18s %s\n", (*t)->name, (*t)->summary ? (*t)->summary : "");
-  fprintf(out, "methods (spex-bench --help NAME):\n");
+  fprintf(out, "methods (spex-bench --help NAME or --help method.NAME):\n");
   for (const spx_method_type *const *t = spx_method_types(); *t; t++)
     fprintf(out, "  %-18s %s\n", (*t)->name, (*t)->summary ? (*t)->summary : "");
   fprintf(out, "driver sections (spex-bench --help SECTION):\n ");
@@ -45,9 +45,16 @@ int spx_help_topic(const char *topic, FILE *out, FILE *errout) {
     rows(out, "section", head, NULL, section);
     return 0;
   }
-  const spx_oracle_type *o = spx_oracle_lookup(topic);
-  const spx_method_type *m = spx_method_lookup(topic);
-  if (o) rows(out, "oracle", o->name, o->summary, o->options);
+  /* oracle.NAME / method.NAME name one of the two where a name is both */
+  int only_oracle = strncmp(topic, "oracle.", 7) == 0, only_method = strncmp(topic, "method.", 7) == 0;
+  const char *name = only_oracle || only_method ? topic + 7 : topic;
+  const spx_oracle_type *o = only_method ? NULL : spx_oracle_lookup(name);
+  const spx_method_type *m = only_oracle ? NULL : spx_method_lookup(name);
+  if (o) {
+    rows(out, "oracle", o->name, o->summary, o->options);
+    fprintf(out, "  and the keys of every oracle:\n");
+    spx_option_decls_print(out, spx_oracle_common_options, "  ");
+  }
   if (o && m) fprintf(out, "\n");
   if (m) rows(out, "method", m->name, m->summary, m->options);
   if (o || m) return 0;

@@ -12,7 +12,7 @@ int spx_check_probe(const spx_config *cfg, FILE *out, spx_error *err) {
   if (opts == NULL) return err ? err->code : SPX_ENOMEM;
   spx_oracle *o = NULL;
   double t0 = spx_time_now();
-  int rc = spx_oracle_open_type(cfg->oracle, opts, spx_config_instance_explicand(cfg, 0), &o, err);
+  int rc = spx_oracle_open(cfg->oracle, opts, spx_config_instance_explicand(cfg, 0), &o, err);
   spx_options_destroy(&opts);
   spx_maskset *m = NULL;
   if (rc == SPX_OK) {

@@ -177,7 +177,7 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
   recording_path(cfg, e, path, sizeof path);
   int64_t skipped = 0;
   spx_options *o = spx_config_oracle_options(cfg, instance, &err);
-  int rc = o ? spx_oracle_open_type(cfg->oracle, o, e, &r.oracle, &err) : err.code;
+  int rc = o ? spx_oracle_open(cfg->oracle, o, e, &r.oracle, &err) : err.code;
   char *ident = o ? spx_recording_identity(cfg->oracle->name, o) : NULL; /* #14 (fault) */
   spx_options_destroy(&o);
   rc = spx_par_group_agree(par, rc, &err);

@@ -186,8 +186,8 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
   }
   fprintf(out, "evaluation   %zu test masks per explicand, %zu repeat%s, group size %zu, %s split",
           cfg->test_masks, R, R == 1 ? "" : "s", cfg->group_size,
-          cfg->split == SPX_SPLIT_BLOCK ? "block" : "dynamic");
-  if (cfg->split == SPX_SPLIT_DYNAMIC) fprintf(out, " (chunks of %zu)", cfg->chunk);
+          cfg->split == SPX_PAR_BLOCK ? "block" : "dynamic");
+  if (cfg->split == SPX_PAR_DYNAMIC) fprintf(out, " (chunks of %zu)", cfg->chunk);
   fprintf(out, ", %s coordinator", cfg->dedicated_coordinator ? "dedicated" : "computing");
   if (cfg->nprune) {
     fprintf(out, "\npruning      keep the top fraction");
@@ -209,7 +209,7 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
     if (fresh) {
       spx_options *o = spx_config_oracle_options(cfg, i, err);
       spx_oracle *orc = NULL;
-      rc = o ? spx_oracle_open_type(cfg->oracle, o, spx_config_instance_explicand(cfg, i), &orc,
+      rc = o ? spx_oracle_open(cfg->oracle, o, spx_config_instance_explicand(cfg, i), &orc,
                                     err)
              : SPX_ENOMEM;
       if (rc == SPX_OK) n = orc->n;
@@ -333,8 +333,8 @@ static int run_main(int argc, char **argv, FILE *out, FILE *errout,
     return 2;
   }
   spx_par *par = NULL;
-  rc = spx_par_create(cfg->group_size, cfg->split == SPX_SPLIT_DYNAMIC ? SPX_PAR_DYNAMIC : SPX_PAR_BLOCK,
-                      cfg->chunk, cfg->dedicated_coordinator, &par, &err);
+  rc = spx_par_create(spx_par_comm_world(), cfg->group_size, cfg->split, cfg->chunk,
+                      cfg->dedicated_coordinator, &par, &err);
   if (rc) {
     if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
     spx_config_destroy(&cfg);

@@ -215,7 +215,7 @@ int main(int argc, char **argv) {
     spx_options *oopts = spx_config_oracle_options(cfg, inst, &err);
     spx_oracle *o = NULL;
     spx_transform *moeb = NULL, *truth = NULL;
-    int rc = oopts ? spx_oracle_open_type(cfg->oracle, oopts, e, &o, &err) : SPX_EINVAL;
+    int rc = oopts ? spx_oracle_open(cfg->oracle, oopts, e, &o, &err) : SPX_EINVAL;
     if (rc == SPX_OK) rc = truth_moebius(o, &moeb, &err);
     if (rc == SPX_OK) rc = spx_moebius_to_index(moeb, target, order, &truth, &err);
     if (rc) {

@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
         spx_options_put(o, "format", SPX_OPT_STRING, fmt ? "packed" : "plain", NULL, NULL);
         spx_oracle *orc = NULL;
         spx_error err = {0};
-        if (spx_oracle_open("process", o, 0, &orc, &err) ||
+        if (spx_oracle_open(spx_oracle_lookup("process"), o, 0, &orc, &err) ||
             spx_oracle_eval(orc, s, 0, 8, out, &err)) { /* warm-up: start-up excluded */
           fprintf(stderr, "bench_packed: %s\n", err.msg);
           return 1;

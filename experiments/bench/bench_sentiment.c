@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
   spx_options *opts = spx_options_create("bench_sentiment");
   if (csv) spx_options_put(opts, "texts_csv", SPX_OPT_STRING, csv, "argv", NULL);
   size_t count = 0;
-  if (spx_oracle_explicands("sentiment", opts, &count, &err)) {
+  if (spx_oracle_explicands(spx_oracle_lookup("sentiment"), opts, &count, &err)) {
     fprintf(stderr, "bench_sentiment: %s\n", err.msg);
     return 1;
   }
@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
   for (size_t row = 0; row < count; row += count >= 40 ? count / 8 : 1) {
     double t0 = spx_time_now();
     spx_oracle *o = NULL;
-    if (spx_oracle_open("sentiment", opts, row, &o, &err)) {
+    if (spx_oracle_open(spx_oracle_lookup("sentiment"), opts, row, &o, &err)) {
       fprintf(stderr, "bench_sentiment: %s\n", err.msg);
       return 1;
     }

@@ -510,7 +510,7 @@ static int read_experiment(reader *r, const spx_toml_node *exp, spx_config *c) {
   c->test_masks = (size_t)test_masks;
   c->repeats = (size_t)repeats;
   c->group_size = (size_t)group;
-  c->split = (spx_split_mode)split;
+  c->split = (spx_par_split)split;
   c->chunk = (size_t)chunk;
   c->dedicated_coordinator = coordinator == 1;
   return SPX_OK;
@@ -1157,7 +1157,7 @@ int spx_config_dry_run(const spx_config *cfg, spx_error *err) {
   spx_options *opts = spx_config_oracle_options(cfg, 0, err);
   if (opts == NULL) return err ? err->code : SPX_ENOMEM;
   spx_oracle *o = NULL;
-  int rc = spx_oracle_open_type(cfg->oracle, opts, cfg->explicand_first, &o, err);
+  int rc = spx_oracle_open(cfg->oracle, opts, cfg->explicand_first, &o, err);
   spx_options_destroy(&opts);
   if (rc) return locate_error(err, rc, spx_options_context(cfg->oracle_opts), cfg->oracle_where);
   if (cfg->kind == SPX_EXP_RECOVERY && spx_oracle_truth(o) == NULL)

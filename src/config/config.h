@@ -21,6 +21,7 @@
 #include "core/options.h"
 #include "methods/method.h"
 #include "oracle/oracle.h"
+#include "par/par.h"
 
 typedef enum {
   SPX_EXP_FAITHFULNESS = 0,
@@ -30,7 +31,6 @@ typedef enum {
 } spx_experiment_kind;
 
 typedef enum { SPX_BUDGET_SPEX_B = 0, SPX_BUDGET_SAMPLES } spx_budget_mode;
-typedef enum { SPX_SPLIT_BLOCK = 0, SPX_SPLIT_DYNAMIC } spx_split_mode;
 
 /* Extra oracle and method types besides the registries (NULL-terminated lists, each may be
  * NULL). Tests use this to exercise the driver with types that are not in the product. */
@@ -55,7 +55,7 @@ typedef struct spx_config {
   char *output;
   char *recording; /* recording path pattern ("{e}" = explicand), for kind = record */
   size_t test_masks, repeats, group_size, chunk;
-  spx_split_mode split;
+  spx_par_split split; /* [parallel] split: par.h's enum */
   int dedicated_coordinator; /* coordinator = "dedicated": world rank 0 does not compute */
   /* [oracle] */
   const spx_oracle_type *oracle;

@@ -669,6 +669,13 @@ int spx_opt_choice(spx_options *opts, const char *key, int *out, spx_error *err)
   return spx_options_choice(opts, key, d->choices, def, out, err);
 }
 
+int spx_opt_require(spx_options *opts, const char *key, spx_error *err) {
+  const spx_option_decl *d = declared(opts, key, err);
+  if (d == NULL) return SPX_EINTERNAL;
+  if (spx_options_has(opts, key)) return SPX_OK;
+  return spx_options_fail(opts, key, SPX_EINVAL, err, "required: %s", d->help ? d->help : "");
+}
+
 /* Read a list: the given value, else the declared default parsed as command-line text. */
 static int opt_list(spx_options *opts, const char *key, elem_fn fn, void *out, size_t max,
                     size_t *count, const char *what, spx_error *err) {

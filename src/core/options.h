@@ -162,6 +162,10 @@ int spx_opt_double_list(spx_options *opts, const char *key, double *out, size_t 
 int spx_opt_int_list(spx_options *opts, const char *key, long long *out, size_t max,
                      size_t *count, spx_error *err);
 
+/* SPX_OK when key is given, else SPX_EINVAL "WHERE: KEY: required: HELP" (the row's help says
+ * what the key is; for keys declared without a default that a component cannot do without). */
+int spx_opt_require(spx_options *opts, const char *key, spx_error *err);
+
 /* Print decls as a help table (one row per key: name, type, default, range/choices, help). */
 void spx_option_decls_print(FILE *out, const spx_option_decl *decls, const char *indent);
 /* The resolved options as TOML lines "key = value\n": every declared key with its given value

@@ -282,3 +282,74 @@ int spx_transform_prune(spx_transform *t, double tol, int keep_empty, spx_error 
   t->pool_len = pool;
   return rehash(t, t->nslots, err);
 }
+
+/* ---- CSR form ------------------------------------------------------------------------------- */
+
+void spx_transform_csr_free(spx_transform_csr *csr) {
+  if (csr == NULL) return;
+  free(csr->offsets);
+  free(csr->indices);
+  free(csr->coefficients);
+  memset(csr, 0, sizeof *csr);
+}
+
+int spx_transform_to_csr(const spx_transform *t, spx_transform_csr *out, spx_error *err) {
+  memset(out, 0, sizeof *out);
+  size_t nt = t->count;
+  size_t *order = malloc((nt ? nt : 1) * sizeof *order);
+  out->offsets = malloc((nt + 1) * sizeof *out->offsets);
+  out->coefficients = malloc((nt ? nt : 1) * sizeof *out->coefficients);
+  out->indices = malloc((t->pool_len ? t->pool_len : 1) * sizeof *out->indices);
+  if (order == NULL || out->offsets == NULL || out->coefficients == NULL ||
+      out->indices == NULL || spx_transform_sorted(t, order, err) != SPX_OK) {
+    free(order);
+    spx_transform_csr_free(out);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for a transform of %zu terms", nt);
+  }
+  out->n = t->n;
+  out->basis = t->basis;
+  out->nterms = nt;
+  uint64_t at = 0;
+  out->offsets[0] = 0;
+  for (size_t k = 0; k < nt; k++) {
+    const entry *e = &t->entries[order[k]];
+    if (e->degree) memcpy(out->indices + at, t->pool + e->offset, e->degree * sizeof *out->indices);
+    at += e->degree;
+    out->offsets[k + 1] = at;
+    out->coefficients[k] = e->value;
+  }
+  free(order);
+  return SPX_OK;
+}
+
+int spx_transform_from_csr(const spx_transform_csr *csr, spx_transform **out, spx_error *err) {
+  *out = NULL;
+  if (csr->nterms && (csr->offsets == NULL || csr->coefficients == NULL))
+    return spx_error_set(err, SPX_EINVAL, "a transform's CSR arrays are missing");
+  if (csr->offsets && csr->offsets[0] != 0)
+    return spx_error_set(err, SPX_EINVAL, "a transform's offsets do not start at 0");
+  spx_transform *t = spx_transform_create(csr->n, csr->basis);
+  SPX_CHECK_ALLOC(t, err);
+  int rc = SPX_OK;
+  for (size_t k = 0; rc == SPX_OK && k < csr->nterms; k++) {
+    uint64_t a = csr->offsets[k], b = csr->offsets[k + 1];
+    if (b < a || b - a > csr->n) {
+      rc = spx_error_set(err, SPX_EINVAL, "a transform's offsets are not increasing (entry %zu)", k);
+      break;
+    }
+    for (uint64_t j = a; j < b; j++)
+      if (csr->indices[j] >= csr->n) {
+        rc = spx_error_set(err, SPX_EINVAL, "a transform's index %u is not below n = %u",
+                           (unsigned)csr->indices[j], (unsigned)csr->n);
+        break;
+      }
+    if (rc == SPX_OK)
+      rc = spx_transform_set(t, csr->indices + a, (uint32_t)(b - a), csr->coefficients[k], err);
+  }
+  if (rc) {
+    spx_transform_destroy(&t);
+    return rc;
+  }
+  *out = t;
+  return SPX_OK;
+}

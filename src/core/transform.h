@@ -63,6 +63,25 @@ int spx_transform_prune(spx_transform *t, double tol, int keep_empty, spx_error 
 /* Remove every entry. */
 void spx_transform_clear(spx_transform *t);
 
+/* A transform as compressed sparse rows, the form it takes in messages and result files:
+ * entry k has the indices indices[offsets[k] .. offsets[k+1]) and the value coefficients[k];
+ * offsets has nterms + 1 entries (offsets[0] = 0). Entries are in spx_transform_sorted order. */
+typedef struct spx_transform_csr {
+  uint32_t n;
+  spx_basis basis;
+  size_t nterms;
+  uint64_t *offsets;     /* nterms + 1 */
+  uint32_t *indices;     /* offsets[nterms] */
+  double *coefficients;  /* nterms */
+} spx_transform_csr;
+
+/* The CSR arrays of t (fresh arrays in *out; free with spx_transform_csr_free). */
+int spx_transform_to_csr(const spx_transform *t, spx_transform_csr *out, spx_error *err);
+/* A transform from CSR arrays (checks the offsets and that every index is < n). */
+int spx_transform_from_csr(const spx_transform_csr *csr, spx_transform **out, spx_error *err);
+/* Free the arrays of csr and zero it (a zeroed csr may be freed). */
+void spx_transform_csr_free(spx_transform_csr *csr);
+
 /* Compare two interactions: <0, 0, >0 by degree then lexicographically. */
 int spx_interaction_cmp(const uint32_t *a, uint32_t da, const uint32_t *b, uint32_t db);
 

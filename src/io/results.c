@@ -29,16 +29,25 @@ struct spx_results {
   char *broken_msg;  /* the message of that failure */
   size_t instances, budgets, repeats, nmethods;
   char **labels;
-  int recovery;
+  int describe;                  /* write units/description attributes (layout.describe) */
+  size_t nscores;                /* score columns */
+  spx_score_dataset *scores;     /* copies of the layout's (names owned) */
+  size_t nslots;                 /* slots of a record */
   size_t nprune, prune_random; /* fractions and random orders of [pruning] (0: none) */
   hid_t str_type, status_type;
 };
 
-/* The float64 cell datasets: four always, the last four in recovery and scaling
- * experiments. */
-static const char *const dataset_names[] = {"r2",         "time_decode", "time_oracle",
-                                            "peak_rss_mib", "coef_error", "precision",
-                                            "recall",     "kendall_tau"};
+/* The float64 cell datasets every run has (the scorers' columns come on top). */
+static const char *const dataset_names[] = {"time_decode", "time_oracle", "peak_rss_mib"};
+enum { NFIXED = 3 };
+
+size_t spx_score_slots(const spx_score_dataset *d) { return d->width ? d->width : 1; }
+
+size_t spx_score_slots_all(const spx_score_dataset *d, size_t count) {
+  size_t s = 0;
+  for (size_t k = 0; k < count; k++) s += spx_score_slots(&d[k]);
+  return s;
+}
 
 static char *dupstr(const char *s) {
   size_t len = strlen(s) + 1;
@@ -161,6 +170,29 @@ static int write_array(hid_t loc, const char *name, hid_t file_type, hid_t mem_t
   return st < 0 ? -1 : 0;
 }
 
+/* units and description attributes of dataset name in loc (NULL: none). */
+static int describe(spx_results *r, hid_t loc, const char *name, const char *units,
+                    const char *description) {
+  if (!r->describe || (units == NULL && description == NULL)) return 0;
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (d < 0) return -1;
+  int bad = units ? attr_str(r, d, "units", units) : 0;
+  if (description) bad |= attr_str(r, d, "description", description);
+  H5Dclose(d);
+  return bad;
+}
+
+/* An spx_array as a dataset of loc (with its units and description). */
+static int write_spx_array(spx_results *r, hid_t loc, const spx_array *a) {
+  hid_t ft = a->type == SPX_ARRAY_F64 ? H5T_IEEE_F64LE
+             : a->type == SPX_ARRAY_U64 ? H5T_STD_U64LE : H5T_STD_U32LE;
+  hid_t mt = a->type == SPX_ARRAY_F64 ? H5T_NATIVE_DOUBLE
+             : a->type == SPX_ARRAY_U64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_UINT32;
+  hsize_t dims[3] = {a->dims[0], a->dims[1], a->dims[2]};
+  if (write_array(loc, a->name, ft, mt, a->rank, dims, a->data)) return -1;
+  return describe(r, loc, a->name, a->units, a->description);
+}
+
 /* The [I, B, R] cell dataset name of method m (with extra > 0: [I, B, R, extra]), with fill
  * value fill. */
 static int create_cells_dim(spx_results *r, hid_t group, const char *name, hid_t type,
@@ -239,12 +271,20 @@ static spx_results *alloc_results(const char *path, const spx_results_layout *L,
   r->instances = L->instances;
   r->budgets = L->budgets;
   r->repeats = L->repeats;
-  r->recovery = L->recovery;
   r->nprune = L->nprune;
+  r->describe = L->describe;
   r->prune_random = L->prune_random;
   r->str_type = make_str_type();
   r->status_type = make_status_type();
-  int ok = r->path && r->labels;
+  r->scores = calloc(L->nscores ? L->nscores : 1, sizeof *r->scores);
+  int ok = r->path && r->labels && r->scores;
+  for (size_t k = 0; ok && k < L->nscores; k++) {
+    r->scores[k] = L->scores[k];
+    r->scores[k].name = dupstr(L->scores[k].name);
+    r->nscores = k + 1;
+    ok = r->scores[k].name != NULL;
+  }
+  r->nslots = ok ? spx_score_slots_all(r->scores, r->nscores) : 0;
   for (size_t m = 0; ok && m < L->nmethods; m++) {
     r->labels[m] = dupstr(L->labels[m]);
     r->nmethods = m + 1;
@@ -305,14 +345,16 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
     double nan = NAN;
     uint64_t zero = 0;
     signed char pending = SPX_CELL_PENDING;
-    size_t ndouble = L->recovery ? 8 : 4;
-    for (size_t k = 0; k < ndouble && !bad; k++)
+    for (size_t k = 0; k < L->nscores && !bad; k++) {
+      bad = create_cells_dim(r, mg, L->scores[k].name, H5T_IEEE_F64LE, &nan, L->scores[k].width);
+      if (!bad) bad = describe(r, mg, L->scores[k].name, L->scores[k].units,
+                               L->scores[k].description);
+    }
+    for (size_t k = 0; k < NFIXED && !bad; k++)
       bad = create_cells(r, mg, dataset_names[k], H5T_IEEE_F64LE, &nan);
     if (!bad) bad = create_cells(r, mg, "queries", H5T_STD_U64LE, &zero);
     if (!bad) bad = create_cells(r, mg, "status", r->status_type, &pending);
     if (!bad) bad = create_cells(r, mg, "message", r->str_type, NULL);
-    if (!bad && L->nprune)
-      bad = create_cells_dim(r, mg, "pruning_accuracy", H5T_IEEE_F64LE, &nan, L->nprune);
     if (!bad) {
       hid_t tg = H5Gcreate2(mg, "transform", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
       bad = tg < 0;
@@ -328,7 +370,8 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
 /* Bytes of the cell datasets and tables a layout creates (for the space reservation). */
 static uint64_t layout_bytes(const spx_results_layout *L) {
   uint64_t cells = (uint64_t)L->instances * L->budgets * L->repeats;
-  uint64_t per_method = cells * (8 * 8 + 8 + 1 + 16 + 8 * L->nprune) + 4096;
+  uint64_t per_method =
+      cells * (8 * (NFIXED + spx_score_slots_all(L->scores, L->nscores)) + 8 + 1 + 16) + 4096;
   return strlen(L->config) + per_method * L->nmethods + 16 * L->budgets + 8 * L->nprune + 4096;
 }
 
@@ -584,6 +627,8 @@ void spx_results_close(spx_results **res) {
   }
   for (size_t m = 0; m < r->nmethods; m++) free(r->labels[m]);
   free(r->labels);
+  for (size_t k = 0; k < r->nscores; k++) free((char *)r->scores[k].name);
+  free(r->scores);
   free(r->path);
   free(r->broken_msg);
   H5Tclose(r->str_type);
@@ -653,23 +698,8 @@ static int write_instance_body(spx_results *res, size_t instance, const spx_inst
   bad |= write_array(g, "test_masks", H5T_STD_U64LE, H5T_NATIVE_UINT64, 2, dims, d->test_masks);
   bad |= write_array(g, "budget", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1,
                      (hsize_t[]){res->budgets}, d->budget);
-  if (res->nprune) {
-    hsize_t pdims[2] = {res->prune_random, res->nprune};
-    bad |= write_array(g, "pruning_kept", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &pdims[1],
-                       d->prune_kept);
-    bad |= write_array(g, "pruning_full", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, NULL,
-                       &d->prune_full);
-    bad |= write_array(g, "pruning_random", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, pdims,
-                       d->prune_random);
-  }
-  if (d->feature_images) {
-    hsize_t idims[3] = {d->n, d->image_h, d->image_w};
-    bad |= write_array(g, "feature_images", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, idims,
-                       d->feature_images);
-    if (d->explicand_image)
-      bad |= write_array(g, "explicand_image", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, idims + 1,
-                         d->explicand_image);
-  }
+  for (size_t k = 0; d->arrays && k < d->arrays->count; k++)
+    bad |= write_spx_array(res, g, &d->arrays->a[k]);
   /* test_values last: its presence marks a complete instance. */
   bad |= write_array(g, "test_values", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, dims,
                      d->test_values);
@@ -680,9 +710,10 @@ static int write_instance_body(spx_results *res, size_t instance, const spx_inst
 int spx_results_write_instance(spx_results *res, size_t instance, const spx_instance_data *d,
                                spx_error *err) {
   uint64_t payload = (uint64_t)d->test_count * (8 * ((d->n + 63) / 64) + 8) + 8 * res->budgets +
-                     (uint64_t)d->n * d->image_h * d->image_w * 8 + d->image_h * d->image_w * 8 +
-                     (res->nprune ? 8 * res->nprune * (res->prune_random + 2) : 0) +
                      (d->description ? strlen(d->description) : 0);
+  for (size_t k = 0; d->arrays && k < d->arrays->count; k++)
+    payload += 256 + (uint64_t)spx_array_count(&d->arrays->a[k]) *
+                         spx_array_esize(d->arrays->a[k].type);
   for (size_t k = 0; d->labels && k < d->n; k++) payload += 32 + strlen(d->labels[k]);
   int rc = before_write(res, payload, err);
   if (rc) return rc;
@@ -749,18 +780,16 @@ static int write_transform(spx_results *res, hid_t mg, size_t i, size_t b, size_
   hid_t g = H5Gcreate2(mg, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
   H5Pclose(lcpl);
   if (g < 0) return -1;
-  int bad = attr_str(res, g, "basis", basis_names[c->basis < 3 && c->basis >= 0 ? c->basis : 2]);
-  bad |= attr_i64(g, "n", c->n);
-  hsize_t no = c->nterms + 1, ni = c->offsets[c->nterms], nc = c->nterms;
-  bad |= write_array(g, "offsets", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &no, c->offsets);
-  bad |= write_array(g, "indices", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &ni, c->indices);
+  const spx_transform_csr *t = &c->transform;
+  int basis = (int)t->basis;
+  int bad = attr_str(res, g, "basis", basis_names[basis < 3 && basis >= 0 ? basis : 2]);
+  bad |= attr_i64(g, "n", t->n);
+  hsize_t no = t->nterms + 1, ni = t->offsets[t->nterms], nc = t->nterms;
+  bad |= write_array(g, "offsets", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &no, t->offsets);
+  bad |= write_array(g, "indices", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &ni, t->indices);
   bad |= write_array(g, "coefficients", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &nc,
-                     c->coefficients);
-  if (c->prune_order) {
-    hsize_t nn = c->n;
-    bad |= write_array(g, "pruning_order", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &nn,
-                       c->prune_order);
-  }
+                     t->coefficients);
+  for (size_t k = 0; k < c->arrays.count; k++) bad |= write_spx_array(res, g, &c->arrays.a[k]);
   H5Gclose(g);
   return bad ? -1 : 0;
 }
@@ -775,27 +804,37 @@ static int write_cell_body(spx_results *res, size_t method, size_t instance, siz
   hid_t mg = results < 0 ? -1 : H5Gopen2(results, res->labels[method], H5P_DEFAULT);
   if (results >= 0) H5Gclose(results);
   if (mg < 0) return -1;
-  double vals[8] = {c->r2,        c->time_decode, c->time_oracle, c->peak_rss_mib,
-                    c->coef_error, c->precision,  c->recall,      c->kendall_tau};
+  if (c->nscores != 0 && c->nscores != res->nslots) {
+    H5Gclose(mg);
+    return spx_error_set(err, SPX_EINTERNAL, "a cell record has %zu score slots, the file %zu",
+                         c->nscores, res->nslots);
+  }
+  double vals[NFIXED] = {c->time_decode, c->time_oracle, c->peak_rss_mib};
   int bad = 0;
-  size_t ndouble = res->recovery ? 8 : 4;
-  for (size_t k = 0; k < ndouble; k++)
+  for (size_t k = 0; k < NFIXED; k++)
     bad |= write_cell(mg, dataset_names[k], H5T_NATIVE_DOUBLE, instance, budget, repeat, &vals[k]);
+  /* every slot (NaN unless the record brings a value: a re-run cell is reset) */
+  for (size_t k = 0, at = 0; k < res->nscores; at += spx_score_slots(&res->scores[k]), k++) {
+    const spx_score_dataset *d = &res->scores[k];
+    double nan = NAN;
+    if (d->width == 0) {
+      bad |= write_cell(mg, d->name, H5T_NATIVE_DOUBLE, instance, budget, repeat,
+                        c->nscores ? &c->scores[at] : &nan);
+    } else {
+      double *row = malloc(d->width * sizeof *row);
+      if (row == NULL) {
+        H5Gclose(mg);
+        return spx_error_set(err, SPX_ENOMEM, "out of memory");
+      }
+      for (size_t j = 0; j < d->width; j++) row[j] = c->nscores ? c->scores[at + j] : NAN;
+      bad |= write_cell_row(mg, d->name, instance, budget, repeat, d->width, row);
+      free(row);
+    }
+  }
   bad |= write_cell(mg, "queries", H5T_NATIVE_UINT64, instance, budget, repeat, &c->queries);
   const char *msg = c->message ? c->message : "";
   bad |= write_cell(mg, "message", res->str_type, instance, budget, repeat, &msg);
   if (c->has_transform) bad |= write_transform(res, mg, instance, budget, repeat, c);
-  if (res->nprune) { /* NaN unless an ok cell brings its curve (a re-run cell is reset) */
-    double *row = malloc(res->nprune * sizeof *row);
-    if (row == NULL) {
-      H5Gclose(mg);
-      return spx_error_set(err, SPX_ENOMEM, "out of memory");
-    }
-    for (size_t j = 0; j < res->nprune; j++)
-      row[j] = c->prune_accuracy && c->status == SPX_CELL_OK ? c->prune_accuracy[j] : NAN;
-    bad |= write_cell_row(mg, "pruning_accuracy", instance, budget, repeat, res->nprune, row);
-    free(row);
-  }
   /* status last: a cell is finished only once everything else is in the file. */
   signed char st = (signed char)c->status;
   bad |= write_cell(mg, "status", res->status_type, instance, budget, repeat, &st);
@@ -805,10 +844,11 @@ static int write_cell_body(spx_results *res, size_t method, size_t instance, siz
 
 int spx_results_write_cell(spx_results *res, size_t method, size_t instance, size_t budget,
                            size_t repeat, const spx_cell_result *c, spx_error *err) {
-  uint64_t payload = 256 + (c->message ? strlen(c->message) : 0) + 8 * res->nprune;
+  uint64_t payload = 256 + (c->message ? strlen(c->message) : 0) + 8 * res->nslots;
   if (c->has_transform)
-    payload += 16 * (uint64_t)(c->nterms + 1) + 4 * c->offsets[c->nterms] +
-               (c->prune_order ? 4 * (uint64_t)c->n : 0);
+    payload += 16 * (uint64_t)(c->transform.nterms + 1) + 4 * c->transform.offsets[c->transform.nterms];
+  for (size_t k = 0; k < c->arrays.count; k++)
+    payload += 256 + (uint64_t)spx_array_count(&c->arrays.a[k]) * spx_array_esize(c->arrays.a[k].type);
   int rc = before_write(res, payload, err);
   if (rc) return rc;
   spx_h5_guard g;
@@ -838,6 +878,24 @@ int spx_results_read_cells(spx_results *res, size_t method, int *status, double 
   if (!bad && queries) bad = read_all(mg, "queries", H5T_NATIVE_UINT64, queries);
   H5Gclose(mg);
   if (bad) return h5fail(res, err, "read the result cells");
+  return SPX_OK;
+}
+
+int spx_results_read_doubles(spx_results *res, size_t method, const char *dataset, double *out,
+                             spx_error *err) {
+  if (method >= res->nmethods)
+    return spx_error_set(err, SPX_EINVAL, "%s: no method %zu", res->path, method);
+  hid_t results = H5Gopen2(res->file, "results", H5P_DEFAULT);
+  hid_t mg = results < 0 ? -1 : H5Gopen2(results, res->labels[method], H5P_DEFAULT);
+  if (results >= 0) H5Gclose(results);
+  if (mg < 0) return h5fail(res, err, "open a /results group");
+  htri_t has = H5Lexists(mg, dataset, H5P_DEFAULT);
+  int bad = has > 0 ? read_all(mg, dataset, H5T_NATIVE_DOUBLE, out) : 0;
+  H5Gclose(mg);
+  if (has == 0)
+    return spx_error_set(err, SPX_EINVAL, "%s: /results/%s has no dataset %s", res->path,
+                         res->labels[method], dataset);
+  if (has < 0 || bad) return h5fail(res, err, "read a result dataset");
   return SPX_OK;
 }
 

@@ -38,16 +38,32 @@ typedef struct {
   int task, cache;
 } comp_opts;
 
+static const spx_option_decl comp_rows[] = {
+    {"data_dir", SPX_DECL_STRING, SPX_SKLEARN_DATA_DIR, 0, 0, NULL,
+     "folder of scikit-learn's bundled data files", NULL},
+    {"cache_dir", SPX_DECL_STRING, "results/cache", 0, 0, NULL,
+     "folder of the trained model's cache file", NULL},
+    {"cache", SPX_DECL_BOOL, "true", 0, 0, NULL, "keep the trained model in cache_dir", NULL},
+    {"hidden", SPX_DECL_INT, "32", 2, 1024, NULL, "hidden units of the classifier", NULL},
+    {"heads", SPX_DECL_INT, "0", 0, 1024, NULL,
+     "groups of consecutive units as features (0: every unit is a feature)", NULL},
+    {"epochs", SPX_DECL_INT, "40", 1, 10000, NULL, "training epochs", NULL},
+    {"seed", SPX_DECL_INT, "0", 0, 4611686018427387904.0, NULL, "split and training seed", NULL},
+    {"test_rows", SPX_DECL_INT, "497", 10, 1000, NULL, "held-out images of the tasks", NULL},
+    {"task", SPX_DECL_CHOICE, "class", 0, 0, tasks,
+     "class: explicand e is the images of digit e; all: every test image", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int read_opts(spx_options *opts, comp_opts *o, spx_error *err) {
-  int rc = spx_options_string(opts, "data_dir", SPX_SKLEARN_DATA_DIR, &o->dir, err);
-  if (!rc) rc = spx_options_string(opts, "cache_dir", "results/cache", &o->cache_dir, err);
-  if (!rc) rc = spx_options_bool(opts, "cache", 1, &o->cache, err);
-  if (!rc) rc = spx_options_int_range(opts, "hidden", 32, 2, 1024, &o->hidden, err);
-  if (!rc) rc = spx_options_int_range(opts, "heads", 0, 0, 1024, &o->heads, err);
-  if (!rc) rc = spx_options_int_range(opts, "epochs", 40, 1, 10000, &o->epochs, err);
-  if (!rc) rc = spx_options_int_range(opts, "seed", 0, 0, 1LL << 62, &o->seed, err);
-  if (!rc) rc = spx_options_int_range(opts, "test_rows", 497, 10, 1000, &o->test_rows, err);
-  if (!rc) rc = spx_options_choice(opts, "task", tasks, 0, &o->task, err);
+  int rc = spx_opt_string(opts, "data_dir", &o->dir, err);
+  if (!rc) rc = spx_opt_string(opts, "cache_dir", &o->cache_dir, err);
+  if (!rc) rc = spx_opt_bool(opts, "cache", &o->cache, err);
+  if (!rc) rc = spx_opt_int(opts, "hidden", &o->hidden, err);
+  if (!rc) rc = spx_opt_int(opts, "heads", &o->heads, err);
+  if (!rc) rc = spx_opt_int(opts, "epochs", &o->epochs, err);
+  if (!rc) rc = spx_opt_int(opts, "seed", &o->seed, err);
+  if (!rc) rc = spx_opt_int(opts, "test_rows", &o->test_rows, err);
+  if (!rc) rc = spx_opt_choice(opts, "task", &o->task, err);
   if (!rc && o->heads && o->hidden % o->heads)
     rc = spx_options_fail(opts, "heads", SPX_EINVAL, err,
                           "%lld heads do not divide %lld hidden units", o->heads, o->hidden);
@@ -214,4 +230,5 @@ const spx_oracle_type spx_oracle_components = {
     .eval = comp_eval,
     .truth = NULL,
     .close = comp_close,
-    .task_accuracy = comp_task_accuracy};
+    .task_accuracy = comp_task_accuracy,
+    .options = comp_rows};

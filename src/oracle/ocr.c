@@ -32,6 +32,7 @@
 
 #include "../core/wht.h"
 #include "oracle.h"
+#include "process.h"
 #include "textdata.h"
 
 #ifndef SPX_SOURCE_DIR
@@ -432,9 +433,38 @@ static void ocr_close(spx_oracle *o) {
   o->state = NULL;
 }
 
+static const char *const ocr_units[] = {"grid", "char", NULL};
+static const char *const ocr_fills[] = {"background", "mean", NULL};
+static const spx_option_decl ocr_rows[] = {
+    {"lines_csv", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the text lines CSV (default " OCR_CSV " in the source tree)", NULL},
+    {"unit", SPX_DECL_CHOICE, "grid", 0, 0, ocr_units,
+     "a feature is a grid cell or one character's strip", NULL},
+    {"grid", SPX_DECL_INT_LIST, "[2, 16]", 1, 4096, NULL,
+     "[rows, cols] of the grid (unit = grid; rows <= 48)", NULL},
+    {"fill", SPX_DECL_CHOICE, "background", 0, 0, ocr_fills,
+     "what a removed region is painted with", NULL},
+    {"batch", SPX_DECL_INT, "16", 1, 4096, NULL, "images the OCR server reads per batch", NULL},
+    {"threads", SPX_DECL_INT, "1", 1, 256, NULL, "threads of the OCR server", NULL},
+    {"font_size", SPX_DECL_INT, "32", 6, 40, NULL, "font size of the rendered line", NULL},
+    {"truth", SPX_DECL_BOOL, "false", 0, 0, NULL,
+     "enumerate all 2^n masks for the exact transform (n <= 20)", NULL},
+    {"cache", SPX_DECL_BOOL, "true", 0, 0, NULL, "remember answers per mask (n <= 64)", NULL},
+    {"node", SPX_DECL_STRING, "node", 0, 0, NULL, "the Node.js program", NULL},
+    {"python", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the Python 3 program (default /usr/bin/python3 when present, else python3)", NULL},
+    {"font", SPX_DECL_STRING, NULL, 0, 0, NULL, "the font file (default " OCR_FONT ")", NULL},
+    {"models", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the npm packages directory (default " OCR_MODELS ")", NULL},
+    {"script", SPX_DECL_STRING, NULL, 0, 0, NULL, "the OCR server (default " OCR_SERVER ")", NULL},
+    {"renderer", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the line renderer (default " OCR_RENDER ")", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_process_timeout_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int csv_option(spx_options *opts, char **path, spx_error *err) {
   const char *given;
-  int rc = spx_options_string(opts, "lines_csv", NULL, &given, err);
+  int rc = spx_opt_string(opts, "lines_csv", &given, err);
   if (rc == SPX_OK)
     rc = find_path(opts, "lines_csv", given, OCR_CSV, 1, "the text lines file", "", path, err);
   return rc;
@@ -503,8 +533,6 @@ static int compute_truth(spx_oracle *o, ocr_state *S, spx_error *err) {
 }
 
 static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
-  static const char *const units[] = {"grid", "char", NULL};
-  static const char *const fills[] = {"background", "mean", NULL};
   const char *node, *python_opt, *font_opt, *models_opt, *script_opt, *render_opt;
   int unit = 0, fill = 0, want_truth = 0, want_cache = 1;
   long long grid[2] = {2, 16}, batch, threads, font_size;
@@ -517,7 +545,6 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
   char **labels = NULL;
   size_t n = 0, len = 0, cap = 0;
   ocr_image im = {0};
-  spx_options *popts = NULL;
   ocr_state *S = NULL;
   char num[64];
 
@@ -527,35 +554,30 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
     rc = spx_options_fail(opts, "lines_csv", SPX_ERANGE, err,
                           "line %zu is out of range: %s holds %zu lines (0..%zu)", explicand, csv,
                           nlines, nlines ? nlines - 1 : 0);
-  if (rc == SPX_OK) rc = spx_options_choice(opts, "unit", units, 0, &unit, err);
-  if (rc == SPX_OK) rc = spx_options_int_array(opts, "grid", grid, 2, &ngrid, err);
-  if (rc == SPX_OK && spx_options_has(opts, "grid") &&
-      (ngrid != 2 || grid[0] < 1 || grid[1] < 1 || grid[0] > OCR_HEIGHT || grid[1] > 4096))
+  if (rc == SPX_OK) rc = spx_opt_choice(opts, "unit", &unit, err);
+  if (rc == SPX_OK) rc = spx_opt_int_list(opts, "grid", grid, 2, &ngrid, err);
+  if (rc == SPX_OK && (ngrid != 2 || grid[0] > OCR_HEIGHT))
     rc = spx_options_fail(opts, "grid", SPX_EINVAL, err,
                           "expected [rows, cols] with 1 <= rows <= %d and 1 <= cols", OCR_HEIGHT);
   if (rc == SPX_OK && unit == 1 && spx_options_has(opts, "grid"))
     rc = spx_options_fail(opts, "grid", SPX_EINVAL, err,
                           "is for unit = \"grid\"; unit = \"char\" has one strip per character");
-  if (rc == SPX_OK) rc = spx_options_choice(opts, "fill", fills, 0, &fill, err);
-  if (rc == SPX_OK) rc = spx_options_int_range(opts, "batch", 16, 1, 4096, &batch, err);
-  if (rc == SPX_OK) rc = spx_options_int_range(opts, "threads", 1, 1, 256, &threads, err);
-  if (rc == SPX_OK) rc = spx_options_int_range(opts, "font_size", 32, 6, 40, &font_size, err);
-  if (rc == SPX_OK) rc = spx_options_bool(opts, "truth", 0, &want_truth, err);
-  if (rc == SPX_OK) rc = spx_options_bool(opts, "cache", 1, &want_cache, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "node", "node", &node, err);
-  if (rc == SPX_OK)
-    rc = spx_options_string(opts, "python",
-                            access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3",
-                            &python_opt, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "font", NULL, &font_opt, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "models", NULL, &models_opt, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "script", NULL, &script_opt, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "renderer", NULL, &render_opt, err);
-  if (rc == SPX_OK) rc = spx_options_double(opts, "timeout", 600.0, &timeout, err);
-  if (rc == SPX_OK && !(timeout > 0.0 && timeout <= 1e7))
-    rc = spx_options_fail(opts, "timeout", SPX_ERANGE, err,
-                          "%g is not a number of seconds in (0, 1e7]", timeout);
-  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err); /* a misspelt key first */
+  if (rc == SPX_OK) rc = spx_opt_choice(opts, "fill", &fill, err);
+  if (rc == SPX_OK) rc = spx_opt_int(opts, "batch", &batch, err);
+  if (rc == SPX_OK) rc = spx_opt_int(opts, "threads", &threads, err);
+  if (rc == SPX_OK) rc = spx_opt_int(opts, "font_size", &font_size, err);
+  if (rc == SPX_OK) rc = spx_opt_bool(opts, "truth", &want_truth, err);
+  if (rc == SPX_OK) rc = spx_opt_bool(opts, "cache", &want_cache, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "node", &node, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "python", &python_opt, err);
+  if (rc == SPX_OK && python_opt == NULL)
+    python_opt = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "font", &font_opt, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "models", &models_opt, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "script", &script_opt, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "renderer", &render_opt, err);
+  if (rc == SPX_OK) rc = spx_opt_double(opts, "timeout", &timeout, err);
+  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err); /* a misspelt key before rendering */
   if (rc == SPX_OK && !find_program(node))
     rc = spx_options_fail(opts, "node", SPX_EIO, err,
                           "the Node.js program '%s' is not found or not executable; install "
@@ -740,16 +762,9 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
     if (e) rc = spx_error_set(err, SPX_ENOMEM, "out of memory opening the ocr oracle");
   }
   if (rc == SPX_OK) {
-    popts = spx_options_create("oracle ocr (its process oracle)");
-    if (popts == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
-    if (rc == SPX_OK) rc = spx_options_put(popts, "command", SPX_OPT_STRING, cmd, NULL, err);
-    snprintf(num, sizeof num, "%zu", n);
-    if (rc == SPX_OK) rc = spx_options_put(popts, "n", SPX_OPT_INT, num, NULL, err);
-    snprintf(num, sizeof num, "%.17g", timeout);
-    if (rc == SPX_OK) rc = spx_options_put(popts, "timeout", SPX_OPT_FLOAT, num, NULL, err);
-    snprintf(num, sizeof num, "%lld", batch > OCR_PROTOCOL_BATCH ? batch : OCR_PROTOCOL_BATCH);
-    if (rc == SPX_OK) rc = spx_options_put(popts, "batch", SPX_OPT_INT, num, NULL, err);
-    if (rc == SPX_OK) rc = spx_oracle_open("process", popts, 0, &o->inner, err);
+    rc = spx_process_open_inner(o, "oracle ocr (its process oracle)", cmd, n, timeout,
+                                batch > OCR_PROTOCOL_BATCH ? batch : OCR_PROTOCOL_BATCH, 1, 0,
+                                NULL, NULL, NULL, err);
   }
   if (rc == SPX_OK) {
     o->n = n;
@@ -762,7 +777,7 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
     snprintf(desc, sizeof desc,
              "line %zu of %.300s: \"%.120s\" (%s%s%zux%zu px, %s, %zu regions, fill %s; "
              "PP-OCRv4 CTC log-probability)",
-             explicand, csv, text, kind, *kind ? ", " : "", im.w, im.h, shape, n, fills[fill]);
+             explicand, csv, text, kind, *kind ? ", " : "", im.w, im.h, shape, n, ocr_fills[fill]);
     rc = spx_oracle_set_explicand(o, desc, err);
   }
   if (rc == SPX_OK) {
@@ -785,7 +800,6 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
     for (size_t k = 0; k < n; k++) free(labels[k]);
   free(labels);
   image_free(&im);
-  spx_options_destroy(&popts);
   free(region);
   free(fimg);
   free(eimg);
@@ -859,4 +873,5 @@ const spx_oracle_type spx_oracle_ocr = {
     .eval = ocr_eval,
     .truth = ocr_truth,
     .close = ocr_close,
+    .options = ocr_rows,
 };

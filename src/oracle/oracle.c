@@ -15,28 +15,17 @@ spx_oracle *spx_oracle_alloc(const spx_oracle_type *type) {
   return o;
 }
 
-static int open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
-                     int strict, spx_oracle **out, spx_error *err);
-
-static int open_oracle(const char *kind, spx_options *opts, size_t explicand, int strict,
-                       spx_oracle **out, spx_error *err) {
-  *out = NULL;
+const spx_oracle_type *spx_oracle_find(const char *kind, spx_error *err) {
   const spx_oracle_type *type = spx_oracle_lookup(kind);
-  if (type == NULL) {
-    char list[512] = "";
-    const spx_oracle_type *const *all = spx_oracle_types();
-    for (size_t i = 0; all[i]; i++) {
-      if (i) strcat(list, ", ");
-      strncat(list, all[i]->name, sizeof list - strlen(list) - 3);
-    }
-    return spx_error_set(err, SPX_EINVAL, "unknown oracle kind '%s' (known: %s)", kind, list);
+  if (type) return type;
+  char list[512] = "";
+  const spx_oracle_type *const *all = spx_oracle_types();
+  for (size_t i = 0; all[i]; i++) {
+    if (i) strcat(list, ", ");
+    strncat(list, all[i]->name, sizeof list - strlen(list) - 3);
   }
-  return open_type(type, opts, explicand, strict, out, err);
-}
-
-int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
-                         spx_oracle **out, spx_error *err) {
-  return open_type(type, opts, explicand, 1, out, err);
+  spx_error_set(err, SPX_EINVAL, "unknown oracle kind '%s' (known: %s)", kind, list);
+  return NULL;
 }
 
 const spx_option_decl spx_oracle_common_options[] = {
@@ -60,8 +49,7 @@ static int open_common(spx_oracle *o, spx_options *opts, spx_error *err) {
   long long retries = 2;
   double backoff = 0.5;
   int rc;
-  if ((rc = spx_options_declare(opts, spx_oracle_common_options, err)) ||
-      (rc = spx_opt_int(opts, "retries", &retries, err)) ||
+  if ((rc = spx_opt_int(opts, "retries", &retries, err)) ||
       (rc = spx_opt_double(opts, "retry_backoff", &backoff, err)))
     return rc;
   o->retries = (unsigned)retries;
@@ -69,16 +57,23 @@ static int open_common(spx_oracle *o, spx_options *opts, spx_error *err) {
   return SPX_OK;
 }
 
-static int open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
-                     int strict, spx_oracle **out, spx_error *err) {
+/* Attach the tables of type and the common keys to opts. */
+static int declare(const spx_oracle_type *type, spx_options *opts, spx_error *err) {
+  int rc = spx_options_declare(opts, type->options, err);
+  return rc ? rc : spx_options_declare(opts, spx_oracle_common_options, err);
+}
+
+int spx_oracle_open(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                    spx_oracle **out, spx_error *err) {
   *out = NULL;
+  if (type == NULL) return spx_error_set(err, SPX_EINVAL, "no oracle kind given");
   spx_oracle *o = spx_oracle_alloc(type);
   SPX_CHECK_ALLOC(o, err);
-  int rc = spx_options_declare(opts, type->options, err);
+  int rc = declare(type, opts, err);
   if (rc == SPX_OK) rc = keep_for_reopen(o, opts, explicand, err);
-  if (rc == SPX_OK) rc = open_common(o, opts, err); /* before: some types check unused keys */
+  if (rc == SPX_OK) rc = open_common(o, opts, err);
   if (rc == SPX_OK) rc = type->open(o, opts, explicand, err);
-  if (rc == SPX_OK && strict) rc = spx_options_check_unused(opts, err);
+  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
   if (rc == SPX_OK && o->n == 0)
     rc = spx_error_set(err, SPX_EINTERNAL, "oracle %s opened with n = 0", type->name);
   if (rc) {
@@ -89,25 +84,16 @@ static int open_type(const spx_oracle_type *type, spx_options *opts, size_t expl
   return SPX_OK;
 }
 
-int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
-                    spx_error *err) {
-  return open_oracle(kind, opts, explicand, 1, out, err);
-}
-
-int spx_oracle_open_lenient(const char *kind, spx_options *opts, size_t explicand,
-                            spx_oracle **out, spx_error *err) {
-  return open_oracle(kind, opts, explicand, 0, out, err);
-}
-
-int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err) {
-  const spx_oracle_type *type = spx_oracle_lookup(kind);
-  if (type == NULL) return spx_error_set(err, SPX_EINVAL, "unknown oracle kind '%s'", kind);
+int spx_oracle_explicands(const spx_oracle_type *type, spx_options *opts, size_t *count,
+                          spx_error *err) {
+  if (type == NULL) return spx_error_set(err, SPX_EINVAL, "no oracle kind given");
+  int rc = declare(type, opts, err);
+  if (rc) return rc;
   if (type->explicands == NULL) {
     *count = 1;
     return SPX_OK;
   }
-  int rc = spx_options_declare(opts, type->options, err);
-  return rc ? rc : type->explicands(opts, count, err);
+  return type->explicands(opts, count, err);
 }
 
 /* Everything the type's open fills in, freed (the counters and reopen data stay). */
@@ -150,7 +136,7 @@ int spx_oracle_reopen(spx_oracle *o, spx_error *err) {
                        "reopened", o->type->name);
   else if (opts == NULL)
     rc = spx_error_set(err, SPX_ENOMEM, "out of memory reopening oracle %s", o->type->name);
-  else if ((rc = spx_options_declare(opts, o->type->options, err)) == SPX_OK &&
+  else if ((rc = declare(o->type, opts, err)) == SPX_OK &&
            (rc = open_common(o, opts, err)) == SPX_OK)
     rc = o->type->open(o, opts, o->explicand_index, err);
   spx_options_destroy(&opts);

@@ -77,18 +77,19 @@ const spx_oracle_type *spx_oracle_lookup(const char *name);
 /* NULL-terminated list of every registered type. */
 const spx_oracle_type *const *spx_oracle_types(void);
 
-/* Open oracle kind for one explicand; unknown option keys are an error. */
-int spx_oracle_open(const char *kind, spx_options *opts, size_t explicand, spx_oracle **out,
-                    spx_error *err);
-/* The same for a type that need not be in the registry (used by tests). */
-int spx_oracle_open_type(const spx_oracle_type *type, spx_options *opts, size_t explicand,
-                         spx_oracle **out, spx_error *err);
-/* As spx_oracle_open, but keys the oracle does not read are left for the caller to check
- * (spx_options_used tells which ones it read). */
-int spx_oracle_open_lenient(const char *kind, spx_options *opts, size_t explicand,
-                            spx_oracle **out, spx_error *err);
-/* Number of explicands for kind with these options. */
-int spx_oracle_explicands(const char *kind, spx_options *opts, size_t *count, spx_error *err);
+/* The registered type named kind, or NULL with "unknown oracle kind 'X' (known: ...)". */
+const spx_oracle_type *spx_oracle_find(const char *kind, spx_error *err);
+
+/* Open an oracle of type for one explicand: declares the type's option table and the common
+ * keys in opts, reads them, and refuses a key that no table declares and the oracle did not
+ * read. The one way to open an oracle (a wrapping oracle opens its inner one the same way);
+ * the type comes from spx_oracle_find, spx_oracle_lookup or a configuration. */
+int spx_oracle_open(const spx_oracle_type *type, spx_options *opts, size_t explicand,
+                    spx_oracle **out, spx_error *err);
+/* Number of explicands of type with these options (declares the same tables in opts, so
+ * spx_options_decl_of then tells which keys are the oracle's). */
+int spx_oracle_explicands(const spx_oracle_type *type, spx_options *opts, size_t *count,
+                          spx_error *err);
 void spx_oracle_destroy(spx_oracle **o);
 
 /* Replace the oracle's state by a freshly opened one (same type, options and explicand; for

@@ -666,7 +666,7 @@ static int read_labels_file(spx_options *opts, spx_table **table, spx_error *err
 static int proc_count(spx_options *opts, const spx_table *labels, size_t *count, spx_error *err) {
   long long e;
   int has = spx_options_has(opts, "explicands");
-  int rc = spx_options_int_range(opts, "explicands", 1, 1, (long long)1 << 48, &e, err);
+  int rc = spx_opt_int(opts, "explicands", &e, err);
   if (rc) return rc;
   if (labels && !has) e = (long long)labels->nrows;
   if (labels && has && (size_t)e != labels->nrows)
@@ -726,6 +726,34 @@ static int make_env(proc *P, size_t explicand) {
   return 0;
 }
 
+/* ---- the option table ------------------------------------------------------------------ */
+
+const spx_option_decl spx_process_timeout_rows[] = {
+    {"timeout", SPX_DECL_FLOAT, "600", 1e-3, 1e7, NULL,
+     "seconds the model may take for one batch", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+const spx_option_decl spx_process_limit_rows[] = {
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_process_timeout_rows},
+    {"batch", SPX_DECL_INT, "4096", 1, 16777216, NULL, "most masks sent to the model at once",
+     NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
+static const char *const proc_formats[] = {"plain", "packed", NULL};
+static const spx_option_decl proc_rows[] = {
+    {"command", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the shell command that runs the model", NULL},
+    {"n", SPX_DECL_INT, NULL, 1, 4294967295.0, NULL,
+     "the number of features (required unless labels names a file)", NULL},
+    {"labels", SPX_DECL_ANY, NULL, 0, 0, NULL,
+     "feature labels: a list of n strings, or a .json/.jsonl/.csv file of one list per "
+     "explicand", NULL},
+    {"explicands", SPX_DECL_INT, "1", 1, 281474976710656.0, NULL,
+     "number of explicands the model offers (default: 1, or the lists of a labels file)", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_process_limit_rows},
+    {"format", SPX_DECL_CHOICE, "plain", 0, 0, proc_formats,
+     "mask lines: 0/1 characters (plain) or hexadecimal words (packed)", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err);
 
 int spx_process_set_rows(spx_oracle *o, const char *header, spx_process_row_fn fn, void *ctx,
@@ -745,19 +773,15 @@ int spx_process_set_rows(spx_oracle *o, const char *header, spx_process_row_fn f
 }
 
 static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
-  static const char *const formats[] = {"plain", "packed", NULL};
   const char *command;
   long long n = 0, batch;
   double timeout;
   int rc, format;
   size_t count = 1;
   spx_table *lf = NULL;
-  if (!spx_options_has(opts, "command")) {
-    spx_options_known(opts, "command");
-    return spx_options_fail(opts, "command", SPX_EINVAL, err,
-                            "required: the shell command that runs the model");
-  }
-  if ((rc = spx_options_string(opts, "command", NULL, &command, err))) return rc;
+  if ((rc = spx_opt_require(opts, "command", err)) ||
+      (rc = spx_opt_string(opts, "command", &command, err)))
+    return rc;
   const char *c = command;
   while (*c && isspace((unsigned char)*c)) c++;
   if (*c == '\0') return spx_options_fail(opts, "command", SPX_EINVAL, err, "is empty");
@@ -769,16 +793,14 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
                           explicand, count, count - 1);
     goto fail_lf;
   }
-  if (!spx_options_has(opts, "n") && lf == NULL) {
-    spx_options_known(opts, "n");
-    rc = spx_options_fail(opts, "n", SPX_EINVAL, err,
-                          "required: the number of features (an integer >= 1)");
+  if (lf == NULL && (rc = spx_opt_require(opts, "n", err))) goto fail_lf;
+  size_t row_n = lf ? lf->start[explicand + 1] - lf->start[explicand] : 0;
+  if ((rc = spx_opt_int(opts, "n", &n, err))) goto fail_lf;
+  if (!spx_options_has(opts, "n")) n = (long long)row_n;
+  if (n < 1) {
+    rc = spx_options_fail(opts, "labels", SPX_EINVAL, err, "explicand %zu has no labels", explicand);
     goto fail_lf;
   }
-  size_t row_n = lf ? lf->start[explicand + 1] - lf->start[explicand] : 0;
-  if ((rc = spx_options_int_range(opts, "n", lf ? (long long)row_n : 1, 1, (long long)UINT32_MAX,
-                                  &n, err)))
-    goto fail_lf;
   if (lf && (size_t)n != row_n) {
     const char *path = "";
     labels_is_file(opts, &path);
@@ -788,14 +810,9 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
                           path, lf->line[explicand], explicand, row_n, n);
     goto fail_lf;
   }
-  if ((rc = spx_options_double(opts, "timeout", 600.0, &timeout, err))) goto fail_lf;
-  if (!(timeout > 0.0 && timeout <= 1e7)) {
-    rc = spx_options_fail(opts, "timeout", SPX_ERANGE, err,
-                          "%g is not a number of seconds in (0, 1e7]", timeout);
-    goto fail_lf;
-  }
-  if ((rc = spx_options_int_range(opts, "batch", 4096, 1, 1 << 24, &batch, err))) goto fail_lf;
-  if ((rc = spx_options_choice(opts, "format", formats, 0, &format, err))) goto fail_lf;
+  if ((rc = spx_opt_double(opts, "timeout", &timeout, err))) goto fail_lf;
+  if ((rc = spx_opt_int(opts, "batch", &batch, err))) goto fail_lf;
+  if ((rc = spx_opt_choice(opts, "format", &format, err))) goto fail_lf;
   char **labels = NULL;
   size_t nlabels = 0;
   if (lf) {
@@ -829,12 +846,6 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
     }
   }
 
-  /* report a misspelt key before starting a process for nothing */
-  if ((rc = spx_options_check_unused(opts, err))) {
-    for (size_t i = 0; i < nlabels; i++) free(labels[i]);
-    free(labels);
-    return rc;
-  }
   proc *P = calloc(1, sizeof *P);
   char header[64];
   snprintf(header, sizeof header, "%lld%s\n", n, format == 1 ? " packed" : "");
@@ -903,6 +914,27 @@ static void proc_close(spx_oracle *o) {
   o->state = NULL;
 }
 
+int spx_process_open_inner(spx_oracle *outer, const char *context, const char *command, size_t n,
+                           double timeout, long long batch, size_t explicands, size_t explicand,
+                           const char *header, spx_process_row_fn fn, void *ctx, spx_error *err) {
+  spx_options *popts = spx_options_create(context);
+  if (popts == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  char num[64];
+  int rc = spx_options_put(popts, "command", SPX_OPT_STRING, command, NULL, err);
+  snprintf(num, sizeof num, "%zu", n);
+  if (rc == SPX_OK) rc = spx_options_put(popts, "n", SPX_OPT_INT, num, NULL, err);
+  snprintf(num, sizeof num, "%.17g", timeout);
+  if (rc == SPX_OK) rc = spx_options_put(popts, "timeout", SPX_OPT_FLOAT, num, NULL, err);
+  snprintf(num, sizeof num, "%lld", batch);
+  if (rc == SPX_OK) rc = spx_options_put(popts, "batch", SPX_OPT_INT, num, NULL, err);
+  snprintf(num, sizeof num, "%zu", explicands);
+  if (rc == SPX_OK) rc = spx_options_put(popts, "explicands", SPX_OPT_INT, num, NULL, err);
+  if (rc == SPX_OK) rc = spx_oracle_open(spx_oracle_lookup("process"), popts, explicand, &outer->inner, err);
+  if (rc == SPX_OK && fn) rc = spx_process_set_rows(outer->inner, header, fn, ctx, err);
+  spx_options_destroy(&popts);
+  return rc;
+}
+
 const spx_oracle_type spx_oracle_process = {
     .name = "process",
     .summary = "external model: a command answering masks over stdin/stdout (docs/oracles.md)",
@@ -911,4 +943,5 @@ const spx_oracle_type spx_oracle_process = {
     .eval = proc_eval,
     .truth = NULL,
     .close = proc_close,
+    .options = proc_rows,
 };

@@ -22,6 +22,19 @@ typedef int (*spx_process_row_fn)(void *ctx, const uint64_t *mask, size_t n, con
 int spx_process_set_rows(spx_oracle *o, const char *header, spx_process_row_fn fn, void *ctx,
                          spx_error *err);
 
+/* Option rows of the oracles built on this one: timeout (seconds per batch, default 600) and
+ * batch (masks per batch, default 4096) as the process oracle declares them. */
+extern const spx_option_decl spx_process_timeout_rows[];
+extern const spx_option_decl spx_process_limit_rows[];
+
+/* Open a process oracle on command as outer->inner (the text, sentiment and OCR oracles'
+ * model): n features, timeout seconds per batch, at most batch masks per batch, explicand of
+ * explicands (for "{e}" and SPEX_EXPLICAND); context names it in messages. With fn, the
+ * header and rows are fn's (spx_process_set_rows). */
+int spx_process_open_inner(spx_oracle *outer, const char *context, const char *command, size_t n,
+                           double timeout, long long batch, size_t explicands, size_t explicand,
+                           const char *header, spx_process_row_fn fn, void *ctx, spx_error *err);
+
 /* Mask i of n as the packed-format line: 16 * ceil(n / 64) lowercase hex digits, the mask's
  * 64-bit words in order, each as its 8 bytes least significant first (bits >= n are 0).
  * out must hold that many bytes; no '\n' or NUL is written. Returns the length. */

@@ -30,14 +30,19 @@ static void expand(const char *pattern, size_t e, char *out, size_t len) {
   snprintf(out, len, "%.*s%zu%s", (int)(p - pattern), pattern, e, p + 3);
 }
 
+static const spx_option_decl rec_rows[] = {
+    {"path", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the recording FILE.h5 (\"{e}\" in it stands for the explicand number)", NULL},
+    {"fallback", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "oracle kind that answers the masks the recording lacks (added to it); its keys go beside "
+     "these", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int read_opts(spx_options *opts, const char **path, const char **fallback,
                      spx_error *err) {
-  int rc = spx_options_string(opts, "path", NULL, path, err);
-  if (rc == SPX_OK && *path == NULL)
-    return spx_options_fail(opts, "path", SPX_EINVAL, err,
-                            "the recorded oracle needs path = \"FILE.h5\" (\"{e}\" in it stands "
-                            "for the explicand number)");
-  if (rc == SPX_OK) rc = spx_options_string(opts, "fallback", NULL, fallback, err);
+  int rc = spx_opt_require(opts, "path", err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "path", path, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "fallback", fallback, err);
   if (rc == SPX_OK && *fallback && strcmp(*fallback, "recorded") == 0)
     rc = spx_options_fail(opts, "fallback", SPX_EINVAL, err, "cannot be \"recorded\" itself");
   return rc;
@@ -47,7 +52,11 @@ static int rec_explicands(spx_options *opts, size_t *count, spx_error *err) {
   const char *path, *fallback;
   int rc = read_opts(opts, &path, &fallback, err);
   if (rc) return rc;
-  if (fallback) return spx_oracle_explicands(fallback, opts, count, err);
+  if (fallback) {
+    const spx_oracle_type *type = spx_oracle_find(fallback, err);
+    return type ? spx_oracle_explicands(type, opts, count, err)
+                : SPX_EINVAL;
+  }
   if (strstr(path, "{e}") == NULL) {
     *count = 1;
     return SPX_OK;
@@ -117,7 +126,8 @@ static int rec_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_e
   char file[4096];
   expand(path, explicand, file, sizeof file);
   if (fallback) {
-    rc = spx_oracle_open_lenient(fallback, opts, explicand, &s->live, err);
+    const spx_oracle_type *type = spx_oracle_find(fallback, err);
+    rc = type ? spx_oracle_open(type, opts, explicand, &s->live, err) : SPX_EINVAL;
     if (rc) return spx_error_prefix(err, "fallback oracle %s", fallback);
     if (access(file, F_OK) == 0) {
       rc = spx_recording_open(file, 1, &s->rec, err);
@@ -205,4 +215,5 @@ const spx_oracle_type spx_oracle_recorded = {
     .explicands = rec_explicands,
     .eval = rec_eval,
     .truth = NULL,
-    .close = rec_close};
+    .close = rec_close,
+    .options = rec_rows};

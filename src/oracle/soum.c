@@ -109,17 +109,29 @@ static int read_file(soum *s, const char *path, spx_options *opts, spx_error *er
   return rc;
 }
 
+static const spx_option_decl soum_rows[] = {
+    {"file", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "a shapiq InteractionValues JSON file of Moebius coefficients (instead of a random game)",
+     NULL},
+    {"n", SPX_DECL_INT, "15", 1, 100000, NULL, "features of the random game", NULL},
+    {"terms", SPX_DECL_INT, "200", 1, 10000000, NULL, "unanimity games summed", NULL},
+    {"min_size", SPX_DECL_INT, "1", 0, 100000, NULL, "smallest term size (at most n)", NULL},
+    {"max_size", SPX_DECL_INT, NULL, 0, 100000, NULL,
+     "largest term size, min_size..n (default n)", NULL},
+    {"seed", SPX_DECL_INT, "0", SPX_NOMIN, SPX_NOMAX, NULL,
+     "seed of the games (explicand e is game e of the seed)", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int soum_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
   soum *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
   const char *file = NULL;
-  int rc = spx_options_string(opts, "file", NULL, &file, err);
+  int rc = spx_opt_string(opts, "file", &file, err);
   char desc[512];
   if (rc == SPX_OK && file) {
     const char *keys[] = {"n", "terms", "min_size", "max_size", "seed"};
     for (size_t k = 0; k < 5; k++)
       if (spx_options_has(opts, keys[k])) {
-        spx_options_known(opts, keys[k]);
         rc = spx_options_fail(opts, keys[k], SPX_EINVAL, err,
                               "does not apply with file (the file gives the game)");
         break;
@@ -132,11 +144,17 @@ static int soum_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
              s->terms);
   } else if (rc == SPX_OK) {
     long long n, terms, lo, hi, seed;
-    rc = spx_options_int_range(opts, "n", 15, 1, 100000, &n, err);
-    if (rc == SPX_OK) rc = spx_options_int_range(opts, "terms", 200, 1, 10000000, &terms, err);
-    if (rc == SPX_OK) rc = spx_options_int_range(opts, "min_size", 1, 0, n, &lo, err);
-    if (rc == SPX_OK) rc = spx_options_int_range(opts, "max_size", n, lo, n, &hi, err);
-    if (rc == SPX_OK) rc = spx_options_int(opts, "seed", 0, &seed, err);
+    rc = spx_opt_int(opts, "n", &n, err);
+    if (rc == SPX_OK) rc = spx_opt_int(opts, "terms", &terms, err);
+    if (rc == SPX_OK) rc = spx_opt_int(opts, "min_size", &lo, err);
+    if (rc == SPX_OK) rc = spx_opt_int(opts, "max_size", &hi, err);
+    if (rc == SPX_OK && !spx_options_has(opts, "max_size")) hi = n;
+    if (rc == SPX_OK && lo > n)
+      rc = spx_options_fail(opts, "min_size", SPX_ERANGE, err, "%lld is above n = %lld", lo, n);
+    if (rc == SPX_OK && (hi < lo || hi > n))
+      rc = spx_options_fail(opts, "max_size", SPX_ERANGE, err,
+                            "%lld is out of range [%lld, %lld] (min_size..n)", hi, lo, n);
+    if (rc == SPX_OK) rc = spx_opt_int(opts, "seed", &seed, err);
     if (rc == SPX_OK) {
       s->n = (size_t)n;
       s->words = spx_mask_words(s->n);
@@ -223,4 +241,5 @@ const spx_oracle_type spx_oracle_soum = {
     .explicands = soum_explicands,
     .eval = soum_eval,
     .truth = soum_truth,
-    .close = soum_close};
+    .close = soum_close,
+    .options = soum_rows};

@@ -235,22 +235,8 @@ static int open_scorer(spx_oracle *o, textor *T, char **units, size_t n, const c
     T->units = NULL;
     return rc;
   }
-  spx_options *popts = spx_options_create(context);
-  if (popts == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
-  char num[64];
-  rc = spx_options_put(popts, "command", SPX_OPT_STRING, command, NULL, err);
-  snprintf(num, sizeof num, "%zu", n);
-  if (rc == SPX_OK) rc = spx_options_put(popts, "n", SPX_OPT_INT, num, NULL, err);
-  snprintf(num, sizeof num, "%.17g", timeout);
-  if (rc == SPX_OK) rc = spx_options_put(popts, "timeout", SPX_OPT_FLOAT, num, NULL, err);
-  snprintf(num, sizeof num, "%lld", batch);
-  if (rc == SPX_OK) rc = spx_options_put(popts, "batch", SPX_OPT_INT, num, NULL, err);
-  snprintf(num, sizeof num, "%zu", count);
-  if (rc == SPX_OK) rc = spx_options_put(popts, "explicands", SPX_OPT_INT, num, NULL, err);
-  if (rc == SPX_OK) rc = spx_oracle_open("process", popts, explicand, &o->inner, err);
-  if (rc == SPX_OK) rc = spx_process_set_rows(o->inner, "text\n", text_row, T, err);
-  spx_options_destroy(&popts);
-  return rc;
+  return spx_process_open_inner(o, context, command, n, timeout, batch, count, explicand, "text\n",
+                                text_row, T, err);
 }
 
 /* ---- `text` ------------------------------------------------------------------------------- */
@@ -267,19 +253,39 @@ static int ends_with_ci(const char *s, const char *suffix) {
 }
 
 /* The texts of the data option. */
+static const char *const text_formats[] = {"auto", "csv", "jsonl", NULL};
+static const char *const text_units[] = {"word",  "sentence",  "paragraph",
+                                         "words", "sentences", "paragraphs", NULL};
+static const spx_option_decl text_rows[] = {
+    {"data", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the CSV or JSONL file of texts (one explicand per row)", NULL},
+    {"field", SPX_DECL_STRING, "text", 0, 0, NULL,
+     "the CSV column or JSON key that holds the text", NULL},
+    {"data_format", SPX_DECL_CHOICE, "auto", 0, 0, text_formats,
+     "format of data (auto: JSONL for .jsonl/.ndjson/.json, else CSV)", NULL},
+    {"unit", SPX_DECL_CHOICE, "word", 0, 0, text_units, "what a feature is", NULL},
+    {"scorer", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the shell command of the scorer (the model; see docs/oracles.md, scorer protocol)", NULL},
+    {"mask_token", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "text in place of a removed unit (default: removed units are dropped)", NULL},
+    {"template", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "text around the masked text, with a {text} slot (default: the masked text alone)", NULL},
+    {"strip_quotes", SPX_DECL_BOOL, "false", 0, 0, NULL,
+     "drop one pair of double quotes around a text", NULL},
+    {"concurrent", SPX_DECL_BOOL, "false", 0, 0, NULL,
+     "instances may answer from several ranks at once", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_process_limit_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
+/* The texts of the data option. */
 static int read_texts(spx_options *opts, char ***texts, size_t **lines, size_t *count,
                       const char **path, spx_error *err) {
-  static const char *const formats[] = {"auto", "csv", "jsonl", NULL};
   const char *field;
   int format, rc;
-  if (!spx_options_has(opts, "data")) {
-    spx_options_known(opts, "data");
-    return spx_options_fail(opts, "data", SPX_EINVAL, err,
-                            "required: the CSV or JSONL file of texts (one explicand per row)");
-  }
-  if ((rc = spx_options_string(opts, "data", NULL, path, err))) return rc;
-  if ((rc = spx_options_string(opts, "field", "text", &field, err))) return rc;
-  if ((rc = spx_options_choice(opts, "data_format", formats, 0, &format, err))) return rc;
+  if ((rc = spx_opt_require(opts, "data", err))) return rc;
+  if ((rc = spx_opt_string(opts, "data", path, err))) return rc;
+  if ((rc = spx_opt_string(opts, "field", &field, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "data_format", &format, err))) return rc;
   int jsonl = format == 2 ||
               (format == 0 && (ends_with_ci(*path, ".jsonl") || ends_with_ci(*path, ".ndjson") ||
                                ends_with_ci(*path, ".json")));
@@ -309,8 +315,6 @@ static int text_explicands(spx_options *opts, size_t *count, spx_error *err) {
 }
 
 static int text_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
-  static const char *const unit_names[] = {"word",  "sentence",  "paragraph",
-                                           "words", "sentences", "paragraphs", NULL};
   char **texts = NULL, **units = NULL;
   size_t *lines = NULL, count = 0, n = 0;
   const char *path, *scorer = NULL, *mask_token = NULL, *tpl = NULL;
@@ -324,28 +328,19 @@ static int text_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
     rc = spx_options_fail(opts, "data", SPX_ERANGE, err,
                           "text %zu is out of range: %s holds %zu texts (0..%zu)", explicand, path,
                           count, count - 1);
-  if (rc == SPX_OK) rc = spx_options_choice(opts, "unit", unit_names, 0, &unit, err);
+  if (rc == SPX_OK) rc = spx_opt_choice(opts, "unit", &unit, err);
   unit %= 3;
-  if (rc == SPX_OK && !spx_options_has(opts, "scorer")) {
-    spx_options_known(opts, "scorer");
-    rc = spx_options_fail(opts, "scorer", SPX_EINVAL, err,
-                          "required: the shell command of the scorer (the model; see "
-                          "docs/oracles.md, scorer protocol)");
-  }
-  if (rc == SPX_OK) rc = spx_options_string(opts, "scorer", NULL, &scorer, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "mask_token", NULL, &mask_token, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "template", NULL, &tpl, err);
+  if (rc == SPX_OK) rc = spx_opt_require(opts, "scorer", err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "scorer", &scorer, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "mask_token", &mask_token, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "template", &tpl, err);
   if (rc == SPX_OK && tpl && strstr(tpl, "{text}") == NULL)
     rc = spx_options_fail(opts, "template", SPX_EINVAL, err,
                           "has no {text} slot for the masked text");
-  if (rc == SPX_OK) rc = spx_options_bool(opts, "strip_quotes", 0, &strip, err);
-  if (rc == SPX_OK) rc = spx_options_bool(opts, "concurrent", 0, &concurrent, err);
-  if (rc == SPX_OK) rc = spx_options_double(opts, "timeout", 600.0, &timeout, err);
-  if (rc == SPX_OK && !(timeout > 0.0 && timeout <= 1e7))
-    rc = spx_options_fail(opts, "timeout", SPX_ERANGE, err,
-                          "%g is not a number of seconds in (0, 1e7]", timeout);
-  if (rc == SPX_OK) rc = spx_options_int_range(opts, "batch", 4096, 1, 1 << 24, &batch, err);
-  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
+  if (rc == SPX_OK) rc = spx_opt_bool(opts, "strip_quotes", &strip, err);
+  if (rc == SPX_OK) rc = spx_opt_bool(opts, "concurrent", &concurrent, err);
+  if (rc == SPX_OK) rc = spx_opt_double(opts, "timeout", &timeout, err);
+  if (rc == SPX_OK) rc = spx_opt_int(opts, "batch", &batch, err);
   char *text = rc == SPX_OK ? texts[explicand] : NULL;
   size_t tl = text ? strlen(text) : 0, bad = 0;
   if (rc == SPX_OK && strip && tl >= 2 && text[0] == '"' && text[tl - 1] == '"') {
@@ -413,14 +408,29 @@ const spx_oracle_type spx_oracle_text = {
     .eval = text_eval,
     .truth = NULL,
     .close = text_close,
+    .options = text_rows,
 };
 
 /* ---- `sentiment`: the text oracle with the VADER scorer --------------------------------- */
 
+static const char *const senti_outputs[] = {"compound", "sum", NULL};
+static const spx_option_decl senti_rows[] = {
+    {"texts_csv", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the reviews CSV (default " DEFAULT_CSV " in the source tree)", NULL},
+    {"output", SPX_DECL_CHOICE, "compound", 0, 0, senti_outputs,
+     "VADER's compound score or the sum of its positive and negative parts", NULL},
+    {"node", SPX_DECL_STRING, "node", 0, 0, NULL, "the Node.js program", NULL},
+    {"script", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the VADER server (default " DEFAULT_SCRIPT " in the source tree)", NULL},
+    {"package", SPX_DECL_STRING, NULL, 0, 0, NULL,
+     "the vader-sentiment npm package (default " DEFAULT_PACKAGE ")", NULL},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_process_timeout_rows},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int read_csv_option(spx_options *opts, char **path, spx_reviews **reviews,
                            spx_error *err) {
   const char *given;
-  int rc = spx_options_string(opts, "texts_csv", NULL, &given, err);
+  int rc = spx_opt_string(opts, "texts_csv", &given, err);
   if (rc == SPX_OK)
     rc = find_file(opts, "texts_csv", given, DEFAULT_CSV, "the reviews file", path, err);
   if (rc) return rc;
@@ -448,7 +458,6 @@ static int senti_explicands(spx_options *opts, size_t *count, spx_error *err) {
 }
 
 static int senti_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
-  static const char *const outputs[] = {"compound", "sum", NULL};
   const char *node, *script_opt, *package_opt;
   int output;
   double timeout;
@@ -463,14 +472,11 @@ static int senti_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_er
     rc = spx_options_fail(opts, "texts_csv", SPX_ERANGE, err,
                           "review %zu is out of range: %s holds %zu reviews (0..%zu)", explicand,
                           csv, R->count, R->count - 1);
-  if (rc == SPX_OK) rc = spx_options_choice(opts, "output", outputs, 0, &output, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "node", "node", &node, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "script", NULL, &script_opt, err);
-  if (rc == SPX_OK) rc = spx_options_string(opts, "package", NULL, &package_opt, err);
-  if (rc == SPX_OK) rc = spx_options_double(opts, "timeout", 600.0, &timeout, err);
-  if (rc == SPX_OK && !(timeout > 0.0 && timeout <= 1e7))
-    rc = spx_options_fail(opts, "timeout", SPX_ERANGE, err,
-                          "%g is not a number of seconds in (0, 1e7]", timeout);
+  if (rc == SPX_OK) rc = spx_opt_choice(opts, "output", &output, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "node", &node, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "script", &script_opt, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "package", &package_opt, err);
+  if (rc == SPX_OK) rc = spx_opt_double(opts, "timeout", &timeout, err);
   if (rc == SPX_OK) rc = check_node(opts, node, err);
   if (rc == SPX_OK)
     rc = find_file(opts, "script", script_opt, DEFAULT_SCRIPT, "the VADER server script", &script,
@@ -508,7 +514,7 @@ static int senti_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_er
     if (!e) e = sh_append(&cmd, &len, &cap, script, 1);
     if (!e) e = sh_append(&cmd, &len, &cap, "--scorer", 0);
     if (!e) e = sh_append(&cmd, &len, &cap, "--output", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, outputs[output], 0);
+    if (!e) e = sh_append(&cmd, &len, &cap, senti_outputs[output], 0);
     if (!e) e = sh_append(&cmd, &len, &cap, "--package", 0);
     if (!e) e = sh_append(&cmd, &len, &cap, package, 1);
     if (e) rc = spx_error_set(err, SPX_ENOMEM, "out of memory opening the sentiment oracle");
@@ -525,7 +531,7 @@ static int senti_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_er
     if (r->sentiment[0])
       snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%.80s, ", r->sentiment);
     size_t used = (size_t)snprintf(desc, sizeof desc, "review %zu of %.300s (%s%zu words, VADER %s):",
-                                   explicand, csv, tags, n, outputs[output]);
+                                   explicand, csv, tags, n, senti_outputs[output]);
     for (size_t i = 0; i < n && i < 12 && used < sizeof desc - 48; i++)
       used += (size_t)snprintf(desc + used, sizeof desc - used, " %.40s", words[i]);
     if (n > 12 && used < sizeof desc - 8) snprintf(desc + used, sizeof desc - used, " ...");
@@ -558,4 +564,5 @@ const spx_oracle_type spx_oracle_sentiment = {
     .eval = text_eval,
     .truth = NULL,
     .close = text_close,
+    .options = senti_rows,
 };

@@ -14,7 +14,7 @@ enum { TAG_GROUP_CMD = 7001 };
 enum { CMD_EVAL = 1, CMD_RELEASE = 2, CMD_JOBS = 3 };
 
 struct spx_par {
-  MPI_Comm world; /* duplicate of MPI_COMM_WORLD */
+  MPI_Comm world; /* duplicate of the caller's communicator ("world" in par.h) */
   MPI_Comm group; /* MPI_COMM_NULL on a coordinator that is not a worker */
   int wrank, wsize;
   size_t group_size_cfg, ngroups, group_index;
@@ -59,15 +59,48 @@ static int leader_of(const spx_par *p, size_t g) {
   return p->first_worker + (int)(g * p->group_size_cfg);
 }
 
-int spx_par_create(size_t group_size, spx_par_split split, size_t chunk,
+/* ---- communicators ---------------------------------------------------------------------- */
+
+static MPI_Comm comm_of(spx_par_comm c) { return MPI_Comm_f2c((MPI_Fint)c.handle); }
+
+static spx_par_comm handle_of(MPI_Comm c) {
+  spx_par_comm h = {(int64_t)MPI_Comm_c2f(c)};
+  return h;
+}
+
+spx_par_comm spx_par_comm_world(void) { return handle_of(MPI_COMM_WORLD); }
+spx_par_comm spx_par_comm_null(void) { return handle_of(MPI_COMM_NULL); }
+int spx_par_comm_is_null(spx_par_comm comm) { return comm_of(comm) == MPI_COMM_NULL; }
+
+int spx_par_comm_split(spx_par_comm comm, int color, spx_par_comm *out, spx_error *err) {
+  MPI_Comm parent = comm_of(comm), part = MPI_COMM_NULL;
+  int rank;
+  MPI_Comm_rank(parent, &rank);
+  if (MPI_Comm_split(parent, color < 0 ? MPI_UNDEFINED : color, rank, &part) != MPI_SUCCESS)
+    return spx_error_set(err, SPX_EINTERNAL, "MPI_Comm_split failed");
+  *out = handle_of(part);
+  return SPX_OK;
+}
+
+void spx_par_comm_free(spx_par_comm *comm) {
+  MPI_Comm c = comm_of(*comm);
+  if (c != MPI_COMM_NULL && c != MPI_COMM_WORLD && c != MPI_COMM_SELF) MPI_Comm_free(&c);
+  *comm = spx_par_comm_null();
+}
+
+/* ---- layout ------------------------------------------------------------------------------ */
+
+int spx_par_create(spx_par_comm comm, size_t group_size, spx_par_split split, size_t chunk,
                    int dedicated_coordinator, spx_par **out, spx_error *err) {
   *out = NULL;
   int init = 0;
   MPI_Initialized(&init);
   if (!init) return spx_error_set(err, SPX_EINTERNAL, "MPI is not initialised (call spx_par_init)");
+  if (spx_par_comm_is_null(comm))
+    return spx_error_set(err, SPX_EINVAL, "spx_par_create: no communicator (a null handle)");
   spx_par *p = calloc(1, sizeof *p);
   SPX_CHECK_ALLOC(p, err);
-  MPI_Comm_dup(MPI_COMM_WORLD, &p->world);
+  MPI_Comm_dup(comm_of(comm), &p->world);
   MPI_Comm_rank(p->world, &p->wrank);
   MPI_Comm_size(p->world, &p->wsize);
   p->split = split;
@@ -494,6 +527,8 @@ int spx_par_try_recv_from_groups(spx_par *par, int *got, size_t *group, int *tag
   *len = (size_t)count;
   return SPX_OK;
 }
+
+void spx_par_abort(spx_par *par, int code) { MPI_Abort(par->world, code); }
 
 void spx_par_nap(void) {
   struct timespec nap = {0, 50000}; /* 50 us */

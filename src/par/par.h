@@ -9,7 +9,8 @@
  * ranks of the group share the oracle work through the evaluator and the method's own
  * independent jobs (spx_par_group_jobs, core/jobs.h).
  *
- * Collectiveness is stated per function: "world" = every rank of MPI_COMM_WORLD, "group" =
+ * Collectiveness is stated per function: "world" = every rank of the communicator the par
+ * object was created on (spx_par_create; MPI_COMM_WORLD in spex-bench), "group" =
  * every rank of the caller's group. Nothing here draws random numbers, so results never
  * depend on the rank layout; values are gathered, never summed, so no floating-point
  * reduction order enters the results. */
@@ -17,6 +18,7 @@
 #define SPX_PAR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "core/jobs.h"
@@ -32,11 +34,31 @@ int spx_par_world_rank_now(void);
 
 typedef struct spx_par spx_par;
 
+/* How spx_par_evaluate splits a batch over a group (the configuration's parallel.split). */
 typedef enum { SPX_PAR_BLOCK = 0, SPX_PAR_DYNAMIC = 1 } spx_par_split;
 
-/* Collective (world): build the layout. split and chunk configure spx_par_evaluate;
+/* The communicator a par object is built on, without MPI's types in this header: it holds
+ * the communicator's MPI Fortran handle (MPI_Comm_c2f), which par.c turns back into an
+ * MPI_Comm. The caller owns the communicator; spx_par_create duplicates it. */
+typedef struct {
+  int64_t handle;
+} spx_par_comm;
+
+/* MPI_COMM_WORLD (MPI must be initialised): what main passes to spx_par_create. */
+spx_par_comm spx_par_comm_world(void);
+/* Collective (comm): MPI_Comm_split of comm by color (ranks ordered as in comm); a negative
+ * color gives no communicator (*out = spx_par_comm_null()). Free with spx_par_comm_free.
+ * For tests and embedding: a par object on a part of the ranks. */
+int spx_par_comm_split(spx_par_comm comm, int color, spx_par_comm *out, spx_error *err);
+spx_par_comm spx_par_comm_null(void);
+int spx_par_comm_is_null(spx_par_comm comm);
+/* Free a communicator made by spx_par_comm_split (null and world are left alone). */
+void spx_par_comm_free(spx_par_comm *comm);
+
+/* Collective (comm): build the layout on a duplicate of comm; "world" below means every rank
+ * of comm, and "world rank" a rank in comm. split and chunk configure spx_par_evaluate;
  * dedicated_coordinator keeps world rank 0 out of the groups (ignored with one rank). */
-int spx_par_create(size_t group_size, spx_par_split split, size_t chunk,
+int spx_par_create(spx_par_comm comm, size_t group_size, spx_par_split split, size_t chunk,
                    int dedicated_coordinator, spx_par **out, spx_error *err);
 /* Collective (world). */
 void spx_par_destroy(spx_par **par);
@@ -116,6 +138,10 @@ int spx_par_recv_from_groups(spx_par *par, size_t *group, int *tag, void **buf, 
  * at once. */
 int spx_par_try_recv_from_groups(spx_par *par, int *got, size_t *group, int *tag, void **buf,
                                  size_t *len, spx_error *err);
+/* End the whole job (MPI_Abort on the par's communicator) with exit code `code`: for a rank
+ * that cannot follow its group's protocol (out of memory for a broadcast), which would
+ * otherwise leave the others waiting for ever. */
+void spx_par_abort(spx_par *par, int code);
 /* Sleep briefly (50 us) while waiting for messages. */
 void spx_par_nap(void);
 /* Leader: the next message from the coordinator. */

@@ -41,11 +41,13 @@ name = "exact"
 name = "lime"
 TOML
 "$BIN" check "$tmp/c.toml" >"$tmp/plan.txt" 2>"$tmp/err"
-check "check exits 0 ($(head -c 300 "$tmp/err"))" $?
+st=$?
+check "check exits 0 ($(head -c 300 "$tmp/err"))" $st
 grep -q "^  faith_shap .*order = 3, penalty = 0, penalty_grid = \[0.1, 1, 10\], memory_gib = 2" "$tmp/plan.txt"
 check "resolved options with defaults" $?
 "$BIN" "$tmp/c.toml" --quiet >/dev/null 2>"$tmp/err"
-check "run exits 0 ($(head -c 300 "$tmp/err"))" $?
+st=$?
+check "run exits 0 ($(head -c 300 "$tmp/err"))" $st
 "$PY" - "$tmp/plan.txt" "$tmp/plan.h5" <<'PY'
 import re, sys
 import h5py
@@ -92,13 +94,15 @@ samples = [64]
 name = "exact"
 TOML
 "$BIN" "$tmp/p.toml" --quiet >/dev/null 2>"$tmp/err"
-check "process explicands = 3 runs ($(head -c 300 "$tmp/err"))" $?
+st=$?
+check "process explicands = 3 runs ($(head -c 300 "$tmp/err"))" $st
 "$PY" -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); assert sorted(f['explicands'].keys())==['0','1','2'], list(f['explicands'].keys()); assert (f['results/exact/status'][()]==1).all()" "$tmp/p.h5"
 check "three explicands, every cell ok" $?
 sed -i 's/^kind = "process"/kind = "synthetic"\nterms = 2/; /^command/d' "$tmp/p.toml"
 "$BIN" check "$tmp/p.toml" >/dev/null 2>"$tmp/err"
 [ $? = 2 ] && grep -q "oracle.explicands: an integer is the number of inputs" "$tmp/err"
-check "an integer explicands for synthetic is refused ($(head -c 200 "$tmp/err"))" $?
+st=$?
+check "an integer explicands for synthetic is refused ($(head -c 200 "$tmp/err"))" $st
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

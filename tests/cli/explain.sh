@@ -19,7 +19,8 @@ expect_status() { # expect_status NAME WANT ARGS...
   "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
   local got=$?
   [ "$got" = "$want" ]
-  check "$name (exit $got, want $want; stderr: $(head -c 300 "$tmp/err"))" $?
+  local st=$?
+  check "$name (exit $got, want $want; stderr: $(head -c 300 "$tmp/err"))" $st
 }
 
 # 1. synthetic + exact: the recovered Moebius transform equals the oracle's ground truth, and
@@ -94,6 +95,10 @@ expect_status "help topic section" 0 --help experiment
 grep -q "test_masks" "$tmp/out"; check "help lists the driver section" $?
 expect_status "help topic oracle" 0 --help tabular
 grep -q "trees" "$tmp/out"; check "help lists the oracle keys" $?
+expect_status "help topic oracle.process" 0 --help oracle.process
+grep -q "format" "$tmp/out" && grep -q "retry_backoff" "$tmp/out"; check "oracle.NAME lists its keys and the common ones" $?
+expect_status "help topic method.kadd_shap" 0 --help method.kadd_shap
+grep -q "pairing *boolean *false" "$tmp/out"; check "method.NAME lists its rows" $?
 expect_status "help unknown topic" 2 --help nosuch
 grep -q "unknown topic 'nosuch'" "$tmp/err"; check "unknown topic named" $?
 expect_status "routing by tables" 0 explain --oracle tabular --features 6 --trees 20 --method lime \
@@ -101,6 +106,20 @@ expect_status "routing by tables" 0 explain --oracle tabular --features 6 --tree
 expect_status "routing: a key of neither" 2 explain --oracle tabular --features 6 --method lime \
   --budget 200 --colour 3
 grep -q "colour: unknown key for method lime" "$tmp/err"; check "unknown key named for the method" $?
+
+# Routing for every oracle (#15): the process oracle declares its keys, so the method's keys
+# (spex --decoder, lime --penalty, proxyspex --hpo) reach the method; a key of neither is
+# refused naming it.
+PROC=(explain --oracle process --command "$PY experiments/example_oracle.py" --n 10 --top 2)
+expect_status "process + spex --decoder" 0 "${PROC[@]}" --method spex --budget 3000 --decoder hard
+grep -q "method spex" "$tmp/out"; check "process + spex ran" $?
+expect_status "process + lime --penalty" 0 "${PROC[@]}" --method lime --budget 300 --penalty 0.1
+expect_status "process + proxyspex --hpo" 0 "${PROC[@]}" --method proxyspex --budget 300 --hpo fast
+expect_status "process + a bad method value" 2 "${PROC[@]}" --method proxyspex --budget 300 --hpo none
+grep -q "method proxyspex: --hpo: hpo: 'none'" "$tmp/err"; check "bad value named by the method" $?
+expect_status "process + a key of neither" 2 "${PROC[@]}" --method lime --budget 300 --colour 3
+grep -q "colour: unknown key for method lime" "$tmp/err" && grep -q "not a key of oracle process" "$tmp/err"
+check "key of neither named" $?
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

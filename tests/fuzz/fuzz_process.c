@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (opts && spx_options_put(opts, "command", SPX_OPT_STRING, cmd, NULL, NULL) == SPX_OK &&
       spx_options_put(opts, "n", SPX_OPT_INT, num, NULL, NULL) == SPX_OK &&
       spx_options_put(opts, "timeout", SPX_OPT_FLOAT, "5", NULL, NULL) == SPX_OK &&
-      spx_oracle_open("process", opts, 0, &o, &err) == SPX_OK) {
+      spx_oracle_open(spx_oracle_lookup("process"), opts, 0, &o, &err) == SPX_OK) {
     spx_maskset *m = spx_maskset_create(n, count);
     double v[8];
     if (m) {

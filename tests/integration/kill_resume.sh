@@ -2,8 +2,9 @@
 # tests/integration/kill_resume.sh: SIGKILL a run at random moments (5 times on 1 rank and 5
 # times under `mpirun -np 2`), check after every kill that the result file opens cleanly and
 # its finished cells are consistent, then --resume to completion and compare with an
-# uninterrupted run: everything must agree except /meta and the timing datasets
-# (docs/results-format.md "Resume"). Set SPX_KILL_SEED to replay a sequence of delays.
+# uninterrupted run: everything must agree except /meta, the timing datasets and the
+# `output =` line of /config (scripts/compare-results; docs/results-format.md "Resume").
+# Set SPX_KILL_SEED to replay a sequence of delays.
 set -u
 BIN=${SPX_BIN:-build/spex-bench}
 case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
@@ -56,7 +57,9 @@ PY
 alive() { ps -e -o sid=,stat= | awk -v s="$1" '$1 == s && $2 !~ /^Z/' | wc -l; }
 
 # run_killed LOG DELAY CMD...: start CMD in its own session, SIGKILL the whole session after
-# DELAY seconds (if it is still running).
+# DELAY seconds (if it is still running). Returns 0 when it killed the run, 1 when the run
+# had ended by itself; then its exit status is in run_rc.
+run_rc=
 run_killed() {
   local log=$1 delay=$2
   shift 2
@@ -76,17 +79,16 @@ run_killed() {
     return 0
   fi
   wait "$pid"
+  run_rc=$?
   return 1 # finished before the kill
 }
 
-# compare NAME: run.h5 equals ref.h5 except /meta and the timings.
+# compare NAME: run.h5 equals ref.h5 except /meta, the timings and /config's `output =` line
+# (the files have different names).
 compare() {
-  local excl=(--exclude-path /meta)
-  for m in $(h5ls ref.h5/results | awk '{print $1}'); do
-    excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle" --exclude-path "/results/$m/peak_rss_mib")
-  done
-  h5diff "${excl[@]}" ref.h5 run.h5 >diff.txt 2>&1
-  check "$1: resumed file = uninterrupted file except /meta and timings ($(head -3 diff.txt))" $?
+  "$SRC/scripts/compare-results" ref.h5 run.h5 >diff.txt 2>&1
+  local st=$?
+  check "$1: resumed file = uninterrupted file except /meta, timings, output path ($(head -4 diff.txt))" $st
 }
 
 # scenario NAME KILLS RUNNER...: a reference run, then runs with --resume on run.h5 killed at
@@ -100,7 +102,7 @@ scenario() {
   if ! "$@" "$BIN" "$CFG" --quiet --set experiment.output=ref.h5 >ref.log 2>&1; then
     echo "FAIL: $name: reference run failed"; cat ref.log; fail=$((fail + 1)); cd ..; return
   fi
-  local k=0 attempt delay state
+  local k=0 attempt delay state st
   for ((attempt = 0; k < kills && attempt < 4 * kills; attempt++)); do
     # delays 0.3 .. 2.2 s: from MPI start-up (about 1 s) to well inside the grid
     delay=$(awk -v r=$((RANDOM % 20)) 'BEGIN { printf "%.1f", 0.3 + r / 10 }')
@@ -109,15 +111,17 @@ scenario() {
       k=$((k + 1))
       if [ -e run.h5 ]; then
         h5dump -H run.h5 >/dev/null 2>h5dump.err
-        check "$name: h5dump -H after a kill at ${delay}s ($(head -c 200 h5dump.err))" $?
+        st=$?
+        check "$name: h5dump -H after a kill at ${delay}s ($(head -c 200 h5dump.err))" $st
         state=$(inspect run.h5 2>inspect.err)
-        check "$name: file consistent after a kill at ${delay}s ($(tail -1 inspect.err))" $?
+        st=$?
+        check "$name: file consistent after a kill at ${delay}s ($(tail -1 inspect.err))" $st
         echo "$name: killed at ${delay}s: $state cells finished"
       else
         echo "$name: killed at ${delay}s: no file yet"
       fi
     else
-      check "$name: run finished before its kill at ${delay}s exits 0 ($(tail -1 kill$attempt.log))" $?
+      check "$name: run finished before its kill at ${delay}s exits 0 (exit $run_rc: $(tail -1 kill$attempt.log))" "$run_rc"
       compare "$name (completed chain)"
       echo "$name: run finished before its kill at ${delay}s; compared, starting a fresh file"
       rm -f run.h5
@@ -126,7 +130,8 @@ scenario() {
   [ "$k" -ge "$kills" ]
   check "$name: $kills runs were interrupted (got $k)" $?
   "$@" "$BIN" "$CFG" --quiet --resume --set experiment.output=run.h5 >final.log 2>&1
-  check "$name: final --resume exits 0 ($(tail -1 final.log))" $?
+  st=$?
+  check "$name: final --resume exits 0 ($(tail -1 final.log))" $st
   compare "$name"
   cd ..
 }

@@ -33,7 +33,7 @@ static spx_oracle *open_with(const char *const *kv, size_t explicand, spx_error 
   for (size_t i = 0; kv && kv[i]; i += 2)
     spx_options_put(o, kv[i], SPX_OPT_TEXT, kv[i + 1], "test", NULL);
   spx_oracle *orc = NULL;
-  if (spx_oracle_open("ocr", o, explicand, &orc, err) != SPX_OK) orc = NULL;
+  if (spx_oracle_open(spx_oracle_lookup("ocr"), o, explicand, &orc, err) != SPX_OK) orc = NULL;
   spx_options_destroy(&o);
   return orc;
 }

@@ -283,7 +283,7 @@ int main(void) {
   spx_oracle *orc[2] = {NULL, NULL};
   for (size_t i = 0; i < 2; i++) {
     spx_options *o = spx_config_oracle_options(cfg, i, &err);
-    rc = spx_oracle_open_type(cfg->oracle, o, spx_config_instance_explicand(cfg, i), &orc[i], &err);
+    rc = spx_oracle_open(cfg->oracle, o, spx_config_instance_explicand(cfg, i), &orc[i], &err);
     spx_options_destroy(&o);
     if (rc && strstr(err.msg, "cannot open")) {
       printf("SKIP: %s\n", err.msg);

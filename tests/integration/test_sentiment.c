@@ -35,7 +35,7 @@ static spx_options *opts_with(const char *const *kv) {
 static spx_oracle *open_with(const char *const *kv, size_t explicand, spx_error *err) {
   spx_options *o = opts_with(kv);
   spx_oracle *orc = NULL;
-  spx_oracle_open("sentiment", o, explicand, &orc, err);
+  spx_oracle_open(spx_oracle_lookup("sentiment"), o, explicand, &orc, err);
   spx_options_destroy(&o);
   return orc;
 }
@@ -246,7 +246,7 @@ static void expect_error(const char *const *kv, size_t explicand, int code, cons
 static void test_errors(void) {
   size_t count = 0;
   spx_options *o = opts_with(NULL);
-  int rc = spx_oracle_explicands("sentiment", o, &count, NULL);
+  int rc = spx_oracle_explicands(spx_oracle_lookup("sentiment"), o, &count, NULL);
   spx_test(rc == SPX_OK && count >= 40, "explicands = the reviews of data/reviews.csv (%zu)",
            count);
   spx_options_destroy(&o);
@@ -276,7 +276,7 @@ static void test_errors(void) {
   const char *out[] = {"output", "mean", NULL};
   expect_error(out, 0, SPX_EINVAL, "output", "mean", "unknown output");
   const char *t[] = {"timeout", "-1", NULL};
-  expect_error(t, 0, SPX_ERANGE, "timeout", "-1 is not a number of seconds", "bad timeout");
+  expect_error(t, 0, SPX_ERANGE, "timeout", "-1 is out of range [0.001, 10000000]", "bad timeout");
   const char *k[] = {"colour", "red", NULL};
   expect_error(k, 0, SPX_EINVAL, "colour", NULL, "unknown key");
 

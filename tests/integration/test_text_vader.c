@@ -37,7 +37,7 @@ static spx_oracle *open_kv(const char *kind, const char *const *kv, size_t e, sp
     spx_options_put(o, kv[i], k, kv[i + 1], "t.toml:1:1", NULL);
   }
   spx_oracle *orc = NULL;
-  spx_oracle_open(kind, o, e, &orc, err);
+  spx_oracle_open(spx_oracle_lookup(kind), o, e, &orc, err);
   spx_options_destroy(&o);
   return orc;
 }

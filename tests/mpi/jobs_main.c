@@ -159,7 +159,7 @@ int main(int argc, char **argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   spx_par *par = NULL;
   spx_error e = {0};
-  if (spx_par_create((size_t)size, SPX_PAR_BLOCK, 1, 0, &par, &e)) {
+  if (spx_par_create(spx_par_comm_world(), (size_t)size, SPX_PAR_BLOCK, 1, 0, &par, &e)) {
     fprintf(stderr, "%s\n", e.msg);
     return 1;
   }

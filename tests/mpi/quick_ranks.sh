@@ -2,9 +2,10 @@
 # quick_ranks.sh: every configs/quick/*.toml on 1 rank, on 2 ranks (two groups of 1, rank 0
 # computing) and on 4 ranks (two groups of 2 ranks with dynamic evaluation) must give the same
 # result file up to timings, /meta and /config.
-# Runs through spex-bench ($SPX_BIN) when it accepts `check CONFIG`, else through
-# mpi_driver_main (the same entry points, built for the tests). A config whose oracle or
-# method is not in this build yet (exit 2 from check) is reported as SKIP.
+# Runs through spex-bench ($SPX_BIN, set by CTest); a config that spex-bench's `check`
+# refuses is a failure (every quick config must be valid). Without SPX_BIN it runs through
+# mpi_driver_main (the same entry points, built for the tests) and skips a config whose oracle
+# or method that program lacks.
 set -u
 : "${SPX_MPI_DRIVER_MAIN:?set by CTest}" "${MPIEXEC:?set by CTest}"
 command -v h5diff >/dev/null || { echo "FAIL: h5diff not found (install hdf5-tools: scripts/setup)"; exit 1; }
@@ -14,10 +15,13 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 for cfg in "$src"/configs/quick/*.toml; do
   name=$(basename "$cfg" .toml)
-  bin="$SPX_MPI_DRIVER_MAIN"
-  if [ -n "${SPX_BIN:-}" ] && "$SPX_BIN" check "$cfg" >/dev/null 2>&1; then bin="$SPX_BIN"; fi
+  bin=${SPX_BIN:-$SPX_MPI_DRIVER_MAIN}
   if ! "$bin" check "$cfg" >"$tmp/check.txt" 2>&1; then
-    echo "SKIP: $name: $(tail -1 "$tmp/check.txt")"
+    if [ -n "${SPX_BIN:-}" ]; then
+      echo "FAIL: $name: spex-bench check refuses it: $(tail -1 "$tmp/check.txt")"; fail=1
+    else
+      echo "SKIP: $name: $(tail -1 "$tmp/check.txt")"
+    fi
     continue
   fi
   for np in 1 2 4; do

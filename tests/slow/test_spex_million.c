@@ -27,7 +27,7 @@ int main(void) {
   spx_options_put(oo, "seed", SPX_OPT_INT, "18", NULL, NULL);
   spx_oracle *o = NULL;
   spx_error err;
-  int rc = spx_oracle_open("synthetic", oo, 0, &o, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("synthetic"), oo, 0, &o, &err);
   if (!spx_test(rc == 0, "synthetic oracle at n = 10^6 opens (%s)", rc ? err.msg : "")) {
     spx_options_destroy(&oo);
     return spx_test_summary();

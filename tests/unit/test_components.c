@@ -40,7 +40,7 @@ int main(void) {
   spx_error err;
   spx_options *o = opts(dir, "all", NULL);
   spx_oracle *all = NULL;
-  int rc = spx_oracle_open("components", o, 0, &all, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("components"), o, 0, &all, &err);
   if (rc && strstr(err.msg, "cannot open")) {
     printf("SKIP: %s\n", err.msg);
     return spx_test_summary();
@@ -122,7 +122,7 @@ int main(void) {
   spx_options_put(o2, "cache", SPX_OPT_BOOL, "false", "t:6:1", NULL);
   spx_oracle *again = NULL;
   double v2[5];
-  spx_test(spx_oracle_open("components", o2, 0, &again, &err) == SPX_OK &&
+  spx_test(spx_oracle_open(spx_oracle_lookup("components"), o2, 0, &again, &err) == SPX_OK &&
                spx_oracle_eval_all(again, m, v2, NULL) == SPX_OK && memcmp(v, v2, sizeof v) == 0,
            "retraining is deterministic and matches the cache");
   spx_oracle_destroy(&again);
@@ -131,10 +131,10 @@ int main(void) {
   /* Heads of 4 units: head h kept = units 4h..4h+3 kept. */
   spx_options *o3 = opts(dir, NULL, "4");
   spx_oracle *heads = NULL;
-  spx_test(spx_oracle_open("components", o3, 7, &heads, &err) == SPX_OK && heads->n == 4,
+  spx_test(spx_oracle_open(spx_oracle_lookup("components"), o3, 7, &heads, &err) == SPX_OK && heads->n == 4,
            "4 heads");
   size_t count;
-  spx_test(spx_oracle_explicands("components", o3, &count, NULL) == SPX_OK && count == 10,
+  spx_test(spx_oracle_explicands(spx_oracle_lookup("components"), o3, &count, NULL) == SPX_OK && count == 10,
            "task=class has 10 explicands");
   if (heads) {
     spx_test(strcmp(heads->labels[1], "head1[4-7]") == 0, "head labels");
@@ -144,17 +144,17 @@ int main(void) {
   spx_options_destroy(&o3);
 
   spx_options *bad = opts(dir, NULL, "5");
-  spx_test(spx_oracle_open("components", bad, 0, &heads, &err) == SPX_EINVAL &&
+  spx_test(spx_oracle_open(spx_oracle_lookup("components"), bad, 0, &heads, &err) == SPX_EINVAL &&
                strstr(err.msg, "t:5:1: heads: 5 heads do not divide 16"),
            "heads must divide hidden (%s)", err.msg);
   spx_options_destroy(&bad);
   bad = opts("/nonexistent/dir/cache", "all", NULL);
-  spx_test(spx_oracle_open("components", bad, 0, &heads, &err) == SPX_EIO &&
+  spx_test(spx_oracle_open(spx_oracle_lookup("components"), bad, 0, &heads, &err) == SPX_EIO &&
                strstr(err.msg, "/nonexistent/dir/cache") && strstr(err.msg, "cache = false"),
            "unwritable cache names the path and the way out (%s)", err.msg);
   spx_options_destroy(&bad);
   bad = opts(dir, "all", NULL);
-  spx_test(spx_oracle_open("components", bad, 1, &heads, &err) == SPX_ERANGE,
+  spx_test(spx_oracle_open(spx_oracle_lookup("components"), bad, 1, &heads, &err) == SPX_ERANGE,
            "task=all has one explicand");
   spx_options_destroy(&bad);
 

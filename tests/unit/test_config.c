@@ -177,7 +177,7 @@ static void test_good(void) {
   spx_test(strcmp(c->name, "t") == 0 && c->seed == 3 && c->kind == SPX_EXP_FAITHFULNESS,
            "base: name, seed, kind");
   spx_test(c->test_masks == 1000 && c->repeats == 1 && c->group_size == 1 && c->chunk == 64 &&
-               c->split == SPX_SPLIT_BLOCK && c->dedicated_coordinator == 0,
+               c->split == SPX_PAR_BLOCK && c->dedicated_coordinator == 0,
            "base: defaults");
   spx_test(c->explicand_first == 0 && c->explicand_count == 3, "base: all 3 explicands");
   spx_test(c->nbudget == 2 && c->budget[1] == 64 && c->budget_mode == SPX_BUDGET_SAMPLES,

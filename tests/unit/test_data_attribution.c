@@ -65,7 +65,7 @@ int main(void) {
   spx_error err;
   spx_options *o = opts_for(40, "breast_cancer");
   spx_oracle *orc = NULL;
-  int rc = spx_oracle_open("data_attribution", o, 3, &orc, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("data_attribution"), o, 3, &orc, &err);
   if (rc != SPX_OK && strstr(err.msg, "cannot open")) {
     printf("SKIP: %s\n", err.msg);
     spx_options_destroy(&o);
@@ -76,7 +76,7 @@ int main(void) {
   spx_test(orc->labels && strstr(orc->labels[0], "train0:"), "labels name training rows");
   size_t count = 0;
   spx_options *o2 = opts_for(40, "breast_cancer");
-  spx_test(spx_oracle_explicands("data_attribution", o2, &count, NULL) == SPX_OK &&
+  spx_test(spx_oracle_explicands(spx_oracle_lookup("data_attribution"), o2, &count, NULL) == SPX_OK &&
                count == 569 - 40,
            "explicands = remaining rows (%zu)", count);
   spx_options_destroy(&o2);
@@ -177,7 +177,7 @@ int main(void) {
   spx_options *o3 = opts_for(40, "breast_cancer");
   spx_options_put(o3, "tolerance", SPX_OPT_FLOAT, "1e-12", "test:3:1", NULL);
   spx_oracle *tight = NULL;
-  spx_test(spx_oracle_open("data_attribution", o3, 3, &tight, &err) == SPX_OK, "open tight");
+  spx_test(spx_oracle_open(spx_oracle_lookup("data_attribution"), o3, 3, &tight, &err) == SPX_OK, "open tight");
   double vt[6];
   spx_test(spx_oracle_eval_all(tight, m, vt, &err) == SPX_OK, "tight fit converges (%s)",
            err.msg);
@@ -190,7 +190,7 @@ int main(void) {
   spx_options *o4 = opts_for(40, "breast_cancer");
   spx_options_put(o4, "lambda", SPX_OPT_FLOAT, "1e7", "test:4:1", NULL);
   spx_oracle *stiff = NULL;
-  spx_test(spx_oracle_open("data_attribution", o4, 3, &stiff, &err) == SPX_OK, "open stiff");
+  spx_test(spx_oracle_open(spx_oracle_lookup("data_attribution"), o4, 3, &stiff, &err) == SPX_OK, "open stiff");
   double vs[6];
   spx_oracle_eval_all(stiff, m, vs, NULL);
   spx_test(fabs(vs[0]) < 1e-4 && fabs(vs[0]) > 0, "lambda 1e7 shrinks the margin to ~0 (%g)",
@@ -209,7 +209,7 @@ int main(void) {
   const char *const c3[] = {"1", "7", "9"};
   spx_options_put_array(od, "classes", 3, k3, c3, "test:5:1", NULL);
   spx_oracle *dig = NULL;
-  spx_test(spx_oracle_open("data_attribution", od, 0, &dig, &err) == SPX_OK, "open digits (%s)",
+  spx_test(spx_oracle_open(spx_oracle_lookup("data_attribution"), od, 0, &dig, &err) == SPX_OK, "open digits (%s)",
            err.msg);
   if (dig) {
     spx_maskset *full = spx_maskset_create(60, 1);
@@ -262,23 +262,23 @@ int main(void) {
   /* Errors. */
   spx_options *bad = opts_for(40, "breast_cancer");
   spx_options_put(bad, "data_dir", SPX_OPT_STRING, "/nonexistent", "cfg.toml:9:1", NULL);
-  spx_test(spx_oracle_open("data_attribution", bad, 0, &dig, &err) == SPX_EIO &&
+  spx_test(spx_oracle_open(spx_oracle_lookup("data_attribution"), bad, 0, &dig, &err) == SPX_EIO &&
                strstr(err.msg, "/nonexistent/breast_cancer.csv") &&
                strstr(err.msg, "python3-sklearn"),
            "missing data names the path and the package (%s)", err.msg);
   spx_options_destroy(&bad);
   bad = opts_for(600, "breast_cancer");
-  spx_test(spx_oracle_open("data_attribution", bad, 0, &dig, &err) == SPX_ERANGE &&
+  spx_test(spx_oracle_open(spx_oracle_lookup("data_attribution"), bad, 0, &dig, &err) == SPX_ERANGE &&
                strstr(err.msg, "test:1:1: n:"),
            "n beyond the data names the key (%s)", err.msg);
   spx_options_destroy(&bad);
   bad = opts_for(40, "mnist");
-  spx_test(spx_oracle_open("data_attribution", bad, 0, &dig, &err) == SPX_EINVAL &&
+  spx_test(spx_oracle_open(spx_oracle_lookup("data_attribution"), bad, 0, &dig, &err) == SPX_EINVAL &&
                strstr(err.msg, "dataset: 'mnist' is not one of"),
            "unknown dataset (%s)", err.msg);
   spx_options_destroy(&bad);
   bad = opts_for(40, "breast_cancer");
-  spx_test(spx_oracle_open("data_attribution", bad, 100000, &dig, &err) == SPX_ERANGE,
+  spx_test(spx_oracle_open(spx_oracle_lookup("data_attribution"), bad, 100000, &dig, &err) == SPX_ERANGE,
            "explicand out of range");
   spx_options_destroy(&bad);
   return spx_test_summary();

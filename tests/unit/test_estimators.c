@@ -440,7 +440,7 @@ static void test_soum_oracle(void) {
   spx_options_put(o, "max_size", SPX_OPT_TEXT, "4", "--test", NULL);
   spx_oracle *orc = NULL;
   spx_error err;
-  int rc = spx_oracle_open("soum", o, 3, &orc, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("soum"), o, 3, &orc, &err);
   if (!spx_test(rc == SPX_OK, "soum oracle opens (%s)", rc ? err.msg : "")) {
     spx_options_destroy(&o);
     return;
@@ -473,7 +473,7 @@ static void test_soum_oracle(void) {
   if (path) {
     o = spx_options_create("[oracle] test");
     spx_options_put(o, "file", SPX_OPT_TEXT, path, "--test", NULL);
-    rc = spx_oracle_open("soum", o, 0, &orc, &err);
+    rc = spx_oracle_open(spx_oracle_lookup("soum"), o, 0, &orc, &err);
     if (spx_test(rc == SPX_OK && orc->n == 8, "soum file = California opens")) {
       spx_maskset *m8 = spx_maskset_create(8, 256);
       for (size_t S = 0; S < 256; S++) spx_maskset_row(m8, S)[0] = S;
@@ -488,7 +488,7 @@ static void test_soum_oracle(void) {
       spx_oracle_destroy(&orc);
     }
     spx_options_put(o, "n", SPX_OPT_TEXT, "5", "--test", NULL);
-    rc = spx_oracle_open("soum", o, 0, &orc, &err);
+    rc = spx_oracle_open(spx_oracle_lookup("soum"), o, 0, &orc, &err);
     spx_test(rc != SPX_OK && strstr(err.msg, "n: does not apply with file") != NULL,
              "soum file and n: error (%s)", rc ? err.msg : "");
     spx_options_destroy(&o);

@@ -79,7 +79,7 @@ static spx_oracle *open_spec(const char *spec, size_t e) {
   spx_options *opts = mk(spec);
   spx_oracle *o = NULL;
   spx_error err = {0};
-  int rc = spx_oracle_open("genomics", opts, e, &o, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("genomics"), opts, e, &o, &err);
   if (rc) printf("unexpected failure opening '%s': %s\n", spec, err.msg);
   spx_options_destroy(&opts);
   return o;
@@ -253,7 +253,7 @@ static void test_errors(void) {
     spx_options *opts = mk(bad[i].spec);
     spx_oracle *o = NULL;
     spx_error err = {0};
-    int rc = spx_oracle_open("genomics", opts, 0, &o, &err);
+    int rc = spx_oracle_open(spx_oracle_lookup("genomics"), opts, 0, &o, &err);
     spx_test(rc != 0 && o == NULL && strstr(err.msg, bad[i].want) != NULL,
              "'%s' rejected: %s", bad[i].spec, err.msg);
     spx_options_destroy(&opts);

@@ -50,7 +50,7 @@ static spx_oracle *open_oracle(void) {
   spx_options_put(o, "snr_db", SPX_OPT_FLOAT, "20", "test:4:1", NULL);
   spx_oracle *orc = NULL;
   spx_error err;
-  if (spx_oracle_open("synthetic", o, 0, &orc, &err)) fprintf(stderr, "%s\n", err.msg);
+  if (spx_oracle_open(spx_oracle_lookup("synthetic"), o, 0, &orc, &err)) fprintf(stderr, "%s\n", err.msg);
   spx_options_destroy(&o);
   return orc;
 }

@@ -35,7 +35,7 @@ static int try_open(const char *const *kv, size_t explicand, spx_error *err) {
   for (size_t i = 0; kv && kv[i]; i += 2)
     spx_options_put(o, kv[i], SPX_OPT_TEXT, kv[i + 1], "test", NULL);
   spx_oracle *orc = NULL;
-  int rc = spx_oracle_open("ocr", o, explicand, &orc, err);
+  int rc = spx_oracle_open(spx_oracle_lookup("ocr"), o, explicand, &orc, err);
   spx_oracle_destroy(&orc);
   spx_options_destroy(&o);
   return rc;
@@ -107,7 +107,7 @@ static void test_explicands(void) {
   spx_options *o = spx_options_create("oracle ocr (test)");
   size_t count = 0;
   spx_error err = {0};
-  int rc = spx_oracle_explicands("ocr", o, &count, &err);
+  int rc = spx_oracle_explicands(spx_oracle_lookup("ocr"), o, &count, &err);
   spx_test(rc == 0 && count == 40, "data/ocr_lines.csv holds 40 lines (rc %d, %zu: %s)", rc,
            count, err.msg);
   spx_options_destroy(&o);

@@ -53,6 +53,13 @@ int main(void) {
   long long sizes[4];
   spx_test(spx_opt_int_list(o, "sizes", sizes, 4, &count, &err) == SPX_OK && count == 0,
            "absent list without default is empty");
+  /* A required key: absent is an error whose message is the row's help; present is fine. */
+  spx_test(spx_opt_require(o, "name", &err) == SPX_EINVAL &&
+               strcmp(err.msg, "method test: name: required: optional name") == 0,
+           "required key message from the row: %s", err.msg);
+  spx_options_put(o, "name", SPX_OPT_STRING, "x", "t:1:1", NULL);
+  spx_test(spx_opt_require(o, "name", &err) == SPX_OK, "required key given");
+  spx_options_remove(o, "name");
   /* Reading an undeclared key is a bug, reported as such. */
   spx_test(spx_opt_int(o, "nope", &t, &err) == SPX_EINTERNAL && strstr(err.msg, "not declared"),
            "undeclared read is internal: %s", err.msg);

@@ -22,15 +22,15 @@ int main(void) {
   spx_test(spx_oracle_lookup("nope") == NULL, "unknown name");
   spx_options *o = comp_opts();
   spx_oracle *orc = NULL;
-  spx_test(spx_oracle_open("nope", o, 0, &orc, &err) == SPX_EINVAL &&
+  spx_test(spx_oracle_find("nope", &err) == NULL && err.code == SPX_EINVAL &&
                strstr(err.msg, "unknown oracle kind 'nope'") && strstr(err.msg, "components"),
            "unknown kind lists the known ones (%s)", err.msg);
   spx_options_put(o, "colour", SPX_OPT_STRING, "red", "t:9:4", NULL);
-  spx_test(spx_oracle_open("components", o, 0, &orc, &err) == SPX_EINVAL &&
+  spx_test(spx_oracle_open(spx_oracle_lookup("components"), o, 0, &orc, &err) == SPX_EINVAL &&
                strstr(err.msg, "t:9:4: colour: unknown key for oracle components"),
            "unknown key rejected with its location (%s)", err.msg);
   spx_options_remove(o, "colour");
-  int rc = spx_oracle_open("components", o, 0, &orc, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("components"), o, 0, &orc, &err);
   if (rc && strstr(err.msg, "cannot open")) {
     printf("SKIP: %s\n", err.msg);
     spx_options_destroy(&o);

@@ -40,7 +40,7 @@ static spx_options *opts_of(const char *const *kv) {
 static spx_oracle *open_kv(const char *const *kv, size_t e, spx_error *err) {
   spx_options *o = opts_of(kv);
   spx_oracle *orc = NULL;
-  spx_oracle_open("process", o, e, &orc, err);
+  spx_oracle_open(spx_oracle_lookup("process"), o, e, &orc, err);
   spx_options_destroy(&o);
   return orc;
 }
@@ -107,11 +107,11 @@ static void test_explicand_number(void) {
            err.msg);
   size_t count = 0;
   spx_options *op = opts_of(kv2);
-  spx_test(spx_oracle_explicands("process", op, &count, &err) == SPX_OK && count == 3,
+  spx_test(spx_oracle_explicands(spx_oracle_lookup("process"), op, &count, &err) == SPX_OK && count == 3,
            "explicands() = 3 (%zu)", count);
   spx_options_destroy(&op);
   op = opts_of(kv3);
-  spx_test(spx_oracle_explicands("process", op, &count, &err) == SPX_OK && count == 1,
+  spx_test(spx_oracle_explicands(spx_oracle_lookup("process"), op, &count, &err) == SPX_OK && count == 1,
            "explicands() = 1 by default (%zu)", count);
   spx_options_destroy(&op);
 }
@@ -132,7 +132,7 @@ static void test_labels_files(void) {
     spx_error err = {0};
     const char *kv[] = {"command", cmd, "labels", path, NULL};
     spx_options *op = opts_of(kv);
-    int rc = spx_oracle_explicands("process", op, &count, &err);
+    int rc = spx_oracle_explicands(spx_oracle_lookup("process"), op, &count, &err);
     spx_options_destroy(&op);
     spx_test(rc == SPX_OK && count == 3, "%s: 3 explicands from the labels file (%zu) [%s]",
              files[f].suffix, count, err.msg);

@@ -46,7 +46,7 @@ static spx_oracle *open_function(size_t explicand) {
   spx_options_put(o, "hierarchical", SPX_OPT_BOOL, "true", "test:4:1", NULL);
   spx_options_put(o, "decay", SPX_OPT_FLOAT, "0.5", "test:5:1", NULL);
   spx_oracle *orc = NULL;
-  int rc = spx_oracle_open("synthetic", o, explicand, &orc, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("synthetic"), o, explicand, &orc, &err);
   spx_test(rc == SPX_OK, "open hierarchical function %zu (%s)", explicand, rc ? err.msg : "");
   spx_options_destroy(&o);
   return orc;

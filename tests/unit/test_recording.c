@@ -110,7 +110,7 @@ int main(void) {
   spx_options_put(o, "epochs", SPX_OPT_INT, "5", "c:4:1", NULL);
   spx_options_put(o, "cache", SPX_OPT_BOOL, "false", "c:5:1", NULL);
   spx_oracle *cached = NULL, *live = NULL, *replay = NULL;
-  int rc = spx_oracle_open("recorded", o, 2, &cached, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("recorded"), o, 2, &cached, &err);
   if (rc && strstr(err.msg, "cannot open")) {
     printf("SKIP: %s\n", err.msg);
   } else {
@@ -119,7 +119,7 @@ int main(void) {
     spx_options_put(lo, "hidden", SPX_OPT_INT, "8", "c:3:1", NULL);
     spx_options_put(lo, "epochs", SPX_OPT_INT, "5", "c:4:1", NULL);
     spx_options_put(lo, "cache", SPX_OPT_BOOL, "false", "c:5:1", NULL);
-    spx_test(spx_oracle_open("components", lo, 2, &live, &err) == SPX_OK, "live oracle");
+    spx_test(spx_oracle_open(spx_oracle_lookup("components"), lo, 2, &live, &err) == SPX_OK, "live oracle");
     spx_maskset *q = spx_maskset_create(8, 40);
     random_masks(q, r);
     double a[40], b[40], c[40];
@@ -129,7 +129,7 @@ int main(void) {
     spx_oracle_destroy(&cached);
     spx_options *ro = spx_options_create("oracle recorded");
     spx_options_put(ro, "path", SPX_OPT_STRING, pattern, "d:1:1", NULL);
-    spx_test(spx_oracle_open("recorded", ro, 2, &replay, &err) == SPX_OK, "replay opens (%s)",
+    spx_test(spx_oracle_open(spx_oracle_lookup("recorded"), ro, 2, &replay, &err) == SPX_OK, "replay opens (%s)",
              err.msg);
     spx_test(replay && replay->labels && strcmp(replay->labels[3], "unit3") == 0,
              "labels recorded");
@@ -147,10 +147,10 @@ int main(void) {
     size_t count = 0;
     /* Explicands: one past the highest {e} with a file (only comp_2.h5 exists), so that
      * explicands = { first = 2 } replays; the missing comp_0.h5 is reported when opened. */
-    spx_test(spx_oracle_explicands("recorded", ro, &count, &err) == SPX_OK && count == 3,
+    spx_test(spx_oracle_explicands(spx_oracle_lookup("recorded"), ro, &count, &err) == SPX_OK && count == 3,
              "explicands: one past the highest recorded {e} (%zu)", count);
     spx_oracle *gap = NULL;
-    spx_test(spx_oracle_open("recorded", ro, 0, &gap, &err) != SPX_OK &&
+    spx_test(spx_oracle_open(spx_oracle_lookup("recorded"), ro, 0, &gap, &err) != SPX_OK &&
                  strstr(err.msg, "comp_0.h5"),
              "a gap at {e} = 0 is reported when explicand 0 is opened (%s)", err.msg);
     spx_oracle_destroy(&gap);
@@ -163,7 +163,7 @@ int main(void) {
   }
   spx_options_destroy(&o);
   spx_options *bad = spx_options_create("oracle recorded");
-  spx_test(spx_oracle_open("recorded", bad, 0, &replay, &err) == SPX_EINVAL &&
+  spx_test(spx_oracle_open(spx_oracle_lookup("recorded"), bad, 0, &replay, &err) == SPX_EINVAL &&
                strstr(err.msg, "path"),
            "path is required (%s)", err.msg);
   spx_options_destroy(&bad);

@@ -79,7 +79,7 @@ static spx_oracle *open_spec(const char *spec, size_t e) {
   spx_options *opts = mk(spec);
   spx_oracle *o = NULL;
   spx_error err = {0};
-  int rc = spx_oracle_open("synthetic", opts, e, &o, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("synthetic"), opts, e, &o, &err);
   if (rc) printf("unexpected failure opening '%s': %s\n", spec, err.msg);
   spx_options_destroy(&opts);
   return o;
@@ -152,7 +152,7 @@ static void test_determinism(void) {
   spx_test(a->explicand && strstr(a->explicand, "#3"), "explicand description names e = 3");
   size_t count = 0;
   spx_options *opts = mk(spec);
-  spx_oracle_explicands("synthetic", opts, &count, NULL);
+  spx_oracle_explicands(spx_oracle_lookup("synthetic"), opts, &count, NULL);
   spx_options_destroy(&opts);
   spx_test(count >= ((size_t)1 << 40), "explicands: a very large count (%zu)", count);
   spx_test(a->concurrent == 1, "synthetic oracle may be called from several ranks");
@@ -468,7 +468,7 @@ static void expect_error(const char *spec, const char *frag1, const char *frag2)
   spx_options *opts = mk(spec);
   spx_oracle *o = NULL;
   spx_error err = {0};
-  int rc = spx_oracle_open("synthetic", opts, 0, &o, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("synthetic"), opts, 0, &o, &err);
   spx_test(rc != SPX_OK && o == NULL && strstr(err.msg, frag1) && (!frag2 || strstr(err.msg, frag2)),
            "error for '%s' mentions '%s'%s%s [got: %s]", spec, frag1, frag2 ? " and " : "",
            frag2 ? frag2 : "", rc ? err.msg : "no error");

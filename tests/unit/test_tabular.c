@@ -37,7 +37,7 @@ static spx_oracle *open_tab(long long features, long long seed, size_t explicand
   spx_error err;
   spx_options *o = opts_for(features, seed, NULL);
   spx_oracle *orc = NULL;
-  int rc = spx_oracle_open("tabular", o, explicand, &orc, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("tabular"), o, explicand, &orc, &err);
   spx_test(rc == SPX_OK, "open tabular features=%lld seed=%lld explicand %zu (%s)", features,
            seed, explicand, rc ? err.msg : "");
   spx_options_destroy(&o);
@@ -193,7 +193,7 @@ static void check_full_and_determinism(void) {
            spx_oracle_explicand_of(a));
   size_t count = 0;
   spx_options *o = opts_for(30, 0, NULL);
-  int erc = spx_oracle_explicands("tabular", o, &count, &err);
+  int erc = spx_oracle_explicands(spx_oracle_lookup("tabular"), o, &count, &err);
   spx_test(erc == SPX_OK && count == 20, "explicands = test_rows (%zu)", count);
   spx_options_destroy(&o);
   enum { Q = 300 };
@@ -233,7 +233,7 @@ static void expect_error(const char *key, const char *kind, const char *value, c
                                                                          : SPX_OPT_STRING,
                   value, "cfg.toml:3:1", NULL);
   spx_oracle *orc = NULL;
-  int rc = spx_oracle_open("tabular", o, 0, &orc, &err);
+  int rc = spx_oracle_open(spx_oracle_lookup("tabular"), o, 0, &orc, &err);
   spx_test(rc != SPX_OK && strstr(err.msg, want) != NULL, "%s = %s refused: %s", key, value,
            err.msg);
   spx_oracle_destroy(&orc);

@@ -47,7 +47,7 @@ static spx_oracle *open_kv(const char *kind, const char *const *kv, size_t e, sp
     spx_options_put(o, kv[i], k, kv[i + 1], "t.toml:1:1", NULL);
   }
   spx_oracle *orc = NULL;
-  spx_oracle_open(kind, o, e, &orc, err);
+  spx_oracle_open(spx_oracle_lookup(kind), o, e, &orc, err);
   spx_options_destroy(&o);
   return orc;
 }
@@ -149,7 +149,7 @@ static void test_words(const char *csv, const char *jsonl) {
   spx_options *op = spx_options_create("oracle text");
   spx_options_put(op, "data", SPX_OPT_STRING, jsonl, NULL, NULL);
   spx_options_put(op, "field", SPX_OPT_STRING, "body", NULL, NULL);
-  spx_test(spx_oracle_explicands("text", op, &count, &err) == SPX_OK && count == 2,
+  spx_test(spx_oracle_explicands(spx_oracle_lookup("text"), op, &count, &err) == SPX_OK && count == 2,
            "JSONL: 2 texts (blank line skipped) (%zu) [%s]", count, err.msg);
   spx_options_destroy(&op);
   o = open_kv("text", kvj, 0, &err);
