@@ -52,6 +52,7 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
                              (int)cfg->group_size};
     spx_error me = {0};
     if (!c.fatal && spx_results_write_meta(c.res, &meta, &me)) grid_set_fatal(&c, &me);
+    if (grid_provenance_end(&c, end, &me) && !c.fatal) grid_set_fatal(&c, &me);
     grid_print_summary(&c, opt->out);
     if (opt->out && c.res) spx_score_summaries(cfg, c.res, opt->out);
     size_t unrun = c.todo_cells - c.done_cells;

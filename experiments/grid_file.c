@@ -82,6 +82,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
   spx_results_meta meta = {SPX_VERSION, SPX_GIT_COMMIT, start, NULL,
                            spx_par_world_size(par), (int)cfg->group_size};
   rc = spx_results_write_meta(c->res, &meta, err);
+  if (rc == SPX_OK) rc = grid_provenance_begin(c, par, start, err);
   if (rc || !exists) return rc;
   /* Resume: instances already set up, cells already finished (ok or skipped). */
   for (size_t i = 0; rc == SPX_OK && i < c->ninstances; i++) {

@@ -11,7 +11,8 @@
  *   grid_wire.c   the byte messages between groups and the coordinator (pack / unpack; a
  *                 cell's answer is its record, io/cell.h)
  *   grid_file.c   the result file (create or resume)
- *   grid_summary.c the paired summary printed at the end of a run */
+ *   grid_summary.c the paired summary printed at the end of a run
+ *   grid_provenance.c the run's entry in /meta/runs and the dataset descriptions (provenance.h) */
 #ifndef SPX_GRID_INTERNAL_H
 #define SPX_GRID_INTERNAL_H
 
@@ -156,5 +157,9 @@ int grid_on_answer(void *coordinator, size_t group, const void *task, size_t tas
 void grid_now_iso(char *buf, size_t len);
 int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *err);
 void grid_print_summary(const coordinator *c, FILE *out);
+/* grid_provenance.c: append this run to /meta/runs and describe the datasets (after the file
+ * is open); at the end, describe the new datasets and set the entry's end time and exit state. */
+int grid_provenance_begin(coordinator *c, spx_par *par, const char *start, spx_error *err);
+int grid_provenance_end(coordinator *c, const char *end, spx_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 #include <hdf5.h>
 
 #include "h5safe.h"
+#include "results_internal.h"
 
 struct spx_results {
   hid_t file;
@@ -655,7 +656,8 @@ static int write_meta_body(spx_results *res, const spx_results_meta *meta, spx_e
   int bad = 0;
   if (meta->start_time) { /* a new run (create or resume) */
     bad |= attr_i64(g, "runs", runs + 1);
-    bad |= attr_str(res, g, "start_time", meta->start_time);
+    /* the first run's start: later starts are in /meta/runs (provenance.c), never here */
+    if (H5Aexists(g, "start_time") <= 0) bad |= attr_str(res, g, "start_time", meta->start_time);
   }
   bad |= attr_str(res, g, "version", meta->version);
   bad |= attr_str(res, g, "git_commit", meta->git_commit);
@@ -929,4 +931,17 @@ int spx_results_read_pruning_instance(spx_results *res, size_t instance, double 
   H5Gclose(g);
   if (bad) return h5fail(res, err, "read the pruning references");
   return SPX_OK;
+}
+
+/* ---- results_internal.h: for provenance.c --------------------------------------------------- */
+
+hid_t spx_results_file_id(spx_results *res) { return res->file; }
+const char *spx_results_path(spx_results *res) { return res->path; }
+hid_t spx_results_string_type(spx_results *res) { return res->str_type; }
+int spx_results_before_write(spx_results *res, uint64_t payload, spx_error *err) {
+  return before_write(res, payload, err);
+}
+int spx_results_write_failed(spx_results *res, spx_error *err, const char *what,
+                             const spx_h5_guard *g) {
+  return wfail(res, err, what, g);
 }

@@ -391,3 +391,9 @@ done:
   *out = e;
   return SPX_OK;
 }
+
+void spx_xgb_version(char *buf, size_t len) {
+  int major = 0, minor = 0, patch = 0;
+  XGBoostVersion(&major, &minor, &patch);
+  snprintf(buf, len, "%d.%d.%d", major, minor, patch);
+}

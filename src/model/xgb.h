@@ -75,4 +75,7 @@ int spx_xgb_export(spx_xgb *b, uint32_t n, const uint32_t *cols, size_t ncols,
 int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t *cols,
                        size_t ncols, spx_tree_ensemble **out, spx_error *err);
 
+/* The XGBoost library's version "major.minor.patch" (for the result file's provenance). */
+void spx_xgb_version(char *buf, size_t len);
+
 #endif
