@@ -69,8 +69,6 @@ double spx_bl_num_columns(size_t n, unsigned lo, unsigned order);
 
 /* ---- sampling --------------------------------------------------------------------------- */
 
-/* Fill one mask with independent fair bits (words words; bits >= n cleared). */
-void spx_bl_random_mask(gsl_rng *rng, size_t n, uint64_t *mask);
 /* Uniform masks: when budget >= 2^n every mask is enumerated once (in integer order), else
  * `budget` independent uniform masks (repeats possible). */
 int spx_bl_uniform_masks(size_t n, size_t budget, gsl_rng *rng, spx_maskset **out,

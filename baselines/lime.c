@@ -94,7 +94,7 @@ static int lime_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
   if (rc == SPX_OK) {
     spx_mask_fill(spx_maskset_row(s->base.masks, 0), n, 1);
     for (size_t i = 1; i < budget; i++)
-      spx_bl_random_mask(rng, n, spx_maskset_row(s->base.masks, i));
+      spx_mask_random(spx_maskset_row(s->base.masks, i), n, rng);
   }
   if (rc) {
     spx_bl_state_free(&s->base);

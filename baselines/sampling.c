@@ -13,8 +13,6 @@
 #include "baselines.h"
 #include "core/rng.h"
 
-void spx_bl_random_mask(gsl_rng *rng, size_t n, uint64_t *mask) { spx_mask_random(mask, n, rng); }
-
 int spx_bl_exhaustive(size_t n, size_t budget) {
   return n < 8 * sizeof(size_t) - 1 && ((size_t)1 << n) <= budget;
 }
@@ -30,37 +28,10 @@ int spx_bl_uniform_masks(size_t n, size_t budget, gsl_rng *rng, spx_maskset **ou
     if (all)
       row[0] = (uint64_t)i; /* n < 64 here */
     else
-      spx_bl_random_mask(rng, n, row);
+      spx_mask_random(row, n, rng);
   }
   *out = s;
   return SPX_OK;
-}
-
-/* ---- a hash set of distinct masks (rows of a mask set) ----------------------------------- */
-
-typedef struct {
-  size_t *slot; /* row index + 1, 0 = empty */
-  size_t cap;   /* power of two */
-} mask_table;
-
-static uint64_t hash_mask(const uint64_t *m, size_t words) {
-  uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (size_t w = 0; w < words; w++) {
-    h ^= m[w] + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-  }
-  return h;
-}
-
-/* Position of mask m in the table: the slot holding it, or the empty slot where it goes. */
-static size_t table_find(const mask_table *t, const spx_maskset *s, const uint64_t *m) {
-  size_t i = (size_t)hash_mask(m, s->words) & (t->cap - 1);
-  while (t->slot[i]) {
-    if (memcmp(spx_maskset_row(s, t->slot[i] - 1), m, s->words * sizeof *m) == 0) return i;
-    i = (i + 1) & (t->cap - 1);
-  }
-  return i;
 }
 
 /* ---- the coalition sampler ---------------------------------------------------------------- */
@@ -68,21 +39,23 @@ static size_t table_find(const mask_table *t, const spx_maskset *s, const uint64
 typedef struct {
   spx_maskset *masks;
   double *count; /* draws per row (sampled rows) */
-  mask_table table;
+  spx_mask_index index; /* rows of masks */
 } sampler;
 
 /* Append mask m unless present; *row = its row. */
 static int add_mask(sampler *sm, const uint64_t *m, size_t *row, int *is_new, spx_error *err) {
-  size_t i = table_find(&sm->table, sm->masks, m);
-  if (sm->table.slot[i]) {
-    *row = sm->table.slot[i] - 1;
+  size_t found = spx_mask_index_find(&sm->index, sm->masks->bits, sm->masks->words, m);
+  if (found != SIZE_MAX) {
+    *row = found;
     *is_new = 0;
     return SPX_OK;
   }
   int rc = spx_maskset_append(sm->masks, m, err);
+  if (rc == SPX_OK)
+    rc = spx_mask_index_add(&sm->index, sm->masks->bits, sm->masks->words, sm->masks->count - 1,
+                            err);
   if (rc) return rc;
   *row = sm->masks->count - 1;
-  sm->table.slot[i] = *row + 1;
   *is_new = 1;
   return SPX_OK;
 }
@@ -137,10 +110,7 @@ int spx_bl_coalitions_sample(size_t n, size_t budget, const double *size_weight,
   double *ln_adjust = NULL, *count = NULL;
   gsl_ran_discrete_t *dist = NULL;
   sm.masks = spx_maskset_create(n, 0);
-  sm.table.cap = 16;
-  while (sm.table.cap < 2 * budget + 2) sm.table.cap *= 2;
-  sm.table.slot = calloc(sm.table.cap, sizeof *sm.table.slot);
-  if (!p || !todo || !comb || !m || !sm.masks || !sm.table.slot) {
+  if (!p || !todo || !comb || !m || !sm.masks) {
     rc = spx_error_set(err, SPX_ENOMEM, "coalition sampler: out of memory (budget %zu)",
                        budget);
     goto done;
@@ -244,7 +214,7 @@ int spx_bl_coalitions_sample(size_t n, size_t budget, const double *size_weight,
 done:
   gsl_ran_discrete_free(dist);
   spx_maskset_destroy(&sm.masks);
-  free(sm.table.slot);
+  spx_mask_index_free(&sm.index);
   free(sm.count);
   free(p);
   free(todo);

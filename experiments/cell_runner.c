@@ -128,7 +128,7 @@ int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_
     }
     if (rc == SPX_OK) {
       spx_score_ctx ctx = {s->cfg, s->instance, s->stream, o, eval, eval_ctx,
-                           r->test, test_values, NULL};
+                           s->method, s->method_opts, r->test, test_values, NULL};
       rc = spx_score_cell(&ctx, &r->caches, tr, rec->scores, rec->nscores, &rec->arrays, err);
     }
     free(values);

@@ -43,20 +43,27 @@ static int eval_group(void *vctx, const spx_maskset *masks, double *values, spx_
   return spx_par_group_eval(c->par, c->oracle, masks, values, err);
 }
 
+/* spx_par_group_open's callback: this rank's cell runner opens the instance's oracle. */
+typedef struct {
+  worker *w;
+  size_t instance;
+} opener;
+
+static spx_oracle *open_runner(void *vctx, spx_error *e) {
+  opener *op = vctx;
+  return spx_cell_runner_open(&op->w->run, op->w->cfg, op->instance, e) ? NULL
+                                                                         : op->w->run.oracle;
+}
+
 /* Open the instance's oracle on every rank of the group and agree; the non-leaders then
- * serve the leader's evaluations until it releases them. Returns 1 on the leader when the
- * oracle is open everywhere, 0 otherwise (a non-leader after serving, or a failure: *rc). */
+ * serve the leader's evaluations until it releases them (spx_par_group_open). Returns 1 on
+ * the leader when the oracle is open everywhere, 0 otherwise (a non-leader after serving, or
+ * a failure: *rc). */
 static int group_open(worker *w, size_t instance, int *rc, spx_error *e) {
-  spx_par *par = w->par;
-  int leader = spx_par_group_rank(par) == 0;
-  *rc = spx_cell_runner_open(&w->run, w->cfg, instance, e);
-  *rc = spx_par_group_agree(par, *rc, e);
-  if (*rc) return 0;
-  if (!leader) {
-    spx_par_group_serve(par, w->run.oracle, e);
-    return 0;
-  }
-  return 1;
+  opener op = {w, instance};
+  int lead = 0;
+  *rc = spx_par_group_open(w->par, open_runner, &op, &lead, e);
+  return lead;
 }
 
 /* Collective (group). The leader fills out. */
@@ -84,7 +91,7 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
   }
   if (rc == SPX_OK) { /* the scorers' instance data (references, images, ...) */
     spx_score_ctx ctx = {w->cfg, instance, spx_grid_stream(w->cfg, instance), o, eval_group,
-                         &ectx, test, values, NULL};
+                         &ectx, NULL, NULL, test, values, NULL};
     rc = spx_score_setup(&ctx, &w->run.caches, &arrays, &e);
   }
   spx_par_group_release(par, NULL);

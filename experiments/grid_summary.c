@@ -11,9 +11,9 @@
  * cell has none (no "+-"). NaN values are left out of a mean; an infinite one makes the mean
  * that infinity (no s.e.), as numpy does.
  *
- * Columns: R2, decode time and queries always (from the coordinator), then every float64 cell
- * dataset of grid_summary_extra that the file has (recovery metrics; other scorers add a line
- * there). */
+ * Columns: R2, decode time and queries always (from the coordinator), then the summary
+ * columns of every enabled scorer (experiments/scorers/: recovery metrics, index accuracy)
+ * whose dataset the file has. */
 #include "grid_internal.h"
 
 typedef enum { COL_R2, COL_TDEC, COL_QUERIES, COL_DATASET } col_source;
@@ -32,16 +32,10 @@ static const summary_column base_columns[] = {
     {"queries", COL_QUERIES, NULL, 0, 0},
 };
 
-/* Extra columns, shown when the file has the dataset (for at least one method). */
-static const summary_column grid_summary_extra[] = {
-    {"coef error", COL_DATASET, "coef_error", 1, 4},
-    {"precision", COL_DATASET, "precision", 1, 3},
-    {"recall", COL_DATASET, "recall", 1, 3},
-    {"Kendall tau", COL_DATASET, "kendall_tau", 1, 3},
-};
-
+/* Extra columns: the enabled scorers' summary columns (experiments/scorers/, the
+ * summary_columns of each), shown when the file has the dataset (for at least one method). */
 #define NBASE (sizeof base_columns / sizeof base_columns[0])
-#define NEXTRA (sizeof grid_summary_extra / sizeof grid_summary_extra[0])
+#define NEXTRA 16
 #define MAXCOLS (NBASE + NEXTRA)
 
 typedef struct {
@@ -236,10 +230,17 @@ static int load_columns(summary *s) {
   const coordinator *c = s->c;
   size_t M = c->nmethods, cells = c->ninstances * c->nbudgets * c->nrepeats;
   for (size_t j = 0; j < NBASE; j++) s->col[j] = base_columns[j];
+  spx_summary_column sc[NEXTRA];
+  size_t nsc = spx_score_summary_columns(c->cfg, sc, NEXTRA);
+  if (nsc > NEXTRA) nsc = NEXTRA;
+  summary_column grid_summary_extra[NEXTRA];
+  for (size_t j = 0; j < nsc; j++)
+    grid_summary_extra[j] = (summary_column){sc[j].header, COL_DATASET, sc[j].dataset, sc[j].se,
+                                             sc[j].digits};
   double **extra = calloc(NEXTRA * (M ? M : 1), sizeof *extra);
   if (extra == NULL) return -1;
   size_t nextra = 0;
-  for (size_t j = 0; j < NEXTRA && c->res; j++) {
+  for (size_t j = 0; j < nsc && c->res; j++) {
     int any = 0;
     for (size_t m = 0; m < M; m++) {
       double *v = malloc((cells ? cells : 1) * sizeof *v);

@@ -11,9 +11,11 @@
  * (each append is flushed and committed), so an interrupted record loses at most one chunk
  * and a re-run continues where it stopped.
  *
- * Parallel layout: explicand i goes to group i mod G (static: every group writes only its
- * own files); the group shares the oracle work. Leaders report each finished explicand to
- * world rank 0, which prints them (between pieces of its own work when it computes). */
+ * Parallel layout: one task of the task farm (src/par/farm.h) per explicand: world rank 0
+ * hands the explicands to the groups as they ask (each recording file is written by the one
+ * group that got its explicand), the group shares the oracle work, and the leader's report
+ * comes back as the task's answer, which rank 0 prints (between pieces of its own work when
+ * it computes). Which group records an explicand does not change the file. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,9 +26,8 @@
 
 #include "core/timer.h"
 #include "io/recording.h"
+#include "par/farm.h"
 #include "run.h"
-
-enum { TAG_REPORT = 21 };
 
 /* ---- one explicand -------------------------------------------------------------------------- */
 
@@ -165,25 +166,42 @@ typedef struct {
   int64_t instance, rc, requested, added, total, skipped, path_len, msg_len;
 } report_hdr;
 
-/* Collective (group): record explicand `instance`; the leader returns its report (malloc'd
- * bytes in *out, *len), the other ranks serve the leader's evaluations. */
-static void record_instance(const spx_config *cfg, spx_par *par, size_t instance, void **out,
-                            size_t *len) {
-  int leader = spx_par_group_rank(par) == 0;
+/* spx_par_group_open's callback: this rank's oracle for the explicand, and the identity of
+ * the model the recording must hold (#14). */
+typedef struct {
+  const spx_config *cfg;
+  size_t instance;
+  recorder *r;
+  char *ident;
+} opener;
+
+static spx_oracle *open_oracle(void *vctx, spx_error *err) {
+  opener *op = vctx;
+  spx_options *o = spx_config_oracle_options(op->cfg, op->instance, err);
+  if (o == NULL) return NULL;
+  int rc = spx_oracle_open(op->cfg->oracle, o, spx_config_instance_explicand(op->cfg, op->instance),
+                           &op->r->oracle, err);
+  op->ident = spx_recording_identity(op->cfg->oracle->name, o);
+  spx_options_destroy(&o);
+  return rc ? NULL : op->r->oracle;
+}
+
+/* Collective (group): record explicand `instance`; the leader writes its report into *out,
+ * the other ranks serve the leader's evaluations. */
+static void record_instance(const spx_config *cfg, spx_par *par, size_t instance,
+                            spx_bytes *out) {
   size_t e = spx_config_instance_explicand(cfg, instance);
   recorder r = {cfg, par, NULL, NULL, 0, 0, 64};
   spx_error err = {0};
   char path[4096];
   recording_path(cfg, e, path, sizeof path);
   int64_t skipped = 0;
-  spx_options *o = spx_config_oracle_options(cfg, instance, &err);
-  int rc = o ? spx_oracle_open(cfg->oracle, o, e, &r.oracle, &err) : err.code;
-  char *ident = o ? spx_recording_identity(cfg->oracle->name, o) : NULL; /* #14 (fault) */
-  spx_options_destroy(&o);
-  rc = spx_par_group_agree(par, rc, &err);
-  if (rc == SPX_OK && !leader) {
+  opener op = {cfg, instance, &r, NULL};
+  int lead = 0;
+  int rc = spx_par_group_open(par, open_oracle, &op, &lead, &err);
+  char *ident = op.ident;
+  if (rc == SPX_OK && !lead) {
     free(ident);
-    spx_par_group_serve(par, r.oracle, &err);
     spx_oracle_destroy(&r.oracle);
     return;
   }
@@ -236,15 +254,9 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
   spx_recording_close(&r.rec);
   spx_oracle_destroy(&r.oracle);
   free(ident);
-  size_t total = sizeof h + (size_t)h.path_len + (size_t)h.msg_len;
-  unsigned char *buf = malloc(total);
-  if (buf) {
-    memcpy(buf, &h, sizeof h);
-    memcpy(buf + sizeof h, path, (size_t)h.path_len);
-    memcpy(buf + sizeof h + h.path_len, err.msg, (size_t)h.msg_len);
-  }
-  *out = buf;
-  *len = buf ? total : 0;
+  spx_bytes_put(out, &h, sizeof h);
+  spx_bytes_put(out, path, (size_t)h.path_len);
+  spx_bytes_put(out, err.msg, (size_t)h.msg_len);
 }
 
 /* ---- world rank 0: the reports ----------------------------------------------------------- */
@@ -252,8 +264,7 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
 typedef struct {
   const spx_config *cfg;
   const spx_run_options *opt;
-  spx_par *par;
-  size_t I, received, failed;
+  size_t ninstances, handed_out, received, failed;
   double t0;
   spx_error first_failure;
 } reports;
@@ -274,10 +285,10 @@ static void handle_report(reports *s, const void *buf, size_t len) {
   }
   FILE *o = s->opt->errout;
   if (o == NULL || (s->opt->quiet && h.rc == 0)) return;
-  size_t e = h.instance >= 0 && (size_t)h.instance < s->I
+  size_t e = h.instance >= 0 && (size_t)h.instance < s->ninstances
                  ? spx_config_instance_explicand(s->cfg, (size_t)h.instance)
                  : 0;
-  fprintf(o, "[%zu/%zu] elapsed %.1fs | explicand %zu: ", s->received, s->I,
+  fprintf(o, "[%zu/%zu] elapsed %.1fs | explicand %zu: ", s->received, s->ninstances,
           spx_time_now() - s->t0, e);
   if (h.rc)
     fprintf(o, "failed: %.*s\n", (int)h.msg_len, text + h.path_len);
@@ -288,22 +299,42 @@ static void handle_report(reports *s, const void *buf, size_t len) {
   fflush(o);
 }
 
-static void drain(void *vs) {
+/* ---- the task farm (src/par/farm.h): one task per explicand ----------------------------- */
+
+static spx_farm_next next_explicand(void *vs, size_t group, spx_bytes *task) {
   reports *s = vs;
-  for (;;) {
-    int got, tag;
-    size_t g, len;
-    void *buf = NULL;
-    spx_error e = {0};
-    if (spx_par_try_recv_from_groups(s->par, &got, &g, &tag, &buf, &len, &e) || !got) break;
-    if (tag == TAG_REPORT) handle_report(s, buf, len);
-    free(buf);
-  }
+  (void)group;
+  if (s->handed_out >= s->ninstances) return SPX_FARM_DONE;
+  int64_t instance = (int64_t)s->handed_out++;
+  spx_bytes_put(task, &instance, sizeof instance);
+  return SPX_FARM_TASK;
+}
+
+typedef struct {
+  const spx_config *cfg;
+  spx_par *par;
+} record_worker;
+
+static void run_explicand(void *vw, const void *task, size_t len, spx_bytes *answer) {
+  record_worker *w = vw;
+  int64_t instance;
+  if (len != sizeof instance) return; /* cannot happen; an empty report is malformed */
+  memcpy(&instance, task, sizeof instance);
+  record_instance(w->cfg, w->par, (size_t)instance, answer);
+}
+
+static int on_report(void *vs, size_t group, const void *task, size_t task_len,
+                     const void *answer, size_t len) {
+  (void)group;
+  (void)task;
+  (void)task_len;
+  handle_report(vs, answer, len);
+  return 0;
 }
 
 int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
                    spx_error *err) {
-  size_t I = spx_config_instances(cfg), G = spx_par_ngroups(par);
+  size_t I = spx_config_instances(cfg);
   if (cfg->nscaling)
     return spx_error_set(err, SPX_EINVAL,
                          "%s: record: a scaling sweep cannot be recorded (the recorded oracle "
@@ -314,36 +345,24 @@ int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *o
                          "%s: experiment.recording: \"%s\" must contain {e} (the explicand "
                          "number): %zu explicands are recorded, one file each",
                          cfg->source, cfg->recording, cfg->explicand_count);
-  int wrank = spx_par_world_rank(par);
-  int worker = spx_par_is_worker(par), leader = worker && spx_par_group_rank(par) == 0;
-  size_t mine = spx_par_group(par);
-  reports s = {cfg, opt, par, I, 0, 0, spx_time_now(), {0}};
-  if (wrank == 0 && G > 1 && worker) spx_par_set_poll(par, drain, &s);
-  if (wrank == 0 && !opt->quiet && opt->errout)
+  int coordinator = spx_par_is_coordinator(par);
+  reports s = {cfg, opt, I, 0, 0, 0, spx_time_now(), {0}};
+  if (coordinator && !opt->quiet && opt->errout)
     fprintf(opt->errout, "recording %zu explicand%s to %s\n", I, I == 1 ? "" : "s",
             cfg->recording);
-  for (size_t i = 0; worker && i < I; i++) {
-    if (i % G != mine) continue;
-    void *buf = NULL;
-    size_t len = 0;
-    record_instance(cfg, par, i, &buf, &len);
-    if (wrank == 0)
-      handle_report(&s, buf, len);
-    else if (leader)
-      spx_par_send_to_coordinator(par, TAG_REPORT, buf, len, NULL);
-    free(buf);
-  }
-  spx_par_set_poll(par, NULL, NULL);
+  record_worker w = {cfg, par};
+  spx_par_farm farm = {next_explicand, run_explicand, on_report};
+  spx_error fe = {0};
+  int frc = spx_par_farm_run(par, &farm, coordinator ? &s : NULL, &w, &fe);
   int32_t final = SPX_OK;
-  if (wrank == 0) {
-    while (s.received < I) {
-      drain(&s);
-      if (s.received < I) spx_par_nap();
-    }
-    if (s.failed) {
+  if (coordinator) {
+    if (frc) {
+      final = frc;
+      *err = fe;
+    } else if (s.failed || s.received < I) {
       final = SPX_EORACLE;
-      spx_error_set(err, SPX_EORACLE, "%zu of %zu explicand%s failed; the first: %s", s.failed,
-                    I, I == 1 ? "" : "s", s.first_failure.msg);
+      spx_error_set(err, SPX_EORACLE, "%zu of %zu explicand%s failed; the first: %s",
+                    s.failed + (I - s.received), I, I == 1 ? "" : "s", s.first_failure.msg);
     } else if (opt->out) {
       fprintf(opt->out, "%s: recorded %zu explicand%s in %s (%.1f s)\n", cfg->name, I,
               I == 1 ? "" : "s", cfg->recording, spx_time_now() - s.t0);
@@ -351,6 +370,6 @@ int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *o
     }
   }
   spx_par_world_bcast(par, &final, sizeof final, NULL);
-  if (wrank != 0 && final) spx_error_set(err, final, "the recording failed (see rank 0)");
+  if (!coordinator && final) spx_error_set(err, final, "the recording failed (see rank 0)");
   return final;
 }

@@ -11,7 +11,8 @@
  * --cap LABEL=BUDGET skips method LABEL above BUDGET (status "skipped"; to keep slow methods'
  * runs short on a shared machine).
  *
- * Truth: the oracle's own (Moebius, or Fourier converted) when it has one, else the Moebius
+ * Truth (spx_index_truth_moebius, shared with the grid's index-accuracy scorer): the oracle's own
+ * (Moebius, or Fourier converted) when it has one, else the Moebius
  * transform of all 2^n values (n <= 20); converted to the index by spx_moebius_to_index.
  * Methods whose result holds index values (kernelshap_iq, shap_iq, svarm_iq, permutation,
  * proxyshap, kernelshap = SV, faith_shap = FSII, faith_banzhaf = FBII, banzhaf = BV) are scored
@@ -29,65 +30,9 @@
 #include "core/convert.h"
 #include "core/index_metrics.h"
 #include "core/rng.h"
+#include "experiments/scorers/index_accuracy.h"
 #include "methods/method.h"
 #include "oracle/oracle.h"
-
-typedef struct {
-  const char *method;
-  const char *def_index; /* NULL: a surrogate, converted to the requested index */
-  int fixed_order;       /* 1: order 1 always (SV, BV) */
-} native;
-
-static const native NATIVE[] = {
-    {"kernelshap_iq", "k-sii", 0}, {"shap_iq", "k-sii", 0},    {"svarm_iq", "k-sii", 0},
-    {"permutation", "sii", 0},     {"proxyshap", "sii", 0},    {"kadd_shap", "sii", 0},
-    {"kernelshap", "sv", 1},       {"faith_shap", "fsii", 0},  {"faith_banzhaf", "fbii", 0},
-    {"banzhaf", "bv", 1},          {NULL, NULL, 0}};
-
-static const char *opt_text(const spx_options *o, const char *key) {
-  for (size_t i = 0; i < spx_options_count(o); i++) {
-    const char *k, *text;
-    spx_option_kind kind;
-    spx_options_at(o, i, &k, &kind, &text, NULL);
-    if (strcmp(k, key) == 0) return text;
-  }
-  return NULL;
-}
-
-/* 1 when the method's result can be scored as index `want` of order `order`; *convert = 1
- * when it is a surrogate to convert. why gets the reason otherwise. */
-static int scorable(const spx_config_method *m, spx_index want, unsigned order, int *convert,
-                    char *why, size_t whylen) {
-  *convert = 0;
-  for (const native *x = NATIVE; x->method; x++) {
-    if (strcmp(x->method, m->type->name) != 0) continue;
-    const char *ix = opt_text(m->opts, "index");
-    const char *ord = opt_text(m->opts, "order");
-    spx_index got;
-    if (spx_index_from_name(ix ? ix : x->def_index, &got)) {
-      snprintf(why, whylen, "unknown index '%s'", ix);
-      return 0;
-    }
-    if (strcmp(x->method, "kadd_shap") == 0) got = SPX_INDEX_SII;
-    unsigned o = x->fixed_order || got == SPX_INDEX_SV || got == SPX_INDEX_BV
-                     ? 1
-                     : (ord ? (unsigned)atoi(ord) : 2);
-    /* SV and BV are the order-1 SII and BII */
-    spx_index w = want;
-    if (order == 1 && (w == SPX_INDEX_SII || w == SPX_INDEX_KSII)) w = SPX_INDEX_SV;
-    if (order == 1 && w == SPX_INDEX_BII) w = SPX_INDEX_BV;
-    if (order == 1 && (got == SPX_INDEX_SII || got == SPX_INDEX_KSII)) got = SPX_INDEX_SV;
-    if (order == 1 && got == SPX_INDEX_BII) got = SPX_INDEX_BV;
-    if (got != w || o != order) {
-      snprintf(why, whylen, "it estimates %s of order %u, not %s of order %u",
-               spx_index_name(got), o, spx_index_name(want), order);
-      return 0;
-    }
-    return 1;
-  }
-  *convert = 1;
-  return 1;
-}
 
 typedef struct {
   spx_oracle *o;
@@ -95,48 +40,6 @@ typedef struct {
 
 static int oracle_eval(void *ctx, const spx_maskset *masks, double *values, spx_error *err) {
   return spx_oracle_eval_all(((eval_ctx *)ctx)->o, masks, values, err);
-}
-
-/* The Moebius transform of the oracle (its truth, or all 2^n values when n <= 20). */
-static int truth_moebius(spx_oracle *o, spx_transform **out, spx_error *err) {
-  *out = NULL;
-  const spx_transform *t = spx_oracle_truth(o);
-  if (t && spx_transform_basis(t) == SPX_BASIS_MOEBIUS) {
-    *out = spx_transform_clone(t);
-    return *out ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
-  }
-  if (t && spx_transform_basis(t) == SPX_BASIS_FOURIER) return spx_fourier_to_moebius(t, out, err);
-  size_t n = o->n;
-  if (n > 20)
-    return spx_error_set(err, SPX_ERANGE,
-                         "n = %zu: no known truth and 2^n values are too many (n <= 20)", n);
-  size_t N = (size_t)1 << n;
-  spx_maskset *all = spx_maskset_create(n, N);
-  double *v = malloc(N * sizeof *v);
-  int rc = SPX_OK;
-  if (!all || !v) rc = spx_error_set(err, SPX_ENOMEM, "out of memory for 2^%zu values", n);
-  if (rc == SPX_OK) {
-    for (size_t S = 0; S < N; S++) spx_maskset_row(all, S)[0] = S;
-    rc = spx_oracle_eval_all(o, all, v, err);
-  }
-  if (rc == SPX_OK) {
-    for (size_t i = 0; i < n; i++)
-      for (size_t S = 0; S < N; S++)
-        if (S >> i & 1) v[S] -= v[S ^ ((size_t)1 << i)];
-    *out = spx_transform_create((uint32_t)n, SPX_BASIS_MOEBIUS);
-    if (*out == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
-    uint32_t idx[32];
-    for (size_t S = 0; S < N && rc == SPX_OK; S++) {
-      if (v[S] == 0.0) continue;
-      uint32_t d = 0;
-      for (uint32_t i = 0; i < n; i++)
-        if (S >> i & 1) idx[d++] = i;
-      rc = spx_transform_set(*out, idx, d, v[S], err);
-    }
-  }
-  free(v);
-  spx_maskset_destroy(&all);
-  return rc;
 }
 
 static void usage(void) {
@@ -216,7 +119,8 @@ int main(int argc, char **argv) {
     spx_oracle *o = NULL;
     spx_transform *moeb = NULL, *truth = NULL;
     int rc = oopts ? spx_oracle_open(cfg->oracle, oopts, e, &o, &err) : SPX_EINVAL;
-    if (rc == SPX_OK) rc = truth_moebius(o, &moeb, &err);
+    eval_ctx tctx = {o};
+    if (rc == SPX_OK) rc = spx_index_truth_moebius(o, oracle_eval, &tctx, 20, &moeb, &err);
     if (rc == SPX_OK) rc = spx_moebius_to_index(moeb, target, order, &truth, &err);
     if (rc) {
       fprintf(stderr, "bench_estimators: explicand %zu: %s\n", e, err.msg);
@@ -236,7 +140,7 @@ int main(int argc, char **argv) {
       const spx_config_method *m = &cfg->method[mi];
       int convert;
       char why[512];
-      if (!scorable(m, target, order, &convert, why, sizeof why)) {
+      if (!spx_index_scorable(m->type, m->opts, target, order, &convert, why, sizeof why)) {
         fprintf(stderr, "  %s: not scored: %s\n", m->label, why);
         continue;
       }

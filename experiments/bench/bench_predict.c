@@ -42,11 +42,7 @@ int main(int argc, char **argv) {
   unsigned maxdeg = argc > 4 ? (unsigned)strtoul(argv[4], NULL, 10) : 5;
   gsl_rng *rng = spx_rng_stream(3, 1, 4, 1, 5);
   spx_maskset *masks = spx_maskset_create(n, count);
-  for (size_t r = 0; r < count; r++) {
-    uint64_t *m = spx_maskset_row(masks, r);
-    for (size_t w = 0; w < masks->words; w++) m[w] = spx_rng_u64(rng);
-    if (n % 64) m[masks->words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
-  }
+  spx_maskset_fill_random(masks, rng);
   double *a = malloc(count * sizeof *a), *b = malloc(count * sizeof *b);
   for (int basis = 0; basis < 2; basis++) {
     spx_transform *t = spx_transform_create((uint32_t)n, (spx_basis)basis);

@@ -168,11 +168,7 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
   } else {
     gsl_rng *tr = spx_rng_stream(2025, n, rep, 3, 0);
     spx_maskset *test = spx_maskset_create(n, ntest);
-    for (size_t i = 0; i < ntest; i++) {
-      uint64_t *m = spx_maskset_row(test, i);
-      for (size_t w = 0; w < test->words; w++) m[w] = spx_rng_u64(tr);
-      if (n % 64) m[test->words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
-    }
+    spx_maskset_fill_random(test, tr);
     double *y = malloc(ntest * sizeof *y), *yh = malloc(ntest * sizeof *yh);
     eval_cb(&h, test, y, NULL);
     spx_transform_predict(t, test, yh, NULL);

@@ -76,6 +76,13 @@ static int score(const spx_score_ctx *ctx, const spx_transform *est, double *slo
   return rc;
 }
 
+static const spx_summary_column summary_cols[] = {
+    {"coef error", "coef_error", 1, 4},
+    {"precision", "precision", 1, 3},
+    {"recall", "recall", 1, 3},
+    {"Kendall tau", "kendall_tau", 1, 3},
+    {NULL, NULL, 0, 0}};
+
 const spx_scorer spx_scorer_recovery = {
     .name = "recovery",
     .summary = "coefficient error, precision, recall, Kendall tau against the oracle's truth "
@@ -83,4 +90,5 @@ const spx_scorer spx_scorer_recovery = {
     .enabled = enabled,
     .columns = columns,
     .score = score,
+    .summary_columns = summary_cols,
 };

@@ -6,13 +6,14 @@
 #include <string.h>
 
 extern const spx_scorer spx_scorer_r2, spx_scorer_recovery, spx_scorer_pruning,
-    spx_scorer_images;
+    spx_scorer_images, spx_scorer_index_accuracy;
 
 static const spx_scorer *const table[] = {
     &spx_scorer_r2,
     &spx_scorer_recovery,
     &spx_scorer_pruning,
     &spx_scorer_images,
+    &spx_scorer_index_accuracy,
     NULL,
 };
 
@@ -121,4 +122,16 @@ void spx_score_layout(const spx_config *cfg, spx_results_layout *L) {
 void spx_score_summaries(const spx_config *cfg, spx_results *res, FILE *out) {
   for (size_t k = 0; table[k]; k++)
     if (on(table[k], cfg) && table[k]->print) table[k]->print(cfg, res, out);
+}
+
+size_t spx_score_summary_columns(const spx_config *cfg, spx_summary_column *out, size_t cap) {
+  size_t count = 0;
+  for (size_t k = 0; table[k]; k++) {
+    if (!on(table[k], cfg) || table[k]->summary_columns == NULL) continue;
+    for (const spx_summary_column *c = table[k]->summary_columns; c->header; c++) {
+      if (out && count < cap) out[count] = *c;
+      count++;
+    }
+  }
+  return count;
 }

@@ -32,10 +32,20 @@ typedef struct spx_score_ctx {
   spx_oracle *oracle;       /* open on the instance */
   spx_eval_fn eval;         /* evaluate masks (through the group) */
   void *eval_ctx;
+  const spx_method_type *method;   /* the cell's method and its options (cells only) */
+  const spx_options *method_opts;
   const spx_maskset *test;  /* the held-out test masks (cells only) */
   const double *test_values;
   void **cache;             /* this scorer's per-instance cache on this rank (or NULL) */
 } spx_score_ctx;
+
+/* A column of the end-of-run paired summary (experiments/grid_summary.c): the mean (and s.e.
+ * when se) of a float64 [I, B, R] dataset over the row's cells; digits = decimals with se,
+ * significant digits without. */
+typedef struct spx_summary_column {
+  const char *header, *dataset;
+  int se, digits;
+} spx_summary_column;
 
 typedef struct spx_scorer {
   const char *name;
@@ -55,6 +65,8 @@ typedef struct spx_scorer {
                spx_array_list *arrays, spx_error *err);
   /* Free the per-instance cache (*cache != NULL). */
   void (*cache_free)(void *cache);
+  /* Its columns of the paired summary (terminated by a NULL header; NULL: none). */
+  const spx_summary_column *summary_columns;
   /* End-of-run lines of the summary, read back from the result file (which holds every cell
    * of this and earlier runs); printed after the R2 table. */
   void (*print)(const spx_config *cfg, spx_results *res, FILE *out);
@@ -87,6 +99,8 @@ int spx_score_cell(spx_score_ctx *ctx, spx_score_caches *caches, const spx_trans
                    double *slots, size_t nslots, spx_array_list *arrays, spx_error *err);
 /* Fill the root-level layout fields of the enabled scorers. */
 void spx_score_layout(const spx_config *cfg, spx_results_layout *L);
+/* The enabled scorers' summary columns: up to cap into out; returns how many there are. */
+size_t spx_score_summary_columns(const spx_config *cfg, spx_summary_column *out, size_t cap);
 /* The enabled scorers' summary lines. */
 void spx_score_summaries(const spx_config *cfg, spx_results *res, FILE *out);
 

@@ -296,7 +296,7 @@ static void method_list(const spx_config_types *types, char *buf, size_t len) {
 /* ---- the sections ------------------------------------------------------------------------------ */
 
 static const char *const top_keys[] = {"experiment", "oracle", "budget", "method", "scaling",
-                                       "pruning", NULL};
+                                       "pruning", "scoring", NULL};
 static const char *const prune_rank_names[] = {"banzhaf", "shapley", NULL};
 
 /* The driver's keys, each declared once: the reader, the "unknown key" lists, the defaults
@@ -351,6 +351,15 @@ static const spx_option_decl pruning_rows[] = {
      NULL},
     ROW_END};
 
+static const spx_option_decl scoring_rows[] = {
+    {"index_accuracy", SPX_DECL_BOOL, "false", 0, 0, NULL,
+     "score each method's SII and BII of orders 1..3 against the exact index (MSE, relative MSE, "
+     "Precision@5/10, Kendall tau@10; experiments/scorers/index_accuracy.c)", NULL},
+    {"exact_max_n", SPX_DECL_INT, "20", 1, 24, NULL,
+     "largest n at which an oracle without a known truth is evaluated on all 2^n masks for the "
+     "exact index (once per explicand)", NULL},
+    ROW_END};
+
 static const struct {
   const char *name;
   const spx_option_decl *rows;
@@ -359,6 +368,7 @@ static const struct {
                        {"budget", budget_rows},
                        {"scaling", scaling_rows},
                        {"pruning", pruning_rows},
+                       {"scoring", scoring_rows},
                        {NULL, NULL}};
 
 const spx_option_decl *spx_config_section_options(const char *section) {
@@ -764,6 +774,28 @@ static int read_pruning(reader *r, const spx_toml_node *pr, spx_config *c) {
   return SPX_OK;
 }
 
+/* [scoring]: optional scorers (experiments/scorers/); absent = none of them, so the resolved
+ * configuration of a file without the section is unchanged. */
+static int read_scoring(reader *r, const spx_toml_node *t, spx_config *c) {
+  if (t == NULL) return SPX_OK;
+  c->has_scoring = 1;
+  int rc = check_rows(r, t, "scoring", scoring_rows);
+  if (rc) return rc;
+  const spx_toml_node *v = spx_toml_find(t, "index_accuracy");
+  int on = 0;
+  if (v && spx_toml_bool(v, &on) != 0)
+    return fail_at(r, v, "scoring.index_accuracy", SPX_EINVAL, "expected true or false, got %s",
+                   spx_toml_type_name(spx_toml_type_of(v)));
+  long long maxn = 20;
+  if ((rc = read_row_int(r, t, "scoring", scoring_rows, "exact_max_n", &maxn))) return rc;
+  if (on && c->kind == SPX_EXP_RECORD)
+    return fail_at(r, v, "scoring.index_accuracy", SPX_EINVAL,
+                   "is not used with experiment.kind = \"record\"");
+  c->index_accuracy = on;
+  c->exact_max_n = (size_t)maxn;
+  return SPX_OK;
+}
+
 /* Number of explicands: resolve count and check the range against the oracle. */
 static int resolve_explicands(reader *r, const spx_toml_node *orc, spx_config *c) {
   spx_options *opts = spx_config_oracle_options(c, 0, r->err);
@@ -879,6 +911,7 @@ static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   if (c->budget_mode == SPX_BUDGET_SPEX_B && (rc = fill_rows(r, doc, "budget", budget_rows)))
     return rc;
   if (c->nprune && (rc = fill_rows(r, doc, "pruning", pruning_rows))) return rc;
+  if (c->has_scoring && (rc = fill_rows(r, doc, "scoring", scoring_rows))) return rc;
   return SPX_OK;
 }
 
@@ -905,9 +938,33 @@ static int utf8_valid(const char *s) {
   return 1;
 }
 
+/* The '=' that ends the key of --set KEY=VALUE: the first one outside a quoted key segment
+ * ("..." with backslash escapes or '...', as in oracle."a=b"=1), or NULL (*open = 1 when a
+ * quote is left open). */
+static const char *set_key_end(const char *s, int *open) {
+  char q = 0;
+  *open = 0;
+  for (; *s; s++) {
+    if (q == '"' && *s == '\\' && s[1]) {
+      s++;
+    } else if (q) {
+      if (*s == q) q = 0;
+    } else if (*s == '"' || *s == '\'') {
+      q = *s;
+    } else if (*s == '=') {
+      return s;
+    }
+  }
+  *open = q != 0;
+  return NULL;
+}
+
 static int apply_sets(reader *r, spx_toml *doc, const char *const *sets, size_t nsets) {
   for (size_t i = 0; i < nsets; i++) {
-    const char *eq = strchr(sets[i], '=');
+    int open;
+    const char *eq = set_key_end(sets[i], &open);
+    if (eq == NULL && open)
+      return spx_error_set(r->err, SPX_EINVAL, "--set %s: a quoted key is not closed", sets[i]);
     if (eq == NULL || eq == sets[i])
       return spx_error_set(r->err, SPX_EINVAL, "--set %s: expected key=value", sets[i]);
     if (!utf8_valid(sets[i]))
@@ -946,7 +1003,7 @@ static int load_doc(spx_toml *doc, const char *source, const char *const *sets, 
   int rc = c->source ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
   const spx_toml_node *root = spx_toml_root(doc);
   const spx_toml_node *exp = NULL, *orc = NULL, *bud = NULL, *meth = NULL, *sc = NULL,
-                      *pr = NULL;
+                      *pr = NULL, *scoring = NULL;
   if (rc == SPX_OK) rc = apply_sets(&r, doc, sets, nsets);
   if (rc == SPX_OK) rc = check_keys(&r, root, "", top_keys);
   if (rc == SPX_OK) rc = section(&r, root, "experiment", SPX_TOML_TABLE, &exp);
@@ -955,12 +1012,14 @@ static int load_doc(spx_toml *doc, const char *source, const char *const *sets, 
   if (rc == SPX_OK) rc = section(&r, root, "method", SPX_TOML_ARRAY, &meth);
   if (rc == SPX_OK) rc = section(&r, root, "scaling", SPX_TOML_TABLE, &sc);
   if (rc == SPX_OK) rc = section(&r, root, "pruning", SPX_TOML_TABLE, &pr);
+  if (rc == SPX_OK) rc = section(&r, root, "scoring", SPX_TOML_TABLE, &scoring);
   if (rc == SPX_OK) rc = read_experiment(&r, exp, c);
   if (rc == SPX_OK) rc = read_oracle(&r, orc, c);
   if (rc == SPX_OK) rc = read_budget(&r, bud, c);
   if (rc == SPX_OK) rc = read_methods(&r, meth, c);
   if (rc == SPX_OK) rc = read_scaling(&r, sc, c);
   if (rc == SPX_OK) rc = read_pruning(&r, pr, c);
+  if (rc == SPX_OK) rc = read_scoring(&r, scoring, c);
   if (rc == SPX_OK) rc = resolve_explicands(&r, orc, c);
   if (rc == SPX_OK) rc = fill_defaults(&r, doc, c);
   if (rc == SPX_OK) {

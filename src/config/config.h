@@ -83,6 +83,10 @@ typedef struct spx_config {
   size_t nprune;
   int prune_rank_by;        /* spx_prune_rank: 0 banzhaf, 1 shapley */
   size_t prune_random;      /* random orders per explicand for the baseline */
+  /* [scoring] (optional scorers, experiments/scorers/): has_scoring when the section is given */
+  int has_scoring;
+  int index_accuracy;       /* score SII/BII orders 1..3 against the exact index */
+  size_t exact_max_n;       /* largest n evaluated on all 2^n masks for the truth */
   /* The resolved configuration (defaults filled in) as TOML text. */
   char *resolved;
 } spx_config;

@@ -1,6 +1,7 @@
 // toml_shim.cpp: the C interface of toml_shim.h over toml++ (exceptions caught here).
 #include "toml_shim.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -47,6 +48,106 @@ struct step {
   long index; // -1 for a key step
 };
 
+// A key as it would be written in TOML: bare when it can be, else quoted with escapes.
+std::string key_text(const std::string &k) {
+  bool bare = !k.empty();
+  for (unsigned char c : k)
+    if (!(std::isalnum(c) || c == '_' || c == '-')) bare = false;
+  if (bare) return k;
+  std::string q = "\"";
+  for (unsigned char c : k) {
+    if (c == '"' || c == '\\') {
+      q += '\\';
+      q += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      q += esc;
+    } else {
+      q += static_cast<char>(c);
+    }
+  }
+  return q + "\"";
+}
+
+const char *const nul_why =
+    "holds \\u0000 (a NUL character): text ends there in C, so the rest would be lost; "
+    "remove it";
+
+// A key or string holding U+0000 anywhere under node (path names node): its path ("what" is
+// "key" or "string") and position. C strings end at the NUL, so such text would be cut short
+// without a word; documents with one are refused.
+bool find_nul(const toml::node &node, const std::string &path, std::string &bad,
+              const char *&what, toml::source_region &where) {
+  if (const toml::table *t = node.as_table()) {
+    for (auto &&[k, v] : *t) {
+      std::string sub = (path.empty() ? "" : path + ".") + key_text(std::string(k.str()));
+      if (k.str().find('\0') != std::string_view::npos) {
+        bad = sub;
+        what = "key";
+        where = k.source().begin.line ? k.source() : v.source();
+        return true;
+      }
+      if (find_nul(v, sub, bad, what, where)) return true;
+    }
+  } else if (const toml::array *a = node.as_array()) {
+    for (size_t i = 0; i < a->size(); i++)
+      if (find_nul(*a->get(i), path + "[" + std::to_string(i) + "]", bad, what, where))
+        return true;
+  } else if (const toml::value<std::string> *s = node.as_string()) {
+    if (s->get().find('\0') != std::string::npos) {
+      bad = path;
+      what = "string";
+      where = s->source();
+      return true;
+    }
+  }
+  return false;
+}
+
+// "file:line:column: PATH: the string holds \u0000 ..." for the first NUL in doc, or "".
+std::string nul_message(const toml::table &doc, const char *fallback) {
+  std::string bad;
+  const char *what = "";
+  toml::source_region where;
+  if (!find_nul(doc, "", bad, what, where)) return "";
+  std::ostringstream os;
+  os << (where.path ? where.path->c_str() : fallback);
+  if (where.begin.line) os << ":" << where.begin.line << ":" << where.begin.column;
+  os << ": " << bad << ": the " << what << " " << nul_why;
+  return os.str();
+}
+
+// The text of one quoted key segment starting at s ('"...' with TOML's escapes, or '\'...'
+// verbatim), decoded into key; s is left after the closing quote. False with why set when the
+// quote is not closed or an escape is not TOML.
+bool quoted_segment(const char *&s, const char *path, std::string &key, std::string &why) {
+  const char q = *s;
+  const char *e = s + 1;
+  while (*e && *e != q) e += (q == '"' && *e == '\\' && e[1]) ? 2 : 1;
+  if (*e != q) {
+    why = "unterminated quoted key in '" + std::string(path) + "'";
+    return false;
+  }
+  if (q == '\'') {
+    key.assign(s + 1, e);
+  } else {
+    try { // toml++ decodes the escapes exactly as in a document
+      toml::table t = toml::parse("k = " + std::string(s, e + 1));
+      key = std::string(t["k"].value_or(std::string_view()));
+    } catch (const toml::parse_error &err) {
+      why = "bad quoted key " + std::string(s, e + 1) + " in '" + path +
+            "': " + std::string(err.description());
+      return false;
+    }
+  }
+  s = e + 1;
+  return true;
+}
+
+// A --set path: TOML dotted-key segments (bare, "basic" or 'literal', with optional spaces
+// around the dots, so oracle."a.b" is one key a.b below oracle), each optionally followed
+// by array indices [N].
 bool split_path(const char *path, std::vector<step> &out, std::string &why) {
   const char *s = path;
   if (*s == '\0') {
@@ -54,12 +155,23 @@ bool split_path(const char *path, std::vector<step> &out, std::string &why) {
     return false;
   }
   while (*s) {
+    while (*s == ' ' || *s == '\t') s++;
     std::string key;
-    while (*s && *s != '.' && *s != '[') key += *s++;
-    if (key.empty()) {
-      why = "empty part in key '" + std::string(path) + "'";
-      return false;
+    if (*s == '"' || *s == '\'') {
+      if (!quoted_segment(s, path, key, why)) return false;
+      if (key.find('\0') != std::string::npos) {
+        why = "the key " + key_text(key) + " " + nul_why;
+        return false;
+      }
+    } else {
+      while (*s && *s != '.' && *s != '[' && *s != '"' && *s != '\'') key += *s++;
+      while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+      if (key.empty()) {
+        why = "empty part in key '" + std::string(path) + "'";
+        return false;
+      }
     }
+    while (*s == ' ' || *s == '\t') s++;
     out.push_back({key, -1});
     while (*s == '[') {
       char *end;
@@ -129,6 +241,12 @@ spx_toml *spx_toml_parse_file(const char *path, char *err, size_t errlen) {
       put(err, errlen, describe(e, path));
       return nullptr;
     }
+    std::string nul = nul_message(doc->root, path);
+    if (!nul.empty()) {
+      delete doc;
+      put(err, errlen, nul);
+      return nullptr;
+    }
     return doc;
   } catch (const std::bad_alloc &) {
     put(err, errlen, std::string(path) + ": out of memory");
@@ -147,6 +265,12 @@ spx_toml *spx_toml_parse_string(const char *text, const char *source, char *err,
     } catch (const toml::parse_error &e) {
       delete doc;
       put(err, errlen, describe(e, source));
+      return nullptr;
+    }
+    std::string nul = nul_message(doc->root, source);
+    if (!nul.empty()) {
+      delete doc;
+      put(err, errlen, nul);
       return nullptr;
     }
     return doc;
@@ -293,6 +417,13 @@ int spx_toml_set(spx_toml *doc, const char *path, const char *value, const char 
       return -1;
     }
     toml::node *v = holder.get("v");
+    std::string bad;
+    const char *what = "";
+    toml::source_region where;
+    if (find_nul(*v, "", bad, what, where)) {
+      put(err, errlen, (bad.empty() ? std::string() : bad + ": ") + "the " + what + " " + nul_why);
+      return -1;
+    }
     // Walk to the parent of the last step, creating tables for missing keys.
     toml::node *cur = &doc->root;
     std::string walked;

@@ -67,8 +67,9 @@ int spx_toml_bool(const spx_toml_node *node, int *out);
 int spx_toml_text(const spx_toml_node *node, char *buf, size_t len);
 
 /* Assign value (TOML text such as 3, "x", [4, 6], {a = 1}; anything that does not parse as
- * a TOML value is taken as a plain string) at path ("experiment.seed", "method[1].order"),
- * creating missing tables. Positions of the new node name source (line 1). Returns 0, or -1
+ * a TOML value is taken as a plain string) at path ("experiment.seed", "method[1].order",
+ * oracle."a.b": TOML dotted keys, with quoted segments, plus array indices), creating missing
+ * tables. A string or key holding U+0000 is refused (also by the parsers above). Positions of the new node name source (line 1). Returns 0, or -1
  * with a message in err. */
 int spx_toml_set(spx_toml *doc, const char *path, const char *value, const char *source,
                  char *err, size_t errlen);

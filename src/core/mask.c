@@ -125,3 +125,71 @@ void spx_mask_random(uint64_t *m, size_t n, gsl_rng *rng) {
 void spx_maskset_fill_random(spx_maskset *set, gsl_rng *rng) {
   for (size_t i = 0; i < set->count; i++) spx_mask_random(spx_maskset_row(set, i), set->n, rng);
 }
+
+/* ---- hashing and the mask index ------------------------------------------------------------ */
+
+void spx_mask_hash128(const uint64_t *m, size_t words, uint64_t key0, uint64_t key1,
+                      uint64_t out[2]) {
+  uint64_t h0 = key0, h1 = key1;
+  for (size_t w = 0; w < words; w++) {
+    h0 = (h0 ^ m[w]) * 0x9e3779b97f4a7c15ULL;
+    h0 ^= h0 >> 32;
+    h1 = (h1 + m[w]) * 0xd6e8feb86659fd93ULL;
+    h1 ^= h1 >> 29;
+  }
+  h0 = spx_mix64(h0 ^ (uint64_t)words);
+  h1 = spx_mix64(h1 + h0);
+  out[0] = h0;
+  out[1] = h1;
+}
+
+uint64_t spx_mask_hash(const uint64_t *m, size_t words) {
+  uint64_t h[2];
+  spx_mask_hash128(m, words, 0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL, h);
+  return h[1];
+}
+
+void spx_mask_index_free(spx_mask_index *ix) {
+  free(ix->slot);
+  ix->slot = NULL;
+  ix->cap = ix->count = 0;
+}
+
+size_t spx_mask_index_find(const spx_mask_index *ix, const uint64_t *rows, size_t words,
+                           const uint64_t *m) {
+  if (ix->cap == 0) return SIZE_MAX;
+  size_t i = (size_t)spx_mask_hash(m, words) & (ix->cap - 1);
+  while (ix->slot[i]) {
+    size_t row = ix->slot[i] - 1;
+    if (memcmp(rows + row * words, m, words * sizeof *m) == 0) return row;
+    i = (i + 1) & (ix->cap - 1);
+  }
+  return SIZE_MAX;
+}
+
+/* Put row into the first empty slot of its probe sequence (the table has room). */
+static void index_put(spx_mask_index *ix, const uint64_t *rows, size_t words, size_t row) {
+  size_t i = (size_t)spx_mask_hash(rows + row * words, words) & (ix->cap - 1);
+  while (ix->slot[i]) i = (i + 1) & (ix->cap - 1);
+  ix->slot[i] = row + 1;
+}
+
+int spx_mask_index_add(spx_mask_index *ix, const uint64_t *rows, size_t words, size_t row,
+                       spx_error *err) {
+  if (2 * (ix->count + 1) > ix->cap) {
+    size_t cap = ix->cap ? 2 * ix->cap : 16;
+    while (2 * (ix->count + 1) > cap) cap *= 2;
+    size_t *slot = calloc(cap, sizeof *slot);
+    if (slot == NULL)
+      return spx_error_set(err, SPX_ENOMEM, "out of memory indexing %zu masks", ix->count + 1);
+    spx_mask_index old = *ix;
+    ix->slot = slot;
+    ix->cap = cap;
+    for (size_t i = 0; i < old.cap; i++)
+      if (old.slot[i]) index_put(ix, rows, words, old.slot[i] - 1);
+    free(old.slot);
+  }
+  index_put(ix, rows, words, row);
+  ix->count++;
+  return SPX_OK;
+}

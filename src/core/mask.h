@@ -39,6 +39,43 @@ static inline void spx_mask_trim(uint64_t *m, size_t n) {
  * trimmed (the one definition every sampler and the test masks use, so the same stream gives
  * the same masks everywhere). */
 void spx_mask_random(uint64_t *m, size_t n, gsl_rng *rng);
+/* ---- hashing ------------------------------------------------------------------------------
+ * The SplitMix64 finaliser: a bijective 64-bit mixer (seed derivation in rng.c, hash tables). */
+static inline uint64_t spx_mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+/* A keyed 128-bit hash of a mask's words: two lanes, each step a bijection of its lane for a
+ * fixed word (so masks differing in any one word give different lane states), then mixed:
+ *   h0 = (h0 ^ w) * 0x9e3779b97f4a7c15, h0 ^= h0 >> 32;  h1 = (h1 + w) * 0xd6e8feb86659fd93,
+ *   h1 ^= h1 >> 29;  then h0 = mix64(h0 ^ words), h1 = mix64(h1 + h0).
+ * out[0] = h0, out[1] = h1 (the noise of the synthetic and genomics oracles is seeded by it). */
+void spx_mask_hash128(const uint64_t *m, size_t words, uint64_t key0, uint64_t key1,
+                      uint64_t out[2]);
+/* A 64-bit hash of a mask (spx_mask_hash128 under a fixed key), for hash tables. */
+uint64_t spx_mask_hash(const uint64_t *m, size_t words);
+
+/* ---- mask index -----------------------------------------------------------------------------
+ * Which rows of a row-major mask array (words per row) hold which mask: open addressing with
+ * linear probing over spx_mask_hash, a power-of-two table kept at most half full (grown and
+ * rehashed from the rows when needed). Rows are named by position; the array may move or grow
+ * between calls (only positions are stored). Start from spx_mask_index ix = {0}. */
+typedef struct spx_mask_index {
+  size_t *slot; /* row + 1; 0 = empty */
+  size_t cap;   /* slots (a power of two, or 0) */
+  size_t count; /* rows indexed */
+} spx_mask_index;
+void spx_mask_index_free(spx_mask_index *ix);
+/* The indexed row equal to m (the first one indexed), or SIZE_MAX. */
+size_t spx_mask_index_find(const spx_mask_index *ix, const uint64_t *rows, size_t words,
+                           const uint64_t *m);
+/* Index row (its mask is rows + row * words; no indexed row may hold the same mask: ask
+ * spx_mask_index_find first), growing the table as needed. */
+int spx_mask_index_add(spx_mask_index *ix, const uint64_t *rows, size_t words, size_t row,
+                       spx_error *err);
+
 /* Write mask as n characters '0'/'1' plus a terminating NUL into buf (n+1 bytes). */
 void spx_mask_to_string(const uint64_t *m, size_t n, char *buf);
 /* Parse n characters '0'/'1'; returns SPX_EINVAL on any other character. */

@@ -1,5 +1,6 @@
 /* rng.c: PCG64 XSL-RR 128/64 (O'Neill, 2014) registered as a gsl_rng_type. */
 #include "rng.h"
+#include "mask.h" /* spx_mix64 */
 
 #include <limits.h>
 
@@ -58,14 +59,6 @@ void spx_rng_pcg64_seed(gsl_rng *r, uint64_t state_hi, uint64_t state_lo, uint64
 
 uint64_t spx_rng_u64(gsl_rng *r) { return (uint64_t)gsl_rng_get(r); }
 
-/* SplitMix64 finaliser: a bijective mixer used only to derive seeds. */
-static uint64_t mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 gsl_rng *spx_rng_stream(uint64_t seed, uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
   gsl_rng *r = gsl_rng_alloc(&pcg64_type);
   if (r == NULL) return NULL;
@@ -73,7 +66,7 @@ gsl_rng *spx_rng_stream(uint64_t seed, uint64_t a, uint64_t b, uint64_t c, uint6
   uint64_t h[4] = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL, 0xa4093822299f31d0ULL,
                    0x082efa98ec4e6c89ULL};
   for (int i = 0; i < 5; i++)
-    for (int j = 0; j < 4; j++) h[j] = mix64(h[j] ^ mix64(coords[i] + (uint64_t)j));
+    for (int j = 0; j < 4; j++) h[j] = spx_mix64(h[j] ^ spx_mix64(coords[i] + (uint64_t)j));
   spx_rng_pcg64_seed(r, h[0], h[1], h[2], h[3]);
   return r;
 }

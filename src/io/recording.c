@@ -20,7 +20,7 @@ struct spx_recording {
   uint64_t *masks;
   double *values;
   size_t cap;
-  size_t *slots, nslots;
+  spx_mask_index index; /* rows by mask */
 };
 
 static char *dup_or_empty(const char *s) {
@@ -31,40 +31,14 @@ static char *dup_or_empty(const char *s) {
   return d;
 }
 
-static uint64_t hash_mask(const uint64_t *m, size_t words) {
-  uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (size_t w = 0; w < words; w++) {
-    h ^= m[w];
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 32;
-  }
-  return h;
-}
-
-static size_t find_slot(const spx_recording *r, const uint64_t *mask) {
-  size_t s = (size_t)hash_mask(mask, r->words) & (r->nslots - 1);
-  while (r->slots[s]) {
-    size_t row = r->slots[s] - 1;
-    if (memcmp(r->masks + row * r->words, mask, r->words * sizeof *mask) == 0) return s;
-    s = (s + 1) & (r->nslots - 1);
-  }
-  return s;
-}
-
+/* Index rows from..count-1 (a row repeating an indexed mask stays out: lookups find the
+ * first). */
 static int index_rows(spx_recording *r, size_t from, spx_error *err) {
-  if (2 * r->count >= r->nslots) {
-    size_t ns = r->nslots ? r->nslots : 1024;
-    while (2 * r->count >= ns) ns *= 2;
-    size_t *slots = calloc(ns, sizeof *slots);
-    SPX_CHECK_ALLOC(slots, err);
-    free(r->slots);
-    r->slots = slots;
-    r->nslots = ns;
-    from = 0;
-  }
   for (size_t i = from; i < r->count; i++) {
-    size_t s = find_slot(r, r->masks + i * r->words);
-    if (r->slots[s] == 0) r->slots[s] = i + 1;
+    const uint64_t *m = r->masks + i * r->words;
+    if (spx_mask_index_find(&r->index, r->masks, r->words, m) != SIZE_MAX) continue;
+    int rc = spx_mask_index_add(&r->index, r->masks, r->words, i, err);
+    if (rc) return rc;
   }
   return SPX_OK;
 }
@@ -99,7 +73,7 @@ void spx_recording_close(spx_recording **rp) {
   free(r->explicand);
   free(r->masks);
   free(r->values);
-  free(r->slots);
+  spx_mask_index_free(&r->index);
   free(r);
   *rp = NULL;
 }
@@ -417,10 +391,9 @@ void spx_recording_lookup(const spx_recording *r, const uint64_t *mask, double *
     return;
   }
   *found = 0;
-  if (r->nslots == 0) return;
-  size_t s = find_slot(r, mask);
-  if (r->slots[s]) {
-    *value = r->values[r->slots[s] - 1];
+  size_t row = spx_mask_index_find(&r->index, r->masks, r->words, mask);
+  if (row != SIZE_MAX) {
+    *value = r->values[row];
     *found = 1;
   }
 }
@@ -435,17 +408,14 @@ int spx_recording_append(spx_recording *r, const spx_maskset *masks, size_t firs
   size_t old = r->count;
   int rc = reserve(r, old + count, err);
   if (rc) return rc;
-  rc = index_rows(r, old, err); /* make sure the table has room before probing */
-  if (rc) return rc;
   for (size_t i = 0; i < count; i++) {
     const uint64_t *m = spx_maskset_row(masks, first + i);
-    size_t s = find_slot(r, m);
-    if (r->slots[s]) continue; /* already recorded (or repeated in this batch) */
+    if (spx_mask_index_find(&r->index, r->masks, r->words, m) != SIZE_MAX)
+      continue; /* already recorded (or repeated in this batch) */
     memcpy(r->masks + r->count * r->words, m, r->words * sizeof *m);
     r->values[r->count] = values[i];
+    if ((rc = spx_mask_index_add(&r->index, r->masks, r->words, r->count, err))) break;
     r->count++;
-    r->slots[s] = r->count;
-    if (2 * r->count >= r->nslots && (rc = index_rows(r, r->count, err))) break;
   }
   size_t added = r->count - old;
   if (rc == SPX_OK && added > 0) {

@@ -361,11 +361,7 @@ static int parse_image(const char *path, ocr_image *im, spx_error *err) {
 /* ---- the value cache ------------------------------------------------------------------------ */
 
 static size_t cache_slot(const ocr_state *S, uint64_t key) {
-  uint64_t z = key + 0x9e3779b97f4a7c15ULL; /* splitmix64 finaliser */
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  size_t i = (size_t)z & (S->cap - 1);
+  size_t i = (size_t)spx_mix64(key) & (S->cap - 1);
   while (S->full[i] && S->keys[i] != key) i = (i + 1) & (S->cap - 1);
   return i;
 }

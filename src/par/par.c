@@ -558,6 +558,19 @@ int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *mask
   return spx_par_evaluate(par, oracle, masks, values, err);
 }
 
+int spx_par_group_open(spx_par *par, spx_oracle *(*open)(void *ctx, spx_error *err), void *ctx,
+                       int *lead, spx_error *err) {
+  *lead = 0;
+  spx_error local = {0};
+  spx_oracle *oracle = open(ctx, &local);
+  int rc = oracle ? SPX_OK : (local.code ? local.code : SPX_EINTERNAL);
+  rc = agree(par, rc, &local, err);
+  if (rc) return rc;
+  if (par->grank != 0) return spx_par_group_serve(par, oracle, err);
+  *lead = 1;
+  return SPX_OK;
+}
+
 int spx_par_group_release(spx_par *par, spx_error *err) {
   (void)err;
   if (par->gsize <= 1) return SPX_OK;

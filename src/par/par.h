@@ -101,6 +101,17 @@ int spx_par_group_eval(spx_par *par, spx_oracle *oracle, const spx_maskset *mask
 int spx_par_group_serve(spx_par *par, spx_oracle *oracle, spx_error *err);
 int spx_par_group_release(spx_par *par, spx_error *err);
 
+/* Collective (group): the start of every task that uses an oracle. Each rank opens its own
+ * oracle with open(ctx, err) (NULL on failure, with err set) and the outcome is agreed; then
+ * the ranks other than the leader serve the leader (spx_par_group_serve) with their oracle
+ * until it calls spx_par_group_release. Returns, on the leader, SPX_OK with *lead = 1: it
+ * drives the work (spx_par_group_eval, spx_par_group_jobs) and must end with
+ * spx_par_group_release; on the other ranks, serve's status with *lead = 0 once released.
+ * When any rank could not open, every rank returns that failure (the lowest failing rank's
+ * code and message) with *lead = 0 and nobody serves. The oracles stay the caller's. */
+int spx_par_group_open(spx_par *par, spx_oracle *(*open)(void *ctx, spx_error *err), void *ctx,
+                       int *lead, spx_error *err);
+
 /* Leader (the others in spx_par_group_serve), or the single rank of a one-rank group: run a
  * batch of method jobs (core/jobs.h) over the group. The other ranks look the job type up by
  * name (spx_jobs_lookup), open it on a copy of the input and run jobs j with j mod (group

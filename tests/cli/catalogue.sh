@@ -83,7 +83,7 @@ expect "unknown budget key" "spex-bench: c.toml:15:1: budget.bogus: unknown key 
 cfg 's/count = 2/count = 2, strde = 3/'
 expect "unknown explicands key" "spex-bench: c.toml:11:27: oracle.explicands.strde: unknown key (known keys: first, count, stride)" check c.toml
 cfg 's/^\[oracle\]/[oracl]/'
-expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling, pruning)" check c.toml
+expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling, pruning, scoring)" check c.toml
 cfg 's/^n = 8/n = 8\nwidth = 3/'
 expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml
 cfg '' 'colour = 3'
@@ -246,6 +246,24 @@ if [ $? = 0 ] && grep -q "n = 8" out.txt; then pass=$((pass + 1)); else fail=$((
 expect "explain unknown index" "spex-bench explain: --index: unknown index 'magic' (fourier, moebius, sii, bii, sv, bv, fsii, fbii, stii, ksii)" explain --oracle synthetic --method exact --n 8 --terms 3 --index magic
 expect "explain bad --top" "spex-bench explain: --top: expected an integer >= 0, got 'x'" explain --oracle synthetic --method exact --n 8 --terms 3 --top x
 expect "explain oracle option missing" "spex-bench explain: oracle process: command line: command: required: the shell command that runs the model" explain --oracle process --method exact --n 8
+# \u0000 in a string or a key (C text ends there: it used to cut the string short silently),
+# in the file and from --set.
+cfg 's/^name = "cat"/name = "ca\\u0000t"/'
+expect "NUL in a string" "spex-bench: c.toml:2:8: experiment.name: the string holds \\u0000 (a NUL character): text ends there in C, so the rest would be lost; remove it" check c.toml
+cfg '' '"k\u0000y" = 1'
+expect "NUL in a key" "spex-bench: c.toml:18:1: method[0].\"k\\u0000y\": the key holds \\u0000 (a NUL character): text ends there in C, so the rest would be lost; remove it" check c.toml
+base >c.toml
+expect "NUL from --set" "spex-bench: --set experiment.name=\"x\\u0000y\": experiment.name: the string holds \\u0000 (a NUL character): text ends there in C, so the rest would be lost; remove it" check c.toml --set 'experiment.name="x\u0000y"'
+expect "NUL in an array from --set" "spex-bench: --set budget.samples=[300, \"\\u0000\"]: budget.samples: [1]: the string holds \\u0000 (a NUL character): text ends there in C, so the rest would be lost; remove it" check c.toml --set 'budget.samples=[300, "\u0000"]'
+# --set keys follow TOML's dotted-key rules: a quoted segment is one key, dots and '=' in it
+# included (oracle."a.b" used to be split into oracle.a.b).
+expect "--set quoted key with a dot" "spex-bench: --set oracle.\"a.b\"=1: a.b: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml --set 'oracle."a.b"=1'
+expect "--set literal quoted key with '='" "spex-bench: --set oracle.'a=b'=1: a=b: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml --set "oracle.'a=b'=1"
+expect "--set quoted key not closed" "spex-bench: --set oracle.\"ab=1: a quoted key is not closed" check c.toml --set 'oracle."ab=1'
+expect "--set quoted key with a bad escape" "spex-bench: --set oracle.\"a\\qb\"=1: oracle.\"a\\qb\": bad quoted key \"a\\qb\" in 'oracle.\"a\\qb\"': Error while parsing string: unknown escape sequence '\\q'" check c.toml --set 'oracle."a\qb"=1'
+"$BIN" check c.toml --set '"experiment" . "see\u0064" = 7' >out.txt 2>err.txt
+if [ $? = 0 ] && grep -qx "seed = 7" out.txt; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: --set with quoted segments, spaces and an escape: $(head -1 err.txt)"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -769,7 +769,7 @@ static void test_helpers(void) {
   size_t *cols = malloc(d.p * sizeof *cols);
   int ok = 1;
   for (int rep = 0; rep < 20; rep++) {
-    spx_bl_random_mask(r, 20, m);
+    spx_mask_random(m, 20, r);
     size_t q = spx_bl_design_row(&d, m, cols);
     int kept = __builtin_popcountll(m[0]);
     ok &= q == (size_t)(1 + kept + binom(kept, 2) + binom(kept, 3));

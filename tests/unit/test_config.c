@@ -252,7 +252,7 @@ static void test_errors(void) {
   }
   expect_edit_error("[experiment]\n", "foo = 1\n[experiment]\n",
                     "cfg.toml:1:1: foo: unknown key (known keys: experiment, oracle, budget, "
-                    "method, scaling, pruning)",
+                    "method, scaling, pruning, scoring)",
                     "unknown top-level key");
   expect_edit_error("seed = 3\n", "seed = 3\nsede = 4\n",
                     "cfg.toml:4:1: experiment.sede: unknown key (known keys: name, kind, seed, "

@@ -51,6 +51,46 @@ static void test_masks(void) {
   spx_maskset_destroy(&s);
 }
 
+/* Hashing and the mask index: SplitMix64's known first output, the index against a linear
+ * scan on random masks with repeats (n = 70: two words), across table growth. */
+static void test_mask_index(void) {
+  spx_test(spx_mix64(0) == 0xe220a8397b1dcdafULL, "mix64(0) is SplitMix64's first output");
+  uint64_t a[2] = {1, 2}, b[2] = {1, 3}, ha[2], hb[2];
+  spx_mask_hash128(a, 2, 5, 7, ha);
+  spx_mask_hash128(b, 2, 5, 7, hb);
+  spx_test(ha[0] != hb[0] && ha[1] != hb[1], "hash128 lanes differ for masks one bit apart");
+  gsl_rng *r = spx_rng_stream(11, 0, 0, 0, 0);
+  size_t n = 70, N = 3000;
+  spx_maskset *rows = spx_maskset_create(n, 0), *draws = spx_maskset_create(n, N);
+  for (size_t i = 0; i < N; i++) { /* few distinct masks: keep 3 random bits of each draw */
+    uint64_t *m = spx_maskset_row(draws, i);
+    spx_mask_random(m, n, r);
+    m[0] &= 0x7, m[1] &= 0x20;
+  }
+  spx_mask_index ix = {0};
+  int ok = 1;
+  for (size_t i = 0; i < N && ok; i++) {
+    const uint64_t *m = spx_maskset_row(draws, i);
+    size_t scan = SIZE_MAX;
+    for (size_t j = 0; j < rows->count && scan == SIZE_MAX; j++)
+      if (memcmp(spx_maskset_row(rows, j), m, rows->words * sizeof *m) == 0) scan = j;
+    size_t found = spx_mask_index_find(&ix, rows->bits, rows->words, m);
+    ok = found == scan;
+    if (ok && found == SIZE_MAX)
+      ok = spx_maskset_append(rows, m, NULL) == SPX_OK &&
+           spx_mask_index_add(&ix, rows->bits, rows->words, rows->count - 1, NULL) == SPX_OK;
+  }
+  spx_test(ok && rows->count == 16 && ix.count == 16 && 2 * ix.count <= ix.cap,
+           "index agrees with a scan (%zu distinct of 16, %zu slots)", rows->count, ix.cap);
+  spx_mask_index_free(&ix);
+  spx_test(ix.slot == NULL && ix.cap == 0 &&
+               spx_mask_index_find(&ix, rows->bits, rows->words, rows->bits) == SIZE_MAX,
+           "a freed index is empty");
+  spx_maskset_destroy(&rows);
+  spx_maskset_destroy(&draws);
+  gsl_rng_free(r);
+}
+
 /* First outputs of pcg64(42, 54) from the PCG reference test output (pcg-c
  * test-high/expected/check-pcg64.out, also pcg-cpp's pcg64 with the same seed). */
 static void test_pcg64(void) {
@@ -199,6 +239,7 @@ static void test_options(void) {
 
 int main(void) {
   test_masks();
+  test_mask_index();
   test_pcg64();
   test_transform();
   test_options();

@@ -158,11 +158,7 @@ static double target(const uint64_t *m, size_t n, gsl_rng *r) {
 
 static spx_maskset *random_masks(size_t n, size_t count, gsl_rng *r) {
   spx_maskset *s = spx_maskset_create(n, count);
-  for (size_t i = 0; i < count; i++) {
-    uint64_t *m = spx_maskset_row(s, i);
-    for (size_t w = 0; w < s->words; w++) m[w] = spx_rng_u64(r);
-    if (n % 64) m[s->words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
-  }
+  if (s) spx_maskset_fill_random(s, r);
   return s;
 }
 

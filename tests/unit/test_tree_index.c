@@ -343,8 +343,7 @@ static void test_xgboost(size_t n, int depth, size_t trees, unsigned maxorder, g
   double *y = malloc(N * sizeof *y);
   for (size_t i = 0; i < N; i++) {
     uint64_t *row = spx_maskset_row(m, i);
-    for (size_t w = 0; w < m->words; w++) row[w] = spx_rng_u64(r);
-    if (n % 64) row[m->words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
+    spx_mask_random(row, n, r);
     double x[6];
     for (int j = 0; j < 6; j++) x[j] = spx_mask_test(row, (size_t)(j * 5) % n);
     y[i] = x[0] + 2 * x[0] * x[1] - x[2] * x[3] * x[4] + 0.5 * x[5] + 0.1 * gsl_rng_uniform(r);

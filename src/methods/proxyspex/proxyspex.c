@@ -126,18 +126,6 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
 
 /* ---- sampling ---------------------------------------------------------------------------- */
 
-static void random_mask(uint64_t *m, size_t n, gsl_rng *rng) { spx_mask_random(m, n, rng); }
-
-static uint64_t mask_hash(const uint64_t *m, size_t words) {
-  uint64_t h = 0x243f6a8885a308d3ULL;
-  for (size_t w = 0; w < words; w++) {
-    h ^= m[w];
-    h *= 0x9e3779b97f4a7c15ULL;
-    h ^= h >> 31;
-  }
-  return h;
-}
-
 /* Distinct masks: the empty and the full mask first, then uniform masks without repeats. */
 static int sample_distinct(size_t n, size_t count, gsl_rng *rng, spx_maskset *set,
                            spx_error *err) {
@@ -161,31 +149,20 @@ static int sample_distinct(size_t n, size_t count, gsl_rng *rng, spx_maskset *se
     free(all);
     return SPX_OK;
   }
-  size_t nslots = 16;
-  while (nslots < 2 * count) nslots *= 2;
-  size_t *slots = calloc(nslots, sizeof *slots); /* row + 1, 0 = empty */
-  SPX_CHECK_ALLOC(slots, err);
+  spx_mask_index index = {0};
+  int rc = SPX_OK;
   size_t have = 0;
-  for (size_t r = 0; r < count; r++) {
+  for (size_t r = 0; r < count && rc == SPX_OK; r++) {
     uint64_t *m = spx_maskset_row(set, have);
-    if (r >= 2) random_mask(m, n, rng);
-    size_t s = mask_hash(m, words) & (nslots - 1);
-    int dup = 0;
-    while (slots[s]) {
-      if (memcmp(spx_maskset_row(set, slots[s] - 1), m, words * sizeof *m) == 0) {
-        dup = 1;
-        break;
-      }
-      s = (s + 1) & (nslots - 1);
-    }
-    if (dup) { /* draw again (only random rows can repeat: count < 2^n / 2 here) */
-      r--;
+    if (r >= 2) spx_mask_random(m, n, rng);
+    if (spx_mask_index_find(&index, set->bits, words, m) != SIZE_MAX) {
+      r--; /* draw again (only random rows can repeat: count < 2^n / 2 here) */
       continue;
     }
-    slots[s] = ++have;
+    rc = spx_mask_index_add(&index, set->bits, words, have++, err);
   }
-  free(slots);
-  return SPX_OK;
+  spx_mask_index_free(&index);
+  return rc;
 }
 
 int spx_proxyspex_sample(size_t n, size_t budget, spx_sampling sampling, gsl_rng *rng,
@@ -201,7 +178,7 @@ int spx_proxyspex_sample(size_t n, size_t budget, spx_sampling sampling, gsl_rng
     return spx_error_set(err, SPX_ENOMEM, "out of memory for %zu masks of %zu bits", count, n);
   int rc = SPX_OK;
   if (sampling == SPX_SAMPLING_UNIFORM)
-    for (size_t r = 0; r < count; r++) random_mask(spx_maskset_row(set, r), n, rng);
+    for (size_t r = 0; r < count; r++) spx_mask_random(spx_maskset_row(set, r), n, rng);
   else
     rc = sample_distinct(n, count, rng, set, err);
   if (rc) {
