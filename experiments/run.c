@@ -295,7 +295,7 @@ int spx_check_config_types(int argc, char **argv, FILE *out, FILE *errout,
     if (rc == SPX_OK) rc = spx_config_dry_run(cfg, &err);
     if (rc == SPX_OK) rc = spx_check_commands(cfg, &err); /* the model's program exists */
     if (rc == SPX_OK && print) rc = spx_config_print_plan(cfg, out, &err);
-    if (rc == SPX_OK && print && a.probe) rc = spx_check_probe(cfg, out, &err);
+    if (rc == SPX_OK && print) rc = spx_check_estimate(cfg, a.probe, out, &err);
     if (rc) {
       if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
       code = 2;
