@@ -20,10 +20,10 @@ static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *
   if (coord) {
     rc = grid_coordinator_init(&c, cfg, opt, err);
     if (rc == SPX_OK) rc = grid_coordinator_open(&c, par, &usage, err);
-    c.t0 = spx_time_now();
+    c.started = spx_time_now();
     if (rc == SPX_OK) {
       size_t done = 0;
-      for (size_t id = 0; id < c.ninstances * c.per_instance; id++) done += c.cell_state[id] == 2;
+      for (size_t id = 0; id < c.ninstances * c.per_instance; id++) done += c.cell_state[id] == CELL_FINISHED;
       c.todo_cells = c.ninstances * c.per_instance - done;
       if (!opt->quiet && opt->errout && done)
         fprintf(opt->errout, "resuming %s: %zu of %zu cells already finished\n", cfg->output,

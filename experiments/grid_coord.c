@@ -11,24 +11,26 @@ size_t grid_cell_id(const coordinator *c, size_t i, size_t m, size_t b, size_t r
 
 /* The next task for a group: 1 with *t filled, 0 when nothing can be handed out now. */
 static int next_task(coordinator *c, task_msg *t) {
-  while (c->scan < c->ninstances && c->inst[c->scan] != INST_PENDING && c->inst[c->scan] != INST_RUNNING &&
-         c->next[c->scan] >= c->per_instance)
-    c->scan++;
-  for (size_t i = c->scan; i < c->ninstances; i++) {
-    if (c->inst[i] == INST_PENDING) {
-      c->inst[i] = INST_RUNNING;
+  while (c->first_open < c->ninstances && c->instance_state[c->first_open] != INST_PENDING &&
+         c->instance_state[c->first_open] != INST_RUNNING &&
+         c->next_position[c->first_open] >= c->per_instance)
+    c->first_open++;
+  for (size_t i = c->first_open; i < c->ninstances; i++) {
+    if (c->instance_state[i] == INST_PENDING) {
+      c->instance_state[i] = INST_RUNNING;
       memset(t, 0, sizeof *t);
       t->kind = TASK_SETUP;
       t->instance = (int64_t)i;
       return 1;
     }
-    if (c->inst[i] != INST_READY) continue;
+    if (c->instance_state[i] != INST_READY) continue;
     size_t base = i * c->per_instance;
-    while (c->next[i] < c->per_instance && c->cell_state[base + c->order[c->next[i]]] != 0)
-      c->next[i]++;
-    if (c->next[i] >= c->per_instance) continue;
-    size_t k = c->order[c->next[i]++];
-    c->cell_state[base + k] = 1;
+    while (c->next_position[i] < c->per_instance &&
+           c->cell_state[base + c->order[c->next_position[i]]] != CELL_TODO)
+      c->next_position[i]++;
+    if (c->next_position[i] >= c->per_instance) continue;
+    size_t k = c->order[c->next_position[i]++];
+    c->cell_state[base + k] = CELL_RUNNING;
     t->kind = TASK_CELL;
     t->instance = (int64_t)i;
     t->method = (int64_t)(k / (c->nbudgets * c->nrepeats));
@@ -52,7 +54,7 @@ void grid_set_fatal(coordinator *c, const spx_error *e) {
 static void progress(coordinator *c, size_t i, size_t m, size_t b, size_t r, int status,
                      double r2) {
   if (c->opt->quiet || c->opt->errout == NULL) return;
-  double el = spx_time_now() - c->t0;
+  double el = spx_time_now() - c->started;
   double eta = c->done_cells ? el / (double)c->done_cells * (double)(c->todo_cells - c->done_cells) : 0;
   static const char *const names[] = {"pending", "ok", "skipped", "failed"};
   fprintf(c->opt->errout, "[%zu/%zu] %3.0f%% elapsed %.1fs ETA %.1fs | %s budget %zu explicand %zu repeat %zu: %s",
@@ -69,10 +71,10 @@ static void progress(coordinator *c, size_t i, size_t m, size_t b, size_t r, int
 static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
                         const spx_cell_result *cell) {
   size_t id = grid_cell_id(c, i, m, b, r);
-  c->cell_state[id] = 2;
+  c->cell_state[id] = CELL_FINISHED;
   c->status[id] = cell->status;
   c->r2[id] = grid_record_r2(cell);
-  c->tdec[id] = cell->time_decode;
+  c->time_decode[id] = cell->time_decode;
   c->queries[id] = cell->queries;
   if (cell->status == SPX_CELL_FAILED) {
     c->failed++;
@@ -103,8 +105,8 @@ static void group_lost(coordinator *c, size_t g, const char *why) {
 
 /* Put a handed-out task back in the queue. */
 static void requeue(coordinator *c, size_t i) {
-  c->next[i] = 0;
-  if (i < c->scan) c->scan = i;
+  c->next_position[i] = 0;
+  if (i < c->first_open) c->first_open = i;
 }
 
 static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
@@ -123,7 +125,7 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
   char *msg = NULL;
   if (rc == ANSWER_RETURNED) {
     msg = grid_rstr(&rb, (size_t)h.msg_len);
-    c->inst[i] = INST_PENDING;
+    c->instance_state[i] = INST_PENDING;
     requeue(c, i);
     group_lost(c, g, msg ? msg : "");
     free(msg);
@@ -156,14 +158,14 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
     grid_setup_parts_free(&p);
   }
   if (rc == SPX_OK) {
-    c->inst[i] = INST_READY;
+    c->instance_state[i] = INST_READY;
   } else {
     /* Every open cell of the instance fails with the setup's message. */
-    c->inst[i] = INST_FAILED;
+    c->instance_state[i] = INST_FAILED;
     spx_error_prefix(&e, "setup of explicand %zu failed", spx_config_instance_explicand(c->cfg, i));
     for (size_t k = 0; k < c->per_instance; k++) {
       size_t id = i * c->per_instance + k;
-      if (c->cell_state[id] != 0) continue;
+      if (c->cell_state[id] != CELL_TODO) continue;
       size_t m = k / (c->nbudgets * c->nrepeats), b = (k / c->nrepeats) % c->nbudgets, r = k % c->nrepeats;
       spx_cell_result cell;
       spx_error ie = {0};
@@ -173,7 +175,7 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
       finish_cell(c, i, m, b, r, &cell);
       spx_cell_free(&cell);
     }
-    c->next[i] = c->per_instance;
+    c->next_position[i] = c->per_instance;
   }
   free(msg);
   return 0;
@@ -196,7 +198,7 @@ static int handle_cell(coordinator *c, size_t g, const void *buf, size_t len) {
   size_t i = (size_t)cell.instance, m = (size_t)cell.method, b = (size_t)cell.budget,
          r = (size_t)cell.repeat;
   if (rc == SPX_OK && cell.status == ANSWER_RETURNED) {
-    c->cell_state[grid_cell_id(c, i, m, b, r)] = 0;
+    c->cell_state[grid_cell_id(c, i, m, b, r)] = CELL_TODO;
     requeue(c, i);
     group_lost(c, g, cell.message ? cell.message : "");
     spx_cell_free(&cell);
@@ -231,16 +233,16 @@ int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_o
   c->cell_state = calloc(nc, 1);
   c->status = calloc(nc, sizeof *c->status);
   c->r2 = calloc(nc, sizeof *c->r2);
-  c->tdec = calloc(nc, sizeof *c->tdec);
+  c->time_decode = calloc(nc, sizeof *c->time_decode);
   c->queries = calloc(nc, sizeof *c->queries);
-  c->inst = calloc(ni, 1);
+  c->instance_state = calloc(ni, 1);
   c->test_values = calloc(ni * (c->ntest ? c->ntest : 1), sizeof *c->test_values);
   c->samples = calloc(ni * (c->nbudgets ? c->nbudgets : 1), sizeof *c->samples);
-  c->next = calloc(ni, sizeof *c->next);
+  c->next_position = calloc(ni, sizeof *c->next_position);
   c->order = calloc(c->per_instance ? c->per_instance : 1, sizeof *c->order);
   size_t *bsort = calloc(c->nbudgets ? c->nbudgets : 1, sizeof *bsort);
-  if (!c->cell_state || !c->status || !c->r2 || !c->tdec || !c->queries || !c->inst ||
-      !c->test_values || !c->samples || !c->next || !c->order || !bsort) {
+  if (!c->cell_state || !c->status || !c->r2 || !c->time_decode || !c->queries || !c->instance_state ||
+      !c->test_values || !c->samples || !c->next_position || !c->order || !bsort) {
     free(bsort);
     return spx_error_set(err, SPX_ENOMEM, "out of memory for the experiment grid");
   }
@@ -268,12 +270,12 @@ void grid_coordinator_free(coordinator *c) {
   free(c->cell_state);
   free(c->status);
   free(c->r2);
-  free(c->tdec);
+  free(c->time_decode);
   free(c->queries);
-  free(c->inst);
+  free(c->instance_state);
   free(c->test_values);
   free(c->samples);
-  free(c->next);
+  free(c->next_position);
   free(c->order);
 }
 
@@ -292,17 +294,18 @@ spx_farm_next grid_next_task(void *vc, size_t group, spx_bytes *task) {
   if (c->fatal) return SPX_FARM_DONE;
   task_msg t;
   memset(&t, 0, sizeof t);
-  if (!next_task(c, &t)) return work_left(c) ? SPX_FARM_WAIT /* a setup is running */ : SPX_FARM_DONE;
+  if (!next_task(c, &t)) /* WAIT: a setup is running, its cells come next */
+    return work_left(c) ? SPX_FARM_WAIT : SPX_FARM_DONE;
   task_message(c, &t, task);
   if (task->failed) { /* the run cannot go on: the task goes back, every group stops */
     spx_error e;
     spx_error_set(&e, SPX_ENOMEM, "out of memory writing a task");
     grid_set_fatal(c, &e);
     if (t.kind == TASK_SETUP) {
-      c->inst[t.instance] = INST_PENDING;
+      c->instance_state[t.instance] = INST_PENDING;
     } else {
       c->cell_state[grid_cell_id(c, (size_t)t.instance, (size_t)t.method,
-                                 (size_t)t.budget_index, (size_t)t.repeat)] = 0;
+                                 (size_t)t.budget_index, (size_t)t.repeat)] = CELL_TODO;
     }
     requeue(c, (size_t)t.instance);
     return SPX_FARM_DONE;

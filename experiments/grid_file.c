@@ -94,7 +94,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
       rc = spx_config_budget(cfg, n, b, &s, err);
       c->samples[i * c->nbudgets + b] = s;
     }
-    if (rc == SPX_OK) c->inst[i] = INST_READY;
+    if (rc == SPX_OK) c->instance_state[i] = INST_READY;
   }
   size_t cells = c->ninstances * c->nbudgets * c->nrepeats;
   int *st = malloc((cells ? cells : 1) * sizeof *st);
@@ -107,12 +107,12 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
       for (size_t b = 0; b < c->nbudgets; b++)
         for (size_t r = 0; r < c->nrepeats; r++) {
           size_t k = (i * c->nbudgets + b) * c->nrepeats + r, id = grid_cell_id(c, i, m, b, r);
-          if (c->inst[i] != INST_READY || (st[k] != SPX_CELL_OK && st[k] != SPX_CELL_SKIPPED))
+          if (c->instance_state[i] != INST_READY || (st[k] != SPX_CELL_OK && st[k] != SPX_CELL_SKIPPED))
             continue;
-          c->cell_state[id] = 2;
+          c->cell_state[id] = CELL_FINISHED;
           c->status[id] = st[k];
           c->r2[id] = r2[k];
-          c->tdec[id] = td[k];
+          c->time_decode[id] = td[k];
           c->queries[id] = q[k];
         }
   }

@@ -82,7 +82,10 @@ typedef struct {
   int64_t instance, rc, n, ntest, desc_len, labels_len, msg_len;
 } setup_hdr;
 
+/* instance_state: setup not handed out, setup running, set up, setup failed */
 enum { INST_PENDING = 0, INST_RUNNING = 1, INST_READY = 2, INST_FAILED = 3 };
+/* cell_state */
+enum { CELL_TODO = 0, CELL_RUNNING = 1, CELL_FINISHED = 2 };
 
 typedef struct {
   const spx_config *cfg;
@@ -92,23 +95,23 @@ typedef struct {
    * test masks per instance; cells per instance = nmethods * nbudgets * nrepeats */
   size_t ninstances, nmethods, nbudgets, nrepeats, ntest, per_instance;
   /* per cell, indexed ((i * nmethods + m) * nbudgets + b) * nrepeats + r (grid_cell_id) */
-  unsigned char *cell_state; /* 0 todo, 1 running, 2 finished */
+  unsigned char *cell_state; /* CELL_* */
   int *status;
-  double *r2, *tdec;
+  double *r2, *time_decode;
   uint64_t *queries;
   /* per instance */
-  unsigned char *inst;
+  unsigned char *instance_state; /* INST_* */
   double *test_values; /* ninstances x ntest */
   uint64_t *samples;   /* ninstances x nbudgets: the query count of each budget point */
-  size_t *next;        /* first position in order of the instance that may still be todo */
+  size_t *next_position; /* first position in order of the instance that may still be todo */
   size_t *order;       /* per_instance cells of an instance, the largest budgets first */
-  size_t scan;         /* first instance that may still have work */
+  size_t first_open;   /* first instance that may still have work */
   size_t groups_lost;     /* groups retired because their oracle was lost */
   spx_error first_lost; /* why the first group stopped */
   size_t todo_cells, done_cells, failed;
   size_t nfail_shown;
   char fail_lines[5][SPX_ERRMSG_LEN + 96]; /* the first failed cells, for the summary */
-  double t0;
+  double started; /* spx_time_now() at the start of the run (progress lines) */
   int fatal;
   spx_error fatal_err;
 } coordinator;

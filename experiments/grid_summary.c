@@ -160,13 +160,13 @@ static void print_budget(FILE *out, const summary *s, size_t b, unsigned char *o
   for (size_t m = 0; m < M; m++)
     for (size_t i = 0; i < c->ninstances; i++)
       for (size_t r = 0; r < c->nrepeats; r++)
-        if (c->cell_state[grid_cell_id(c, i, m, b, r)] != 2) tmp[i * c->nrepeats + r] = 0;
+        if (c->cell_state[grid_cell_id(c, i, m, b, r)] != CELL_FINISHED) tmp[i * c->nrepeats + r] = 0;
   size_t most = 0;
   for (size_t m = 0; m < M; m++) {
     for (size_t i = 0; i < c->ninstances; i++)
       for (size_t r = 0; r < c->nrepeats; r++) {
         size_t id = grid_cell_id(c, i, m, b, r), k = i * c->nrepeats + r;
-        int fin = c->cell_state[id] == 2;
+        int fin = c->cell_state[id] == CELL_FINISHED;
         skipped[m] += fin && c->status[id] == SPX_CELL_SKIPPED;
         failed[m] += fin && c->status[id] == SPX_CELL_FAILED;
         ok[m * IR + k] = fin && c->status[id] == SPX_CELL_OK && tmp[k];
@@ -275,7 +275,7 @@ static int load_columns(summary *s) {
         for (size_t r = 0; r < c->nrepeats; r++) {
           size_t id = grid_cell_id(c, i, m, b, r), k = (i * c->nbudgets + b) * c->nrepeats + r;
           v[COL_R2][k] = c->r2[id];
-          v[COL_TDEC][k] = c->tdec[id];
+          v[COL_TDEC][k] = c->time_decode[id];
           v[COL_QUERIES][k] = (double)c->queries[id];
         }
   }

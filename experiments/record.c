@@ -334,7 +334,7 @@ static int on_report(void *vs, size_t group, const void *task, size_t task_len,
 
 int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
                    spx_error *err) {
-  size_t I = spx_config_instances(cfg);
+  size_t ninstances = spx_config_instances(cfg);
   if (cfg->nscaling)
     return spx_error_set(err, SPX_EINVAL,
                          "%s: record: a scaling sweep cannot be recorded (the recorded oracle "
@@ -346,9 +346,10 @@ int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *o
                          "number): %zu explicands are recorded, one file each",
                          cfg->source, cfg->recording, cfg->explicand_count);
   int coordinator = spx_par_is_coordinator(par);
-  reports s = {cfg, opt, I, 0, 0, 0, spx_time_now(), {0}};
+  reports s = {cfg, opt, ninstances, 0, 0, 0, spx_time_now(), {0}};
   if (coordinator && !opt->quiet && opt->errout)
-    fprintf(opt->errout, "recording %zu explicand%s to %s\n", I, I == 1 ? "" : "s",
+    fprintf(opt->errout, "recording %zu explicand%s to %s\n", ninstances,
+            ninstances == 1 ? "" : "s",
             cfg->recording);
   record_worker w = {cfg, par};
   spx_par_farm farm = {next_explicand, run_explicand, on_report};
@@ -359,13 +360,14 @@ int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *o
     if (frc) {
       final = frc;
       *err = fe;
-    } else if (s.failed || s.received < I) {
+    } else if (s.failed || s.received < ninstances) {
       final = SPX_EORACLE;
       spx_error_set(err, SPX_EORACLE, "%zu of %zu explicand%s failed; the first: %s",
-                    s.failed + (I - s.received), I, I == 1 ? "" : "s", s.first_failure.msg);
+                    s.failed + (ninstances - s.received), ninstances, ninstances == 1 ? "" : "s",
+                    s.first_failure.msg);
     } else if (opt->out) {
-      fprintf(opt->out, "%s: recorded %zu explicand%s in %s (%.1f s)\n", cfg->name, I,
-              I == 1 ? "" : "s", cfg->recording, spx_time_now() - s.t0);
+      fprintf(opt->out, "%s: recorded %zu explicand%s in %s (%.1f s)\n", cfg->name, ninstances,
+              ninstances == 1 ? "" : "s", cfg->recording, spx_time_now() - s.t0);
       fflush(opt->out);
     }
   }

@@ -228,7 +228,8 @@ static void farm_case(spx_par_comm comm, size_t group_size, int dedicated, int r
       spx_test(cs.leader_tasks[G - 1] == 1, "%s: the retired group answered once (%zu)", what,
                cs.leader_tasks[G - 1]);
     if (!everyone_retired)
-      spx_test(cs.waits > 0 || G == 1 || (retire_last && G == 2), "%s: held tasks waited for task 0 (%d waits)", what,
+      spx_test(cs.waits > 0 || G == 1 || (retire_last && G == 2),
+               "%s: held tasks waited for task 0 (%d waits)", what,
                cs.waits);
     /* every rank of a group ran each of its group's tasks */
     int same = 1;
