@@ -55,7 +55,9 @@ void spx_explain_usage(FILE *out) {
           "  --budget N        number of oracle queries the method may make (required except\n"
           "                    for exact, which enumerates all 2^n masks)\n"
           "  --index NAME      what to report: fourier, moebius, sii, bii, sv, bv, fsii, fbii,\n"
-          "                    stii, ksii (default: the method's own basis)\n"
+          "                    stii, ksii (default: the method's own basis); also given to\n"
+          "                    methods that estimate that index themselves (an `index`\n"
+          "                    option: proxyshap, shap_iq, permutation, kernelshap_iq)\n"
           "  --order K         order of the index (default 2; sv and bv use 1); also given to\n"
           "                    methods that take an `order` option\n"
           "  --test-masks M    score the reconstruction (R^2) on M uniform random held-out\n"
@@ -363,6 +365,20 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     rc = spx_options_put(mopts, "order", SPX_OPT_TEXT, buf, "--order", &err);
     spx_options_known(mopts, "order");
   }
+  /* --index goes to a method that estimates that index itself (an `index` choice among its
+   * options: proxyshap, shap_iq, permutation, kernelshap_iq); its result is then the index and
+   * is reported as it is, not converted again. */
+  int method_index = 0;
+  if (rc == SPX_OK && a.index_name && !spx_options_has(mopts, "index")) {
+    const spx_method_type *mt = spx_method_lookup(a.method);
+    const spx_option_decl *d = mt ? spx_option_decl_find(mt->options, "index") : NULL;
+    for (size_t k = 0; d && d->kind == SPX_DECL_CHOICE && d->choices[k]; k++)
+      method_index = method_index || strcmp(d->choices[k], a.index_name) == 0;
+    if (method_index) {
+      rc = spx_options_put(mopts, "index", SPX_OPT_TEXT, a.index_name, "--index", &err);
+      spx_options_known(mopts, "index");
+    }
+  }
   if (rc) goto done;
 
   /* The cell runner of the grid (cell_runner.h), with the grid's streams: a configuration's
@@ -415,7 +431,10 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
   if (a.index_name == NULL)
     index = spx_transform_basis(t) == SPX_BASIS_MOEBIUS ? SPX_INDEX_MOEBIUS : SPX_INDEX_FOURIER;
   long long order = (index == SPX_INDEX_SV || index == SPX_INDEX_BV) ? 1 : a.order;
-  rc = spx_transform_to_index(t, index, (unsigned)order, &res, &err);
+  if (method_index) /* already the index, in the Moebius slot: a copy */
+    rc = spx_transform_to_index(t, SPX_INDEX_MOEBIUS, (unsigned)order, &res, &err);
+  else
+    rc = spx_transform_to_index(t, index, (unsigned)order, &res, &err);
   if (rc) goto done;
   size_t size = spx_transform_size(res);
   sorted = malloc((size ? size : 1) * sizeof *sorted);

@@ -3,7 +3,16 @@
  * memory (getrusage max RSS of a child process per run) and faithfulness R² on held-out masks.
  *
  *   bench_proxyspex [--n 1000] [--samples 1000,5000] [--hpo fast,grid] [--reps 3] [--first-rep 0]
- *                   [--threads 1] [--test 1000] [--opt key=value ...]
+ *                   [--threads 1] [--test 1000] [--opt key=value ...] [--method proxyspex]
+ *                   [--oracle KIND [--oset key=value ...] [--explicand E]] [--cache DIR]
+ *
+ * --method proxyshap runs ProxySHAP instead (its index is scored as a Moebius transform, as
+ * the grid scores index-valued methods). --hpo default leaves the method's hpo unset.
+ * --oracle replaces the test function by an oracle of spex-bench (its options by --oset;
+ * --n is then taken from the oracle). --cache DIR keeps every evaluated mask batch in DIR
+ * under a hash of its masks, so a slow oracle (sentiment) answers each batch once across
+ * runs and option variants. "method CPU" is the process CPU time of spx_method_run minus the
+ * CPU time spent inside the evaluation callback (the non-oracle time of the method).
  *
  * The function: 10 groups of 5 distinct random features (a, b, c, d, e); each group adds the
  * chain c1 a + c2 ab + c3 abc + c4 abcd + c5 abcde (a hierarchy: every interaction's subsets
@@ -25,12 +34,15 @@
 
 #include <gsl/gsl_rng.h>
 
+#include <time.h>
+
 #include "core/metrics.h"
 #include "core/options.h"
 #include "core/rng.h"
 #include "core/timer.h"
 #include "methods/method.h"
 #include "methods/proxyspex/proxyspex.h"
+#include "oracle/oracle.h"
 
 #define GROUPS 10
 #define PAIRS 10
@@ -118,19 +130,105 @@ static double hier_eval(const hier_fn *h, const uint64_t *m) {
   return f;
 }
 
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The bench's settings for an oracle in place of the test function. */
+typedef struct {
+  const char *kind; /* NULL: the test function */
+  char **oset;
+  int noset;
+  size_t explicand;
+  const char *cache; /* directory or NULL */
+} oracle_spec;
+
+typedef struct {
+  const hier_fn *h;
+  const oracle_spec *os;
+  spx_oracle *o; /* opened on the first cache miss */
+  double cpu_in_eval;
+} eval_ctx;
+
+static spx_options *oracle_options(const oracle_spec *os, spx_error *err) {
+  spx_options *opts = spx_options_create("bench oracle");
+  for (int i = 0; opts && i < os->noset; i++) {
+    char key[64];
+    const char *eq = strchr(os->oset[i], '=');
+    if (!eq || (size_t)(eq - os->oset[i]) >= sizeof key) continue;
+    memcpy(key, os->oset[i], (size_t)(eq - os->oset[i]));
+    key[eq - os->oset[i]] = 0;
+    spx_options_put(opts, key, SPX_OPT_TEXT, eq + 1, "--oset", err);
+  }
+  return opts;
+}
+
+static uint64_t masks_hash(const spx_maskset *m) {
+  uint64_t h = 1469598103934665603ULL ^ m->n ^ (m->count << 20);
+  const uint64_t *b = m->bits;
+  for (size_t i = 0; i < m->count * m->words; i++) {
+    h ^= b[i];
+    h *= 1099511628211ULL;
+    h ^= h >> 29;
+  }
+  return h;
+}
+
+static int eval_oracle(eval_ctx *c, const spx_maskset *masks, double *values, spx_error *err) {
+  char path[4096] = "";
+  if (c->os->cache) {
+    snprintf(path, sizeof path, "%s/%s-%zu-%016llx.bin", c->os->cache, c->os->kind,
+             c->os->explicand, (unsigned long long)masks_hash(masks));
+    FILE *f = fopen(path, "rb");
+    if (f) {
+      size_t got = fread(values, sizeof *values, masks->count, f);
+      fclose(f);
+      if (got == masks->count) return SPX_OK;
+    }
+  }
+  if (c->o == NULL) {
+    spx_options *oo = oracle_options(c->os, err);
+    const spx_oracle_type *ot = spx_oracle_find(c->os->kind, err);
+    int rc = ot ? spx_oracle_open(ot, oo, c->os->explicand, &c->o, err) : SPX_EINVAL;
+    spx_options_destroy(&oo);
+    if (rc) return rc;
+  }
+  int rc = spx_oracle_eval_all(c->o, masks, values, err);
+  if (rc == SPX_OK && path[0]) {
+    FILE *f = fopen(path, "wb");
+    if (f) {
+      fwrite(values, sizeof *values, masks->count, f);
+      fclose(f);
+    }
+  }
+  return rc;
+}
+
 static int eval_cb(void *ctx, const spx_maskset *masks, double *values, spx_error *err) {
-  const hier_fn *h = ctx;
-  for (size_t i = 0; i < masks->count; i++) values[i] = hier_eval(h, spx_maskset_row(masks, i));
-  return SPX_OK;
+  eval_ctx *c = ctx;
+  double t0 = cpu_now();
+  int rc = SPX_OK;
+  if (c->os && c->os->kind)
+    rc = eval_oracle(c, masks, values, err);
+  else
+    for (size_t i = 0; i < masks->count; i++)
+      values[i] = hier_eval(c->h, spx_maskset_row(masks, i));
+  c->cpu_in_eval += cpu_now() - t0;
+  return rc;
 }
 
 typedef struct {
-  double seconds, cpu, r2;
+  double seconds, cpu, r2, method_cpu;
   long maxrss_kb;
   int ok;
 } run_result;
 
 /* One run in the current process; returns its numbers. */
+static const char *g_method = "proxyspex";
+static const oracle_spec *g_oracle = NULL;
+
 static run_result run_once(size_t n, size_t N, const char *hpo, int threads, size_t ntest,
                            unsigned rep, char **extra, int nextra, int use_parity) {
   run_result res = {0};
@@ -146,7 +244,8 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
   spx_error err;
   char th[16];
   snprintf(th, sizeof th, "%d", threads);
-  spx_options_put(opts, "hpo", SPX_OPT_STRING, hpo, "--hpo", &err);
+  if (strcmp(hpo, "default") != 0)
+    spx_options_put(opts, "hpo", SPX_OPT_STRING, hpo, "--hpo", &err);
   spx_options_put(opts, "threads", SPX_OPT_INT, th, "--threads", &err);
   spx_options_put(opts, "verbose", SPX_OPT_BOOL, "true", NULL, &err);
   for (int i = 0; i < nextra; i++) {
@@ -160,8 +259,10 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
   gsl_rng *rng = spx_rng_stream(2025, n, rep, 2, N);
   spx_transform *t = NULL;
   spx_method_stats stats;
-  double t0 = spx_time_now();
-  int rc = spx_method_run("proxyspex", n, N, opts, rng, eval_cb, &h, &t, &stats, &err);
+  eval_ctx ec = {.h = &h, .os = g_oracle};
+  double t0 = spx_time_now(), c0 = cpu_now();
+  int rc = spx_method_run(g_method, n, N, opts, rng, eval_cb, &ec, &t, &stats, &err);
+  res.method_cpu = cpu_now() - c0 - ec.cpu_in_eval;
   res.seconds = spx_time_now() - t0;
   if (rc) {
     fprintf(stderr, "run failed: %s\n", err.msg);
@@ -170,7 +271,7 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
     spx_maskset *test = spx_maskset_create(n, ntest);
     spx_maskset_fill_random(test, tr);
     double *y = malloc(ntest * sizeof *y), *yh = malloc(ntest * sizeof *yh);
-    eval_cb(&h, test, y, NULL);
+    if (eval_cb(&ec, test, y, &err) != SPX_OK) fprintf(stderr, "test masks: %s\n", err.msg);
     spx_transform_predict(t, test, yh, NULL);
     res.r2 = spx_r2(y, yh, ntest);
     res.ok = 1;
@@ -182,6 +283,7 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
   spx_transform_destroy(&t);
   gsl_rng_free(rng);
   spx_options_destroy(&opts);
+  spx_oracle_destroy(&ec.o);
   return res;
 }
 
@@ -226,8 +328,9 @@ int main(int argc, char **argv) {
   unsigned reps = 3, first = 0;
   int threads = 1, use_parity = 0;
   char samples[128] = "1000,5000", hpos[64] = "fast,grid";
-  char *extra[32];
+  char *extra[32], *oset[32];
   int nextra = 0;
+  oracle_spec os = {.oset = oset};
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--n")) n = (size_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--samples")) snprintf(samples, sizeof samples, "%s", argv[i + 1]);
@@ -238,14 +341,38 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--test")) ntest = (size_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--opt") && nextra < 32) extra[nextra++] = argv[i + 1];
     else if (!strcmp(argv[i], "--fn")) use_parity = !strcmp(argv[i + 1], "parity");
+    else if (!strcmp(argv[i], "--method")) g_method = argv[i + 1];
+    else if (!strcmp(argv[i], "--oracle")) os.kind = argv[i + 1];
+    else if (!strcmp(argv[i], "--oset") && os.noset < 32) oset[os.noset++] = argv[i + 1];
+    else if (!strcmp(argv[i], "--explicand")) os.explicand = (size_t)atol(argv[i + 1]);
+    else if (!strcmp(argv[i], "--cache")) os.cache = argv[i + 1];
     else {
       fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }
   }
-  printf("| n | samples | hpo | threads | reps | wall median (s) | wall min-max (s) | CPU median "
-         "(s) | max RSS median (MB) | R² median | R² min |\n"
-         "|---|---|---|---|---|---|---|---|---|---|---|\n");
+  if (os.kind || os.cache) {
+    g_oracle = &os;
+  }
+  if (os.kind) { /* n comes from the oracle */
+    spx_error err = {0};
+    spx_options *oo = oracle_options(&os, &err);
+    spx_oracle *o = NULL;
+    const spx_oracle_type *ot = spx_oracle_find(os.kind, &err);
+    if (ot == NULL || spx_oracle_open(ot, oo, os.explicand, &o, &err) != SPX_OK) {
+      fprintf(stderr, "bench_proxyspex: %s\n", err.msg);
+      spx_options_destroy(&oo);
+      return 1;
+    }
+    n = o->n;
+    fprintf(stderr, "oracle %s explicand %zu: n = %zu\n", os.kind, os.explicand, n);
+    spx_oracle_destroy(&o);
+    spx_options_destroy(&oo);
+  }
+  printf("| method | n | samples | hpo | threads | reps | wall median (s) | wall min-max (s) | "
+         "CPU median (s) | method CPU median (s) | method CPU min-max (s) | max RSS median "
+         "(MB) | R² median | R² min |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   char sbuf[128];
   snprintf(sbuf, sizeof sbuf, "%s", samples);
   for (char *sp = strtok(sbuf, ","); sp; sp = strtok(NULL, ",")) {
@@ -254,14 +381,17 @@ int main(int argc, char **argv) {
     snprintf(hbuf, sizeof hbuf, "%s", hpos);
     char *save = NULL;
     for (char *hp = strtok_r(hbuf, ",", &save); hp; hp = strtok_r(NULL, ",", &save)) {
-      double tm[64], mem[64], r2[64], cpu[64];
+      double tm[64], mem[64], r2[64], cpu[64], mcpu[64];
       unsigned k = 0;
       for (unsigned rep = first; rep < first + reps && k < 64; rep++) {
         run_result r = run_child(n, N, hp, threads, ntest, rep, extra, nextra, use_parity);
         if (!r.ok) continue;
-        fprintf(stderr, "  n %zu N %zu %s rep %u: %.2f s (cpu %.2f s), %.0f MB, R2 %.4f\n", n,
-                N, hp, rep, r.seconds, r.cpu, r.maxrss_kb / 1024.0, r.r2);
+        fprintf(stderr,
+                "  n %zu N %zu %s rep %u: %.2f s (cpu %.2f s, method cpu %.2f s), %.0f MB, "
+                "R2 %.4f\n",
+                n, N, hp, rep, r.seconds, r.cpu, r.method_cpu, r.maxrss_kb / 1024.0, r.r2);
         cpu[k] = r.cpu;
+        mcpu[k] = r.method_cpu;
         tm[k] = r.seconds;
         mem[k] = r.maxrss_kb / 1024.0;
         r2[k] = r.r2;
@@ -274,10 +404,15 @@ int main(int argc, char **argv) {
         tmax = tm[i] > tmax ? tm[i] : tmax;
         r2min = r2[i] < r2min ? r2[i] : r2min;
       }
-      double tmed = median(tm, k);
-      printf("| %zu | %zu | %s | %d | %u | %.2f | %.2f-%.2f | %.2f | %.0f | %.4f | %.4f |\n", n, N,
-             hp, threads, k, tmed, tmin, tmax, median(cpu, k), median(mem, k), median(r2, k),
-             r2min);
+      double tmed = median(tm, k), mmin = mcpu[0], mmax = mcpu[0];
+      for (unsigned i = 0; i < k; i++) {
+        mmin = mcpu[i] < mmin ? mcpu[i] : mmin;
+        mmax = mcpu[i] > mmax ? mcpu[i] : mmax;
+      }
+      printf("| %s | %zu | %zu | %s | %d | %u | %.2f | %.2f-%.2f | %.2f | %.2f | %.2f-%.2f | %.0f "
+             "| %.4f | %.4f |\n",
+             g_method, n, N, hp, threads, k, tmed, tmin, tmax, median(cpu, k), median(mcpu, k),
+             mmin, mmax, median(mem, k), median(r2, k), r2min);
       fflush(stdout);
     }
   }

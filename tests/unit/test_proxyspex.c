@@ -152,6 +152,7 @@ static void test_ridge_case(const char *name, size_t rows, size_t cols, int dupl
   }
   const size_t L = 40;
   double lam[40], scores[40], coef[64], bcoef[64], chosen = 0;
+  if (cols > 64) abort();
   spx_logspace(lo, hi, L, lam);
   for (int crit = 0; crit < 2; crit++) {
     int rc = spx_ridge_cv(X, rows, cols, y, lam, L, (spx_ridge_criterion)crit, coef, &chosen,
@@ -187,9 +188,13 @@ static void test_ridge_case(const char *name, size_t rows, size_t cols, int dupl
 
 static void test_ridge(void) {
   gsl_rng *r = spx_rng_stream(77, 0, 0, 0, 0);
-  test_ridge_case("tall 40x10", 40, 10, 0, -6, 6, r);
-  test_ridge_case("tall 200x6 (QR path)", 200, 6, 0, -6, 6, r);
-  test_ridge_case("rank-deficient 30x8", 30, 8, 1, -3, 6, r);
+  test_ridge_case("tall 40x10 (Gram path)", 40, 10, 0, -6, 6, r);
+  test_ridge_case("tall 200x6 (Gram path)", 200, 6, 0, -6, 6, r);
+  test_ridge_case("tall 120x30 (Gram path)", 120, 30, 0, -6, 6, r);
+  test_ridge_case("tall 15x10 (SVD path)", 15, 10, 0, -3, 6, r);
+  test_ridge_case("tall 100x60 (QR-first SVD path: rows < 2 cols)", 100, 60, 0, -3, 6, r);
+  test_ridge_case("rank-deficient 30x8 (Gram path)", 30, 8, 1, -3, 6, r);
+  test_ridge_case("rank-deficient 12x8 (SVD path)", 12, 8, 1, -2, 6, r);
   /* wide: X'X is singular, so the primal brute force needs l >= 1e-2 to stay accurate */
   test_ridge_case("wide 12x30", 12, 30, 0, -2, 6, r);
   double X[4] = {1, 1, 1, 1}, y[4] = {1, 2, 3, 4}, c, lam = -1;

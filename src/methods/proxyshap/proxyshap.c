@@ -21,50 +21,88 @@ static const spx_index index_ids[] = {SPX_INDEX_SII,  SPX_INDEX_BII,  SPX_INDEX_
                                       SPX_INDEX_BV,   SPX_INDEX_FSII, SPX_INDEX_FBII,
                                       SPX_INDEX_STII, SPX_INDEX_KSII, SPX_INDEX_KSII};
 
+static const char *const corrections[] = {"none", "msr", NULL};
+static const char *const hpos[] = {"none", "fast", "grid", NULL};
+
+/* Every key of proxyshap, read once by spx_proxyshap_read_options. */
+const spx_option_decl spx_proxyshap_option_rows[] = {
+    {"index", SPX_DECL_CHOICE, "sii", 0, 0, index_names,
+     "interaction index read from the proxy (k-sii and ksii are the same)", NULL},
+    {"order", SPX_DECL_INT, NULL, 1, 1e9, NULL,
+     "highest order of the index, <= n (default: 1 for sv and bv, else 2, or 1 when n = 1)",
+     NULL},
+    {"correction", SPX_DECL_CHOICE, NULL, 0, 0, corrections,
+     "residual correction on the same coalitions (default: msr for sii, bii, sv, bv, stii, "
+     "k-sii; none for fsii and fbii, which msr cannot estimate)",
+     NULL},
+    {"pairing", SPX_DECL_BOOL, "true", 0, 0, NULL, "shapiq's paired coalition sampling", NULL},
+    {"hpo", SPX_DECL_CHOICE, "none", 0, 0, hpos,
+     "proxy: none (trees, max_depth, eta below) or ProxySPEX's fast or grid search", NULL},
+    {"trees", SPX_DECL_INT, "100", 1, 100000, NULL, "hpo = none: boosting rounds", NULL},
+    {"max_depth", SPX_DECL_INT, "6", 1, 16, NULL, "hpo = none: tree depth", NULL},
+    {"eta", SPX_DECL_FLOAT, "0.3", 1e-6, 1, NULL, "hpo = none: learning rate", NULL},
+    {"screen", SPX_DECL_BOOL, "false", 0, 0, NULL,
+     "hpo = none: grow the trees on the features a 20-round screening model splits on", NULL},
+    {"threads", SPX_DECL_INT, "1", 1, 256, NULL, "XGBoost nthread", NULL},
+    {"verbose", SPX_DECL_BOOL, "false", 0, 0, NULL, "print the proxy and stage times to stderr",
+     NULL},
+    {"memory_gib", SPX_DECL_FLOAT, "2", 1e-6, 1e6, NULL,
+     "not applicable above this much proxy data and MSR Gram matrix", NULL},
+    {"t", SPX_DECL_INT, "5", 1, 16, NULL, "hpo = fast | grid: depths {max(1, t-2), t}", NULL},
+    {"folds", SPX_DECL_INT, "5", 2, 100, NULL, "hpo = fast | grid: cross-validation folds", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config *cfg,
                                spx_error *err) {
-  static const char *const corrections[] = {"none", "msr", NULL};
-  static const char *const hpos[] = {"none", "fast", "grid", NULL};
   memset(cfg, 0, sizeof *cfg);
   int v, rc;
   long long i;
-  if ((rc = spx_options_choice(opts, "index", index_names, 0, &v, err))) return rc;
+  if ((rc = spx_options_declare(opts, spx_proxyshap_option_rows, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "index", &v, err))) return rc;
   cfg->index = index_ids[v];
   int single = cfg->index == SPX_INDEX_SV || cfg->index == SPX_INDEX_BV;
   long long omax = n < 1 ? 1 : (long long)n;
-  if ((rc = spx_options_int_range(opts, "order", single ? 1 : (n < 2 ? 1 : 2), 1, omax, &i,
-                                  err)))
-    return rc;
+  if (spx_options_has(opts, "order")) {
+    if ((rc = spx_opt_int(opts, "order", &i, err))) return rc;
+    if (i > omax)
+      return spx_options_fail(opts, "order", SPX_ERANGE, err, "must be <= n = %lld", omax);
+  } else {
+    i = single ? 1 : (n < 2 ? 1 : 2);
+  }
   if (single && i != 1)
     return spx_options_fail(opts, "order", SPX_EINVAL, err, "must be 1 for index = \"%s\"",
                             index_names[v]);
   cfg->order = (unsigned)i;
   int msr_ok = spx_msr_supports(cfg->index);
-  if ((rc = spx_options_choice(opts, "correction", corrections, msr_ok ? 1 : 0, &v, err)))
-    return rc;
+  if (spx_options_has(opts, "correction")) {
+    if ((rc = spx_opt_choice(opts, "correction", &v, err))) return rc;
+  } else {
+    v = msr_ok ? 1 : 0;
+  }
   cfg->correction = v;
   if (cfg->correction && !msr_ok)
     return spx_options_fail(opts, "correction", SPX_EINVAL, err,
                             "\"msr\" estimates cardinal-probabilistic indices (sii, bii, sv, bv, "
                             "stii, k-sii); use \"none\" for %s",
                             spx_index_name(cfg->index));
-  if ((rc = spx_options_bool(opts, "pairing", 1, &cfg->pairing, err))) return rc;
-  if ((rc = spx_options_choice(opts, "hpo", hpos, 0, &v, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "pairing", &cfg->pairing, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "hpo", &v, err))) return rc;
   cfg->hpo = (spx_proxyshap_hpo)v;
-  if ((rc = spx_options_int_range(opts, "trees", 100, 1, 100000, &i, err))) return rc;
+  if ((rc = spx_opt_int(opts, "trees", &i, err))) return rc;
   cfg->trees = (int)i;
-  if ((rc = spx_options_int_range(opts, "max_depth", 6, 1, 16, &i, err))) return rc;
+  if ((rc = spx_opt_int(opts, "max_depth", &i, err))) return rc;
   cfg->max_depth = (int)i;
-  if ((rc = spx_options_double_range(opts, "eta", 0.3, 1e-6, 1.0, &cfg->eta, err))) return rc;
-  if ((rc = spx_options_int_range(opts, "threads", 1, 1, 256, &i, err))) return rc;
+  if ((rc = spx_opt_double(opts, "eta", &cfg->eta, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "screen", &cfg->screen, err))) return rc;
+  if ((rc = spx_opt_int(opts, "threads", &i, err))) return rc;
   cfg->threads = (int)i;
-  if ((rc = spx_options_bool(opts, "verbose", 0, &cfg->verbose, err))) return rc;
-  double gib; /* read by applicable(); listed here so that it is a known key */
-  if ((rc = spx_options_double_range(opts, "memory_gib", 2.0, 1e-6, 1e6, &gib, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "verbose", &cfg->verbose, err))) return rc;
+  double gib; /* read by applicable(); read here so that begin reports a bad value */
+  if ((rc = spx_opt_double(opts, "memory_gib", &gib, err))) return rc;
   /* the ProxySPEX search (hpo = fast | grid): its depth parameter t and folds */
   long long t, folds;
-  if ((rc = spx_options_int_range(opts, "t", 5, 1, 16, &t, err))) return rc;
-  if ((rc = spx_options_int_range(opts, "folds", 5, 2, 100, &folds, err))) return rc;
+  if ((rc = spx_opt_int(opts, "t", &t, err))) return rc;
+  if ((rc = spx_opt_int(opts, "folds", &folds, err))) return rc;
   spx_proxy_search_defaults(&cfg->search, cfg->hpo == SPX_PROXYSHAP_HPO_GRID ? SPX_HPO_GRID
                                                                             : SPX_HPO_FAST,
                             (int)t);
@@ -84,12 +122,14 @@ static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxy
   size_t ncols = 0;
   spx_proxy_search *search = NULL;
   int rc = SPX_OK;
-  if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE) {
+  if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE || cfg->screen) {
     spx_proxy_search_config scfg = cfg->search;
     scfg.seed = seed;
+    if (cfg->hpo == SPX_PROXYSHAP_HPO_NONE) scfg.screen = 1; /* only the screening is used */
     search = spx_proxy_search_create(masks, yc, &scfg, err);
     if (search == NULL) return err ? err->code : SPX_EINVAL;
-    rc = spx_proxy_search_run_shared(search, cfg->jobs, &choice, err);
+    if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE)
+      rc = spx_proxy_search_run_shared(search, cfg->jobs, &choice, err);
     ncols = spx_proxy_search_columns(search, &cols);
     if (cols == NULL) ncols = 0;
   }
@@ -220,7 +260,7 @@ static int applicable(size_t n, size_t budget, spx_options *opts, char *why, siz
     return 0;
   }
   double gib = 2.0;
-  if (spx_options_double(opts, "memory_gib", 2.0, &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
+  if (spx_opt_double(opts, "memory_gib", &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
   size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* XGBoost's matrices (about 12 bytes per entry), the readout and the MSR Gram matrix */
   double bytes = (double)rows * (double)n * 12.0 +
@@ -325,4 +365,5 @@ const spx_method_type spx_method_proxyshap = {
     .finish = finish,
     .destroy = destroy,
     .set_jobs = set_jobs,
+    .options = spx_proxyshap_option_rows,
 };

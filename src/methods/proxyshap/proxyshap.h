@@ -35,6 +35,7 @@ typedef struct spx_proxyshap_config {
   spx_proxyshap_hpo hpo;
   int trees, max_depth; /* the fixed proxy (hpo = none): XGBoost's defaults 100, 6, 0.3 */
   double eta;
+  int screen;        /* hpo = none: trees on the screened features (proxy_search.h) */
   int threads;
   spx_proxy_search_config search; /* hpo = fast | grid: ProxySPEX's search */
   int verbose;
@@ -50,7 +51,10 @@ typedef struct spx_proxyshap_info {
   double time_fit, time_readout, time_correction; /* seconds */
 } spx_proxyshap_info;
 
-/* Options (all optional; n caps the order). */
+/* proxyshap's option table (name, type, default, range, help of every key). */
+extern const spx_option_decl spx_proxyshap_option_rows[];
+
+/* Options (all optional; n caps the order); declares the table in opts first. */
 int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config *cfg,
                                spx_error *err);
 

@@ -47,9 +47,13 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 
 #define SPX_PROXY_MAX_LIST 8           /* learning rates / tree counts in a grid */
 #define SPX_PROXY_MAX_CHECKPOINTS 1024 /* scores one job can report */
+/* Defaults of the speed rules, as numbers and as the text of proxyspex's option table. */
 #define SPX_PROXY_DEFAULT_SEARCH_ROWS 0  /* search_rows default */
+#define SPX_PROXY_DEFAULT_SEARCH_ROWS_S "0"
 #define SPX_PROXY_DEFAULT_TREE_TOL 0.0   /* tree_tol default */
+#define SPX_PROXY_DEFAULT_TREE_TOL_S "0"
 #define SPX_PROXY_DEFAULT_FIT_ROWS 0     /* final fit: rows per tree (caller's rule) default */
+#define SPX_PROXY_DEFAULT_FIT_ROWS_S "0"
 
 typedef struct spx_proxy_search_config {
   spx_hpo hpo;

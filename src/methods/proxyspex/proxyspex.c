@@ -9,6 +9,14 @@
 
 #include "../../core/rng.h"
 #include "../../core/timer.h"
+
+#include <time.h>
+
+static double cpu_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 #include "../../model/tree_fourier.h"
 
 /* ---- options ----------------------------------------------------------------------------- */
@@ -27,71 +35,119 @@ void spx_proxyspex_defaults(spx_proxyspex_config *cfg) {
   cfg->verbose = 0;
 }
 
+static const char *const samplings[] = {"uniform", "distinct", NULL};
+static const char *const hpos[] = {"fast", "grid", NULL};
+static const char *const truncations[] = {"shapiq", "spectral_explain", NULL};
+static const char *const criteria[] = {"gcv", "loo", NULL};
+
+/* Every key of proxyspex, read once by spx_proxyspex_read_options; the defaults are the ones of
+ * spx_proxyspex_defaults / spx_proxy_search_defaults (a unit test checks that they agree). */
+const spx_option_decl spx_proxyspex_option_rows[] = {
+    {"sampling", SPX_DECL_CHOICE, "uniform", 0, 0, samplings,
+     "uniform masks, or distinct masks (the empty and full masks first)", NULL},
+    {"hpo", SPX_DECL_CHOICE, "fast", 0, 0, hpos,
+     "proxy search: fast (hold-out, early stopping, screening) or grid (the paper's CV grid)",
+     NULL},
+    {"t", SPX_DECL_INT, "5", 1, 16, NULL, "proxy tree depths searched: {max(1, t-2), t}", NULL},
+    {"threads", SPX_DECL_INT, "1", 1, 256, NULL, "XGBoost nthread", NULL},
+    {"folds", SPX_DECL_INT, "5", 2, 100, NULL, "cross-validation folds (fast: the hold-out is 1/folds)",
+     NULL},
+    {"energy", SPX_DECL_FLOAT, "0.95", 0, 1, NULL,
+     "share of the proxy's non-constant Fourier energy kept (> 0)", NULL},
+    {"truncation", SPX_DECL_CHOICE, "shapiq", 0, 0, truncations,
+     "energy rule: shapiq keeps the crossing coefficient, spectral_explain drops it", NULL},
+    {"refine", SPX_DECL_BOOL, "true", 0, 0, NULL, "ridge refit of the kept coefficients", NULL},
+    {"refine_max_ratio", SPX_DECL_FLOAT, "0.5", 1e-6, 1e6, NULL,
+     "skip the refit when kept coefficients exceed this share of the samples", NULL},
+    {"refine_max_gflop", SPX_DECL_FLOAT, "20", 1e-6, 1e12, NULL,
+     "skip the refit when its SVD would cost more (GFLOP)", NULL},
+    {"ridge_cv", SPX_DECL_CHOICE, "gcv", 0, 0, criteria, "penalty choice of the refit", NULL},
+    {"verbose", SPX_DECL_BOOL, "false", 0, 0, NULL, "print the choices and stage times to stderr",
+     NULL},
+    {"memory_gib", SPX_DECL_FLOAT, "2", 1e-6, 1e6, NULL,
+     "not applicable above this much proxy data (12 bytes per sample and feature)", NULL},
+    {"fast_eta", SPX_DECL_FLOAT, "0.1", 1e-6, 1, NULL, "fast: learning rate", NULL},
+    {"fast_folds", SPX_DECL_INT, "1", 1, 100, NULL, "fast: folds scored (<= folds)", NULL},
+    {"eval_every", SPX_DECL_INT, "10", 1, 100000, NULL, "fast: trees between hold-out scores",
+     NULL},
+    {"patience", SPX_DECL_INT, "50", 1, 1000000, NULL,
+     "fast: stop after this many trees without a better hold-out R2", NULL},
+    {"max_trees", SPX_DECL_INT, "5000", 1, 1000000, NULL,
+     "fast: tree cap (eval_every..1024 x eval_every)", NULL},
+    {"screen", SPX_DECL_BOOL, NULL, 0, 0, NULL,
+     "restrict the proxy to the features a short screening model splits on (default: true for "
+     "hpo = fast, false for grid)",
+     NULL},
+    {"screen_trees", SPX_DECL_INT, "20", 1, 100000, NULL, "rounds of the screening model", NULL},
+    {"screen_eta", SPX_DECL_FLOAT, "0.3", 1e-6, 1, NULL, "learning rate of the screening model",
+     NULL},
+    {"search_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SEARCH_ROWS_S, 0, 1e9, NULL,
+     "fast: screening and search on at most this many evenly spaced samples (0: all)", NULL},
+    {"tree_tol", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_TREE_TOL_S, 0, 1, NULL,
+     "fast: fewest trees whose hold-out R2 is within this of the best (0: the best)", NULL},
+    {"fit_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_FIT_ROWS_S, 0, 1e9, NULL,
+     "final fit: each tree on a random fit_rows / N share of the rows (0: all rows)", NULL},
+    {"grid_trees", SPX_DECL_INT_LIST, "[500, 1000, 5000]", 1, 1000000, NULL,
+     "grid: tree counts scored (increasing, up to 8)", NULL},
+    {"grid_eta", SPX_DECL_FLOAT_LIST, "[0.01, 0.1]", 1e-6, 1, NULL,
+     "grid: learning rates (up to 8)", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx_error *err) {
-  static const char *const samplings[] = {"uniform", "distinct", NULL};
-  static const char *const hpos[] = {"fast", "grid", NULL};
-  static const char *const truncations[] = {"shapiq", "spectral_explain", NULL};
-  static const char *const criteria[] = {"gcv", "loo", NULL};
   spx_proxyspex_defaults(cfg);
   spx_proxy_search_config *s = &cfg->search;
   int v, rc;
   long long i;
-  if ((rc = spx_options_choice(opts, "sampling", samplings, 0, &v, err))) return rc;
+  double gib; /* read by applicable(); read here so that a bad value is reported by begin */
+  if ((rc = spx_options_declare(opts, spx_proxyspex_option_rows, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "sampling", &v, err))) return rc;
   cfg->sampling = (spx_sampling)v;
-  if ((rc = spx_options_choice(opts, "hpo", hpos, 0, &v, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "hpo", &v, err))) return rc;
   s->hpo = (spx_hpo)v;
-  if ((rc = spx_options_int_range(opts, "t", 5, 1, 16, &i, err))) return rc;
+  if ((rc = spx_opt_int(opts, "t", &i, err))) return rc;
   s->t = (int)i;
-  if ((rc = spx_options_int_range(opts, "threads", 1, 1, 256, &i, err))) return rc;
+  if ((rc = spx_opt_int(opts, "threads", &i, err))) return rc;
   s->threads = (int)i;
-  if ((rc = spx_options_int_range(opts, "folds", 5, 2, 100, &i, err))) return rc;
+  if ((rc = spx_opt_int(opts, "folds", &i, err))) return rc;
   s->folds = (size_t)i;
-  if ((rc = spx_options_double_range(opts, "energy", 0.95, 0.0, 1.0, &cfg->energy, err)))
-    return rc;
+  if ((rc = spx_opt_double(opts, "energy", &cfg->energy, err))) return rc;
   if (cfg->energy == 0.0)
     return spx_options_fail(opts, "energy", SPX_ERANGE, err, "must be > 0");
-  if ((rc = spx_options_choice(opts, "truncation", truncations, 0, &v, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "truncation", &v, err))) return rc;
   cfg->truncation = (spx_trunc_rule)v;
-  if ((rc = spx_options_bool(opts, "refine", 1, &cfg->refine, err))) return rc;
-  if ((rc = spx_options_double_range(opts, "refine_max_ratio", 0.5, 1e-6, 1e6,
-                                     &cfg->refine_max_ratio, err)))
-    return rc;
-  if ((rc = spx_options_double_range(opts, "refine_max_gflop", 20.0, 1e-6, 1e12,
-                                     &cfg->refine_max_gflop, err)))
-    return rc;
-  if ((rc = spx_options_choice(opts, "ridge_cv", criteria, 0, &v, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "refine", &cfg->refine, err))) return rc;
+  if ((rc = spx_opt_double(opts, "refine_max_ratio", &cfg->refine_max_ratio, err))) return rc;
+  if ((rc = spx_opt_double(opts, "refine_max_gflop", &cfg->refine_max_gflop, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "ridge_cv", &v, err))) return rc;
   cfg->ridge_cv = (spx_ridge_criterion)v;
-  if ((rc = spx_options_bool(opts, "verbose", 0, &cfg->verbose, err))) return rc;
-  double gib; /* read by applicable(); listed here so that it is a known key */
-  if ((rc = spx_options_double_range(opts, "memory_gib", 2.0, 1e-6, 1e6, &gib, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "verbose", &cfg->verbose, err))) return rc;
+  if ((rc = spx_opt_double(opts, "memory_gib", &gib, err))) return rc;
   /* fast search */
-  if ((rc = spx_options_double_range(opts, "fast_eta", 0.1, 1e-6, 1.0, &s->fast_eta, err)))
-    return rc;
-  if ((rc = spx_options_int_range(opts, "fast_folds", 1, 1, (long long)s->folds, &i, err)))
-    return rc;
+  if ((rc = spx_opt_double(opts, "fast_eta", &s->fast_eta, err))) return rc;
+  if ((rc = spx_opt_int(opts, "fast_folds", &i, err))) return rc;
+  if ((size_t)i > s->folds)
+    return spx_options_fail(opts, "fast_folds", SPX_ERANGE, err, "must be <= folds (%zu)",
+                            s->folds);
   s->fast_folds = (size_t)i;
-  if ((rc = spx_options_int_range(opts, "eval_every", 10, 1, 100000, &i, err))) return rc;
+  if ((rc = spx_opt_int(opts, "eval_every", &i, err))) return rc;
   s->eval_every = (size_t)i;
-  if ((rc = spx_options_int_range(opts, "patience", 50, 1, 1000000, &i, err))) return rc;
+  if ((rc = spx_opt_int(opts, "patience", &i, err))) return rc;
   s->patience = (size_t)i;
-  if ((rc = spx_options_int_range(opts, "max_trees", 5000, 1, 1000000, &i, err))) return rc;
+  if ((rc = spx_opt_int(opts, "max_trees", &i, err))) return rc;
   s->max_trees = (size_t)i;
-  if ((rc = spx_options_bool(opts, "screen", s->hpo == SPX_HPO_FAST, &v, err))) return rc;
-  s->screen = v;
-  if ((rc = spx_options_int_range(opts, "screen_trees", 20, 1, 100000, &i, err))) return rc;
+  if (spx_options_has(opts, "screen")) {
+    if ((rc = spx_opt_bool(opts, "screen", &v, err))) return rc;
+    s->screen = v;
+  } else {
+    s->screen = s->hpo == SPX_HPO_FAST;
+  }
+  if ((rc = spx_opt_int(opts, "screen_trees", &i, err))) return rc;
   s->screen_trees = (size_t)i;
-  if ((rc = spx_options_double_range(opts, "screen_eta", 0.3, 1e-6, 1.0, &s->screen_eta, err)))
-    return rc;
-  if ((rc = spx_options_int_range(opts, "search_rows", SPX_PROXY_DEFAULT_SEARCH_ROWS, 0,
-                                  1000000000, &i, err)))
-    return rc;
+  if ((rc = spx_opt_double(opts, "screen_eta", &s->screen_eta, err))) return rc;
+  if ((rc = spx_opt_int(opts, "search_rows", &i, err))) return rc;
   s->search_rows = (size_t)i;
-  if ((rc = spx_options_double_range(opts, "tree_tol", SPX_PROXY_DEFAULT_TREE_TOL, 0.0, 1.0,
-                                     &s->tree_tol, err)))
-    return rc;
-  if ((rc = spx_options_int_range(opts, "fit_rows", SPX_PROXY_DEFAULT_FIT_ROWS, 0, 1000000000,
-                                  &i, err)))
-    return rc;
+  if ((rc = spx_opt_double(opts, "tree_tol", &s->tree_tol, err))) return rc;
+  if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
   cfg->fit_rows = (size_t)i;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
     return spx_options_fail(opts, "max_trees", SPX_ERANGE, err,
@@ -100,27 +156,23 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   /* grid lists */
   long long trees[SPX_PROXY_MAX_LIST];
   size_t count;
-  if ((rc = spx_options_int_array(opts, "grid_trees", trees, SPX_PROXY_MAX_LIST, &count, err)))
+  if ((rc = spx_opt_int_list(opts, "grid_trees", trees, SPX_PROXY_MAX_LIST, &count, err)))
     return rc;
-  if (count) {
-    for (size_t k = 0; k < count; k++)
-      if (trees[k] < 1 || trees[k] > 1000000 || (k && trees[k] <= trees[k - 1]))
-        return spx_options_fail(opts, "grid_trees", SPX_ERANGE, err,
-                                "tree counts must be increasing, in [1, 1000000]");
-    s->grid_ntrees = count;
-    for (size_t k = 0; k < count; k++) s->grid_trees[k] = (size_t)trees[k];
-  }
+  for (size_t k = 1; k < count; k++)
+    if (trees[k] <= trees[k - 1])
+      return spx_options_fail(opts, "grid_trees", SPX_ERANGE, err,
+                              "tree counts must be increasing");
+  if (count == 0)
+    return spx_options_fail(opts, "grid_trees", SPX_ERANGE, err, "needs at least one count");
+  s->grid_ntrees = count;
+  for (size_t k = 0; k < count; k++) s->grid_trees[k] = (size_t)trees[k];
   double etas[SPX_PROXY_MAX_LIST];
-  if ((rc = spx_options_double_array(opts, "grid_eta", etas, SPX_PROXY_MAX_LIST, &count, err)))
+  if ((rc = spx_opt_double_list(opts, "grid_eta", etas, SPX_PROXY_MAX_LIST, &count, err)))
     return rc;
-  if (count) {
-    for (size_t k = 0; k < count; k++)
-      if (!(etas[k] > 0.0 && etas[k] <= 1.0))
-        return spx_options_fail(opts, "grid_eta", SPX_ERANGE, err,
-                                "learning rates must be in (0, 1]");
-    s->grid_neta = count;
-    memcpy(s->grid_eta, etas, count * sizeof *etas);
-  }
+  if (count == 0)
+    return spx_options_fail(opts, "grid_eta", SPX_ERANGE, err, "needs at least one rate");
+  s->grid_neta = count;
+  memcpy(s->grid_eta, etas, count * sizeof *etas);
   return SPX_OK;
 }
 
@@ -341,7 +393,7 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   }
   spx_proxy_search_config scfg = cfg->search;
   scfg.seed = seed;
-  double t0 = spx_time_now();
+  double t0 = spx_time_now(), c0 = cpu_seconds();
   spx_proxy_search *search = spx_proxy_search_create(masks, y, &scfg, err);
   if (search == NULL) return err ? err->code : SPX_EINVAL;
   int rc = spx_proxy_search_run_shared(search, cfg->jobs, &info->choice, err);
@@ -349,6 +401,7 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   info->columns = spx_proxy_search_columns(search, &cols);
   double t1 = spx_time_now();
   info->time_search = t1 - t0;
+  double c1 = cpu_seconds();
   spx_tree_ensemble *e = NULL;
   info->choice.subsample = cfg->fit_rows && N > cfg->fit_rows ? (double)cfg->fit_rows / (double)N
                                                               : 0.0;
@@ -358,16 +411,19 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   spx_proxy_search_destroy(&search);
   double t2 = spx_time_now();
   info->time_fit = t2 - t1;
+  double c2 = cpu_seconds();
   spx_transform *proxy = NULL;
   if (rc == SPX_OK) rc = spx_tree_ensemble_fourier(e, &proxy, err);
   spx_tree_ensemble_destroy(&e);
   double t3 = spx_time_now();
   info->time_extract = t3 - t2;
+  double c3 = cpu_seconds();
   if (rc == SPX_OK) {
     info->proxy_coefs = spx_transform_size(proxy);
     rc = spx_proxyspex_refine(proxy, masks, y, cfg, out, info, err);
   }
   info->time_refine = spx_time_now() - t3;
+  double c4 = cpu_seconds();
   spx_transform_destroy(&proxy);
   if (rc == SPX_OK && cfg->verbose) {
     static const char *const paths[] = {"refined", "truncated", "constant target",
@@ -376,11 +432,12 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
     fprintf(stderr,
             "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f); %zu proxy "
             "coefficients, %zu kept (tau %.3g), lambda %.3g, %s; search %.2fs fit %.2fs "
-            "extract %.2fs refine %.2fs\n",
+            "extract %.2fs refine %.2fs (CPU %.2f %.2f %.2f %.2f)\n",
             info->columns, info->choice.max_depth, info->choice.eta, info->choice.trees,
             info->choice.cv_r2,
             info->proxy_coefs, info->kept, info->tau, info->lambda, paths[info->path],
-            info->time_search, info->time_fit, info->time_extract, info->time_refine);
+            info->time_search, info->time_fit, info->time_extract, info->time_refine, c1 - c0,
+            c2 - c1, c3 - c2, c4 - c3);
   }
   return rc;
 }
@@ -398,7 +455,7 @@ typedef struct {
 /* Smallest budget: two samples per cross-validation fold. */
 static size_t min_budget(spx_options *opts) {
   long long folds = 5;
-  if (spx_options_int(opts, "folds", 5, &folds, NULL) != SPX_OK || folds < 2) folds = 5;
+  if (spx_opt_int(opts, "folds", &folds, NULL) != SPX_OK || folds < 2) folds = 5;
   return 2 * (size_t)folds;
 }
 
@@ -415,7 +472,7 @@ static int applicable(size_t n, size_t budget, spx_options *opts, char *why, siz
   }
   /* the XGBoost matrices hold about 12 bytes per (sample, feature) */
   double gib = 2.0;
-  if (spx_options_double(opts, "memory_gib", 2.0, &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
+  if (spx_opt_double(opts, "memory_gib", &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
   double need_gib = (double)budget * (double)n * 12.0 / (1024.0 * 1024.0 * 1024.0);
   if (need_gib > gib) {
     snprintf(why, whylen,
@@ -495,4 +552,5 @@ const spx_method_type spx_method_proxyspex = {
     .finish = finish,
     .destroy = destroy,
     .set_jobs = set_jobs,
+    .options = spx_proxyspex_option_rows,
 };

@@ -61,7 +61,10 @@ typedef struct spx_proxyspex_info {
 
 /* Defaults, then the method's options (all optional). */
 void spx_proxyspex_defaults(spx_proxyspex_config *cfg);
+/* Read every key of proxyspex (declaring its option table in opts first). */
 int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx_error *err);
+/* proxyspex's option table (name, type, default, range, help of every key). */
+extern const spx_option_decl spx_proxyspex_option_rows[];
 
 /* Draw the sample masks of the configured sampling scheme (budget masks; for "distinct" at
  * most 2^n). */

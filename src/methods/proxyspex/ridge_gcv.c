@@ -1,11 +1,14 @@
 /* ridge_gcv.c: ridge regression with the penalty chosen by GCV or leave-one-out from one thin
- * SVD (GSL), used by ProxySPEX to refit the kept Fourier support. */
+ * SVD (GSL), or for tall designs from the eigendecomposition of the Gram matrix (BLAS), used by
+ * ProxySPEX to refit the kept Fourier support. */
 #include "ridge_gcv.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
@@ -59,6 +62,71 @@ static int thin_svd(const double *X, size_t rows, size_t cols, gsl_matrix **U, g
   return SPX_OK;
 }
 
+/* The same factors from the Gram matrix when rows >= 2 cols: X'X = V diag(s^2) V' (symmetric
+ * eigendecomposition of a cols x cols matrix, X'X by BLAS dsyrk), z = diag(1/s) V'X'y and
+ * |y|^2 - |z|^2 for the part of y outside the column space. U = X V diag(1/s) is formed only
+ * when want_u (leave-one-out needs its rows). Directions with s_j^2 <= 1e-12 s_max^2 are the
+ * null space (s_j = 0, z_j = 0), as a thin SVD would give them up to rounding. */
+static int gram_factor(const double *X, size_t rows, size_t cols, const double *y, int want_u,
+                       gsl_matrix **U, gsl_vector **s, gsl_matrix **V, double *z,
+                       double *perp, spx_error *err) {
+  gsl_matrix_const_view Xv = gsl_matrix_const_view_array(X, rows, cols);
+  gsl_vector_const_view yv = gsl_vector_const_view_array(y, rows);
+  gsl_matrix *G = gsl_matrix_calloc(cols, cols), *W = gsl_matrix_alloc(cols, cols);
+  gsl_vector *S = gsl_vector_alloc(cols), *b = gsl_vector_alloc(cols), *c = gsl_vector_alloc(cols);
+  gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(cols);
+  gsl_matrix *Um = want_u ? gsl_matrix_alloc(rows, cols) : NULL;
+  int rc = SPX_OK;
+  if (!G || !W || !S || !b || !c || !ws || (want_u && !Um)) {
+    rc = spx_error_set(err, SPX_ENOMEM, "out of memory for a %zu x %zu ridge Gram matrix", cols,
+                       cols);
+    goto done;
+  }
+  gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Xv.matrix, 0.0, G);
+  gsl_blas_dgemv(CblasTrans, 1.0, &Xv.matrix, &yv.vector, 0.0, b);
+  double yy;
+  gsl_blas_ddot(&yv.vector, &yv.vector, &yy);
+  if (gsl_eigen_symmv(G, S, W, ws) != 0) { /* reads the lower triangle */
+    rc = spx_error_set(err, SPX_EINTERNAL, "eigendecomposition of a %zu x %zu Gram matrix failed",
+                       cols, cols);
+    goto done;
+  }
+  gsl_eigen_symmv_sort(S, W, GSL_EIGEN_SORT_VAL_DESC);
+  double top = gsl_vector_get(S, 0) > 0.0 ? gsl_vector_get(S, 0) : 0.0, zz = 0.0;
+  gsl_blas_dgemv(CblasTrans, 1.0, W, b, 0.0, c); /* V'X'y */
+  for (size_t j = 0; j < cols; j++) {
+    double e = gsl_vector_get(S, j);
+    double sj = e > 1e-12 * top && e > 0.0 ? sqrt(e) : 0.0;
+    gsl_vector_set(S, j, sj);
+    z[j] = sj > 0.0 ? gsl_vector_get(c, j) / sj : 0.0;
+    zz += z[j] * z[j];
+  }
+  *perp = yy - zz > 0.0 ? yy - zz : 0.0;
+  if (want_u) {
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Xv.matrix, W, 0.0, Um);
+    for (size_t j = 0; j < cols; j++) {
+      double sj = gsl_vector_get(S, j);
+      gsl_vector_view col = gsl_matrix_column(Um, j);
+      gsl_vector_scale(&col.vector, sj > 0.0 ? 1.0 / sj : 0.0);
+    }
+  }
+done:
+  gsl_matrix_free(G);
+  gsl_vector_free(b);
+  gsl_vector_free(c);
+  if (ws) gsl_eigen_symmv_free(ws);
+  if (rc) {
+    gsl_matrix_free(W);
+    gsl_vector_free(S);
+    gsl_matrix_free(Um);
+    return rc;
+  }
+  *U = Um;
+  *V = W;
+  *s = S;
+  return SPX_OK;
+}
+
 int spx_ridge_cv(const double *X, size_t rows, size_t cols, const double *y,
                  const double *lambdas, size_t nlambda, spx_ridge_criterion criterion,
                  double *coef, double *chosen, double *scores, spx_error *err) {
@@ -71,28 +139,31 @@ int spx_ridge_cv(const double *X, size_t rows, size_t cols, const double *y,
                            lambdas[l]);
   gsl_matrix *U = NULL, *V = NULL;
   gsl_vector *s = NULL;
-  int rc = thin_svd(X, rows, cols, &U, &s, &V, err);
-  if (rc) return rc;
-  size_t r = s->size;
+  size_t r = rows < cols ? rows : cols;
   double *z = malloc(r * sizeof *z), *f = malloc(r * sizeof *f);
-  double *resid0 = malloc(rows * sizeof *resid0);
-  if (!z || !f || !resid0) {
-    rc = spx_error_set(err, SPX_ENOMEM, "out of memory in ridge");
-    goto done;
-  }
-  const double *u = U->data;
-  size_t tda = U->tda;
-  for (size_t j = 0; j < r; j++) z[j] = 0.0;
-  for (size_t i = 0; i < rows; i++)
-    for (size_t j = 0; j < r; j++) z[j] += u[i * tda + j] * y[i];
-  /* the part of y outside the column space, which no penalty changes */
   double perp = 0.0;
-  for (size_t i = 0; i < rows; i++) {
-    double p = 0.0;
-    for (size_t j = 0; j < r; j++) p += u[i * tda + j] * z[j];
-    resid0[i] = y[i] - p;
-    perp += resid0[i] * resid0[i];
+  int rc = z && f ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory in ridge");
+  if (rc == SPX_OK && rows >= 2 * cols) {
+    rc = gram_factor(X, rows, cols, y, criterion == SPX_RIDGE_LOO, &U, &s, &V, z, &perp, err);
+  } else if (rc == SPX_OK) {
+    rc = thin_svd(X, rows, cols, &U, &s, &V, err);
+    if (rc == SPX_OK) {
+      const double *u = U->data;
+      size_t tda = U->tda;
+      for (size_t j = 0; j < r; j++) z[j] = 0.0;
+      for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < r; j++) z[j] += u[i * tda + j] * y[i];
+      /* the part of y outside the column space, which no penalty changes */
+      for (size_t i = 0; i < rows; i++) {
+        double p = 0.0;
+        for (size_t j = 0; j < r; j++) p += u[i * tda + j] * z[j];
+        perp += (y[i] - p) * (y[i] - p);
+      }
+    }
   }
+  if (rc) goto done;
+  const double *u = U ? U->data : NULL;
+  size_t tda = U ? U->tda : 0;
   size_t best = nlambda;
   double best_score = INFINITY;
   for (size_t l = 0; l < nlambda; l++) {
@@ -148,7 +219,6 @@ int spx_ridge_cv(const double *X, size_t rows, size_t cols, const double *y,
 done:
   free(z);
   free(f);
-  free(resid0);
   gsl_matrix_free(U);
   gsl_matrix_free(V);
   gsl_vector_free(s);
