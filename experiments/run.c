@@ -293,7 +293,7 @@ int spx_check_config_types(int argc, char **argv, FILE *out, FILE *errout,
     int rc = spx_config_load(a.path, a.sets, a.nsets, types, &cfg, &err);
     if (rc == SPX_OK) rc = spx_config_dry_run(cfg, &err);
     if (rc == SPX_OK && print) rc = spx_config_print_plan(cfg, out, &err);
-    if (rc == SPX_OK && print && a.probe) rc = spx_check_probe(cfg, out, &err);
+    if (rc == SPX_OK && print) rc = spx_check_estimate(cfg, a.probe, out, &err);
     if (rc) {
       if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
       code = 2;
