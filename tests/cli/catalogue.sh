@@ -85,7 +85,7 @@ expect "unknown explicands key" "spex-bench: c.toml:11:27: oracle.explicands.str
 cfg 's/^\[oracle\]/[oracl]/'
 expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling, pruning, scoring)" check c.toml
 cfg 's/^n = 8/n = 8\nwidth = 3/'
-expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml
+expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock, retries, retry_backoff)" check c.toml
 cfg '' 'colour = 3'
 expect "unknown method option (dry run)" "spex-bench: c.toml:18:10: colour: unknown key for method exact (known keys: max_n, basis, tolerance)" check c.toml
 
@@ -257,8 +257,8 @@ expect "NUL from --set" "spex-bench: --set experiment.name=\"x\\u0000y\": experi
 expect "NUL in an array from --set" "spex-bench: --set budget.samples=[300, \"\\u0000\"]: budget.samples: [1]: the string holds \\u0000 (a NUL character): text ends there in C, so the rest would be lost; remove it" check c.toml --set 'budget.samples=[300, "\u0000"]'
 # --set keys follow TOML's dotted-key rules: a quoted segment is one key, dots and '=' in it
 # included (oracle."a.b" used to be split into oracle.a.b).
-expect "--set quoted key with a dot" "spex-bench: --set oracle.\"a.b\"=1: a.b: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml --set 'oracle."a.b"=1'
-expect "--set literal quoted key with '='" "spex-bench: --set oracle.'a=b'=1: a=b: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml --set "oracle.'a=b'=1"
+expect "--set quoted key with a dot" "spex-bench: --set oracle.\"a.b\"=1: a.b: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock, retries, retry_backoff)" check c.toml --set 'oracle."a.b"=1'
+expect "--set literal quoted key with '='" "spex-bench: --set oracle.'a=b'=1: a=b: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock, retries, retry_backoff)" check c.toml --set "oracle.'a=b'=1"
 expect "--set quoted key not closed" "spex-bench: --set oracle.\"ab=1: a quoted key is not closed" check c.toml --set 'oracle."ab=1'
 expect "--set quoted key with a bad escape" "spex-bench: --set oracle.\"a\\qb\"=1: oracle.\"a\\qb\": bad quoted key \"a\\qb\" in 'oracle.\"a\\qb\"': Error while parsing string: unknown escape sequence '\\q'" check c.toml --set 'oracle."a\qb"=1'
 "$BIN" check c.toml --set '"experiment" . "see\u0064" = 7' >out.txt 2>err.txt
