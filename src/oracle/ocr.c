@@ -65,6 +65,7 @@ typedef struct {
   double *missing_vals;
   size_t missing_cap;
   unsigned long long hits; /* answers served from the cache */
+  spx_images images;       /* the regions' pictures and the rendered line (images hook) */
 } ocr_state;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -335,12 +336,18 @@ static void rm_dir(char *dir) {
   free(dir);
 }
 
+static const spx_images *ocr_images(const spx_oracle *o) {
+  const ocr_state *S = o->state;
+  return S && S->images.features ? &S->images : NULL;
+}
+
 static void ocr_close(spx_oracle *o) {
   ocr_state *S = o->state;
   spx_oracle_destroy(&o->inner); /* stop node before its files go */
   if (S) {
     rm_dir(S->dir);
     spx_transform_destroy(&S->truth);
+    spx_images_free(&S->images);
     free(S->keys);
     free(S->vals);
     free(S->full);
@@ -703,7 +710,7 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
     rc = spx_oracle_set_labels(o, labels, err); /* takes ownership */
     labels = NULL;
   }
-  if (rc == SPX_OK) rc = spx_oracle_set_images(o, im.h, im.w, fimg, eimg, err);
+  if (rc == SPX_OK) rc = spx_images_set(&S->images, n, im.h, im.w, fimg, eimg, err);
   if (rc == SPX_OK) S->cache = want_cache && n <= 64; /* one mask word is the key */
   if (rc == SPX_OK && want_truth) {
     if (n > OCR_TRUTH_MAX_N)
@@ -792,5 +799,6 @@ const spx_oracle_type spx_oracle_ocr = {
     .eval = ocr_eval,
     .truth = ocr_truth,
     .close = ocr_close,
+    .images = ocr_images,
     .options = ocr_rows,
 };
