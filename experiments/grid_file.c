@@ -48,7 +48,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
   }
   spx_results_layout L = {cfg->resolved, c->ninstances, c->nbudgets, c->nrepeats, c->nmethods, labels, names,
                           cfg->budget_mode == SPX_BUDGET_SPEX_B, cfg->budget, 0, NULL, 0, NULL,
-                          NULL, 0, 0};
+                          NULL, 0, 1}; /* describe: the scorers' units and descriptions */
   /* the scorers' columns and root data (scorers/registry.c) */
   spx_score_dataset *cols = NULL;
   int rc = spx_score_columns(cfg, &cols, &L.nscores, NULL, err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_command.h"
 #include "probe.h"
 
 static const char *const run_usage =
@@ -292,8 +293,9 @@ int spx_check_config_types(int argc, char **argv, FILE *out, FILE *errout,
     spx_error err = {0};
     int rc = spx_config_load(a.path, a.sets, a.nsets, types, &cfg, &err);
     if (rc == SPX_OK) rc = spx_config_dry_run(cfg, &err);
+    if (rc == SPX_OK) rc = spx_check_commands(cfg, &err); /* the model's program exists */
     if (rc == SPX_OK && print) rc = spx_config_print_plan(cfg, out, &err);
-    if (rc == SPX_OK && print && a.probe) rc = spx_check_probe(cfg, out, &err);
+    if (rc == SPX_OK && print) rc = spx_check_estimate(cfg, a.probe, out, &err);
     if (rc) {
       if (print) fprintf(errout, "spex-bench: %s\n", err.msg);
       code = 2;

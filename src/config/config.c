@@ -65,35 +65,6 @@ static int fail_at(reader *r, const spx_toml_node *node, const char *key, int co
 }
 
 /* Unknown keys: report the first one in source order, with the known ones. */
-static int check_keys(reader *r, const spx_toml_node *table, const char *prefix,
-                      const char *const *known) {
-  size_t count = spx_toml_count(table);
-  const char *bad = NULL;
-  spx_toml_pos badpos = {NULL, 0, 0};
-  for (size_t i = 0; i < count; i++) {
-    const char *key;
-    spx_toml_pos kp;
-    spx_toml_entry(table, i, &key, &kp);
-    int ok = 0;
-    for (size_t k = 0; known[k]; k++)
-      if (strcmp(known[k], key) == 0) ok = 1;
-    if (ok) continue;
-    if (bad == NULL || kp.line < badpos.line || (kp.line == badpos.line && kp.column < badpos.column)) {
-      bad = key;
-      badpos = kp;
-    }
-  }
-  if (bad == NULL) return SPX_OK;
-  char list[512] = "", where[512];
-  for (size_t k = 0; known[k]; k++) {
-    if (k) strncat(list, ", ", sizeof list - strlen(list) - 1);
-    strncat(list, known[k], sizeof list - strlen(list) - 1);
-  }
-  where_text(badpos, r->source, where, sizeof where);
-  return spx_error_set(r->err, SPX_EINVAL, "%s: %s%s%s: unknown key (known keys: %s)", where,
-                       prefix, *prefix ? "." : "", bad, list);
-}
-
 /* ---- typed reads of driver keys ---------------------------------------------------------- */
 
 static int read_string(reader *r, const spx_toml_node *table, const char *path, const char *key,
@@ -295,8 +266,16 @@ static void method_list(const spx_config_types *types, char *buf, size_t len) {
 
 /* ---- the sections ------------------------------------------------------------------------------ */
 
-static const char *const top_keys[] = {"experiment", "oracle", "budget", "method", "scaling",
-                                       "pruning", "scoring", NULL};
+/* The sections of a configuration (each read by its own rows below). */
+static const spx_option_decl top_rows[] = {
+    {"experiment", SPX_DECL_ANY, NULL, 0, 0, NULL, "what to run and where to write it", NULL},
+    {"oracle", SPX_DECL_ANY, NULL, 0, 0, NULL, "the model: kind and its keys", NULL},
+    {"budget", SPX_DECL_ANY, NULL, 0, 0, NULL, "the query counts (or SPEX b values)", NULL},
+    {"method", SPX_DECL_ANY, NULL, 0, 0, NULL, "[[method]] tables: name, label and its keys", NULL},
+    {"scaling", SPX_DECL_ANY, NULL, 0, 0, NULL, "n values of a scaling run", NULL},
+    {"pruning", SPX_DECL_ANY, NULL, 0, 0, NULL, "the pruning experiment", NULL},
+    {"scoring", SPX_DECL_ANY, NULL, 0, 0, NULL, "what the cells are scored by", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 static const char *const prune_rank_names[] = {"banzhaf", "shapley", NULL};
 
 /* The driver's keys, each declared once: the reader, the "unknown key" lists, the defaults
@@ -399,8 +378,8 @@ static int check_rows(reader *r, const spx_toml_node *table, const char *prefix,
   char list[512] = "", where[512];
   spx_option_decls_names(rows, list, sizeof list);
   where_text(badpos, r->source, where, sizeof where);
-  return spx_error_set(r->err, SPX_EINVAL, "%s: %s.%s: unknown key (known keys: %s)", where,
-                       prefix, bad, list);
+  return spx_error_set(r->err, SPX_EINVAL, "%s: %s%s%s: unknown key (known keys: %s)", where,
+                       prefix, *prefix ? "." : "", bad, list);
 }
 
 static long long ll_bound(double v) {
@@ -842,28 +821,6 @@ static int resolve_explicands(reader *r, const spx_toml_node *orc, spx_config *c
 
 /* ---- resolved text -------------------------------------------------------------------------- */
 
-/* TOML text of a basic string. */
-static char *quoted(const char *s) {
-  char *q = malloc(6 * strlen(s) + 3);
-  if (q == NULL) return NULL;
-  char *p = q;
-  *p++ = '"';
-  for (; *s; s++) {
-    unsigned char u = (unsigned char)*s;
-    if (u == '"' || u == '\\') {
-      *p++ = '\\';
-      *p++ = (char)u;
-    } else if (u < 0x20 || u == 0x7f) {
-      p += sprintf(p, "\\u%04x", u);
-    } else {
-      *p++ = (char)u;
-    }
-  }
-  *p++ = '"';
-  *p = '\0';
-  return q;
-}
-
 static int set_default(reader *r, spx_toml *doc, const char *path, const char *value) {
   char msg[512];
   if (spx_toml_set(doc, path, value, r->source, msg, sizeof msg) != 0)
@@ -891,7 +848,8 @@ static int fill_rows(reader *r, spx_toml *doc, const char *section, const spx_op
 
 static int fill_defaults(reader *r, spx_toml *doc, const spx_config *c) {
   char num[64];
-  char *qn = quoted(c->name), *qo = quoted(c->output), *qr = quoted(c->recording);
+  char *qn = spx_options_quote(c->name), *qo = spx_options_quote(c->output),
+       *qr = spx_options_quote(c->recording);
   int rc = (qn && qo && qr) ? SPX_OK : spx_error_set(r->err, SPX_ENOMEM, "out of memory");
   if (rc == SPX_OK) rc = set_default(r, doc, "experiment.name", qn);
   if (rc == SPX_OK) rc = set_default(r, doc, "experiment.output", qo);
@@ -1005,7 +963,7 @@ static int load_doc(spx_toml *doc, const char *source, const char *const *sets, 
   const spx_toml_node *exp = NULL, *orc = NULL, *bud = NULL, *meth = NULL, *sc = NULL,
                       *pr = NULL, *scoring = NULL;
   if (rc == SPX_OK) rc = apply_sets(&r, doc, sets, nsets);
-  if (rc == SPX_OK) rc = check_keys(&r, root, "", top_keys);
+  if (rc == SPX_OK) rc = check_rows(&r, root, "", top_rows);
   if (rc == SPX_OK) rc = section(&r, root, "experiment", SPX_TOML_TABLE, &exp);
   if (rc == SPX_OK) rc = section(&r, root, "oracle", SPX_TOML_TABLE, &orc);
   if (rc == SPX_OK) rc = section(&r, root, "budget", SPX_TOML_TABLE, &bud);

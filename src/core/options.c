@@ -812,24 +812,32 @@ static void sb_add(sbuf *b, const char *t) {
   b->len += l;
 }
 
-static void sb_quoted(sbuf *b, const char *s) {
-  char tmp[8];
-  sb_add(b, "\"");
+char *spx_options_quote(const char *s) {
+  char *q = malloc(6 * strlen(s) + 3);
+  if (q == NULL) return NULL;
+  char *p = q;
+  *p++ = '"';
   for (; *s; s++) {
     unsigned char u = (unsigned char)*s;
     if (u == '"' || u == '\\') {
-      tmp[0] = '\\';
-      tmp[1] = (char)u;
-      tmp[2] = '\0';
+      *p++ = '\\';
+      *p++ = (char)u;
     } else if (u < 0x20 || u == 0x7f) {
-      snprintf(tmp, sizeof tmp, "\\u%04x", u);
+      p += sprintf(p, "\\u%04x", u);
     } else {
-      tmp[0] = (char)u;
-      tmp[1] = '\0';
+      *p++ = (char)u;
     }
-    sb_add(b, tmp);
   }
-  sb_add(b, "\"");
+  *p++ = '"';
+  *p = '\0';
+  return q;
+}
+
+static void sb_quoted(sbuf *b, const char *s) {
+  char *q = spx_options_quote(s);
+  if (q == NULL) b->failed = 1;
+  else sb_add(b, q);
+  free(q);
 }
 
 static void sb_key(sbuf *b, const char *key) {

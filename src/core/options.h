@@ -168,6 +168,9 @@ int spx_opt_require(spx_options *opts, const char *key, spx_error *err);
 
 /* Print decls as a help table (one row per key: name, type, default, range/choices, help). */
 void spx_option_decls_print(FILE *out, const spx_option_decl *decls, const char *indent);
+/* s as a TOML basic string: in double quotes, '"' and backslash escaped, control characters as
+ * \uXXXX. A new string (caller frees), NULL when out of memory. */
+char *spx_options_quote(const char *s);
 /* The resolved options as TOML lines "key = value\n": every declared key with its given value
  * or its default (keys without either are left out), then any given key that no table
  * declares. *out is a new string (caller frees). */

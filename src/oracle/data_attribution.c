@@ -7,7 +7,7 @@
  * margin of the true class for one test point (the explicand): z_true - max_{c != true} z_c,
  * which for two classes is the signed logit. The data are scikit-learn's bundled breast cancer
  * and digits files (Debian's python3-sklearn), read directly. With digits, the oracle also
- * exposes the training images and the test image (spx_oracle_set_images) for reports. */
+ * exposes the training images and the test image (its images hook) for reports. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,6 +37,7 @@ typedef struct {
   gsl_matrix *hess;
   gsl_vector *grad, *step;
   double *theta, *trial, *prob;
+  spx_images images; /* digits: the training images and the test image */
 } da_state;
 
 static void da_free(da_state *s) {
@@ -50,6 +51,7 @@ static void da_free(da_state *s) {
   gsl_matrix_free(s->hess);
   gsl_vector_free(s->grad);
   gsl_vector_free(s->step);
+  spx_images_free(&s->images);
   free(s);
 }
 
@@ -362,7 +364,7 @@ static int da_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_er
       size_t row = i < s->n ? i : s->n + explicand;
       for (size_t j = 0; j < 64; j++) px[i * 64 + j] = ds.x[row * 64 + j] / 16.0;
     }
-    if (rc == SPX_OK) rc = spx_oracle_set_images(self, 8, 8, px, px + s->n * 64, err);
+    if (rc == SPX_OK) rc = spx_images_set(&s->images, s->n, 8, 8, px, px + s->n * 64, err);
     free(px);
   }
   char desc[128];
@@ -391,6 +393,11 @@ static int da_eval(spx_oracle *self, const spx_maskset *masks, size_t first, siz
 
 static void da_close(spx_oracle *self) { da_free(self->state); }
 
+static const spx_images *da_images(const spx_oracle *self) {
+  const da_state *s = self->state;
+  return s && s->images.features ? &s->images : NULL;
+}
+
 const spx_oracle_type spx_oracle_data_attribution = {
     .name = "data_attribution",
     .summary = "retrain L2 logistic/softmax regression on the kept training points; margin of one test point",
@@ -399,4 +406,5 @@ const spx_oracle_type spx_oracle_data_attribution = {
     .eval = da_eval,
     .truth = NULL,
     .close = da_close,
+    .images = da_images,
     .options = da_rows};

@@ -13,7 +13,8 @@
  * prod_{T\U} b_i to every subset U of T, which is the truth. Optional noise at heritability
  * h2 (the genetic share of the variance over uniform masks) is a pure function of (seed,
  * explicand, mask). Evaluation reads only the causal SNPs' bits: cost per mask O(terms), not
- * O(n), without noise (the noise hashes the whole mask). Options: docs/oracles.md. */
+ * O(n), without noise (the noise hashes the whole mask). Options: gen_rows below and
+ * docs/genomics.md. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,32 +61,47 @@ typedef struct {
 
 static const char *const baseline_names[] = {"mean", "reference", NULL};
 
+/* Every key, declared once (defaults shown by `spex-bench --help genomics`). The list keys and
+ * the defaults that depend on other keys are checked in read_params. */
+static const spx_option_decl gen_rows[] = {
+    {"n", SPX_DECL_INT, NULL, 2, 4294967295.0, NULL, "SNPs (features); required", NULL},
+    {"causal", SPX_DECL_INT, NULL, 1, GEN_MAX_CAUSAL, NULL,
+     "SNPs with additive effects (default min(n, 40))", NULL},
+    {"epistasis", SPX_DECL_INT_LIST, "[20, 5]", SPX_NOMIN, SPX_NOMAX, NULL,
+     "interactions of order 2, 3, ... (up to 6) among the causal SNPs, each count in "
+     "[0, 1000000] and at most half the possible subsets (the default is lowered to that)",
+     NULL},
+    {"maf", SPX_DECL_FLOAT_LIST, "[0.05, 0.5]", SPX_NOMIN, SPX_NOMAX, NULL,
+     "[lo, hi], 0 < lo <= hi <= 0.5: minor allele frequencies U[lo, hi]", NULL},
+    {"additive_sd", SPX_DECL_FLOAT, "1", 0, 1e6, NULL, "sd of the additive effects", NULL},
+    {"epistasis_sd", SPX_DECL_FLOAT, "0.5", 0, 1e6, NULL, "sd of the epistatic effects", NULL},
+    {"h2", SPX_DECL_FLOAT, "1", 1e-6, 1.0, NULL, "heritability over masks; 1 = noiseless", NULL},
+    {"intercept", SPX_DECL_FLOAT, "0", SPX_NOMIN, SPX_NOMAX, NULL, "constant of the phenotype",
+     NULL},
+    {"baseline", SPX_DECL_CHOICE, "mean", 0, 0, baseline_names,
+     "dosage of a masked SNP: the population mean 2 p_i, or 0 (reference)", NULL},
+    {"seed", SPX_DECL_INT, "0", 0, 9223372036854775807.0, NULL,
+     "the architecture, the individuals and the noise", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int read_params(spx_options *opts, gen_params *p, spx_error *err) {
   memset(p, 0, sizeof *p);
   long long v;
   int rc;
-  if (!spx_options_has(opts, "n")) {
-    spx_options_known(opts, "n");
+  if (!spx_options_has(opts, "n"))
     return spx_options_fail(opts, "n", SPX_EINVAL, err, "required: the number of SNPs (>= 2)");
-  }
-  if ((rc = spx_options_int_range(opts, "n", 2, 2, (long long)UINT32_MAX, &v, err))) return rc;
+  if ((rc = spx_opt_int(opts, "n", &v, err))) return rc;
   p->n = (uint64_t)v;
-  long long def_causal = p->n < 40 ? (long long)p->n : 40;
-  if ((rc = spx_options_int_range(opts, "causal", def_causal, 1, GEN_MAX_CAUSAL, &p->causal, err)))
-    return rc;
+  int has_causal = spx_options_has(opts, "causal");
+  if ((rc = spx_opt_int(opts, "causal", &p->causal, err))) return rc;
+  if (!has_causal) p->causal = p->n < 40 ? (long long)p->n : 40;
   if ((uint64_t)p->causal > p->n)
     return spx_options_fail(opts, "causal", SPX_ERANGE, err, "%lld causal SNPs but n = %llu",
                             p->causal, (unsigned long long)p->n);
   long long epi[GEN_MAX_ORDER - 1];
   size_t nepi = 0;
   int has_epi = spx_options_has(opts, "epistasis");
-  if ((rc = spx_options_int_array(opts, "epistasis", epi, GEN_MAX_ORDER - 1, &nepi, err)))
-    return rc;
-  if (!has_epi) { /* default: 20 pairs and 5 triples (fewer when there are few causal SNPs) */
-    epi[0] = 20;
-    epi[1] = 5;
-    nepi = 2;
-  }
+  if ((rc = spx_opt_int_list(opts, "epistasis", epi, GEN_MAX_ORDER - 1, &nepi, err))) return rc;
   p->max_order = 1;
   for (size_t i = 0; i < nepi; i++) {
     int d = (int)i + 2;
@@ -107,26 +123,21 @@ static int read_params(spx_options *opts, gen_params *p, spx_error *err) {
   }
   double maf[2];
   size_t nmaf = 0;
-  int has_maf = spx_options_has(opts, "maf");
-  if ((rc = spx_options_double_array(opts, "maf", maf, 2, &nmaf, err))) return rc;
-  p->maf_lo = 0.05;
-  p->maf_hi = 0.5;
-  if (has_maf) {
-    if (nmaf != 2 || !(maf[0] > 0.0) || !(maf[0] <= maf[1]) || !(maf[1] <= 0.5))
-      return spx_options_fail(opts, "maf", SPX_ERANGE, err,
-                              "expected [lo, hi] with 0 < lo <= hi <= 0.5");
-    p->maf_lo = maf[0];
-    p->maf_hi = maf[1];
-  }
-  if ((rc = spx_options_double_range(opts, "additive_sd", 1.0, 0.0, 1e6, &p->additive_sd, err)) ||
-      (rc = spx_options_double_range(opts, "epistasis_sd", 0.5, 0.0, 1e6, &p->epistasis_sd, err)) ||
-      (rc = spx_options_double_range(opts, "h2", 1.0, 1e-6, 1.0, &p->h2, err)) ||
-      (rc = spx_options_double(opts, "intercept", 0.0, &p->intercept, err)))
-    return rc;
+  if ((rc = spx_opt_double_list(opts, "maf", maf, 2, &nmaf, err))) return rc;
+  if (nmaf != 2 || !(maf[0] > 0.0) || !(maf[0] <= maf[1]) || !(maf[1] <= 0.5))
+    return spx_options_fail(opts, "maf", SPX_ERANGE, err,
+                            "expected [lo, hi] with 0 < lo <= hi <= 0.5");
+  p->maf_lo = maf[0];
+  p->maf_hi = maf[1];
   int b;
-  if ((rc = spx_options_choice(opts, "baseline", baseline_names, 0, &b, err))) return rc;
+  if ((rc = spx_opt_double(opts, "additive_sd", &p->additive_sd, err)) ||
+      (rc = spx_opt_double(opts, "epistasis_sd", &p->epistasis_sd, err)) ||
+      (rc = spx_opt_double(opts, "h2", &p->h2, err)) ||
+      (rc = spx_opt_double(opts, "intercept", &p->intercept, err)) ||
+      (rc = spx_opt_choice(opts, "baseline", &b, err)) ||
+      (rc = spx_opt_int(opts, "seed", &v, err)))
+    return rc;
   p->baseline_mean = b == 0;
-  if ((rc = spx_options_int_range(opts, "seed", 0, 0, INT64_MAX, &v, err))) return rc;
   p->seed = (uint64_t)v;
   return SPX_OK;
 }
@@ -395,4 +406,5 @@ const spx_oracle_type spx_oracle_genomics = {
     .eval = gen_eval,
     .truth = gen_truth,
     .close = gen_close,
+    .options = gen_rows,
 };

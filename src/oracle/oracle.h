@@ -19,6 +19,21 @@
 
 typedef struct spx_oracle spx_oracle;
 
+/* Pictures of the features (say training images, or image regions): n images of h x w pixels
+ * in [0, 1] (0 background, 1 ink), row-major, and the explicand's own picture (or NULL). An
+ * oracle whose features are pictures keeps one in its state and returns it from its type's
+ * `images` hook. */
+typedef struct spx_images {
+  size_t n, h, w;
+  double *features;  /* n * h * w (owned) */
+  double *explicand; /* h * w (owned), or NULL */
+} spx_images;
+
+/* Copy features (n images) and explicand (may be NULL) into im (freeing what it held). */
+int spx_images_set(spx_images *im, size_t n, size_t h, size_t w, const double *features,
+                   const double *explicand, spx_error *err);
+void spx_images_free(spx_images *im);
+
 typedef struct spx_oracle_type {
   const char *name;
   const char *summary; /* one line for --help */
@@ -38,6 +53,9 @@ typedef struct spx_oracle_type {
    * model's task answered correctly with the features of mask kept (pruning studies; the
    * components oracle). */
   double (*task_accuracy)(const spx_oracle *o, const uint64_t *mask);
+  /* images: the pictures of the features, or NULL when this explicand has none (the grid
+   * stores them with the instance: experiments/scorers/pruning.c). */
+  const spx_images *(*images)(const spx_oracle *o);
   /* The oracle's option keys (core/options.h), each declared once with its default, range and
    * help; read with spx_opt_*. NULL for an oracle that reads undeclared keys. */
   const spx_option_decl *options;
@@ -53,12 +71,6 @@ struct spx_oracle {
   spx_oracle *inner; /* wrapped oracle (owned), or NULL */
   uint64_t queries; /* masks answered through spx_oracle_eval */
   double seconds;   /* wall time spent in spx_oracle_eval */
-  /* Optional pictures of the features (say training images): n images of image_h x image_w
-   * pixels in [0, 1] (0 background, 1 ink), row-major, and the explicand's own image; owned,
-   * NULL when the features are not images. Set with spx_oracle_set_images. */
-  size_t image_h, image_w;
-  double *feature_images;  /* n * image_h * image_w, or NULL */
-  double *explicand_image; /* image_h * image_w, or NULL */
   /* Recovery from failed batches (spx_oracle_reopen; the evaluator in src/par retries): */
   spx_options *reopen_opts; /* copy of the options it was opened with (owned), or NULL */
   size_t explicand_index;   /* the explicand it was opened for */
@@ -125,12 +137,9 @@ const char *spx_oracle_label(const spx_oracle *o, size_t i, char *buf, size_t bu
 /* Helpers for implementations. */
 int spx_oracle_set_labels(spx_oracle *o, char **labels, spx_error *err); /* takes ownership */
 int spx_oracle_set_explicand(spx_oracle *o, const char *description, spx_error *err);
-/* Copy n feature images of h x w pixels (after o->n is set) and optionally the explicand's
- * image (NULL: none). */
-int spx_oracle_set_images(spx_oracle *o, size_t h, size_t w, const double *features,
-                          const double *explicand, spx_error *err);
-/* The feature images of the innermost oracle that has them (looking through wrappers):
- * returns 1 and fills h, w, features, explicand (may be NULL), or returns 0. */
+/* The feature images of the first oracle of the chain (o, then the oracles it wraps) whose
+ * type's images hook returns some: returns 1 and fills h, w, features, explicand (may be
+ * NULL), or returns 0. */
 int spx_oracle_images(const spx_oracle *o, size_t *h, size_t *w, const double **features,
                       const double **explicand);
 

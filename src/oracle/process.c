@@ -726,6 +726,83 @@ static int make_env(proc *P, size_t explicand) {
   return 0;
 }
 
+/* ---- helpers of the oracles that start a program (text, sentiment, ocr) -------------------- */
+
+#ifndef SPX_SOURCE_DIR
+#define SPX_SOURCE_DIR "."
+#endif
+
+static int keep_path(const char *path, char **out, spx_error *err) {
+  *out = strdup(path);
+  SPX_CHECK_ALLOC(*out, err);
+  return SPX_OK;
+}
+
+int spx_process_find_file(spx_options *opts, const char *key, const char *given,
+                          const char *def, int def_in_source, const char *what,
+                          const char *hint, char **out, spx_error *err) {
+  char a[4096], b[4096];
+  if (given == NULL) {
+    if (def_in_source)
+      snprintf(a, sizeof a, "%s/%s", SPX_SOURCE_DIR, def);
+    else
+      snprintf(a, sizeof a, "%s", def);
+    if (access(a, R_OK) == 0) return keep_path(a, out, err);
+    return spx_options_fail(opts, key, SPX_EIO, err, "%s not found at %s (the default)%s", what,
+                            a, hint);
+  }
+  if (access(given, R_OK) == 0) return keep_path(given, out, err);
+  if (given[0] != '/') {
+    snprintf(b, sizeof b, "%s/%s", SPX_SOURCE_DIR, given);
+    if (access(b, R_OK) == 0) return keep_path(b, out, err);
+    return spx_options_fail(opts, key, SPX_EIO, err,
+                            "%s not found at %s (looked in the working directory and at %s)%s",
+                            what, given, b, hint);
+  }
+  return spx_options_fail(opts, key, SPX_EIO, err, "%s not found at %s (%s)%s", what, given,
+                          strerror(errno), hint);
+}
+
+int spx_process_program_found(const char *prog) {
+  if (strchr(prog, '/')) return access(prog, X_OK) == 0;
+  const char *path = getenv("PATH");
+  if (path == NULL) path = "/usr/bin:/bin";
+  char dir[4096];
+  while (*path) {
+    size_t l = strcspn(path, ":");
+    snprintf(dir, sizeof dir, "%.*s/%s", (int)(l ? l : 1), l ? path : ".", prog);
+    if (access(dir, X_OK) == 0) return 1;
+    path += l + (path[l] == ':');
+  }
+  return 0;
+}
+
+int spx_process_sh_append(char **cmd, size_t *len, size_t *cap, const char *s, int quote) {
+  size_t need = *len + 4 * strlen(s) + 4;
+  if (need > *cap) {
+    size_t ncap = 2 * need;
+    char *nc = realloc(*cmd, ncap);
+    if (nc == NULL) return SPX_ENOMEM;
+    *cmd = nc;
+    *cap = ncap;
+  }
+  char *o = *cmd + *len;
+  if (*len) *o++ = ' ';
+  if (quote) *o++ = '\'';
+  for (; *s; s++) {
+    if (quote && *s == '\'') {
+      memcpy(o, "'\\''", 4);
+      o += 4;
+    } else {
+      *o++ = *s;
+    }
+  }
+  if (quote) *o++ = '\'';
+  *o = '\0';
+  *len = (size_t)(o - *cmd);
+  return SPX_OK;
+}
+
 /* ---- the option table ------------------------------------------------------------------ */
 
 const spx_option_decl spx_process_timeout_rows[] = {

@@ -35,6 +35,22 @@ int spx_process_open_inner(spx_oracle *outer, const char *context, const char *c
                            double timeout, long long batch, size_t explicands, size_t explicand,
                            const char *header, spx_process_row_fn fn, void *ctx, spx_error *err);
 
+/* The file a path option names: given (NULL: not given) as written, else a relative one under
+ * the source tree; not given: def (under the source tree when def_in_source). *out is a new
+ * string; a missing file is SPX_EIO "WHERE: KEY: WHAT not found at ...HINT" naming the places
+ * looked at. */
+int spx_process_find_file(spx_options *opts, const char *key, const char *given,
+                          const char *def, int def_in_source, const char *what,
+                          const char *hint, char **out, spx_error *err);
+/* 1 when prog can be run: a path containing '/' must be executable, a bare name is looked up
+ * in PATH (as /bin/sh will). */
+int spx_process_program_found(const char *prog);
+
+/* Append s to the command line *cmd (length *len, allocated *cap; grown as needed), after a
+ * space unless it is the first word; with quote, in single quotes for /bin/sh. SPX_OK or
+ * SPX_ENOMEM. */
+int spx_process_sh_append(char **cmd, size_t *len, size_t *cap, const char *s, int quote);
+
 /* Mask i of n as the packed-format line: 16 * ceil(n / 64) lowercase hex digits, the mask's
  * 64-bit words in order, each as its 8 bytes least significant first (bits >= n are 0).
  * out must hold that many bytes; no '\n' or NUL is written. Returns the length. */

@@ -245,16 +245,47 @@ typedef struct {
   int cost_cpu;
 } synth_params;
 
+/* Every key, declared once (defaults shown by `spex-bench --help synthetic`; docs/oracles.md).
+ * Defaults that depend on other keys, the lists and the combinations are checked in
+ * read_params. */
+static const spx_option_decl synth_rows[] = {
+    {"n", SPX_DECL_INT, NULL, 1, 4294967295.0, NULL, "features; required", NULL},
+    {"degree_counts", SPX_DECL_INT_LIST, NULL, SPX_NOMIN, SPX_NOMAX, NULL,
+     "[c1, c2, ...]: exactly c_d >= 0 interactions of degree d (instead of max_degree)", NULL},
+    {"max_degree", SPX_DECL_INT, NULL, 1, SYN_MAX_DEGREE, NULL,
+     "degrees uniform in 1..max_degree (default min(n, 3)); not with degree_counts", NULL},
+    {"terms", SPX_DECL_INT, NULL, 0, (double)SYN_MAX_TERMS, NULL,
+     "interactions; required unless degree_counts is given (then their sum)", NULL},
+    {"basis", SPX_DECL_CHOICE, "fourier", 0, 0, basis_names, "basis of the sparse function",
+     NULL},
+    {"distribution", SPX_DECL_CHOICE, "uniform", 0, 0, dist_names,
+     "coefficients: random sign times U[magnitude], or standard normal", NULL},
+    {"magnitude", SPX_DECL_FLOAT_LIST, "[0.5, 1]", SPX_NOMIN, SPX_NOMAX, NULL,
+     "[lo, hi], 0 <= lo <= hi, hi > 0: range of |coefficient| (uniform distribution only)", NULL},
+    {"constant", SPX_DECL_FLOAT, "0", SPX_NOMIN, SPX_NOMAX, NULL, "the empty interaction's value",
+     NULL},
+    {"hierarchical", SPX_DECL_BOOL, "false", 0, 0, NULL,
+     "every interaction brings its subsets, weighted decay^(levels down)", NULL},
+    {"decay", SPX_DECL_FLOAT, "0.5", SPX_NOMIN, SPX_NOMAX, NULL,
+     "in (0, 1]: weight per level of the hierarchical closure (hierarchical only)", NULL},
+    {"snr_db", SPX_DECL_FLOAT, NULL, -300, 300, NULL,
+     "additive Gaussian noise at this SNR (dB) over uniform masks; absent: noiseless", NULL},
+    {"seed", SPX_DECL_INT, "0", 0, 9223372036854775807.0, NULL, "the functions and the noise",
+     NULL},
+    {"cost_ms", SPX_DECL_FLOAT, "0", 0, 60000, NULL,
+     "busy wait per mask evaluated (simulates a model's cost)", NULL},
+    {"cost_clock", SPX_DECL_CHOICE, "wall", 0, 0, clock_names,
+     "clock of cost_ms: wall time, or this thread's CPU time", NULL},
+    {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
+
 static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
   memset(p, 0, sizeof *p);
   long long v;
   int rc;
-  if (!spx_options_has(opts, "n")) {
-    spx_options_known(opts, "n");
+  if (!spx_options_has(opts, "n"))
     return spx_options_fail(opts, "n", SPX_EINVAL, err,
                             "required: the number of features (an integer >= 1)");
-  }
-  if ((rc = spx_options_int_range(opts, "n", 1, 1, (long long)UINT32_MAX, &v, err))) return rc;
+  if ((rc = spx_opt_int(opts, "n", &v, err))) return rc;
   p->n = (uint64_t)v;
 
   /* degree_counts or max_degree */
@@ -262,13 +293,10 @@ static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
   size_t ndc = 0;
   int has_counts = spx_options_has(opts, "degree_counts");
   int has_maxdeg = spx_options_has(opts, "max_degree");
-  if ((rc = spx_options_int_array(opts, "degree_counts", dc, SYN_MAX_DEGREE, &ndc, err)))
-    return rc;
-  if (has_counts && has_maxdeg) {
-    spx_options_known(opts, "max_degree");
+  if ((rc = spx_opt_int_list(opts, "degree_counts", dc, SYN_MAX_DEGREE, &ndc, err))) return rc;
+  if (has_counts && has_maxdeg)
     return spx_options_fail(opts, "degree_counts", SPX_EINVAL, err,
                             "give either degree_counts or max_degree, not both");
-  }
   long long sum = 0;
   if (has_counts) {
     p->use_counts = 1;
@@ -295,10 +323,8 @@ static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
       if (c > 0) p->max_degree = (long long)d;
     }
   } else {
-    long long def = p->n < 3 ? (long long)p->n : 3;
-    if ((rc = spx_options_int_range(opts, "max_degree", def, 1, SYN_MAX_DEGREE, &p->max_degree,
-                                    err)))
-      return rc;
+    if ((rc = spx_opt_int(opts, "max_degree", &p->max_degree, err))) return rc;
+    if (!has_maxdeg) p->max_degree = p->n < 3 ? (long long)p->n : 3;
     if ((uint64_t)p->max_degree > p->n)
       return spx_options_fail(opts, "max_degree", SPX_ERANGE, err,
                               "%lld is larger than n = %llu", p->max_degree,
@@ -306,21 +332,19 @@ static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
   }
 
   /* terms */
+  int has_terms = spx_options_has(opts, "terms");
+  if (!has_terms && !p->use_counts)
+    return spx_options_fail(opts, "terms", SPX_EINVAL, err,
+                            "required: the number of interactions (or give degree_counts)");
+  if ((rc = spx_opt_int(opts, "terms", &p->terms, err))) return rc;
   if (p->use_counts) {
-    if ((rc = spx_options_int(opts, "terms", sum, &p->terms, err))) return rc;
+    if (!has_terms) p->terms = sum;
     if (p->terms != sum)
       return spx_options_fail(opts, "terms", SPX_EINVAL, err,
                               "%lld does not match the %lld interactions of degree_counts "
                               "(leave terms out)",
                               p->terms, sum);
   } else {
-    if (!spx_options_has(opts, "terms")) {
-      spx_options_known(opts, "terms");
-      return spx_options_fail(opts, "terms", SPX_EINVAL, err,
-                              "required: the number of interactions (or give degree_counts)");
-    }
-    if ((rc = spx_options_int_range(opts, "terms", 0, 0, SYN_MAX_TERMS, &p->terms, err)))
-      return rc;
     uint64_t avail = 0;
     for (long long d = 1; d <= p->max_degree; d++) {
       avail += binom_sat(p->n, (uint64_t)d);
@@ -334,39 +358,35 @@ static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
                               p->max_degree);
   }
 
-  if ((rc = spx_options_choice(opts, "basis", basis_names, 0, &p->basis, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "basis", &p->basis, err))) return rc;
 
   /* coefficient law */
   int dist;
-  if ((rc = spx_options_choice(opts, "distribution", dist_names, 0, &dist, err))) return rc;
+  if ((rc = spx_opt_choice(opts, "distribution", &dist, err))) return rc;
   p->gaussian = dist == 1;
   double mag[2];
   size_t nmag = 0;
   int has_mag = spx_options_has(opts, "magnitude");
-  if ((rc = spx_options_double_array(opts, "magnitude", mag, 2, &nmag, err))) return rc;
+  if ((rc = spx_opt_double_list(opts, "magnitude", mag, 2, &nmag, err))) return rc;
   if (has_mag && p->gaussian)
     return spx_options_fail(opts, "magnitude", SPX_EINVAL, err,
                             "not used with distribution = \"gaussian\" (standard normal "
                             "coefficients); remove one of the two");
-  p->lo = 0.5;
-  p->hi = 1.0;
-  if (has_mag) {
-    if (nmag != 2)
-      return spx_options_fail(opts, "magnitude", SPX_EINVAL, err,
-                              "expected two numbers [lo, hi], got %zu", nmag);
-    if (!(mag[0] >= 0.0) || !(mag[0] <= mag[1]) || !(mag[1] > 0.0))
-      return spx_options_fail(opts, "magnitude", SPX_ERANGE, err,
-                              "[%g, %g] is not a range with 0 <= lo <= hi and hi > 0", mag[0],
-                              mag[1]);
-    p->lo = mag[0];
-    p->hi = mag[1];
-  }
+  if (nmag != 2)
+    return spx_options_fail(opts, "magnitude", SPX_EINVAL, err,
+                            "expected two numbers [lo, hi], got %zu", nmag);
+  if (!(mag[0] >= 0.0) || !(mag[0] <= mag[1]) || !(mag[1] > 0.0))
+    return spx_options_fail(opts, "magnitude", SPX_ERANGE, err,
+                            "[%g, %g] is not a range with 0 <= lo <= hi and hi > 0", mag[0],
+                            mag[1]);
+  p->lo = mag[0];
+  p->hi = mag[1];
 
-  if ((rc = spx_options_double(opts, "constant", 0.0, &p->constant, err))) return rc;
+  if ((rc = spx_opt_double(opts, "constant", &p->constant, err))) return rc;
 
-  if ((rc = spx_options_bool(opts, "hierarchical", 0, &p->hierarchical, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "hierarchical", &p->hierarchical, err))) return rc;
   int has_decay = spx_options_has(opts, "decay");
-  if ((rc = spx_options_double(opts, "decay", 0.5, &p->decay, err))) return rc;
+  if ((rc = spx_opt_double(opts, "decay", &p->decay, err))) return rc;
   if (has_decay && !p->hierarchical)
     return spx_options_fail(opts, "decay", SPX_EINVAL, err,
                             "only used with hierarchical = true");
@@ -379,15 +399,12 @@ static int read_params(spx_options *opts, synth_params *p, spx_error *err) {
                             p->max_degree, p->max_degree, SYN_MAX_HIER_DEGREE);
 
   p->has_snr = spx_options_has(opts, "snr_db");
-  if ((rc = spx_options_double(opts, "snr_db", 0.0, &p->snr_db, err))) return rc;
-  if (p->has_snr && !(fabs(p->snr_db) <= 300.0))
-    return spx_options_fail(opts, "snr_db", SPX_ERANGE, err, "%g is out of range [-300, 300]",
-                            p->snr_db);
+  if ((rc = spx_opt_double(opts, "snr_db", &p->snr_db, err))) return rc;
 
-  if ((rc = spx_options_int_range(opts, "seed", 0, 0, INT64_MAX, &v, err))) return rc;
+  if ((rc = spx_opt_int(opts, "seed", &v, err))) return rc;
   p->seed = (uint64_t)v;
-  if ((rc = spx_options_double_range(opts, "cost_ms", 0.0, 0.0, 60000.0, &p->cost_ms, err)) ||
-      (rc = spx_options_choice(opts, "cost_clock", clock_names, 0, &p->cost_cpu, err)))
+  if ((rc = spx_opt_double(opts, "cost_ms", &p->cost_ms, err)) ||
+      (rc = spx_opt_choice(opts, "cost_clock", &p->cost_cpu, err)))
     return rc;
   return SPX_OK;
 }
@@ -710,6 +727,7 @@ const spx_oracle_type spx_oracle_synthetic = {
     .eval = synth_eval,
     .truth = synth_truth,
     .close = synth_close,
+    .options = synth_rows,
 };
 
 double spx_synthetic_variance(spx_oracle *o) {

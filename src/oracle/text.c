@@ -39,36 +39,6 @@ static char *dup_str(const char *s) {
 
 /* ---- paths and programs ----------------------------------------------------------------- */
 
-static int keep_path(const char *path, char **out, spx_error *err) {
-  *out = dup_str(path);
-  SPX_CHECK_ALLOC(*out, err);
-  return SPX_OK;
-}
-
-/* Resolve a file option: the default lives under the source tree; a given relative path is
- * tried as written (relative to the working directory), then under the source tree. */
-static int find_file(spx_options *opts, const char *key, const char *given, const char *def,
-                     const char *what, char **out, spx_error *err) {
-  char a[4096], b[4096];
-  const char *hint = strcmp(key, "package") == 0 ? "; run scripts/setup to install it" : "";
-  if (given == NULL) {
-    snprintf(a, sizeof a, "%s/%s", SPX_SOURCE_DIR, def);
-    if (access(a, R_OK) == 0) return keep_path(a, out, err);
-    return spx_options_fail(opts, key, SPX_EIO, err, "%s not found at %s (the default)%s", what,
-                            a, hint);
-  }
-  if (access(given, R_OK) == 0) return keep_path(given, out, err);
-  if (given[0] != '/') {
-    snprintf(b, sizeof b, "%s/%s", SPX_SOURCE_DIR, given);
-    if (access(b, R_OK) == 0) return keep_path(b, out, err);
-    return spx_options_fail(opts, key, SPX_EIO, err,
-                            "%s not found at %s (looked in the working directory and at %s)%s",
-                            what, given, b, hint);
-  }
-  return spx_options_fail(opts, key, SPX_EIO, err, "%s not found at %s (%s)%s", what, given,
-                          strerror(errno), hint);
-}
-
 /* The node program: a path containing '/' must be executable; a bare name is looked up in
  * PATH (as /bin/sh will). */
 static int check_node(spx_options *opts, const char *node, spx_error *err) {
@@ -79,46 +49,11 @@ static int check_node(spx_options *opts, const char *node, spx_error *err) {
                             "install Node.js (scripts/setup does) or give its path",
                             node, strerror(errno));
   }
-  const char *path = getenv("PATH");
-  if (path == NULL) path = "/usr/bin:/bin";
-  char dir[4096];
-  while (*path) {
-    size_t l = strcspn(path, ":");
-    snprintf(dir, sizeof dir, "%.*s/%s", (int)(l ? l : 1), l ? path : ".", node);
-    if (access(dir, X_OK) == 0) return SPX_OK;
-    path += l + (path[l] == ':');
-  }
+  if (spx_process_program_found(node)) return SPX_OK;
   return spx_options_fail(opts, "node", SPX_EIO, err,
                           "the Node.js program '%s' is not on PATH; install Node.js (scripts/setup "
                           "does) or set node to its full path",
                           node);
-}
-
-/* Append s to the command, quoted for /bin/sh. */
-static int sh_append(char **cmd, size_t *len, size_t *cap, const char *s, int quote) {
-  size_t need = *len + 4 * strlen(s) + 4;
-  if (need > *cap) {
-    size_t ncap = 2 * need;
-    char *nc = realloc(*cmd, ncap);
-    if (nc == NULL) return SPX_ENOMEM;
-    *cmd = nc;
-    *cap = ncap;
-  }
-  char *o = *cmd + *len;
-  if (*len) *o++ = ' ';
-  if (quote) *o++ = '\'';
-  for (; *s; s++) {
-    if (quote && *s == '\'') {
-      memcpy(o, "'\\''", 4);
-      o += 4;
-    } else {
-      *o++ = *s;
-    }
-  }
-  if (quote) *o++ = '\'';
-  *o = '\0';
-  *len = (size_t)(o - *cmd);
-  return SPX_OK;
 }
 
 /* ---- the oracle ----------------------------------------------------------------------------- */
@@ -241,17 +176,6 @@ static int open_scorer(spx_oracle *o, textor *T, char **units, size_t n, const c
 
 /* ---- `text` ------------------------------------------------------------------------------- */
 
-static int ends_with_ci(const char *s, const char *suffix) {
-  size_t a = strlen(s), b = strlen(suffix);
-  if (a < b) return 0;
-  for (size_t i = 0; i < b; i++) {
-    char c = s[a - b + i];
-    if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-    if (c != suffix[i]) return 0;
-  }
-  return 1;
-}
-
 /* The texts of the data option. */
 static const char *const text_formats[] = {"auto", "csv", "jsonl", NULL};
 static const char *const text_units[] = {"word",  "sentence",  "paragraph",
@@ -287,8 +211,8 @@ static int read_texts(spx_options *opts, char ***texts, size_t **lines, size_t *
   if ((rc = spx_opt_string(opts, "field", &field, err))) return rc;
   if ((rc = spx_opt_choice(opts, "data_format", &format, err))) return rc;
   int jsonl = format == 2 ||
-              (format == 0 && (ends_with_ci(*path, ".jsonl") || ends_with_ci(*path, ".ndjson") ||
-                               ends_with_ci(*path, ".json")));
+              (format == 0 && (spx_ends_with_ci(*path, ".jsonl") || spx_ends_with_ci(*path, ".ndjson") ||
+                               spx_ends_with_ci(*path, ".json")));
   rc = spx_texts_read(*path, jsonl, field, texts, lines, count, err);
   if (rc) {
     char msg[SPX_ERRMSG_LEN];
@@ -432,7 +356,8 @@ static int read_csv_option(spx_options *opts, char **path, spx_reviews **reviews
   const char *given;
   int rc = spx_opt_string(opts, "texts_csv", &given, err);
   if (rc == SPX_OK)
-    rc = find_file(opts, "texts_csv", given, DEFAULT_CSV, "the reviews file", path, err);
+    rc = spx_process_find_file(opts, "texts_csv", given, DEFAULT_CSV, 1, "the reviews file", "",
+                               path, err);
   if (rc) return rc;
   rc = spx_reviews_read(*path, reviews, err);
   if (rc == SPX_OK && (*reviews)->count == 0) {
@@ -479,11 +404,12 @@ static int senti_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_er
   if (rc == SPX_OK) rc = spx_opt_double(opts, "timeout", &timeout, err);
   if (rc == SPX_OK) rc = check_node(opts, node, err);
   if (rc == SPX_OK)
-    rc = find_file(opts, "script", script_opt, DEFAULT_SCRIPT, "the VADER server script", &script,
-                   err);
+    rc = spx_process_find_file(opts, "script", script_opt, DEFAULT_SCRIPT, 1,
+                               "the VADER server script", "", &script, err);
   if (rc == SPX_OK)
-    rc = find_file(opts, "package", package_opt, DEFAULT_PACKAGE,
-                   "the npm package vader-sentiment", &package, err);
+    rc = spx_process_find_file(opts, "package", package_opt, DEFAULT_PACKAGE, 1,
+                               "the npm package vader-sentiment",
+                               "; run scripts/setup to install it", &package, err);
   if (rc == SPX_OK) {
     size_t l = strlen(package) + 16;
     pkgjson = malloc(l);
@@ -509,14 +435,14 @@ static int senti_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_er
                        explicand);
   /* exec node SCRIPT --scorer --output X --package DIR */
   if (rc == SPX_OK) {
-    int e = sh_append(&cmd, &len, &cap, "exec", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, node, 1);
-    if (!e) e = sh_append(&cmd, &len, &cap, script, 1);
-    if (!e) e = sh_append(&cmd, &len, &cap, "--scorer", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, "--output", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, senti_outputs[output], 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, "--package", 0);
-    if (!e) e = sh_append(&cmd, &len, &cap, package, 1);
+    int e = spx_process_sh_append(&cmd, &len, &cap, "exec", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, node, 1);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, script, 1);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, "--scorer", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, "--output", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, senti_outputs[output], 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, "--package", 0);
+    if (!e) e = spx_process_sh_append(&cmd, &len, &cap, package, 1);
     if (e) rc = spx_error_set(err, SPX_ENOMEM, "out of memory opening the sentiment oracle");
   }
   if (rc == SPX_OK) {

@@ -651,7 +651,7 @@ static int json_label_row(table_builder *b, const cJSON *a, size_t line, const c
   return rc;
 }
 
-static int ends_with(const char *s, const char *suffix) {
+int spx_ends_with_ci(const char *s, const char *suffix) {
   size_t a = strlen(s), b = strlen(suffix);
   if (a < b) return 0;
   for (size_t i = 0; i < b; i++) {
@@ -664,14 +664,14 @@ static int ends_with(const char *s, const char *suffix) {
 
 int spx_labels_file_read(const char *path, spx_table **out, spx_error *err) {
   *out = NULL;
-  if (!ends_with(path, ".json") && !ends_with(path, ".jsonl")) return spx_csv_read(path, 0, out, err);
+  if (!spx_ends_with_ci(path, ".json") && !spx_ends_with_ci(path, ".jsonl")) return spx_csv_read(path, 0, out, err);
   char *buf = NULL;
   size_t len = 0;
   int rc = spx_file_read(path, &buf, &len, err);
   if (rc) return rc;
   table_builder b;
   rc = tb_init(&b, err);
-  if (rc == SPX_OK && ends_with(path, ".json")) {
+  if (rc == SPX_OK && spx_ends_with_ci(path, ".json")) {
     cJSON *j = cJSON_Parse(buf);
     if (j == NULL || !cJSON_IsArray(j)) {
       rc = spx_error_set(err, SPX_EINVAL,

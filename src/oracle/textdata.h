@@ -73,6 +73,8 @@ int spx_texts_read(const char *path, int jsonl, const char *field, char ***texts
  * explicand, no header). Row e of the table is explicand e's labels. */
 int spx_labels_file_read(const char *path, spx_table **out, spx_error *err);
 
+/* 1 when s ends with suffix, ignoring ASCII case (suffix in lower case). */
+int spx_ends_with_ci(const char *s, const char *suffix);
 /* 1 if the len bytes at s are valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF); else 0
  * and *bad = the offset of the first invalid byte. */
 int spx_utf8_valid(const char *s, size_t len, size_t *bad);

@@ -51,11 +51,13 @@ static int help(spx_par *par, const spx_par_farm *farm, void *work) {
 static int lead(spx_par *par, const spx_par_farm *farm, void *work, spx_error *err) {
   int rc = spx_par_send_to_coordinator(par, FARM_TAG_REQUEST, "", 0, err);
   while (rc == SPX_OK) {
-    int tag;
+    int tag = 0;
     void *task = NULL;
     size_t len = 0;
     rc = spx_par_recv_from_coordinator(par, &tag, &task, &len, err);
-    if (rc || tag != FARM_TAG_TASK) {
+    /* Out of memory for the task: the coordinator would wait for ever for this group. */
+    if (rc) spx_par_abort(par, 3);
+    if (tag != FARM_TAG_TASK) {
       free(task);
       break;
     }

@@ -62,8 +62,9 @@ typedef struct spx_par_farm {
  * next_task and on_answer (world rank 0; may be NULL elsewhere), work to run_task (every
  * worker rank; may be NULL on a dedicated coordinator). Returns SPX_OK, or on the coordinator
  * the farm's own first failure (a task that could not be sent or a message that could not be
- * received; the groups were stopped), on a worker a failure to receive (the rank leaves the
- * farm). Results already passed to on_answer are never lost. */
+ * received; the groups were stopped). A worker rank that cannot receive its task (out of
+ * memory) ends the job (spx_par_abort): its group and the coordinator would wait for ever.
+ * Results already passed to on_answer are never lost. */
 int spx_par_farm_run(spx_par *par, const spx_par_farm *farm, void *coord, void *work,
                      spx_error *err);
 

@@ -85,7 +85,7 @@ expect "unknown explicands key" "spex-bench: c.toml:11:27: oracle.explicands.str
 cfg 's/^\[oracle\]/[oracl]/'
 expect "unknown top-level table" "spex-bench: c.toml:7:2: oracl: unknown key (known keys: experiment, oracle, budget, method, scaling, pruning, scoring)" check c.toml
 cfg 's/^n = 8/n = 8\nwidth = 3/'
-expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml
+expect "unknown oracle option (dry run)" "spex-bench: c.toml:10:9: width: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock, retries, retry_backoff)" check c.toml
 cfg '' 'colour = 3'
 expect "unknown method option (dry run)" "spex-bench: c.toml:18:10: colour: unknown key for method exact (known keys: max_n, basis, tolerance)" check c.toml
 
@@ -257,13 +257,40 @@ expect "NUL from --set" "spex-bench: --set experiment.name=\"x\\u0000y\": experi
 expect "NUL in an array from --set" "spex-bench: --set budget.samples=[300, \"\\u0000\"]: budget.samples: [1]: the string holds \\u0000 (a NUL character): text ends there in C, so the rest would be lost; remove it" check c.toml --set 'budget.samples=[300, "\u0000"]'
 # --set keys follow TOML's dotted-key rules: a quoted segment is one key, dots and '=' in it
 # included (oracle."a.b" used to be split into oracle.a.b).
-expect "--set quoted key with a dot" "spex-bench: --set oracle.\"a.b\"=1: a.b: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml --set 'oracle."a.b"=1'
-expect "--set literal quoted key with '='" "spex-bench: --set oracle.'a=b'=1: a=b: unknown key for oracle synthetic (known keys: retries, retry_backoff, n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock)" check c.toml --set "oracle.'a=b'=1"
+expect "--set quoted key with a dot" "spex-bench: --set oracle.\"a.b\"=1: a.b: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock, retries, retry_backoff)" check c.toml --set 'oracle."a.b"=1'
+expect "--set literal quoted key with '='" "spex-bench: --set oracle.'a=b'=1: a=b: unknown key for oracle synthetic (known keys: n, degree_counts, max_degree, terms, basis, distribution, magnitude, constant, hierarchical, decay, snr_db, seed, cost_ms, cost_clock, retries, retry_backoff)" check c.toml --set "oracle.'a=b'=1"
 expect "--set quoted key not closed" "spex-bench: --set oracle.\"ab=1: a quoted key is not closed" check c.toml --set 'oracle."ab=1'
 expect "--set quoted key with a bad escape" "spex-bench: --set oracle.\"a\\qb\"=1: oracle.\"a\\qb\": bad quoted key \"a\\qb\" in 'oracle.\"a\\qb\"': Error while parsing string: unknown escape sequence '\\q'" check c.toml --set 'oracle."a\qb"=1'
 "$BIN" check c.toml --set '"experiment" . "see\u0064" = 7' >out.txt 2>err.txt
 if [ $? = 0 ] && grep -qx "seed = 7" out.txt; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL: --set with quoted segments, spaces and an escape: $(head -1 err.txt)"; fi
+# check looks for the program of the process oracle's command without starting it (it used
+# to pass and the run failed every cell): a program not on PATH, a path that does not exist or
+# is not executable, an interpreter's missing script (also through {e}); a model that exists
+# passes.
+# pcfg 'TOML STRING': c.toml = the base with a process oracle whose command is that string
+pcfg() {
+  base | sed 's/^kind = "synthetic"/kind = "process"/; /^terms/d; s/count = 2/count = 1/' |
+    CMD="$1" awk '{ print } /^kind = "process"/ { print "command = " ENVIRON["CMD"] }' >c.toml
+}
+pcfg '"pythn3 model.py"'
+expect "process command: program not on PATH" "spex-bench: c.toml:9:11: oracle.command: the program 'pythn3' is not found (no executable of that name on PATH, and not a shell builtin)" check c.toml
+pcfg '"MODEL=1 ./no/model --fast"'
+expect "process command: path to a missing program" "spex-bench: c.toml:9:11: oracle.command: the program './no/model' does not exist" check c.toml
+printf 'print(1)\n' >model.py
+pcfg '"./model.py"'
+expect "process command: a script that is not executable" "spex-bench: c.toml:9:11: oracle.command: the program './model.py' is not an executable file (chmod +x it, or start it through its interpreter)" check c.toml
+pcfg '"exec python3 -u models/m.py"'
+expect "process command: missing script of python3" "spex-bench: c.toml:9:11: oracle.command: the script 'models/m.py' (the first argument of python3) does not exist" check c.toml
+pcfg '"python3 model_{e}.py"'
+expect "process command: missing script per explicand" "spex-bench: c.toml:9:11: oracle.command (explicand 0): the script 'model_0.py' (the first argument of python3) does not exist" check c.toml
+pcfg "'bash run.sh'"
+expect "process command: missing script of bash" "spex-bench: c.toml:9:11: oracle.command: the script 'run.sh' (the first argument of bash) does not exist" check c.toml
+pcfg "'X=\"a b\" python3 -W ignore model.py --n 8'"
+"$BIN" check c.toml >out.txt 2>err.txt
+if [ $? = 0 ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: process command that exists refused: $(head -1 err.txt)"; fi
+rm -f model.py
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

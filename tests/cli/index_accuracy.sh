@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/cli/index_accuracy.sh: the index-accuracy scorer in a grid run ([scoring]
 # index_accuracy = true; #16 item 3), checked from the HDF5 file with h5py:
-#   - every method has the 30 datasets index_<metric>_<sii|bii><1..3>, shape [I, B, R];
+#   - every method has the 30 datasets index_<metric>_<sii|bii><1..3>, shape [I, B, R], with
+#     units and description (from the scorer's table);
 #   - exact at 2^n queries scores MSE 0 and Precision@5/10 1 on every index and order (0.8
 #     at order 1: n = 8 singletons of 10);
 #   - an SII-2 estimator (shap_iq) fills only its own five columns, the others stay NaN;
@@ -76,6 +77,10 @@ R = f["results"]
 for label in R:
     for c in cols:
         check(c in R[label] and R[label][c].shape == (2, 3, 1), f"{label}/{c} shape")
+        d = R[label][c].attrs.get("description", "") if c in R[label] else ""
+        d = d.decode() if isinstance(d, bytes) else d
+        check(d != "" and not d.startswith("not described") and "units" in R[label][c].attrs,
+              f"{label}/{c} has units and its description from the scorer table ({d!r})")
 
 def values(label, i, b):
     """the stored transform's value function on all 2^n masks (bit j of S = feature j kept)"""

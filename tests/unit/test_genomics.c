@@ -1,7 +1,8 @@
 /* test_genomics.c: the genomics oracle: its values against its Moebius truth on every mask
  * (small n) and on random masks (n = 10^5), the structure of the truth (null SNPs, causal SNPs
  * in degree-1 terms, epistasis orders, baselines), shared architecture across individuals,
- * the noise level at heritability h2, determinism, and the option errors. */
+ * the noise level at heritability h2, determinism, the option errors, and the declared
+ * defaults against the documented ones. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -259,10 +260,37 @@ static void test_errors(void) {
   }
 }
 
+/* The declared defaults (gen_rows, shown by --help genomics) are the documented ones of
+ * docs/genomics.md: leaving every key out gives the same individual, truth and values as
+ * spelling each default out, noiseless and at h2 = 0.6. */
+static void test_defaults(void) {
+  static const char *const pairs[][2] = {
+      {"n=3000", "n=3000; causal=40; epistasis=[20, 5]; maf=[0.05, 0.5]; additive_sd=1.0; "
+                 "epistasis_sd=0.5; h2=1.0; intercept=0.0; baseline=\"mean\"; seed=0"},
+      {"n=3000; h2=0.6", "n=3000; h2=0.6; causal=40; epistasis=[20, 5]; maf=[0.05, 0.5]; "
+                         "additive_sd=1.0; epistasis_sd=0.5; intercept=0.0; "
+                         "baseline=\"mean\"; seed=0"}};
+  spx_maskset *m = random_masks(3000, 200, 17);
+  for (size_t i = 0; i < 2; i++) {
+    spx_oracle *a = open_spec(pairs[i][0], 1), *b = open_spec(pairs[i][1], 1);
+    double ya[200], yb[200];
+    int ok = a && b && m && spx_oracle_eval_all(a, m, ya, NULL) == SPX_OK &&
+             spx_oracle_eval_all(b, m, yb, NULL) == SPX_OK;
+    spx_test(ok && memcmp(ya, yb, sizeof ya) == 0 &&
+                 spx_transform_size(spx_oracle_truth(a)) == spx_transform_size(spx_oracle_truth(b)) &&
+                 strcmp(a->explicand, b->explicand) == 0,
+             "'%s' = every documented default spelled out", pairs[i][0]);
+    spx_oracle_destroy(&a);
+    spx_oracle_destroy(&b);
+  }
+  spx_maskset_destroy(&m);
+}
+
 int main(void) {
   test_exhaustive();
   test_structure();
   test_noise();
   test_errors();
+  test_defaults();
   return spx_test_summary();
 }

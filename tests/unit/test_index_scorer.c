@@ -40,8 +40,8 @@ static int t_eval(spx_oracle *o, const spx_maskset *m, size_t first, size_t coun
 
 static void t_close(spx_oracle *o) { (void)o; }
 
-static const spx_oracle_type test_type = {"test_f", "test function", t_open, NULL, t_eval, NULL,
-                                          t_close, NULL, NULL};
+static const spx_oracle_type test_type = {
+    .name = "test_f", .summary = "test function", .open = t_open, .eval = t_eval, .close = t_close};
 
 static int eval_cb(void *ctx, const spx_maskset *masks, double *values, spx_error *err) {
   return spx_oracle_eval_all(ctx, masks, values, err);
