@@ -21,20 +21,20 @@
 enum { EST_REGRESSION = 0, EST_MSR = 1 };
 
 typedef struct {
-  spx_bl_state base;
+  spx_baseline_state base;
   int estimator;
-  spx_bl_penalty pen;
+  spx_baseline_penalty pen;
 } bz_state;
 
 static const char *const bz_estimators[] = {"regression", "msr", NULL};
 static const spx_option_decl bz_rows[] = {
     {"estimator", SPX_DECL_CHOICE, "regression", 0, 0, bz_estimators,
      "regression (ridge on uniform masks) or msr (maximum sample reuse)", NULL},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_penalty_loo_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_penalty_loo_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
-static int bz_options(spx_options *opts, int *estimator, spx_bl_penalty *pen, spx_bl_limits *memory,
+static int bz_options(spx_options *opts, int *estimator, spx_baseline_penalty *pen, spx_baseline_limits *memory,
                       spx_error *err) {
   int rc = spx_opt_choice(opts, "estimator", estimator, err);
   if (rc) return rc;
@@ -49,17 +49,17 @@ static int bz_options(spx_options *opts, int *estimator, spx_bl_penalty *pen, sp
     }
     memset(pen, 0, sizeof *pen);
   } else {
-    rc = spx_bl_read_penalty(opts, pen, err);
+    rc = spx_baseline_read_penalty(opts, pen, err);
     if (rc) return rc;
   }
-  return spx_bl_read_memory(opts, memory, err);
+  return spx_baseline_read_memory(opts, memory, err);
 }
 
 static int bz_applicable(size_t n, size_t budget, spx_options *opts, char *why,
                          size_t whylen) {
   int est;
-  spx_bl_penalty pen;
-  spx_bl_limits memory;
+  spx_baseline_penalty pen;
+  spx_baseline_limits memory;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
     return 0;
@@ -69,7 +69,7 @@ static int bz_applicable(size_t n, size_t budget, spx_options *opts, char *why,
     return 0;
   }
   if (bz_options(opts, &est, &pen, &memory, NULL)) return 1;
-  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   if (est == EST_MSR) {
     double need = (double)rows * (8.0 * spx_mask_words(n) + 8.0) + 32.0 * (double)n;
     if (need > memory.bytes) {
@@ -80,7 +80,7 @@ static int bz_applicable(size_t n, size_t budget, spx_options *opts, char *why,
     return 1;
   }
   double p = (double)n + 1.0;
-  return spx_bl_check_fit(n, p, p, rows, budget, spx_bl_penalty_positive(&pen),
+  return spx_baseline_check_fit(n, p, p, rows, budget, spx_baseline_penalty_positive(&pen),
                           pen.loo || pen.value != 0.0, &memory, "", "penalty", why, whylen);
 }
 
@@ -89,13 +89,13 @@ static int bz_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, vo
   *state = NULL;
   bz_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  spx_bl_limits memory;
+  spx_baseline_limits memory;
   int rc = bz_options(opts, &s->estimator, &s->pen, &memory, err);
   s->base.n = n;
   s->base.budget = budget;
-  if (rc == SPX_OK) rc = spx_bl_uniform_masks(n, budget, rng, &s->base.masks, err);
+  if (rc == SPX_OK) rc = spx_baseline_uniform_masks(n, budget, rng, &s->base.masks, err);
   if (rc) {
-    spx_bl_state_free(&s->base);
+    spx_baseline_state_free(&s->base);
     free(s);
     return rc;
   }
@@ -151,15 +151,15 @@ static int bz_finish(void *state, spx_transform **out, spx_error *err) {
   *out = NULL;
   if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
   if (s->estimator == EST_MSR) return bz_msr(s, out, err);
-  spx_bl_fit_info info;
-  return spx_bl_fit_transform(&s->base, 0, 1, 0, s->base.values, NULL, &s->pen, 0, 0, 0.0, 0,
+  spx_baseline_fit_info info;
+  return spx_baseline_fit_transform(&s->base, 0, 1, 0, s->base.values, NULL, &s->pen, 0, 0, 0.0, 0,
                               0.0, out, &info, err);
 }
 
 static void bz_destroy(void *state) {
   bz_state *s = state;
   if (s == NULL) return;
-  spx_bl_state_free(&s->base);
+  spx_baseline_state_free(&s->base);
   free(s);
 }
 
@@ -169,7 +169,7 @@ const spx_method_type spx_method_banzhaf = {
                "uniform masks",
     .applicable = bz_applicable,
     .begin = bz_begin,
-    .step = spx_bl_step,
+    .step = spx_baseline_step,
     .finish = bz_finish,
     .destroy = bz_destroy,
     .options = bz_rows};

@@ -12,7 +12,7 @@
 /* ---- options -------------------------------------------------------------------------- */
 
 #define ROW_END {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}
-const spx_option_decl spx_bl_limit_rows[] = {
+const spx_option_decl spx_baseline_limit_rows[] = {
     {"memory_gib", SPX_DECL_FLOAT, "2", 1e-6, 1e6, NULL,
      "working-memory limit of the fit in GiB (skipped above it)", NULL},
     {"max_gflop", SPX_DECL_FLOAT, "100", 1e-6, 1e12, NULL,
@@ -22,21 +22,21 @@ static const spx_option_decl grid_rows[] = {
     {"penalty_grid", SPX_DECL_FLOAT_LIST, "[0.1, 1, 10]", 0, SPX_NOMAX, NULL,
      "penalties tried with penalty = \"loo\"", NULL},
     ROW_END};
-const spx_option_decl spx_bl_penalty_loo_rows[] = {
+const spx_option_decl spx_baseline_penalty_loo_rows[] = {
     {"penalty", SPX_DECL_ANY, "loo", 0, SPX_NOMAX, NULL,
      "ridge penalty >= 0, or \"loo\" (leave-one-out over penalty_grid)", NULL},
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, grid_rows},
     ROW_END};
-const spx_option_decl spx_bl_penalty_zero_rows[] = {
+const spx_option_decl spx_baseline_penalty_zero_rows[] = {
     {"penalty", SPX_DECL_ANY, "0", 0, SPX_NOMAX, NULL,
      "ridge penalty >= 0 (0: least squares), or \"loo\" (over penalty_grid)", NULL},
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, grid_rows},
     ROW_END};
-const spx_option_decl spx_bl_order_rows[] = {
+const spx_option_decl spx_baseline_order_rows[] = {
     {"order", SPX_DECL_INT, "2", 1, 64, NULL, "interaction order (at most n)", NULL},
     ROW_END};
 
-const spx_option_decl spx_bl_pairing_rows[] = {
+const spx_option_decl spx_baseline_pairing_rows[] = {
     {"pairing", SPX_DECL_BOOL, "false", 0, 0, NULL,
      "paired sampling (each coalition with its complement)", NULL},
     ROW_END};
@@ -51,7 +51,7 @@ static int find_option(const spx_options *opts, const char *key, spx_option_kind
   return 0;
 }
 
-int spx_bl_read_penalty(spx_options *opts, spx_bl_penalty *out, spx_error *err) {
+int spx_baseline_read_penalty(spx_options *opts, spx_baseline_penalty *out, spx_error *err) {
   const char *key = "penalty";
   const spx_option_decl *row = spx_options_decl_of(opts, key);
   if (row == NULL || row->def == NULL)
@@ -84,7 +84,7 @@ int spx_bl_read_penalty(spx_options *opts, spx_bl_penalty *out, spx_error *err) 
     }
   }
   size_t count = 0;
-  int rc = spx_opt_double_list(opts, "penalty_grid", out->grid, SPX_BL_MAX_GRID, &count, err);
+  int rc = spx_opt_double_list(opts, "penalty_grid", out->grid, SPX_BASELINE_MAX_GRID, &count, err);
   if (rc) return rc;
   if (count == 0)
     return spx_options_fail(opts, "penalty_grid", SPX_EINVAL, err, "must not be empty");
@@ -92,14 +92,14 @@ int spx_bl_read_penalty(spx_options *opts, spx_bl_penalty *out, spx_error *err) 
   return SPX_OK;
 }
 
-int spx_bl_penalty_positive(const spx_bl_penalty *pen) {
+int spx_baseline_penalty_positive(const spx_baseline_penalty *pen) {
   if (!pen->loo) return pen->value > 0.0;
   for (size_t k = 0; k < pen->ngrid; k++)
     if (!(pen->grid[k] > 0.0)) return 0;
   return 1;
 }
 
-int spx_bl_read_memory(spx_options *opts, spx_bl_limits *limits, spx_error *err) {
+int spx_baseline_read_memory(spx_options *opts, spx_baseline_limits *limits, spx_error *err) {
   double gib, gflop;
   int rc = spx_opt_double(opts, "memory_gib", &gib, err);
   if (rc == SPX_OK) rc = spx_opt_double(opts, "max_gflop", &gflop, err);
@@ -109,7 +109,7 @@ int spx_bl_read_memory(spx_options *opts, spx_bl_limits *limits, spx_error *err)
   return SPX_OK;
 }
 
-int spx_bl_read_order(spx_options *opts, size_t n, unsigned *order, spx_error *err) {
+int spx_baseline_read_order(spx_options *opts, size_t n, unsigned *order, spx_error *err) {
   long long v;
   int given = spx_options_has(opts, "order");
   int rc = spx_opt_int(opts, "order", &v, err);
@@ -130,7 +130,7 @@ int spx_bl_read_order(spx_options *opts, size_t n, unsigned *order, spx_error *e
 
 /* ---- combinatorics -------------------------------------------------------------------- */
 
-double spx_bl_choose(size_t n, size_t k) {
+double spx_baseline_choose(size_t n, size_t k) {
   if (k > n) return 0.0;
   if (k > n - k) k = n - k;
   double ln = gsl_sf_lnchoose((unsigned)n, (unsigned)k);
@@ -140,17 +140,17 @@ double spx_bl_choose(size_t n, size_t k) {
   return nearbyint(r) < 9007199254740992.0 ? nearbyint(r) : r;
 }
 
-double spx_bl_num_columns(size_t n, unsigned lo, unsigned order) {
+double spx_baseline_num_columns(size_t n, unsigned lo, unsigned order) {
   double p = 0.0;
-  for (unsigned k = lo; k <= order && k <= n; k++) p += spx_bl_choose(n, k);
+  for (unsigned k = lo; k <= order && k <= n; k++) p += spx_baseline_choose(n, k);
   return p;
 }
 
 /* ---- common state ----------------------------------------------------------------------- */
 
-int spx_bl_step(void *state, const double *values, const spx_maskset **next, int *done,
+int spx_baseline_step(void *state, const double *values, const spx_maskset **next, int *done,
                 spx_error *err) {
-  spx_bl_state *s = state;
+  spx_baseline_state *s = state;
   *next = NULL;
   *done = 0;
   if (s->stage == 0) {
@@ -175,15 +175,15 @@ int spx_bl_step(void *state, const double *values, const spx_maskset **next, int
   return SPX_OK;
 }
 
-void spx_bl_state_free(spx_bl_state *s) {
+void spx_baseline_state_free(spx_baseline_state *s) {
   spx_maskset_destroy(&s->masks);
   free(s->values);
   s->values = NULL;
 }
 
-int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok,
-                        const spx_bl_limits *limits, char *why, size_t whylen) {
-  double need = spx_bl_fit_memory(n, p, rows, dual_ok);
+int spx_baseline_check_memory(size_t n, double p, size_t rows, int dual_ok,
+                        const spx_baseline_limits *limits, char *why, size_t whylen) {
+  double need = spx_baseline_fit_memory(n, p, rows, dual_ok);
   if (need > limits->bytes) {
     snprintf(why, whylen,
              "%.0f regression columns and %zu masks need about %.3g GiB of working memory "
@@ -192,7 +192,7 @@ int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok,
              limits->bytes / 1073741824.0);
     return 0;
   }
-  double work = spx_bl_fit_flops(n, p, rows, dual_ok);
+  double work = spx_baseline_fit_flops(n, p, rows, dual_ok);
   if (work > limits->flops) {
     snprintf(why, whylen,
              "%.0f regression columns and %zu masks need about %.3g GFLOP to fit, above the "
@@ -203,10 +203,10 @@ int spx_bl_check_memory(size_t n, double p, size_t rows, int dual_ok,
   return 1;
 }
 
-int spx_bl_check_fit(size_t n, double p, double unknowns, size_t rows, size_t budget,
-                     int dual_ok, int penalised, const spx_bl_limits *limits, const char *what,
+int spx_baseline_check_fit(size_t n, double p, double unknowns, size_t rows, size_t budget,
+                     int dual_ok, int penalised, const spx_baseline_limits *limits, const char *what,
                      const char *penalty_key, char *why, size_t whylen) {
-  if (!spx_bl_check_memory(n, p, rows, dual_ok, limits, why, whylen)) return 0;
+  if (!spx_baseline_check_memory(n, p, rows, dual_ok, limits, why, whylen)) return 0;
   if (!penalised && (double)rows < unknowns) {
     snprintf(why, whylen, "budget %zu is below the %.0f unknowns of an unpenalised fit%s (%s = 0)",
              budget, unknowns, what, penalty_key);
@@ -217,7 +217,7 @@ int spx_bl_check_fit(size_t n, double p, double unknowns, size_t rows, size_t bu
 
 /* ---- output ------------------------------------------------------------------------------- */
 
-int spx_bl_transform(const spx_bl_design *d, const double *beta, int with_empty,
+int spx_baseline_transform(const spx_baseline_design *d, const double *beta, int with_empty,
                      double empty_value, spx_transform **out, spx_error *err) {
   *out = NULL;
   spx_transform *t = spx_transform_create((uint32_t)d->n, SPX_BASIS_MOEBIUS);
@@ -227,7 +227,7 @@ int spx_bl_transform(const spx_bl_design *d, const double *beta, int with_empty,
   uint32_t idx[64];
   for (size_t j = 0; j < d->p && rc == SPX_OK; j++) {
     unsigned deg;
-    spx_bl_design_subset(d, j, idx, &deg);
+    spx_baseline_design_subset(d, j, idx, &deg);
     rc = spx_transform_set(t, idx, deg, beta[j], err);
   }
   if (rc) {
@@ -238,14 +238,14 @@ int spx_bl_transform(const spx_bl_design *d, const double *beta, int with_empty,
   return SPX_OK;
 }
 
-int spx_bl_fit_transform(const spx_bl_state *s, unsigned lo, unsigned order, size_t first_row,
-                         const double *y, const double *w, const spx_bl_penalty *pen,
+int spx_baseline_fit_transform(const spx_baseline_state *s, unsigned lo, unsigned order, size_t first_row,
+                         const double *y, const double *w, const spx_baseline_penalty *pen,
                          size_t first_penalised, int constrain_sum, double con_rhs,
                          int with_empty, double empty_value, spx_transform **out,
-                         spx_bl_fit_info *info, spx_error *err) {
+                         spx_baseline_fit_info *info, spx_error *err) {
   *out = NULL;
-  spx_bl_design d;
-  int rc = spx_bl_design_init(&d, s->n, lo, order, err);
+  spx_baseline_design d;
+  int rc = spx_baseline_design_init(&d, s->n, lo, order, err);
   if (rc) return rc;
   double *beta = calloc(d.p ? d.p : 1, sizeof *beta);
   double *con = NULL;
@@ -258,16 +258,16 @@ int spx_bl_fit_transform(const spx_bl_state *s, unsigned lo, unsigned order, siz
     rc = spx_error_set(err, SPX_ENOMEM, "out of memory for %zu coefficients", d.p);
   } else {
     size_t first = first_row < s->masks->count ? first_row : s->masks->count;
-    spx_bl_rows rows = {.bits = spx_maskset_row(s->masks, first),
+    spx_baseline_rows rows = {.bits = spx_maskset_row(s->masks, first),
                         .words = s->masks->words,
                         .count = s->masks->count - first,
                         .y = y + first,
                         .w = w ? w + first : NULL};
-    rc = spx_bl_fit(&rows, &d, pen, first_penalised, con, con_rhs, beta, info, err);
-    if (rc == SPX_OK) rc = spx_bl_transform(&d, beta, with_empty, empty_value, out, err);
+    rc = spx_baseline_fit(&rows, &d, pen, first_penalised, con, con_rhs, beta, info, err);
+    if (rc == SPX_OK) rc = spx_baseline_transform(&d, beta, with_empty, empty_value, out, err);
   }
   free(beta);
   free(con);
-  spx_bl_design_free(&d);
+  spx_baseline_design_free(&d);
   return rc;
 }

@@ -15,45 +15,45 @@
 #include "baselines.h"
 
 typedef struct {
-  spx_bl_state base;
+  spx_baseline_state base;
   unsigned order;
-  spx_bl_penalty pen;
+  spx_baseline_penalty pen;
 } fb_state;
 
 static const spx_option_decl fb_rows[] = {
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_penalty_loo_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_order_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_penalty_loo_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
 /* Options shared with applicable(). */
-static int fb_options(spx_options *opts, size_t n, unsigned *order, spx_bl_penalty *pen,
-                      spx_bl_limits *memory, spx_error *err) {
-  int rc = spx_bl_read_order(opts, n, order, err);
-  if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, pen, err);
-  if (rc == SPX_OK) rc = spx_bl_read_memory(opts, memory, err);
+static int fb_options(spx_options *opts, size_t n, unsigned *order, spx_baseline_penalty *pen,
+                      spx_baseline_limits *memory, spx_error *err) {
+  int rc = spx_baseline_read_order(opts, n, order, err);
+  if (rc == SPX_OK) rc = spx_baseline_read_penalty(opts, pen, err);
+  if (rc == SPX_OK) rc = spx_baseline_read_memory(opts, memory, err);
   return rc;
 }
 
 static int fb_applicable(size_t n, size_t budget, spx_options *opts, char *why,
                          size_t whylen) {
   unsigned order;
-  spx_bl_penalty pen;
-  spx_bl_limits memory;
+  spx_baseline_penalty pen;
+  spx_baseline_limits memory;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
     return 0;
   }
   if (fb_options(opts, n, &order, &pen, &memory, NULL)) return 1; /* begin reports it */
-  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
-  double p = spx_bl_num_columns(n, 0, order);
+  size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  double p = spx_baseline_num_columns(n, 0, order);
   if (budget < 1) {
     snprintf(why, whylen, "budget 0: at least one mask is needed");
     return 0;
   }
   char what[32];
   snprintf(what, sizeof what, " of order %u", order);
-  return spx_bl_check_fit(n, p, p, rows, budget, spx_bl_penalty_positive(&pen),
+  return spx_baseline_check_fit(n, p, p, rows, budget, spx_baseline_penalty_positive(&pen),
                           pen.loo || pen.value != 0.0, &memory, what, "penalty", why, whylen);
 }
 
@@ -62,13 +62,13 @@ static int fb_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, vo
   *state = NULL;
   fb_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  spx_bl_limits memory;
+  spx_baseline_limits memory;
   int rc = fb_options(opts, n, &s->order, &s->pen, &memory, err);
   s->base.n = n;
   s->base.budget = budget;
-  if (rc == SPX_OK) rc = spx_bl_uniform_masks(n, budget, rng, &s->base.masks, err);
+  if (rc == SPX_OK) rc = spx_baseline_uniform_masks(n, budget, rng, &s->base.masks, err);
   if (rc) {
-    spx_bl_state_free(&s->base);
+    spx_baseline_state_free(&s->base);
     free(s);
     return rc;
   }
@@ -78,16 +78,16 @@ static int fb_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, vo
 
 static int fb_finish(void *state, spx_transform **out, spx_error *err) {
   fb_state *s = state;
-  spx_bl_fit_info info;
+  spx_baseline_fit_info info;
   if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
-  return spx_bl_fit_transform(&s->base, 0, s->order, 0, s->base.values, NULL, &s->pen, 0, 0,
+  return spx_baseline_fit_transform(&s->base, 0, s->order, 0, s->base.values, NULL, &s->pen, 0, 0,
                               0.0, 0, 0.0, out, &info, err);
 }
 
 static void fb_destroy(void *state) {
   fb_state *s = state;
   if (s == NULL) return;
-  spx_bl_state_free(&s->base);
+  spx_baseline_state_free(&s->base);
   free(s);
 }
 
@@ -96,7 +96,7 @@ const spx_method_type spx_method_faith_banzhaf = {
     .summary = "Faith-Banzhaf index of order k: ridge regression (LOO penalty) on uniform masks",
     .applicable = fb_applicable,
     .begin = fb_begin,
-    .step = spx_bl_step,
+    .step = spx_baseline_step,
     .finish = fb_finish,
     .destroy = fb_destroy,
     .options = fb_rows};

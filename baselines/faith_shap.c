@@ -25,51 +25,51 @@
 #define BIG_M 1e8
 
 typedef struct {
-  spx_bl_state base;
+  spx_baseline_state base;
   unsigned order;
-  spx_bl_penalty pen;
+  spx_baseline_penalty pen;
   double *ln_adjust; /* the sampler's log importance-adjustment weight per row */
 } fs_state;
 
-const spx_option_decl spx_bl_faith_shap_rows[] = {
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_penalty_zero_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+const spx_option_decl spx_baseline_faith_shap_rows[] = {
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_order_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_penalty_zero_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
-const spx_option_decl spx_bl_kernelshap_rows[] = {
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_penalty_zero_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+const spx_option_decl spx_baseline_kernelshap_rows[] = {
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_penalty_zero_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
 static int fs_options(spx_options *opts, size_t n, unsigned fixed_order, unsigned *order,
-                      spx_bl_penalty *pen, spx_bl_limits *memory, spx_error *err) {
+                      spx_baseline_penalty *pen, spx_baseline_limits *memory, spx_error *err) {
   int rc = SPX_OK;
   if (fixed_order)
     *order = fixed_order;
   else
-    rc = spx_bl_read_order(opts, n, order, err);
-  if (rc == SPX_OK) rc = spx_bl_read_penalty(opts, pen, err);
-  if (rc == SPX_OK) rc = spx_bl_read_memory(opts, memory, err);
+    rc = spx_baseline_read_order(opts, n, order, err);
+  if (rc == SPX_OK) rc = spx_baseline_read_penalty(opts, pen, err);
+  if (rc == SPX_OK) rc = spx_baseline_read_memory(opts, memory, err);
   return rc;
 }
 
-int spx_bl_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsigned fixed_order,
+int spx_baseline_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsigned fixed_order,
                               char *why, size_t whylen) {
   unsigned order;
-  spx_bl_penalty pen;
-  spx_bl_limits memory;
-  if (!spx_bl_coalitions_applicable(n, budget, why, whylen)) return 0;
+  spx_baseline_penalty pen;
+  spx_baseline_limits memory;
+  if (!spx_baseline_coalitions_applicable(n, budget, why, whylen)) return 0;
   if (fs_options(opts, n, fixed_order, &order, &pen, &memory, NULL)) return 1;
-  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
-  double p = spx_bl_num_columns(n, 1, order);
+  size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  double p = spx_baseline_num_columns(n, 1, order);
   /* unknowns: p coefficients plus v(∅); the empty and full coalitions fix two of them */
   char what[32];
   snprintf(what, sizeof what, " of order %u", order);
-  return spx_bl_check_fit(n, p, p + 1.0, rows, budget, 0, pen.loo || pen.value != 0.0, &memory,
+  return spx_baseline_check_fit(n, p, p + 1.0, rows, budget, 0, pen.loo || pen.value != 0.0, &memory,
                           what, "penalty", why, whylen);
 }
 
-int spx_bl_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
+int spx_baseline_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
                          unsigned fixed_order, void **state, spx_error *err) {
   *state = NULL;
   fs_state *s = calloc(1, sizeof *s);
@@ -79,26 +79,26 @@ int spx_bl_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rn
     free(sw);
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
-  spx_bl_limits memory;
+  spx_baseline_limits memory;
   int rc = fs_options(opts, n, fixed_order, &s->order, &s->pen, &memory, err);
   s->base.n = n;
   s->base.budget = budget;
   if (rc == SPX_OK) {
     for (size_t k = 0; k <= n; k++)
       sw[k] = (k < s->order || k + s->order > n) ? BIG_M : 1.0 / ((double)k * (double)(n - k));
-    rc = spx_bl_sample_coalitions(n, budget, sw, rng, &s->base.masks, &ln_adjust, err);
+    rc = spx_baseline_sample_coalitions(n, budget, sw, rng, &s->base.masks, &ln_adjust, err);
   }
   free(sw);
   s->ln_adjust = ln_adjust;
   if (rc) {
-    spx_bl_shapley_destroy(s);
+    spx_baseline_shapley_destroy(s);
     return rc;
   }
   *state = s;
   return SPX_OK;
 }
 
-int spx_bl_shapley_finish(void *state, spx_transform **out, spx_error *err) {
+int spx_baseline_shapley_finish(void *state, spx_transform **out, spx_error *err) {
   fs_state *s = state;
   *out = NULL;
   if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
@@ -120,29 +120,29 @@ int spx_bl_shapley_finish(void *state, spx_transform **out, spx_error *err) {
       w[i] = exp(-log((double)(n - 1)) - gsl_sf_lnchoose((unsigned)(n - 2), (unsigned)(k - 1)) +
                  s->ln_adjust[i]);
   }
-  spx_bl_fit_info info;
-  int rc = spx_bl_fit_transform(&s->base, 1, s->order, 2, y, w, &s->pen, 0, 1, vn - v0, 1, v0,
+  spx_baseline_fit_info info;
+  int rc = spx_baseline_fit_transform(&s->base, 1, s->order, 2, y, w, &s->pen, 0, 1, vn - v0, 1, v0,
                                 out, &info, err);
   free(y);
   free(w);
   return rc;
 }
 
-void spx_bl_shapley_destroy(void *state) {
+void spx_baseline_shapley_destroy(void *state) {
   fs_state *s = state;
   if (s == NULL) return;
-  spx_bl_state_free(&s->base);
+  spx_baseline_state_free(&s->base);
   free(s->ln_adjust);
   free(s);
 }
 
 static int fs_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_bl_shapley_applicable(n, budget, opts, 0, why, whylen);
+  return spx_baseline_shapley_applicable(n, budget, opts, 0, why, whylen);
 }
 
 static int fs_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
                     spx_error *err) {
-  return spx_bl_shapley_begin(n, budget, opts, rng, 0, state, err);
+  return spx_baseline_shapley_begin(n, budget, opts, rng, 0, state, err);
 }
 
 const spx_method_type spx_method_faith_shap = {
@@ -151,7 +151,7 @@ const spx_method_type spx_method_faith_shap = {
                "coalitions",
     .applicable = fs_applicable,
     .begin = fs_begin,
-    .step = spx_bl_step,
-    .finish = spx_bl_shapley_finish,
-    .destroy = spx_bl_shapley_destroy,
-    .options = spx_bl_faith_shap_rows};
+    .step = spx_baseline_step,
+    .finish = spx_baseline_shapley_finish,
+    .destroy = spx_baseline_shapley_destroy,
+    .options = spx_baseline_faith_shap_rows};

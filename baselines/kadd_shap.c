@@ -6,7 +6,7 @@
  * every T with 0 <= |T| <= k (∅ included), design X[S, T] = sum_{j=0}^{|S∩T|} C(|S∩T|, j)
  * B_{|T|-j} (Bernoulli numbers), response v(S) - v(∅), row weight the order-1 Shapley kernel
  * 1 / ((n-1) C(n-2, |S|-1)) times the sampler's adjustment weight, with ∅ and N at weight 1e8
- * taken to its limit (spx_bl_lex_wls: fitted exactly). The ∅ coefficient gets v(∅) added.
+ * taken to its limit (spx_baseline_lex_wls: fitted exactly). The ∅ coefficient gets v(∅) added.
  * For k = 1 the result is the Shapley value; for a k-additive game it is its SII; with a budget
  * of 2^n it is the weighted least-squares solution over every coalition.
  *
@@ -22,7 +22,7 @@
 #include "baselines.h"
 
 typedef struct {
-  const spx_bl_ilist *l;
+  const spx_baseline_ilist *l;
   const spx_maskset *masks;
   const double *gamma; /* gamma[t * (k + 1) + i] */
   unsigned k;
@@ -33,19 +33,19 @@ static void kadd_row(void *ctx, size_t r, double *x) {
   const uint64_t *S = spx_maskset_row(c->masks, r);
   for (size_t j = 0; j < c->l->p; j++) {
     unsigned t = c->l->deg[j];
-    unsigned i = spx_bl_intersect(S, spx_bl_ilist_at(c->l, j), t, NULL);
+    unsigned i = spx_baseline_intersect(S, spx_baseline_ilist_at(c->l, j), t, NULL);
     x[j] = c->gamma[t * (c->k + 1) + i];
   }
 }
 
 static int kadd_finish(void *state, spx_transform **out, spx_error *err) {
-  spx_bl_reg_state *s = state;
+  spx_baseline_reg_state *s = state;
   *out = NULL;
   if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
   size_t n = s->base.n, N = s->co.masks->count, words = s->co.masks->words;
   unsigned K = s->order;
-  spx_bl_ilist l;
-  int rc = spx_bl_ilist_init(&l, n, 0, K, err);
+  spx_baseline_ilist l;
+  int rc = spx_baseline_ilist_init(&l, n, 0, K, err);
   if (rc) return rc;
   double v0 = s->base.values[0];
   double *y = malloc((N ? N : 1) * sizeof *y), *w = malloc((N ? N : 1) * sizeof *w);
@@ -57,12 +57,12 @@ static int kadd_finish(void *state, spx_transform **out, spx_error *err) {
     rc = spx_error_set(err, SPX_ENOMEM, "out of memory for %zu interactions", l.p);
     goto done;
   }
-  spx_bl_bernoulli(K, bern);
+  spx_baseline_bernoulli(K, bern);
   for (unsigned t = 0; t <= K; t++)
     for (unsigned i = 0; i <= K; i++) {
       double g = 0.0;
       if (i <= t)
-        for (unsigned j = 0; j <= i; j++) g += spx_bl_choose(i, j) * bern[t - j];
+        for (unsigned j = 0; j <= i; j++) g += spx_baseline_choose(i, j) * bern[t - j];
       gamma[t * (K + 1) + i] = g;
     }
   for (size_t r = 0; r < N; r++) {
@@ -75,7 +75,7 @@ static int kadd_finish(void *state, spx_transform **out, spx_error *err) {
                          s->co.ln_adjust[r]);
   }
   kadd_rows ctx = {.l = &l, .masks = s->co.masks, .gamma = gamma, .k = K};
-  rc = spx_bl_lex_wls(N, l.p, kadd_row, &ctx, y, w, hard, beta, err);
+  rc = spx_baseline_lex_wls(N, l.p, kadd_row, &ctx, y, w, hard, beta, err);
   if (rc) goto done;
   beta[0] += v0; /* column 0 is ∅ */
   for (size_t j = 0; j < l.p; j++)
@@ -83,14 +83,14 @@ static int kadd_finish(void *state, spx_transform **out, spx_error *err) {
       rc = spx_error_set(err, SPX_ERANGE, "kadd_shap: non-finite estimate (interaction %zu)", j);
       goto done;
     }
-  rc = spx_bl_transform(&l.d, beta, 0, 0.0, out, err);
+  rc = spx_baseline_transform(&l.d, beta, 0, 0.0, out, err);
 done:
   free(y);
   free(w);
   free(beta);
   free(gamma);
   free(hard);
-  spx_bl_ilist_free(&l);
+  spx_baseline_ilist_free(&l);
   return rc;
 }
 
@@ -100,12 +100,12 @@ static int kadd_applicable(size_t n, size_t budget, spx_options *opts, char *why
     snprintf(why, whylen, "n = 1: the Shapley kernel needs n >= 2");
     return 0;
   }
-  return spx_bl_reg_applicable(n, budget, opts, 0, why, whylen);
+  return spx_baseline_reg_applicable(n, budget, opts, 0, why, whylen);
 }
 
 static int kadd_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
                       spx_error *err) {
-  return spx_bl_reg_begin(n, budget, opts, rng, 0, state, err);
+  return spx_baseline_reg_begin(n, budget, opts, rng, 0, state, err);
 }
 
 const spx_method_type spx_method_kadd_shap = {
@@ -113,7 +113,7 @@ const spx_method_type spx_method_kadd_shap = {
     .summary = "kADD-SHAP: Shapley values and interactions of a k-additive kernel regression",
     .applicable = kadd_applicable,
     .begin = kadd_begin,
-    .step = spx_bl_step,
+    .step = spx_baseline_step,
     .finish = kadd_finish,
-    .destroy = spx_bl_reg_destroy,
-    .options = spx_bl_kadd_rows};
+    .destroy = spx_baseline_reg_destroy,
+    .options = spx_baseline_kadd_rows};

@@ -9,12 +9,12 @@
 #include "baselines.h"
 
 static int ks_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_bl_shapley_applicable(n, budget, opts, 1, why, whylen);
+  return spx_baseline_shapley_applicable(n, budget, opts, 1, why, whylen);
 }
 
 static int ks_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
                     spx_error *err) {
-  return spx_bl_shapley_begin(n, budget, opts, rng, 1, state, err);
+  return spx_baseline_shapley_begin(n, budget, opts, rng, 1, state, err);
 }
 
 const spx_method_type spx_method_kernelshap = {
@@ -22,7 +22,7 @@ const spx_method_type spx_method_kernelshap = {
     .summary = "KernelSHAP Shapley values (shapiq's sampler and Shapley-kernel regression)",
     .applicable = ks_applicable,
     .begin = ks_begin,
-    .step = spx_bl_step,
-    .finish = spx_bl_shapley_finish,
-    .destroy = spx_bl_shapley_destroy,
-    .options = spx_bl_kernelshap_rows};
+    .step = spx_baseline_step,
+    .finish = spx_baseline_shapley_finish,
+    .destroy = spx_baseline_shapley_destroy,
+    .options = spx_baseline_kernelshap_rows};

@@ -1,7 +1,7 @@
 /* kernelshap_iq.c: KernelSHAP-IQ (Fumagalli et al. 2024; shapiq's `KernelSHAPIQ`) for SII and
  * k-SII, plus the weighted least-squares solver shared with kadd_shap.c.
  *
- * Sampling: spx_bl_coalitions_sample with shapiq's default size weights for the order (1e8
+ * Sampling: spx_baseline_coalitions_sample with shapiq's default size weights for the order (1e8
  * below order and above n - order, 1 / (s (n - s)) between), border trick, `pairing` (default
  * false, as shapiq's class). Routine (shapiq's Regression.kernel_shap_iq_routine): residual
  * r_1 = v - v(∅); for t = 1..order, with columns the interactions T of size t and design
@@ -14,7 +14,7 @@
  *
  * The 1e8 weights are taken to their limit: rows with weight 1e8 are fitted first (weighted
  * least squares among themselves, their minimisers form an affine set) and the other rows are
- * fitted within that set (spx_bl_lex_wls). This is what shapiq's normal equations approach as
+ * fitted within that set (spx_baseline_lex_wls). This is what shapiq's normal equations approach as
  * the weight grows, without their 1e13 condition numbers. With a budget of 2^n the result is
  * the exact SII (checked against shapiq's California values).
  *
@@ -86,7 +86,7 @@ static int spd_solve(gsl_matrix *A, const gsl_vector *b, gsl_vector *x, spx_erro
   return SPX_OK;
 }
 
-int spx_bl_lex_wls(size_t N, size_t p, spx_bl_row_fn row, void *ctx, const double *y,
+int spx_baseline_lex_wls(size_t N, size_t p, spx_baseline_row_fn row, void *ctx, const double *y,
                    const double *w, const unsigned char *hard, double *beta, spx_error *err) {
   int rc = SPX_OK;
   size_t nb = 0;
@@ -243,35 +243,35 @@ done:
 /* ---- shared option handling and state of the regression estimators ------------------------ */
 
 static const char *const kiq_names[] = {"sii", "k-sii", "ksii", NULL};
-const spx_option_decl spx_bl_kadd_rows[] = {
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_pairing_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+const spx_option_decl spx_baseline_kadd_rows[] = {
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_order_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_pairing_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 static const spx_option_decl kiq_options[] = {
     {"index", SPX_DECL_CHOICE, "k-sii", 0, 0, kiq_names, "interaction index estimated", NULL},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_kadd_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_kadd_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
-static const spx_bl_ix kiq_ids[] = {SPX_BL_IX_SII, SPX_BL_IX_KSII, SPX_BL_IX_KSII};
+static const spx_baseline_ix kiq_ids[] = {SPX_BASELINE_IX_SII, SPX_BASELINE_IX_KSII, SPX_BASELINE_IX_KSII};
 
-/* The regression estimators' options: spx_bl_read_sampling's and the resource limits. */
-static int reg_options(spx_options *opts, size_t n, int with_index, spx_bl_ix *index,
-                       unsigned *order, int *pairing, spx_bl_limits *limits, spx_error *err) {
-  int rc = spx_bl_read_sampling(opts, n, with_index ? kiq_ids : NULL, index, order, pairing, err);
-  return rc ? rc : spx_bl_read_memory(opts, limits, err);
+/* The regression estimators' options: spx_baseline_read_sampling's and the resource limits. */
+static int reg_options(spx_options *opts, size_t n, int with_index, spx_baseline_ix *index,
+                       unsigned *order, int *pairing, spx_baseline_limits *limits, spx_error *err) {
+  int rc = spx_baseline_read_sampling(opts, n, with_index ? kiq_ids : NULL, index, order, pairing, err);
+  return rc ? rc : spx_baseline_read_memory(opts, limits, err);
 }
 
-int spx_bl_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_index, char *why,
+int spx_baseline_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_index, char *why,
                           size_t whylen) {
-  spx_bl_ix index;
+  spx_baseline_ix index;
   unsigned order;
   int pairing;
-  spx_bl_limits limits;
-  if (!spx_bl_coalitions_applicable(n, budget, why, whylen)) return 0;
+  spx_baseline_limits limits;
+  if (!spx_baseline_coalitions_applicable(n, budget, why, whylen)) return 0;
   if (reg_options(opts, n, with_index, &index, &order, &pairing, &limits, NULL)) return 1;
-  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* the largest single fit: the top order's columns (kernelshap_iq) or all orders (kadd) */
-  double p = with_index ? spx_bl_choose(n, order) : spx_bl_num_columns(n, 0, order);
+  double p = with_index ? spx_baseline_choose(n, order) : spx_baseline_num_columns(n, 0, order);
   double bytes = 8.0 * (4.0 * p * p + (double)BLOCK * p) + (double)rows * 48.0;
   double flops = (double)rows * p * p + 6.0 * p * p * p;
   if (bytes > limits.bytes) {
@@ -291,10 +291,10 @@ int spx_bl_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_i
   return 1;
 }
 
-int spx_bl_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int with_index,
+int spx_baseline_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int with_index,
                      void **state, spx_error *err) {
   *state = NULL;
-  spx_bl_reg_state *s = calloc(1, sizeof *s);
+  spx_baseline_reg_state *s = calloc(1, sizeof *s);
   double *w = calloc(n + 1, sizeof *w);
   if (!s || !w) {
     free(s);
@@ -302,18 +302,18 @@ int spx_bl_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, i
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
   int pairing = 0;
-  spx_bl_limits limits;
-  s->index = SPX_BL_IX_SII;
+  spx_baseline_limits limits;
+  s->index = SPX_BASELINE_IX_SII;
   int rc = reg_options(opts, n, with_index, &s->index, &s->order, &pairing, &limits, err);
   s->base.n = n;
   s->base.budget = budget;
   if (rc == SPX_OK) {
-    spx_bl_default_size_weights(n, s->order, w);
-    rc = spx_bl_coalitions_sample(n, budget, w, pairing, rng, &s->co, err);
+    spx_baseline_default_size_weights(n, s->order, w);
+    rc = spx_baseline_coalitions_sample(n, budget, w, pairing, rng, &s->co, err);
   }
   free(w);
   if (rc) {
-    spx_bl_reg_destroy(s);
+    spx_baseline_reg_destroy(s);
     return rc;
   }
   s->base.masks = s->co.masks;
@@ -321,19 +321,19 @@ int spx_bl_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, i
   return SPX_OK;
 }
 
-void spx_bl_reg_destroy(void *state) {
-  spx_bl_reg_state *s = state;
+void spx_baseline_reg_destroy(void *state) {
+  spx_baseline_reg_state *s = state;
   if (s == NULL) return;
   s->base.masks = NULL;
-  spx_bl_state_free(&s->base);
-  spx_bl_coalitions_free(&s->co);
+  spx_baseline_state_free(&s->base);
+  spx_baseline_coalitions_free(&s->co);
   free(s);
 }
 
 /* ---- KernelSHAP-IQ ------------------------------------------------------------------------- */
 
 typedef struct {
-  const spx_bl_ilist *l;
+  const spx_baseline_ilist *l;
   size_t first, count; /* columns of the current order */
   unsigned t;
   const spx_maskset *masks;
@@ -344,19 +344,19 @@ static void kiq_row(void *ctx, size_t r, double *x) {
   const kiq_rows *k = ctx;
   const uint64_t *S = spx_maskset_row(k->masks, r);
   for (size_t j = 0; j < k->count; j++) {
-    unsigned i = spx_bl_intersect(S, spx_bl_ilist_at(k->l, k->first + j), k->t, NULL);
+    unsigned i = spx_baseline_intersect(S, spx_baseline_ilist_at(k->l, k->first + j), k->t, NULL);
     x[j] = k->gamma[i];
   }
 }
 
 static int kiq_finish(void *state, spx_transform **out, spx_error *err) {
-  spx_bl_reg_state *s = state;
+  spx_baseline_reg_state *s = state;
   *out = NULL;
   if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
   size_t n = s->base.n, N = s->co.masks->count, words = s->co.masks->words;
   unsigned K = s->order;
-  spx_bl_ilist l;
-  int rc = spx_bl_ilist_init(&l, n, 1, K, err);
+  spx_baseline_ilist l;
+  int rc = spx_baseline_ilist_init(&l, n, 1, K, err);
   if (rc) return rc;
   double v0 = s->base.values[0];
   double *res = malloc((N ? N : 1) * sizeof *res), *yfit = malloc((N ? N : 1) * sizeof *yfit);
@@ -369,7 +369,7 @@ static int kiq_finish(void *state, spx_transform **out, spx_error *err) {
     rc = spx_error_set(err, SPX_ENOMEM, "out of memory for %zu interactions", l.p);
     goto done;
   }
-  spx_bl_bernoulli(K, bern);
+  spx_baseline_bernoulli(K, bern);
   for (size_t r = 0; r < N; r++) {
     res[r] = s->base.values[r] - v0;
     size[r] = (unsigned)spx_mask_popcount(spx_maskset_row(s->co.masks, r), words);
@@ -378,7 +378,7 @@ static int kiq_finish(void *state, spx_transform **out, spx_error *err) {
     size_t first = l.d.offset[t], count = l.d.offset[t + 1] - first;
     for (unsigned i = 0; i <= t; i++) {
       gamma[i] = 0.0;
-      for (unsigned j = 1; j <= i; j++) gamma[i] += spx_bl_choose(i, j) * bern[t - j];
+      for (unsigned j = 1; j <= i; j++) gamma[i] += spx_baseline_choose(i, j) * bern[t - j];
     }
     for (size_t r = 0; r < N; r++) {
       size_t sz = size[r];
@@ -392,14 +392,14 @@ static int kiq_finish(void *state, spx_transform **out, spx_error *err) {
     }
     kiq_rows ctx = {.l = &l, .first = first, .count = count, .t = t, .masks = s->co.masks,
                     .gamma = gamma};
-    rc = spx_bl_lex_wls(N, count, kiq_row, &ctx, yfit, w, hard, sii + first, err);
+    rc = spx_baseline_lex_wls(N, count, kiq_row, &ctx, yfit, w, hard, sii + first, err);
     if (rc) break;
     if (t > 2) /* the border coalitions through the exact SII weights */
       for (size_t r = 0; r < N; r++) {
         if (!hard[r] || res[r] == 0.0) continue;
         const uint64_t *S = spx_maskset_row(s->co.masks, r);
         for (size_t j = 0; j < count; j++) {
-          unsigned i = spx_bl_intersect(S, spx_bl_ilist_at(&l, first + j), t, NULL);
+          unsigned i = spx_baseline_intersect(S, spx_baseline_ilist_at(&l, first + j), t, NULL);
           double wt = exp(-log((double)(n - t + 1)) -
                           gsl_sf_lnchoose((unsigned)(n - t), (unsigned)(size[r] - i)));
           sii[first + j] += (((t - i) & 1) ? -wt : wt) * res[r];
@@ -413,13 +413,13 @@ static int kiq_finish(void *state, spx_transform **out, spx_error *err) {
     }
   }
   if (rc) goto done;
-  if (s->index == SPX_BL_IX_KSII) {
+  if (s->index == SPX_BASELINE_IX_KSII) {
     val = malloc((l.p ? l.p : 1) * sizeof *val);
     if (val == NULL) {
       rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
       goto done;
     }
-    rc = spx_bl_ksii_from_sii(&l, sii, val, err);
+    rc = spx_baseline_ksii_from_sii(&l, sii, val, err);
     if (rc) goto done;
   }
   for (size_t j = 0; j < l.p; j++)
@@ -428,7 +428,7 @@ static int kiq_finish(void *state, spx_transform **out, spx_error *err) {
                          j);
       goto done;
     }
-  rc = spx_bl_ilist_transform(&l, val ? val : sii, v0, out, err);
+  rc = spx_baseline_ilist_transform(&l, val ? val : sii, v0, out, err);
 done:
   free(res);
   free(yfit);
@@ -438,17 +438,17 @@ done:
   free(val);
   free(size);
   free(hard);
-  spx_bl_ilist_free(&l);
+  spx_baseline_ilist_free(&l);
   return rc;
 }
 
 static int kiq_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_bl_reg_applicable(n, budget, opts, 1, why, whylen);
+  return spx_baseline_reg_applicable(n, budget, opts, 1, why, whylen);
 }
 
 static int kiq_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
                      spx_error *err) {
-  return spx_bl_reg_begin(n, budget, opts, rng, 1, state, err);
+  return spx_baseline_reg_begin(n, budget, opts, rng, 1, state, err);
 }
 
 const spx_method_type spx_method_kernelshap_iq = {
@@ -456,7 +456,7 @@ const spx_method_type spx_method_kernelshap_iq = {
     .summary = "KernelSHAP-IQ: SII or k-SII by shapiq's order-by-order kernel regression",
     .applicable = kiq_applicable,
     .begin = kiq_begin,
-    .step = spx_bl_step,
+    .step = spx_baseline_step,
     .finish = kiq_finish,
-    .destroy = spx_bl_reg_destroy,
+    .destroy = spx_baseline_reg_destroy,
     .options = kiq_options};

@@ -19,10 +19,10 @@
 enum { DIST_COSINE = 0, DIST_TEXT = 1 };
 
 typedef struct {
-  spx_bl_state base;
+  spx_baseline_state base;
   double width;
   int distance;
-  spx_bl_penalty pen;
+  spx_baseline_penalty pen;
 } lime_state;
 
 static const char *const lime_distances[] = {"cosine", "text", NULL};
@@ -33,11 +33,11 @@ static const spx_option_decl lime_rows[] = {
      "distance of a mask to the all-kept instance", NULL},
     {"penalty", SPX_DECL_FLOAT, "1", 0, SPX_NOMAX, NULL, "ridge penalty (sklearn's alpha)", NULL},
     {"alpha", SPX_DECL_FLOAT, NULL, 0, SPX_NOMAX, NULL, "the same as penalty (give one)", NULL},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_limit_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
 static int lime_options(spx_options *opts, double *width, int *distance, double *alpha,
-                        spx_bl_limits *memory, spx_error *err) {
+                        spx_baseline_limits *memory, spx_error *err) {
   int rc = spx_opt_double(opts, "kernel_width", width, err);
   if (rc) return rc;
   if (!(*width > 0.0))
@@ -54,13 +54,13 @@ static int lime_options(spx_options *opts, double *width, int *distance, double 
   const char *key = spx_options_has(opts, "alpha") ? "alpha" : "penalty";
   rc = spx_opt_double(opts, key, alpha, err);
   if (rc) return rc;
-  return spx_bl_read_memory(opts, memory, err);
+  return spx_baseline_read_memory(opts, memory, err);
 }
 
 static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why,
                            size_t whylen) {
   double width, alpha;
-  spx_bl_limits memory;
+  spx_baseline_limits memory;
   int distance;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
@@ -72,7 +72,7 @@ static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why
   }
   if (lime_options(opts, &width, &distance, &alpha, &memory, NULL)) return 1;
   double p = (double)n + 1.0;
-  return spx_bl_check_fit(n, p, p, budget, budget, 0, alpha != 0.0, &memory, "", "alpha", why,
+  return spx_baseline_check_fit(n, p, p, budget, budget, 0, alpha != 0.0, &memory, "", "alpha", why,
                           whylen);
 }
 
@@ -82,7 +82,7 @@ static int lime_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
   lime_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
   double alpha;
-  spx_bl_limits memory;
+  spx_baseline_limits memory;
   int rc = lime_options(opts, &s->width, &s->distance, &alpha, &memory, err);
   s->pen.value = alpha;
   s->base.n = n;
@@ -97,7 +97,7 @@ static int lime_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
       spx_mask_random(spx_maskset_row(s->base.masks, i), n, rng);
   }
   if (rc) {
-    spx_bl_state_free(&s->base);
+    spx_baseline_state_free(&s->base);
     free(s);
     return rc;
   }
@@ -118,8 +118,8 @@ static int lime_finish(void *state, spx_transform **out, spx_error *err) {
     if (s->distance == DIST_TEXT) d *= 100.0;
     w[i] = sqrt(exp(-d * d / (s->width * s->width)));
   }
-  spx_bl_fit_info info;
-  int rc = spx_bl_fit_transform(&s->base, 0, 1, 0, s->base.values, w, &s->pen, 1, 0, 0.0, 0,
+  spx_baseline_fit_info info;
+  int rc = spx_baseline_fit_transform(&s->base, 0, 1, 0, s->base.values, w, &s->pen, 1, 0, 0.0, 0,
                                 0.0, out, &info, err);
   free(w);
   return rc;
@@ -128,7 +128,7 @@ static int lime_finish(void *state, spx_transform **out, spx_error *err) {
 static void lime_destroy(void *state) {
   lime_state *s = state;
   if (s == NULL) return;
-  spx_bl_state_free(&s->base);
+  spx_baseline_state_free(&s->base);
   free(s);
 }
 
@@ -137,7 +137,7 @@ const spx_method_type spx_method_lime = {
     .summary = "LIME: weighted ridge on uniform masks around the all-kept instance",
     .applicable = lime_applicable,
     .begin = lime_begin,
-    .step = spx_bl_step,
+    .step = spx_baseline_step,
     .finish = lime_finish,
     .destroy = lime_destroy,
     .options = lime_rows};

@@ -30,32 +30,32 @@
 static const char *const perm_names[] = {"sii", "k-sii", "ksii", "stii", "sv", NULL};
 static const spx_option_decl perm_rows[] = {
     {"index", SPX_DECL_CHOICE, "sii", 0, 0, perm_names, "interaction index estimated", NULL},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_order_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
-static const spx_bl_ix perm_ids[] = {SPX_BL_IX_SII, SPX_BL_IX_KSII, SPX_BL_IX_KSII,
-                                     SPX_BL_IX_STII, SPX_BL_IX_SV};
+static const spx_baseline_ix perm_ids[] = {SPX_BASELINE_IX_SII, SPX_BASELINE_IX_KSII, SPX_BASELINE_IX_KSII,
+                                     SPX_BASELINE_IX_STII, SPX_BASELINE_IX_SV};
 
 typedef struct {
-  spx_bl_state base;
-  spx_bl_ix index;
+  spx_baseline_state base;
+  spx_baseline_ix index;
   unsigned order;
   size_t nperm, head; /* permutations; masks before the first permutation's */
   uint32_t *perm;     /* nperm x n */
 } perm_state;
 
-static int perm_options(spx_options *opts, size_t n, spx_bl_ix *index, unsigned *order,
+static int perm_options(spx_options *opts, size_t n, spx_baseline_ix *index, unsigned *order,
                         spx_error *err) {
-  return spx_bl_read_index(opts, n, perm_ids, index, order, err);
+  return spx_baseline_read_index(opts, n, perm_ids, index, order, err);
 }
 
 /* Evaluations before the first permutation and per permutation (doubles: may not fit). */
-static void perm_costs(size_t n, spx_bl_ix index, unsigned order, double *head, double *per) {
-  if (index == SPX_BL_IX_SV) {
+static void perm_costs(size_t n, spx_baseline_ix index, unsigned order, double *head, double *per) {
+  if (index == SPX_BASELINE_IX_SV) {
     *head = 2.0;
     *per = (double)n - 1.0;
-  } else if (index == SPX_BL_IX_STII) {
-    *head = spx_bl_num_columns(n, 0, order - 1) + 1.0;
-    *per = spx_bl_choose(n, order) * ldexp(1.0, (int)order);
+  } else if (index == SPX_BASELINE_IX_STII) {
+    *head = spx_baseline_num_columns(n, 0, order - 1) + 1.0;
+    *per = spx_baseline_choose(n, order) * ldexp(1.0, (int)order);
   } else {
     *head = 1.0;
     *per = 0.0;
@@ -65,7 +65,7 @@ static void perm_costs(size_t n, spx_bl_ix index, unsigned order, double *head, 
 
 static int perm_applicable(size_t n, size_t budget, spx_options *opts, char *why,
                            size_t whylen) {
-  spx_bl_ix index;
+  spx_baseline_ix index;
   unsigned order;
   if (n < 2) {
     snprintf(why, whylen, "n = %zu: permutation sampling needs n >= 2", n);
@@ -81,7 +81,7 @@ static int perm_applicable(size_t n, size_t budget, spx_options *opts, char *why
              budget, head + per, order, head);
     return 0;
   }
-  double p = spx_bl_num_columns(n, 1, order);
+  double p = spx_baseline_num_columns(n, 1, order);
   if (p * (double)order > 1e9) {
     snprintf(why, whylen, "%.0f interactions of order <= %u are too many to store", p, order);
     return 0;
@@ -92,7 +92,7 @@ static int perm_applicable(size_t n, size_t budget, spx_options *opts, char *why
 static void perm_destroy(void *state) {
   perm_state *s = state;
   if (s == NULL) return;
-  spx_bl_state_free(&s->base);
+  spx_baseline_state_free(&s->base);
   free(s->perm);
   free(s);
 }
@@ -125,7 +125,7 @@ static int perm_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
   }
   size_t words = spx_mask_words(n);
   uint64_t *m = calloc(words, sizeof *m);
-  spx_bl_ilist l = {0};
+  spx_baseline_ilist l = {0};
   if (rc == SPX_OK && m == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
   if (rc == SPX_OK) {
     s->nperm = (size_t)floor(((double)budget - head) / per);
@@ -134,18 +134,18 @@ static int perm_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
     s->base.masks = spx_maskset_create(n, 0);
     if (!s->perm || !s->base.masks) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
-  if (rc == SPX_OK && s->index == SPX_BL_IX_STII) rc = spx_bl_ilist_init(&l, n, s->order, s->order, err);
+  if (rc == SPX_OK && s->index == SPX_BASELINE_IX_STII) rc = spx_baseline_ilist_init(&l, n, s->order, s->order, err);
   /* the head: ∅ (and N for sv; every coalition of size < order before ∅ for stii) */
-  if (rc == SPX_OK && s->index == SPX_BL_IX_STII) {
-    spx_bl_ilist low;
-    rc = spx_bl_ilist_init(&low, n, 0, s->order - 1, err);
+  if (rc == SPX_OK && s->index == SPX_BASELINE_IX_STII) {
+    spx_baseline_ilist low;
+    rc = spx_baseline_ilist_init(&low, n, 0, s->order - 1, err);
     for (size_t j = 0; j < low.p && rc == SPX_OK; j++)
-      rc = append_prefix(s->base.masks, m, words, NULL, 0, spx_bl_ilist_at(&low, j), low.deg[j],
+      rc = append_prefix(s->base.masks, m, words, NULL, 0, spx_baseline_ilist_at(&low, j), low.deg[j],
                          (1u << low.deg[j]) - 1, err);
-    spx_bl_ilist_free(&low);
+    spx_baseline_ilist_free(&low);
   }
   if (rc == SPX_OK) rc = append_prefix(s->base.masks, m, words, NULL, 0, NULL, 0, 0, err);
-  if (rc == SPX_OK && s->index == SPX_BL_IX_SV) {
+  if (rc == SPX_OK && s->index == SPX_BASELINE_IX_SV) {
     spx_mask_fill(m, n, 1);
     rc = spx_maskset_append(s->base.masks, m, err);
   }
@@ -153,10 +153,10 @@ static int perm_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
     uint32_t *pi = s->perm + q * n;
     for (size_t i = 0; i < n; i++) pi[i] = (uint32_t)i;
     gsl_ran_shuffle(rng, pi, n, sizeof *pi);
-    if (s->index == SPX_BL_IX_SV) {
+    if (s->index == SPX_BASELINE_IX_SV) {
       for (size_t k = 1; k < n && rc == SPX_OK; k++)
         rc = append_prefix(s->base.masks, m, words, pi, k, NULL, 0, 0, err);
-    } else if (s->index == SPX_BL_IX_STII) {
+    } else if (s->index == SPX_BASELINE_IX_STII) {
       uint32_t *pos = malloc(n * sizeof *pos);
       if (pos == NULL) {
         rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
@@ -164,7 +164,7 @@ static int perm_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
       }
       for (size_t i = 0; i < n; i++) pos[pi[i]] = (uint32_t)i;
       for (size_t j = 0; j < l.p && rc == SPX_OK; j++) {
-        const uint32_t *T = spx_bl_ilist_at(&l, j);
+        const uint32_t *T = spx_baseline_ilist_at(&l, j);
         size_t k = n;
         for (unsigned a = 0; a < s->order; a++)
           if (pos[T[a]] < k) k = pos[T[a]];
@@ -180,7 +180,7 @@ static int perm_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, 
     }
   }
   free(m);
-  spx_bl_ilist_free(&l);
+  spx_baseline_ilist_free(&l);
   if (rc) {
     perm_destroy(s);
     return rc;
@@ -195,8 +195,8 @@ static int perm_finish(void *state, spx_transform **out, spx_error *err) {
   if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
   size_t n = s->base.n;
   unsigned K = s->order;
-  spx_bl_ilist l;
-  int rc = spx_bl_ilist_init(&l, n, 1, K, err);
+  spx_baseline_ilist l;
+  int rc = spx_baseline_ilist_init(&l, n, 1, K, err);
   if (rc) return rc;
   double *sum = calloc(l.p, sizeof *sum), *cnt = calloc(l.p, sizeof *cnt), *val = NULL;
   uint32_t sorted[64];
@@ -207,7 +207,7 @@ static int perm_finish(void *state, spx_transform **out, spx_error *err) {
     goto done;
   }
   size_t row = 0;
-  if (s->index == SPX_BL_IX_SV) {
+  if (s->index == SPX_BASELINE_IX_SV) {
     v0 = v[0];
     double vn = v[1];
     row = 2;
@@ -222,29 +222,29 @@ static int perm_finish(void *state, spx_transform **out, spx_error *err) {
       }
       row += n - 1;
     }
-  } else if (s->index == SPX_BL_IX_STII) {
+  } else if (s->index == SPX_BASELINE_IX_STII) {
     /* lower orders: Moebius coefficients from the head (columns 0..; size order, colex) */
-    spx_bl_ilist low;
-    rc = spx_bl_ilist_init(&low, n, 0, K - 1, err);
+    spx_baseline_ilist low;
+    rc = spx_baseline_ilist_init(&low, n, 0, K - 1, err);
     if (rc) goto done;
     for (size_t j = 0; j < low.p; j++) {
       unsigned t = low.deg[j];
       if (t == 0) continue;
-      const uint32_t *T = spx_bl_ilist_at(&low, j);
+      const uint32_t *T = spx_baseline_ilist_at(&low, j);
       double a = 0.0;
       for (unsigned L = 0; L < (1u << t); L++) {
         unsigned c = 0;
         for (unsigned b = 0; b < t; b++)
           if (L >> b & 1) sorted[c++] = T[b];
-        double vl = v[spx_bl_ilist_col(&low, sorted, c)]; /* head row = low's column */
+        double vl = v[spx_baseline_ilist_col(&low, sorted, c)]; /* head row = low's column */
         a += ((t - c) & 1) ? -vl : vl;
       }
-      size_t col = spx_bl_ilist_col(&l, T, t);
+      size_t col = spx_baseline_ilist_col(&l, T, t);
       sum[col] = a;
       cnt[col] = 1.0;
     }
     row = low.p;
-    spx_bl_ilist_free(&low);
+    spx_baseline_ilist_free(&low);
     v0 = v[row];
     row++;
     size_t first = l.d.offset[K];
@@ -279,7 +279,7 @@ static int perm_finish(void *state, spx_transform **out, spx_error *err) {
             d += ((t - c) & 1) ? -v[row] : v[row];
             row++;
           }
-          size_t col = spx_bl_ilist_col(&l, sorted, t);
+          size_t col = spx_baseline_ilist_col(&l, sorted, t);
           sum[col] += d;
           cnt[col] += 1.0;
         }
@@ -291,21 +291,21 @@ static int perm_finish(void *state, spx_transform **out, spx_error *err) {
     goto done;
   }
   for (size_t j = 0; j < l.p; j++) sum[j] = cnt[j] > 0.0 ? sum[j] / cnt[j] : 0.0;
-  if (s->index == SPX_BL_IX_KSII) {
+  if (s->index == SPX_BASELINE_IX_KSII) {
     val = malloc(l.p * sizeof *val);
     if (val == NULL) {
       rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
       goto done;
     }
-    rc = spx_bl_ksii_from_sii(&l, sum, val, err);
+    rc = spx_baseline_ksii_from_sii(&l, sum, val, err);
     if (rc) goto done;
   }
-  rc = spx_bl_ilist_transform(&l, val ? val : sum, v0, out, err);
+  rc = spx_baseline_ilist_transform(&l, val ? val : sum, v0, out, err);
 done:
   free(sum);
   free(cnt);
   free(val);
-  spx_bl_ilist_free(&l);
+  spx_baseline_ilist_free(&l);
   return rc;
 }
 
@@ -314,7 +314,7 @@ const spx_method_type spx_method_permutation = {
     .summary = "permutation sampling of SII, k-SII, STII or SV (shapiq's PermutationSampling*)",
     .applicable = perm_applicable,
     .begin = perm_begin,
-    .step = spx_bl_step,
+    .step = spx_baseline_step,
     .finish = perm_finish,
     .destroy = perm_destroy,
     .options = perm_rows};

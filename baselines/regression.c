@@ -16,14 +16,14 @@
 
 /* ---- design ------------------------------------------------------------------------------ */
 
-int spx_bl_design_init(spx_bl_design *d, size_t n, unsigned lo, unsigned order,
+int spx_baseline_design_init(spx_baseline_design *d, size_t n, unsigned lo, unsigned order,
                        spx_error *err) {
   memset(d, 0, sizeof *d);
   if (order > n) order = (unsigned)n;
   if (lo > order || order > 64)
     return spx_error_set(err, SPX_EINVAL, "regression design: bad orders %u..%u for n = %zu",
                          lo, order, n);
-  double pd = spx_bl_num_columns(n, lo, order);
+  double pd = spx_baseline_num_columns(n, lo, order);
   if (!(pd < 1e12))
     return spx_error_set(err, SPX_ERANGE,
                          "regression design: %.3g columns (n = %zu, order %u) is too many", pd,
@@ -35,7 +35,7 @@ int spx_bl_design_init(spx_bl_design *d, size_t n, unsigned lo, unsigned order,
   d->offset = malloc((order + 2) * sizeof *d->offset);
   d->kept = malloc((n ? n : 1) * sizeof *d->kept);
   if (!d->binom || !d->offset || !d->kept) {
-    spx_bl_design_free(d);
+    spx_baseline_design_free(d);
     return spx_error_set(err, SPX_ENOMEM, "regression design: out of memory (n = %zu)", n);
   }
   /* C(c, j) for j <= order; every value used is at most C(n, order) < 1e12 */
@@ -58,18 +58,18 @@ int spx_bl_design_init(spx_bl_design *d, size_t n, unsigned lo, unsigned order,
   return SPX_OK;
 }
 
-void spx_bl_design_free(spx_bl_design *d) {
+void spx_baseline_design_free(spx_baseline_design *d) {
   free(d->binom);
   free(d->offset);
   free(d->kept);
   memset(d, 0, sizeof *d);
 }
 
-static inline size_t binom_at(const spx_bl_design *d, size_t c, unsigned j) {
+static inline size_t binom_at(const spx_baseline_design *d, size_t c, unsigned j) {
   return d->binom[c * (d->order + 1) + j];
 }
 
-size_t spx_bl_design_row(spx_bl_design *d, const uint64_t *m, size_t *cols) {
+size_t spx_baseline_design_row(spx_baseline_design *d, const uint64_t *m, size_t *cols) {
   size_t q = 0, count = 0;
   for (size_t i = spx_mask_next(m, d->n, 0); i < d->n; i = spx_mask_next(m, d->n, i + 1))
     d->kept[q++] = (uint32_t)i;
@@ -91,7 +91,7 @@ size_t spx_bl_design_row(spx_bl_design *d, const uint64_t *m, size_t *cols) {
   return count;
 }
 
-void spx_bl_design_subset(const spx_bl_design *d, size_t col, uint32_t *idx, unsigned *deg) {
+void spx_baseline_design_subset(const spx_baseline_design *d, size_t col, uint32_t *idx, unsigned *deg) {
   unsigned k = d->lo;
   while (col >= d->offset[k + 1]) k++;
   size_t r = col - d->offset[k];
@@ -115,14 +115,14 @@ void spx_bl_design_subset(const spx_bl_design *d, size_t col, uint32_t *idx, uns
 
 /* The dual (kernel) form needs every column penalised with lambda > 0 and no constraint; it
  * is used when its N x N matrices are smaller than the primal p x p ones. */
-static int dual_eligible(const spx_bl_penalty *pen, size_t first_penalised, const double *con) {
-  return con == NULL && first_penalised == 0 && spx_bl_penalty_positive(pen);
+static int dual_eligible(const spx_baseline_penalty *pen, size_t first_penalised, const double *con) {
+  return con == NULL && first_penalised == 0 && spx_baseline_penalty_positive(pen);
 }
 
 static double primal_bytes(double p) { return 3.0 * 8.0 * (p + 1.0) * (p + 1.0); }
 static double dual_bytes(size_t rows) { return 2.0 * 8.0 * (double)rows * (double)rows; }
 
-double spx_bl_fit_memory(size_t n, double p, size_t rows, int dual_ok) {
+double spx_baseline_fit_memory(size_t n, double p, size_t rows, int dual_ok) {
   /* primal: normal matrix, its factor / inverse, the SVD fallback's V; dual: the kernel
    * matrix and its factor / inverse; both: masks, values, weights, coefficients, a row's
    * column list and the output transform (~64 bytes per entry) */
@@ -131,7 +131,7 @@ double spx_bl_fit_memory(size_t n, double p, size_t rows, int dual_ok) {
   return core + (double)rows * (8.0 * spx_mask_words(n) + 16.0) + 88.0 * p;
 }
 
-double spx_bl_fit_flops(size_t n, double p, size_t rows, int dual_ok) {
+double spx_baseline_fit_flops(size_t n, double p, size_t rows, int dual_ok) {
   /* primal: accumulate the normal equations (about p^2 per row for a dense row of the
    * design; rows of the AND basis are about that dense at uniform masks) plus a few
    * factorisations of p x p (the penalty grid); dual: the kernel (one popcount per word per
@@ -157,18 +157,18 @@ static void lsq_free(lsq *s) {
   free(s->cols);
 }
 
-static double row_weight(const spx_bl_rows *rows, size_t i) {
+static double row_weight(const spx_baseline_rows *rows, size_t i) {
   return rows->w ? rows->w[i] : 1.0;
 }
 
 /* Accumulate the normal equations row by row (upper triangle, then mirrored). */
-static void lsq_accumulate(lsq *s, const spx_bl_rows *rows, spx_bl_design *d) {
+static void lsq_accumulate(lsq *s, const spx_baseline_rows *rows, spx_baseline_design *d) {
   size_t p = s->p, tda = s->G->tda;
   double *G = s->G->data, *c = s->c->data;
   for (size_t i = 0; i < rows->count; i++) {
     double w = row_weight(rows, i);
     if (w == 0.0) continue;
-    size_t q = spx_bl_design_row(d, rows->bits + i * rows->words, s->cols);
+    size_t q = spx_baseline_design_row(d, rows->bits + i * rows->words, s->cols);
     double wy = w * rows->y[i];
     for (size_t a = 0; a < q; a++) {
       double *g = G + s->cols[a] * tda;
@@ -281,7 +281,7 @@ done:
 
 /* Weighted leave-one-out error at lambda (hat-matrix form); inf when A is not positive
  * definite or a row has leverage 1. */
-static int lsq_loo(lsq *s, const spx_bl_rows *rows, spx_bl_design *d, double lambda,
+static int lsq_loo(lsq *s, const spx_baseline_rows *rows, spx_baseline_design *d, double lambda,
                    size_t first_penalised, const double *con, double con_rhs, double *beta,
                    double *score, spx_error *err) {
   size_t p = s->p;
@@ -310,7 +310,7 @@ static int lsq_loo(lsq *s, const spx_bl_rows *rows, spx_bl_design *d, double lam
   for (size_t i = 0; i < rows->count; i++) {
     double w = row_weight(rows, i);
     if (w == 0.0) continue;
-    size_t q = spx_bl_design_row(d, rows->bits + i * rows->words, s->cols);
+    size_t q = spx_baseline_design_row(d, rows->bits + i * rows->words, s->cols);
     double xax = 0.0, xb = 0.0, xu = 0.0;
     for (size_t a = 0; a < q; a++) {
       const double *r = Ainv + s->cols[a] * tda;
@@ -340,8 +340,8 @@ static int lsq_loo(lsq *s, const spx_bl_rows *rows, spx_bl_design *d, double lam
  * rows, from one popcount per pair. With M = W^1/2 K W^1/2 + lambda I and alpha =
  * M^-1 W^1/2 y, beta = X^T W^1/2 alpha and the weighted LOO residual of row i is
  * alpha_i / (sqrt(w_i) [M^-1]_ii) (since I - H = lambda M^-1). */
-static int fit_dual(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_penalty *pen,
-                    double *beta, spx_bl_fit_info *info, spx_error *err) {
+static int fit_dual(const spx_baseline_rows *rows, spx_baseline_design *d, const spx_baseline_penalty *pen,
+                    double *beta, spx_baseline_fit_info *info, spx_error *err) {
   size_t N = rows->count, n = d->n, p = d->p;
   gsl_matrix *K = gsl_matrix_alloc(N ? N : 1, N ? N : 1), *M = gsl_matrix_alloc(N ? N : 1, N ? N : 1);
   gsl_vector *yt = gsl_vector_alloc(N ? N : 1), *alpha = gsl_vector_alloc(N ? N : 1),
@@ -356,7 +356,7 @@ static int fit_dual(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_pena
   }
   for (size_t c = 0; c <= n; c++) {
     kern[c] = 0.0;
-    for (unsigned k = d->lo; k <= d->order; k++) kern[c] += spx_bl_choose(c, k);
+    for (unsigned k = d->lo; k <= d->order; k++) kern[c] += spx_baseline_choose(c, k);
   }
   for (size_t i = 0; i < N; i++) {
     sw[i] = sqrt(row_weight(rows, i));
@@ -419,7 +419,7 @@ static int fit_dual(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_pena
   for (size_t i = 0; i < N; i++) {
     double a = sw[i] * gsl_vector_get(alpha, i);
     if (a == 0.0) continue;
-    size_t q = spx_bl_design_row(d, rows->bits + i * rows->words, cols);
+    size_t q = spx_baseline_design_row(d, rows->bits + i * rows->words, cols);
     for (size_t j = 0; j < q; j++) beta[cols[j]] += a;
   }
 done:
@@ -434,9 +434,9 @@ done:
   return rc;
 }
 
-int spx_bl_fit(const spx_bl_rows *rows, spx_bl_design *d, const spx_bl_penalty *pen,
+int spx_baseline_fit(const spx_baseline_rows *rows, spx_baseline_design *d, const spx_baseline_penalty *pen,
                size_t first_penalised, const double *con, double con_rhs, double *beta,
-               spx_bl_fit_info *info, spx_error *err) {
+               spx_baseline_fit_info *info, spx_error *err) {
   memset(info, 0, sizeof *info);
   size_t p = d->p;
   if (p == 0) return SPX_OK;

@@ -13,13 +13,13 @@
 #include "baselines.h"
 #include "core/rng.h"
 
-int spx_bl_exhaustive(size_t n, size_t budget) {
+int spx_baseline_exhaustive(size_t n, size_t budget) {
   return n < 8 * sizeof(size_t) - 1 && ((size_t)1 << n) <= budget;
 }
 
-int spx_bl_uniform_masks(size_t n, size_t budget, gsl_rng *rng, spx_maskset **out,
+int spx_baseline_uniform_masks(size_t n, size_t budget, gsl_rng *rng, spx_maskset **out,
                          spx_error *err) {
-  int all = spx_bl_exhaustive(n, budget);
+  int all = spx_baseline_exhaustive(n, budget);
   size_t count = all ? (size_t)1 << n : budget;
   spx_maskset *s = spx_maskset_create(n, count);
   SPX_CHECK_ALLOC(s, err);
@@ -92,13 +92,13 @@ static void random_subset(gsl_rng *rng, size_t n, size_t s, uint64_t *m, size_t 
   }
 }
 
-int spx_bl_coalitions_sample(size_t n, size_t budget, const double *size_weight, int pairing,
-                              gsl_rng *rng, spx_bl_coalitions *out, spx_error *err) {
+int spx_baseline_coalitions_sample(size_t n, size_t budget, const double *size_weight, int pairing,
+                              gsl_rng *rng, spx_baseline_coalitions *out, spx_error *err) {
   memset(out, 0, sizeof *out);
   if (n == 0) return spx_error_set(err, SPX_EINVAL, "coalition sampler: n must be >= 1");
   if (budget < 2)
     return spx_error_set(err, SPX_EINVAL, "coalition sampler: budget %zu is below 2", budget);
-  if (spx_bl_exhaustive(n, budget)) budget = (size_t)1 << n; /* clip to all coalitions */
+  if (spx_baseline_exhaustive(n, budget)) budget = (size_t)1 << n; /* clip to all coalitions */
 
   int rc = SPX_OK;
   size_t words = spx_mask_words(n);
@@ -131,14 +131,14 @@ int spx_bl_coalitions_sample(size_t n, size_t budget, const double *size_weight,
     for (size_t s = 1; s < n; s++)
       if (todo[s]) {
         total += size_weight[s];
-        avail += spx_bl_choose(n, s);
+        avail += spx_baseline_choose(n, s);
       }
     if (total <= 0.0 || left == 0) break;
     int all = (double)left >= avail, any = 0;
     size_t left_now = left; /* every size in this pass is tested with the same p */
     for (size_t s = 1; s < n; s++) {
       if (!todo[s]) continue;
-      double cs = spx_bl_choose(n, s);
+      double cs = spx_baseline_choose(n, s);
       if (all || (double)left_now * (size_weight[s] / total) >= cs) {
         if ((rc = enumerate_size(&sm, n, s, m, comb, err))) goto done;
         left -= (size_t)cs;
@@ -225,7 +225,7 @@ done:
   return rc;
 }
 
-void spx_bl_coalitions_free(spx_bl_coalitions *c) {
+void spx_baseline_coalitions_free(spx_baseline_coalitions *c) {
   spx_maskset_destroy(&c->masks);
   free(c->count);
   free(c->ln_adjust);
@@ -233,22 +233,22 @@ void spx_bl_coalitions_free(spx_bl_coalitions *c) {
   memset(c, 0, sizeof *c);
 }
 
-int spx_bl_sample_coalitions(size_t n, size_t budget, const double *size_weight, gsl_rng *rng,
+int spx_baseline_sample_coalitions(size_t n, size_t budget, const double *size_weight, gsl_rng *rng,
                              spx_maskset **masks_out, double **ln_adjust_out, spx_error *err) {
   *masks_out = NULL;
   *ln_adjust_out = NULL;
-  spx_bl_coalitions c;
-  int rc = spx_bl_coalitions_sample(n, budget, size_weight, 0, rng, &c, err);
+  spx_baseline_coalitions c;
+  int rc = spx_baseline_coalitions_sample(n, budget, size_weight, 0, rng, &c, err);
   if (rc) return rc;
   *masks_out = c.masks;
   *ln_adjust_out = c.ln_adjust;
   c.masks = NULL;
   c.ln_adjust = NULL;
-  spx_bl_coalitions_free(&c);
+  spx_baseline_coalitions_free(&c);
   return SPX_OK;
 }
 
-void spx_bl_default_size_weights(size_t n, unsigned k, double *w) {
+void spx_baseline_default_size_weights(size_t n, unsigned k, double *w) {
   for (size_t s = 0; s <= n; s++)
     w[s] = (s < k || s + k > n) ? 1e8 : 1.0 / ((double)s * (double)(n - s));
 }

@@ -2,7 +2,7 @@
  * uses for its residual) for any cardinal-probabilistic index: SII, k-SII (SII aggregated with
  * Bernoulli numbers), BII, STII, SV, BV. Also the Monte-Carlo core shared with svarm_iq.c.
  *
- * Sampling: spx_bl_coalitions_sample with shapiq's default size weights for the order
+ * Sampling: spx_baseline_coalitions_sample with shapiq's default size weights for the order
  * (1e8 below order and above n - order, 1 / (s (n - s)) between), ∅ and N always, border trick,
  * `pairing` (default false, as shapiq's class). Estimate for every T with 1 <= |T| <= order
  * (shapiq's MonteCarlo.monte_carlo_routine, standard form of Fumagalli et al. Theorem 1):
@@ -26,23 +26,23 @@
 #include "baselines.h"
 
 static const char *const mc_names[] = {"sii", "k-sii", "ksii", "bii", "stii", "sv", "bv", NULL};
-const spx_option_decl spx_bl_mc_rows[] = {
+const spx_option_decl spx_baseline_mc_rows[] = {
     {"index", SPX_DECL_CHOICE, "k-sii", 0, 0, mc_names, "interaction index estimated", NULL},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_order_rows},
-    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_bl_pairing_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_order_rows},
+    {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_pairing_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
-static const spx_bl_ix mc_ids[] = {SPX_BL_IX_SII,  SPX_BL_IX_KSII, SPX_BL_IX_KSII, SPX_BL_IX_BII,
-                                   SPX_BL_IX_STII, SPX_BL_IX_SV,   SPX_BL_IX_BV};
+static const spx_baseline_ix mc_ids[] = {SPX_BASELINE_IX_SII,  SPX_BASELINE_IX_KSII, SPX_BASELINE_IX_KSII, SPX_BASELINE_IX_BII,
+                                   SPX_BASELINE_IX_STII, SPX_BASELINE_IX_SV,   SPX_BASELINE_IX_BV};
 
-int spx_bl_mc_applicable(size_t n, size_t budget, spx_options *opts, int stratify, char *why,
+int spx_baseline_mc_applicable(size_t n, size_t budget, spx_options *opts, int stratify, char *why,
                          size_t whylen) {
-  spx_bl_ix index;
+  spx_baseline_ix index;
   unsigned order;
   int pairing;
-  if (!spx_bl_coalitions_applicable(n, budget, why, whylen)) return 0;
-  if (spx_bl_read_sampling(opts, n, mc_ids, &index, &order, &pairing, NULL)) return 1;
-  double p = spx_bl_num_columns(n, 1, order);
-  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  if (!spx_baseline_coalitions_applicable(n, budget, why, whylen)) return 0;
+  if (spx_baseline_read_sampling(opts, n, mc_ids, &index, &order, &pairing, NULL)) return 1;
+  double p = spx_baseline_num_columns(n, 1, order);
+  size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* work: one pass over the coalitions per interaction (about order operations each) */
   double work = p * (double)rows * (double)order * (stratify ? 2.0 : 1.0);
   if (!(p < 1e8) || work > 1e11) {
@@ -60,10 +60,10 @@ int spx_bl_mc_applicable(size_t n, size_t budget, spx_options *opts, int stratif
   return 1;
 }
 
-int spx_bl_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int stratify,
+int spx_baseline_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int stratify,
                     void **state, spx_error *err) {
   *state = NULL;
-  spx_bl_mc_state *s = calloc(1, sizeof *s);
+  spx_baseline_mc_state *s = calloc(1, sizeof *s);
   double *w = calloc(n + 1, sizeof *w);
   if (!s || !w) {
     free(s);
@@ -71,35 +71,35 @@ int spx_bl_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, in
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
   int pairing = 0;
-  int rc = spx_bl_read_sampling(opts, n, mc_ids, &s->index, &s->order, &pairing, err);
+  int rc = spx_baseline_read_sampling(opts, n, mc_ids, &s->index, &s->order, &pairing, err);
   s->stratify = stratify;
   s->base.n = n;
   s->base.budget = budget;
   if (rc == SPX_OK) {
-    spx_bl_default_size_weights(n, s->order, w);
-    rc = spx_bl_coalitions_sample(n, budget, w, pairing, rng, &s->co, err);
+    spx_baseline_default_size_weights(n, s->order, w);
+    rc = spx_baseline_coalitions_sample(n, budget, w, pairing, rng, &s->co, err);
   }
   free(w);
   if (rc) {
-    spx_bl_mc_destroy(s);
+    spx_baseline_mc_destroy(s);
     return rc;
   }
-  s->base.masks = s->co.masks; /* handed out by spx_bl_step; owned by co */
+  s->base.masks = s->co.masks; /* handed out by spx_baseline_step; owned by co */
   *state = s;
   return SPX_OK;
 }
 
 /* log of the discrete-derivative weight w(c, t) (c = |S \ T|); -inf for a zero weight. */
-static double log_weight(spx_bl_ix index, size_t n, unsigned order, unsigned t, size_t c) {
+static double log_weight(spx_baseline_ix index, size_t n, unsigned order, unsigned t, size_t c) {
   switch (index) {
-  case SPX_BL_IX_SII:
-  case SPX_BL_IX_KSII:
-  case SPX_BL_IX_SV:
+  case SPX_BASELINE_IX_SII:
+  case SPX_BASELINE_IX_KSII:
+  case SPX_BASELINE_IX_SV:
     return -log((double)(n - t + 1)) - gsl_sf_lnchoose((unsigned)(n - t), (unsigned)c);
-  case SPX_BL_IX_BII:
-  case SPX_BL_IX_BV:
+  case SPX_BASELINE_IX_BII:
+  case SPX_BASELINE_IX_BV:
     return -(double)(n - t) * 0.69314718055994530942;
-  case SPX_BL_IX_STII:
+  case SPX_BASELINE_IX_STII:
     if (t == order)
       return log((double)order) - log((double)n) - gsl_sf_lnchoose((unsigned)(n - 1), (unsigned)c);
     return c == 0 ? 0.0 : -INFINITY;
@@ -107,14 +107,14 @@ static double log_weight(spx_bl_ix index, size_t n, unsigned order, unsigned t, 
   return -INFINITY;
 }
 
-int spx_bl_mc_finish(void *state, spx_transform **out, spx_error *err) {
-  spx_bl_mc_state *s = state;
+int spx_baseline_mc_finish(void *state, spx_transform **out, spx_error *err) {
+  spx_baseline_mc_state *s = state;
   *out = NULL;
   if (s->base.stage != 2) return spx_error_set(err, SPX_EINVAL, "finish before the values");
   size_t n = s->base.n, N = s->co.masks->count, words = s->co.masks->words;
   unsigned K = s->order;
-  spx_bl_ilist l;
-  int rc = spx_bl_ilist_init(&l, n, 1, K, err);
+  spx_baseline_ilist l;
+  int rc = spx_baseline_ilist_init(&l, n, 1, K, err);
   if (rc) return rc;
   double v0 = s->base.values[0]; /* row 0 is ∅ */
   /* logw[t][|S|][i] and its sign, i = |S∩T| */
@@ -142,13 +142,13 @@ int spx_bl_mc_finish(void *state, spx_transform **out, spx_error *err) {
     size[r] = (unsigned)spx_mask_popcount(spx_maskset_row(s->co.masks, r), words);
   }
   for (size_t j = 0; j < l.p; j++) {
-    const uint32_t *T = spx_bl_ilist_at(&l, j);
+    const uint32_t *T = spx_baseline_ilist_at(&l, j);
     unsigned t = l.deg[j];
     if (s->stratify) {
       /* draws per stratum (pattern of S∩T, |S|) over the sampled coalitions */
       memset(strat, 0, (size_t)npat * (n + 1) * sizeof *strat);
       for (size_t r = 0; r < N; r++) {
-        spx_bl_intersect(spx_maskset_row(s->co.masks, r), T, t, &pat[r]);
+        spx_baseline_intersect(spx_maskset_row(s->co.masks, r), T, t, &pat[r]);
         if (r >= s->co.enumerated) strat[(size_t)pat[r] * (n + 1) + size[r]] += s->co.count[r];
       }
     }
@@ -159,7 +159,7 @@ int spx_bl_mc_finish(void *state, spx_transform **out, spx_error *err) {
       if (s->stratify)
         i = (unsigned)__builtin_popcount(pat[r]);
       else
-        i = spx_bl_intersect(spx_maskset_row(s->co.masks, r), T, t, NULL);
+        i = spx_baseline_intersect(spx_maskset_row(s->co.masks, r), T, t, NULL);
       double lw = logw[((size_t)t * (n + 1) + size[r]) * (K + 1) + i];
       if (lw == -INFINITY) continue;
       double la;
@@ -176,13 +176,13 @@ int spx_bl_mc_finish(void *state, spx_transform **out, spx_error *err) {
     }
     phi[j] = acc;
   }
-  if (s->index == SPX_BL_IX_KSII) {
+  if (s->index == SPX_BASELINE_IX_KSII) {
     val = malloc((l.p ? l.p : 1) * sizeof *val);
     if (val == NULL) {
       rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
       goto done;
     }
-    rc = spx_bl_ksii_from_sii(&l, phi, val, err);
+    rc = spx_baseline_ksii_from_sii(&l, phi, val, err);
     if (rc) goto done;
   }
   for (size_t j = 0; j < l.p; j++)
@@ -190,7 +190,7 @@ int spx_bl_mc_finish(void *state, spx_transform **out, spx_error *err) {
       rc = spx_error_set(err, SPX_ERANGE, "shap_iq/svarm_iq: non-finite estimate for interaction %zu", j);
       goto done;
     }
-  rc = spx_bl_ilist_transform(&l, val ? val : phi, v0, out, err);
+  rc = spx_baseline_ilist_transform(&l, val ? val : phi, v0, out, err);
 done:
   free(logw);
   free(phi);
@@ -199,26 +199,26 @@ done:
   free(size);
   free(strat);
   free(pat);
-  spx_bl_ilist_free(&l);
+  spx_baseline_ilist_free(&l);
   return rc;
 }
 
-void spx_bl_mc_destroy(void *state) {
-  spx_bl_mc_state *s = state;
+void spx_baseline_mc_destroy(void *state) {
+  spx_baseline_mc_state *s = state;
   if (s == NULL) return;
   s->base.masks = NULL; /* owned by co */
-  spx_bl_state_free(&s->base);
-  spx_bl_coalitions_free(&s->co);
+  spx_baseline_state_free(&s->base);
+  spx_baseline_coalitions_free(&s->co);
   free(s);
 }
 
 static int siq_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_bl_mc_applicable(n, budget, opts, 0, why, whylen);
+  return spx_baseline_mc_applicable(n, budget, opts, 0, why, whylen);
 }
 
 static int siq_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
                      spx_error *err) {
-  return spx_bl_mc_begin(n, budget, opts, rng, 0, state, err);
+  return spx_baseline_mc_begin(n, budget, opts, rng, 0, state, err);
 }
 
 const spx_method_type spx_method_shap_iq = {
@@ -227,7 +227,7 @@ const spx_method_type spx_method_shap_iq = {
                "shapiq's sampled coalitions",
     .applicable = siq_applicable,
     .begin = siq_begin,
-    .step = spx_bl_step,
-    .finish = spx_bl_mc_finish,
-    .destroy = spx_bl_mc_destroy,
-    .options = spx_bl_mc_rows};
+    .step = spx_baseline_step,
+    .finish = spx_baseline_mc_finish,
+    .destroy = spx_baseline_mc_destroy,
+    .options = spx_baseline_mc_rows};

@@ -9,12 +9,12 @@
 #include "baselines.h"
 
 static int sv_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_bl_mc_applicable(n, budget, opts, 1, why, whylen);
+  return spx_baseline_mc_applicable(n, budget, opts, 1, why, whylen);
 }
 
 static int sv_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
                     spx_error *err) {
-  return spx_bl_mc_begin(n, budget, opts, rng, 1, state, err);
+  return spx_baseline_mc_begin(n, budget, opts, rng, 1, state, err);
 }
 
 const spx_method_type spx_method_svarm_iq = {
@@ -22,7 +22,7 @@ const spx_method_type spx_method_svarm_iq = {
     .summary = "SVARM-IQ: stratified Monte-Carlo estimate of SII, k-SII, BII, STII, SV or BV",
     .applicable = sv_applicable,
     .begin = sv_begin,
-    .step = spx_bl_step,
-    .finish = spx_bl_mc_finish,
-    .destroy = spx_bl_mc_destroy,
-    .options = spx_bl_mc_rows};
+    .step = spx_baseline_step,
+    .finish = spx_baseline_mc_finish,
+    .destroy = spx_baseline_mc_destroy,
+    .options = spx_baseline_mc_rows};

@@ -23,6 +23,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "../core/convert.h"
+#include "../core/mask.h"
 #include "../core/rng.h"
 #include "oracle.h"
 
@@ -340,26 +341,12 @@ static int gen_explicands(spx_options *opts, size_t *count, spx_error *err) {
   return SPX_OK;
 }
 
-static uint64_t mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 /* Noise for one mask: a Gaussian from a generator seeded by a hash of the whole mask and the
  * (seed, explicand) key, so it does not depend on batching or ranks. */
 static double noise_for(genomics *g, const uint64_t *m, size_t words) {
-  uint64_t h0 = g->noise_key[0], h1 = g->noise_key[1];
-  for (size_t w = 0; w < words; w++) {
-    h0 = (h0 ^ m[w]) * 0x9e3779b97f4a7c15ULL;
-    h0 ^= h0 >> 32;
-    h1 = (h1 + m[w]) * 0xd6e8feb86659fd93ULL;
-    h1 ^= h1 >> 29;
-  }
-  h0 = mix64(h0 ^ (uint64_t)words);
-  h1 = mix64(h1 + h0);
-  spx_rng_pcg64_seed(g->noise_rng, h0, h1, g->noise_key[2], g->noise_key[3]);
+  uint64_t h[2];
+  spx_mask_hash128(m, words, g->noise_key[0], g->noise_key[1], h);
+  spx_rng_pcg64_seed(g->noise_rng, h[0], h[1], g->noise_key[2], g->noise_key[3]);
   return gsl_ran_gaussian_ziggurat(g->noise_rng, g->noise_sd);
 }
 

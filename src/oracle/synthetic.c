@@ -17,6 +17,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "../core/mask.h"
 #include "../core/rng.h"
 #include "../core/timer.h"
 
@@ -69,13 +70,6 @@ static uint64_t binom_sat(uint64_t n, uint64_t d) {
     if (c >= cap) return cap;
   }
   return (uint64_t)c;
-}
-
-static uint64_t mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
 }
 
 /* ---- exact variance under uniform masks ------------------------------------------------- */
@@ -644,18 +638,9 @@ static int synth_explicands(spx_options *opts, size_t *count, spx_error *err) {
 /* Noise value for one mask: a Gaussian drawn from a generator seeded by a hash of the mask
  * words and the (seed, explicand) key, so it does not depend on batching or ranks. */
 static double noise_for(synth *s, const uint64_t *m, size_t words) {
-  /* Two lanes; each step is a bijection of the lane for a fixed word, so masks differing
-   * in any one word give different lane states; mix64 then spreads the difference. */
-  uint64_t h0 = s->noise_key[0], h1 = s->noise_key[1];
-  for (size_t w = 0; w < words; w++) {
-    h0 = (h0 ^ m[w]) * 0x9e3779b97f4a7c15ULL;
-    h0 ^= h0 >> 32;
-    h1 = (h1 + m[w]) * 0xd6e8feb86659fd93ULL;
-    h1 ^= h1 >> 29;
-  }
-  h0 = mix64(h0 ^ (uint64_t)words);
-  h1 = mix64(h1 + h0);
-  spx_rng_pcg64_seed(s->noise_rng, h0, h1, s->noise_key[2], s->noise_key[3]);
+  uint64_t h[2];
+  spx_mask_hash128(m, words, s->noise_key[0], s->noise_key[1], h);
+  spx_rng_pcg64_seed(s->noise_rng, h[0], h[1], s->noise_key[2], s->noise_key[3]);
   return gsl_ran_gaussian_ziggurat(s->noise_rng, s->noise_sd);
 }
 

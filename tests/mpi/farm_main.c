@@ -6,7 +6,9 @@
  * earlier answer arrives are handed out afterwards; that every rank of a group runs every
  * task of its group (method jobs shared over the group); that a retired group gets no more
  * tasks (and with one group, that the farm then ends with the rest undone); and that a
- * computing coordinator answers the other groups while its own task runs (poll hook). With
+ * computing coordinator answers the other groups while its own task runs (poll hook); that a
+ * task that cannot be written makes the farm fail and stop every group, losing no answer of
+ * the tasks handed out before it; and that a null communicator is refused. With
  * 3 ranks it also runs the farm on a communicator of 2 of them (spx_par_comm_split), the
  * third rank staying out. Exit 0 when every check passes. */
 #include <stdint.h>
@@ -69,6 +71,7 @@ typedef struct {
   size_t ngroups;
   long retire;   /* group retired after its first answer, or -1 */
   long own;      /* the coordinator's own group, or -1 */
+  long unwritable; /* task whose bytes "cannot be written" (task->failed), or -1 */
   size_t next;   /* next task to hand out */
   int given_to[NTASKS];
   int answers[NTASKS];
@@ -99,6 +102,7 @@ static spx_farm_next next_task(void *vc, size_t group, spx_bytes *task) {
   size_t k = c->next++;
   c->given_to[k] = (int)group;
   put_task(k, task);
+  if ((long)k == c->unwritable) task->failed = 1; /* as if out of memory */
   return SPX_FARM_TASK;
 }
 
@@ -172,7 +176,8 @@ static void run_task(void *vw, const void *task, size_t len, spx_bytes *answer) 
 }
 
 /* One farm run on comm; checks on world rank 0 of comm. */
-static void farm_case(spx_par_comm comm, size_t group_size, int dedicated, int retire_last) {
+static void farm_case(spx_par_comm comm, size_t group_size, int dedicated, int retire_last,
+                      long unwritable) {
   spx_par *par = NULL;
   spx_error e = {0};
   if (spx_par_create(comm, group_size, SPX_PAR_BLOCK, 1, dedicated, &par, &e)) {
@@ -196,6 +201,7 @@ static void farm_case(spx_par_comm comm, size_t group_size, int dedicated, int r
   cs.ngroups = G;
   cs.own = spx_par_coordinator_group(par);
   cs.retire = retire_last ? (long)G - 1 : -1;
+  cs.unwritable = unwritable;
   work_state ws = {par, me == 0 ? &cs : NULL, 0};
   spx_par_farm farm = {next_task, run_task, on_answer};
   int rc = spx_par_farm_run(par, &farm, me == 0 ? &cs : NULL, &ws, &e);
@@ -207,9 +213,21 @@ static void farm_case(spx_par_comm comm, size_t group_size, int dedicated, int r
   MPI_Gather(mine, 3, MPI_INT64_T, all, 3, MPI_INT64_T, 0, c);
   if (me == 0) {
     char what[96];
-    snprintf(what, sizeof what, "%d rank%s, group size %zu, %s coordinator%s", P,
+    snprintf(what, sizeof what, "%d rank%s, group size %zu, %s coordinator%s%s", P,
              P == 1 ? "" : "s", group_size, dedicated ? "dedicated" : "computing",
-             retire_last ? ", last group retires" : "");
+             retire_last ? ", last group retires" : "",
+             unwritable >= 0 ? ", a task cannot be written" : "");
+    if (unwritable >= 0) { /* the farm fails, stops every group, loses no answer */
+      int total = 0, once = 1;
+      for (int k = 0; k < NTASKS; k++) total += cs.answers[k];
+      for (int k = 0; k < NTASKS; k++) once &= cs.answers[k] == (k < unwritable ? 1 : 0);
+      spx_test(rc == SPX_ENOMEM && strstr(e.msg, "out of memory writing a task") != NULL,
+               "%s: the farm returns the failure (%d: %s)", what, rc, e.msg);
+      spx_test(once, "%s: the tasks handed out before it answered once, none after (%d)",
+               what, total);
+      spx_par_destroy(&par);
+      return;
+    }
     spx_test_int(rc, SPX_OK, "%s: the farm ends without failure", what);
     int once = 1, total = 0;
     for (int k = 0; k < NTASKS; k++) total += cs.answers[k];
@@ -259,15 +277,24 @@ int main(int argc, char **argv) {
   for (size_t gs = 1; gs <= 2; gs++)
     for (int ded = 0; ded <= 1; ded++)
       for (int retire = 0; retire <= 1; retire++)
-        farm_case(spx_par_comm_world(), gs, ded, retire);
+        farm_case(spx_par_comm_world(), gs, ded, retire, -1);
+  /* A task that cannot be written (task 5, so the held tasks are involved too). */
+  for (int ded = 0; ded <= 1; ded++) farm_case(spx_par_comm_world(), 1, ded, 0, 5);
+  /* No communicator: refused. */
+  {
+    spx_par *none = NULL;
+    spx_error e = {0};
+    int rc = spx_par_create(spx_par_comm_null(), 1, SPX_PAR_BLOCK, 1, 0, &none, &e);
+    spx_test(rc == SPX_EINVAL && none == NULL, "spx_par_create refuses a null communicator");
+  }
   /* A farm on the first two ranks only: the others stay out of it. */
   if (size >= 3) {
     spx_par_comm two;
     spx_error e = {0};
     if (spx_par_comm_split(spx_par_comm_world(), rank < 2 ? 0 : -1, &two, &e) == SPX_OK) {
       if (!spx_par_comm_is_null(two)) {
-        farm_case(two, 1, 0, 0);
-        farm_case(two, 1, 1, 0);
+        farm_case(two, 1, 0, 0, -1);
+        farm_case(two, 1, 1, 0, -1);
       }
       spx_par_comm_free(&two);
     } else {

@@ -637,7 +637,7 @@ static void brute_fb(const game *g, int l, double lambda, size_t skip, double *b
 }
 
 /* faith_banzhaf (order 2, n = 6: 22 unknowns) on `budget` masks: the LOO choice and a fixed
- * penalty equal brute-force refits; spx_bl_fit reports the primal (budget > p) or the dual
+ * penalty equal brute-force refits; spx_baseline_fit reports the primal (budget > p) or the dual
  * kernel form (budget < p) as expected. */
 static void loo_case(size_t budget, int want_dual, const char *grid_text,
                      const double grid[3], uint64_t game_seed) {
@@ -678,18 +678,18 @@ static void loo_case(size_t budget, int want_dual, const char *grid_text,
            budget, best_lambda, worst);
   spx_transform_destroy(&t);
 
-  /* spx_bl_fit on the same rows: which form, and the penalty it chose */
-  spx_bl_design d;
-  spx_bl_design_init(&d, n, 0, 2, NULL);
-  spx_bl_penalty pen = {.loo = 1, .grid = {grid[0], grid[1], grid[2]}, .ngrid = 3};
-  spx_bl_rows rows = {g.seen->bits, 1, g.seen->count, g.seen_values, NULL};
-  spx_bl_fit_info info;
+  /* spx_baseline_fit on the same rows: which form, and the penalty it chose */
+  spx_baseline_design d;
+  spx_baseline_design_init(&d, n, 0, 2, NULL);
+  spx_baseline_penalty pen = {.loo = 1, .grid = {grid[0], grid[1], grid[2]}, .ngrid = 3};
+  spx_baseline_rows rows = {g.seen->bits, 1, g.seen->count, g.seen_values, NULL};
+  spx_baseline_fit_info info;
   double b2[64];
-  int rc = spx_bl_fit(&rows, &d, &pen, 0, NULL, 0.0, b2, &info, NULL);
+  int rc = spx_baseline_fit(&rows, &d, &pen, 0, NULL, 0.0, b2, &info, NULL);
   spx_test(rc == SPX_OK && info.dual == want_dual && info.penalty == best_lambda,
-           "spx_bl_fit %zu rows, %zu columns: dual = %d, penalty %g", budget, d.p, info.dual,
+           "spx_baseline_fit %zu rows, %zu columns: dual = %d, penalty %g", budget, d.p, info.dual,
            info.penalty);
-  spx_bl_design_free(&d);
+  spx_baseline_design_free(&d);
 
   /* a fixed penalty equals the brute-force ridge with that penalty */
   const kv o2[] = {{"order", "2"}, {"penalty", "2.5"}, {NULL, NULL}};
@@ -761,8 +761,8 @@ static void test_properties(void) {
 /* ---- the design helper and the coalition sampler -------------------------------------------- */
 
 static void test_helpers(void) {
-  spx_bl_design d;
-  spx_test(spx_bl_design_init(&d, 20, 0, 3, NULL) == SPX_OK && d.p == 1 + 20 + 190 + 1140,
+  spx_baseline_design d;
+  spx_test(spx_baseline_design_init(&d, 20, 0, 3, NULL) == SPX_OK && d.p == 1 + 20 + 190 + 1140,
            "design n=20 order 3 has 1351 columns");
   gsl_rng *r = spx_rng_stream(3, 0, 0, 0, 0);
   uint64_t m[1];
@@ -770,20 +770,20 @@ static void test_helpers(void) {
   int ok = 1;
   for (int rep = 0; rep < 20; rep++) {
     spx_mask_random(m, 20, r);
-    size_t q = spx_bl_design_row(&d, m, cols);
+    size_t q = spx_baseline_design_row(&d, m, cols);
     int kept = __builtin_popcountll(m[0]);
     ok &= q == (size_t)(1 + kept + binom(kept, 2) + binom(kept, 3));
     for (size_t a = 0; a < q; a++) {
       uint32_t idx[8];
       unsigned deg;
-      spx_bl_design_subset(&d, cols[a], idx, &deg);
+      spx_baseline_design_subset(&d, cols[a], idx, &deg);
       for (unsigned j = 0; j < deg; j++) ok &= spx_mask_test(m, idx[j]) && (j == 0 || idx[j - 1] < idx[j]);
       if (a) ok &= cols[a - 1] < cols[a];
     }
   }
   spx_test(ok, "design rows: one column per kept subset of size <= 3, ascending, decodable");
   free(cols);
-  spx_bl_design_free(&d);
+  spx_baseline_design_free(&d);
 
   /* the sampler: distinct masks, ∅ and the full set first, border sizes enumerated */
   const size_t n = 10;
@@ -791,7 +791,7 @@ static void test_helpers(void) {
   for (size_t s = 0; s <= n; s++) sw[s] = (s == 0 || s == n) ? 1e8 : 1.0 / (double)(s * (n - s));
   spx_maskset *masks;
   double *ln_adj;
-  spx_test(spx_bl_sample_coalitions(n, 150, sw, r, &masks, &ln_adj, NULL) == SPX_OK &&
+  spx_test(spx_baseline_sample_coalitions(n, 150, sw, r, &masks, &ln_adj, NULL) == SPX_OK &&
                masks->count == 150,
            "sampler: 150 coalitions");
   size_t per_size[11] = {0};

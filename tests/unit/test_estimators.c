@@ -355,11 +355,11 @@ static void test_unbiased(const char *method, const char *index, unsigned l, siz
 static void test_sampler(void) {
   size_t n = 12, budget = 700;
   double w[13];
-  spx_bl_default_size_weights(n, 2, w);
+  spx_baseline_default_size_weights(n, 2, w);
   for (int pairing = 0; pairing <= 1; pairing++) {
     gsl_rng *r = spx_rng_stream(5, 1, 0, 0, 0);
-    spx_bl_coalitions c;
-    int rc = spx_bl_coalitions_sample(n, budget, w, pairing, r, &c, NULL);
+    spx_baseline_coalitions c;
+    int rc = spx_baseline_coalitions_sample(n, budget, w, pairing, r, &c, NULL);
     gsl_rng_free(r);
     if (!spx_test(rc == SPX_OK, "sampler pairing=%d ran", pairing)) continue;
     size_t N = c.masks->count, dup = 0, unpaired = 0;
@@ -384,21 +384,21 @@ static void test_sampler(void) {
     else
       spx_test(unpaired > 10, "sampler pairing=0: complements not forced (%zu without)", unpaired);
     free(seen);
-    /* pairing = 0 is spx_bl_sample_coalitions */
+    /* pairing = 0 is spx_baseline_sample_coalitions */
     if (!pairing) {
       spx_maskset *m2 = NULL;
       double *adj = NULL;
       r = spx_rng_stream(5, 1, 0, 0, 0);
-      spx_bl_sample_coalitions(n, budget, w, r, &m2, &adj, NULL);
+      spx_baseline_sample_coalitions(n, budget, w, r, &m2, &adj, NULL);
       gsl_rng_free(r);
       int same = m2 && m2->count == N &&
                  memcmp(m2->bits, c.masks->bits, N * c.masks->words * sizeof(uint64_t)) == 0 &&
                  memcmp(adj, c.ln_adjust, N * sizeof *adj) == 0;
-      spx_test(same, "sampler pairing=0 = spx_bl_sample_coalitions (rows and weights)");
+      spx_test(same, "sampler pairing=0 = spx_baseline_sample_coalitions (rows and weights)");
       spx_maskset_destroy(&m2);
       free(adj);
     }
-    spx_bl_coalitions_free(&c);
+    spx_baseline_coalitions_free(&c);
   }
 }
 

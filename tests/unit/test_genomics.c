@@ -95,12 +95,8 @@ static spx_maskset *all_masks(size_t n) {
 static spx_maskset *random_masks(size_t n, size_t count, uint64_t seed) {
   spx_maskset *s = spx_maskset_create(n, count);
   gsl_rng *r = spx_rng_stream(seed, 99, 0, 0, 0);
-  for (size_t i = 0; i < count; i++) {
-    uint64_t *m = spx_maskset_row(s, i);
-    for (size_t w = 0; w < s->words; w++) m[w] = spx_rng_u64(r);
-    if (n % 64) m[s->words - 1] &= ((uint64_t)1 << (n % 64)) - 1;
-  }
-  gsl_rng_free(r);
+  if (s && r) spx_maskset_fill_random(s, r);
+  if (r) gsl_rng_free(r);
   return s;
 }
 

@@ -128,9 +128,9 @@ static void test_msr_paths_agree(gsl_rng *r) {
   game g = make_game(n, r);
   double w[12];
   for (unsigned k = 0; k <= n; k++) w[k] = 1.0;
-  spx_bl_coalitions co;
+  spx_baseline_coalitions co;
   spx_error err;
-  int rc = spx_bl_coalitions_sample(n, 300, w, 1, r, &co, &err);
+  int rc = spx_baseline_coalitions_sample(n, 300, w, 1, r, &co, &err);
   if (!spx_test(rc == SPX_OK, "sampler")) return;
   double *v = malloc(co.masks->count * sizeof *v);
   spx_transform_predict(g.moebius, co.masks, v, NULL);
@@ -154,7 +154,7 @@ static void test_msr_paths_agree(gsl_rng *r) {
       spx_transform_destroy(&b);
     }
   }
-  spx_bl_coalitions_free(&co);
+  spx_baseline_coalitions_free(&co);
   spx_transform_destroy(&g.moebius);
   free(v);
 }
@@ -210,9 +210,9 @@ static void test_no_correction(gsl_rng *r) {
   spx_transform_set(g.moebius, NULL, 0, 0.25, NULL);
   double w[11];
   for (unsigned k = 0; k <= n; k++) w[k] = 1.0;
-  spx_bl_coalitions co;
+  spx_baseline_coalitions co;
   spx_error err;
-  spx_bl_coalitions_sample(n, 400, w, 1, r, &co, &err);
+  spx_baseline_coalitions_sample(n, 400, w, 1, r, &co, &err);
   double *v = malloc(co.masks->count * sizeof *v);
   spx_transform_predict(g.moebius, co.masks, v, NULL);
   spx_options *o = spx_options_create("test");
@@ -246,7 +246,7 @@ static void test_no_correction(gsl_rng *r) {
   spx_transform_destroy(&proxy);
   spx_transform_destroy(&want);
   spx_tree_ensemble_destroy(&e);
-  spx_bl_coalitions_free(&co);
+  spx_baseline_coalitions_free(&co);
   spx_transform_destroy(&g.moebius);
   free(v);
 }

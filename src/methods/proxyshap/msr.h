@@ -5,7 +5,7 @@
  * For every T with 1 <= |T| <= order (t = |T|):
  *   phi(T) = sum_r r(S_r) adj_r (-1)^{t - |S_r ∩ T|} w(|S_r| - |S_r ∩ T|, t)
  * with adj_r = exp(ln_adjust[r]) the sampler's importance weight (1 for enumerated coalitions;
- * baselines.h spx_bl_coalitions) and the discrete-derivative weights w(c, t) of the index:
+ * baselines.h spx_baseline_coalitions) and the discrete-derivative weights w(c, t) of the index:
  * SII (and SV, and k-SII before aggregation) 1 / ((n-t+1) C(n-t, c)); BII and BV 2^-(n-t);
  * STII at t = order: order / (n C(n-1, c)), below: [c = 0]. k-SII is the Bernoulli aggregation
  * of the SII estimate (kSII(K) = sum_{S ⊇ K, |S| <= order} B_{|S|-|K|} SII(S)). The empty set

@@ -237,7 +237,7 @@ done:
 typedef struct {
   spx_proxyshap_config cfg;
   uint32_t seed;
-  spx_bl_coalitions co;
+  spx_baseline_coalitions co;
   double *values;
   int stage; /* 0: masks not handed out, 1: waiting for values, 2: values in */
 } state;
@@ -261,7 +261,7 @@ static int applicable(size_t n, size_t budget, spx_options *opts, char *why, siz
   }
   double gib = 2.0;
   if (spx_opt_double(opts, "memory_gib", &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
-  size_t rows = spx_bl_exhaustive(n, budget) ? (size_t)1 << n : budget;
+  size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* XGBoost's matrices (about 12 bytes per entry), the readout and the MSR Gram matrix */
   double bytes = (double)rows * (double)n * 12.0 +
                  (cfg.correction && cfg.order >= 2 ? 8.0 * (double)n * (double)n : 0.0);
@@ -270,7 +270,7 @@ static int applicable(size_t n, size_t budget, spx_options *opts, char *why, siz
              n, bytes / (1024.0 * 1024.0 * 1024.0), gib);
     return 0;
   }
-  double interactions = spx_bl_num_columns(n, 0, cfg.order);
+  double interactions = spx_baseline_num_columns(n, 0, cfg.order);
   if (!(interactions < 5e7)) {
     snprintf(why, whylen, "%.3g interactions of order <= %u (limit 5e7)", interactions,
              cfg.order);
@@ -288,7 +288,7 @@ static int applicable(size_t n, size_t budget, spx_options *opts, char *why, siz
 static void destroy(void *vs) {
   state *s = vs;
   if (s == NULL) return;
-  spx_bl_coalitions_free(&s->co);
+  spx_baseline_coalitions_free(&s->co);
   free(s->values);
   free(s);
 }
@@ -305,7 +305,7 @@ static int begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void 
   }
   int rc = spx_proxyshap_read_options(opts, n, &s->cfg, err);
   for (size_t k = 0; k <= n; k++) w[k] = 1.0; /* size-uniform weights, as the paper */
-  if (rc == SPX_OK) rc = spx_bl_coalitions_sample(n, budget, w, s->cfg.pairing, rng, &s->co, err);
+  if (rc == SPX_OK) rc = spx_baseline_coalitions_sample(n, budget, w, s->cfg.pairing, rng, &s->co, err);
   free(w);
   if (rc == SPX_OK) {
     s->seed = (uint32_t)(spx_rng_u64(rng) >> 33); /* XGBoost takes a non-negative int */

@@ -59,7 +59,7 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
                                spx_error *err);
 
 /* Everything after sampling. Row 0 of masks must be the empty coalition; ln_adjust are the
- * sampler's log importance weights (baselines.h spx_bl_coalitions); y the values. The result
+ * sampler's log importance weights (baselines.h spx_baseline_coalitions); y the values. The result
  * has basis SPX_BASIS_INDEX. ensemble (may be NULL) receives the fitted proxy over all n
  * features (on the centred values); info may be NULL. */
 int spx_proxyshap_fit(const spx_maskset *masks, const double *ln_adjust, const double *y,
