@@ -310,8 +310,7 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
   /* Route each --KEY by the declared option tables. Counting the explicands attaches the
    * oracle's tables to a copy of the keys (its kind's, the common keys, and any table the
    * oracle adds itself, such as a recorded oracle's fallback): a key they declare is the
-   * oracle's, any other the method's. For an oracle kind without a table (synthetic and
-   * genomics until theirs are declared) a trial open on a copy tells which keys it reads. */
+   * oracle's, any other the method's (every oracle kind declares its table). */
   char mcontext[160];
   snprintf(mcontext, sizeof mcontext, "method %s", a.method);
   mopts = spx_options_create(mcontext);
@@ -326,19 +325,11 @@ int spx_explain_main(int argc, char **argv, FILE *out, FILE *errout) {
     spx_error_prefix(&err, "oracle %s", a.oracle);
     goto done;
   }
-  if (otype->options == NULL) {
-    spx_options_destroy(&probe);
-    probe = spx_options_clone(a.extra);
-    spx_oracle *trial = NULL;
-    if (probe == NULL) rc = spx_error_set(&err, SPX_ENOMEM, "out of memory");
-    else if (spx_oracle_open(otype, probe, (size_t)a.explicand, &trial, NULL) == SPX_OK)
-      spx_oracle_destroy(&trial);
-  }
   for (size_t i = 0; rc == SPX_OK && i < spx_options_count(a.extra);) {
     const char *key, *text, *where;
     spx_option_kind kind;
     spx_options_at(a.extra, i, &key, &kind, &text, &where);
-    int to_method = spx_options_decl_of(probe, key) == NULL && !spx_options_used(probe, key);
+    int to_method = spx_options_decl_of(probe, key) == NULL;
     if (!to_method) {
       i++;
       continue;
