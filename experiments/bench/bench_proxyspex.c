@@ -246,8 +246,10 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
   snprintf(th, sizeof th, "%d", threads);
   if (strcmp(hpo, "default") != 0)
     spx_options_put(opts, "hpo", SPX_OPT_STRING, hpo, "--hpo", &err);
-  spx_options_put(opts, "threads", SPX_OPT_INT, th, "--threads", &err);
-  spx_options_put(opts, "verbose", SPX_OPT_BOOL, "true", NULL, &err);
+  if (!strcmp(g_method, "proxyspex") || !strcmp(g_method, "proxyshap"))
+    spx_options_put(opts, "threads", SPX_OPT_INT, th, "--threads", &err);
+  if (!strcmp(g_method, "proxyspex") || !strcmp(g_method, "proxyshap"))
+    spx_options_put(opts, "verbose", SPX_OPT_BOOL, "true", NULL, &err);
   for (int i = 0; i < nextra; i++) {
     char key[64];
     const char *eq = strchr(extra[i], '=');

@@ -507,7 +507,67 @@ static void test_search(void) {
   gsl_rng_free(r);
 }
 
+/* The option table's defaults are spx_proxyspex_defaults' (the table is what users see). */
+static void test_option_defaults(void) {
+  spx_options *o = spx_options_create("test");
+  spx_proxyspex_config a, b;
+  spx_error err;
+  int rc = spx_proxyspex_read_options(o, &a, &err);
+  spx_proxyspex_defaults(&b);
+  spx_test(rc == SPX_OK, "no options read");
+  const spx_proxy_search_config *x = &a.search, *y = &b.search;
+  spx_test(a.sampling == b.sampling && a.energy == b.energy && a.truncation == b.truncation &&
+               a.refine == b.refine && a.refine_max_ratio == b.refine_max_ratio &&
+               a.refine_max_gflop == b.refine_max_gflop && a.ridge_cv == b.ridge_cv &&
+               a.fit_rows == b.fit_rows,
+           "table defaults = spx_proxyspex_defaults (method keys)");
+  int same = x->hpo == y->hpo && x->t == y->t && x->folds == y->folds &&
+             x->threads == y->threads && x->fast_eta == y->fast_eta &&
+             x->fast_folds == y->fast_folds && x->eval_every == y->eval_every &&
+             x->patience == y->patience && x->max_trees == y->max_trees &&
+             x->screen == y->screen && x->screen_trees == y->screen_trees &&
+             x->screen_eta == y->screen_eta && x->search_rows == y->search_rows &&
+             x->tree_tol == y->tree_tol && x->shallow_max_samples == y->shallow_max_samples &&
+             x->screen_rows == y->screen_rows && x->grid_neta == y->grid_neta &&
+             x->grid_ntrees == y->grid_ntrees;
+  for (size_t k = 0; same && k < x->grid_neta; k++) same = x->grid_eta[k] == y->grid_eta[k];
+  for (size_t k = 0; same && k < x->grid_ntrees; k++) same = x->grid_trees[k] == y->grid_trees[k];
+  spx_test(same, "table defaults = spx_proxy_search_defaults (search keys)");
+  spx_options_destroy(&o);
+}
+
+/* hpo = fast searches depth t alone above shallow_max_samples samples, both depths below. */
+static void test_shallow_rule(void) {
+  spx_maskset *m = spx_maskset_create(6, 40);
+  double y[40];
+  gsl_rng *r = spx_rng_stream(5, 0, 0, 0, 0);
+  spx_maskset_fill_random(m, r);
+  for (int i = 0; i < 40; i++) y[i] = gsl_rng_uniform(r);
+  gsl_rng_free(r);
+  spx_proxy_search_config cfg;
+  spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 5);
+  cfg.screen = 0;
+  cfg.shallow_max_samples = 40;
+  spx_proxy_search *s = spx_proxy_search_create(m, y, &cfg, NULL);
+  spx_test(s && spx_proxy_search_jobs(s) == 2, "40 samples <= 40: depths 3 and 5 searched");
+  spx_proxy_search_destroy(&s);
+  cfg.shallow_max_samples = 39;
+  s = spx_proxy_search_create(m, y, &cfg, NULL);
+  spx_proxy_choice ch;
+  spx_test(s && spx_proxy_search_jobs(s) == 1, "40 samples > 39: one job");
+  spx_test(s && spx_proxy_search_run(s, &ch, NULL) == SPX_OK && ch.max_depth == 5,
+           "the one job is depth t = 5 (got %d)", s ? ch.max_depth : -1);
+  spx_proxy_search_destroy(&s);
+  cfg.shallow_max_samples = 0;
+  s = spx_proxy_search_create(m, y, &cfg, NULL);
+  spx_test(s && spx_proxy_search_jobs(s) == 2, "shallow_max_samples = 0: always both depths");
+  spx_proxy_search_destroy(&s);
+  spx_maskset_destroy(&m);
+}
+
 int main(void) {
+  test_option_defaults();
+  test_shallow_rule();
   test_truncation();
   test_ridge();
   test_refine_guards();

@@ -46,6 +46,8 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
   cfg->screen_eta = 0.3;
   cfg->search_rows = SPX_PROXY_DEFAULT_SEARCH_ROWS;
   cfg->tree_tol = SPX_PROXY_DEFAULT_TREE_TOL;
+  cfg->shallow_max_samples = SPX_PROXY_DEFAULT_SHALLOW_MAX;
+  cfg->screen_rows = SPX_PROXY_DEFAULT_SCREEN_ROWS;
 }
 
 static void fold_range_n(size_t count, size_t K, size_t f, size_t *begin, size_t *end) {
@@ -68,6 +70,11 @@ static int screen_features(spx_proxy_search *s, spx_error *err) {
   SPX_CHECK_ALLOC(rows, err);
   for (size_t i = 0, k = 0; i < s->count; i++)
     if (i < vb || i >= ve) rows[k++] = i;
+  if (s->cfg.screen_rows > 0 && nt > s->cfg.screen_rows) { /* evenly spaced, in place */
+    size_t M = s->cfg.screen_rows;
+    for (size_t i = 0; i < M; i++) rows[i] = rows[i * nt / M];
+    nt = M;
+  }
   spx_xgb_data *d = spx_xgb_data_create(s->masks, s->y, rows, nt, NULL, 0, s->cfg.threads, err);
   free(rows);
   if (d == NULL) return err->code;
@@ -163,6 +170,11 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
   s->depths[0] = lo;
   s->depths[1] = cfg->t;
   s->ndepths = lo == cfg->t ? 1 : 2;
+  if (cfg->hpo == SPX_HPO_FAST && cfg->shallow_max_samples > 0 &&
+      s->count > cfg->shallow_max_samples) { /* depth t alone */
+    s->depths[0] = cfg->t;
+    s->ndepths = 1;
+  }
   size_t neta = cfg->hpo == SPX_HPO_GRID ? cfg->grid_neta : 1;
   s->ncand = neta * s->ndepths;
   s->folds_run = cfg->hpo == SPX_HPO_GRID ? cfg->folds : cfg->fast_folds;

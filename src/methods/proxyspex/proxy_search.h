@@ -26,8 +26,12 @@
  * to the shortest one, and the best (candidate, checkpoint) wins; ties go to the earlier
  * candidate and the smaller tree count.
  *
+ * hpo = fast with more than shallow_max_samples samples (default 10,000) searches depth t
+ * alone.
+ *
  * Screening (screen = 1): before any job, one model of depth t with screen_eta is trained for
- * screen_trees rounds on the training rows of fold 0, using all n features; the features it
+ * screen_trees rounds on the training rows of fold 0 (at most screen_rows of them, evenly
+ * spaced, when screen_rows > 0), using all n features; the features it
  * splits on (sorted) become the only columns of every job and of the final fit. A tree model
  * never uses a feature it does not split on, so this only removes features that the greedy
  * trees did not pick in the first rounds; it cuts the cost of every later tree by n / kept.
@@ -54,6 +58,10 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 #define SPX_PROXY_DEFAULT_TREE_TOL_S "0"
 #define SPX_PROXY_DEFAULT_FIT_ROWS 0     /* final fit: rows per tree (caller's rule) default */
 #define SPX_PROXY_DEFAULT_FIT_ROWS_S "0"
+#define SPX_PROXY_DEFAULT_SHALLOW_MAX 10000 /* shallow_max_samples default */
+#define SPX_PROXY_DEFAULT_SHALLOW_MAX_S "10000"
+#define SPX_PROXY_DEFAULT_SCREEN_ROWS 0 /* screen_rows default */
+#define SPX_PROXY_DEFAULT_SCREEN_ROWS_S "0"
 
 typedef struct spx_proxy_search_config {
   spx_hpo hpo;
@@ -80,6 +88,11 @@ typedef struct spx_proxy_search_config {
                           * spaced (rows i * count / search_rows); 0 = all */
   double tree_tol;       /* fast: the chosen tree count is the smallest checkpoint whose mean
                           * held-out R² is within tree_tol of the best; 0 = the best */
+  size_t shallow_max_samples; /* fast: the shallower candidate max(1, t-2) is searched only
+                               * with at most this many samples (0 = always); above, depth t
+                               * alone (it won every measured search at >= 20,000 samples) */
+  size_t screen_rows;    /* screening model on at most this many of its rows, evenly spaced
+                          * (0 = all) */
 } spx_proxy_search_config;
 
 /* The defaults above for the given hpo kind and t. */

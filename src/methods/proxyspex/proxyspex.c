@@ -85,6 +85,10 @@ const spx_option_decl spx_proxyspex_option_rows[] = {
      "fast: screening and search on at most this many evenly spaced samples (0: all)", NULL},
     {"tree_tol", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_TREE_TOL_S, 0, 1, NULL,
      "fast: fewest trees whose hold-out R2 is within this of the best (0: the best)", NULL},
+    {"shallow_max_samples", SPX_DECL_INT, SPX_PROXY_DEFAULT_SHALLOW_MAX_S, 0, 1e12, NULL,
+     "fast: search depth t-2 too only up to this many samples (0: always)", NULL},
+    {"screen_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SCREEN_ROWS_S, 0, 1e12, NULL,
+     "screening model on at most this many evenly spaced rows (0: all)", NULL},
     {"fit_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_FIT_ROWS_S, 0, 1e9, NULL,
      "final fit: each tree on a random fit_rows / N share of the rows (0: all rows)", NULL},
     {"grid_trees", SPX_DECL_INT_LIST, "[500, 1000, 5000]", 1, 1000000, NULL,
@@ -147,6 +151,10 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   if ((rc = spx_opt_int(opts, "search_rows", &i, err))) return rc;
   s->search_rows = (size_t)i;
   if ((rc = spx_opt_double(opts, "tree_tol", &s->tree_tol, err))) return rc;
+  if ((rc = spx_opt_int(opts, "shallow_max_samples", &i, err))) return rc;
+  s->shallow_max_samples = (size_t)i;
+  if ((rc = spx_opt_int(opts, "screen_rows", &i, err))) return rc;
+  s->screen_rows = (size_t)i;
   if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
   cfg->fit_rows = (size_t)i;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
