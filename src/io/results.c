@@ -476,12 +476,28 @@ static int damaged(spx_results *r, spx_error *err, const char *object, const cha
                        detail);
 }
 
+/* H5Ovisit callback: remember the last object whose header was read. */
+static herr_t walk_note(hid_t obj, const char *name, const H5O_info_t *info, void *last) {
+  (void)obj;
+  (void)info;
+  snprintf((char *)last, 512, "%s", name);
+  return 0;
+}
+
 /* Every finished cell readable: the per-method datasets with their shapes, the set-up
  * explicands, and the transform of every ok cell (offsets consistent with indices and
- * coefficients). */
+ * coefficients); and every object header of the file readable (a write error in the middle
+ * of a metadata flush can leave one beyond the end of the file, which later steps of the
+ * resume would trip over after the file was opened for writing). */
 static int verify(spx_results *r, spx_error *err) {
   size_t cells = r->instances * r->budgets * r->repeats;
   char where[512];
+  char last[512] = "";
+  if (H5Ovisit(r->file, H5_INDEX_NAME, H5_ITER_NATIVE, walk_note, last) < 0) {
+    char what[600];
+    snprintf(what, sizeof what, "an object after '%s'", last[0] ? last : "/");
+    return damaged(r, err, what, "cannot be read (its header lies beyond the end of the file?)");
+  }
   for (size_t i = 0; i < r->instances; i++) {
     if (!spx_results_has_instance(r, i)) continue;
     static const char *const parts[] = {"labels", "test_masks", "test_values", "budget"};
