@@ -107,6 +107,11 @@ void spx_baseline_coalitions_free(spx_baseline_coalitions *c);
 /* shapiq's default size weights (Approximator._init_sampling_weights) for an estimator of
  * order k: 1e8 for sizes < k and > n - k, 1 / (s (n - s)) otherwise (w has n + 1 entries). */
 void spx_baseline_default_size_weights(size_t n, unsigned k, double *w);
+/* spx_baseline_coalitions_sample with the default size weights of an estimator of order k (the
+ * sampling of kernelshap_iq, shap_iq and svarm_iq). */
+int spx_baseline_coalitions_sample_default(size_t n, size_t budget, unsigned k, int pairing,
+                                           gsl_rng *rng, spx_baseline_coalitions *out,
+                                           spx_error *err);
 
 /* ---- regression ----------------------------------------------------------------------- */
 

@@ -295,23 +295,15 @@ int spx_baseline_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *
                      void **state, spx_error *err) {
   *state = NULL;
   spx_baseline_reg_state *s = calloc(1, sizeof *s);
-  double *w = calloc(n + 1, sizeof *w);
-  if (!s || !w) {
-    free(s);
-    free(w);
-    return spx_error_set(err, SPX_ENOMEM, "out of memory");
-  }
+  if (s == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
   int pairing = 0;
   spx_baseline_limits limits;
   s->index = SPX_BASELINE_IX_SII;
   int rc = reg_options(opts, n, with_index, &s->index, &s->order, &pairing, &limits, err);
   s->base.n = n;
   s->base.budget = budget;
-  if (rc == SPX_OK) {
-    spx_baseline_default_size_weights(n, s->order, w);
-    rc = spx_baseline_coalitions_sample(n, budget, w, pairing, rng, &s->co, err);
-  }
-  free(w);
+  if (rc == SPX_OK)
+    rc = spx_baseline_coalitions_sample_default(n, budget, s->order, pairing, rng, &s->co, err);
   if (rc) {
     spx_baseline_reg_destroy(s);
     return rc;

@@ -252,3 +252,14 @@ void spx_baseline_default_size_weights(size_t n, unsigned k, double *w) {
   for (size_t s = 0; s <= n; s++)
     w[s] = (s < k || s + k > n) ? 1e8 : 1.0 / ((double)s * (double)(n - s));
 }
+
+int spx_baseline_coalitions_sample_default(size_t n, size_t budget, unsigned k, int pairing,
+                                           gsl_rng *rng, spx_baseline_coalitions *out,
+                                           spx_error *err) {
+  double *w = calloc(n + 1, sizeof *w);
+  if (w == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  spx_baseline_default_size_weights(n, k, w);
+  int rc = spx_baseline_coalitions_sample(n, budget, w, pairing, rng, out, err);
+  free(w);
+  return rc;
+}

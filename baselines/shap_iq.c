@@ -64,22 +64,14 @@ int spx_baseline_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *r
                     void **state, spx_error *err) {
   *state = NULL;
   spx_baseline_mc_state *s = calloc(1, sizeof *s);
-  double *w = calloc(n + 1, sizeof *w);
-  if (!s || !w) {
-    free(s);
-    free(w);
-    return spx_error_set(err, SPX_ENOMEM, "out of memory");
-  }
+  if (s == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
   int pairing = 0;
   int rc = spx_baseline_read_sampling(opts, n, mc_ids, &s->index, &s->order, &pairing, err);
   s->stratify = stratify;
   s->base.n = n;
   s->base.budget = budget;
-  if (rc == SPX_OK) {
-    spx_baseline_default_size_weights(n, s->order, w);
-    rc = spx_baseline_coalitions_sample(n, budget, w, pairing, rng, &s->co, err);
-  }
-  free(w);
+  if (rc == SPX_OK)
+    rc = spx_baseline_coalitions_sample_default(n, budget, s->order, pairing, rng, &s->co, err);
   if (rc) {
     spx_baseline_mc_destroy(s);
     return rc;
