@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/options.h"
+#include "oracle/process.h"
 
 enum { WORDS = 64 };
 
@@ -283,28 +284,6 @@ done:
   return problem;
 }
 
-/* command with every "{e}" replaced by explicand (as the process oracle does), or NULL. */
-static char *with_explicand(const char *command, size_t explicand) {
-  char num[32];
-  int nl = snprintf(num, sizeof num, "%zu", explicand);
-  size_t count = 0;
-  for (const char *p = strstr(command, "{e}"); p; p = strstr(p + 3, "{e}")) count++;
-  char *out = malloc(strlen(command) + count * (size_t)nl + 1), *o = out;
-  if (out == NULL) return NULL;
-  for (const char *p = command;;) {
-    const char *q = strstr(p, "{e}");
-    if (q == NULL) {
-      strcpy(o, p);
-      return out;
-    }
-    memcpy(o, p, (size_t)(q - p));
-    o += q - p;
-    memcpy(o, num, (size_t)nl);
-    o += nl;
-    p = q + 3;
-  }
-}
-
 int spx_check_commands(const spx_config *cfg, spx_error *err) {
   size_t I = spx_config_instances(cfg);
   int rc = SPX_OK, templated = 1;
@@ -321,7 +300,7 @@ int spx_check_commands(const spx_config *cfg, spx_error *err) {
     if (command != NULL) {
       size_t e = spx_config_instance_explicand(cfg, i);
       templated = strstr(command, "{e}") != NULL; /* else one look is enough */
-      char *c = with_explicand(command, e), why[1024], which[64] = "";
+      char *c = spx_process_command_for(command, e), why[1024], which[64] = "";
       if (templated) snprintf(which, sizeof which, " (explicand %zu)", e);
       if (c == NULL)
         rc = spx_error_set(err, SPX_ENOMEM, "out of memory");

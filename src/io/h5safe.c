@@ -291,3 +291,14 @@ int spx_h5_close(hid_t file) {
   spx_h5_guard_end(&g);
   return bad ? -1 : 0;
 }
+
+int spx_h5_attr_i64(hid_t loc, const char *name, long long value) {
+  if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0) return -1;
+  hid_t sp = H5Screate(H5S_SCALAR);
+  hid_t a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+  int64_t v = value;
+  herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_INT64, &v);
+  if (a >= 0) H5Aclose(a);
+  H5Sclose(sp);
+  return st < 0 ? -1 : 0;
+}

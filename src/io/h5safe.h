@@ -51,6 +51,8 @@ int spx_h5_reserve(hid_t file, uint64_t bytes);
 /* Free bytes on the file system holding path (UINT64_MAX if unknown). */
 uint64_t spx_h5_free_bytes(const char *path);
 void spx_h5_detach(hid_t file);
+/* Write (or replace) the 64-bit integer attribute name of loc; 0, or -1 on failure. */
+int spx_h5_attr_i64(hid_t loc, const char *name, long long value);
 /* 0, or -1 when the file could not be closed cleanly (it was detached and closed). */
 int spx_h5_close(hid_t file);
 

@@ -144,17 +144,6 @@ static int put_str(spx_results *res, hid_t loc, const char *name, const char *va
   return st < 0 ? -1 : 0;
 }
 
-static int put_i64(hid_t loc, const char *name, long long value) {
-  if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0) return -1;
-  hid_t sp = H5Screate(H5S_SCALAR);
-  hid_t a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-  int64_t v = value;
-  herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_INT64, &v);
-  if (a >= 0) H5Aclose(a);
-  H5Sclose(sp);
-  return st < 0 ? -1 : 0;
-}
-
 static hid_t open_or_create_group(hid_t loc, const char *name) {
   htri_t e = H5Lexists(loc, name, H5P_DEFAULT);
   if (e < 0) return -1;
@@ -330,7 +319,7 @@ static int write_inputs(spx_results *res, hid_t run, const spx_provenance_run *r
     bad |= put_str(res, g, "option", r->inputs[j].option);
     bad |= put_str(res, g, "path", r->inputs[j].path);
     if (spx_sha256_file(r->inputs[j].path, hex, &size, &e) == SPX_OK) {
-      bad |= put_i64(g, "size_bytes", (long long)size);
+      bad |= spx_h5_attr_i64(g, "size_bytes", (long long)size);
       bad |= put_str(res, g, "sha256", hex);
     } else {
       bad |= put_str(res, g, "error", e.msg);
@@ -365,8 +354,8 @@ static int begin_body(spx_results *res, const spx_provenance_run *r, size_t *ind
   bad |= put_str(res, run, "start_time", r->start_time);
   bad |= put_str(res, run, "end_time", "");
   bad |= put_str(res, run, "exit_state", "running");
-  bad |= put_i64(run, "ranks", r->ranks);
-  bad |= put_i64(run, "group_size", r->group_size);
+  bad |= spx_h5_attr_i64(run, "ranks", r->ranks);
+  bad |= spx_h5_attr_i64(run, "group_size", r->group_size);
   bad |= put_str(res, run, "command_line", r->command_line);
   bad |= put_str(res, run, "working_directory", r->working_directory);
   bad |= put_str(res, run, "host", r->host);

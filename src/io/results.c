@@ -133,17 +133,6 @@ static int attr_str(spx_results *r, hid_t loc, const char *name, const char *val
   return st < 0 ? -1 : 0;
 }
 
-static int attr_i64(hid_t loc, const char *name, long long value) {
-  if (H5Aexists(loc, name) > 0) H5Adelete(loc, name);
-  hid_t sp = H5Screate(H5S_SCALAR);
-  hid_t a = H5Acreate2(loc, name, H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
-  int64_t v = value;
-  herr_t st = a < 0 ? -1 : H5Awrite(a, H5T_NATIVE_INT64, &v);
-  if (a >= 0) H5Aclose(a);
-  H5Sclose(sp);
-  return st < 0 ? -1 : 0;
-}
-
 static int attr_i64_read(hid_t loc, const char *name, long long *value) {
   if (H5Aexists(loc, name) <= 0) return -1;
   hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
@@ -309,7 +298,7 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
   if (st < 0) return h5fail(r, err, "write /config");
   hid_t g = H5Gcreate2(f, "meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return h5fail(r, err, "create /meta");
-  attr_i64(g, "runs", 0);
+  spx_h5_attr_i64(g, "runs", 0);
   H5Gclose(g);
   /* /budget */
   hsize_t nb = L->budgets;
@@ -328,7 +317,7 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
     int bad = write_array(g, "fractions", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &nf,
                           L->prune_fractions);
     bad |= attr_str(r, g, "rank_by", L->prune_rank_by ? L->prune_rank_by : "");
-    bad |= attr_i64(g, "random_orders", (long long)L->prune_random);
+    bad |= spx_h5_attr_i64(g, "random_orders", (long long)L->prune_random);
     H5Gclose(g);
     if (bad) return h5fail(r, err, "write /pruning");
   }
@@ -671,15 +660,15 @@ static int write_meta_body(spx_results *res, const spx_results_meta *meta, spx_e
   attr_i64_read(g, "runs", &runs);
   int bad = 0;
   if (meta->start_time) { /* a new run (create or resume) */
-    bad |= attr_i64(g, "runs", runs + 1);
+    bad |= spx_h5_attr_i64(g, "runs", runs + 1);
     /* the first run's start: later starts are in /meta/runs (provenance.c), never here */
     if (H5Aexists(g, "start_time") <= 0) bad |= attr_str(res, g, "start_time", meta->start_time);
   }
   bad |= attr_str(res, g, "version", meta->version);
   bad |= attr_str(res, g, "git_commit", meta->git_commit);
   bad |= attr_str(res, g, "end_time", meta->end_time ? meta->end_time : "");
-  bad |= attr_i64(g, "ranks", meta->ranks);
-  bad |= attr_i64(g, "group_size", meta->group_size);
+  bad |= spx_h5_attr_i64(g, "ranks", meta->ranks);
+  bad |= spx_h5_attr_i64(g, "group_size", meta->group_size);
   H5Gclose(g);
   return bad ? -1 : SPX_OK;
 }
@@ -707,8 +696,8 @@ static int write_instance_body(spx_results *res, size_t instance, const spx_inst
   hid_t g = H5Gcreate2(ex, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   H5Gclose(ex);
   if (g < 0) return -1;
-  int bad = attr_i64(g, "n", (long long)d->n);
-  bad |= attr_i64(g, "explicand", (long long)d->explicand);
+  int bad = spx_h5_attr_i64(g, "n", (long long)d->n);
+  bad |= spx_h5_attr_i64(g, "explicand", (long long)d->explicand);
   bad |= attr_str(res, g, "description", d->description ? d->description : "");
   hsize_t n = d->n;
   bad |= write_array(g, "labels", res->str_type, res->str_type, 1, &n, d->labels);
@@ -801,7 +790,7 @@ static int write_transform(spx_results *res, hid_t mg, size_t i, size_t b, size_
   const spx_transform_csr *t = &c->transform;
   int basis = (int)t->basis;
   int bad = attr_str(res, g, "basis", basis_names[basis < 3 && basis >= 0 ? basis : 2]);
-  bad |= attr_i64(g, "n", t->n);
+  bad |= spx_h5_attr_i64(g, "n", t->n);
   hsize_t no = t->nterms + 1, ni = t->offsets[t->nterms], nc = t->nterms;
   bad |= write_array(g, "offsets", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &no, t->offsets);
   bad |= write_array(g, "indices", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &ni, t->indices);

@@ -685,8 +685,7 @@ static int proc_explicands(spx_options *opts, size_t *count, spx_error *err) {
   return rc;
 }
 
-/* command with every "{e}" replaced by the explicand number (a plain decimal integer). */
-static char *substitute_e(const char *command, size_t explicand) {
+char *spx_process_command_for(const char *command, size_t explicand) {
   char num[32];
   int nl = snprintf(num, sizeof num, "%zu", explicand);
   size_t count = 0;
@@ -928,7 +927,7 @@ static int proc_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_err
   snprintf(header, sizeof header, "%lld%s\n", n, format == 1 ? " packed" : "");
   if (P) {
     P->to_child = P->from_child = -1;
-    P->command = substitute_e(command, explicand);
+    P->command = spx_process_command_for(command, explicand);
     P->header = strdup(header);
     P->packed = format == 1;
     P->n = (size_t)n;

@@ -45,6 +45,9 @@ int spx_process_find_file(spx_options *opts, const char *key, const char *given,
 /* 1 when prog can be run: a path containing '/' must be executable, a bare name is looked up
  * in PATH (as /bin/sh will). */
 int spx_process_program_found(const char *prog);
+/* command with every "{e}" replaced by the explicand number (a plain decimal integer), as the
+ * oracle runs it; malloc'd, NULL when out of memory. */
+char *spx_process_command_for(const char *command, size_t explicand);
 
 /* Append s to the command line *cmd (length *len, allocated *cap; grown as needed), after a
  * space unless it is the first word; with quote, in single quotes for /bin/sh. SPX_OK or
