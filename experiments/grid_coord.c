@@ -142,7 +142,7 @@ static int handle_setup(coordinator *c, size_t g, const void *buf, size_t len) {
     } else {
       for (size_t b = 0; rc == SPX_OK && b < c->nbudgets; b++) {
         size_t s;
-        rc = spx_config_budget(c->cfg, n, b, &s, &e);
+        rc = spx_config_budget_queries(c->cfg, n, b, &s, &e);
         c->samples[i * c->nbudgets + b] = s;
       }
       if (rc == SPX_OK) {
@@ -187,7 +187,8 @@ static int handle_cell(coordinator *c, size_t g, const void *buf, size_t len) {
   spx_error ue = {0};
   int rc = spx_cell_unpack(&rb, &cell, &ue);
   if (cell.instance < 0 || (size_t)cell.instance >= c->ninstances || cell.method < 0 ||
-      (size_t)cell.method >= c->nmethods || cell.budget < 0 || (size_t)cell.budget >= c->nbudgets ||
+      (size_t)cell.method >= c->nmethods || cell.budget_index < 0 ||
+      (size_t)cell.budget_index >= c->nbudgets ||
       cell.repeat < 0 || (size_t)cell.repeat >= c->nrepeats) {
     spx_cell_free(&cell);
     spx_error e;
@@ -195,7 +196,7 @@ static int handle_cell(coordinator *c, size_t g, const void *buf, size_t len) {
     grid_set_fatal(c, &e);
     return 0;
   }
-  size_t i = (size_t)cell.instance, m = (size_t)cell.method, b = (size_t)cell.budget,
+  size_t i = (size_t)cell.instance, m = (size_t)cell.method, b = (size_t)cell.budget_index,
          r = (size_t)cell.repeat;
   if (rc == SPX_OK && cell.status == ANSWER_RETURNED) {
     c->cell_state[grid_cell_id(c, i, m, b, r)] = CELL_TODO;
@@ -224,7 +225,7 @@ int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_o
   c->opt = opt;
   c->ninstances = spx_config_instances(cfg);
   c->nmethods = cfg->nmethod;
-  c->nbudgets = cfg->nbudget;
+  c->nbudgets = cfg->nbudget_points;
   c->nrepeats = cfg->repeats;
   c->ntest = cfg->test_masks;
   c->per_instance = c->nmethods * c->nbudgets * c->nrepeats;
@@ -251,7 +252,7 @@ int grid_coordinator_init(coordinator *c, const spx_config *cfg, const spx_run_o
    * ones, and the ranks finish closer together. The order does not change any result. */
   for (size_t b = 0; b < c->nbudgets; b++) {
     size_t at = b;
-    while (at > 0 && cfg->budget[bsort[at - 1]] < cfg->budget[b]) {
+    while (at > 0 && cfg->budget_points[bsort[at - 1]] < cfg->budget_points[b]) {
       bsort[at] = bsort[at - 1];
       at--;
     }

@@ -47,7 +47,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
     names[m] = cfg->method[m].type->name;
   }
   spx_results_layout L = {cfg->resolved, c->ninstances, c->nbudgets, c->nrepeats, c->nmethods, labels, names,
-                          cfg->budget_mode == SPX_BUDGET_SPEX_B, cfg->budget, 0, NULL, 0, NULL,
+                          cfg->budget_mode == SPX_BUDGET_SPEX_B, cfg->budget_points, 0, NULL, 0, NULL,
                           NULL, 0, 1}; /* describe: the scorers' units and descriptions */
   /* the scorers' columns and root data (scorers/registry.c) */
   spx_score_dataset *cols = NULL;
@@ -91,7 +91,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
     rc = spx_results_read_instance(c->res, i, &n, c->test_values + i * c->ntest, c->ntest, err);
     for (size_t b = 0; rc == SPX_OK && b < c->nbudgets; b++) {
       size_t s;
-      rc = spx_config_budget(cfg, n, b, &s, err);
+      rc = spx_config_budget_queries(cfg, n, b, &s, err);
       c->samples[i * c->nbudgets + b] = s;
     }
     if (rc == SPX_OK) c->instance_state[i] = INST_READY;

@@ -58,7 +58,7 @@ typedef struct {
   int64_t kind;         /* TASK_SETUP or TASK_CELL */
   int64_t instance;     /* explicand x scaling point (spx_config_instance_*) */
   int64_t method;       /* cell: index into cfg->method */
-  int64_t budget_index; /* cell: index into cfg->budget (the budget point) */
+  int64_t budget_index; /* cell: index into cfg->budget_points (the budget point) */
   int64_t repeat;       /* cell: repeat number */
   int64_t samples;      /* cell: the query count of that budget point at this n */
   int64_t ntest;        /* cell: test values that follow */

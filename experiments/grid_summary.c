@@ -181,7 +181,7 @@ static void print_budget(FILE *out, const summary *s, size_t b, unsigned char *o
   size_t ccells = count_mask(cmask, IR);
   char budget[48];
   snprintf(budget, sizeof budget, cfg->budget_mode == SPX_BUDGET_SPEX_B ? "b=%lld" : "%lld samples",
-           cfg->budget[b]);
+           cfg->budget_points[b]);
   size_t ce = count_instances(c, cmask);
   if (most)
     fprintf(out, "\nbudget %s: common set = %zu cell%s on %zu explicand%s, where every method "

@@ -84,9 +84,9 @@ int spx_check_plan_queries(const spx_config *cfg, spx_check_queries *q, spx_erro
       spx_oracle_destroy(&o);
     }
     q->n[i] = n;
-    for (size_t b = 0; rc == SPX_OK && b < cfg->nbudget; b++) {
+    for (size_t b = 0; rc == SPX_OK && b < cfg->nbudget_points; b++) {
       size_t s;
-      rc = spx_config_budget(cfg, n, b, &s, err);
+      rc = spx_config_budget_queries(cfg, n, b, &s, err);
       for (size_t m = 0; rc == SPX_OK && m < cfg->nmethod; m++) {
         spx_options *mo = spx_options_clone(cfg->method[m].opts);
         if (mo == NULL) {

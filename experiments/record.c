@@ -235,9 +235,9 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
     free(values);
     spx_maskset_destroy(&test);
     for (size_t m = 0; rc == SPX_OK && m < cfg->nmethod; m++)
-      for (size_t b = 0; rc == SPX_OK && b < cfg->nbudget; b++) {
+      for (size_t b = 0; rc == SPX_OK && b < cfg->nbudget_points; b++) {
         size_t samples;
-        rc = spx_config_budget(cfg, n, b, &samples, &err);
+        rc = spx_config_budget_queries(cfg, n, b, &samples, &err);
         for (size_t rep = 0; rc == SPX_OK && rep < cfg->repeats; rep++) {
           int sk;
           rc = record_cell(&r, instance, m, samples, rep, &sk, &err);

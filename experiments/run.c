@@ -97,7 +97,7 @@ static void print_resolved(const spx_options *o, FILE *out) {
 /* Cells that will be skipped (the method does not apply at that n and budget), grouped by
  * method, budget point and reason with the instances they concern. */
 typedef struct {
-  size_t method, budget, samples;
+  size_t method, budget_index, samples; /* budget_index: position in [budget] */
   char why[256];
   size_t *inst, ninst, cap;
 } skip_group;
@@ -111,7 +111,7 @@ static int skip_add(skip_list *l, size_t m, size_t b, size_t samples, const char
                     size_t inst) {
   skip_group *g = NULL;
   for (size_t k = 0; k < l->count; k++)
-    if (l->g[k].method == m && l->g[k].budget == b && strcmp(l->g[k].why, why) == 0)
+    if (l->g[k].method == m && l->g[k].budget_index == b && strcmp(l->g[k].why, why) == 0)
       g = &l->g[k];
   if (g == NULL) {
     if (l->count == l->cap) {
@@ -124,7 +124,7 @@ static int skip_add(skip_list *l, size_t m, size_t b, size_t samples, const char
     g = &l->g[l->count++];
     memset(g, 0, sizeof *g);
     g->method = m;
-    g->budget = b;
+    g->budget_index = b;
     g->samples = samples;
     snprintf(g->why, sizeof g->why, "%s", why);
   }
@@ -143,7 +143,7 @@ static int skip_add(skip_list *l, size_t m, size_t b, size_t samples, const char
 static int skip_cmp(const void *a, const void *b) {
   const skip_group *x = a, *y = b;
   if (x->method != y->method) return x->method < y->method ? -1 : 1;
-  if (x->budget != y->budget) return x->budget < y->budget ? -1 : 1;
+  if (x->budget_index != y->budget_index) return x->budget_index < y->budget_index ? -1 : 1;
   return x->inst[0] < y->inst[0] ? -1 : x->inst[0] > y->inst[0];
 }
 
@@ -153,7 +153,7 @@ static void skip_free(skip_list *l) {
 }
 
 int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
-  size_t I = spx_config_instances(cfg), M = cfg->nmethod, B = cfg->nbudget, R = cfg->repeats;
+  size_t I = spx_config_instances(cfg), M = cfg->nmethod, B = cfg->nbudget_points, R = cfg->repeats;
   fprintf(out, "experiment   %s: %s, seed %llu, output %s\n", cfg->name,
           spx_experiment_kind_name(cfg->kind), (unsigned long long)cfg->seed, cfg->output);
   size_t stride = cfg->explicand_stride ? cfg->explicand_stride : 1;
@@ -177,12 +177,12 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
   }
   if (cfg->budget_mode == SPX_BUDGET_SPEX_B) {
     fprintf(out, "budget       spx_b =");
-    for (size_t b = 0; b < B; b++) fprintf(out, " %lld", cfg->budget[b]);
+    for (size_t b = 0; b < B; b++) fprintf(out, " %lld", cfg->budget_points[b]);
     fprintf(out, ": N(b) = 3 (p+1) 2^b queries, p the BCH parity length for t = %u at n\n",
             cfg->spex_t);
   } else {
     fprintf(out, "budget       samples =");
-    for (size_t b = 0; b < B; b++) fprintf(out, " %lld", cfg->budget[b]);
+    for (size_t b = 0; b < B; b++) fprintf(out, " %lld", cfg->budget_points[b]);
     fputc('\n', out);
   }
   fprintf(out, "evaluation   %zu test masks per explicand, %zu repeat%s, group size %zu, %s split",
@@ -222,7 +222,7 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
     if (show) fprintf(out, "%-9zu %-10zu %-8zu", i, spx_config_instance_explicand(cfg, i), n);
     for (size_t b = 0; rc == SPX_OK && b < B; b++) {
       size_t s;
-      rc = spx_config_budget(cfg, n, b, &s, err);
+      rc = spx_config_budget_queries(cfg, n, b, &s, err);
       if (rc == SPX_OK && show) fprintf(out, " %zu", s);
       for (size_t m = 0; rc == SPX_OK && m < M; m++) {
         spx_options *mo = spx_options_clone(cfg->method[m].opts);
@@ -258,7 +258,7 @@ int spx_config_print_plan(const spx_config *cfg, FILE *out, spx_error *err) {
     for (size_t k = 0; k < skipped.count; k++) {
       const skip_group *g = &skipped.g[k];
       fprintf(out, "  %s at %s = %lld (%zu queries), instance%s", cfg->method[g->method].label,
-              cfg->budget_mode == SPX_BUDGET_SPEX_B ? "b" : "samples", cfg->budget[g->budget],
+              cfg->budget_mode == SPX_BUDGET_SPEX_B ? "b" : "samples", cfg->budget_points[g->budget_index],
               g->samples, g->ninst == 1 ? "" : "s");
       for (size_t j = 0; j < g->ninst; j++) fprintf(out, "%s%zu", j ? "," : " ", g->inst[j]);
       fprintf(out, ": %s\n", g->why);

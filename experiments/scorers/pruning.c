@@ -103,7 +103,7 @@ static void prune_row(FILE *out, const double *sum, const size_t *cnt, size_t F)
  * file, which holds every cell of this and earlier runs. */
 static void print_table(const spx_config *cfg, spx_results *res, FILE *out) {
   if (out == NULL || res == NULL) return;
-  size_t I = spx_config_instances(cfg), B = cfg->nbudget, R = cfg->repeats;
+  size_t I = spx_config_instances(cfg), B = cfg->nbudget_points, R = cfg->repeats;
   size_t F = cfg->nprune, P = cfg->prune_random, cells = I * B * R;
   double *acc = malloc((cells ? cells : 1) * F * sizeof *acc);
   double *rnd = malloc((P ? P : 1) * F * sizeof *rnd), *sum = calloc(F, sizeof *sum);
@@ -137,7 +137,7 @@ static void print_table(const spx_config *cfg, spx_results *res, FILE *out) {
         }
       char budget[32];
       snprintf(budget, sizeof budget, cfg->budget_mode == SPX_BUDGET_SPEX_B ? "b=%lld" : "%lld",
-               cfg->budget[b]);
+               cfg->budget_points[b]);
       fprintf(out, "%-20s %-12s", cfg->method[m].label, budget);
       prune_row(out, sum, cnt, F);
     }

@@ -585,10 +585,12 @@ static int read_budget(reader *r, const spx_toml_node *bud, spx_config *c) {
   c->spex_t = (unsigned)t;
   if (b) {
     c->budget_mode = SPX_BUDGET_SPEX_B;
-    return read_row_int_array(r, b, "budget", budget_rows, "spx_b", &c->budget, &c->nbudget);
+    return read_row_int_array(r, b, "budget", budget_rows, "spx_b", &c->budget_points,
+                              &c->nbudget_points);
   }
   c->budget_mode = SPX_BUDGET_SAMPLES;
-  return read_row_int_array(r, s, "budget", budget_rows, "samples", &c->budget, &c->nbudget);
+  return read_row_int_array(r, s, "budget", budget_rows, "samples", &c->budget_points,
+                            &c->nbudget_points);
 }
 
 static int read_methods(reader *r, const spx_toml_node *arr, spx_config *c) {
@@ -810,7 +812,7 @@ static int resolve_explicands(reader *r, const spx_toml_node *orc, spx_config *c
                    c->explicand_count, c->explicand_first,
                    stride > 1 ? " with that stride" : "", total, c->oracle->name);
   double cells = (double)c->explicand_count * (double)(c->nscaling ? c->nscaling : 1) *
-                 (double)c->nmethod * (double)c->nbudget * (double)c->repeats;
+                 (double)c->nmethod * (double)c->nbudget_points * (double)c->repeats;
   if (cells > 1e8)
     return spx_error_set(r->err, SPX_ERANGE,
                          "%s: experiment: %.0f cells (explicands x scaling points x methods x "
@@ -1060,7 +1062,7 @@ void spx_config_destroy(spx_config **cfg) {
   free(c->recording);
   free(c->oracle_where);
   spx_options_destroy(&c->oracle_opts);
-  free(c->budget);
+  free(c->budget_points);
   for (size_t i = 0; i < c->nmethod; i++) {
     free(c->method[i].label);
     free(c->method[i].where);
@@ -1108,15 +1110,15 @@ spx_options *spx_config_oracle_options(const spx_config *cfg, size_t instance, s
   return o;
 }
 
-int spx_config_budget(const spx_config *cfg, size_t n, size_t i, size_t *samples,
+int spx_config_budget_queries(const spx_config *cfg, size_t n, size_t i, size_t *samples,
                       spx_error *err) {
-  if (i >= cfg->nbudget)
-    return spx_error_set(err, SPX_EINTERNAL, "budget point %zu of %zu", i, cfg->nbudget);
+  if (i >= cfg->nbudget_points)
+    return spx_error_set(err, SPX_EINTERNAL, "budget point %zu of %zu", i, cfg->nbudget_points);
   if (cfg->budget_mode == SPX_BUDGET_SAMPLES) {
-    *samples = (size_t)cfg->budget[i];
+    *samples = (size_t)cfg->budget_points[i];
     return SPX_OK;
   }
-  return spx_budget_spex_samples(n, cfg->spex_t, (unsigned)cfg->budget[i], samples, err);
+  return spx_budget_spex_samples(n, cfg->spex_t, (unsigned)cfg->budget_points[i], samples, err);
 }
 
 /* ---- dry run ----------------------------------------------------------------------------- */
@@ -1136,9 +1138,9 @@ static int dry_run_method(const spx_config *cfg, const spx_config_method *m, siz
   /* The smallest budget at which the method applies. */
   size_t best = 0;
   int found = 0;
-  for (size_t i = 0; i < cfg->nbudget; i++) {
+  for (size_t i = 0; i < cfg->nbudget_points; i++) {
     size_t samples;
-    if ((rc = spx_config_budget(cfg, n, i, &samples, err))) return rc;
+    if ((rc = spx_config_budget_queries(cfg, n, i, &samples, err))) return rc;
     spx_options *o = spx_options_clone(m->opts);
     SPX_CHECK_ALLOC(o, err);
     char why[256];
@@ -1162,7 +1164,7 @@ static int dry_run_method(const spx_config *cfg, const spx_config_method *m, siz
     /* Not applicable anywhere: at least the option names are checked. */
     char why[256];
     size_t samples = 1;
-    if (spx_config_budget(cfg, n, 0, &samples, NULL) != SPX_OK) samples = 1;
+    if (spx_config_budget_queries(cfg, n, 0, &samples, NULL) != SPX_OK) samples = 1;
     spx_method_applicable(m->type, n, samples, o, why, sizeof why);
   }
   if (rc == SPX_OK) rc = spx_options_check_unused(o, err);

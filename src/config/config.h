@@ -69,8 +69,8 @@ typedef struct spx_config {
   /* [budget] */
   spx_budget_mode budget_mode;
   unsigned spex_t;     /* BCH degree parameter of the spx_b rule */
-  long long *budget;   /* b values (spx_b) or sample counts (samples) */
-  size_t nbudget;
+  long long *budget_points; /* the [budget] points: b values (spx_b) or sample counts (samples) */
+  size_t nbudget_points;
   /* [[method]] */
   spx_config_method *method;
   size_t nmethod;
@@ -112,9 +112,9 @@ size_t spx_config_instance_scaling(const spx_config *cfg, size_t instance);
 
 /* A fresh copy of the oracle options for an instance (with n set for scaling sweeps). */
 spx_options *spx_config_oracle_options(const spx_config *cfg, size_t instance, spx_error *err);
-/* Queries of budget point i for an instance with n features. */
-int spx_config_budget(const spx_config *cfg, size_t n, size_t i, size_t *samples,
-                      spx_error *err);
+/* Queries (sample count) of budget point i for an instance with n features. */
+int spx_config_budget_queries(const spx_config *cfg, size_t n, size_t i, size_t *samples,
+                              spx_error *err);
 
 /* Method and oracle lookup that also sees the extra types. */
 const spx_oracle_type *spx_config_find_oracle(const spx_config_types *types, const char *name);

@@ -105,12 +105,12 @@ int spx_arrays_unpack(spx_bytes_reader *in, spx_array_list *l, spx_error *err) {
 
 /* ---- the record ------------------------------------------------------------------------------- */
 
-int spx_cell_init(spx_cell_result *c, int64_t method, int64_t instance, int64_t budget,
+int spx_cell_init(spx_cell_result *c, int64_t method, int64_t instance, int64_t budget_index,
                   int64_t repeat, size_t nscores, spx_error *err) {
   memset(c, 0, sizeof *c);
   c->method = method;
   c->instance = instance;
-  c->budget = budget;
+  c->budget_index = budget_index;
   c->repeat = repeat;
   c->status = SPX_CELL_PENDING;
   c->time_decode = c->time_oracle = c->peak_rss_mib = NAN;
@@ -163,7 +163,7 @@ void spx_cell_pack(spx_bytes *out, const spx_cell_result *c) {
   int has = c->has_transform;
   wire_hdr h = {c->method,
                 c->instance,
-                c->budget,
+                c->budget_index,
                 c->repeat,
                 c->status,
                 has,
@@ -205,14 +205,14 @@ int spx_cell_unpack(spx_bytes_reader *in, spx_cell_result *c, spx_error *err) {
   wire_hdr h;
   spx_bytes_get(in, &h, sizeof h);
   if (in->failed) { /* no coordinates either */
-    c->method = c->instance = c->budget = c->repeat = -1;
+    c->method = c->instance = c->budget_index = c->repeat = -1;
     return spx_error_set(err, SPX_EINVAL, "malformed cell record");
   }
   if (h.nterms < 0 || h.nindices < 0 || h.msg_len < 0 || h.nscores < 0)
     return spx_error_set(err, SPX_EINVAL, "malformed cell record");
   c->method = h.method;
   c->instance = h.instance;
-  c->budget = h.budget;
+  c->budget_index = h.budget;
   c->repeat = h.repeat;
   c->status = (int)h.status;
   c->queries = h.queries;

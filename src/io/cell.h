@@ -56,7 +56,7 @@ void spx_arrays_pack(spx_bytes *out, const spx_array_list *l);
 int spx_arrays_unpack(spx_bytes_reader *in, spx_array_list *l, spx_error *err);
 
 typedef struct spx_cell_result {
-  int64_t method, instance, budget, repeat; /* the cell's coordinates in the grid */
+  int64_t method, instance, budget_index, repeat; /* the cell's coordinates in the grid */
   int status;       /* SPX_CELL_* (results.h), or a driver's own code (never written) */
   uint64_t queries; /* the method's count of evaluated masks (spx_method_stats.queries) */
   double time_decode, time_oracle; /* seconds (spx_method_stats) */
@@ -72,7 +72,7 @@ typedef struct spx_cell_result {
 /* The empty record of a cell: status pending, every time and score NaN (nscores slots; the
  * only place a record's NaNs are written). Returns SPX_ENOMEM when the slots cannot be
  * allocated (the record is then usable with nscores = 0). */
-int spx_cell_init(spx_cell_result *c, int64_t method, int64_t instance, int64_t budget,
+int spx_cell_init(spx_cell_result *c, int64_t method, int64_t instance, int64_t budget_index,
                   int64_t repeat, size_t nscores, spx_error *err);
 void spx_cell_free(spx_cell_result *c);
 /* Replace the message (copied; NULL clears it). */

@@ -145,7 +145,7 @@ static void check_file(const char *path, const spx_config *cfg, spx_oracle *cons
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   spx_test(f >= 0, "%s opens", path);
   if (f < 0) return;
-  size_t F = cfg->nprune, P = cfg->prune_random, I = cfg->explicand_count, B = cfg->nbudget;
+  size_t F = cfg->nprune, P = cfg->prune_random, I = cfg->explicand_count, B = cfg->nbudget_points;
   double fr[16];
   spx_test(ds_size(f, "/pruning/fractions") == F && read_ds(f, "/pruning/fractions",
                                                             H5T_NATIVE_DOUBLE, fr) == 0,

@@ -90,7 +90,7 @@ static void test_codec(void) {
   spx_bytes_reader r = {b.data, b.len, 0, 0};
   spx_test(!b.failed && spx_cell_unpack(&r, &d, &err) == SPX_OK && r.at == b.len,
            "unpack reads the whole record (%s)", err.msg);
-  int same = d.method == 2 && d.instance == 5 && d.budget == 1 && d.repeat == 3 &&
+  int same = d.method == 2 && d.instance == 5 && d.budget_index == 1 && d.repeat == 3 &&
              d.status == SPX_CELL_OK && d.queries == 1234 && d.time_decode == 0.5 &&
              d.time_oracle == 1.5 && d.peak_rss_mib == 33.0 && d.message &&
              strcmp(d.message, "hello") == 0 && d.nscores == 4 && d.scores[0] == 0.97 &&

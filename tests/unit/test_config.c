@@ -180,7 +180,8 @@ static void test_good(void) {
                c->split == SPX_PAR_BLOCK && c->dedicated_coordinator == 0,
            "base: defaults");
   spx_test(c->explicand_first == 0 && c->explicand_count == 3, "base: all 3 explicands");
-  spx_test(c->nbudget == 2 && c->budget[1] == 64 && c->budget_mode == SPX_BUDGET_SAMPLES,
+  spx_test(c->nbudget_points == 2 && c->budget_points[1] == 64 &&
+               c->budget_mode == SPX_BUDGET_SAMPLES,
            "base: samples");
   spx_test(c->nmethod == 1 && strcmp(c->method[0].label, "texhaust") == 0 &&
                spx_options_count(c->method[0].opts) == 1,
@@ -232,7 +233,8 @@ static void test_good(void) {
     spx_options_destroy(&o);
     size_t s;
     /* n = 6, t = 5: (31,11), p = 20: N(3) = 3 * 21 * 8. */
-    spx_test(spx_config_budget(c, 6, 1, &s, &err) == 0 && s == 504, "spx_b = 3 at n = 6: 504");
+    spx_test(spx_config_budget_queries(c, 6, 1, &s, &err) == 0 && s == 504,
+             "spx_b = 3 at n = 6: 504");
     spx_test(spx_config_dry_run(c, &err) == SPX_OK, "scaling dry run (%s)", err.msg);
   }
   spx_config_destroy(&c);
