@@ -14,27 +14,8 @@
 #     long-format table of cells equal to the datasets;
 #   - scripts/compare-results ignores exactly the added metadata and still reports a changed
 #     value, a changed or added attribute and an added dataset.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-SRC=${SPX_SOURCE_DIR:-$PWD}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-  if [ "$2" = 0 ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1${3:+ ($(head -c 800 "$3"))}"
-  fi
-}
-if ! "$PY" -c "import h5py, numpy, pandas" 2>/dev/null; then
-  echo "SKIP: python3-h5py / pandas missing (scripts/setup installs them)"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy pandas
 
 # A small reviews file the configuration names: its hash must be in the file.
 printf 'review,source,n,sentiment\n"A wonderful, moving film.",t,4,positive\n"Dull and far too long, a waste of time.",t,8,negative\n"Not bad at all, really.",t,5,positive\n' >"$tmp/reviews.csv"
@@ -282,5 +263,4 @@ mutate "an added attribute other than units/description" "f['results/lime/r2'].a
 mutate "an added dataset outside /meta" "f['results/lime'].create_dataset('extra', data=[1])"
 mutate "a removed dataset" "del f['results/lime/message']"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
