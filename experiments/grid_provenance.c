@@ -228,10 +228,11 @@ static int input_file(const char *given, char *out, size_t len) {
 }
 
 typedef struct {
-  strlist option, path;
+  strlist option, path, origin;
 } inputs;
 
-static int add_input(inputs *in, const char *option, const char *path) {
+/* origin: "given" (named by an option's value) or "default" (the oracle's built-in file). */
+static int add_input_from(inputs *in, const char *option, const char *path, const char *origin) {
   for (size_t k = 0; k < in->path.n; k++)
     if (strcmp(in->path.s[k], path) == 0) return 0;
   if (push(&in->option, dup_str(option))) return -1;
@@ -239,7 +240,23 @@ static int add_input(inputs *in, const char *option, const char *path) {
     free(in->option.s[--in->option.n]);
     return -1;
   }
+  if (push(&in->origin, dup_str(origin))) {
+    free(in->option.s[--in->option.n]);
+    free(in->path.s[--in->path.n]);
+    return -1;
+  }
   return 0;
+}
+
+static int add_input(inputs *in, const char *option, const char *path) {
+  return add_input_from(in, option, path, "given");
+}
+
+/* spx_oracle_input_fn: a file the oracle reads, as "oracle.<key>". */
+static int add_oracle_input(void *ctx, const char *key, const char *path, int is_default) {
+  char option[300];
+  snprintf(option, sizeof option, "oracle.%s", key);
+  return add_input_from(ctx, option, path, is_default ? "default" : "given");
 }
 
 /* word with "{e}" replaced by e */
@@ -315,7 +332,7 @@ static int scan_inputs(const spx_config *cfg, const char *owner, const char *tex
 int grid_provenance_begin(coordinator *c, spx_par *par, const char *start, spx_error *err) {
   const spx_config *cfg = c->cfg;
   strlist vn = {0}, vv = {0}, on = {0}, ot = {0};
-  inputs in = {{0}, {0}};
+  inputs in = {{0}, {0}, {0}};
   int rc = versions(&vn, &vv) ? spx_error_set(err, SPX_ENOMEM, "out of memory") : SPX_OK;
   if (rc == SPX_OK) {
     char *t = resolved(cfg->oracle_opts, spx_oracle_common_options, cfg->oracle->options, err);
@@ -323,6 +340,13 @@ int grid_provenance_begin(coordinator *c, spx_par *par, const char *start, spx_e
       rc = err->code ? err->code : spx_error_set(err, SPX_ENOMEM, "out of memory");
     if (rc == SPX_OK && scan_inputs(cfg, "oracle", t, &in))
       rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  /* the files the oracle reads that no option value names (its built-in defaults) */
+  if (rc == SPX_OK) {
+    spx_options *o = spx_options_clone(cfg->oracle_opts);
+    if (o == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    if (rc == SPX_OK) rc = spx_oracle_inputs(cfg->oracle, o, add_oracle_input, &in, err);
+    spx_options_destroy(&o);
   }
   for (size_t m = 0; rc == SPX_OK && m < cfg->nmethod; m++) {
     char *t = resolved(cfg->method[m].opts, cfg->method[m].type->options, NULL, err);
@@ -340,7 +364,7 @@ int grid_provenance_begin(coordinator *c, spx_par *par, const char *start, spx_e
   if (rc == SPX_OK && in.path.n) {
     pin = malloc(in.path.n * sizeof *pin);
     if (pin == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
-    for (size_t k = 0; pin && k < in.path.n; k++) pin[k] = (spx_provenance_input){in.option.s[k], in.path.s[k]};
+    for (size_t k = 0; pin && k < in.path.n; k++) pin[k] = (spx_provenance_input){in.option.s[k], in.path.s[k], in.origin.s[k]};
   }
   if (rc == SPX_OK) {
     char cwd[4096], host[256];
@@ -363,6 +387,7 @@ int grid_provenance_begin(coordinator *c, spx_par *par, const char *start, spx_e
   strlist_free(&ot);
   strlist_free(&in.option);
   strlist_free(&in.path);
+  strlist_free(&in.origin);
   return rc;
 }
 

@@ -303,8 +303,10 @@ static int write_inputs(spx_results *res, hid_t run, const spx_provenance_run *r
   hid_t in = H5Gcreate2(run, "inputs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (in < 0) return -1;
   int bad = put_str(res, in, "description",
-                    "input files named by the options (datasets, recordings, label files, "
-                    "scripts), one group each: option, path, size_bytes, sha256 (or error)");
+                    "input files the run reads (datasets, recordings, label files, scripts, "
+                    "model files), named by the options or the oracle's built-in defaults, one "
+                    "group each: option, origin (given/default), path, size_bytes, sha256 (or "
+                    "error)");
   for (size_t j = 0; !bad && j < r->ninputs; j++) {
     char name[32];
     snprintf(name, sizeof name, "%zu", j);
@@ -318,6 +320,7 @@ static int write_inputs(spx_results *res, hid_t run, const spx_provenance_run *r
     spx_error e = {0};
     bad |= put_str(res, g, "option", r->inputs[j].option);
     bad |= put_str(res, g, "path", r->inputs[j].path);
+    if (r->inputs[j].origin) bad |= put_str(res, g, "origin", r->inputs[j].origin);
     if (spx_sha256_file(r->inputs[j].path, hex, &size, &e) == SPX_OK) {
       bad |= spx_h5_attr_i64(g, "size_bytes", (long long)size);
       bad |= put_str(res, g, "sha256", hex);

@@ -23,6 +23,8 @@
 typedef struct spx_provenance_input {
   const char *option; /* the option naming it, e.g. "oracle.texts_csv" */
   const char *path;   /* the file (as the oracle opens it) */
+  const char *origin; /* "given" (an option's value names it) or "default" (the oracle's
+                       * built-in file, the option not given); NULL: not recorded */
 } spx_provenance_input;
 
 typedef struct spx_provenance_run {

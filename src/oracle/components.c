@@ -91,7 +91,7 @@ static void comp_free(comp_state *s) {
 /* Load digits, scale pixels to [0,1], shuffle with the seed; last test_rows rows are test. */
 static int load_digits(const comp_opts *o, spx_dataset *ds, spx_error *err) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/digits.csv.gz", o->dir);
+  snprintf(path, sizeof path, "%s/%s", o->dir, SPX_SKLEARN_DIGITS);
   int rc = spx_dataset_read_csv(path, 0, ds, err);
   if (rc) return rc;
   for (size_t k = 0; k < ds->rows * ds->d; k++) ds->x[k] /= 16.0;
@@ -222,6 +222,14 @@ static double comp_task_accuracy(const spx_oracle *o, const uint64_t *mask) {
   return acc;
 }
 
+/* The data file the oracle reads (provenance; the trained model's cache file in cache_dir is
+ * derived from it and the options, and not listed). */
+static int comp_inputs(spx_options *opts, spx_oracle_input_fn add, void *ctx, spx_error *err) {
+  const char *dir;
+  int rc = spx_opt_string(opts, "data_dir", &dir, err);
+  return rc ? rc : spx_dataset_list_file(opts, dir, SPX_SKLEARN_DIGITS, add, ctx, err);
+}
+
 const spx_oracle_type spx_oracle_components = {
     .name = "components",
     .summary = "ablate hidden units (or heads) of an MLP trained on digits; mean log-prob of the task",
@@ -231,4 +239,5 @@ const spx_oracle_type spx_oracle_components = {
     .truth = NULL,
     .close = comp_close,
     .task_accuracy = comp_task_accuracy,
-    .options = comp_rows};
+    .options = comp_rows,
+    .inputs = comp_inputs};

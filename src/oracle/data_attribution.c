@@ -221,7 +221,7 @@ static int load(spx_options *opts, const da_opts *o, spx_dataset *ds, spx_error 
 static int load_unchecked(spx_options *opts, const da_opts *o, spx_dataset *ds, spx_error *err) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", o->dir,
-           o->which == 0 ? "breast_cancer.csv" : "digits.csv.gz");
+           o->which == 0 ? SPX_SKLEARN_BREAST_CANCER : SPX_SKLEARN_DIGITS);
   int rc = spx_dataset_read_csv(path, o->which == 0, ds, err);
   if (rc) return rc;
   long long cls[10];
@@ -398,6 +398,17 @@ static const spx_images *da_images(const spx_oracle *self) {
   return s && s->images.features ? &s->images : NULL;
 }
 
+/* The data file the oracle reads (provenance). */
+static int da_inputs(spx_options *opts, spx_oracle_input_fn add, void *ctx, spx_error *err) {
+  const char *dir;
+  int which;
+  int rc = spx_opt_choice(opts, "dataset", &which, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "data_dir", &dir, err);
+  if (rc) return rc;
+  return spx_dataset_list_file(opts, dir, which == 0 ? SPX_SKLEARN_BREAST_CANCER : SPX_SKLEARN_DIGITS,
+                               add, ctx, err);
+}
+
 const spx_oracle_type spx_oracle_data_attribution = {
     .name = "data_attribution",
     .summary = "retrain L2 logistic/softmax regression on the kept training points; margin of one test point",
@@ -407,4 +418,5 @@ const spx_oracle_type spx_oracle_data_attribution = {
     .truth = NULL,
     .close = da_close,
     .images = da_images,
-    .options = da_rows};
+    .options = da_rows,
+    .inputs = da_inputs};

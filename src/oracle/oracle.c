@@ -96,6 +96,14 @@ int spx_oracle_explicands(const spx_oracle_type *type, spx_options *opts, size_t
   return type->explicands(opts, count, err);
 }
 
+int spx_oracle_inputs(const spx_oracle_type *type, spx_options *opts, spx_oracle_input_fn add,
+                      void *ctx, spx_error *err) {
+  if (type == NULL) return spx_error_set(err, SPX_EINVAL, "no oracle kind given");
+  int rc = declare(type, opts, err);
+  if (rc || type->inputs == NULL) return rc;
+  return type->inputs(opts, add, ctx, err);
+}
+
 /* Everything the type's open fills in, freed (the counters and reopen data stay). */
 static void close_state(spx_oracle *p) {
   if (p->type && p->type->close && p->state) p->type->close(p);

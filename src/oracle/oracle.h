@@ -34,6 +34,11 @@ int spx_images_set(spx_images *im, size_t n, size_t h, size_t w, const double *f
                    const double *explicand, spx_error *err);
 void spx_images_free(spx_images *im);
 
+/* Called once per file an oracle reads (see spx_oracle_type.inputs): key is the option naming
+ * it ("texts_csv"), path the file as the oracle opens it, is_default 1 when the option was not
+ * given and path is the oracle's built-in default. Nonzero stops the listing. */
+typedef int (*spx_oracle_input_fn)(void *ctx, const char *key, const char *path, int is_default);
+
 typedef struct spx_oracle_type {
   const char *name;
   const char *summary; /* one line for --help */
@@ -59,6 +64,11 @@ typedef struct spx_oracle_type {
   /* The oracle's option keys (core/options.h), each declared once with its default, range and
    * help; read with spx_opt_*. NULL for an oracle that reads undeclared keys. */
   const spx_option_decl *options;
+  /* Optional: list the data, script and model files the oracle reads with these options, each
+   * resolved by the code open() resolves it with, built-in defaults included (a file that
+   * cannot be found is left out: open() reports it). For the result file's provenance, which
+   * hashes them. NULL: the oracle reads no file that its options do not name. */
+  int (*inputs)(spx_options *opts, spx_oracle_input_fn add, void *ctx, spx_error *err);
 } spx_oracle_type;
 
 struct spx_oracle {
@@ -103,6 +113,10 @@ int spx_oracle_open(const spx_oracle_type *type, spx_options *opts, size_t expli
 int spx_oracle_explicands(const spx_oracle_type *type, spx_options *opts, size_t *count,
                           spx_error *err);
 void spx_oracle_destroy(spx_oracle **o);
+/* The files an oracle of type reads with these options (the type's inputs hook, after declaring
+ * its tables in opts); nothing when the type has no hook. add's nonzero return -> SPX_ENOMEM. */
+int spx_oracle_inputs(const spx_oracle_type *type, spx_options *opts, spx_oracle_input_fn add,
+                      void *ctx, spx_error *err);
 
 /* Replace the oracle's state by a freshly opened one (same type, options and explicand; for
  * a process oracle, a new process), keeping the query and time counters. On failure the

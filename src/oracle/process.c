@@ -762,6 +762,18 @@ int spx_process_find_file(spx_options *opts, const char *key, const char *given,
                           strerror(errno), hint);
 }
 
+int spx_process_list_file(spx_options *opts, const char *key, const char *given,
+                          const char *def, int def_in_source, spx_oracle_input_fn add,
+                          void *ctx, spx_error *err) {
+  char *path = NULL;
+  spx_error quiet = {0};
+  if (spx_process_find_file(opts, key, given, def, def_in_source, "", "", &path, &quiet))
+    return SPX_OK; /* not found: open() says so */
+  int bad = add(ctx, key, path, given == NULL);
+  free(path);
+  return bad ? spx_error_set(err, SPX_ENOMEM, "out of memory listing the oracle's files") : SPX_OK;
+}
+
 int spx_process_program_found(const char *prog) {
   if (strchr(prog, '/')) return access(prog, X_OK) == 0;
   const char *path = getenv("PATH");

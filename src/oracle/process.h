@@ -42,6 +42,12 @@ int spx_process_open_inner(spx_oracle *outer, const char *context, const char *c
 int spx_process_find_file(spx_options *opts, const char *key, const char *given,
                           const char *def, int def_in_source, const char *what,
                           const char *hint, char **out, spx_error *err);
+/* For an oracle's inputs hook (oracle.h): the file spx_process_find_file resolves for key with
+ * the same given/def/def_in_source, passed to add (is_default = given == NULL); nothing when
+ * it is not found (opening the oracle reports that). SPX_ENOMEM when add fails. */
+int spx_process_list_file(spx_options *opts, const char *key, const char *given,
+                          const char *def, int def_in_source, spx_oracle_input_fn add,
+                          void *ctx, spx_error *err);
 /* 1 when prog can be run: a path containing '/' must be executable, a bare name is looked up
  * in PATH (as /bin/sh will). */
 int spx_process_program_found(const char *prog);

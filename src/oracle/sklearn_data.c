@@ -6,9 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include "core/rng.h"
+
+int spx_dataset_list_file(spx_options *opts, const char *dir, const char *name,
+                          spx_oracle_input_fn add, void *ctx, spx_error *err) {
+  char path[4096];
+  if (dir == NULL || (size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
+      access(path, R_OK) != 0)
+    return SPX_OK;
+  if (add(ctx, "data_dir", path, !spx_options_has(opts, "data_dir")))
+    return spx_error_set(err, SPX_ENOMEM, "out of memory listing the oracle's files");
+  return SPX_OK;
+}
 
 void spx_dataset_free(spx_dataset *ds) {
   free(ds->x);

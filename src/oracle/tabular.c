@@ -75,7 +75,7 @@ static int read_opts(spx_options *opts, tab_opts *o, spx_error *err) {
  * rows. On failure nothing stays allocated. */
 static int load(spx_options *opts, const tab_opts *o, spx_dataset *ds, spx_error *err) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/breast_cancer.csv", o->dir);
+  snprintf(path, sizeof path, "%s/%s", o->dir, SPX_SKLEARN_BREAST_CANCER);
   memset(ds, 0, sizeof *ds);
   int rc = spx_dataset_read_csv(path, 1, ds, err);
   if (rc) return rc;
@@ -258,6 +258,13 @@ static void tab_close(spx_oracle *self) {
   free(s);
 }
 
+/* The data file the oracle reads (provenance). */
+static int tab_inputs(spx_options *opts, spx_oracle_input_fn add, void *ctx, spx_error *err) {
+  const char *dir;
+  int rc = spx_opt_string(opts, "data_dir", &dir, err);
+  return rc ? rc : spx_dataset_list_file(opts, dir, SPX_SKLEARN_BREAST_CANCER, add, ctx, err);
+}
+
 const spx_oracle_type spx_oracle_tabular = {
     .name = "tabular",
     .summary = "XGBoost on breast cancer data; raw margin of one test row, removed features at the "
@@ -267,4 +274,5 @@ const spx_oracle_type spx_oracle_tabular = {
     .eval = tab_eval,
     .truth = tab_truth,
     .close = tab_close,
-    .options = tab_rows};
+    .options = tab_rows,
+    .inputs = tab_inputs};

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "oracle.h"
 #include "process.h"
 #include "textdata.h"
@@ -481,6 +483,52 @@ static int senti_open(spx_oracle *o, spx_options *opts, size_t explicand, spx_er
   return rc;
 }
 
+/* The files the sentiment oracle reads (provenance): the reviews CSV, the VADER server script,
+ * and the vader-sentiment package's package.json and its "main" file (the bundled analyser with
+ * its lexicon, what node loads), each resolved as senti_open resolves it, defaults included. */
+static int senti_inputs(spx_options *opts, spx_oracle_input_fn add, void *ctx, spx_error *err) {
+  const char *csv, *script, *package_opt;
+  int rc = spx_opt_string(opts, "texts_csv", &csv, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "script", &script, err);
+  if (rc == SPX_OK) rc = spx_opt_string(opts, "package", &package_opt, err);
+  if (rc == SPX_OK) rc = spx_process_list_file(opts, "texts_csv", csv, DEFAULT_CSV, 1, add, ctx, err);
+  if (rc == SPX_OK)
+    rc = spx_process_list_file(opts, "script", script, DEFAULT_SCRIPT, 1, add, ctx, err);
+  char *package = NULL;
+  spx_error quiet = {0};
+  if (rc != SPX_OK || spx_process_find_file(opts, "package", package_opt, DEFAULT_PACKAGE, 1, "",
+                                            "", &package, &quiet) != SPX_OK)
+    return rc;
+  size_t len = strlen(package) + 4096;
+  char *file = malloc(len);
+  char *json = NULL;
+  if (file == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+  if (rc == SPX_OK) {
+    snprintf(file, len, "%s/package.json", package);
+    if (access(file, R_OK) == 0 && add(ctx, "package", file, package_opt == NULL))
+      rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  /* its "main" (node's require of the directory loads that file) */
+  FILE *f = rc == SPX_OK ? fopen(file, "rb") : NULL;
+  if (f) {
+    json = calloc(65537, 1);
+    size_t got = json ? fread(json, 1, 65536, f) : 0;
+    fclose(f);
+    cJSON *j = json && got ? cJSON_Parse(json) : NULL;
+    const cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "main") : NULL;
+    if (cJSON_IsString(m) && strlen(m->valuestring) < 2048) {
+      snprintf(file, len, "%s/%s", package, m->valuestring);
+      if (access(file, R_OK) == 0 && add(ctx, "package", file, package_opt == NULL))
+        rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    }
+    cJSON_Delete(j);
+  }
+  free(json);
+  free(file);
+  free(package);
+  return rc;
+}
+
 const spx_oracle_type spx_oracle_sentiment = {
     .name = "sentiment",
     .summary = "VADER sentiment of a movie review; features are its words (the text oracle with "
@@ -491,4 +539,5 @@ const spx_oracle_type spx_oracle_sentiment = {
     .truth = NULL,
     .close = text_close,
     .options = senti_rows,
+    .inputs = senti_inputs,
 };

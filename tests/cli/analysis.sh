@@ -6,29 +6,8 @@
 # (numbers recomputed from the file) and the report's pruning section. Digits
 # data_attribution: the report draws each listed interaction's training images, and a
 # drawn image decodes back to the stored pixels.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-# check DESCRIPTION STATUS [FILE]: count a result; on failure print FILE's start (stderr of
-# the command checked). The status is passed as $? right after the command, never after a
-# command substitution in the description (which would reset $?).
-check() {
-  if [ "$2" = 0 ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1${3:+ ($(head -c 300 "$3"))}"
-  fi
-}
-if ! "$PY" -c "import h5py, matplotlib" 2>/dev/null; then
-  echo "SKIP: python3-h5py / python3-matplotlib missing (scripts/setup installs them)"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py matplotlib
 
 run() { "$BIN" "$1" --quiet --set "experiment.output=\"$2\"" >/dev/null 2>"$tmp/err"; }
 run configs/quick/faithfulness.toml "$tmp/f.h5"; check "quick faithfulness run" $?
@@ -411,5 +390,4 @@ grep -q "Explicand 1" "$tmp/report.html"; check "report has a section per explic
 "$PY" analysis/report.py "$tmp/nope.h5" -o "$tmp/x.html" 2>"$tmp/err"
 [ $? != 0 ] && grep -q "no such file" "$tmp/err"; check "missing file is a clear error" $?
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -3,22 +3,10 @@
 # (configs/estimators_california.toml, 3 budgets 9, 48, 256): a CSV row per method and budget,
 # the exact estimators' MSE ~ 0 at budget 2^8 = 256, permutation's > 0, ProxySPEX capped,
 # plot_index_accuracy.py's figure/CSV/tables, and usage errors.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
+. "$(dirname "$0")/../lib/harness.sh"
 BENCH=$(dirname "$BIN")/bench_estimators
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
-if [ ! -f ../shared/data/shapiq_california/imputer_Moebius_order8.json ]; then
-  echo "SKIP: ../shared/data/shapiq_california is absent"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
+[ -f "$SRC/../shared/data/shapiq_california/imputer_Moebius_order8.json" ] ||
+  skip "../shared/data/shapiq_california is absent"
 "$BENCH" configs/estimators_california.toml --points 3 --cap proxyspex=48 --out "$tmp/c.csv" 2>"$tmp/err"
 check "bench_estimators runs (exit 0)" $?
 rows=$(awk -F, 'NR > 1' "$tmp/c.csv" | wc -l)
@@ -33,7 +21,7 @@ awk -F, '$4 == "proxyspex" && $7 == 256 && $10 == "skipped" && /above --cap prox
 check "proxyspex skipped above its cap" $?
 awk -F, '$4 == "permutation" && $7 == 9 && $10 == "skipped" && /one permutation/ {f = 1} END {exit !f}' "$tmp/c.csv"
 check "permutation skipped below one permutation's budget" $?
-if "$PY" -c "import matplotlib" 2>/dev/null; then
+if has_python matplotlib; then
   "$PY" analysis/plot_index_accuracy.py "$tmp/c.csv" -o "$tmp/fig" >"$tmp/tables.md" 2>/dev/null
   check "plot_index_accuracy.py runs" $?
   [ -s "$tmp/fig/estimators_california_mse.png" ] && [ -s "$tmp/fig/index_accuracy.csv" ]
@@ -46,5 +34,4 @@ fi
 [ $? = 2 ]; check "unknown index: exit 2" $?
 "$BENCH" /nonexistent.toml 2>"$tmp/err" >/dev/null
 [ $? = 1 ] && grep -q "nonexistent" "$tmp/err"; check "missing config: exit 1 naming the file" $?
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

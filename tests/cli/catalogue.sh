@@ -3,17 +3,8 @@
 # gives the EXACT first line spex-bench must print on stderr and exit status 2 (usage or
 # configuration error, docs/configuration.md "Errors"). The configs are small edits of one
 # valid base config, written as c.toml in a temporary directory (so messages name "c.toml").
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
-# In a sanitizer build, Open MPI keeps memory until exit: suppress those leak reports.
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=${SPX_SOURCE_DIR:-$PWD}/tests/lsan-mpi.supp:print_suppressions=0}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/harness.sh"
 cd "$tmp" || exit 1
-pass=0
-fail=0
 
 base() {
   cat <<'EOF'
@@ -49,10 +40,10 @@ expect() {
   local got=$? line
   line=$(head -n 1 err.txt)
   if [ "$got" = 2 ] && [ "$line" = "$want" ]; then
-    pass=$((pass + 1))
+    note_pass
   else
-    fail=$((fail + 1))
-    printf 'FAIL: %s: exit %s (want 2)\n  want: %s\n  got:  %s\n' "$name" "$got" "$want" "$line"
+    note_fail "$name: exit $got (want 2): $(printf '%q ' "$BIN" "$@")"
+    printf '    want: %s\n    got:  %s\n' "$want" "$line"
   fi
 }
 
@@ -64,10 +55,10 @@ expect_prefix() {
   local got=$? line
   line=$(head -n 1 err.txt)
   if [ "$got" = 2 ] && [ "${line#"$want"}" != "$line" ]; then
-    pass=$((pass + 1))
+    note_pass
   else
-    fail=$((fail + 1))
-    printf 'FAIL: %s: exit %s (want 2)\n  want: %s...\n  got:  %s\n' "$name" "$got" "$want" "$line"
+    note_fail "$name: exit $got (want 2): $(printf '%q ' "$BIN" "$@")"
+    printf '    want: %s...\n    got:  %s\n' "$want" "$line"
   fi
 }
 
@@ -223,7 +214,7 @@ if "$BIN" c.toml --quiet >/dev/null 2>err.txt; then
   expect "--resume with another config" "spex-bench: out.h5: the file was written with another configuration; --resume needs the same resolved configuration (compare its /config with \`spex-bench check\`)" c.toml --resume --set experiment.seed=2
   expect "existing output without --resume" "spex-bench: out.h5: the output file exists; pass --resume to continue it, or remove it (or --set experiment.output=...)" c.toml
 else
-  fail=$((fail + 1)); echo "FAIL: base run: $(cat err.txt)"
+  note_fail "base run" err.txt
 fi
 
 # ---- explain usage errors ----
@@ -242,7 +233,9 @@ expect "device as config" "spex-bench: /dev/zero: not a regular file (a device, 
 expect "explicand out of range" "spex-bench explain: --explicand: 5 is beyond the 1 explicand of oracle process (0..0)" explain --oracle process --command true --n 4 --method exact --explicand 5
 expect "explain flag twice" "spex-bench explain: --seed given twice" explain --oracle synthetic --n 8 --terms 3 --method exact --seed 1 --seed 2
 "$BIN" explain --oracle synthetic --n=8 --terms=3 --method=exact --top=2 >out.txt 2>err.txt
-if [ $? = 0 ] && grep -q "n = 8" out.txt; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: explain --KEY=VALUE"; fi
+st=$?
+[ $st = 0 ] && grep -q "n = 8" out.txt
+check "explain --KEY=VALUE (exit $st)" $? err.txt
 expect "explain unknown index" "spex-bench explain: --index: unknown index 'magic' (fourier, moebius, sii, bii, sv, bv, fsii, fbii, stii, ksii)" explain --oracle synthetic --method exact --n 8 --terms 3 --index magic
 expect "explain bad --top" "spex-bench explain: --top: expected an integer >= 0, got 'x'" explain --oracle synthetic --method exact --n 8 --terms 3 --top x
 expect "explain oracle option missing" "spex-bench explain: oracle process: command line: command: required: the shell command that runs the model" explain --oracle process --method exact --n 8
@@ -262,8 +255,9 @@ expect "--set literal quoted key with '='" "spex-bench: --set oracle.'a=b'=1: a=
 expect "--set quoted key not closed" "spex-bench: --set oracle.\"ab=1: a quoted key is not closed" check c.toml --set 'oracle."ab=1'
 expect "--set quoted key with a bad escape" "spex-bench: --set oracle.\"a\\qb\"=1: oracle.\"a\\qb\": bad quoted key \"a\\qb\" in 'oracle.\"a\\qb\"': Error while parsing string: unknown escape sequence '\\q'" check c.toml --set 'oracle."a\qb"=1'
 "$BIN" check c.toml --set '"experiment" . "see\u0064" = 7' >out.txt 2>err.txt
-if [ $? = 0 ] && grep -qx "seed = 7" out.txt; then pass=$((pass + 1)); else
-  fail=$((fail + 1)); echo "FAIL: --set with quoted segments, spaces and an escape: $(head -1 err.txt)"; fi
+st=$?
+[ $st = 0 ] && grep -qx "seed = 7" out.txt
+check "--set with quoted segments, spaces and an escape (exit $st)" $? err.txt
 # check looks for the program of the process oracle's command without starting it (it used
 # to pass and the run failed every cell): a program not on PATH, a path that does not exist or
 # is not executable, an interpreter's missing script (also through {e}); a model that exists
@@ -288,9 +282,7 @@ pcfg "'bash run.sh'"
 expect "process command: missing script of bash" "spex-bench: c.toml:9:11: oracle.command: the script 'run.sh' (the first argument of bash) does not exist" check c.toml
 pcfg "'X=\"a b\" python3 -W ignore model.py --n 8'"
 "$BIN" check c.toml >out.txt 2>err.txt
-if [ $? = 0 ]; then pass=$((pass + 1)); else
-  fail=$((fail + 1)); echo "FAIL: process command that exists refused: $(head -1 err.txt)"; fi
+check "process command that exists accepted" $? err.txt
 rm -f model.py
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -8,26 +8,8 @@
 #   - without --probe it gives no time and says how to get one;
 #   - with --probe every number is labelled an estimate, and the oracle time equals the sum of
 #     the printed per-instance costs when every instance is probed.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-  if [ "$2" = 0 ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1${3:+ ($(head -c 600 "$3"))}"
-  fi
-}
-if ! "$PY" -c "import h5py, numpy" 2>/dev/null; then
-  echo "SKIP: python3-h5py missing (scripts/setup installs it)"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
 
 cat >"$tmp/skip.toml" <<TOML
 [experiment]
@@ -130,5 +112,4 @@ sys.exit(1 if errs else 0)
 PY
 check "--probe: labelled estimate, time = sum of the printed per-instance costs" $? "$tmp/v"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -2,17 +2,8 @@
 # tests/cli/check_plan.sh: `spex-bench check` lists exactly the cells a run records as skipped
 # (same method, budget point and instance, with the method's reason), and shows every method's
 # resolved options with their declared defaults.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() { # check NAME CONDITION-EXIT-STATUS
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
 # n grows with the explicand's scaling point; faith_shap of order 3 without penalty needs more
 # masks than the smaller budget has at the larger n, exact needs 2^n masks: a mix of cells
 # that run and cells that are skipped.
@@ -104,5 +95,4 @@ sed -i 's/^kind = "process"/kind = "synthetic"\nterms = 2/; /^command/d' "$tmp/p
 st=$?
 check "an integer explicands for synthetic is refused ($(head -c 200 "$tmp/err"))" $st
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -11,23 +11,16 @@
 # one HOME and run in the order given (your-model.md makes the venv ~/spexenv that
 # cluster.md uses); `spex-bench` is the built binary and /usr/bin comes first on PATH
 # (Debian's python3).
-set -u
+. "$(dirname "$0")/../lib/harness.sh"
 : "${SPX_BIN:?set by CTest}"
-src=${SPX_SOURCE_DIR:-$(pwd)}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-if ! "$PY" -c 'import numpy, sklearn, h5py, venv' 2>/dev/null; then
-  echo "SKIP: python3-numpy / python3-sklearn / python3-h5py / python3-venv missing (scripts/setup)"; exit 0
-fi
-tmp=$(mktemp -d /tmp/spx_docs_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+src=$SRC
+need_python numpy sklearn h5py venv
 mkdir -p "$tmp/bin" "$tmp/home"
-ln -s "$SPX_BIN" "$tmp/bin/spex-bench"
-fail=0
+ln -s "$BIN" "$tmp/bin/spex-bench"
 pages=("$@")
 [ ${#pages[@]} -gt 0 ] || pages=(docs/oracles.md docs/your-model.md docs/cluster.md)
 for page in "${pages[@]}"; do
-  [ -f "$src/$page" ] || { echo "FAIL: $page not found"; fail=1; continue; }
+  [ -f "$src/$page" ] || { note_fail "$page not found"; continue; }
   name=$(basename "$page" .md)
   wd="$tmp/$name"
   mkdir -p "$wd"
@@ -68,12 +61,12 @@ open(out, "w").write("\n".join(script) + "\n")
 print("%s: %d marked blocks" % (page.split("/")[-1], count))
 sys.exit(bad)
 PYEOF
-  then fail=1; fi
+  then note_fail "$page: a same-as block differs"; fi
   if (cd "$wd" && HOME="$tmp/home" PATH="$tmp/bin:/usr/bin:$PATH" bash "$wd/script.sh" >"$wd/out.txt" 2>&1); then
-    echo "PASS: $page: snippets run as printed"
+    note_pass "$page: snippets run as printed"
     [ -n "${SPX_DOCS_VERBOSE:-}" ] && cat "$wd/out.txt"
   else
-    echo "FAIL: $page: a snippet failed; its output:"; tail -40 "$wd/out.txt"; fail=1
+    note_fail "$page: a snippet failed; its output:"; tail -40 "$wd/out.txt"
   fi
 done
-exit $fail
+finish

@@ -7,17 +7,8 @@
 # test_masks prints and writes the very R^2 stored in the file (compared as exact doubles)
 # for repeat 0, the repeat explain reproduces. A different seed gives another R^2 (the check
 # can fail).
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() { # check NAME STATUS
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
 cat >"$tmp/grid.toml" <<TOML
 [experiment]
 name = "explain_grid"
@@ -95,5 +86,4 @@ read -r label e q r2 extra <"$tmp/cells"
   "$tmp/o.json" "$r2"
 check "another seed gives another R2 than the grid's" $?
 
-echo "explain_grid: $pass passed, $fail failed"
-[ $fail = 0 ]
+finish

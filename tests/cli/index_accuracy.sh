@@ -11,18 +11,8 @@
 #     (the method's stored transform and exact's) evaluated on all 2^n masks, the indices from
 #     their definitions, the metrics from theirs;
 #   - the end-of-run summary has the scorer's columns; a file without [scoring] has none.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-if ! "$PY" -c 'import h5py, numpy' 2>/dev/null; then echo "SKIP: python3-h5py missing"; exit 0; fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() { # check NAME STATUS
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
 cat >"$tmp/ia.toml" <<TOML
 [experiment]
 seed = 3
@@ -186,5 +176,4 @@ check "run without [scoring] (exit $st)" $st
 "$PY" -c 'import h5py,sys; f=h5py.File(sys.argv[1]); sys.exit(any(k.startswith("index_") for k in f["results/exact"]))' "$tmp/plain.h5"
 check "no index_* dataset without [scoring]" $?
 
-echo "index_accuracy: $pass passed, $fail failed"
-[ $fail = 0 ]
+finish

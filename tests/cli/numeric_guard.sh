@@ -2,20 +2,9 @@
 # tests/cli/numeric_guard.sh: huge but finite answers (+-1e308) never give an `ok` cell with a
 # non-finite number, and `explain` refuses instead of printing -nan (issue #14). A shell model
 # answers 1e308 when feature 0 is kept, -1e308 otherwise.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=${SPX_SOURCE_DIR:-$PWD}/tests/lsan-mpi.supp:print_suppressions=0}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
 cd "$tmp" || exit 1
-pass=0
-fail=0
-check() { # check NAME STATUS
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
 cat >huge.sh <<'EOF2'
 read n
 while read c; do
@@ -89,5 +78,4 @@ grep -qx clean cells.out
 st=$?
 check "no ok cell carries a non-finite number; lime, banzhaf, faith_banzhaf failed with the reason [$(cat cells.out)]" $st
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -5,34 +5,17 @@
 #   - /meta/runs/0: command line, ranks, start/end time, exit state, versions (spex-bench, HDF5,
 #     MPI, GSL, XGBoost, the node package as installed), the resolved options of the oracle
 #     and every method (given values and declared defaults), the SHA-256 of the reviews file
-#     the config names (against hashlib);
+#     the config names (against hashlib) and of the built-in default files a config that names
+#     none reads (the reviews CSV, the VADER script and package, the tabular oracle's data:
+#     against sha256sum);
 #   - --resume appends /meta/runs/1 and leaves /meta/runs/0 and /meta start_time unchanged; a
 #     killed run leaves its entry "running" and the resume after it appends another;
 #   - the two 3-line pandas recipes of docs/results-format.md, run as written, give the
 #     long-format table of cells equal to the datasets;
 #   - scripts/compare-results ignores exactly the added metadata and still reports a changed
 #     value, a changed or added attribute and an added dataset.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-SRC=${SPX_SOURCE_DIR:-$PWD}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-  if [ "$2" = 0 ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1${3:+ ($(head -c 800 "$3"))}"
-  fi
-}
-if ! "$PY" -c "import h5py, numpy, pandas" 2>/dev/null; then
-  echo "SKIP: python3-h5py / pandas missing (scripts/setup installs them)"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy pandas
 
 # A small reviews file the configuration names: its hash must be in the file.
 printf 'review,source,n,sentiment\n"A wonderful, moving film.",t,4,positive\n"Dull and far too long, a waste of time.",t,8,negative\n"Not bad at all, really.",t,5,positive\n' >"$tmp/reviews.csv"
@@ -143,6 +126,67 @@ sys.exit(1 if errs else 0)
 PY
 check "--resume appends /meta/runs/1, /meta/runs/0 and start_time unchanged" $? "$tmp/v"
 
+# Built-in default data: a config that names no reviews file reads the source tree's
+# data/reviews.csv; the run's inputs list it (origin "default", the resolved path) with the hash
+# sha256sum gives, and the VADER script and package files it runs; the tabular oracle's
+# scikit-learn data file (data_dir's default folder) likewise.
+sed -e "s#$tmp/p.h5#$tmp/d.h5#" -e '/^texts_csv/d' -e 's/count = 3/count = 1/' "$tmp/p.toml" >"$tmp/d.toml"
+cat >"$tmp/t.toml" <<TOML
+[experiment]
+name = "provenance_tabular"
+kind = "faithfulness"
+seed = 1
+output = "$tmp/t.h5"
+test_masks = 20
+[oracle]
+kind = "tabular"
+features = 4
+trees = 3
+depth = 2
+explicands = { count = 1 }
+[budget]
+samples = [32]
+[[method]]
+name = "lime"
+TOML
+"$BIN" "$tmp/d.toml" --quiet >"$tmp/out" 2>"$tmp/err"; check "run on the default reviews file" $? "$tmp/err"
+"$BIN" "$tmp/t.toml" --quiet >"$tmp/out" 2>"$tmp/err"; check "run of the tabular oracle" $? "$tmp/err"
+csv_default="$SRC/data/reviews.csv"
+bc=/usr/lib/python3/dist-packages/sklearn/datasets/data/breast_cancer.csv
+"$PY" - "$tmp/d.h5" "$csv_default" "$(sha256sum "$csv_default" | cut -d' ' -f1)" \
+  "$tmp/t.h5" "$bc" "$(sha256sum "$bc" | cut -d' ' -f1)" "$SRC" >"$tmp/v" 2>&1 <<'PY'
+import os, sys
+import h5py
+d5, csv, csv_hash, t5, bc, bc_hash, src = sys.argv[1:8]
+errs = []
+def inputs(path):
+    ins = h5py.File(path, "r")["meta/runs/0/inputs"]
+    return [dict(ins[k].attrs) for k in ins]
+def one(path, want_path, want_hash, option):
+    rows = inputs(path)
+    hit = [r for r in rows if r["path"] == want_path]
+    if len(hit) != 1:
+        errs.append("%s: %s not among the inputs %r" % (path, want_path, rows))
+        return rows
+    r = hit[0]
+    if r.get("sha256") != want_hash: errs.append("%s sha256 %r != sha256sum %s" % (want_path, r.get("sha256"), want_hash))
+    if r.get("size_bytes") != os.path.getsize(want_path): errs.append("%s size %r" % (want_path, r.get("size_bytes")))
+    if r.get("option") != option or r.get("origin") != "default": errs.append("%s: %r" % (want_path, r))
+    return rows
+rows = one(d5, csv, csv_hash, "oracle.texts_csv")
+paths = [r["path"] for r in rows]
+for rel in ("oracles/node/vader_server.js", "oracles/node/node_modules/vader-sentiment/package.json"):
+    if os.path.exists(os.path.join(src, rel)) and os.path.join(src, rel) not in paths:
+        errs.append("%s not among the inputs %r" % (rel, paths))
+if not any(p.endswith(".bundle.js") or p.endswith("vaderSentiment.js") for p in paths):
+    errs.append("the package's main file is not among the inputs %r" % paths)
+if os.path.exists(bc):
+    one(t5, bc, bc_hash, "oracle.data_dir")
+print("\n".join(errs) or "ok")
+sys.exit(1 if errs else 0)
+PY
+check "default data files (reviews CSV, VADER files, tabular data) hashed with their resolved paths" $? "$tmp/v"
+
 # A killed run leaves its entry "running"; the resume after it appends its own.
 sed -e "s#$tmp/p.h5#$tmp/kill.h5#" -e 's/samples = \[64\]/samples = [64, 128, 256, 512, 1024]/' \
   -e 's/test_masks = 50/test_masks = 400/' "$tmp/p.toml" >"$tmp/kill.toml"
@@ -219,5 +263,4 @@ mutate "an added attribute other than units/description" "f['results/lime/r2'].a
 mutate "an added dataset outside /meta" "f['results/lime'].create_dataset('extra', data=[1])"
 mutate "a removed dataset" "del f['results/lime/message']"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -8,22 +8,8 @@
 #    would compute SII and explain would convert it again, which fails the BII and STII checks;
 #  - the option table: `--help proxyshap` and `--help proxyspex` list the keys with defaults,
 #    a bad value is refused naming the key (exit 2).
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() { # check NAME STATUS [FILE]
-  if [ "$2" = 0 ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1${3:+ ($(head -c 300 "$3"))}"
-  fi
-}
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
 
 # 1. the grid
 "$BIN" configs/proxyshap_quick.toml --quiet --set "experiment.output=\"$tmp/q.h5\"" \
@@ -92,5 +78,4 @@ st=$?
 [ "$st" = 2 ] && grep -q "fast_eta" "$tmp/err"
 check "proxyspex fast_eta = 2 refused naming the key (exit $st)" $? "$tmp/err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

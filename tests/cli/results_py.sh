@@ -6,27 +6,8 @@
 # all 2^10 coalitions of the stored reconstruction (1e-9), with the file's labels; the
 # shapiq export has InteractionValues' fields and the same values; convert's errors name the
 # problem and exit 2; an unknown method label lists the labels that exist.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-# check DESCRIPTION STATUS [FILE]: on failure FILE's start (the command's stderr) is printed.
-check() {
-  if [ "$2" = 0 ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1${3:+ ($(head -c 300 "$3"))}"
-  fi
-}
-if ! "$PY" -c "import h5py, pandas" 2>/dev/null; then
-  echo "SKIP: python3-h5py / python3-pandas missing (scripts/setup installs them)"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py pandas
 "$BIN" configs/quick/faithfulness.toml --quiet --set "experiment.output=\"$tmp/f.h5\"" \
   >/dev/null 2>"$tmp/err"
 check "quick faithfulness run" $? "$tmp/err"
@@ -139,5 +120,4 @@ out=$(echo '{"n":3,"basis":"moebius","interactions":[{"features":[],"value":1},{
 [ "$out" = '{"n":3,"basis":"moebius","index":"sv","order":1,"interactions":[{"features":[],"value":1},{"features":[0],"value":1},{"features":[1],"value":1}]}' ]
 check "convert: Shapley values of a Moebius pair split it equally ($out)" $?
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

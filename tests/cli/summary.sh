@@ -7,26 +7,8 @@
 # method finished on fewer cells must never sit among the common rows; a one-cell row has no
 # "+-". A recovery run with three methods checks coefficient error, precision, recall and
 # Kendall tau the same way.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-check() {
-  if [ "$2" = 0 ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $1${3:+ ($(head -c 600 "$3"))}"
-  fi
-}
-if ! "$PY" -c "import h5py, numpy" 2>/dev/null; then
-  echo "SKIP: python3-h5py missing (scripts/setup installs it)"
-  echo "0 passed, 0 failed"
-  exit 0
-fi
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
 
 cat > "$tmp/skip.toml" <<TOML
 [experiment]
@@ -267,5 +249,4 @@ done
 grep -q "Kendall tau" "$tmp/k.txt"; [ $? = 1 ]; check "faithfulness summary has no recovery columns" $?
 grep -q "standard error of the mean" "$tmp/k.txt"; check "the summary states its uncertainty convention" $?
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
