@@ -34,11 +34,18 @@ static const spx_option_decl bz_rows[] = {
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
-static int bz_options(spx_options *opts, int *estimator, spx_baseline_penalty *pen, spx_baseline_limits *memory,
-                      spx_error *err) {
-  int rc = spx_opt_choice(opts, "estimator", estimator, err);
+typedef struct {
+  int estimator;
+  spx_baseline_penalty pen; /* regression */
+  spx_baseline_limits memory;
+} bz_cfg;
+
+static int bz_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  (void)n;
+  bz_cfg *c = cfg;
+  int rc = spx_opt_choice(opts, "estimator", &c->estimator, err);
   if (rc) return rc;
-  if (*estimator == EST_MSR) {
+  if (c->estimator == EST_MSR) {
     const char *bad = spx_options_has(opts, "penalty")        ? "penalty"
                       : spx_options_has(opts, "penalty_grid") ? "penalty_grid"
                                                               : NULL;
@@ -47,19 +54,16 @@ static int bz_options(spx_options *opts, int *estimator, spx_baseline_penalty *p
       return spx_options_fail(opts, bad, SPX_EINVAL, err,
                               "applies only to estimator = \"regression\" (msr has no penalty)");
     }
-    memset(pen, 0, sizeof *pen);
   } else {
-    rc = spx_baseline_read_penalty(opts, pen, err);
+    rc = spx_baseline_read_penalty(opts, &c->pen, err);
     if (rc) return rc;
   }
-  return spx_baseline_read_memory(opts, memory, err);
+  return spx_baseline_read_memory(opts, &c->memory, err);
 }
 
-static int bz_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+static int bz_applicable(size_t n, size_t budget, const void *cfg, char *why,
                          size_t whylen) {
-  int est;
-  spx_baseline_penalty pen;
-  spx_baseline_limits memory;
+  const bz_cfg *c = cfg;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
     return 0;
@@ -68,32 +72,33 @@ static int bz_applicable(size_t n, size_t budget, spx_options *opts, char *why,
     snprintf(why, whylen, "budget 0: at least one mask is needed");
     return 0;
   }
-  if (bz_options(opts, &est, &pen, &memory, NULL)) return 1;
   size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
-  if (est == EST_MSR) {
+  if (c->estimator == EST_MSR) {
     double need = (double)rows * (8.0 * spx_mask_words(n) + 8.0) + 32.0 * (double)n;
-    if (need > memory.bytes) {
+    if (need > c->memory.bytes) {
       snprintf(why, whylen, "%zu masks need %.3g GiB, above memory_gib = %.3g", rows,
-               need / 1073741824.0, memory.bytes / 1073741824.0);
+               need / 1073741824.0, c->memory.bytes / 1073741824.0);
       return 0;
     }
     return 1;
   }
   double p = (double)n + 1.0;
-  return spx_baseline_check_fit(n, p, p, rows, budget, spx_baseline_penalty_positive(&pen),
-                          pen.loo || pen.value != 0.0, &memory, "", "penalty", why, whylen);
+  return spx_baseline_check_fit(n, p, p, rows, budget, spx_baseline_penalty_positive(&c->pen),
+                                c->pen.loo || c->pen.value != 0.0, &c->memory, "", "penalty",
+                                why, whylen);
 }
 
-static int bz_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+static int bz_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                     spx_error *err) {
   *state = NULL;
+  const bz_cfg *c = cfg;
   bz_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  spx_baseline_limits memory;
-  int rc = bz_options(opts, &s->estimator, &s->pen, &memory, err);
+  s->estimator = c->estimator;
+  s->pen = c->pen;
   s->base.n = n;
   s->base.budget = budget;
-  if (rc == SPX_OK) rc = spx_baseline_uniform_masks(n, budget, rng, &s->base.masks, err);
+  int rc = spx_baseline_uniform_masks(n, budget, rng, &s->base.masks, err);
   if (rc) {
     spx_baseline_state_free(&s->base);
     free(s);
@@ -167,9 +172,11 @@ const spx_method_type spx_method_banzhaf = {
     .name = "banzhaf",
     .summary = "Banzhaf values: ridge regression (LOO penalty) or maximum sample reuse on "
                "uniform masks",
+    .options = bz_rows,
+    .cfg_size = sizeof(bz_cfg),
+    .configure = bz_configure,
     .applicable = bz_applicable,
     .begin = bz_begin,
     .step = spx_baseline_step,
     .finish = bz_finish,
-    .destroy = bz_destroy,
-    .options = bz_rows};
+    .destroy = bz_destroy};

@@ -57,8 +57,19 @@ typedef struct spx_baseline_limits {
   double bytes, flops;
 } spx_baseline_limits;
 int spx_baseline_read_memory(spx_options *opts, spx_baseline_limits *limits, spx_error *err);
-/* Read `order` in [1, min(n, 64)]; absent: the declared default, or n when n is smaller. */
+/* Read `order` in [1, min(n, 64)]; absent: the declared default, or n when n is smaller.
+ * n = 0 (which no baseline applies to) leaves the order as given or declared. */
 int spx_baseline_read_order(spx_options *opts, size_t n, unsigned *order, spx_error *err);
+
+/* The configuration (method.h's configure) of most baselines: each fills the fields of the keys
+ * its table declares (banzhaf and lime add their own keys in their own structs). */
+typedef struct spx_baseline_cfg {
+  unsigned order;
+  int index;   /* spx_baseline_ix: the index estimated (index-valued estimators) */
+  int pairing; /* paired coalition sampling */
+  spx_baseline_penalty pen;
+  spx_baseline_limits limits;
+} spx_baseline_cfg;
 
 /* ---- combinatorics -------------------------------------------------------------------- */
 
@@ -211,11 +222,14 @@ int spx_baseline_check_fit(size_t n, double p, double unknowns, size_t rows, siz
 
 /* ---- the shapiq regression estimator (faith_shap.c), shared with kernelshap.c ------------ */
 
-/* fixed_order = 0 reads the `order` option (default 2); otherwise the order is fixed. */
-int spx_baseline_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsigned fixed_order,
-                              char *why, size_t whylen);
-int spx_baseline_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
-                         unsigned fixed_order, void **state, spx_error *err);
+/* fixed_order = 0 reads the `order` option (default 2); otherwise the order is fixed. cfg is
+ * an spx_baseline_cfg. */
+int spx_baseline_shapley_configure(size_t n, spx_options *opts, unsigned fixed_order, void *cfg,
+                                   spx_error *err);
+int spx_baseline_shapley_applicable(size_t n, size_t budget, const void *cfg, char *why,
+                                    size_t whylen);
+int spx_baseline_shapley_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng,
+                               void **state, spx_error *err);
 int spx_baseline_shapley_finish(void *state, spx_transform **out, spx_error *err);
 void spx_baseline_shapley_destroy(void *state);
 
@@ -278,10 +292,12 @@ typedef struct spx_baseline_mc_state {
   int stratify; /* 0: SHAP-IQ (importance weights); 1: SVARM-IQ (size x intersection strata) */
   spx_baseline_coalitions co;
 } spx_baseline_mc_state;
-int spx_baseline_mc_applicable(size_t n, size_t budget, spx_options *opts, int stratify, char *why,
-                         size_t whylen);
-int spx_baseline_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int stratify,
-                    void **state, spx_error *err);
+/* cfg is an spx_baseline_cfg (index, order, pairing). */
+int spx_baseline_mc_configure(size_t n, spx_options *opts, void *cfg, spx_error *err);
+int spx_baseline_mc_applicable(size_t n, size_t budget, const void *cfg, int stratify, char *why,
+                               size_t whylen);
+int spx_baseline_mc_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, int stratify,
+                          void **state, spx_error *err);
 int spx_baseline_mc_finish(void *state, spx_transform **out, spx_error *err);
 void spx_baseline_mc_destroy(void *state);
 /* The option table of shap_iq and svarm_iq. */
@@ -305,10 +321,13 @@ typedef struct spx_baseline_reg_state {
   unsigned order;
   spx_baseline_coalitions co;
 } spx_baseline_reg_state;
-int spx_baseline_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_index, char *why,
-                          size_t whylen);
-int spx_baseline_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int with_index,
-                     void **state, spx_error *err);
+/* cfg is an spx_baseline_cfg (index when with_index, order, pairing, limits). */
+int spx_baseline_reg_configure(size_t n, spx_options *opts, int with_index, void *cfg,
+                               spx_error *err);
+int spx_baseline_reg_applicable(size_t n, size_t budget, const void *cfg, int with_index,
+                                char *why, size_t whylen);
+int spx_baseline_reg_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
+                           spx_error *err);
 void spx_baseline_reg_destroy(void *state);
 /* The option table of kadd_shap. */
 extern const spx_option_decl spx_baseline_kadd_rows[];

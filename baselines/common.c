@@ -118,6 +118,10 @@ int spx_baseline_read_order(spx_options *opts, size_t n, unsigned *order, spx_er
     rc = SPX_OK;
   }
   if (rc) return rc;
+  if (n == 0) { /* nothing to bound it by: applicable() refuses n = 0 */
+    *order = (unsigned)v;
+    return SPX_OK;
+  }
   if (!given && (size_t)v > n) v = (long long)n;
   long long hi = n < 64 ? (long long)n : 64;
   if (v < 1 || v > hi)

@@ -26,25 +26,23 @@ static const spx_option_decl fb_rows[] = {
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
-/* Options shared with applicable(). */
-static int fb_options(spx_options *opts, size_t n, unsigned *order, spx_baseline_penalty *pen,
-                      spx_baseline_limits *memory, spx_error *err) {
-  int rc = spx_baseline_read_order(opts, n, order, err);
-  if (rc == SPX_OK) rc = spx_baseline_read_penalty(opts, pen, err);
-  if (rc == SPX_OK) rc = spx_baseline_read_memory(opts, memory, err);
+/* order, penalty and limits into an spx_baseline_cfg. */
+static int fb_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  spx_baseline_cfg *c = cfg;
+  int rc = spx_baseline_read_order(opts, n, &c->order, err);
+  if (rc == SPX_OK) rc = spx_baseline_read_penalty(opts, &c->pen, err);
+  if (rc == SPX_OK) rc = spx_baseline_read_memory(opts, &c->limits, err);
   return rc;
 }
 
-static int fb_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+static int fb_applicable(size_t n, size_t budget, const void *cfg, char *why,
                          size_t whylen) {
-  unsigned order;
-  spx_baseline_penalty pen;
-  spx_baseline_limits memory;
+  const spx_baseline_cfg *c = cfg;
+  unsigned order = c->order;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
     return 0;
   }
-  if (fb_options(opts, n, &order, &pen, &memory, NULL)) return 1; /* begin reports it */
   size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   double p = spx_baseline_num_columns(n, 0, order);
   if (budget < 1) {
@@ -53,20 +51,22 @@ static int fb_applicable(size_t n, size_t budget, spx_options *opts, char *why,
   }
   char what[32];
   snprintf(what, sizeof what, " of order %u", order);
-  return spx_baseline_check_fit(n, p, p, rows, budget, spx_baseline_penalty_positive(&pen),
-                          pen.loo || pen.value != 0.0, &memory, what, "penalty", why, whylen);
+  return spx_baseline_check_fit(n, p, p, rows, budget, spx_baseline_penalty_positive(&c->pen),
+                                c->pen.loo || c->pen.value != 0.0, &c->limits, what, "penalty",
+                                why, whylen);
 }
 
-static int fb_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+static int fb_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                     spx_error *err) {
   *state = NULL;
+  const spx_baseline_cfg *c = cfg;
   fb_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  spx_baseline_limits memory;
-  int rc = fb_options(opts, n, &s->order, &s->pen, &memory, err);
+  s->order = c->order;
+  s->pen = c->pen;
   s->base.n = n;
   s->base.budget = budget;
-  if (rc == SPX_OK) rc = spx_baseline_uniform_masks(n, budget, rng, &s->base.masks, err);
+  int rc = spx_baseline_uniform_masks(n, budget, rng, &s->base.masks, err);
   if (rc) {
     spx_baseline_state_free(&s->base);
     free(s);
@@ -94,9 +94,11 @@ static void fb_destroy(void *state) {
 const spx_method_type spx_method_faith_banzhaf = {
     .name = "faith_banzhaf",
     .summary = "Faith-Banzhaf index of order k: ridge regression (LOO penalty) on uniform masks",
+    .options = fb_rows,
+    .cfg_size = sizeof(spx_baseline_cfg),
+    .configure = fb_configure,
     .applicable = fb_applicable,
     .begin = fb_begin,
     .step = spx_baseline_step,
     .finish = fb_finish,
-    .destroy = fb_destroy,
-    .options = fb_rows};
+    .destroy = fb_destroy};

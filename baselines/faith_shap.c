@@ -41,36 +41,36 @@ const spx_option_decl spx_baseline_kernelshap_rows[] = {
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
-static int fs_options(spx_options *opts, size_t n, unsigned fixed_order, unsigned *order,
-                      spx_baseline_penalty *pen, spx_baseline_limits *memory, spx_error *err) {
+int spx_baseline_shapley_configure(size_t n, spx_options *opts, unsigned fixed_order, void *cfg,
+                                   spx_error *err) {
+  spx_baseline_cfg *c = cfg;
   int rc = SPX_OK;
   if (fixed_order)
-    *order = fixed_order;
+    c->order = fixed_order;
   else
-    rc = spx_baseline_read_order(opts, n, order, err);
-  if (rc == SPX_OK) rc = spx_baseline_read_penalty(opts, pen, err);
-  if (rc == SPX_OK) rc = spx_baseline_read_memory(opts, memory, err);
+    rc = spx_baseline_read_order(opts, n, &c->order, err);
+  if (rc == SPX_OK) rc = spx_baseline_read_penalty(opts, &c->pen, err);
+  if (rc == SPX_OK) rc = spx_baseline_read_memory(opts, &c->limits, err);
   return rc;
 }
 
-int spx_baseline_shapley_applicable(size_t n, size_t budget, spx_options *opts, unsigned fixed_order,
-                              char *why, size_t whylen) {
-  unsigned order;
-  spx_baseline_penalty pen;
-  spx_baseline_limits memory;
+int spx_baseline_shapley_applicable(size_t n, size_t budget, const void *cfg, char *why,
+                                    size_t whylen) {
+  const spx_baseline_cfg *c = cfg;
+  unsigned order = c->order;
   if (!spx_baseline_coalitions_applicable(n, budget, why, whylen)) return 0;
-  if (fs_options(opts, n, fixed_order, &order, &pen, &memory, NULL)) return 1;
   size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   double p = spx_baseline_num_columns(n, 1, order);
   /* unknowns: p coefficients plus v(∅); the empty and full coalitions fix two of them */
   char what[32];
   snprintf(what, sizeof what, " of order %u", order);
-  return spx_baseline_check_fit(n, p, p + 1.0, rows, budget, 0, pen.loo || pen.value != 0.0, &memory,
-                          what, "penalty", why, whylen);
+  return spx_baseline_check_fit(n, p, p + 1.0, rows, budget, 0, c->pen.loo || c->pen.value != 0.0,
+                                &c->limits, what, "penalty", why, whylen);
 }
 
-int spx_baseline_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
-                         unsigned fixed_order, void **state, spx_error *err) {
+int spx_baseline_shapley_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng,
+                               void **state, spx_error *err) {
+  const spx_baseline_cfg *c = cfg;
   *state = NULL;
   fs_state *s = calloc(1, sizeof *s);
   double *sw = calloc(n + 1, sizeof *sw), *ln_adjust = NULL;
@@ -79,8 +79,9 @@ int spx_baseline_shapley_begin(size_t n, size_t budget, spx_options *opts, gsl_r
     free(sw);
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
-  spx_baseline_limits memory;
-  int rc = fs_options(opts, n, fixed_order, &s->order, &s->pen, &memory, err);
+  s->order = c->order;
+  s->pen = c->pen;
+  int rc = SPX_OK;
   s->base.n = n;
   s->base.budget = budget;
   if (rc == SPX_OK) {
@@ -136,22 +137,19 @@ void spx_baseline_shapley_destroy(void *state) {
   free(s);
 }
 
-static int fs_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_baseline_shapley_applicable(n, budget, opts, 0, why, whylen);
-}
-
-static int fs_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
-                    spx_error *err) {
-  return spx_baseline_shapley_begin(n, budget, opts, rng, 0, state, err);
+static int fs_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  return spx_baseline_shapley_configure(n, opts, 0, cfg, err);
 }
 
 const spx_method_type spx_method_faith_shap = {
     .name = "faith_shap",
     .summary = "Faith-Shap index of order k: shapiq's kernel-weighted regression on sampled "
                "coalitions",
-    .applicable = fs_applicable,
-    .begin = fs_begin,
+    .options = spx_baseline_faith_shap_rows,
+    .cfg_size = sizeof(spx_baseline_cfg),
+    .configure = fs_configure,
+    .applicable = spx_baseline_shapley_applicable,
+    .begin = spx_baseline_shapley_begin,
     .step = spx_baseline_step,
     .finish = spx_baseline_shapley_finish,
-    .destroy = spx_baseline_shapley_destroy,
-    .options = spx_baseline_faith_shap_rows};
+    .destroy = spx_baseline_shapley_destroy};

@@ -94,26 +94,27 @@ done:
   return rc;
 }
 
-static int kadd_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+static int kadd_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  return spx_baseline_reg_configure(n, opts, 0, cfg, err);
+}
+
+static int kadd_applicable(size_t n, size_t budget, const void *cfg, char *why,
                            size_t whylen) {
   if (n == 1) {
     snprintf(why, whylen, "n = 1: the Shapley kernel needs n >= 2");
     return 0;
   }
-  return spx_baseline_reg_applicable(n, budget, opts, 0, why, whylen);
-}
-
-static int kadd_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
-                      spx_error *err) {
-  return spx_baseline_reg_begin(n, budget, opts, rng, 0, state, err);
+  return spx_baseline_reg_applicable(n, budget, cfg, 0, why, whylen);
 }
 
 const spx_method_type spx_method_kadd_shap = {
     .name = "kadd_shap",
     .summary = "kADD-SHAP: Shapley values and interactions of a k-additive kernel regression",
+    .options = spx_baseline_kadd_rows,
+    .cfg_size = sizeof(spx_baseline_cfg),
+    .configure = kadd_configure,
     .applicable = kadd_applicable,
-    .begin = kadd_begin,
+    .begin = spx_baseline_reg_begin,
     .step = spx_baseline_step,
     .finish = kadd_finish,
-    .destroy = spx_baseline_reg_destroy,
-    .options = spx_baseline_kadd_rows};
+    .destroy = spx_baseline_reg_destroy};

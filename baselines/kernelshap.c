@@ -8,21 +8,18 @@
  * Output: Moebius transform, a({i}) = phi_i, a(∅) = v(∅). */
 #include "baselines.h"
 
-static int ks_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_baseline_shapley_applicable(n, budget, opts, 1, why, whylen);
-}
-
-static int ks_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
-                    spx_error *err) {
-  return spx_baseline_shapley_begin(n, budget, opts, rng, 1, state, err);
+static int ks_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  return spx_baseline_shapley_configure(n, opts, 1, cfg, err);
 }
 
 const spx_method_type spx_method_kernelshap = {
     .name = "kernelshap",
     .summary = "KernelSHAP Shapley values (shapiq's sampler and Shapley-kernel regression)",
-    .applicable = ks_applicable,
-    .begin = ks_begin,
+    .options = spx_baseline_kernelshap_rows,
+    .cfg_size = sizeof(spx_baseline_cfg),
+    .configure = ks_configure,
+    .applicable = spx_baseline_shapley_applicable,
+    .begin = spx_baseline_shapley_begin,
     .step = spx_baseline_step,
     .finish = spx_baseline_shapley_finish,
-    .destroy = spx_baseline_shapley_destroy,
-    .options = spx_baseline_kernelshap_rows};
+    .destroy = spx_baseline_shapley_destroy};

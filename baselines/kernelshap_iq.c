@@ -254,21 +254,24 @@ static const spx_option_decl kiq_options[] = {
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 static const spx_baseline_ix kiq_ids[] = {SPX_BASELINE_IX_SII, SPX_BASELINE_IX_KSII, SPX_BASELINE_IX_KSII};
 
-/* The regression estimators' options: spx_baseline_read_sampling's and the resource limits. */
-static int reg_options(spx_options *opts, size_t n, int with_index, spx_baseline_ix *index,
-                       unsigned *order, int *pairing, spx_baseline_limits *limits, spx_error *err) {
-  int rc = spx_baseline_read_sampling(opts, n, with_index ? kiq_ids : NULL, index, order, pairing, err);
-  return rc ? rc : spx_baseline_read_memory(opts, limits, err);
+/* The regression estimators' options: spx_baseline_read_sampling's and the resource limits
+ * (index: SII when !with_index). */
+int spx_baseline_reg_configure(size_t n, spx_options *opts, int with_index, void *cfg,
+                               spx_error *err) {
+  spx_baseline_cfg *c = cfg;
+  spx_baseline_ix index = SPX_BASELINE_IX_SII;
+  int rc = spx_baseline_read_sampling(opts, n, with_index ? kiq_ids : NULL, &index, &c->order,
+                                      &c->pairing, err);
+  c->index = (int)index;
+  return rc ? rc : spx_baseline_read_memory(opts, &c->limits, err);
 }
 
-int spx_baseline_reg_applicable(size_t n, size_t budget, spx_options *opts, int with_index, char *why,
-                          size_t whylen) {
-  spx_baseline_ix index;
-  unsigned order;
-  int pairing;
-  spx_baseline_limits limits;
+int spx_baseline_reg_applicable(size_t n, size_t budget, const void *cfg, int with_index,
+                                char *why, size_t whylen) {
+  const spx_baseline_cfg *c = cfg;
+  unsigned order = c->order;
+  spx_baseline_limits limits = c->limits;
   if (!spx_baseline_coalitions_applicable(n, budget, why, whylen)) return 0;
-  if (reg_options(opts, n, with_index, &index, &order, &pairing, &limits, NULL)) return 1;
   size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* the largest single fit: the top order's columns (kernelshap_iq) or all orders (kadd) */
   double p = with_index ? spx_baseline_choose(n, order) : spx_baseline_num_columns(n, 0, order);
@@ -291,15 +294,16 @@ int spx_baseline_reg_applicable(size_t n, size_t budget, spx_options *opts, int 
   return 1;
 }
 
-int spx_baseline_reg_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int with_index,
-                     void **state, spx_error *err) {
+int spx_baseline_reg_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
+                           spx_error *err) {
   *state = NULL;
+  const spx_baseline_cfg *c = cfg;
   spx_baseline_reg_state *s = calloc(1, sizeof *s);
   if (s == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
-  int pairing = 0;
-  spx_baseline_limits limits;
-  s->index = SPX_BASELINE_IX_SII;
-  int rc = reg_options(opts, n, with_index, &s->index, &s->order, &pairing, &limits, err);
+  int pairing = c->pairing;
+  s->index = (spx_baseline_ix)c->index;
+  s->order = c->order;
+  int rc = SPX_OK;
   s->base.n = n;
   s->base.budget = budget;
   if (rc == SPX_OK)
@@ -434,21 +438,22 @@ done:
   return rc;
 }
 
-static int kiq_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_baseline_reg_applicable(n, budget, opts, 1, why, whylen);
+static int kiq_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  return spx_baseline_reg_configure(n, opts, 1, cfg, err);
 }
 
-static int kiq_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
-                     spx_error *err) {
-  return spx_baseline_reg_begin(n, budget, opts, rng, 1, state, err);
+static int kiq_applicable(size_t n, size_t budget, const void *cfg, char *why, size_t whylen) {
+  return spx_baseline_reg_applicable(n, budget, cfg, 1, why, whylen);
 }
 
 const spx_method_type spx_method_kernelshap_iq = {
     .name = "kernelshap_iq",
     .summary = "KernelSHAP-IQ: SII or k-SII by shapiq's order-by-order kernel regression",
+    .options = kiq_options,
+    .cfg_size = sizeof(spx_baseline_cfg),
+    .configure = kiq_configure,
     .applicable = kiq_applicable,
-    .begin = kiq_begin,
+    .begin = spx_baseline_reg_begin,
     .step = spx_baseline_step,
     .finish = kiq_finish,
-    .destroy = spx_baseline_reg_destroy,
-    .options = kiq_options};
+    .destroy = spx_baseline_reg_destroy};

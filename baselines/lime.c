@@ -36,14 +36,21 @@ static const spx_option_decl lime_rows[] = {
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spx_baseline_limit_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
-static int lime_options(spx_options *opts, double *width, int *distance, double *alpha,
-                        spx_baseline_limits *memory, spx_error *err) {
-  int rc = spx_opt_double(opts, "kernel_width", width, err);
+typedef struct {
+  double width, alpha;
+  int distance;
+  spx_baseline_limits memory;
+} lime_cfg;
+
+static int lime_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  (void)n;
+  lime_cfg *c = cfg;
+  int rc = spx_opt_double(opts, "kernel_width", &c->width, err);
   if (rc) return rc;
-  if (!(*width > 0.0))
+  if (!(c->width > 0.0))
     return spx_options_fail(opts, "kernel_width", SPX_ERANGE, err, "must be > 0, got %g",
-                            *width);
-  rc = spx_opt_choice(opts, "distance", distance, err);
+                            c->width);
+  rc = spx_opt_choice(opts, "distance", &c->distance, err);
   if (rc) return rc;
   /* `alpha` is sklearn's name; `penalty` is the name every regression baseline accepts */
   if (spx_options_has(opts, "alpha") && spx_options_has(opts, "penalty")) {
@@ -52,16 +59,14 @@ static int lime_options(spx_options *opts, double *width, int *distance, double 
                             "give either alpha or penalty (they are the same), not both");
   }
   const char *key = spx_options_has(opts, "alpha") ? "alpha" : "penalty";
-  rc = spx_opt_double(opts, key, alpha, err);
+  rc = spx_opt_double(opts, key, &c->alpha, err);
   if (rc) return rc;
-  return spx_baseline_read_memory(opts, memory, err);
+  return spx_baseline_read_memory(opts, &c->memory, err);
 }
 
-static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+static int lime_applicable(size_t n, size_t budget, const void *cfg, char *why,
                            size_t whylen) {
-  double width, alpha;
-  spx_baseline_limits memory;
-  int distance;
+  const lime_cfg *c = cfg;
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");
     return 0;
@@ -70,21 +75,21 @@ static int lime_applicable(size_t n, size_t budget, spx_options *opts, char *why
     snprintf(why, whylen, "budget 0: at least the instance must be evaluated");
     return 0;
   }
-  if (lime_options(opts, &width, &distance, &alpha, &memory, NULL)) return 1;
   double p = (double)n + 1.0;
-  return spx_baseline_check_fit(n, p, p, budget, budget, 0, alpha != 0.0, &memory, "", "alpha", why,
-                          whylen);
+  return spx_baseline_check_fit(n, p, p, budget, budget, 0, c->alpha != 0.0, &c->memory, "",
+                                "alpha", why, whylen);
 }
 
-static int lime_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+static int lime_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                       spx_error *err) {
   *state = NULL;
+  const lime_cfg *c = cfg;
   lime_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  double alpha;
-  spx_baseline_limits memory;
-  int rc = lime_options(opts, &s->width, &s->distance, &alpha, &memory, err);
-  s->pen.value = alpha;
+  int rc = SPX_OK;
+  s->width = c->width;
+  s->distance = c->distance;
+  s->pen.value = c->alpha;
   s->base.n = n;
   s->base.budget = budget;
   if (rc == SPX_OK) {
@@ -135,9 +140,11 @@ static void lime_destroy(void *state) {
 const spx_method_type spx_method_lime = {
     .name = "lime",
     .summary = "LIME: weighted ridge on uniform masks around the all-kept instance",
+    .options = lime_rows,
+    .cfg_size = sizeof(lime_cfg),
+    .configure = lime_configure,
     .applicable = lime_applicable,
     .begin = lime_begin,
     .step = spx_baseline_step,
     .finish = lime_finish,
-    .destroy = lime_destroy,
-    .options = lime_rows};
+    .destroy = lime_destroy};

@@ -43,9 +43,13 @@ typedef struct {
   uint32_t *perm;     /* nperm x n */
 } perm_state;
 
-static int perm_options(spx_options *opts, size_t n, spx_baseline_ix *index, unsigned *order,
-                        spx_error *err) {
-  return spx_baseline_read_index(opts, n, perm_ids, index, order, err);
+/* index and order into an spx_baseline_cfg. */
+static int perm_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  spx_baseline_cfg *c = cfg;
+  spx_baseline_ix index = SPX_BASELINE_IX_SII;
+  int rc = spx_baseline_read_index(opts, n, perm_ids, &index, &c->order, err);
+  c->index = (int)index;
+  return rc;
 }
 
 /* Evaluations before the first permutation and per permutation (doubles: may not fit). */
@@ -63,15 +67,15 @@ static void perm_costs(size_t n, spx_baseline_ix index, unsigned order, double *
   }
 }
 
-static int perm_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+static int perm_applicable(size_t n, size_t budget, const void *cfg, char *why,
                            size_t whylen) {
-  spx_baseline_ix index;
-  unsigned order;
+  const spx_baseline_cfg *c = cfg;
+  spx_baseline_ix index = (spx_baseline_ix)c->index;
+  unsigned order = c->order;
   if (n < 2) {
     snprintf(why, whylen, "n = %zu: permutation sampling needs n >= 2", n);
     return 0;
   }
-  if (perm_options(opts, n, &index, &order, NULL)) return 1;
   double head, per;
   perm_costs(n, index, order, &head, &per);
   if ((double)budget < head + per) {
@@ -107,15 +111,18 @@ static int append_prefix(spx_maskset *set, uint64_t *m, size_t words, const uint
   return spx_maskset_append(set, m, err);
 }
 
-static int perm_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+static int perm_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                       spx_error *err) {
   *state = NULL;
+  const spx_baseline_cfg *c = cfg;
   perm_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
   s->base.n = n;
   s->base.budget = budget;
-  int rc = perm_options(opts, n, &s->index, &s->order, err);
-  if (rc == SPX_OK && n < 2) rc = spx_error_set(err, SPX_EINVAL, "permutation: n must be >= 2");
+  s->index = (spx_baseline_ix)c->index;
+  s->order = c->order;
+  int rc = SPX_OK;
+  if (n < 2) rc = spx_error_set(err, SPX_EINVAL, "permutation: n must be >= 2");
   double head = 0, per = 1;
   if (rc == SPX_OK) {
     perm_costs(n, s->index, s->order, &head, &per);
@@ -312,9 +319,11 @@ done:
 const spx_method_type spx_method_permutation = {
     .name = "permutation",
     .summary = "permutation sampling of SII, k-SII, STII or SV (shapiq's PermutationSampling*)",
+    .options = perm_rows,
+    .cfg_size = sizeof(spx_baseline_cfg),
+    .configure = perm_configure,
     .applicable = perm_applicable,
     .begin = perm_begin,
     .step = spx_baseline_step,
     .finish = perm_finish,
-    .destroy = perm_destroy,
-    .options = perm_rows};
+    .destroy = perm_destroy};

@@ -34,13 +34,18 @@ const spx_option_decl spx_baseline_mc_rows[] = {
 static const spx_baseline_ix mc_ids[] = {SPX_BASELINE_IX_SII,  SPX_BASELINE_IX_KSII, SPX_BASELINE_IX_KSII, SPX_BASELINE_IX_BII,
                                    SPX_BASELINE_IX_STII, SPX_BASELINE_IX_SV,   SPX_BASELINE_IX_BV};
 
-int spx_baseline_mc_applicable(size_t n, size_t budget, spx_options *opts, int stratify, char *why,
-                         size_t whylen) {
-  spx_baseline_ix index;
-  unsigned order;
-  int pairing;
+int spx_baseline_mc_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  spx_baseline_cfg *c = cfg;
+  spx_baseline_ix index = SPX_BASELINE_IX_SII;
+  int rc = spx_baseline_read_sampling(opts, n, mc_ids, &index, &c->order, &c->pairing, err);
+  c->index = (int)index;
+  return rc;
+}
+
+int spx_baseline_mc_applicable(size_t n, size_t budget, const void *cfg, int stratify, char *why,
+                               size_t whylen) {
+  unsigned order = ((const spx_baseline_cfg *)cfg)->order;
   if (!spx_baseline_coalitions_applicable(n, budget, why, whylen)) return 0;
-  if (spx_baseline_read_sampling(opts, n, mc_ids, &index, &order, &pairing, NULL)) return 1;
   double p = spx_baseline_num_columns(n, 1, order);
   size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* work: one pass over the coalitions per interaction (about order operations each) */
@@ -60,13 +65,16 @@ int spx_baseline_mc_applicable(size_t n, size_t budget, spx_options *opts, int s
   return 1;
 }
 
-int spx_baseline_mc_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, int stratify,
-                    void **state, spx_error *err) {
+int spx_baseline_mc_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, int stratify,
+                          void **state, spx_error *err) {
   *state = NULL;
+  const spx_baseline_cfg *c = cfg;
   spx_baseline_mc_state *s = calloc(1, sizeof *s);
   if (s == NULL) return spx_error_set(err, SPX_ENOMEM, "out of memory");
-  int pairing = 0;
-  int rc = spx_baseline_read_sampling(opts, n, mc_ids, &s->index, &s->order, &pairing, err);
+  int pairing = c->pairing;
+  s->index = (spx_baseline_ix)c->index;
+  s->order = c->order;
+  int rc = SPX_OK;
   s->stratify = stratify;
   s->base.n = n;
   s->base.budget = budget;
@@ -204,22 +212,24 @@ void spx_baseline_mc_destroy(void *state) {
   free(s);
 }
 
-static int siq_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_baseline_mc_applicable(n, budget, opts, 0, why, whylen);
+static int siq_applicable(size_t n, size_t budget, const void *cfg, char *why, size_t whylen) {
+  return spx_baseline_mc_applicable(n, budget, cfg, 0, why, whylen);
 }
 
-static int siq_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+static int siq_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                      spx_error *err) {
-  return spx_baseline_mc_begin(n, budget, opts, rng, 0, state, err);
+  return spx_baseline_mc_begin(n, budget, cfg, rng, 0, state, err);
 }
 
 const spx_method_type spx_method_shap_iq = {
     .name = "shap_iq",
     .summary = "SHAP-IQ / MSR: Monte-Carlo estimate of SII, k-SII, BII, STII, SV or BV on "
                "shapiq's sampled coalitions",
+    .options = spx_baseline_mc_rows,
+    .cfg_size = sizeof(spx_baseline_cfg),
+    .configure = spx_baseline_mc_configure,
     .applicable = siq_applicable,
     .begin = siq_begin,
     .step = spx_baseline_step,
     .finish = spx_baseline_mc_finish,
-    .destroy = spx_baseline_mc_destroy,
-    .options = spx_baseline_mc_rows};
+    .destroy = spx_baseline_mc_destroy};

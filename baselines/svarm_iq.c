@@ -8,21 +8,23 @@
  * Indices, options (index, order, pairing) and output as shap_iq. */
 #include "baselines.h"
 
-static int sv_applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  return spx_baseline_mc_applicable(n, budget, opts, 1, why, whylen);
+static int sv_applicable(size_t n, size_t budget, const void *cfg, char *why, size_t whylen) {
+  return spx_baseline_mc_applicable(n, budget, cfg, 1, why, whylen);
 }
 
-static int sv_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+static int sv_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                     spx_error *err) {
-  return spx_baseline_mc_begin(n, budget, opts, rng, 1, state, err);
+  return spx_baseline_mc_begin(n, budget, cfg, rng, 1, state, err);
 }
 
 const spx_method_type spx_method_svarm_iq = {
     .name = "svarm_iq",
     .summary = "SVARM-IQ: stratified Monte-Carlo estimate of SII, k-SII, BII, STII, SV or BV",
+    .options = spx_baseline_mc_rows,
+    .cfg_size = sizeof(spx_baseline_cfg),
+    .configure = spx_baseline_mc_configure,
     .applicable = sv_applicable,
     .begin = sv_begin,
     .step = spx_baseline_step,
     .finish = spx_baseline_mc_finish,
-    .destroy = spx_baseline_mc_destroy,
-    .options = spx_baseline_mc_rows};
+    .destroy = spx_baseline_mc_destroy};

@@ -114,11 +114,12 @@ static int record_cell(recorder *r, size_t instance, size_t m, size_t samples, s
   void *state = NULL;
   double *values = NULL;
   size_t cap = 0;
-  if (rc == SPX_OK && !cm->type->applicable(n, samples, opts, why, sizeof why)) {
+  spx_method_config *mcfg = NULL;
+  if (rc == SPX_OK) rc = spx_method_configure(cm->type, n, opts, &mcfg, err);
+  if (rc == SPX_OK && !spx_method_config_applicable(mcfg, samples, why, sizeof why)) {
     *skipped = 1; /* a run records it as skipped: no queries */
   } else if (rc == SPX_OK) {
-    rc = cm->type->begin(n, samples, opts, rng, &state, err);
-    if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
+    rc = cm->type->begin(n, samples, mcfg->cfg, rng, &state, err);
     for (int first = 1, done = 0; rc == SPX_OK;) {
       const spx_maskset *next = NULL;
       rc = cm->type->step(state, first ? NULL : values, &next, &done, err);
@@ -134,6 +135,7 @@ static int record_cell(recorder *r, size_t instance, size_t m, size_t samples, s
     }
     if (state) cm->type->destroy(state);
   }
+  spx_method_config_destroy(&mcfg);
   free(values);
   if (rng) gsl_rng_free(rng);
   spx_options_destroy(&opts);

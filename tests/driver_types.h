@@ -140,9 +140,25 @@ typedef struct {
   spx_maskset *batch;
 } texhaust_state;
 
-static int texhaust_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+typedef struct {
+  long long rounds, max_degree;
+  int fail;
+} texhaust_cfg;
+
+static int texhaust_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  texhaust_cfg *c = cfg;
+  int rc;
+  if ((rc = spx_options_int_range(opts, "rounds", 1, 1, 8, &c->rounds, err)) ||
+      (rc = spx_options_int_range(opts, "max_degree", (long long)n, 0, (long long)n,
+                                  &c->max_degree, err)) ||
+      (rc = spx_options_bool(opts, "fail", 0, &c->fail, err)))
+    return rc;
+  return SPX_OK;
+}
+
+static int texhaust_applicable(size_t n, size_t budget, const void *cfg, char *why,
                                size_t len) {
-  (void)opts;
+  (void)cfg;
   if (n > 16 || budget < ((size_t)1 << n)) {
     snprintf(why, len, "needs budget >= 2^n = %zu, has %zu", (size_t)1 << (n > 16 ? 16 : n),
              budget);
@@ -160,16 +176,12 @@ static void texhaust_destroy(void *vs) {
   free(s);
 }
 
-static int texhaust_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
+static int texhaust_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng,
                           void **state, spx_error *err) {
   (void)budget;
-  long long rounds, maxdeg;
-  int fail, rc;
-  if ((rc = spx_options_int_range(opts, "rounds", 1, 1, 8, &rounds, err)) ||
-      (rc = spx_options_int_range(opts, "max_degree", (long long)n, 0, (long long)n, &maxdeg,
-                                  err)) ||
-      (rc = spx_options_bool(opts, "fail", 0, &fail, err)))
-    return rc;
+  const texhaust_cfg *c = cfg;
+  long long rounds = c->rounds, maxdeg = c->max_degree;
+  int fail = c->fail;
   texhaust_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
   *state = s;
@@ -242,6 +254,8 @@ static int texhaust_finish(void *vs, spx_transform **out, spx_error *err) {
 
 static const spx_method_type texhaust_type = {.name = "texhaust",
                                               .summary = "test-only exhaustive WHT",
+                                              .cfg_size = sizeof(texhaust_cfg),
+                                              .configure = texhaust_configure,
                                               .applicable = texhaust_applicable,
                                               .begin = texhaust_begin,
                                               .step = texhaust_step,

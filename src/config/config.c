@@ -1132,42 +1132,34 @@ static int locate_error(spx_error *err, int rc, const char *context, const char 
   return rc;
 }
 
+/* The method's options parsed once (every bad key or value reported), then begin at the
+ * smallest budget at which it applies. */
 static int dry_run_method(const spx_config *cfg, const spx_config_method *m, size_t n,
                           spx_error *err) {
-  int rc = SPX_OK;
-  /* The smallest budget at which the method applies. */
+  spx_options *o = spx_options_clone(m->opts);
+  SPX_CHECK_ALLOC(o, err);
+  spx_method_config *mc = NULL;
+  int rc = spx_method_configure(m->type, n, o, &mc, err);
   size_t best = 0;
   int found = 0;
-  for (size_t i = 0; i < cfg->nbudget_points; i++) {
+  for (size_t i = 0; rc == SPX_OK && i < cfg->nbudget_points; i++) {
     size_t samples;
-    if ((rc = spx_config_budget_queries(cfg, n, i, &samples, err))) return rc;
-    spx_options *o = spx_options_clone(m->opts);
-    SPX_CHECK_ALLOC(o, err);
+    if ((rc = spx_config_budget_queries(cfg, n, i, &samples, err))) break;
     char why[256];
-    int ok = spx_method_applicable(m->type, n, samples, o, why, sizeof why);
-    spx_options_destroy(&o);
-    if (ok && (!found || samples < best)) {
+    if (spx_method_config_applicable(mc, samples, why, sizeof why) && (!found || samples < best)) {
       best = samples;
       found = 1;
     }
   }
-  spx_options *o = spx_options_clone(m->opts);
-  SPX_CHECK_ALLOC(o, err);
-  if (found) {
+  if (rc == SPX_OK && found) {
     gsl_rng *rng = spx_rng_stream(cfg->seed, 0, spx_hash_string(m->type->name), best, 0);
     if (rng == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
     void *state = NULL;
-    if (rc == SPX_OK) rc = m->type->begin(n, best, o, rng, &state, err);
+    if (rc == SPX_OK) rc = m->type->begin(n, best, mc->cfg, rng, &state, err);
     if (state) m->type->destroy(state);
     gsl_rng_free(rng);
-  } else {
-    /* Not applicable anywhere: at least the option names are checked. */
-    char why[256];
-    size_t samples = 1;
-    if (spx_config_budget_queries(cfg, n, 0, &samples, NULL) != SPX_OK) samples = 1;
-    spx_method_applicable(m->type, n, samples, o, why, sizeof why);
   }
-  if (rc == SPX_OK) rc = spx_options_check_unused(o, err);
+  spx_method_config_destroy(&mc);
   spx_options_destroy(&o);
   return locate_error(err, rc, spx_options_context(m->opts), m->where);
 }

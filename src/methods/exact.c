@@ -18,7 +18,6 @@
 
 enum {
   EXACT_HARD_MAX_N = 26,    /* 2^26 doubles = 512 MiB of values */
-  EXACT_DEFAULT_MAX_N = 20,   /* = exact_rows' default, for a bad value in applicable() */
   EXACT_ROUND_LOG2 = 16,    /* at most 2^16 masks per round */
   EXACT_WHT_MAX_LOG2 = 24   /* largest size spx_wht plans */
 };
@@ -44,20 +43,26 @@ typedef struct {
   spx_wht_plan *plan;  /* Fourier only, for min(n, 24) bits */
 } exact_state;
 
-/* max_n as applicable() sees it: a bad value falls back to the default (begin reports it),
- * an out-of-range one is clipped to the hard limit. */
-static long long exact_max_n_lenient(spx_options *opts) {
-  long long max_n = EXACT_DEFAULT_MAX_N;
-  if (opts == NULL || spx_options_declare(opts, exact_rows, NULL) ||
-      spx_options_int(opts, "max_n", 0, &max_n, NULL) ||
-      (!spx_options_has(opts, "max_n") && spx_opt_int(opts, "max_n", &max_n, NULL)))
-    max_n = EXACT_DEFAULT_MAX_N;
-  if (max_n > EXACT_HARD_MAX_N) max_n = EXACT_HARD_MAX_N;
-  return max_n;
+typedef struct {
+  long long max_n;
+  int fourier; /* basis: 0 Moebius, 1 Fourier */
+  double tolerance;
+} exact_cfg;
+
+static int exact_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  (void)n;
+  exact_cfg *c = cfg;
+  int basis = 0;
+  int rc = spx_opt_int(opts, "max_n", &c->max_n, err);
+  if (rc == SPX_OK) rc = spx_opt_choice(opts, "basis", &basis, err);
+  if (rc == SPX_OK) rc = spx_opt_double(opts, "tolerance", &c->tolerance, err);
+  c->fourier = basis == 1;
+  return rc;
 }
 
-static int exact_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+static int exact_applicable(size_t n, size_t budget, const void *cfg, char *why,
                             size_t whylen) {
+  const exact_cfg *c = cfg;
   if (n > EXACT_HARD_MAX_N) {
     snprintf(why, whylen,
              "n = %zu is above the hard limit of %d features (all 2^n values are held in "
@@ -65,10 +70,9 @@ static int exact_applicable(size_t n, size_t budget, spx_options *opts, char *wh
              n, EXACT_HARD_MAX_N);
     return 0;
   }
-  long long max_n = exact_max_n_lenient(opts);
-  if ((long long)n > max_n) {
+  if ((long long)n > c->max_n) {
     snprintf(why, whylen, "n = %zu is above max_n = %lld (raise max_n, at most %d, to enumerate "
-             "all 2^%zu masks)", n, max_n, EXACT_HARD_MAX_N, n);
+             "all 2^%zu masks)", n, c->max_n, EXACT_HARD_MAX_N, n);
     return 0;
   }
   size_t total = (size_t)1 << n;
@@ -89,27 +93,21 @@ static void exact_destroy(void *state) {
   free(s);
 }
 
-static int exact_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+static int exact_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                        spx_error *err) {
   (void)rng; /* deterministic */
   *state = NULL;
-  long long max_n;
-  int basis;
-  double tol;
-  int rc = spx_opt_int(opts, "max_n", &max_n, err);
-  if (rc == SPX_OK) rc = spx_opt_choice(opts, "basis", &basis, err);
-  if (rc == SPX_OK) rc = spx_opt_double(opts, "tolerance", &tol, err);
-  if (rc) return rc;
+  const exact_cfg *c = cfg;
   char why[256];
-  if (!exact_applicable(n, budget, opts, why, sizeof why))
+  if (!exact_applicable(n, budget, cfg, why, sizeof why))
     return spx_error_set(err, SPX_ENOTAPPLICABLE, "%s", why);
 
   exact_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
   s->n = n;
   s->total = (size_t)1 << n;
-  s->fourier = basis == 1;
-  s->tolerance = tol;
+  s->fourier = c->fourier;
+  s->tolerance = c->tolerance;
   s->values = malloc(s->total * sizeof *s->values);
   size_t per_round = s->total < ((size_t)1 << EXACT_ROUND_LOG2) ? s->total
                                                                 : (size_t)1 << EXACT_ROUND_LOG2;
@@ -241,10 +239,12 @@ static int exact_finish(void *state, spx_transform **out, spx_error *err) {
 const spx_method_type spx_method_exact = {
     .name = "exact",
     .summary = "exhaustive: all 2^n masks, exact Moebius or Fourier transform (n <= max_n)",
+    .options = exact_rows,
+    .cfg_size = sizeof(exact_cfg),
+    .configure = exact_configure,
     .applicable = exact_applicable,
     .begin = exact_begin,
     .step = exact_step,
     .finish = exact_finish,
     .destroy = exact_destroy,
-    .options = exact_rows,
 };

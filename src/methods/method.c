@@ -1,4 +1,4 @@
-/* method.c: the generic method driver loop (plan, evaluate, decode) with timing.
+/* method.c: the generic method driver (configure once, then plan, evaluate, decode) with timing.
  *
  * Numerical guard (issue #14): after finish(), a transform holding a non-finite coefficient
  * is an error (SPX_ERANGE) naming the first such interaction and, when the answers were
@@ -36,13 +36,54 @@ int spx_method_run_type(const spx_method_type *type, size_t n, size_t budget, sp
   return spx_method_run_jobs(type, n, budget, opts, rng, eval, eval_ctx, NULL, out, stats, err);
 }
 
+int spx_method_configure(const spx_method_type *type, size_t n, spx_options *opts,
+                         spx_method_config **out, spx_error *err) {
+  *out = NULL;
+  spx_method_config *c = calloc(1, sizeof *c);
+  void *cfg = type->cfg_size ? calloc(1, type->cfg_size) : NULL;
+  if (c == NULL || (type->cfg_size && cfg == NULL)) {
+    free(c);
+    free(cfg);
+    return spx_error_set(err, SPX_ENOMEM, "method %s: out of memory for its configuration",
+                         type->name);
+  }
+  c->type = type;
+  c->n = n;
+  c->cfg = cfg;
+  int rc = spx_options_declare(opts, type->options, err);
+  if (rc == SPX_OK && type->configure) rc = type->configure(n, opts, cfg, err);
+  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
+  if (rc) {
+    spx_method_config_destroy(&c);
+    return rc;
+  }
+  *out = c;
+  return SPX_OK;
+}
+
+void spx_method_config_destroy(spx_method_config **cfg) {
+  if (cfg == NULL || *cfg == NULL) return;
+  free((*cfg)->cfg);
+  free(*cfg);
+  *cfg = NULL;
+}
+
+int spx_method_config_applicable(const spx_method_config *cfg, size_t budget, char *why,
+                                 size_t whylen) {
+  return cfg->type->applicable(cfg->n, budget, cfg->cfg, why, whylen);
+}
+
 int spx_method_applicable(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
                           char *why, size_t whylen) {
-  if (spx_options_declare(opts, type->options, NULL) != SPX_OK) {
-    snprintf(why, whylen, "out of memory declaring the options of %s", type->name);
-    return 0;
+  spx_method_config *cfg = NULL;
+  spx_error err;
+  if (spx_method_configure(type, n, opts, &cfg, &err) != SPX_OK) {
+    snprintf(why, whylen, "%s", err.msg);
+    return 1; /* not a reason to skip: the run reports it */
   }
-  return type->applicable(n, budget, opts, why, whylen);
+  int ok = spx_method_config_applicable(cfg, budget, why, whylen);
+  spx_method_config_destroy(&cfg);
+  return ok;
 }
 
 /* SPX_OK, or SPX_ERANGE naming the first non-finite coefficient of t; max_abs is the largest
@@ -73,20 +114,35 @@ int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, sp
                         gsl_rng *rng, spx_eval_fn eval, void *eval_ctx,
                         const spx_jobs_runner *jobs, spx_transform **out,
                         spx_method_stats *stats, spx_error *err) {
+  *out = NULL;
+  memset(stats, 0, sizeof *stats);
+  spx_method_config *cfg = NULL;
+  int rc = spx_method_configure(type, n, opts, &cfg, err);
+  if (rc) {
+    spx_error_prefix(err, "method %s", type->name);
+    return rc;
+  }
+  rc = spx_method_run_config(cfg, budget, rng, eval, eval_ctx, jobs, out, stats, err);
+  spx_method_config_destroy(&cfg);
+  return rc;
+}
+
+int spx_method_run_config(const spx_method_config *cfg, size_t budget, gsl_rng *rng,
+                          spx_eval_fn eval, void *eval_ctx, const spx_jobs_runner *jobs,
+                          spx_transform **out, spx_method_stats *stats, spx_error *err) {
+  const spx_method_type *type = cfg->type;
   const char *name = type->name;
+  size_t n = cfg->n;
   *out = NULL;
   memset(stats, 0, sizeof *stats);
   char why[512] = "";
-  int declared = spx_options_declare(opts, type->options, err);
-  if (declared != SPX_OK) return declared;
-  if (!type->applicable(n, budget, opts, why, sizeof why))
+  if (!type->applicable(n, budget, cfg->cfg, why, sizeof why))
     return spx_error_set(err, SPX_ENOTAPPLICABLE, "%s: %s", name, why);
 
   void *state = NULL;
   double t0 = spx_time_now();
-  int rc = type->begin(n, budget, opts, rng, &state, err);
+  int rc = type->begin(n, budget, cfg->cfg, rng, &state, err);
   stats->time_decode += spx_time_now() - t0;
-  if (rc == SPX_OK) rc = spx_options_check_unused(opts, err);
   if (rc == SPX_OK && type->set_jobs) type->set_jobs(state, jobs);
   double *values = NULL;
   size_t values_cap = 0;

@@ -1,15 +1,23 @@
 /* method.h: the interface shared by SPEX, ProxySPEX, the exact solver and every baseline
  * (DESIGN §3.2).
  *
- * A method plans masks, receives their values, and decodes a sparse transform:
+ * A method reads its options once, then plans masks, receives their values, and decodes a
+ * sparse transform:
  *
- *   begin(n, budget, opts, rng)           -> state
+ *   configure(n, opts, cfg)               the options (declared in the type's table) parsed
+ *                                         into the method's own typed configuration; every
+ *                                         bad key or value is reported here
+ *   applicable(n, budget, cfg, &why)      1, or 0 with the reason (budget too small, too much
+ *                                         memory, ...); never fails otherwise
+ *   begin(n, budget, cfg, rng)            -> state (copies what it needs of cfg)
  *   step(state, values, &next, &done)     first call: values == NULL; while !done, *next is the
  *                                         mask set to evaluate (owned by the state, valid until
  *                                         the next call) and the next call passes its values
  *   finish(state, &transform)             Fourier or Moebius transform
  *
- * Methods never call oracles and never see MPI: the caller evaluates the masks. */
+ * The driver (spx_method_configure / spx_method_run*) calls configure once per cell, then
+ * applicable and begin with that configuration. Methods never call oracles and never see MPI:
+ * the caller evaluates the masks. */
 #ifndef SPX_METHOD_H
 #define SPX_METHOD_H
 
@@ -26,10 +34,19 @@
 typedef struct spx_method_type {
   const char *name;
   const char *summary; /* one line for --help */
-  /* 1 if the method can run with n features and this budget, else 0 with a reason in why.
-   * Reads options but must not fail on them (begin reports bad options). */
-  int (*applicable)(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen);
-  int (*begin)(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+  /* The method's option keys (core/options.h), each declared once with its default, range and
+   * help. configure() reads them with spx_opt_* (the driver declares the table first). */
+  const spx_option_decl *options;
+  /* Size of the method's configuration: the driver hands configure() cfg_size zeroed bytes and
+   * frees them with the configuration. A configuration is plain data (it may point into opts,
+   * which outlive it). configure may be NULL for a method without options (cfg_size 0). */
+  size_t cfg_size;
+  /* Read every option into cfg for n features; SPX_EINVAL / SPX_ERANGE name the key and value
+   * at fault ("WHERE: KEY: ..."). */
+  int (*configure)(size_t n, spx_options *opts, void *cfg, spx_error *err);
+  /* 1 if the method can run with n features and this budget, else 0 with a reason in why. */
+  int (*applicable)(size_t n, size_t budget, const void *cfg, char *why, size_t whylen);
+  int (*begin)(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                spx_error *err);
   int (*step)(void *state, const double *values, const spx_maskset **next, int *done,
               spx_error *err);
@@ -39,16 +56,29 @@ typedef struct spx_method_type {
    * of the caller's group; called once after begin, before the first step. A method without
    * this hook, or given NULL, runs everything on the calling rank. */
   void (*set_jobs)(void *state, const spx_jobs_runner *jobs);
-  /* The method's option keys (core/options.h), each declared once with its default, range and
-   * help; read with spx_opt_*. applicable() and begin() expect opts to carry this table:
-   * spx_method_applicable and spx_method_run declare it (the config reader does too). */
-  const spx_option_decl *options;
 } spx_method_type;
 
 const spx_method_type *spx_method_lookup(const char *name);
 
-/* type->applicable after declaring the type's options in opts (so that its spx_opt_* reads
- * work whoever created opts). */
+/* A method's options parsed for n features (the type's configuration and what it was made
+ * for). */
+typedef struct spx_method_config {
+  const spx_method_type *type;
+  size_t n;
+  void *cfg; /* type->cfg_size bytes filled by type->configure */
+} spx_method_config;
+
+/* Declare the type's option table in opts, run its configure() and refuse a key that no table
+ * declares. The messages are the options' own ("CONTEXT: KEY: problem", the context of opts
+ * naming the method's table). */
+int spx_method_configure(const spx_method_type *type, size_t n, spx_options *opts,
+                         spx_method_config **out, spx_error *err);
+void spx_method_config_destroy(spx_method_config **cfg);
+/* type->applicable of a configuration at this budget. */
+int spx_method_config_applicable(const spx_method_config *cfg, size_t budget, char *why,
+                                 size_t whylen);
+/* Configure, then applicable. Options that do not configure are not a reason to skip: this
+ * returns 1 (the run reports them, by key and value) with the message in why. */
 int spx_method_applicable(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
                           char *why, size_t whylen);
 const spx_method_type *const *spx_method_types(void);
@@ -64,8 +94,9 @@ typedef struct spx_method_stats {
 typedef int (*spx_eval_fn)(void *ctx, const spx_maskset *masks, double *values,
                            spx_error *err);
 
-/* Run a method start to finish, evaluating through eval. Unknown option keys are an error.
- * If the method is not applicable, returns SPX_ENOTAPPLICABLE with the reason. */
+/* Run a method start to finish, evaluating through eval: configure (once), applicable, begin,
+ * the rounds, finish. Unknown option keys are an error. If the method is not applicable,
+ * returns SPX_ENOTAPPLICABLE with the reason. */
 int spx_method_run(const char *name, size_t n, size_t budget, spx_options *opts, gsl_rng *rng,
                    spx_eval_fn eval, void *eval_ctx, spx_transform **out,
                    spx_method_stats *stats, spx_error *err);
@@ -78,5 +109,9 @@ int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, sp
                         gsl_rng *rng, spx_eval_fn eval, void *eval_ctx,
                         const spx_jobs_runner *jobs, spx_transform **out,
                         spx_method_stats *stats, spx_error *err);
+/* The same for a configuration made by spx_method_configure (for n = cfg->n features). */
+int spx_method_run_config(const spx_method_config *cfg, size_t budget, gsl_rng *rng,
+                          spx_eval_fn eval, void *eval_ctx, const spx_jobs_runner *jobs,
+                          spx_transform **out, spx_method_stats *stats, spx_error *err);
 
 #endif

@@ -245,25 +245,51 @@ static void test_applicable(void) {
   if (m == NULL) return;
   char why[512];
   spx_options *o = spx_options_create("method exact");
-  spx_test(m->applicable(20, 0, o, why, sizeof why), "n = 20, unlimited budget: applicable");
+  spx_test(spx_method_applicable(m, 20, 0, o, why, sizeof why),
+           "n = 20, unlimited budget: applicable");
   why[0] = 0;
-  spx_test(!m->applicable(21, 0, o, why, sizeof why) && strstr(why, "max_n = 20"),
+  spx_test(!spx_method_applicable(m, 21, 0, o, why, sizeof why) && strstr(why, "max_n = 20"),
            "n = 21 above the default max_n: %s", why);
   why[0] = 0;
-  spx_test(!m->applicable(27, 0, o, why, sizeof why) && strstr(why, "hard limit of 26"),
+  spx_test(!spx_method_applicable(m, 27, 0, o, why, sizeof why) &&
+               strstr(why, "hard limit of 26"),
            "n = 27 above the hard limit: %s", why);
   why[0] = 0;
-  spx_test(!m->applicable(8, 255, o, why, sizeof why) && strstr(why, "budget 255") &&
+  spx_test(!spx_method_applicable(m, 8, 255, o, why, sizeof why) && strstr(why, "budget 255") &&
                strstr(why, "256"),
            "budget below 2^n: %s", why);
-  spx_test(m->applicable(8, 256, o, why, sizeof why), "budget = 2^n: applicable");
+  spx_test(spx_method_applicable(m, 8, 256, o, why, sizeof why), "budget = 2^n: applicable");
   spx_options_destroy(&o);
   o = opts_with("max_n", SPX_OPT_INT, "24", NULL, SPX_OPT_TEXT, NULL);
-  spx_test(m->applicable(22, 0, o, why, sizeof why), "max_n = 24 admits n = 22");
+  spx_test(spx_method_applicable(m, 22, 0, o, why, sizeof why), "max_n = 24 admits n = 22");
+  spx_options_destroy(&o);
+  /* One configuration, several budgets: the options are parsed once. */
+  o = opts_with("max_n", SPX_OPT_INT, "12", NULL, SPX_OPT_TEXT, NULL);
+  spx_method_config *cfg = NULL;
+  spx_error cerr = {0};
+  spx_test(spx_method_configure(m, 12, o, &cfg, &cerr) == SPX_OK && cfg != NULL,
+           "configure max_n = 12 for n = 12: %s", cerr.msg);
+  if (cfg) {
+    spx_test(!spx_method_config_applicable(cfg, 4095, why, sizeof why) &&
+                 spx_method_config_applicable(cfg, 4096, why, sizeof why) &&
+                 spx_method_config_applicable(cfg, 0, why, sizeof why),
+             "one configuration, budgets 4095 / 4096 / unlimited");
+    spx_method_config_destroy(&cfg);
+  }
+  spx_test(cfg == NULL, "spx_method_config_destroy clears the pointer");
   spx_options_destroy(&o);
   o = opts_with("max_n", SPX_OPT_TEXT, "lots", NULL, SPX_OPT_TEXT, NULL);
-  spx_test(m->applicable(10, 0, o, why, sizeof why),
-           "a malformed max_n does not make applicable() fail (begin reports it)");
+  spx_test(spx_method_configure(m, 10, o, &cfg, &cerr) == SPX_EINVAL && cfg == NULL &&
+               strstr(cerr.msg, "max_n") && strstr(cerr.msg, "lots"),
+           "configure names the bad key and value: %s", cerr.msg);
+  why[0] = 0;
+  spx_test(spx_method_applicable(m, 10, 0, o, why, sizeof why) && strstr(why, "max_n"),
+           "a malformed max_n is not a reason to skip (the run reports it): %s", why);
+  spx_options_destroy(&o);
+  o = opts_with("max_n", SPX_OPT_INT, "12", "maxn", SPX_OPT_INT, "12");
+  spx_test(spx_method_configure(m, 10, o, &cfg, &cerr) == SPX_EINVAL && cfg == NULL &&
+               strstr(cerr.msg, "maxn"),
+           "configure refuses an unknown key: %s", cerr.msg);
   spx_options_destroy(&o);
   /* Through the driver: SPX_ENOTAPPLICABLE with the reason. */
   o = spx_options_create("method exact");

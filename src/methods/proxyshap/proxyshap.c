@@ -242,7 +242,20 @@ typedef struct {
   int stage; /* 0: masks not handed out, 1: waiting for values, 2: values in */
 } state;
 
-static int applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
+/* The method's configuration: the pipeline's settings and the applicability limit. */
+typedef struct {
+  spx_proxyshap_config pc;
+  double memory_gib;
+} method_cfg;
+
+static int configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  method_cfg *c = cfg;
+  int rc = spx_proxyshap_read_options(opts, n, &c->pc, err);
+  return rc ? rc : spx_opt_double(opts, "memory_gib", &c->memory_gib, err);
+}
+
+static int applicable(size_t n, size_t budget, const void *vcfg, char *why, size_t whylen) {
+  const spx_proxyshap_config cfg = ((const method_cfg *)vcfg)->pc;
   if (n == 0) {
     snprintf(why, whylen, "needs at least one feature");
     return 0;
@@ -252,15 +265,12 @@ static int applicable(size_t n, size_t budget, spx_options *opts, char *why, siz
              budget);
     return 0;
   }
-  spx_proxyshap_config cfg;
-  if (spx_proxyshap_read_options(opts, n, &cfg, NULL) != SPX_OK) return 1; /* begin reports */
   if (cfg.hpo != SPX_PROXYSHAP_HPO_NONE && budget < 2 * cfg.search.folds) {
     snprintf(why, whylen, "budget %zu is below %zu (two samples per cross-validation fold)",
              budget, 2 * cfg.search.folds);
     return 0;
   }
-  double gib = 2.0;
-  if (spx_opt_double(opts, "memory_gib", &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
+  double gib = ((const method_cfg *)vcfg)->memory_gib;
   size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* XGBoost's matrices (about 12 bytes per entry), the readout and the MSR Gram matrix */
   double bytes = (double)rows * (double)n * 12.0 +
@@ -293,7 +303,7 @@ static void destroy(void *vs) {
   free(s);
 }
 
-static int begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **out,
+static int begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **out,
                  spx_error *err) {
   *out = NULL;
   state *s = calloc(1, sizeof *s);
@@ -303,7 +313,8 @@ static int begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void 
     free(w);
     return spx_error_set(err, SPX_ENOMEM, "out of memory");
   }
-  int rc = spx_proxyshap_read_options(opts, n, &s->cfg, err);
+  s->cfg = ((const method_cfg *)cfg)->pc;
+  int rc = SPX_OK;
   for (size_t k = 0; k <= n; k++) w[k] = 1.0; /* size-uniform weights, as the paper */
   if (rc == SPX_OK) rc = spx_baseline_coalitions_sample(n, budget, w, s->cfg.pairing, rng, &s->co, err);
   free(w);
@@ -359,11 +370,13 @@ const spx_method_type spx_method_proxyshap = {
     .name = "proxyshap",
     .summary = "ProxySHAP: XGBoost proxy on shapiq's coalitions, exact tree readout of its "
                "interaction index, MSR residual correction",
+    .options = spx_proxyshap_option_rows,
+    .cfg_size = sizeof(method_cfg),
+    .configure = configure,
     .applicable = applicable,
     .begin = begin,
     .step = step,
     .finish = finish,
     .destroy = destroy,
     .set_jobs = set_jobs,
-    .options = spx_proxyshap_option_rows,
 };

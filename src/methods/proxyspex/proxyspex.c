@@ -460,15 +460,22 @@ typedef struct {
   int stage; /* 0: masks not handed out, 1: waiting for values, 2: values in */
 } state;
 
-/* Smallest budget: two samples per cross-validation fold. */
-static size_t min_budget(spx_options *opts) {
-  long long folds = 5;
-  if (spx_opt_int(opts, "folds", &folds, NULL) != SPX_OK || folds < 2) folds = 5;
-  return 2 * (size_t)folds;
+/* The method's configuration: the pipeline's settings and the applicability limit. */
+typedef struct {
+  spx_proxyspex_config pc;
+  double memory_gib;
+} method_cfg;
+
+static int configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  (void)n;
+  method_cfg *c = cfg;
+  int rc = spx_proxyspex_read_options(opts, &c->pc, err);
+  return rc ? rc : spx_opt_double(opts, "memory_gib", &c->memory_gib, err);
 }
 
-static int applicable(size_t n, size_t budget, spx_options *opts, char *why, size_t whylen) {
-  size_t need = min_budget(opts);
+static int applicable(size_t n, size_t budget, const void *cfg, char *why, size_t whylen) {
+  const method_cfg *c = cfg;
+  size_t need = 2 * c->pc.search.folds; /* two samples per cross-validation fold */
   if (n == 0) {
     snprintf(why, whylen, "needs at least one feature");
     return 0;
@@ -479,8 +486,7 @@ static int applicable(size_t n, size_t budget, spx_options *opts, char *why, siz
     return 0;
   }
   /* the XGBoost matrices hold about 12 bytes per (sample, feature) */
-  double gib = 2.0;
-  if (spx_opt_double(opts, "memory_gib", &gib, NULL) != SPX_OK || !(gib > 0)) gib = 2.0;
+  double gib = c->memory_gib;
   double need_gib = (double)budget * (double)n * 12.0 / (1024.0 * 1024.0 * 1024.0);
   if (need_gib > gib) {
     snprintf(why, whylen,
@@ -499,13 +505,13 @@ static void destroy(void *vs) {
   free(s);
 }
 
-static int begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **out,
+static int begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **out,
                  spx_error *err) {
   *out = NULL;
   state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
-  int rc = spx_proxyspex_read_options(opts, &s->cfg, err);
-  if (rc == SPX_OK) rc = spx_proxyspex_sample(n, budget, s->cfg.sampling, rng, &s->masks, err);
+  s->cfg = ((const method_cfg *)cfg)->pc;
+  int rc = spx_proxyspex_sample(n, budget, s->cfg.sampling, rng, &s->masks, err);
   if (rc == SPX_OK) {
     s->seed = (uint32_t)(spx_rng_u64(rng) >> 33); /* XGBoost takes a non-negative int */
     s->values = malloc(s->masks->count * sizeof *s->values);
@@ -554,11 +560,13 @@ const spx_method_type spx_method_proxyspex = {
     .name = "proxyspex",
     .summary =
         "ProxySPEX: XGBoost proxy, exact Fourier extraction, 95% energy truncation, ridge refit",
+    .options = spx_proxyspex_option_rows,
+    .cfg_size = sizeof(method_cfg),
+    .configure = configure,
     .applicable = applicable,
     .begin = begin,
     .step = step,
     .finish = finish,
     .destroy = destroy,
     .set_jobs = set_jobs,
-    .options = spx_proxyspex_option_rows,
 };

@@ -77,18 +77,56 @@ static const spx_option_decl spex_hard_rows[] = {
     {"", SPX_DECL_INCLUDE, NULL, 0, 0, NULL, NULL, spex_common_rows},
     {NULL, SPX_DECL_END, NULL, 0, 0, NULL, NULL, NULL}};
 
-/* Read t, groups and b (0 = from the budget). */
-static int design_options(spx_options *opts, unsigned *t, unsigned *groups, unsigned *b,
-                          spx_error *err) {
-  long long tt, bb, cc;
-  int rc;
-  if ((rc = spx_opt_int(opts, "t", &tt, err))) return rc;
-  if ((rc = spx_opt_int(opts, "groups", &cc, err))) return rc;
-  if ((rc = spx_opt_int(opts, "b", &bb, err))) return rc;
-  *t = (unsigned)tt;
-  *groups = (unsigned)cc;
-  *b = (unsigned)bb;
-  return SPX_OK;
+/* spex's options as read (t and b are resolved against the budget in applicable / begin). */
+typedef struct {
+  unsigned t, groups, b;        /* b = 0: the largest the budget allows */
+  int chase_depth_given;        /* else 2 t of the resolved t */
+  spx_spex_decode_opts dec;     /* decoder, chase_depth, chase_select, max_iter, cutoffs */
+  spx_spex_refine_opts ref;
+  int share_jobs;
+  long long round_mb, round_masks;
+} spex_cfg;
+
+static int spex_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
+  (void)n;
+  spex_cfg *c = cfg;
+  int rc, v;
+  long long ll;
+  double x;
+  if ((rc = spx_opt_int(opts, "t", &ll, err))) return rc;
+  c->t = (unsigned)ll;
+  if ((rc = spx_opt_int(opts, "groups", &ll, err))) return rc;
+  c->groups = (unsigned)ll;
+  if ((rc = spx_opt_int(opts, "b", &ll, err))) return rc;
+  c->b = (unsigned)ll;
+  if ((rc = spx_opt_choice(opts, "decoder", &v, err))) return rc;
+  c->dec.decoder = v == 0 ? SPX_SPEX_HARD : SPX_SPEX_SOFT;
+  if ((rc = spx_opt_int(opts, "chase_depth", &ll, err))) return rc;
+  c->chase_depth_given = spx_options_has(opts, "chase_depth");
+  c->dec.chase_depth = (unsigned)ll;
+  if ((rc = spx_opt_choice(opts, "chase_select", &v, err))) return rc;
+  c->dec.chase_select = v == 0 ? SPX_CHASE_ERRORS : SPX_CHASE_METRIC;
+  if ((rc = spx_opt_int(opts, "max_iter", &ll, err))) return rc;
+  c->dec.max_iter = (unsigned)ll;
+  if ((rc = spx_opt_double(opts, "res_energy_cutoff", &x, err))) return rc;
+  c->dec.res_cutoff = x;
+  if ((rc = spx_opt_double(opts, "zero_tol", &x, err))) return rc;
+  c->dec.zero_tol = x;
+  if ((rc = spx_opt_bool(opts, "trap_exit", &v, err))) return rc;
+  c->dec.trap_exit = v;
+  if ((rc = spx_opt_choice(opts, "refine", &v, err))) return rc;
+  c->ref.kind = v;
+  if ((rc = spx_opt_int(opts, "refine_folds", &ll, err))) return rc;
+  c->ref.folds = (unsigned)ll;
+  if ((rc = spx_opt_double(opts, "refine_alpha", &x, err))) return rc;
+  c->ref.alpha = x;
+  c->ref.max_sweeps = 200;
+  c->ref.tol = 1e-9;
+  if ((rc = spx_opt_bool(opts, "share_jobs", &v, err))) return rc;
+  c->share_jobs = v;
+  if ((rc = spx_opt_int(opts, "round_mb", &c->round_mb, err))) return rc;
+  /* round_masks (testing and fine control): at most this many masks per round */
+  return spx_opt_int(opts, "round_masks", &c->round_masks, err);
 }
 
 /* Resolve (t, b) for the budget; err gets the reason when SPEX cannot run. */
@@ -108,12 +146,12 @@ static int resolve(size_t n, size_t budget, unsigned *t, unsigned *b, unsigned g
   return SPX_OK;
 }
 
-static int spex_applicable(size_t n, size_t budget, spx_options *opts, char *why,
+static int spex_applicable(size_t n, size_t budget, const void *cfg, char *why,
                            size_t whylen) {
-  unsigned t, b, groups;
+  const spex_cfg *c = cfg;
+  unsigned t = c->t, b = c->b;
   spx_error err;
-  if (design_options(opts, &t, &groups, &b, NULL)) return 1; /* begin reports bad options */
-  int rc = resolve(n, budget, &t, &b, groups, &err);
+  int rc = resolve(n, budget, &t, &b, c->groups, &err);
   if (rc) {
     snprintf(why, whylen, "%s", err.msg);
     return 0;
@@ -135,45 +173,19 @@ static void spex_destroy(void *state) {
   free(s);
 }
 
-static int read_options(spex_state *s, spx_options *opts, spx_error *err) {
-  int rc, v;
-  long long ll;
-  double x;
-  if ((rc = spx_opt_choice(opts, "decoder", &v, err))) return rc;
-  s->dec.decoder = v == 0 ? SPX_SPEX_HARD : SPX_SPEX_SOFT;
-  if ((rc = spx_opt_int(opts, "chase_depth", &ll, err))) return rc;
-  if (!spx_options_has(opts, "chase_depth")) /* default: 2 t */
-    ll = 2 * (long long)s->t > SPX_CHASE_MAX ? SPX_CHASE_MAX : 2 * (long long)s->t;
-  s->dec.chase_depth = (unsigned)ll;
-  if ((rc = spx_opt_choice(opts, "chase_select", &v, err))) return rc;
-  s->dec.chase_select = v == 0 ? SPX_CHASE_ERRORS : SPX_CHASE_METRIC;
-  if ((rc = spx_opt_int(opts, "max_iter", &ll, err))) return rc;
-  s->dec.max_iter = (unsigned)ll;
-  if ((rc = spx_opt_double(opts, "res_energy_cutoff", &x, err))) return rc;
-  s->dec.res_cutoff = x;
-  if ((rc = spx_opt_double(opts, "zero_tol", &x, err))) return rc;
-  s->dec.zero_tol = x;
-  if ((rc = spx_opt_bool(opts, "trap_exit", &v, err))) return rc;
-  s->dec.trap_exit = v;
-  if ((rc = spx_opt_choice(opts, "refine", &v, err))) return rc;
-  s->ref.kind = v;
-  if ((rc = spx_opt_int(opts, "refine_folds", &ll, err))) return rc;
-  s->ref.folds = (unsigned)ll;
-  if ((rc = spx_opt_double(opts, "refine_alpha", &x, err))) return rc;
-  s->ref.alpha = x;
-  s->ref.max_sweeps = 200;
-  s->ref.tol = 1e-9;
-  if ((rc = spx_opt_bool(opts, "share_jobs", &v, err))) return rc;
-  s->share_jobs = v;
-  if ((rc = spx_opt_int(opts, "round_mb", &ll, err))) return rc;
+/* The decoding settings and the rounds' sizes of the resolved t and b. */
+static void derive(spex_state *s, const spex_cfg *c) {
+  s->dec = c->dec;
+  if (!c->chase_depth_given) /* default: 2 t */
+    s->dec.chase_depth = 2 * s->t > SPX_CHASE_MAX ? SPX_CHASE_MAX : 2 * s->t;
+  s->ref = c->ref;
+  s->share_jobs = c->share_jobs;
   size_t mask_bytes = spx_mask_words(s->n) * sizeof(uint64_t);
   size_t bytes_per_row = ((size_t)1 << s->b) * mask_bytes;
-  size_t rows = ((size_t)ll << 20) / bytes_per_row;
+  size_t rows = ((size_t)c->round_mb << 20) / bytes_per_row;
   s->rows_per_round = rows < 1 ? 1 : rows;
-  /* round_masks (testing and fine control): at most this many masks per round */
-  long long cap;
-  if ((rc = spx_opt_int(opts, "round_masks", &cap, err))) return rc;
-  size_t fit = ((size_t)ll << 20) / mask_bytes; /* masks in round_mb */
+  long long cap = c->round_masks;
+  size_t fit = ((size_t)c->round_mb << 20) / mask_bytes; /* masks in round_mb */
   if (cap > 0 && (size_t)cap < fit) fit = (size_t)cap;
   if (fit < ((size_t)1 << s->b)) { /* one row does not fit: rounds of part of a row */
     s->chunk = 1;
@@ -182,23 +194,25 @@ static int read_options(spex_state *s, spx_options *opts, spx_error *err) {
   } else if (cap > 0 && (size_t)cap / ((size_t)1 << s->b) < s->rows_per_round) {
     s->rows_per_round = (size_t)cap >> s->b;
   }
-  return SPX_OK;
 }
 
-static int spex_begin(size_t n, size_t budget, spx_options *opts, gsl_rng *rng, void **state,
+static int spex_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                       spx_error *err) {
   *state = NULL;
+  const spex_cfg *c = cfg;
   spex_state *s = calloc(1, sizeof *s);
   SPX_CHECK_ALLOC(s, err);
   s->n = n;
   s->budget = budget;
-  int rc = design_options(opts, &s->t, &s->groups, &s->b, err);
-  if (rc == SPX_OK) rc = resolve(n, budget, &s->t, &s->b, s->groups, err);
-  if (rc == SPX_OK) rc = read_options(s, opts, err);
+  s->t = c->t;
+  s->groups = c->groups;
+  s->b = c->b;
+  int rc = resolve(n, budget, &s->t, &s->b, s->groups, err);
   if (rc) {
     spex_destroy(s);
     return rc;
   }
+  derive(s, c);
   s->design = spx_spex_design_create(n, s->t, s->b, s->groups, rng, err);
   if (s->design == NULL) {
     spex_destroy(s);
@@ -357,23 +371,27 @@ static void spex_set_jobs(void *state, const spx_jobs_runner *jobs) {
 const spx_method_type spx_method_spex = {
     .name = "spex",
     .summary = "SPEX: BCH-coded sparse Fourier peeling (Kang et al. 2025), soft decoder",
+    .options = spex_soft_rows,
+    .cfg_size = sizeof(spex_cfg),
+    .configure = spex_configure,
     .applicable = spex_applicable,
     .begin = spex_begin,
     .step = spex_step,
     .finish = spex_finish,
     .destroy = spex_destroy,
     .set_jobs = spex_set_jobs,
-    .options = spex_soft_rows,
 };
 
 const spx_method_type spx_method_spex_hard = {
     .name = "spex_hard",
     .summary = "SPEX with the hard BCH decoder by default",
+    .options = spex_hard_rows,
+    .cfg_size = sizeof(spex_cfg),
+    .configure = spex_configure,
     .applicable = spex_applicable,
     .begin = spex_begin,
     .step = spex_step,
     .finish = spex_finish,
     .destroy = spex_destroy,
     .set_jobs = spex_set_jobs,
-    .options = spex_hard_rows,
 };
