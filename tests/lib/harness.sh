@@ -76,7 +76,7 @@ on_exit() { harness_exit_hooks+=("$1"); }
 
 # harness_show FILE: the start of FILE, indented (nothing when FILE is empty or absent).
 harness_show() {
-  [ -s "$1" ] && head -c "${HARNESS_SHOW_BYTES:-600}" "$1" | sed 's/^/    /'
+  [ -s "$1" ] && head -c "${HARNESS_SHOW_BYTES:-600}" "$1" | sed -e 's/^/    /' -e '$a\'
   return 0
 }
 
