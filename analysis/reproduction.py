@@ -24,7 +24,8 @@ Writes into OUTDIR:
   reproduction_by_budget.csv   the same per family and b over all bands
   reproduction_proxyspex.csv   ProxySPEX at b against SPEX soft at b' (paired)
   reproduction_ranking.csv     our methods at each b over the reviews where all of them finished
-  reproduction_by_band.png     one panel per method family: R^2 by length band at --b (default 8)
+  reproduction_by_band.png     one panel per method family: R^2 by length band at --b (default 8,
+                               or the files' largest b)
   reproduction_by_budget.png   one panel per method family: R^2 by b (4, 6, 8), all bands
 
 usage: reproduction.py RESULTS.h5 [RESULTS.h5 ...] [-o OUTDIR] [--published DIR] [--b 8]
@@ -141,7 +142,8 @@ def main(argv=None):
     ap.add_argument("--published", default=None, metavar="DIR",
                     help="directory of the published CSVs (default $SPX_SHARED_DATA/"
                          "spectral_explain, then ../shared/data/spectral_explain)")
-    ap.add_argument("--b", type=int, default=8, help="b of the by-band figure (default 8)")
+    ap.add_argument("--b", type=int, default=None,
+                    help="b of the by-band figure (default 8, or the largest b of the files)")
     args = ap.parse_args(argv)
     pub_dir, msg = sr.published_dir(args.published)
     if pub_dir is None:
@@ -154,7 +156,12 @@ def main(argv=None):
     pub = load_published(pub_dir)
     fams = [f for f in ORDER if f in set(cells.family)] + \
         sorted(set(cells.family) - set(ORDER))
-    bs = sorted(cells.b.unique())
+    bs = sorted(int(b) for b in cells.b.unique())
+    if args.b is None:
+        args.b = 8 if 8 in bs else bs[-1]
+    elif args.b not in bs:
+        sys.exit("reproduction.py: --b %d is not a budget point of the files (%s)"
+                 % (args.b, ", ".join(str(b) for b in bs)))
     ok = cells[cells.status == "ok"]
 
     # coverage

@@ -14,6 +14,7 @@ struct spx_xgb_data {
   DMatrixHandle h;
   size_t rows;
   double label_mean; /* NAN when there are no labels */
+  int binary;        /* every feature is 0/1 (built from masks) */
 };
 
 struct spx_xgb {
@@ -61,6 +62,7 @@ spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
     }
   }
   d->rows = count;
+  d->binary = 1;
   d->label_mean = y ? sum / (double)count : NAN;
   if (XGDMatrixCreateFromMat_omp(x, (bst_ulong)count, (bst_ulong)n, NAN, &d->h,
                                  threads > 0 ? threads : 1) != 0) {
@@ -170,7 +172,10 @@ static spx_xgb *create(spx_xgb_data *train, const spx_xgb_params *p, int logisti
   snprintf(threads, sizeof threads, "%d", p->threads);
   snprintf(seed, sizeof seed, "%u", (unsigned)(p->seed & 0x7fffffffu));
   snprintf(base, sizeof base, "%.9g", b->logistic ? 0.5 : (double)b->base_score);
+  /* max_bin 2 on mask data: its features are 0/1, so two bins hold every value (XGBoost
+   * makes one bin per distinct value up to max_bin either way); real-valued data keeps 256 */
   const char *kv[][2] = {{"verbosity", "0"},     {"tree_method", "hist"},
+                         {"max_bin", train->binary ? "2" : "256"},
                          {"objective", b->logistic ? "binary:logistic" : "reg:squarederror"},
                          {"max_depth", depth},   {"eta", eta},
                          {"nthread", threads},   {"seed", seed},

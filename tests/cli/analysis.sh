@@ -248,6 +248,68 @@ PY
   check "paper_comparison.csv: ours and published (all and same reviews) equal the files" $?
   "$PY" analysis/report.py "$tmp/paper.h5" -o "$tmp/paper.html" >/dev/null 2>"$tmp/err"
   grep -q "The SPEX paper's numbers beside ours" "$tmp/paper.html"; check "report has the paper table" $?
+  # reproduction.py: two files of the paper's reviews (review 20 in both) read as one table;
+  # its numbers recomputed from the HDF5 files and the published CSV.
+  sed -e "s#$tmp/paper.h5#$tmp/paper2.h5#" -e 's/first = 0, count = 2/first = 20, count = 2/' \
+    "$tmp/paper.toml" >"$tmp/paper2.toml"
+  "$BIN" "$tmp/paper2.toml" --quiet >/dev/null 2>"$tmp/err"; check "second small paper run" $? "$tmp/err"
+  "$PY" analysis/reproduction.py "$tmp/paper.h5" "$tmp/paper2.h5" -o "$tmp/rep" --published "$pubdir" >"$tmp/out" 2>"$tmp/err"
+  check "reproduction.py" $? "$tmp/err"
+  for f in coverage.csv by_band.csv by_budget.csv proxyspex.csv ranking.csv by_band.png by_budget.png; do
+    grep -qx "wrote $tmp/rep/reproduction_$f" "$tmp/out" || echo "missing: $f"
+  done >"$tmp/v"
+  [ ! -s "$tmp/v" ]; check "reproduction.py wrote and named every file" $? "$tmp/v"
+  grep -q "^read .*; 4 (method, review, b) finished in more than one file" "$tmp/out"
+  check "reproduction.py counts the cells present in both files" $? "$tmp/out"
+  "$PY" - "$tmp/paper.h5" "$tmp/paper2.h5" "$tmp/rep" "$pubdir/published_sentiment_per_review.csv" >"$tmp/v" 2>&1 <<'PY'
+import csv, sys
+import h5py, numpy as np
+a, b2, rep, pubf = sys.argv[1:5]
+cells = {}  # (label, review, b) -> r2, first file first
+for path in (a, b2):
+    f = h5py.File(path, "r")
+    inst = {int(k): int(f["explicands"][k].attrs["explicand"]) for k in f["explicands"]}
+    for label in ("spex_soft", "lime"):
+        g = f["results"][label]
+        for i, e in inst.items():
+            for bi, b in enumerate(f["budget"][()]):
+                if g["status"][i, bi, 0] == 1:
+                    cells.setdefault((label, e, int(b)), float(g["r2"][i, bi, 0]))
+pub = {(p["method"], int(p["review_index"]), int(p["b"])): float(p["r2"])
+       for p in csv.DictReader(open(pubf)) if p["r2"]}
+rows = list(csv.DictReader(l for l in open(rep + "/reproduction_by_budget.csv") if not l.startswith("#")))
+errs = []
+for fam, label, name in (("SPEX soft", "spex_soft", "qsft_soft_0"), ("LIME", "lime", "lime_0")):
+    for b in (3, 4):
+        revs = sorted(e for (l, e, bb) in cells if l == label and bb == b)
+        r = [x for x in rows if x["family"] == fam and x["b"] == str(b)]
+        if revs != [0, 20, 40] or len(r) != 1:
+            errs.append("%s b=%d: reviews %s, rows %d" % (fam, b, revs, len(r)))
+            continue
+        r = r[0]
+        ours = np.array([cells[(label, e, b)] for e in revs])
+        theirs = np.array([pub[(name, e, b)] for e in revs])
+        allp = [v for (m, e, bb), v in pub.items() if m == name and bb == b]
+        want = {"ours_n": 3, "ours_r2_mean": ours.mean(), "ours_r2_se": ours.std(ddof=1) / 3 ** 0.5,
+                "published_same_n": 3, "published_same_r2_mean": theirs.mean(),
+                "diff_mean": (ours - theirs).mean(),
+                "diff_se": (ours - theirs).std(ddof=1) / 3 ** 0.5,
+                "published_all_n": len(allp), "published_all_r2_mean": np.mean(allp)}
+        for k, v in want.items():
+            if abs(float(r[k]) - v) > 1e-4 * max(1, abs(v)):
+                errs.append("%s b=%d %s: %s != %s" % (fam, b, k, r[k], v))
+cov = [x for x in csv.DictReader(l for l in open(rep + "/reproduction_coverage.csv") if not l.startswith("#"))
+       if x["family"] == "SPEX soft" and x["b"] == "3"]
+got = {x["band"]: (x["ok"], x["not_run_of_20"]) for x in cov}
+if got.get("8-15") != ("1", "19") or got.get("16-31") != ("1", "19") or got.get("32-63") != ("1", "19") \
+        or got.get("64-127") != ("0", "20"):
+    errs.append("coverage %r" % got)
+print("\n".join(errs) or "ok")
+sys.exit(1 if errs else 0)
+PY
+  check "reproduction.py: ours (merged, paired), published on the same reviews and on all, coverage = files" $? "$tmp/v"
+  "$PY" analysis/reproduction.py "$tmp/f.h5" -o "$tmp/rep2" --published "$pubdir" >/dev/null 2>"$tmp/err"
+  [ $? != 0 ] && grep -q "not comparable" "$tmp/err"; check "reproduction.py refuses a synthetic file" $? "$tmp/err"
 else
   echo "note: $pubdir absent, paper comparison numbers not checked"
   "$PY" analysis/plot_faithfulness.py "$tmp/k.h5" -o "$tmp/pfig" --published "$tmp/none" 2>"$tmp/err" >/dev/null

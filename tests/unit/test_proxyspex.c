@@ -528,7 +528,8 @@ static void test_option_defaults(void) {
              x->screen == y->screen && x->screen_trees == y->screen_trees &&
              x->screen_eta == y->screen_eta && x->search_rows == y->search_rows &&
              x->tree_tol == y->tree_tol && x->shallow_max_samples == y->shallow_max_samples &&
-             x->screen_rows == y->screen_rows && x->grid_neta == y->grid_neta &&
+             x->screen_rows == y->screen_rows && x->min_gain == y->min_gain &&
+             x->grid_neta == y->grid_neta &&
              x->grid_ntrees == y->grid_ntrees;
   for (size_t k = 0; same && k < x->grid_neta; k++) same = x->grid_eta[k] == y->grid_eta[k];
   for (size_t k = 0; same && k < x->grid_ntrees; k++) same = x->grid_trees[k] == y->grid_trees[k];
@@ -562,12 +563,124 @@ static void test_shallow_rule(void) {
   s = spx_proxy_search_create(m, y, &cfg, NULL);
   spx_test(s && spx_proxy_search_jobs(s) == 2, "shallow_max_samples = 0: always both depths");
   spx_proxy_search_destroy(&s);
+  /* the rule counts the samples before the search_rows subsample */
+  cfg.shallow_max_samples = 30;
+  cfg.search_rows = 20;
+  s = spx_proxy_search_create(m, y, &cfg, NULL);
+  spx_test(s && spx_proxy_search_jobs(s) == 1, "40 samples > 30, searched on 20 rows: one job");
+  spx_proxy_search_destroy(&s);
   spx_maskset_destroy(&m);
+}
+
+/* min_gain: early stopping counts only gains above it. */
+static void test_min_gain(void) {
+  gsl_rng *r = spx_rng_stream(9, 0, 0, 0, 0);
+  spx_maskset *m = NULL;
+  spx_proxyspex_sample(12, 400, SPX_SAMPLING_UNIFORM, r, &m, NULL);
+  double *y = malloc(m->count * sizeof *y);
+  for (size_t i = 0; i < m->count; i++)
+    y[i] = small_f(spx_maskset_row(m, i)) + 0.3 * gsl_rng_uniform(r);
+  spx_proxy_search_config cfg;
+  spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 3);
+  cfg.seed = 3;
+  cfg.fast_eta = 0.05;
+  size_t counts[3];
+  const double gains[3] = {0.0, 0.01, 2.0};
+  spx_proxy_job_result res;
+  for (int g = 0; g < 3; g++) {
+    cfg.min_gain = gains[g];
+    spx_proxy_search *s = spx_proxy_search_create(m, y, &cfg, NULL);
+    counts[g] = s && spx_proxy_search_run_job(s, 1, &res, NULL) == SPX_OK ? res.count : 0;
+    if (g == 1) { /* the stop is patience (5 checkpoints) after the last gain above 0.01 */
+      size_t last = 0;
+      double best = -INFINITY;
+      for (size_t k = 0; k < res.count; k++)
+        if (res.r2[k] > best + 0.01) best = res.r2[k], last = k;
+      spx_test(res.count == last + 1 + 5, "min_gain 0.01: stops 5 checkpoints after the last "
+               "gain above 0.01 (%zu checkpoints, last gain at %zu)", res.count, last);
+    }
+    spx_proxy_search_destroy(&s);
+  }
+  spx_test(counts[2] == 6, "min_gain 2 (no R2 gain can count): stops after 1 + 5 checkpoints "
+           "(%zu)", counts[2]);
+  spx_test(counts[1] < counts[0] && counts[1] > counts[2],
+           "min_gain 0.01 stops between (%zu < %zu)", counts[1], counts[0]);
+  cfg.min_gain = -0.1;
+  spx_test(spx_proxy_search_create(m, y, &cfg, NULL) == NULL, "negative min_gain rejected");
+  free(y);
+  spx_maskset_destroy(&m);
+  gsl_rng_free(r);
+}
+
+/* Two-stage screening (screen_rows): the kept features are sorted, contain the two that carry
+ * the signal, are no more than the one-stage screening keeps on all rows plus noise, and with
+ * screen_rows >= the training rows the screening is the one-stage one. */
+static void test_two_stage_screening(void) {
+  gsl_rng *r = spx_rng_stream(10, 0, 0, 0, 0);
+  spx_maskset *m = NULL;
+  spx_proxyspex_sample(60, 2000, SPX_SAMPLING_UNIFORM, r, &m, NULL);
+  double *y = malloc(m->count * sizeof *y);
+  for (size_t i = 0; i < m->count; i++) {
+    const uint64_t *row = spx_maskset_row(m, i);
+    y[i] = 2.0 * spx_mask_test(row, 7) + 1.5 * spx_mask_test(row, 7) * spx_mask_test(row, 41) +
+           0.2 * gsl_rng_uniform(r);
+  }
+  spx_proxy_search_config cfg;
+  spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 3);
+  cfg.seed = 5;
+  spx_proxy_search *one = spx_proxy_search_create(m, y, &cfg, NULL);
+  cfg.screen_rows = 200;
+  spx_proxy_search *two = spx_proxy_search_create(m, y, &cfg, NULL);
+  cfg.screen_rows = 1600; /* = the training rows of fold 0 */
+  spx_proxy_search *same = spx_proxy_search_create(m, y, &cfg, NULL);
+  const uint32_t *c1 = NULL, *c2 = NULL, *c3 = NULL;
+  size_t n1 = one ? spx_proxy_search_columns(one, &c1) : 0;
+  size_t n2 = two ? spx_proxy_search_columns(two, &c2) : 0;
+  size_t n3 = same ? spx_proxy_search_columns(same, &c3) : 0;
+  int sorted = c2 != NULL, has7 = 0, has41 = 0;
+  for (size_t k = 0; c2 && k < n2; k++) {
+    if (k && c2[k] <= c2[k - 1]) sorted = 0;
+    has7 |= c2[k] == 7;
+    has41 |= c2[k] == 41;
+  }
+  spx_test(sorted && has7 && has41 && n2 < 60,
+           "two-stage screening keeps features 7 and 41, sorted, fewer than n (%zu)", n2);
+  /* stage 1 alone: a one-stage screening whose fold-0 training rows are the 200 rows
+   * (training rows 400..1999 of the 2000, every 8th), behind 50 validation rows */
+  spx_maskset *m1 = spx_maskset_create(60, 250);
+  double y1[250];
+  for (size_t i = 0; i < 250; i++) {
+    size_t src = i < 50 ? i : 400 + (i - 50) * 1600 / 200;
+    memcpy(spx_maskset_row(m1, i), spx_maskset_row(m, src), m->words * sizeof(uint64_t));
+    y1[i] = y[src];
+  }
+  cfg.screen_rows = 0;
+  spx_proxy_search *stage1 = spx_proxy_search_create(m1, y1, &cfg, NULL);
+  const uint32_t *c0 = NULL;
+  size_t n0 = stage1 ? spx_proxy_search_columns(stage1, &c0) : 0;
+  size_t inside = 0;
+  for (size_t k = 0; c0 && k < n2; k++)
+    for (size_t q = 0; q < n0; q++) inside += c2[k] == c0[q];
+  spx_test(c0 && inside == n2 && n2 < n0,
+           "two-stage: a strict subset of the first stage's candidates (%zu of %zu)", n2, n0);
+  spx_proxy_search_destroy(&stage1);
+  spx_maskset_destroy(&m1);
+  int equal = c1 && c3 && n1 == n3;
+  for (size_t k = 0; equal && k < n1; k++) equal = c1[k] == c3[k];
+  spx_test(equal, "screen_rows >= training rows: the one-stage screening (%zu, %zu)", n1, n3);
+  spx_proxy_search_destroy(&one);
+  spx_proxy_search_destroy(&two);
+  spx_proxy_search_destroy(&same);
+  free(y);
+  spx_maskset_destroy(&m);
+  gsl_rng_free(r);
 }
 
 int main(void) {
   test_option_defaults();
   test_shallow_rule();
+  test_min_gain();
+  test_two_stage_screening();
   test_truncation();
   test_ridge();
   test_refine_guards();

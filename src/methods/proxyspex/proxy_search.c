@@ -48,6 +48,7 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
   cfg->tree_tol = SPX_PROXY_DEFAULT_TREE_TOL;
   cfg->shallow_max_samples = SPX_PROXY_DEFAULT_SHALLOW_MAX;
   cfg->screen_rows = SPX_PROXY_DEFAULT_SCREEN_ROWS;
+  cfg->min_gain = SPX_PROXY_DEFAULT_MIN_GAIN;
 }
 
 static void fold_range_n(size_t count, size_t K, size_t f, size_t *begin, size_t *end) {
@@ -56,12 +57,55 @@ static void fold_range_n(size_t count, size_t K, size_t f, size_t *begin, size_t
   *end = *begin + base + (f < extra ? 1 : 0);
 }
 
-static int u32_cmp(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
+/* The sorted features a screening model (depth t, screen_eta, screen_trees rounds) trained on
+ * rows[0..nrows) over the columns cols[0..ncols) (cols NULL: all n) splits on: *out (malloc'ed,
+ * NULL when it makes no split) and *count. */
+static int screen_model(const spx_proxy_search *s, const size_t *rows, size_t nrows,
+                        const uint32_t *cols, size_t ncols, uint32_t **out, size_t *count,
+                        spx_error *err) {
+  *out = NULL;
+  *count = 0;
+  size_t n = s->masks->n;
+  spx_xgb_data *d =
+      spx_xgb_data_create(s->masks, s->y, rows, nrows, cols, ncols, s->cfg.threads, err);
+  if (d == NULL) return err->code;
+  spx_xgb_params p = {.max_depth = s->cfg.t, .eta = s->cfg.screen_eta,
+                      .threads = s->cfg.threads, .seed = s->cfg.seed};
+  spx_xgb *b = spx_xgb_create(d, &p, err);
+  int rc = b ? spx_xgb_boost(b, s->cfg.screen_trees, err) : err->code;
+  spx_tree_ensemble *e = NULL;
+  if (rc == SPX_OK) rc = spx_xgb_export(b, (uint32_t)n, cols, ncols, &e, err);
+  spx_xgb_destroy(&b);
+  spx_xgb_data_destroy(&d);
+  if (rc) return rc;
+  unsigned char *used = calloc(n, 1);
+  if (used == NULL) {
+    spx_tree_ensemble_destroy(&e);
+    return spx_error_set(err, SPX_ENOMEM, "out of memory");
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < e->nnodes; i++)
+    if (e->left[i] >= 0 && !used[e->feature[i]]) {
+      used[e->feature[i]] = 1;
+      k++;
+    }
+  spx_tree_ensemble_destroy(&e);
+  if (k > 0) {
+    *out = malloc(k * sizeof **out);
+    if (*out == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == SPX_OK && i < n; i++) /* ascending: sorted */
+      if (used[i]) (*out)[(*count)++] = (uint32_t)i;
+  }
+  free(used);
+  return rc;
 }
 
-/* The screening model of proxy_search.h: the sorted features it splits on. */
+/* The screening of proxy_search.h on the training rows of fold 0. With screen_rows > 0 and
+ * more training rows, it runs in two stages: a model on screen_rows evenly spaced rows over
+ * all n features gives a candidate set, then a model on all training rows over the candidates
+ * alone gives the kept features (a greedy tree on all rows splits on the same features as
+ * long as its best split is among the candidates; the first stage's extra, noise-driven
+ * candidates are dropped). */
 static int screen_features(spx_proxy_search *s, spx_error *err) {
   size_t vb, ve;
   fold_range_n(s->count, s->cfg.folds, 0, &vb, &ve);
@@ -70,43 +114,36 @@ static int screen_features(spx_proxy_search *s, spx_error *err) {
   SPX_CHECK_ALLOC(rows, err);
   for (size_t i = 0, k = 0; i < s->count; i++)
     if (i < vb || i >= ve) rows[k++] = i;
-  if (s->cfg.screen_rows > 0 && nt > s->cfg.screen_rows) { /* evenly spaced, in place */
+  uint32_t *cols = NULL;
+  size_t ncols = 0;
+  int rc;
+  if (s->cfg.screen_rows > 0 && nt > s->cfg.screen_rows) {
     size_t M = s->cfg.screen_rows;
-    for (size_t i = 0; i < M; i++) rows[i] = rows[i * nt / M];
-    nt = M;
-  }
-  spx_xgb_data *d = spx_xgb_data_create(s->masks, s->y, rows, nt, NULL, 0, s->cfg.threads, err);
-  free(rows);
-  if (d == NULL) return err->code;
-  spx_xgb_params p = {.max_depth = s->cfg.t, .eta = s->cfg.screen_eta,
-                      .threads = s->cfg.threads, .seed = s->cfg.seed};
-  spx_xgb *b = spx_xgb_create(d, &p, err);
-  int rc = b ? spx_xgb_boost(b, s->cfg.screen_trees, err) : err->code;
-  spx_tree_ensemble *e = NULL;
-  if (rc == SPX_OK) rc = spx_xgb_export(b, (uint32_t)s->masks->n, NULL, 0, &e, err);
-  spx_xgb_destroy(&b);
-  spx_xgb_data_destroy(&d);
-  if (rc) return rc;
-  unsigned char *used = calloc(s->masks->n, 1);
-  if (used == NULL) {
-    spx_tree_ensemble_destroy(&e);
-    return spx_error_set(err, SPX_ENOMEM, "out of memory");
-  }
-  size_t count = 0;
-  for (size_t k = 0; k < e->nnodes; k++)
-    if (e->left[k] >= 0 && !used[e->feature[k]]) {
-      used[e->feature[k]] = 1;
-      count++;
+    size_t *sub = malloc(M * sizeof *sub);
+    if (sub == NULL) {
+      free(rows);
+      return spx_error_set(err, SPX_ENOMEM, "out of memory");
     }
-  spx_tree_ensemble_destroy(&e);
-  if (count > 0 && count < s->masks->n) {
-    s->cols = malloc(count * sizeof *s->cols);
-    if (s->cols == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == SPX_OK && i < s->masks->n; i++)
-      if (used[i]) s->cols[s->ncols++] = (uint32_t)i;
-    qsort(s->cols, s->ncols, sizeof *s->cols, u32_cmp); /* already sorted; kept explicit */
+    for (size_t i = 0; i < M; i++) sub[i] = rows[i * nt / M]; /* evenly spaced */
+    uint32_t *cand = NULL;
+    size_t ncand = 0;
+    rc = screen_model(s, sub, M, NULL, 0, &cand, &ncand, err);
+    free(sub);
+    if (rc == SPX_OK && cand != NULL) /* the second stage, on the candidates */
+      rc = screen_model(s, rows, nt, cand, ncand, &cols, &ncols, err);
+    else if (rc == SPX_OK) /* no split on the subsample: screen on all rows */
+      rc = screen_model(s, rows, nt, NULL, 0, &cols, &ncols, err);
+    free(cand);
+  } else {
+    rc = screen_model(s, rows, nt, NULL, 0, &cols, &ncols, err);
   }
-  free(used);
+  free(rows);
+  if (rc == SPX_OK && cols != NULL && ncols < s->masks->n) {
+    s->cols = cols; /* sorted */
+    s->ncols = ncols;
+    cols = NULL;
+  }
+  free(cols);
   return rc;
 }
 
@@ -132,6 +169,7 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
     else if (cfg->eval_every < 1 || cfg->max_trees < cfg->eval_every) bad = "bad eval_every / max_trees";
     else if (cfg->max_trees / cfg->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
       bad = "max_trees / eval_every exceeds 1024 checkpoints";
+    else if (!(cfg->min_gain >= 0.0)) bad = "min_gain must be >= 0";
   }
   if (bad) {
     spx_error_set(err, SPX_EINVAL, "proxy search: %s", bad);
@@ -171,7 +209,7 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
   s->depths[1] = cfg->t;
   s->ndepths = lo == cfg->t ? 1 : 2;
   if (cfg->hpo == SPX_HPO_FAST && cfg->shallow_max_samples > 0 &&
-      s->count > cfg->shallow_max_samples) { /* depth t alone */
+      masks->count > cfg->shallow_max_samples) { /* depth t alone (by the full sample count) */
     s->depths[0] = cfg->t;
     s->ndepths = 1;
   }
@@ -286,7 +324,7 @@ int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_
       }
     }
   } else {
-    double best = -INFINITY;
+    double best = -INFINITY; /* the best R² that counted as an improvement */
     size_t best_trees = 0;
     while (rc == SPX_OK && spx_xgb_trees(b) + s->cfg.eval_every <= s->cfg.max_trees) {
       size_t have = spx_xgb_trees(b);
@@ -296,7 +334,7 @@ int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_
       for (size_t i = 0; i < nv; i++) pred[i] += step[i];
       double r2 = heldout_r2(yv, pred, nv);
       out->r2[out->count++] = r2;
-      if (r2 > best) {
+      if (r2 > best + s->cfg.min_gain) { /* -INFINITY + min_gain is -INFINITY */
         best = r2;
         best_trees = spx_xgb_trees(b);
       }

@@ -21,18 +21,21 @@
  *
  * hpo = fast: candidates max_depth in {max(1, t-2), t} at one learning rate (default 0.1),
  * scored on the first fast_folds folds (default 1, i.e. one 80/20 hold-out) every
- * eval_every trees with early stopping: a job stops after patience trees without a strictly
- * better held-out R², or at max_trees. Each candidate's curve is averaged over the folds up
+ * eval_every trees with early stopping: a job stops after patience trees without a held-out
+ * R² better than the best so far by more than min_gain (default 0: strictly better), or at
+ * max_trees. Each candidate's curve is averaged over the folds up
  * to the shortest one, and the best (candidate, checkpoint) wins; ties go to the earlier
  * candidate and the smaller tree count.
  *
- * hpo = fast with more than shallow_max_samples samples (default 10,000) searches depth t
- * alone.
+ * hpo = fast with more than shallow_max_samples samples (default 10,000; counted before any
+ * search_rows subsampling) searches depth t alone.
  *
  * Screening (screen = 1): before any job, one model of depth t with screen_eta is trained for
- * screen_trees rounds on the training rows of fold 0 (at most screen_rows of them, evenly
- * spaced, when screen_rows > 0), using all n features; the features it
- * splits on (sorted) become the only columns of every job and of the final fit. A tree model
+ * screen_trees rounds on the training rows of fold 0, using all n features; the features it
+ * splits on (sorted) become the only columns of every job and of the final fit. With
+ * screen_rows > 0 and more training rows, in two stages: the model on screen_rows evenly
+ * spaced training rows over all n features gives candidates, and a model on all training
+ * rows over the candidates alone gives the kept features. A tree model
  * never uses a feature it does not split on, so this only removes features that the greedy
  * trees did not pick in the first rounds; it cuts the cost of every later tree by n / kept.
  * If the screening model makes no split, all features are kept. */
@@ -62,6 +65,8 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 #define SPX_PROXY_DEFAULT_SHALLOW_MAX_S "10000"
 #define SPX_PROXY_DEFAULT_SCREEN_ROWS 0 /* screen_rows default */
 #define SPX_PROXY_DEFAULT_SCREEN_ROWS_S "0"
+#define SPX_PROXY_DEFAULT_MIN_GAIN 0.0 /* min_gain default */
+#define SPX_PROXY_DEFAULT_MIN_GAIN_S "0"
 
 typedef struct spx_proxy_search_config {
   spx_hpo hpo;
@@ -91,8 +96,12 @@ typedef struct spx_proxy_search_config {
   size_t shallow_max_samples; /* fast: the shallower candidate max(1, t-2) is searched only
                                * with at most this many samples (0 = always); above, depth t
                                * alone (it won every measured search at >= 20,000 samples) */
-  size_t screen_rows;    /* screening model on at most this many of its rows, evenly spaced
-                          * (0 = all) */
+  size_t screen_rows;    /* two-stage screening: candidates from a model on this many evenly
+                          * spaced rows, kept features from a model on all rows over the
+                          * candidates (0 = one model on all rows) */
+  double min_gain;       /* fast: early stopping counts a checkpoint as an improvement only
+                          * when its held-out R² beats the best so far by more than min_gain
+                          * (0 = any strictly better R², the patience rule above) */
 } spx_proxy_search_config;
 
 /* The defaults above for the given hpo kind and t. */

@@ -88,7 +88,11 @@ const spx_option_decl spx_proxyspex_option_rows[] = {
     {"shallow_max_samples", SPX_DECL_INT, SPX_PROXY_DEFAULT_SHALLOW_MAX_S, 0, 1e12, NULL,
      "fast: search depth t-2 too only up to this many samples (0: always)", NULL},
     {"screen_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SCREEN_ROWS_S, 0, 1e12, NULL,
-     "screening model on at most this many evenly spaced rows (0: all)", NULL},
+     "two-stage screening: candidates from this many evenly spaced rows, then all rows over the "
+     "candidates (0: one model on all rows)",
+     NULL},
+    {"min_gain", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_MIN_GAIN_S, 0, 1, NULL,
+     "fast: early stopping counts only hold-out R2 gains above this (0: any gain)", NULL},
     {"fit_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_FIT_ROWS_S, 0, 1e9, NULL,
      "final fit: each tree on a random fit_rows / N share of the rows (0: all rows)", NULL},
     {"grid_trees", SPX_DECL_INT_LIST, "[500, 1000, 5000]", 1, 1000000, NULL,
@@ -155,6 +159,7 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   s->shallow_max_samples = (size_t)i;
   if ((rc = spx_opt_int(opts, "screen_rows", &i, err))) return rc;
   s->screen_rows = (size_t)i;
+  if ((rc = spx_opt_double(opts, "min_gain", &s->min_gain, err))) return rc;
   if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
   cfg->fit_rows = (size_t)i;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
