@@ -244,10 +244,10 @@ static void print_table(const explain_args *a, const spx_oracle *o, size_t queri
   const char *desc = spx_oracle_explicand_of(o);
   fprintf(out, "oracle %s, n = %zu%s%s\n", a->oracle, o->n, desc ? ", explicand: " : "",
           desc ? desc : "");
-  char budget[32] = "unlimited";
-  if (a->budget > 0) snprintf(budget, sizeof budget, "%lld", a->budget);
-  fprintf(out, "method %s, budget %s, queries %zu, decode %.3f s, oracle %.3f s\n", a->method,
-          budget, queries, t_decode, t_oracle);
+  char budget[48] = "unlimited";
+  if (a->budget > 0) snprintf(budget, sizeof budget, "%lld queries", a->budget);
+  fprintf(out, "method %s, budget %s, %zu queries asked, decode %.3f s, oracle %.3f s\n",
+          a->method, budget, queries, t_decode, t_oracle);
   if (a->test_masks > 0)
     fprintf(out, "faithfulness R^2 on %lld held-out masks: %.6f\n", a->test_masks, r2);
   fprintf(out, "index %s", index);

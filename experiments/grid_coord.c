@@ -57,11 +57,13 @@ static void progress(coordinator *c, size_t i, size_t m, size_t b, size_t r, int
   double el = spx_time_now() - c->started;
   double eta = c->done_cells ? el / (double)c->done_cells * (double)(c->todo_cells - c->done_cells) : 0;
   static const char *const names[] = {"pending", "ok", "skipped", "failed"};
-  fprintf(c->opt->errout, "[%zu/%zu] %3.0f%% elapsed %.1fs ETA %.1fs | %s budget %zu explicand %zu repeat %zu: %s",
+  char budget[64];
+  grid_budget_words(c->cfg, b, (size_t)c->samples[i * c->nbudgets + b], budget, sizeof budget);
+  fprintf(c->opt->errout, "[%zu/%zu] %3.0f%% elapsed %.1fs ETA %.1fs | %s budget %s explicand %zu repeat %zu: %s",
           c->done_cells, c->todo_cells,
           c->todo_cells ? 100.0 * (double)c->done_cells / (double)c->todo_cells : 100.0, el, eta,
-          c->cfg->method[m].label, (size_t)c->samples[i * c->nbudgets + b],
-          spx_config_instance_explicand(c->cfg, i), r, names[status & 3]);
+          c->cfg->method[m].label, budget, spx_config_instance_explicand(c->cfg, i), r,
+          names[status & 3]);
   if (status == SPX_CELL_OK) fprintf(c->opt->errout, " R2 = %.4f", r2);
   fputc('\n', c->opt->errout);
   fflush(c->opt->errout);
@@ -78,11 +80,14 @@ static void finish_cell(coordinator *c, size_t i, size_t m, size_t b, size_t r,
   c->queries[id] = cell->queries;
   if (cell->status == SPX_CELL_FAILED) {
     c->failed++;
-    if (c->nfail_shown < sizeof c->fail_lines / sizeof c->fail_lines[0])
+    if (c->nfail_shown < sizeof c->fail_lines / sizeof c->fail_lines[0]) {
+      char budget[64];
+      grid_budget_words(c->cfg, b, (size_t)c->samples[i * c->nbudgets + b], budget,
+                        sizeof budget);
       snprintf(c->fail_lines[c->nfail_shown++], sizeof c->fail_lines[0],
-               "%s budget %zu explicand %zu repeat %zu: %s", c->cfg->method[m].label,
-               (size_t)c->samples[i * c->nbudgets + b], spx_config_instance_explicand(c->cfg, i), r,
-               cell->message ? cell->message : "");
+               "%s budget %s explicand %zu repeat %zu: %s", c->cfg->method[m].label, budget,
+               spx_config_instance_explicand(c->cfg, i), r, cell->message ? cell->message : "");
+    }
   }
   c->done_cells++;
   spx_error e = {0};

@@ -69,6 +69,9 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
   } else if (exists) {
     rc = spx_results_open(cfg->output, &L, &c->res, err);
     if (rc == SPX_EINVAL) *usage = 1;
+    /* a damaged file rebuilt from its journal: say so */
+    if (rc == SPX_OK && spx_results_note(c->res) && c->opt->errout)
+      fprintf(c->opt->errout, "spex-bench: %s\n", spx_results_note(c->res));
   } else {
     rc = make_parent(cfg->output, err);
     if (rc == SPX_OK) rc = spx_results_create(cfg->output, &L, &c->res, err);

@@ -160,6 +160,9 @@ int grid_on_answer(void *coordinator, size_t group, const void *task, size_t tas
 void grid_now_iso(char *buf, size_t len);
 int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *err);
 void grid_print_summary(const coordinator *c, FILE *out);
+/* Budget point b in the words every console line uses: "b=4 (1344 queries)" (spx_b budgets;
+ * the query count depends on n: queries = 0 leaves it out, "b=4") or "512 samples". */
+void grid_budget_words(const spx_config *cfg, size_t b, size_t queries, char *buf, size_t len);
 /* grid_provenance.c: append this run to /meta/runs and describe the datasets (after the file
  * is open); at the end, describe the new datasets and set the entry's end time and exit state. */
 int grid_provenance_begin(coordinator *c, spx_par *par, const char *start, spx_error *err);

@@ -26,6 +26,16 @@ typedef struct {
   int digits;          /* decimals (se columns) or significant digits (the others) */
 } summary_column;
 
+
+void grid_budget_words(const spx_config *cfg, size_t b, size_t queries, char *buf, size_t len) {
+  long long point = cfg->budget_points[b];
+  if (cfg->budget_mode != SPX_BUDGET_SPEX_B)
+    snprintf(buf, len, "%lld samples", point);
+  else if (queries > 0)
+    snprintf(buf, len, "b=%lld (%zu queries)", point, queries);
+  else
+    snprintf(buf, len, "b=%lld", point);
+}
 static const summary_column base_columns[] = {
     {"R2", COL_R2, NULL, 1, 4},
     {"decode s", COL_TDEC, NULL, 0, 4},
@@ -179,9 +189,8 @@ static void print_budget(FILE *out, const summary *s, size_t b, unsigned char *o
     if (most && cnt[m] == most)
       for (size_t k = 0; k < IR; k++) cmask[k] &= ok[m * IR + k];
   size_t ccells = count_mask(cmask, IR);
-  char budget[48];
-  snprintf(budget, sizeof budget, cfg->budget_mode == SPX_BUDGET_SPEX_B ? "b=%lld" : "%lld samples",
-           cfg->budget_points[b]);
+  char budget[64];
+  grid_budget_words(cfg, b, 0, budget, sizeof budget);
   size_t ce = count_instances(c, cmask);
   if (most)
     fprintf(out, "\nbudget %s: common set = %zu cell%s on %zu explicand%s, where every method "

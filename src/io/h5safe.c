@@ -177,7 +177,8 @@ static int ofd_locked(int fd) {
   return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
 }
 
-int spx_h5_check_existing(const char *path, spx_error *err) {
+int spx_h5_check_existing(const char *path, int *not_hdf5, spx_error *err) {
+  if (not_hdf5) *not_hdf5 = 0;
   struct stat st;
   if (stat(path, &st) != 0)
     return spx_error_set(err, SPX_EIO, "%s: cannot open the result file: %s", path,
@@ -198,10 +199,11 @@ int spx_h5_check_existing(const char *path, spx_error *err) {
   unsigned char head[8] = {0};
   ssize_t got = pread(fd, head, sizeof head, 0);
   int rc = SPX_OK;
-  if (got != (ssize_t)sizeof head || memcmp(head, sig, sizeof sig) != 0)
+  if (got != (ssize_t)sizeof head || memcmp(head, sig, sizeof sig) != 0) {
+    if (not_hdf5) *not_hdf5 = 1;
     rc = spx_error_set(err, SPX_EINVAL, "%s: not a spex-bench result file (not an HDF5 file); "
                        "it was left unchanged", path);
-  else if ((flock(fd, LOCK_EX | LOCK_NB) != 0 && (errno == EWOULDBLOCK || errno == EAGAIN)) ||
+  } else if ((flock(fd, LOCK_EX | LOCK_NB) != 0 && (errno == EWOULDBLOCK || errno == EAGAIN)) ||
            ofd_locked(fd))
     rc = spx_error_set(err, SPX_EIO, "%s: the file is locked by another process (another "
                        "spex-bench run writing it?); wait for it to end", path);

@@ -41,7 +41,8 @@ void spx_h5_guard_end(spx_h5_guard *g);
 
 int spx_h5_create_temp(const char *path, char **tmp_path, hid_t *file, spx_error *err);
 int spx_h5_publish(const char *tmp_path, const char *path, spx_error *err);
-int spx_h5_check_existing(const char *path, spx_error *err);
+/* *not_hdf5 (may be NULL) is set when the file is refused for not starting like an HDF5 file. */
+int spx_h5_check_existing(const char *path, int *not_hdf5, spx_error *err);
 /* Hold a write lock of our own (an OFD lock, which HDF5_USE_FILE_LOCKING=FALSE does not turn
  * off) on path while *fd is open: a second run on the same file is refused by name. */
 int spx_h5_lock(const char *path, int *fd, spx_error *err);

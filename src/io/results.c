@@ -22,21 +22,6 @@
 #include "h5safe.h"
 #include "results_internal.h"
 
-struct spx_results {
-  hid_t file;
-  char *path;
-  int lock_fd;       /* holds our lock on the file (h5safe.h), or -1 */
-  int broken;        /* a write failed: refuse further writes, detach on close */
-  char *broken_msg;  /* the message of that failure */
-  size_t instances, budgets, repeats, nmethods;
-  char **labels;
-  int describe;                  /* write units/description attributes (layout.describe) */
-  size_t nscores;                /* score columns */
-  spx_score_dataset *scores;     /* copies of the layout's (names owned) */
-  size_t nslots;                 /* slots of a record */
-  size_t nprune, prune_random; /* fractions and random orders of [pruning] (0: none) */
-  hid_t str_type, status_type;
-};
 
 /* The float64 cell datasets every run has (the scorers' columns come on top). */
 static const char *const dataset_names[] = {"time_decode", "time_oracle", "peak_rss_mib"};
@@ -66,10 +51,11 @@ static int h5fail(spx_results *r, spx_error *err, const char *what) {
 static int wfail(spx_results *r, spx_error *err, const char *what, const spx_h5_guard *g) {
   char msg[SPX_ERRMSG_LEN];
   snprintf(msg, sizeof msg,
-           "%s: writing the result file failed (%s) while trying to %s; the run stops. The "
-           "cells finished before are kept in the file: fix the cause and continue with "
-           "--resume",
-           r->path, g->reason[0] ? g->reason : "HDF5 error", what);
+           "%s: writing the result file failed (%s) while trying to %s; the run stops. Every "
+           "cell finished before is kept in its journal %s.journal (and in the file, unless "
+           "the failure damaged it): fix the cause and continue with --resume, which rebuilds "
+           "a damaged file from the journal",
+           r->path, g->reason[0] ? g->reason : "HDF5 error", what, r->path);
   if (!r->broken) {
     r->broken = 1;
     free(r->broken_msg);
@@ -123,7 +109,7 @@ static hid_t make_status_type(void) {
 
 /* ---- attributes ---------------------------------------------------------------------------- */
 
-static int attr_str(spx_results *r, hid_t loc, const char *name, const char *value) {
+int spx_res_attr_str(spx_results *r, hid_t loc, const char *name, const char *value) {
   if (H5Aexists(loc, name) > 0) H5Adelete(loc, name);
   hid_t sp = H5Screate(H5S_SCALAR);
   hid_t a = H5Acreate2(loc, name, r->str_type, sp, H5P_DEFAULT, H5P_DEFAULT);
@@ -166,8 +152,8 @@ static int describe(spx_results *r, hid_t loc, const char *name, const char *uni
   if (!r->describe || (units == NULL && description == NULL)) return 0;
   hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
   if (d < 0) return -1;
-  int bad = units ? attr_str(r, d, "units", units) : 0;
-  if (description) bad |= attr_str(r, d, "description", description);
+  int bad = units ? spx_res_attr_str(r, d, "units", units) : 0;
+  if (description) bad |= spx_res_attr_str(r, d, "description", description);
   H5Dclose(d);
   return bad;
 }
@@ -287,7 +273,7 @@ static spx_results *alloc_results(const char *path, const spx_results_layout *L,
   return r;
 }
 
-static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *err) {
+int spx_res_build_layout(spx_results *r, const spx_results_layout *L, spx_error *err) {
   hid_t f = r->file;
   /* /config */
   hid_t sp = H5Screate(H5S_SCALAR);
@@ -305,7 +291,7 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
   if (write_array(f, "budget", H5T_STD_I64LE, H5T_NATIVE_LLONG, 1, &nb, L->budget_points))
     return h5fail(r, err, "write /budget");
   d = H5Dopen2(f, "budget", H5P_DEFAULT);
-  attr_str(r, d, "mode", L->budget_spex_b ? "spx_b" : "samples");
+  spx_res_attr_str(r, d, "mode", L->budget_spex_b ? "spx_b" : "samples");
   H5Dclose(d);
   g = H5Gcreate2(f, "explicands", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (g < 0) return h5fail(r, err, "create /explicands");
@@ -316,7 +302,7 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
     hsize_t nf = L->nprune;
     int bad = write_array(g, "fractions", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &nf,
                           L->prune_fractions);
-    bad |= attr_str(r, g, "rank_by", L->prune_rank_by ? L->prune_rank_by : "");
+    bad |= spx_res_attr_str(r, g, "rank_by", L->prune_rank_by ? L->prune_rank_by : "");
     bad |= spx_h5_attr_i64(g, "random_orders", (long long)L->prune_random);
     H5Gclose(g);
     if (bad) return h5fail(r, err, "write /pruning");
@@ -330,8 +316,8 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
       bad = 1;
       break;
     }
-    attr_str(r, mg, "method", L->methods[m]);
-    attr_str(r, mg, "label", L->labels[m]);
+    spx_res_attr_str(r, mg, "method", L->methods[m]);
+    spx_res_attr_str(r, mg, "label", L->labels[m]);
     double nan = NAN;
     uint64_t zero = 0;
     signed char pending = SPX_CELL_PENDING;
@@ -358,7 +344,7 @@ static int build_layout(spx_results *r, const spx_results_layout *L, spx_error *
 }
 
 /* Bytes of the cell datasets and tables a layout creates (for the space reservation). */
-static uint64_t layout_bytes(const spx_results_layout *L) {
+uint64_t spx_res_layout_bytes(const spx_results_layout *L) {
   uint64_t cells = (uint64_t)L->instances * L->budgets * L->repeats;
   uint64_t per_method =
       cells * (8 * (NFIXED + spx_score_slots_all(L->scores, L->nscores)) + 8 + 1 + 16) + 4096;
@@ -378,15 +364,19 @@ int spx_results_create(const char *path, const spx_results_layout *layout, spx_r
   }
   spx_h5_guard g;
   spx_h5_guard_begin(&g);
-  rc = before_write(r, layout_bytes(layout), err);
-  if (rc == SPX_OK) rc = build_layout(r, layout, err);
+  rc = before_write(r, spx_res_layout_bytes(layout), err);
+  if (rc == SPX_OK) rc = spx_res_build_layout(r, layout, err);
   if (rc == SPX_OK && H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0)
     rc = wfail(r, err, "flush the new file", &g);
   spx_h5_guard_end(&g);
+  /* its journal, made before the file has its name: a published file always has one */
+  if (rc == SPX_OK) rc = spx_res_journal_create(r, tmp, layout->config, err);
   /* complete: lock it and give it its name (never over a file that appeared meanwhile) */
   if (rc == SPX_OK) rc = spx_h5_lock(tmp, &r->lock_fd, err);
   if (rc == SPX_OK) rc = spx_h5_publish(tmp, path, err);
+  if (rc == SPX_OK) rc = spx_res_journal_publish(r, err);
   if (rc) {
+    spx_journal_close(&r->journal, 1);
     spx_results_close(&r);
     unlink(tmp); /* no-op once published or removed */
     free(tmp);
@@ -399,12 +389,13 @@ int spx_results_create(const char *path, const spx_results_layout *layout, spx_r
 
 /* Open path with HDF5 (read-only or read-write), naming a lock held by another process and a
  * truncated file. */
-static int open_file(spx_results *r, int writable, spx_error *err) {
+static int open_file(spx_results *r, int writable, int *locked, spx_error *err) {
   spx_h5_guard g;
   spx_h5_guard_begin(&g);
   r->file = H5Fopen(r->path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
   spx_h5_guard_end(&g);
   if (r->file >= 0) return SPX_OK;
+  if (locked) *locked = g.locked;
   if (g.locked)
     return spx_error_set(err, SPX_EIO, "%s: the file is locked by another process (another "
                          "spex-bench run writing it?); wait for it to end", r->path);
@@ -417,7 +408,8 @@ static int open_file(spx_results *r, int writable, spx_error *err) {
 }
 
 /* Compare the stored /config with the layout's. */
-static int check_config(spx_results *r, const spx_results_layout *layout, spx_error *err) {
+static int check_config(spx_results *r, const spx_results_layout *layout, int *other,
+                        spx_error *err) {
   int rc = SPX_OK;
   char *stored = NULL;
   hid_t d = H5Lexists(r->file, "config", H5P_DEFAULT) > 0
@@ -426,7 +418,7 @@ static int check_config(spx_results *r, const spx_results_layout *layout, spx_er
   if (d < 0 || H5Dread(d, r->str_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &stored) < 0)
     rc = spx_error_set(err, SPX_EINVAL, "%s: not a spex-bench result file (no /config); it was "
                        "left unchanged", r->path);
-  else if (strcmp(stored, layout->config) != 0)
+  else if (strcmp(stored, layout->config) != 0 && (*other = 1))
     rc = spx_error_set(err, SPX_EINVAL,
                        "%s: the file was written with another configuration; --resume needs "
                        "the same resolved configuration (compare its /config with `spex-bench "
@@ -586,27 +578,62 @@ static int verify(spx_results *r, spx_error *err) {
   return SPX_OK;
 }
 
-int spx_results_open(const char *path, const spx_results_layout *layout, spx_results **out,
-                     spx_error *err) {
+/* Open path for --resume; with allow_rebuild, a damaged file that has a journal is rebuilt
+ * from it first (results_journal.c). */
+static int open_resume(const char *path, const spx_results_layout *layout, int allow_rebuild,
+                       spx_results **out, spx_error *err) {
   *out = NULL;
   /* a regular, non-empty HDF5 file that nobody holds locked */
-  int rc = spx_h5_check_existing(path, err);
-  if (rc) return rc;
+  int not_hdf5 = 0;
+  int rc = spx_h5_check_existing(path, &not_hdf5, err);
+  if (rc && !not_hdf5) return rc;
   spx_results *r = alloc_results(path, layout, err);
   if (r == NULL) return err ? err->code : SPX_ENOMEM;
-  /* read-only first: ours, same configuration, every finished cell readable */
-  rc = open_file(r, 0, err);
+  /* read-only first: ours, same configuration, every finished cell readable. What is found
+   * wrong here but a lock or another configuration is damage a journal can repair. */
+  int repairable = rc != SPX_OK;
+  if (rc == SPX_OK) {
+    int locked = 0;
+    rc = open_file(r, 0, &locked, err);
+    repairable = rc != SPX_OK && !locked;
+  }
   if (rc == SPX_OK) {
     spx_h5_guard g;
     spx_h5_guard_begin(&g);
-    rc = check_config(r, layout, err);
+    int other = 0;
+    rc = check_config(r, layout, &other, err);
     if (rc == SPX_OK) rc = verify(r, err);
+    repairable = rc != SPX_OK && !other;
     spx_h5_guard_end(&g);
     spx_h5_close(r->file);
     r->file = -1;
   }
+  if (rc && repairable && allow_rebuild) {
+    int tried = 0;
+    int rb = spx_res_journal_rebuild(r, layout, &tried, err);
+    if (tried) {
+      char *note = r->note ? dupstr(r->note) : NULL;
+      spx_results_close(&r);
+      if (rb) {
+        free(note);
+        return rb;
+      }
+      /* the rebuilt file goes through every check of a resume */
+      rc = open_resume(path, layout, 0, &r, err);
+      if (rc == SPX_OK) {
+        free(r->note);
+        r->note = note;
+        *out = r;
+      } else {
+        free(note);
+      }
+      return rc;
+    }
+  }
   if (rc == SPX_OK) rc = spx_h5_lock(path, &r->lock_fd, err);
-  if (rc == SPX_OK) rc = open_file(r, 1, err);
+  if (rc == SPX_OK) rc = open_file(r, 1, NULL, err);
+  /* its journal: the one left by the run before, or a new one holding the file's content */
+  if (rc == SPX_OK) rc = spx_res_journal_attach(r, layout->config, err);
   if (rc) {
     spx_results_close(&r);
     return rc;
@@ -615,13 +642,25 @@ int spx_results_open(const char *path, const spx_results_layout *layout, spx_res
   return SPX_OK;
 }
 
+int spx_results_open(const char *path, const spx_results_layout *layout, spx_results **out,
+                     spx_error *err) {
+  return open_resume(path, layout, 1, out, err);
+}
+
+const char *spx_results_note(const spx_results *res) { return res ? res->note : NULL; }
+
 void spx_results_close(spx_results **res) {
   if (res == NULL || *res == NULL) return;
   spx_results *r = *res;
+  int clean = !r->broken;
   if (r->file >= 0) {
     if (r->broken) spx_h5_detach(r->file);
-    spx_h5_close(r->file);
+    if (spx_h5_close(r->file) != 0) clean = 0;
   }
+  /* the journal is needed no more once the file is complete on the disk; after a failure it
+   * stays for --resume */
+  if (clean && r->file >= 0 && r->lock_fd >= 0 && fsync(r->lock_fd) != 0) clean = 0;
+  spx_journal_close(&r->journal, clean && r->file >= 0);
   if (r->lock_fd >= 0) {
     /* give back the disk blocks reserved past the end (spx_h5_reserve): growing the file by
      * a byte and shrinking it again frees every block beyond its size */
@@ -637,6 +676,7 @@ void spx_results_close(spx_results **res) {
   free(r->scores);
   free(r->path);
   free(r->broken_msg);
+  free(r->note);
   H5Tclose(r->str_type);
   H5Tclose(r->status_type);
   free(r);
@@ -662,11 +702,11 @@ static int write_meta_body(spx_results *res, const spx_results_meta *meta, spx_e
   if (meta->start_time) { /* a new run (create or resume) */
     bad |= spx_h5_attr_i64(g, "runs", runs + 1);
     /* the first run's start: later starts are in /meta/runs (provenance.c), never here */
-    if (H5Aexists(g, "start_time") <= 0) bad |= attr_str(res, g, "start_time", meta->start_time);
+    if (H5Aexists(g, "start_time") <= 0) bad |= spx_res_attr_str(res, g, "start_time", meta->start_time);
   }
-  bad |= attr_str(res, g, "version", meta->version);
-  bad |= attr_str(res, g, "git_commit", meta->git_commit);
-  bad |= attr_str(res, g, "end_time", meta->end_time ? meta->end_time : "");
+  bad |= spx_res_attr_str(res, g, "version", meta->version);
+  bad |= spx_res_attr_str(res, g, "git_commit", meta->git_commit);
+  bad |= spx_res_attr_str(res, g, "end_time", meta->end_time ? meta->end_time : "");
   bad |= spx_h5_attr_i64(g, "ranks", meta->ranks);
   bad |= spx_h5_attr_i64(g, "group_size", meta->group_size);
   H5Gclose(g);
@@ -686,7 +726,7 @@ int spx_results_write_meta(spx_results *res, const spx_results_meta *meta, spx_e
 
 /* ---- instances ------------------------------------------------------------------------------ */
 
-static int write_instance_body(spx_results *res, size_t instance, const spx_instance_data *d,
+int spx_res_write_instance_body(spx_results *res, size_t instance, const spx_instance_data *d,
                                spx_error *err) {
   char name[64];
   snprintf(name, sizeof name, "%zu", instance);
@@ -698,7 +738,7 @@ static int write_instance_body(spx_results *res, size_t instance, const spx_inst
   if (g < 0) return -1;
   int bad = spx_h5_attr_i64(g, "n", (long long)d->n);
   bad |= spx_h5_attr_i64(g, "explicand", (long long)d->explicand);
-  bad |= attr_str(res, g, "description", d->description ? d->description : "");
+  bad |= spx_res_attr_str(res, g, "description", d->description ? d->description : "");
   hsize_t n = d->n;
   bad |= write_array(g, "labels", res->str_type, res->str_type, 1, &n, d->labels);
   hsize_t dims[2] = {d->test_count, (d->n + 63) / 64};
@@ -723,10 +763,11 @@ int spx_results_write_instance(spx_results *res, size_t instance, const spx_inst
                          spx_array_esize(d->arrays->a[k].type);
   for (size_t k = 0; d->labels && k < d->n; k++) payload += 32 + strlen(d->labels[k]);
   int rc = before_write(res, payload, err);
+  if (rc == SPX_OK) rc = spx_res_journal_instance(res, instance, d, err);
   if (rc) return rc;
   spx_h5_guard g;
   spx_h5_guard_begin(&g);
-  rc = write_instance_body(res, instance, d, err);
+  rc = spx_res_write_instance_body(res, instance, d, err);
   if (rc < 0) rc = wfail(res, err, "write an /explicands group", &g);
   spx_h5_guard_end(&g);
   return rc;
@@ -789,7 +830,7 @@ static int write_transform(spx_results *res, hid_t mg, size_t i, size_t b, size_
   if (g < 0) return -1;
   const spx_transform_csr *t = &c->transform;
   int basis = (int)t->basis;
-  int bad = attr_str(res, g, "basis", basis_names[basis < 3 && basis >= 0 ? basis : 2]);
+  int bad = spx_res_attr_str(res, g, "basis", basis_names[basis < 3 && basis >= 0 ? basis : 2]);
   bad |= spx_h5_attr_i64(g, "n", t->n);
   hsize_t no = t->nterms + 1, ni = t->offsets[t->nterms], nc = t->nterms;
   bad |= write_array(g, "offsets", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &no, t->offsets);
@@ -801,7 +842,7 @@ static int write_transform(spx_results *res, hid_t mg, size_t i, size_t b, size_
   return bad ? -1 : 0;
 }
 
-static int write_cell_body(spx_results *res, size_t method, size_t instance, size_t budget,
+int spx_res_write_cell_body(spx_results *res, size_t method, size_t instance, size_t budget,
                            size_t repeat, const spx_cell_result *c, spx_error *err) {
   if (method >= res->nmethods || instance >= res->instances || budget >= res->budgets ||
       repeat >= res->repeats)
@@ -857,10 +898,11 @@ int spx_results_write_cell(spx_results *res, size_t method, size_t instance, siz
   for (size_t k = 0; k < c->arrays.count; k++)
     payload += 256 + (uint64_t)spx_array_count(&c->arrays.a[k]) * spx_array_esize(c->arrays.a[k].type);
   int rc = before_write(res, payload, err);
+  if (rc == SPX_OK) rc = spx_res_journal_cell(res, method, instance, budget, repeat, c, err);
   if (rc) return rc;
   spx_h5_guard g;
   spx_h5_guard_begin(&g);
-  rc = write_cell_body(res, method, instance, budget, repeat, c, err);
+  rc = spx_res_write_cell_body(res, method, instance, budget, repeat, c, err);
   if (rc < 0) rc = wfail(res, err, "write a result cell", &g);
   spx_h5_guard_end(&g);
   return rc;

@@ -80,6 +80,10 @@ int spx_results_create(const char *path, const spx_results_layout *layout, spx_r
 /* Open an existing file to resume it: its /config must equal layout->config. */
 int spx_results_open(const char *path, const spx_results_layout *layout, spx_results **out,
                      spx_error *err);
+/* What the open did that the user should be told (a damaged file rebuilt from its journal:
+ * results_journal.c), or NULL. */
+const char *spx_results_note(const spx_results *res);
+/* Close; a file closed cleanly loses its journal (PATH.journal), which stays after a failure. */
 void spx_results_close(spx_results **res);
 
 typedef struct spx_results_meta {
