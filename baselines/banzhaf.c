@@ -61,6 +61,13 @@ static int bz_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) 
   return spx_baseline_read_memory(opts, &c->memory, err);
 }
 
+/* Banzhaf values (either estimator). */
+static void bz_estimates(const void *cfg, spx_index *index, unsigned *order) {
+  (void)cfg;
+  *index = SPX_INDEX_BV;
+  *order = 1;
+}
+
 static int bz_applicable(size_t n, size_t budget, const void *cfg, char *why,
                          size_t whylen) {
   const bz_cfg *c = cfg;
@@ -175,6 +182,7 @@ const spx_method_type spx_method_banzhaf = {
     .options = bz_rows,
     .cfg_size = sizeof(bz_cfg),
     .configure = bz_configure,
+    .estimates = bz_estimates,
     .applicable = bz_applicable,
     .begin = bz_begin,
     .step = spx_baseline_step,

@@ -279,6 +279,9 @@ int spx_baseline_read_index(spx_options *opts, size_t n, const spx_baseline_ix *
  * `pairing`. */
 int spx_baseline_read_sampling(spx_options *opts, size_t n, const spx_baseline_ix *ids, spx_baseline_ix *index,
                          unsigned *order, int *pairing, spx_error *err);
+/* method.h's estimates hook of an spx_baseline_cfg: its index (SII, k-SII, BII, STII, SV, BV)
+ * and order. */
+void spx_baseline_estimates(const void *cfg, spx_index *index, unsigned *order);
 /* 0 with the reason when n = 0 or budget < 2 (the empty and the full coalition), else 1. */
 int spx_baseline_coalitions_applicable(size_t n, size_t budget, char *why, size_t whylen);
 

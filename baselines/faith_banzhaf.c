@@ -35,6 +35,11 @@ static int fb_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) 
   return rc;
 }
 
+static void fb_estimates(const void *cfg, spx_index *index, unsigned *order) {
+  *index = SPX_INDEX_FBII;
+  *order = ((const spx_baseline_cfg *)cfg)->order;
+}
+
 static int fb_applicable(size_t n, size_t budget, const void *cfg, char *why,
                          size_t whylen) {
   const spx_baseline_cfg *c = cfg;
@@ -97,6 +102,7 @@ const spx_method_type spx_method_faith_banzhaf = {
     .options = fb_rows,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = fb_configure,
+    .estimates = fb_estimates,
     .applicable = fb_applicable,
     .begin = fb_begin,
     .step = spx_baseline_step,

@@ -269,6 +269,11 @@ static int configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
   return rc ? rc : spx_opt_double(opts, "memory_gib", &c->memory_gib, err);
 }
 
+static void estimates(const void *cfg, spx_index *index, unsigned *order) {
+  *index = ((const method_cfg *)cfg)->pc.index;
+  *order = ((const method_cfg *)cfg)->pc.order;
+}
+
 static int applicable(size_t n, size_t budget, const void *vcfg, char *why, size_t whylen) {
   const spx_proxyshap_config cfg = ((const method_cfg *)vcfg)->pc;
   if (n == 0) {
@@ -388,6 +393,7 @@ const spx_method_type spx_method_proxyshap = {
     .options = spx_proxyshap_option_rows,
     .cfg_size = sizeof(method_cfg),
     .configure = configure,
+    .estimates = estimates,
     .applicable = applicable,
     .begin = begin,
     .step = step,
