@@ -133,11 +133,15 @@ static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxy
   if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE || cfg->screen) {
     spx_proxy_search_config scfg = cfg->search;
     scfg.seed = seed;
-    if (cfg->hpo == SPX_PROXYSHAP_HPO_NONE) scfg.screen = 1; /* only the screening is used */
-    search = spx_proxy_search_create(masks, yc, &scfg, err);
-    if (search == NULL) return err ? err->code : SPX_EINVAL;
-    if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE)
-      rc = spx_proxy_search_run_shared(search, cfg->jobs, &choice, err);
+    if (cfg->hpo == SPX_PROXYSHAP_HPO_NONE) { /* only the screening is used */
+      scfg.screen = 1;
+      search = spx_proxy_search_create(masks, yc, &scfg, err);
+      if (search == NULL) return err ? err->code : SPX_EINVAL;
+    } else { /* ProxySPEX's search, with its speed mode (proxy_search.h) */
+      int mode;
+      rc = spx_proxy_search_gated(masks, yc, &scfg, cfg->jobs, &search, &choice, &mode, err);
+      if (rc) return rc;
+    }
     ncols = spx_proxy_search_columns(search, &cols);
     if (cols == NULL) ncols = 0;
   }
