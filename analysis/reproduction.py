@@ -465,7 +465,7 @@ def plot_panels(t, fams, b, cells, pub, path):
         sk = c[c.status == "skipped"].groupby("band").review.nunique()
         for band, k in sk.items():
             if band in BAND_NAMES:
-                ax.annotate("%d\nskip" % k, (BAND_NAMES.index(band), -0.7), fontsize=5.5,
+                ax.annotate("%d\nskip" % k, (BAND_NAMES.index(band), -0.35), fontsize=5.5,
                             color="#a00", ha="center", xytext=(0, 2), textcoords="offset points")
         ax.set_title(fam, fontsize=9)
         ax.set_xticks(xs_all)
