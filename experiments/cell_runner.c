@@ -159,12 +159,13 @@ int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_
   spx_transform *tr = NULL;
   spx_method_stats stats;
   memset(&stats, 0, sizeof stats);
+  spx_method_config *mcfg = NULL; /* the method's options, parsed once for the cell */
   rc = cell_method_inputs(s, &rng, &opts, err);
-  if (rc == SPX_OK)
-    rc = spx_method_run_jobs(s->method, n, s->samples, opts, rng, eval, eval_ctx, jobs, &tr,
-                             &stats, err);
+  if (rc == SPX_OK && (rc = spx_method_configure(s->method, n, opts, &mcfg, err)) != SPX_OK)
+    spx_error_prefix(err, "method %s", s->method->name);
+  else if (rc == SPX_OK)
+    rc = spx_method_run_config(mcfg, s->samples, rng, eval, eval_ctx, jobs, &tr, &stats, err);
   if (rng) gsl_rng_free(rng);
-  spx_options_destroy(&opts);
   rec->queries = stats.queries; /* the one count of a cell's queries: the method's */
   rec->time_decode = stats.time_decode;
   rec->time_oracle = stats.time_oracle;
@@ -188,13 +189,15 @@ int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_
     }
     if (rc == SPX_OK) {
       spx_score_ctx ctx = {s->cfg, s->instance, s->stream, o, eval, eval_ctx,
-                           s->method, s->method_opts, test, test_values, NULL};
+                           mcfg, test, test_values, NULL};
       rc = spx_score_cell(&ctx, &r->caches, tr, rec->scores, rec->nscores, &rec->arrays, err);
     }
     free(values);
     if (rc) spx_error_prefix(err, "scoring %s", s->label ? s->label : s->method->name);
     rec->status = rc == SPX_OK ? SPX_CELL_OK : SPX_CELL_FAILED;
   }
+  spx_method_config_destroy(&mcfg); /* may point into opts: first */
+  spx_options_destroy(&opts);
   if (rec->status == SPX_CELL_OK && (rc = spx_cell_set_transform(rec, tr, err)) != SPX_OK) {
     rec->status = SPX_CELL_FAILED;
     spx_error_set(err, rc, "out of memory storing the transform");

@@ -68,7 +68,7 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
   }
   if (rc == SPX_OK) { /* the scorers' instance data (references, images, ...) */
     spx_score_ctx ctx = {w->cfg, instance, spx_grid_stream(w->cfg, instance), o, eval_group,
-                         &ectx, NULL, NULL, test, values, NULL};
+                         &ectx, NULL, test, values, NULL};
     rc = spx_score_setup(&ctx, &w->run.caches, &arrays, &e);
   }
   spx_par_group_release(par, NULL);
