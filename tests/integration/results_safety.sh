@@ -196,7 +196,9 @@ wait $first 2>/dev/null
 #      the file equals the uninterrupted run's.
 # Then write errors of the journal itself (SPX_FAIL_WRITE_NAME=/r.h5.journal): exit 1 naming
 # the journal, the file readable, --resume completes it; a journal whose last record is torn
-# (cut by 5 bytes): that record is dropped and its cell run again; and K = 60 under mpirun -np 2.
+# (cut by 5 bytes): that record is dropped and its cell run again; a file without a journal
+# (closed cleanly) gets one holding its finished cells before a resume writes to it; and K = 60
+# under mpirun -np 2.
 # SPX_SAFETY_POINTS="25 40 60 100 150 200 300 400" runs the wider sweep of docs/reliability.md.
 CC=${CC:-cc}
 CMP="$SRC/scripts/compare-results"
@@ -306,6 +308,33 @@ else
     "$([ $st = 0 ] && [ "$(cat rc)" = 0 ] && [ -n "$n" ] && [ "$ran" = $((24 - n)) ] && echo 0 || echo 1)"
   "$CMP" ref/mnt/r.h5 "$d/mnt/r.h5" >diff.out 2>&1
   check "torn last journal record: resumed file equals the uninterrupted run [$(tail -1 diff.out)]" $?
+
+  # a file closed cleanly has no journal: --resume first copies its finished cells into a new
+  # one (read back from the file). Here: the uninterrupted file with 12 of its 24 cells set
+  # back to pending, resumed with the writes failing after 30; then the file is cut and
+  # resumed: rebuilt from at least the 12 copied cells, the other cells run, equal to ref.
+  d=seeded
+  rm -rf "$d" && mkdir -p "$d/mnt" && cp ref/mnt/r.h5 "$d/mnt/r.h5"
+  "$PY" -c "
+import h5py
+with h5py.File('$d/mnt/r.h5', 'a') as f:
+    for m in f['results']:
+        s = f['results'][m]['status']; a = s[...]; a[3:] = 0; s[...] = a
+"
+  (cd "$d" && env LD_PRELOAD="$tmp/failwrite.so" SPX_FAIL_WRITE_NAME=/r.h5 SPX_FAIL_WRITE_AFTER=30 \
+    "$BIN" ../c.toml --resume --quiet >../out 2>../err)
+  echo $? >rc
+  expect "resume without a journal, write error: exit 1 naming the journal" 1 \
+    "Every cell finished before is kept in its journal mnt/r.h5.journal"
+  truncate -s 4096 "$d/mnt/r.h5"
+  (cd "$d" && "$BIN" ../c.toml --resume >../out 2>../err)
+  echo $? >rc
+  n=$(grep -o 'rebuilt from its journal ([0-9]* explicands and [0-9]* cell records' err | grep -o '[0-9]* cell' | grep -o '[0-9]*')
+  ran=$(progress_count err)
+  check "resume without a journal: the journal started from the file's 12 cells (rebuilt from $n, ran $ran) [$(grep -m1 spex-bench: err)]" \
+    "$([ "$(cat rc)" = 0 ] && [ -n "$n" ] && [ "$n" -ge 12 ] && [ "$ran" = $((24 - n)) ] && echo 0 || echo 1)"
+  "$CMP" ref/mnt/r.h5 "$d/mnt/r.h5" >diff.out 2>&1
+  check "resume without a journal: rebuilt and resumed file equals the uninterrupted run [$(tail -1 diff.out)]" $?
 
   # two ranks (only rank 0 writes the file and its journal)
   if [ -n "$MPIRUN" ]; then
