@@ -273,6 +273,22 @@ else
     check "journal write error after $K records: resumed file equals the uninterrupted run [$(tail -1 diff.out)]" $?
   done
 
+  # the journal's device full (ENOSPC from its writes)
+  d=jfull
+  rm -rf "$d" && mkdir -p "$d/mnt"
+  run "$d" env LD_PRELOAD="$tmp/failwrite.so" SPX_FAIL_WRITE_NAME=/r.h5.journal SPX_FAIL_WRITE_AFTER=9 \
+    SPX_FAIL_WRITE_ERRNO=28 "$BIN" ../c.toml --quiet
+  expect "journal device full: exit 1 and the reason" 1 \
+    "mnt/r.h5: no space left on the device for its journal mnt/r.h5.journal"
+  before=$(finished "$d/mnt/r.h5")
+  (cd "$d" && "$BIN" ../c.toml --resume >../out 2>../err)
+  echo $? >rc
+  ran=$(progress_count err)
+  check "journal device full: file readable ($before finished), --resume runs the other $ran and exits 0 [$(grep -m1 spex-bench: err)]" \
+    "$([ "$before" -ge 1 ] && [ "$(cat rc)" = 0 ] && [ "$ran" = $((24 - before)) ] && echo 0 || echo 1)"
+  "$CMP" ref/mnt/r.h5 "$d/mnt/r.h5" >diff.out 2>&1
+  check "journal device full: resumed file equals the uninterrupted run [$(tail -1 diff.out)]" $?
+
   # a torn last journal record: dropped, its cell run again
   d=torn
   fail_run "$d" 150 /r.h5 "$BIN"
