@@ -244,8 +244,22 @@ def paper_comparison(res, table, directory, outdir):
                       "%s (ours%s)" % (fam, "" if style == "-" else ", own set"))
         if "pub" in info:
             bs = [b for b in ours_b if (info["pub"], b) in pub]
-            n_off += draw(bs, [pub[(info["pub"], b)][0] for b in bs], "--", "x", colour[fam],
-                          "%s (published)" % fam, alpha=0.8)
+            if same_reviews and per is not None and len(d):
+                # the published numbers on exactly our reviews (dashed), and over every review
+                # the published method ran on (dotted, faint): only the first is paired
+                sb, sv = [], []
+                for r in d.itertuples():
+                    m, k = same_as_ours(info["pub"], r.budget, r.explicands)
+                    if k:
+                        sb.append(int(r.budget))
+                        sv.append(m)
+                n_off += draw(sb, sv, "--", "x", colour[fam],
+                              "%s (published, same reviews)" % fam, alpha=0.9)
+                n_off += draw(bs, [pub[(info["pub"], b)][0] for b in bs], ":", ".", colour[fam],
+                              "%s (published, all its reviews)" % fam, alpha=0.45)
+            else:
+                n_off += draw(bs, [pub[(info["pub"], b)][0] for b in bs], "--", "x", colour[fam],
+                              "%s (published)" % fam, alpha=0.8)
     for fam in table_fams:
         info = families[fam]
         label = info.get("ours") if info.get("ours") in labels else None
@@ -267,11 +281,13 @@ def paper_comparison(res, table, directory, outdir):
     ax.set_ylim(bottom=bottom - 0.03, top=1.03)
     ax.set_xticks(ours_b)
     caption = ("Ours: VADER (rule-based) on %d review(s) with finished cells %s. Published: %s. Solid = ours "
-               "(common set), dotted = ours over its own smaller set, dashed = published "
-               "(each method over the reviews it ran on). %s"
+               "(common set), dotted = ours over its own smaller set, dashed = published%s. %s"
                % (n_ours, ("of the paper's sentiment.csv (the same texts)" if same_reviews
                            else "of the project's data/reviews.csv (other texts)"),
                   sr.PUBLISHED_SETUP,
+                  (" on exactly our reviews (paired), faint dotted = published over every review "
+                   "it ran on (not paired: other reviews)") if same_reviews and per is not None
+                  else " (each method over the reviews it ran on)",
                   ("\u25bc at the bottom edge: %d value(s) below %.1f (numbers in "
                    "paper_comparison.csv)." % (n_off, bottom)) if n_off else ""))
     ax.set_title("SPEX paper comparison: faithfulness by budget b", fontsize=9)

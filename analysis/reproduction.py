@@ -27,6 +27,7 @@ Writes into OUTDIR:
   reproduction_by_band.png     one panel per method family: R^2 by length band at --b (default 8,
                                or the files' largest b)
   reproduction_by_budget.png   one panel per method family: R^2 by b (4, 6, 8), all bands
+  reproduction_tables.md       the tables above as Markdown (docs/reproduction.md quotes them)
 
 usage: reproduction.py RESULTS.h5 [RESULTS.h5 ...] [-o OUTDIR] [--published DIR] [--b 8]
 """
@@ -58,9 +59,25 @@ def band_of(n):
     return "%d" % n
 
 
-def load_cells(paths):
+def test_value_stats(res):
+    """{review: (n, sd of the held-out test values, share of them with |value| > 0.9)}: how
+    saturated VADER's compound score is on random halves of the review."""
+    out = {}
+    for inst in res.instances:
+        key = "explicands/%d" % inst.index
+        if key not in res.file or "test_values" not in res.file[key]:
+            continue
+        g = res.file[key]
+        v = g["test_values"][()].astype(float).ravel()
+        if v.size:
+            out[inst.explicand] = (inst.n, float(v.std()), float(np.mean(np.abs(v) > 0.9)))
+    return out
+
+
+def load_cells(paths, stats=None):
     """One DataFrame of every cell of the files: family, method, review, n, band, b, status,
-    r2, queries, time_decode, message, file; and (duplicates, max |dR2| among them)."""
+    r2, queries, time_decode, message, file; and (duplicates, max |dR2| among them). stats
+    (a dict) receives test_value_stats of every review."""
     frames = []
     for path in paths:
         if not os.path.exists(path):
@@ -74,6 +91,9 @@ def load_cells(paths):
                      " its explicands are not the paper's reviews" % (path, res.oracle_option("texts_csv")))
         if res.budget_mode != "spx_b":
             sys.exit("reproduction.py: %s: budget is %s, not spx_b" % (path, res.budget_mode))
+        if stats is not None:
+            for k, v in test_value_stats(res).items():
+                stats.setdefault(k, v)
         c = res.cells()
         names = {m.label: m.name for m in res.methods}
         c = c[c.n > 0].copy()  # instances not set up (never started)
@@ -149,7 +169,8 @@ def main(argv=None):
     if pub_dir is None:
         sys.exit("reproduction.py: %s" % msg)
     os.makedirs(args.outdir, exist_ok=True)
-    cells, ndup, spread = load_cells(args.results)
+    stats = {}
+    cells, ndup, spread = load_cells(args.results, stats)
     print("read %d cells of %d file(s); %d (method, review, b) finished in more than one file "
           "(max |R2 difference| %.3g; the first file's is used)" % (len(cells), len(args.results),
                                                                    ndup, spread))
@@ -243,12 +264,15 @@ def main(argv=None):
     for b in bs:
         o = ok[ok.b == b]
         counts = o.groupby("family").review.nunique().sort_values(ascending=False)
-        # nested sets: every family, then dropping the least covered one at a time
+        # nested sets: every family, then dropping the least covered one at a time; a set is
+        # listed only when it covers more reviews than the larger one before it
+        last = 0
         for keep in range(len(counts), 1, -1):
             fs = list(counts.index[:keep])
             common = set.intersection(*[set(o[o.family == f].review) for f in fs])
-            if not common:
+            if len(common) <= last:
                 continue
+            last = len(common)
             for f in sorted(fs, key=lambda f: -o[(o.family == f) & o.review.isin(common)].r2.mean()):
                 m, se, k = ms(o[(o.family == f) & o.review.isin(common)].r2)
                 rank.append([b, "+".join(fs), len(common), f, _num(m), _num(se)])
@@ -258,11 +282,126 @@ def main(argv=None):
                          "finished (nested comparisons: all families, then without the least "
                          "covered one, ...).")
 
+    # per review: VADER's saturation on the held-out masks beside each family's R2 at b
+    rev_rows, sat = [], []
+    okb = ok[ok.b == args.b].pivot_table(index="review", columns="family", values="r2")
+    pubb = pub[(pub.b == args.b) & (pub.family == "SPEX soft")].set_index("review").r2
+    for e in sorted(stats):
+        n, sd, share = stats[e]
+        r = [e, n, band_of(n), _num(sd), _num(share)]
+        r += [_num(okb.at[e, f]) if e in okb.index and f in okb.columns and np.isfinite(okb.at[e, f])
+              else "" for f in fams]
+        r.append(_num(pubb.get(e, np.nan)))
+        rev_rows.append(r)
+    sr.write_csv(os.path.join(args.outdir, "reproduction_reviews.csv"),
+                 ["review", "n", "band", "test_value_sd", "share_saturated"] +
+                 ["r2_b%d %s" % (args.b, f) for f in fams] + ["published_r2_b%d SPEX soft" % args.b],
+                 rev_rows, comment="per review: the held-out test values' sd and the share of them "
+                 "with |VADER compound| > 0.9 (1000 uniform random masks), and our R2 at b = %d "
+                 "(empty: not finished)." % args.b)
+    if "SPEX soft" in okb.columns:
+        for band in BAND_NAMES:
+            es = [e for e in stats if band_of(stats[e][0]) == band and e in okb.index
+                  and np.isfinite(okb.at[e, "SPEX soft"])]
+            if es:
+                sat.append([band, len(es), np.mean([stats[e][2] for e in es]),
+                            np.mean([okb.at[e, "SPEX soft"] for e in es]),
+                            np.mean([pubb.get(e, np.nan) for e in es]),
+                            spearman([stats[e][2] for e in es],
+                                     [okb.at[e, "SPEX soft"] for e in es])])
+    write_markdown(os.path.join(args.outdir, "reproduction_tables.md"), fams, bs, args.b,
+                   cells, band_rows, budget_rows, prox, rank, args.results, sat, stats, okb)
     plot_panels(pd.DataFrame(band_rows), fams, args.b, cells, pub,
                 os.path.join(args.outdir, "reproduction_by_band.png"))
     plot_budget(pd.DataFrame(budget_rows), fams, pub,
                 os.path.join(args.outdir, "reproduction_by_budget.png"))
     return 0
+
+
+def _md_mean(m, se, n):
+    if n == 0 or m is None or not np.isfinite(m):
+        return "–" if n == 0 else ("%.3g" % m)
+    return fmt(m, se) + " (%d)" % n
+
+
+def spearman(x, y):
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
+    return float(np.corrcoef(rx, ry)[0, 1]) if len(x) > 2 else np.nan
+
+
+def write_markdown(path, fams, bs, b, cells, band_rows, budget_rows, prox, rank, files,
+                   sat=(), stats=None, okb=None):
+    L = ["<!-- written by analysis/reproduction.py from %s -->" % ", ".join(
+        os.path.basename(f) for f in files), ""]
+    L += ["#### Coverage at b = %d: reviews finished (ok) / skipped by the method, of 20 per band" % b,
+          "", "| family | " + " | ".join(BAND_NAMES) + " | all |",
+          "|---|" + "---:|" * (len(BAND_NAMES) + 1)]
+    for fam in fams:
+        c = cells[(cells.family == fam) & (cells.b == b)]
+        row = []
+        for band in BAND_NAMES + ["all"]:
+            d = c if band == "all" else c[c.band == band]
+            k, sk = int((d.status == "ok").sum()), int((d.status == "skipped").sum())
+            row.append(("%d" % k) + (" / %d skip" % sk if sk else ""))
+        L.append("| %s | %s |" % (fam, " | ".join(row)))
+    head = ("| family | %s | ours R² (reviews) | published, same reviews | ours − published "
+            "(paired) | published, all its reviews |")
+    L += ["", "#### R² by budget, all bands", "", head % "b", "|---|---:|---:|---:|---:|---:|"]
+    for r in budget_rows:
+        L.append("| %s | %d | %s | %s | %s | %s |" % (
+            r["family"], r["b"], _md_mean(r["ours_r2_mean"], r["ours_r2_se"], r["ours_n"]),
+            _md_mean(r["published_same_r2_mean"], np.nan, r["published_same_n"]),
+            fmt(r["diff_mean"], r["diff_se"]) if r["published_same_n"] else "",
+            _md_mean(r["published_all_r2_mean"], np.nan, r["published_all_n"])))
+    L += ["", "#### R² by input length (words) at b = %d" % b, "", head % "band",
+          "|---|---|---:|---:|---:|---:|"]
+    for r in band_rows:
+        if r["b"] != b:
+            continue
+        L.append("| %s | %s | %s | %s | %s | %s |" % (
+            r["family"], r["band"], _md_mean(r["ours_r2_mean"], r["ours_r2_se"], r["ours_n"]),
+            _md_mean(r["published_same_r2_mean"], np.nan, r["published_same_n"]),
+            fmt(r["diff_mean"], r["diff_se"]) if r["published_same_n"] else "",
+            _md_mean(r["published_all_r2_mean"], np.nan, r["published_all_n"])))
+    if prox:
+        L += ["", "#### ProxySPEX at b against SPEX soft at b' (paired over the reviews where both "
+              "finished)", "", "| ProxySPEX b (queries) | SPEX soft b' (queries) | reviews | bands "
+              "| ProxySPEX R² | SPEX soft R² | difference |", "|---:|---:|---:|---|---:|---:|---:|"]
+        for p in prox:
+            f = [float(x) if x != "" else np.nan for x in p[6:]]
+            L.append("| %d (%s) | %d (%s) | %d | %s | %s | %s | %s |" % (
+                p[0], "{:,}".format(p[1]), p[2], "{:,}".format(p[3]), p[4], p[5],
+                fmt(f[0], f[1]), fmt(f[2], f[3]), fmt(f[4], f[5])))
+    rk = [r for r in rank if r[0] == b]
+    if rk:
+        L += ["", "#### Our methods at b = %d, paired (nested: every family over the reviews "
+              "where all finished, then without the least covered family, ...)" % b, "",
+              "| compared families | reviews | ranking (R², mean ± SE) |", "|---|---:|---|"]
+        groups = {}
+        for r in rk:
+            groups.setdefault((r[1], r[2]), []).append(r)
+        for (fs, k), rs in groups.items():
+            L.append("| %s | %d | %s |" % (fs.replace("+", ", "), k, "; ".join(
+                "%s %s" % (r[3], fmt(float(r[4]), float(r[5]) if r[5] else np.nan)) for r in rs)))
+    if sat:
+        es = [e for e in stats if e in okb.index and "SPEX soft" in okb.columns
+              and np.isfinite(okb.at[e, "SPEX soft"])]
+        rho = spearman([stats[e][2] for e in es], [okb.at[e, "SPEX soft"] for e in es])
+        L += ["", "#### VADER's saturation and SPEX soft's R² at b = %d, per band" % b, "",
+              "Share of the 1000 held-out masks with \\|VADER compound\\| > 0.9 (the "
+              "normalisation saturated), mean over the band's reviews where SPEX soft finished. "
+              "Spearman correlation between a review's share and its SPEX soft R² over those %d "
+              "reviews: %.2f." % (len(es), rho), "",
+              "| band | reviews | share saturated | ours SPEX soft R² | published SPEX soft R², "
+              "same reviews | Spearman(share, R²) within the band |",
+              "|---|---:|---:|---:|---:|---:|"]
+        for band, k, share, r2, p, rb in sat:
+            L.append("| %s | %d | %.2f | %.3f | %.3f | %s |" % (
+                band, k, share, r2, p, "%.2f" % rb if np.isfinite(rb) else "–"))
+    with open(path, "w") as f:
+        f.write("\n".join(L) + "\n")
+    sr.wrote(path)
 
 
 def _num(x):
@@ -306,7 +445,7 @@ def plot_panels(t, fams, b, cells, pub, path):
         d = t[t.family == fam].set_index("band").reindex(BAND_NAMES)
         have = ~d.ours_n.isna()
         x = xs_all[have.to_numpy()]
-        _clip(ax, x, d.ours_r2_mean[have], "-", "C0", "ours (VADER)", "o", value_dy=13)
+        _clip(ax, x, d.ours_r2_mean[have], "-", "C0", "ours (VADER)", "o", value_dy=16)
         for xi, n, y in zip(x, d.ours_n[have], d.ours_r2_mean[have]):
             if y >= LOW:
                 ax.annotate("%d" % n, (xi, y), fontsize=6, color="C0", xytext=(2, 3),
@@ -326,7 +465,7 @@ def plot_panels(t, fams, b, cells, pub, path):
         sk = c[c.status == "skipped"].groupby("band").review.nunique()
         for band, k in sk.items():
             if band in BAND_NAMES:
-                ax.annotate("%d skip" % k, (BAND_NAMES.index(band), 1.0), fontsize=5.5,
+                ax.annotate("%d\nskip" % k, (BAND_NAMES.index(band), -0.7), fontsize=5.5,
                             color="#a00", ha="center", xytext=(0, 2), textcoords="offset points")
         ax.set_title(fam, fontsize=9)
         ax.set_xticks(xs_all)

@@ -61,6 +61,13 @@ static int bz_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) 
   return spx_baseline_read_memory(opts, &c->memory, err);
 }
 
+/* Banzhaf values (either estimator). */
+static void bz_estimates(const void *cfg, spx_index *index, unsigned *order) {
+  (void)cfg;
+  *index = SPX_INDEX_BV;
+  *order = 1;
+}
+
 static int bz_applicable(size_t n, size_t budget, const void *cfg, char *why,
                          size_t whylen) {
   const bz_cfg *c = cfg;
@@ -90,21 +97,11 @@ static int bz_applicable(size_t n, size_t budget, const void *cfg, char *why,
 
 static int bz_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                     spx_error *err) {
-  *state = NULL;
   const bz_cfg *c = cfg;
-  bz_state *s = calloc(1, sizeof *s);
-  SPX_CHECK_ALLOC(s, err);
+  bz_state *s = *state = spx_baseline_uniform_begin(sizeof *s, n, budget, rng, err);
+  if (s == NULL) return err ? err->code : SPX_ENOMEM;
   s->estimator = c->estimator;
   s->pen = c->pen;
-  s->base.n = n;
-  s->base.budget = budget;
-  int rc = spx_baseline_uniform_masks(n, budget, rng, &s->base.masks, err);
-  if (rc) {
-    spx_baseline_state_free(&s->base);
-    free(s);
-    return rc;
-  }
-  *state = s;
   return SPX_OK;
 }
 
@@ -161,13 +158,6 @@ static int bz_finish(void *state, spx_transform **out, spx_error *err) {
                               0.0, out, &info, err);
 }
 
-static void bz_destroy(void *state) {
-  bz_state *s = state;
-  if (s == NULL) return;
-  spx_baseline_state_free(&s->base);
-  free(s);
-}
-
 const spx_method_type spx_method_banzhaf = {
     .name = "banzhaf",
     .summary = "Banzhaf values: ridge regression (LOO penalty) or maximum sample reuse on "
@@ -175,8 +165,9 @@ const spx_method_type spx_method_banzhaf = {
     .options = bz_rows,
     .cfg_size = sizeof(bz_cfg),
     .configure = bz_configure,
+    .estimates = bz_estimates,
     .applicable = bz_applicable,
     .begin = bz_begin,
     .step = spx_baseline_step,
     .finish = bz_finish,
-    .destroy = bz_destroy};
+    .destroy = spx_baseline_destroy};

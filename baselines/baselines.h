@@ -210,6 +210,12 @@ int spx_baseline_fit_transform(const spx_baseline_state *s, unsigned lo, unsigne
                          spx_baseline_fit_info *info, spx_error *err);
 /* Free the members of the base (not the state itself). */
 void spx_baseline_state_free(spx_baseline_state *s);
+/* A new zeroed state of size bytes (its first member an spx_baseline_state) holding n, budget
+ * and spx_baseline_uniform_masks' masks; NULL with err set when that fails. */
+void *spx_baseline_uniform_begin(size_t size, size_t n, size_t budget, gsl_rng *rng,
+                                 spx_error *err);
+/* The destroy() of a state that owns nothing but its base. */
+void spx_baseline_destroy(void *state);
 /* Common applicability: n >= 1, budget >= min_budget, memory within the limit. */
 int spx_baseline_check_memory(size_t n, double p, size_t rows, int dual_ok,
                         const spx_baseline_limits *limits, char *why, size_t whylen);
@@ -279,6 +285,9 @@ int spx_baseline_read_index(spx_options *opts, size_t n, const spx_baseline_ix *
  * `pairing`. */
 int spx_baseline_read_sampling(spx_options *opts, size_t n, const spx_baseline_ix *ids, spx_baseline_ix *index,
                          unsigned *order, int *pairing, spx_error *err);
+/* method.h's estimates hook of an spx_baseline_cfg: its index (SII, k-SII, BII, STII, SV, BV)
+ * and order. */
+void spx_baseline_estimates(const void *cfg, spx_index *index, unsigned *order);
 /* 0 with the reason when n = 0 or budget < 2 (the empty and the full coalition), else 1. */
 int spx_baseline_coalitions_applicable(size_t n, size_t budget, char *why, size_t whylen);
 

@@ -185,6 +185,28 @@ void spx_baseline_state_free(spx_baseline_state *s) {
   s->values = NULL;
 }
 
+void *spx_baseline_uniform_begin(size_t size, size_t n, size_t budget, gsl_rng *rng,
+                                 spx_error *err) {
+  spx_baseline_state *s = calloc(1, size);
+  if (s == NULL) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory");
+    return NULL;
+  }
+  s->n = n;
+  s->budget = budget;
+  if (spx_baseline_uniform_masks(n, budget, rng, &s->masks, err) != SPX_OK) {
+    spx_baseline_destroy(s);
+    return NULL;
+  }
+  return s;
+}
+
+void spx_baseline_destroy(void *state) {
+  if (state == NULL) return;
+  spx_baseline_state_free(state);
+  free(state);
+}
+
 int spx_baseline_check_memory(size_t n, double p, size_t rows, int dual_ok,
                         const spx_baseline_limits *limits, char *why, size_t whylen) {
   double need = spx_baseline_fit_memory(n, p, rows, dual_ok);

@@ -35,6 +35,11 @@ static int fb_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) 
   return rc;
 }
 
+static void fb_estimates(const void *cfg, spx_index *index, unsigned *order) {
+  *index = SPX_INDEX_FBII;
+  *order = ((const spx_baseline_cfg *)cfg)->order;
+}
+
 static int fb_applicable(size_t n, size_t budget, const void *cfg, char *why,
                          size_t whylen) {
   const spx_baseline_cfg *c = cfg;
@@ -58,21 +63,11 @@ static int fb_applicable(size_t n, size_t budget, const void *cfg, char *why,
 
 static int fb_begin(size_t n, size_t budget, const void *cfg, gsl_rng *rng, void **state,
                     spx_error *err) {
-  *state = NULL;
   const spx_baseline_cfg *c = cfg;
-  fb_state *s = calloc(1, sizeof *s);
-  SPX_CHECK_ALLOC(s, err);
+  fb_state *s = *state = spx_baseline_uniform_begin(sizeof *s, n, budget, rng, err);
+  if (s == NULL) return err ? err->code : SPX_ENOMEM;
   s->order = c->order;
   s->pen = c->pen;
-  s->base.n = n;
-  s->base.budget = budget;
-  int rc = spx_baseline_uniform_masks(n, budget, rng, &s->base.masks, err);
-  if (rc) {
-    spx_baseline_state_free(&s->base);
-    free(s);
-    return rc;
-  }
-  *state = s;
   return SPX_OK;
 }
 
@@ -84,21 +79,15 @@ static int fb_finish(void *state, spx_transform **out, spx_error *err) {
                               0.0, 0, 0.0, out, &info, err);
 }
 
-static void fb_destroy(void *state) {
-  fb_state *s = state;
-  if (s == NULL) return;
-  spx_baseline_state_free(&s->base);
-  free(s);
-}
-
 const spx_method_type spx_method_faith_banzhaf = {
     .name = "faith_banzhaf",
     .summary = "Faith-Banzhaf index of order k: ridge regression (LOO penalty) on uniform masks",
     .options = fb_rows,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = fb_configure,
+    .estimates = fb_estimates,
     .applicable = fb_applicable,
     .begin = fb_begin,
     .step = spx_baseline_step,
     .finish = fb_finish,
-    .destroy = fb_destroy};
+    .destroy = spx_baseline_destroy};

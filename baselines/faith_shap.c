@@ -141,6 +141,11 @@ static int fs_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) 
   return spx_baseline_shapley_configure(n, opts, 0, cfg, err);
 }
 
+static void fs_estimates(const void *cfg, spx_index *index, unsigned *order) {
+  *index = SPX_INDEX_FSII;
+  *order = ((const spx_baseline_cfg *)cfg)->order;
+}
+
 const spx_method_type spx_method_faith_shap = {
     .name = "faith_shap",
     .summary = "Faith-Shap index of order k: shapiq's kernel-weighted regression on sampled "
@@ -148,6 +153,7 @@ const spx_method_type spx_method_faith_shap = {
     .options = spx_baseline_faith_shap_rows,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = fs_configure,
+    .estimates = fs_estimates,
     .applicable = spx_baseline_shapley_applicable,
     .begin = spx_baseline_shapley_begin,
     .step = spx_baseline_step,

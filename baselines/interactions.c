@@ -122,6 +122,18 @@ int spx_baseline_read_sampling(spx_options *opts, size_t n, const spx_baseline_i
   return rc ? rc : spx_opt_bool(opts, "pairing", pairing, err);
 }
 
+void spx_baseline_estimates(const void *cfg, spx_index *index, unsigned *order) {
+  static const spx_index of[] = {[SPX_BASELINE_IX_SII] = SPX_INDEX_SII,
+                                 [SPX_BASELINE_IX_KSII] = SPX_INDEX_KSII,
+                                 [SPX_BASELINE_IX_BII] = SPX_INDEX_BII,
+                                 [SPX_BASELINE_IX_STII] = SPX_INDEX_STII,
+                                 [SPX_BASELINE_IX_SV] = SPX_INDEX_SV,
+                                 [SPX_BASELINE_IX_BV] = SPX_INDEX_BV};
+  const spx_baseline_cfg *c = cfg;
+  *index = of[c->index];
+  *order = c->order;
+}
+
 int spx_baseline_coalitions_applicable(size_t n, size_t budget, char *why, size_t whylen) {
   if (n == 0) {
     snprintf(why, whylen, "n = 0: nothing to explain");

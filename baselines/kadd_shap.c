@@ -98,6 +98,12 @@ static int kadd_configure(size_t n, spx_options *opts, void *cfg, spx_error *err
   return spx_baseline_reg_configure(n, opts, 0, cfg, err);
 }
 
+/* The Shapley interaction index (SII) of the k-additive fit, of its order. */
+static void kadd_estimates(const void *cfg, spx_index *index, unsigned *order) {
+  *index = SPX_INDEX_SII;
+  *order = ((const spx_baseline_cfg *)cfg)->order;
+}
+
 static int kadd_applicable(size_t n, size_t budget, const void *cfg, char *why,
                            size_t whylen) {
   if (n == 1) {
@@ -113,6 +119,7 @@ const spx_method_type spx_method_kadd_shap = {
     .options = spx_baseline_kadd_rows,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = kadd_configure,
+    .estimates = kadd_estimates,
     .applicable = kadd_applicable,
     .begin = spx_baseline_reg_begin,
     .step = spx_baseline_step,

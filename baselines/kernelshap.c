@@ -12,12 +12,19 @@ static int ks_configure(size_t n, spx_options *opts, void *cfg, spx_error *err) 
   return spx_baseline_shapley_configure(n, opts, 1, cfg, err);
 }
 
+static void ks_estimates(const void *cfg, spx_index *index, unsigned *order) {
+  (void)cfg;
+  *index = SPX_INDEX_SV;
+  *order = 1;
+}
+
 const spx_method_type spx_method_kernelshap = {
     .name = "kernelshap",
     .summary = "KernelSHAP Shapley values (shapiq's sampler and Shapley-kernel regression)",
     .options = spx_baseline_kernelshap_rows,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = ks_configure,
+    .estimates = ks_estimates,
     .applicable = spx_baseline_shapley_applicable,
     .begin = spx_baseline_shapley_begin,
     .step = spx_baseline_step,

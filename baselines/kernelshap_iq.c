@@ -452,6 +452,7 @@ const spx_method_type spx_method_kernelshap_iq = {
     .options = kiq_options,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = kiq_configure,
+    .estimates = spx_baseline_estimates,
     .applicable = kiq_applicable,
     .begin = spx_baseline_reg_begin,
     .step = spx_baseline_step,

@@ -130,13 +130,6 @@ static int lime_finish(void *state, spx_transform **out, spx_error *err) {
   return rc;
 }
 
-static void lime_destroy(void *state) {
-  lime_state *s = state;
-  if (s == NULL) return;
-  spx_baseline_state_free(&s->base);
-  free(s);
-}
-
 const spx_method_type spx_method_lime = {
     .name = "lime",
     .summary = "LIME: weighted ridge on uniform masks around the all-kept instance",
@@ -147,4 +140,4 @@ const spx_method_type spx_method_lime = {
     .begin = lime_begin,
     .step = spx_baseline_step,
     .finish = lime_finish,
-    .destroy = lime_destroy};
+    .destroy = spx_baseline_destroy};

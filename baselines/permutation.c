@@ -322,6 +322,7 @@ const spx_method_type spx_method_permutation = {
     .options = perm_rows,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = perm_configure,
+    .estimates = spx_baseline_estimates,
     .applicable = perm_applicable,
     .begin = perm_begin,
     .step = spx_baseline_step,

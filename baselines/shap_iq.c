@@ -228,6 +228,7 @@ const spx_method_type spx_method_shap_iq = {
     .options = spx_baseline_mc_rows,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = spx_baseline_mc_configure,
+    .estimates = spx_baseline_estimates,
     .applicable = siq_applicable,
     .begin = siq_begin,
     .step = spx_baseline_step,

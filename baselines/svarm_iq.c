@@ -23,6 +23,7 @@ const spx_method_type spx_method_svarm_iq = {
     .options = spx_baseline_mc_rows,
     .cfg_size = sizeof(spx_baseline_cfg),
     .configure = spx_baseline_mc_configure,
+    .estimates = spx_baseline_estimates,
     .applicable = sv_applicable,
     .begin = sv_begin,
     .step = spx_baseline_step,

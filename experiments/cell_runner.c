@@ -39,6 +39,7 @@ void spx_cell_runner_init(spx_cell_runner *r) { memset(r, 0, sizeof *r); }
 
 void spx_cell_runner_free(spx_cell_runner *r) {
   spx_oracle_destroy(&r->oracle);
+  spx_options_destroy(&r->oracle_opts);
   spx_maskset_destroy(&r->test);
   spx_score_caches_reset(&r->caches, 0);
   memset(r, 0, sizeof *r);
@@ -48,24 +49,48 @@ int spx_cell_runner_open(spx_cell_runner *r, const spx_config *cfg, size_t insta
                          spx_error *err) {
   if (r->oracle && r->oracle_instance == instance) return SPX_OK;
   spx_oracle_destroy(&r->oracle);
-  spx_options *opts = spx_config_oracle_options(cfg, instance, err);
-  if (opts == NULL) return err->code;
-  int rc = spx_oracle_open(cfg->oracle, opts, spx_config_instance_explicand(cfg, instance),
-                                &r->oracle, err);
-  spx_options_destroy(&opts);
-  if (rc == SPX_OK) r->oracle_instance = instance;
+  spx_options_destroy(&r->oracle_opts);
+  r->oracle_opts = spx_config_oracle_options(cfg, instance, err);
+  if (r->oracle_opts == NULL) return err->code;
+  int rc = spx_oracle_open(cfg->oracle, r->oracle_opts,
+                           spx_config_instance_explicand(cfg, instance), &r->oracle, err);
+  if (rc == SPX_OK)
+    r->oracle_instance = instance;
+  else
+    spx_options_destroy(&r->oracle_opts);
   return rc;
 }
 
-/* The runner's test masks for (stream, count) on n features (kept across cells). */
-static int test_masks(spx_cell_runner *r, const spx_cell_spec *s, size_t n, spx_error *err) {
-  if (r->test && r->test_stream == s->stream && r->test_count == s->test_masks && r->test->n == n)
-    return SPX_OK;
-  spx_maskset_destroy(&r->test);
-  int rc = spx_cell_test_masks(s->seed, s->stream, n, s->test_masks, &r->test, err);
-  r->test_stream = s->stream;
-  r->test_count = s->test_masks;
-  return rc;
+/* spx_par_group_open's callback: this rank's runner opens the instance's oracle. */
+typedef struct {
+  spx_cell_runner *r;
+  const spx_config *cfg;
+  size_t instance;
+} group_opener;
+
+static spx_oracle *open_in_group(void *vctx, spx_error *err) {
+  group_opener *op = vctx;
+  return spx_cell_runner_open(op->r, op->cfg, op->instance, err) ? NULL : op->r->oracle;
+}
+
+int spx_cell_runner_group_open(spx_cell_runner *r, spx_par *par, const spx_config *cfg,
+                               size_t instance, int *lead, spx_error *err) {
+  group_opener op = {r, cfg, instance};
+  return spx_par_group_open(par, open_in_group, &op, lead, err);
+}
+
+int spx_cell_runner_test_masks(spx_cell_runner *r, uint64_t seed, uint64_t stream, size_t n,
+                               size_t count, const spx_maskset **out, spx_error *err) {
+  *out = NULL;
+  if (!(r->test && r->test_stream == stream && r->test_count == count && r->test->n == n)) {
+    spx_maskset_destroy(&r->test);
+    int rc = spx_cell_test_masks(seed, stream, n, count, &r->test, err);
+    if (rc) return rc;
+    r->test_stream = stream;
+    r->test_count = count;
+  }
+  *out = r->test;
+  return SPX_OK;
 }
 
 int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_eval_fn eval,
@@ -99,13 +124,14 @@ int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_
   spx_transform *tr = NULL;
   spx_method_stats stats;
   memset(&stats, 0, sizeof stats);
+  spx_method_config *mcfg = NULL; /* the method's options, parsed once for the cell */
   if (rng == NULL || opts == NULL)
     rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
+  else if ((rc = spx_method_configure(s->method, n, opts, &mcfg, err)) != SPX_OK)
+    spx_error_prefix(err, "method %s", s->method->name);
   else
-    rc = spx_method_run_jobs(s->method, n, s->samples, opts, rng, eval, eval_ctx, jobs, &tr,
-                             &stats, err);
+    rc = spx_method_run_config(mcfg, s->samples, rng, eval, eval_ctx, jobs, &tr, &stats, err);
   gsl_rng_free(rng);
-  spx_options_destroy(&opts);
   rec->queries = stats.queries; /* the one count of a cell's queries: the method's */
   rec->time_decode = stats.time_decode;
   rec->time_oracle = stats.time_oracle;
@@ -119,22 +145,25 @@ int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_
   } else {
     /* Score on the held-out set and with every enabled scorer. */
     double *values = NULL;
-    rc = test_masks(r, s, n, err);
+    const spx_maskset *test = NULL;
+    rc = spx_cell_runner_test_masks(r, s->seed, s->stream, n, s->test_masks, &test, err);
     if (rc == SPX_OK && test_values == NULL) {
-      values = malloc(r->test->count * sizeof *values);
-      rc = values ? eval(eval_ctx, r->test, values, err)
+      values = malloc(test->count * sizeof *values);
+      rc = values ? eval(eval_ctx, test, values, err)
                   : spx_error_set(err, SPX_ENOMEM, "out of memory");
       test_values = values;
     }
     if (rc == SPX_OK) {
       spx_score_ctx ctx = {s->cfg, s->instance, s->stream, o, eval, eval_ctx,
-                           s->method, s->method_opts, r->test, test_values, NULL};
+                           mcfg, test, test_values, NULL};
       rc = spx_score_cell(&ctx, &r->caches, tr, rec->scores, rec->nscores, &rec->arrays, err);
     }
     free(values);
     if (rc) spx_error_prefix(err, "scoring %s", s->label ? s->label : s->method->name);
     rec->status = rc == SPX_OK ? SPX_CELL_OK : SPX_CELL_FAILED;
   }
+  spx_method_config_destroy(&mcfg); /* may point into opts: first */
+  spx_options_destroy(&opts);
   if (rec->status == SPX_CELL_OK && (rc = spx_cell_set_transform(rec, tr, err)) != SPX_OK) {
     rec->status = SPX_CELL_FAILED;
     spx_error_set(err, rc, "out of memory storing the transform");

@@ -1,5 +1,7 @@
-/* cell.h: the one cell runner, open -> method -> score -> record (docs/architecture.md "The
- * path of one cell"), used by the grid's groups (grid_cell.c) and by `spex-bench explain`.
+/* cell_runner.h: the one cell runner, open -> method -> score -> record (docs/architecture.md
+ * "The path of one cell"), used by the grid's groups (grid_cell.c), by `spex-bench explain`
+ * and by `spex-bench record` (record.c: the same open step and test masks; it records the
+ * oracle's answers to the method's masks instead of decoding and scoring).
  *
  * Every random choice of a cell comes from spx_rng_stream with the cell's coordinates:
  *   the instance stream   s = explicand | (scaling point << 40)           (spx_cell_stream)
@@ -18,6 +20,7 @@
 #include "io/cell.h"
 #include "methods/method.h"
 #include "oracle/oracle.h"
+#include "par/par.h"
 #include "scorers/scorer.h"
 
 /* The stream coordinate of an instance (explicand and scaling point). */
@@ -45,10 +48,12 @@ typedef struct spx_cell_spec {
   size_t test_masks;     /* held-out masks (0: no scoring, explain without --test-masks) */
 } spx_cell_spec;
 
-/* A rank's runner state: the open oracle, the test masks and the scorers' caches of the last
- * instance (spx_cell_runner_* keep them across the cells of an instance). */
+/* A rank's runner state: the open oracle (and the options it was opened with), the test masks
+ * and the scorers' caches of the last instance (spx_cell_runner_* keep them across the cells
+ * of an instance). */
 typedef struct spx_cell_runner {
   spx_oracle *oracle;
+  spx_options *oracle_opts; /* the instance's oracle options (record: the model's identity) */
   size_t oracle_instance;
   spx_maskset *test;
   uint64_t test_stream;
@@ -61,6 +66,18 @@ void spx_cell_runner_free(spx_cell_runner *r);
 /* Open the oracle of a grid instance (kept when it is already open on it). */
 int spx_cell_runner_open(spx_cell_runner *r, const spx_config *cfg, size_t instance,
                          spx_error *err);
+/* Collective (group): the prologue of every group task that uses an oracle (grid setup, grid
+ * cell, record). Each rank's runner opens the instance's oracle (spx_cell_runner_open) and the
+ * group agrees (spx_par_group_open): on the leader SPX_OK with *lead = 1 when the oracle is
+ * open on every rank, and the leader must end the task with spx_par_group_release; the other
+ * ranks serve the leader's evaluations and return with *lead = 0 once released. A failure to
+ * open on any rank: that failure on every rank, *lead = 0. */
+int spx_cell_runner_group_open(spx_cell_runner *r, spx_par *par, const spx_config *cfg,
+                               size_t instance, int *lead, spx_error *err);
+/* The held-out test masks of an instance: count uniform masks on n features from the
+ * instance's stream (spx_cell_test_masks), kept by the runner (*out is r->test). */
+int spx_cell_runner_test_masks(spx_cell_runner *r, uint64_t seed, uint64_t stream, size_t n,
+                               size_t count, const spx_maskset **out, spx_error *err);
 
 /* Run one cell on the open oracle o (r->oracle, or the caller's): the method through eval and
  * jobs (may be NULL), then every enabled scorer. test_values: the instance's values of the

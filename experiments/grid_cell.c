@@ -13,12 +13,6 @@ uint64_t spx_grid_stream(const spx_config *cfg, size_t instance) {
                          spx_config_instance_scaling(cfg, instance));
 }
 
-int spx_grid_test_masks(const spx_config *cfg, size_t instance, size_t n, spx_maskset **out,
-                        spx_error *err) {
-  return spx_cell_test_masks(cfg->seed, spx_grid_stream(cfg, instance), n, cfg->test_masks, out,
-                             err);
-}
-
 gsl_rng *spx_grid_cell_rng(const spx_config *cfg, size_t instance, const spx_config_method *m,
                            size_t samples, size_t repeat) {
   return spx_cell_rng(cfg->seed, spx_grid_stream(cfg, instance), m->type->name, samples, repeat);
@@ -43,26 +37,13 @@ static int eval_group(void *vctx, const spx_maskset *masks, double *values, spx_
   return spx_par_group_eval(c->par, c->oracle, masks, values, err);
 }
 
-/* spx_par_group_open's callback: this rank's cell runner opens the instance's oracle. */
-typedef struct {
-  worker *w;
-  size_t instance;
-} opener;
-
-static spx_oracle *open_runner(void *vctx, spx_error *e) {
-  opener *op = vctx;
-  return spx_cell_runner_open(&op->w->run, op->w->cfg, op->instance, e) ? NULL
-                                                                         : op->w->run.oracle;
-}
-
 /* Open the instance's oracle on every rank of the group and agree; the non-leaders then
- * serve the leader's evaluations until it releases them (spx_par_group_open). Returns 1 on
- * the leader when the oracle is open everywhere, 0 otherwise (a non-leader after serving, or
- * a failure: *rc). */
+ * serve the leader's evaluations until it releases them (spx_cell_runner_group_open). Returns
+ * 1 on the leader when the oracle is open everywhere, 0 otherwise (a non-leader after
+ * serving, or a failure: *rc). */
 static int group_open(worker *w, size_t instance, int *rc, spx_error *e) {
-  opener op = {w, instance};
   int lead = 0;
-  *rc = spx_par_group_open(w->par, open_runner, &op, &lead, e);
+  *rc = spx_cell_runner_group_open(&w->run, w->par, w->cfg, instance, &lead, e);
   return lead;
 }
 
@@ -79,11 +60,12 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
   }
   spx_oracle *o = w->run.oracle;
   size_t n = o->n;
-  spx_maskset *test = NULL;
+  const spx_maskset *test = NULL; /* the runner's */
   double *values = NULL;
   spx_array_list arrays = {0};
   eval_ctx ectx = {par, o};
-  rc = spx_grid_test_masks(w->cfg, instance, n, &test, &e);
+  rc = spx_cell_runner_test_masks(&w->run, w->cfg->seed, spx_grid_stream(w->cfg, instance), n,
+                                  w->cfg->test_masks, &test, &e);
   if (rc == SPX_OK) {
     values = malloc(test->count * sizeof *values);
     rc = values ? spx_par_group_eval(par, o, test, values, &e)
@@ -91,7 +73,7 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
   }
   if (rc == SPX_OK) { /* the scorers' instance data (references, images, ...) */
     spx_score_ctx ctx = {w->cfg, instance, spx_grid_stream(w->cfg, instance), o, eval_group,
-                         &ectx, NULL, NULL, test, values, NULL};
+                         &ectx, NULL, test, values, NULL};
     rc = spx_score_setup(&ctx, &w->run.caches, &arrays, &e);
   }
   spx_par_group_release(par, NULL);
@@ -108,7 +90,6 @@ static void task_setup(worker *w, const task_msg *t, wbuf *out) {
   }
   spx_array_list_free(&arrays);
   free(values);
-  spx_maskset_destroy(&test);
 }
 
 /* Collective (group). The leader fills out. test_values: the instance's (leader only). */

@@ -141,7 +141,6 @@ void grid_answer_fallback(wbuf *out, const task_msg *t);
 
 /* ---- grid_cell.c: a group's tasks; grid_run_task is the groups' callback of the task farm
  * (src/par/farm.h): a setup or a cell, collectively over the group */
-uint64_t spx_grid_stream(const spx_config *cfg, size_t instance);
 void grid_worker_init(worker *w, const spx_config *cfg, spx_par *par);
 void grid_worker_free(worker *w);
 void grid_run_task(void *worker, const void *task, size_t task_len, spx_bytes *answer);

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cell_runner.h"
 #include "core/timer.h"
 #include "io/recording.h"
 #include "par/farm.h"
@@ -168,28 +169,9 @@ typedef struct {
   int64_t instance, rc, requested, added, total, skipped, path_len, msg_len;
 } report_hdr;
 
-/* spx_par_group_open's callback: this rank's oracle for the explicand, and the identity of
- * the model the recording must hold (#14). */
-typedef struct {
-  const spx_config *cfg;
-  size_t instance;
-  recorder *r;
-  char *ident;
-} opener;
-
-static spx_oracle *open_oracle(void *vctx, spx_error *err) {
-  opener *op = vctx;
-  spx_options *o = spx_config_oracle_options(op->cfg, op->instance, err);
-  if (o == NULL) return NULL;
-  int rc = spx_oracle_open(op->cfg->oracle, o, spx_config_instance_explicand(op->cfg, op->instance),
-                           &op->r->oracle, err);
-  op->ident = spx_recording_identity(op->cfg->oracle->name, o);
-  spx_options_destroy(&o);
-  return rc ? NULL : op->r->oracle;
-}
-
 /* Collective (group): record explicand `instance`; the leader writes its report into *out,
- * the other ranks serve the leader's evaluations. */
+ * the other ranks serve the leader's evaluations. The oracle is opened by the cell runner's
+ * open step (cell_runner.h), as for a grid task, on every rank of the group. */
 static void record_instance(const spx_config *cfg, spx_par *par, size_t instance,
                             spx_bytes *out) {
   size_t e = spx_config_instance_explicand(cfg, instance);
@@ -198,16 +180,18 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
   char path[4096];
   recording_path(cfg, e, path, sizeof path);
   int64_t skipped = 0;
-  opener op = {cfg, instance, &r, NULL};
+  spx_cell_runner run;
+  spx_cell_runner_init(&run);
   int lead = 0;
-  int rc = spx_par_group_open(par, open_oracle, &op, &lead, &err);
-  char *ident = op.ident;
+  int rc = spx_cell_runner_group_open(&run, par, cfg, instance, &lead, &err);
   if (rc == SPX_OK && !lead) {
-    free(ident);
-    spx_oracle_destroy(&r.oracle);
+    spx_cell_runner_free(&run);
     return;
   }
+  char *ident = NULL; /* the identity of the model the recording must hold (#14) */
   if (rc == SPX_OK) {
+    r.oracle = run.oracle;
+    ident = spx_recording_identity(cfg->oracle->name, run.oracle_opts);
     size_t n = r.oracle->n;
     if (access(path, F_OK) == 0) {
       rc = spx_recording_open(path, 1, &r.rec, &err);
@@ -225,9 +209,11 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
     if (rc == SPX_OK) /* the same model's answers only (#14, fault) */
       rc = ident ? spx_recording_check_identity(r.rec, ident, &err)
                  : spx_error_set(&err, SPX_ENOMEM, "out of memory");
-    spx_maskset *test = NULL;
+    const spx_maskset *test = NULL;
     double *values = NULL;
-    if (rc == SPX_OK) rc = spx_grid_test_masks(cfg, instance, n, &test, &err);
+    if (rc == SPX_OK)
+      rc = spx_cell_runner_test_masks(&run, cfg->seed, spx_grid_stream(cfg, instance), n,
+                                      cfg->test_masks, &test, &err);
     if (rc == SPX_OK) {
       values = malloc((test->count ? test->count : 1) * sizeof *values);
       rc = values ? record_eval(&r, test, values, &err)
@@ -235,7 +221,6 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
       if (rc) spx_error_prefix(&err, "test masks");
     }
     free(values);
-    spx_maskset_destroy(&test);
     for (size_t m = 0; rc == SPX_OK && m < cfg->nmethod; m++)
       for (size_t b = 0; rc == SPX_OK && b < cfg->nbudget_points; b++) {
         size_t samples;
@@ -254,7 +239,7 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
                   r.rec ? (int64_t)spx_recording_count(r.rec) : 0, skipped,
                   (int64_t)strlen(path), rc ? (int64_t)strlen(err.msg) : 0};
   spx_recording_close(&r.rec);
-  spx_oracle_destroy(&r.oracle);
+  spx_cell_runner_free(&run); /* the oracle r.oracle */
   free(ident);
   spx_bytes_put(out, &h, sizeof h);
   spx_bytes_put(out, path, (size_t)h.path_len);

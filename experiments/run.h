@@ -54,10 +54,10 @@ int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *o
                    spx_error *err);
 
 /* The random streams of the grid, shared by the drivers so that a recording holds exactly
- * the masks a run asks for: the held-out test masks of an instance (uniform over {0,1}^n),
+ * the masks a run asks for: the stream coordinate of an instance (spx_cell_stream of its
+ * explicand and scaling point: the held-out test masks are spx_cell_runner_test_masks of it),
  * and the generator of a cell (method m at `samples` queries, repeat r). */
-int spx_grid_test_masks(const spx_config *cfg, size_t instance, size_t n, spx_maskset **out,
-                        spx_error *err);
+uint64_t spx_grid_stream(const spx_config *cfg, size_t instance);
 gsl_rng *spx_grid_cell_rng(const spx_config *cfg, size_t instance, const spx_config_method *m,
                            size_t samples, size_t repeat);
 

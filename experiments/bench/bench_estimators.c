@@ -139,15 +139,26 @@ int main(int argc, char **argv) {
     for (size_t mi = 0; mi < cfg->nmethod; mi++) {
       const spx_config_method *m = &cfg->method[mi];
       int convert;
-      char why[512];
-      if (!spx_index_scorable(m->type, m->opts, target, order, &convert, why, sizeof why)) {
+      char why[512] = "";
+      /* the method's options, parsed once for this n */
+      spx_options *mo = spx_options_clone(m->opts);
+      spx_method_config *mc = NULL;
+      rc = mo ? spx_method_configure(m->type, n, mo, &mc, &err)
+              : spx_error_set(&err, SPX_ENOMEM, "out of memory");
+      if (rc) {
+        fprintf(stderr, "  %s: %s\n", m->label, err.msg);
+        status = 1;
+      } else if (!spx_index_scorable(mc, target, order, &convert, why, sizeof why)) {
         fprintf(stderr, "  %s: not scored: %s\n", m->label, why);
+      }
+      if (rc || why[0]) {
+        spx_method_config_destroy(&mc);
+        spx_options_destroy(&mo);
         continue;
       }
       for (size_t bi = 0; bi < nb; bi++)
         for (size_t r = 0; r < reps; r++) {
           size_t b = budgets[bi];
-          spx_options *mo = spx_options_clone(m->opts);
           char reason[1100] = "";
           const char *st = "ok";
           spx_index_scores sc = {0};
@@ -160,13 +171,13 @@ int main(int argc, char **argv) {
           if (b > cap) {
             st = "skipped";
             snprintf(reason, sizeof reason, "above --cap %s=%zu", m->label, cap);
-          } else if (!spx_method_applicable(m->type, n, b, mo, reason, sizeof reason)) {
+          } else if (!spx_method_config_applicable(mc, b, reason, sizeof reason)) {
             st = "skipped";
           } else {
             gsl_rng *g = spx_rng_stream(cfg->seed, spx_hash_string(m->label), e, b, r);
             spx_transform *est = NULL, *ix = NULL;
             eval_ctx ctx = {o};
-            rc = spx_method_run_type(m->type, n, b, mo, g, oracle_eval, &ctx, &est, &stats, &err);
+            rc = spx_method_run_config(mc, b, g, oracle_eval, &ctx, NULL, &est, &stats, &err);
             if (rc == SPX_OK && convert) rc = spx_transform_to_index(est, target, order, &ix, &err);
             if (rc == SPX_OK) rc = spx_index_accuracy(ix ? ix : est, truth, order, &sc, &err);
             if (rc) {
@@ -184,8 +195,9 @@ int main(int argc, char **argv) {
                   st, sc.mse, sc.rel_mse, sc.precision5, sc.precision10, sc.tau10,
                   stats.time_decode, reason);
           fflush(out);
-          spx_options_destroy(&mo);
         }
+      spx_method_config_destroy(&mc);
+      spx_options_destroy(&mo);
     }
     spx_transform_destroy(&truth);
     spx_transform_destroy(&moeb);

@@ -112,58 +112,27 @@ int spx_index_truth_moebius(spx_oracle *o, spx_eval_fn eval, void *eval_ctx, siz
 
 /* ---- which index a method estimates ----------------------------------------------------------- */
 
-typedef struct {
-  const char *method;
-  const char *def_index; /* the index its result holds by default */
-  int fixed_order;       /* 1: order 1 always (SV, BV) */
-} native;
-
-static const native NATIVE[] = {
-    {"kernelshap_iq", "k-sii", 0}, {"shap_iq", "k-sii", 0},    {"svarm_iq", "k-sii", 0},
-    {"permutation", "sii", 0},     {"proxyshap", "sii", 0},    {"kadd_shap", "sii", 0},
-    {"kernelshap", "sv", 1},       {"faith_shap", "fsii", 0},  {"faith_banzhaf", "fbii", 0},
-    {"banzhaf", "bv", 1},          {NULL, NULL, 0}};
-
-static const char *opt_text(const spx_options *o, const char *key) {
-  for (size_t i = 0; o && i < spx_options_count(o); i++) {
-    const char *k, *text;
-    spx_option_kind kind;
-    spx_options_at(o, i, &k, &kind, &text, NULL);
-    if (strcmp(k, key) == 0) return text;
-  }
-  return NULL;
-}
-
-int spx_index_scorable(const spx_method_type *type, const spx_options *opts, spx_index want,
-                       unsigned order, int *convert, char *why, size_t whylen) {
+int spx_index_scorable(const spx_method_config *method, spx_index want, unsigned order,
+                       int *convert, char *why, size_t whylen) {
   *convert = 0;
-  for (const native *x = NATIVE; x->method; x++) {
-    if (strcmp(x->method, type->name) != 0) continue;
-    const char *ix = opt_text(opts, "index");
-    const char *ord = opt_text(opts, "order");
-    spx_index got;
-    if (spx_index_from_name(ix ? ix : x->def_index, &got)) {
-      snprintf(why, whylen, "unknown index '%s'", ix);
-      return 0;
-    }
-    if (strcmp(x->method, "kadd_shap") == 0) got = SPX_INDEX_SII;
-    unsigned o = x->fixed_order || got == SPX_INDEX_SV || got == SPX_INDEX_BV
-                     ? 1
-                     : (ord ? (unsigned)atoi(ord) : 2);
-    /* SV and BV are the order-1 SII and BII */
-    spx_index w = want;
-    if (order == 1 && (w == SPX_INDEX_SII || w == SPX_INDEX_KSII)) w = SPX_INDEX_SV;
-    if (order == 1 && w == SPX_INDEX_BII) w = SPX_INDEX_BV;
-    if (order == 1 && (got == SPX_INDEX_SII || got == SPX_INDEX_KSII)) got = SPX_INDEX_SV;
-    if (order == 1 && got == SPX_INDEX_BII) got = SPX_INDEX_BV;
-    if (got != w || o != order) {
-      snprintf(why, whylen, "it estimates %s of order %u, not %s of order %u",
-               spx_index_name(got), o, spx_index_name(want), order);
-      return 0;
-    }
+  spx_index got;
+  unsigned o;
+  if (!spx_method_config_estimates(method, &got, &o)) {
+    *convert = 1; /* a transform of the function: converted to the index */
     return 1;
   }
-  *convert = 1;
+  spx_index given = got;
+  /* SV and BV are the order-1 SII and BII */
+  spx_index w = want;
+  if (order == 1 && (w == SPX_INDEX_SII || w == SPX_INDEX_KSII)) w = SPX_INDEX_SV;
+  if (order == 1 && w == SPX_INDEX_BII) w = SPX_INDEX_BV;
+  if (order == 1 && (got == SPX_INDEX_SII || got == SPX_INDEX_KSII)) got = SPX_INDEX_SV;
+  if (order == 1 && got == SPX_INDEX_BII) got = SPX_INDEX_BV;
+  if (got != w || o != order) {
+    snprintf(why, whylen, "it estimates %s of order %u, not %s of order %u",
+             spx_index_name(given), o, spx_index_name(want), order);
+    return 0;
+  }
   return 1;
 }
 
@@ -224,8 +193,7 @@ static int score(const spx_score_ctx *ctx, const spx_transform *tr, double *slot
       int convert = 0;
       char why[160];
       if (ctx->method == NULL ||
-          !spx_index_scorable(ctx->method, ctx->method_opts, idx_of[x], k, &convert, why,
-                              sizeof why))
+          !spx_index_scorable(ctx->method, idx_of[x], k, &convert, why, sizeof why))
         continue; /* another index: its columns stay NaN */
       spx_transform *ix = NULL;
       if (convert) rc = spx_transform_to_index(tr, idx_of[x], k, &ix, err);

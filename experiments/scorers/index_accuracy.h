@@ -18,12 +18,12 @@
 int spx_index_truth_moebius(spx_oracle *o, spx_eval_fn eval, void *eval_ctx, size_t max_n,
                             spx_transform **out, spx_error *err);
 
-/* 1 when a result of method type (with its options) can be scored as index `want` of order
- * `order`: *convert = 1 for a surrogate (Fourier or Moebius transform) to convert with
- * spx_transform_to_index, 0 for an estimator whose result holds that index (its `index` /
- * `order` options or defaults; SV and BV count as SII and BII of order 1; kadd_shap as SII).
- * 0 with the reason in why otherwise. */
-int spx_index_scorable(const spx_method_type *type, const spx_options *opts, spx_index want,
-                       unsigned order, int *convert, char *why, size_t whylen);
+/* 1 when a result of the configured method can be scored as index `want` of order `order`:
+ * *convert = 1 for a surrogate (a Fourier or Moebius transform of the function, no estimates
+ * hook) to convert with spx_transform_to_index, 0 for an estimator whose result holds that
+ * index (as its configuration says: spx_method_config_estimates; SV and BV count as SII and
+ * BII of order 1). 0 with the reason in why otherwise. */
+int spx_index_scorable(const spx_method_config *method, spx_index want, unsigned order,
+                       int *convert, char *why, size_t whylen);
 
 #endif

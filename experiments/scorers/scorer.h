@@ -32,8 +32,7 @@ typedef struct spx_score_ctx {
   spx_oracle *oracle;       /* open on the instance */
   spx_eval_fn eval;         /* evaluate masks (through the group) */
   void *eval_ctx;
-  const spx_method_type *method;   /* the cell's method and its options (cells only) */
-  const spx_options *method_opts;
+  const spx_method_config *method; /* the cell's method, configured (cells only) */
   const spx_maskset *test;  /* the held-out test masks (cells only) */
   const double *test_values;
   void **cache;             /* this scorer's per-instance cache on this rank (or NULL) */

@@ -73,6 +73,13 @@ int spx_method_config_applicable(const spx_method_config *cfg, size_t budget, ch
   return cfg->type->applicable(cfg->n, budget, cfg->cfg, why, whylen);
 }
 
+int spx_method_config_estimates(const spx_method_config *cfg, spx_index *index,
+                                unsigned *order) {
+  if (cfg->type->estimates == NULL) return 0;
+  cfg->type->estimates(cfg->cfg, index, order);
+  return 1;
+}
+
 int spx_method_applicable(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,
                           char *why, size_t whylen) {
   spx_method_config *cfg = NULL;

@@ -25,6 +25,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "../core/convert.h"
 #include "../core/error.h"
 #include "../core/jobs.h"
 #include "../core/mask.h"
@@ -56,6 +57,10 @@ typedef struct spx_method_type {
    * of the caller's group; called once after begin, before the first step. A method without
    * this hook, or given NULL, runs everything on the calling rank. */
   void (*set_jobs)(void *state, const spx_jobs_runner *jobs);
+  /* Optional, for estimators whose result holds an interaction index (its values in the
+   * Moebius slot): which index, of which order, this configuration estimates. NULL: the result
+   * is a transform of the function itself (a surrogate, convertible to any index). */
+  void (*estimates)(const void *cfg, spx_index *index, unsigned *order);
 } spx_method_type;
 
 const spx_method_type *spx_method_lookup(const char *name);
@@ -77,6 +82,10 @@ void spx_method_config_destroy(spx_method_config **cfg);
 /* type->applicable of a configuration at this budget. */
 int spx_method_config_applicable(const spx_method_config *cfg, size_t budget, char *why,
                                  size_t whylen);
+/* 1 with the index and order a configuration's result holds (the type's estimates hook),
+ * 0 when the result is a transform of the function (no hook). */
+int spx_method_config_estimates(const spx_method_config *cfg, spx_index *index,
+                                unsigned *order);
 /* Configure, then applicable. Options that do not configure are not a reason to skip: this
  * returns 1 (the run reports them, by key and value) with the message in why. */
 int spx_method_applicable(const spx_method_type *type, size_t n, size_t budget, spx_options *opts,

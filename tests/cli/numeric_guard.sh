@@ -1,18 +1,11 @@
 #!/usr/bin/env bash
 # tests/cli/numeric_guard.sh: huge but finite answers (+-1e308) never give an `ok` cell with a
 # non-finite number, and `explain` refuses instead of printing -nan (issue #14). A shell model
-# answers 1e308 when feature 0 is kept, -1e308 otherwise.
+# answers 1e308 when feature 0 is kept, -1e308 otherwise (tests/data/huge_model.sh).
 . "$(dirname "$0")/../lib/harness.sh"
 need_python h5py numpy
 cd "$tmp" || exit 1
-cat >huge.sh <<'EOF2'
-read n
-while read c; do
-  i=0
-  while [ $i -lt $c ]; do read m; case $m in 1*) echo 1e308;; *) echo -1e308;; esac; i=$((i+1)); done
-done
-EOF2
-"$BIN" explain --oracle process --command "sh $tmp/huge.sh" --n 6 --method lime --budget 100 >ex.out 2>ex.err
+"$BIN" explain --oracle process --command "sh $SRC/tests/data/huge_model.sh" --n 6 --method lime --budget 100 >ex.out 2>ex.err
 rc=$?
 grep -q "method lime: the coefficient of {} is NaN (not a finite number); the answers reach |f| = 1e+308" ex.err
 st=$?
@@ -30,7 +23,7 @@ test_masks = 30
 
 [oracle]
 kind = "process"
-command = "sh $tmp/huge.sh"
+command = "sh $SRC/tests/data/huge_model.sh"
 n = 6
 
 [budget]

@@ -61,13 +61,6 @@ check "spx_b progress lines: budget b=B (Q queries), Q from the file" $? b.py
 grep -q "^budget b=4: " b.out && grep -q "^budget b=5: " b.out
 check "spx_b summary blocks read 'budget b=B:'" $? b.out
 
-cat >huge.sh <<'EOF2'
-read n
-while read c; do
-  i=0
-  while [ $i -lt $c ]; do read m; case $m in 1*) echo 1e308;; *) echo -1e308;; esac; i=$((i+1)); done
-done
-EOF2
 cat >s.toml <<EOF2
 [experiment]
 name = "progress_s"
@@ -76,7 +69,7 @@ output = "s.h5"
 test_masks = 30
 [oracle]
 kind = "process"
-command = "sh $tmp/huge.sh"
+command = "sh $SRC/tests/data/huge_model.sh"
 n = 6
 [budget]
 samples = [64, 80]

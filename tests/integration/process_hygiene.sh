@@ -7,29 +7,11 @@
 # companion used to keep mpirun waiting forever: it held the rank's descriptors) and no
 # process of the model's group survives; a model killed by SIGKILL behind the shell (exit
 # status 137) is reported as "killed by signal 9 (SIGKILL)". About 40 s.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=${SPX_SOURCE_DIR:-$PWD}/tests/lsan-mpi.supp:print_suppressions=0}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
-SRC=${SPX_SOURCE_DIR:-$PWD}
-case "$SRC" in /*) ;; *) SRC="$PWD/$SRC" ;; esac
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-MPIRUN=${MPIEXEC:-$(command -v mpirun)}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_WAIT_POLICY=passive OMP_NUM_THREADS=1
-tmp=$(mktemp -d)
-cleanup() { # kill what a failing run may have left, then remove the directory
-  [ -f "$tmp/pids" ] && for p in $(cat "$tmp/pids"); do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
+# kill what a failing run may have left
+on_exit '[ -f "$tmp/pids" ] && for p in $(cat "$tmp/pids"); do kill -9 "$p" 2>/dev/null; done'
 cd "$tmp" || exit 1
-pass=0
-fail=0
-check() { # check NAME STATUS
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
 # alive PIDFILE: prints the pids of the file that are still running (not zombies)
 alive() {
   [ -f "$1" ] || return 0
@@ -109,5 +91,4 @@ PY
 st=$?
 check "exit status 137 reported as SIGKILL (rc $rc) [$(cat kill.out msg.out | grep -m1 signal)]" $st
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -6,66 +6,31 @@
 # equals the one of a healthy model. With retries = 0 the cells fail with the full reason and
 # --resume runs them again to the same file. A model answering 1e308 never gives an ok cell
 # with a non-finite number.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=${SPX_SOURCE_DIR:-$PWD}/tests/lsan-mpi.supp:print_suppressions=0}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
-SRC=${SPX_SOURCE_DIR:-$PWD}
-case "$SRC" in /*) ;; *) SRC="$PWD/$SRC" ;; esac
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-MPIRUN=${MPIEXEC:-$(command -v mpirun)}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-tmp=$(mktemp -d)
-trap "rm -rf $tmp" EXIT; [ -n "${KEEP:-}" ] && trap - EXIT
+. "$(dirname "$0")/../lib/harness.sh"
+. "$SRC/tests/lib/fault_model.sh"
+need_python h5py numpy
 cd "$tmp" || exit 1
-pass=0
-fail=0
-check() { # check NAME STATUS
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
 # test masks 40, budgets 60, 120 and 2 repeats: 40 + 2 x (60 + 120) = 400 answers in all, every
 # batch at most 120.
-cat >r.toml <<EOF
-[experiment]
-name = "retries"
-seed = 3
-output = "r.h5"
-test_masks = 40
-repeats = 2
-
-[oracle]
-kind = "process"
-command = "$PY $SRC/tests/data/faulty_oracle.py ok 0"
-n = 6
-timeout = 5
-retry_backoff = 0.05
-
-[budget]
-samples = [60, 120]
-
-[[method]]
-name = "lime"
-EOF
+fault_model_config name=retries seed=3 output=r.h5 test_masks=40 repeats=2 timeout=5 \
+  retry_backoff=0.05 'samples=[60, 120]' >r.toml
 same() { # same A B: /results equal up to timings (the model's command differs in /explicands)
   h5diff --exclude-path /lime/time_decode --exclude-path /lime/time_oracle \
     --exclude-path /lime/peak_rss_mib "$1" "$2" /results /results >diff.txt 2>&1
 }
-model() { echo "oracle.command=\"$PY $SRC/tests/data/faulty_oracle.py $1 $2\""; }
 
 "$BIN" r.toml --quiet --set experiment.output=ok.h5 >out.txt 2>err.txt
 r=$?; check "healthy model: exit 0 ($(tail -1 err.txt))" $r
 
 # One fault per process after 150 answers: a retry on a fresh process finishes the batch.
 for mode in nan crash; do
-  "$BIN" r.toml --quiet --set experiment.output=$mode.h5 --set "$(model $mode 150)" >out.txt 2>err.txt
+  "$BIN" r.toml --quiet --set experiment.output=$mode.h5 --set "$(fault_model_set $mode 150)" >out.txt 2>err.txt
   r=$?; check "$mode, 1 rank: exit 0 after retries ($(tail -1 err.txt))" $r
   same ok.h5 $mode.h5
   r=$?; check "$mode, 1 rank: same results as the healthy model ($(head -3 diff.txt))" $r
   if [ -n "$MPIRUN" ]; then
     timeout 120 "$MPIRUN" -np 2 --oversubscribe "$BIN" r.toml --quiet --set experiment.output=${mode}2.h5 \
-      --set "$(model $mode 150)" >out.txt 2>err.txt
+      --set "$(fault_model_set $mode 150)" >out.txt 2>err.txt
     r=$?; check "$mode, 2 ranks: exit 0 after retries ($(tail -1 err.txt))" $r
     same ok.h5 ${mode}2.h5
     r=$?; check "$mode, 2 ranks: same results as the healthy model ($(head -3 diff.txt))" $r
@@ -73,13 +38,13 @@ for mode in nan crash; do
 done
 
 # retries = 0: the faults are final, named in the file and in the summary; --resume redoes them.
-"$BIN" r.toml --quiet --set experiment.output=nr.h5 --set oracle.retries=0 --set "$(model nan 200)" >out.txt 2>err.txt
+"$BIN" r.toml --quiet --set experiment.output=nr.h5 --set oracle.retries=0 --set "$(fault_model_set nan 200)" >out.txt 2>err.txt
 rc=$?
 [ $rc = 1 ] && grep -q "cells\? failed (status and message are in nr.h5; --resume runs them again)" err.txt
 r=$?; check "retries = 0: exit 1 with the failed count (rc $rc: $(tail -1 err.txt))" $r
 grep -q "^failed cells" out.txt && grep -q "the answer 'nan' is not a finite number" out.txt
 r=$?; check "retries = 0: the summary names the failed cells and why ($(grep -A1 '^failed' out.txt | tail -1))" $r
-"$BIN" r.toml --quiet --resume --set experiment.output=nr.h5 --set oracle.retries=0 --set "$(model nan 200)" >out.txt 2>err.txt
+"$BIN" r.toml --quiet --resume --set experiment.output=nr.h5 --set oracle.retries=0 --set "$(fault_model_set nan 200)" >out.txt 2>err.txt
 r=$?; check "retries = 0: --resume runs the failed cells again, exit 0 ($(tail -1 err.txt))" $r
 same ok.h5 nr.h5
 r=$?; check "retries = 0: after --resume the same results as the healthy model ($(head -3 diff.txt))" $r
@@ -146,5 +111,4 @@ print("\n".join(bad) if bad else "clean")
 sys.exit(1 if bad else 0)
 PY
 r=$?; check "1e308 answers: no ok cell with a non-finite R2 or coefficient (exit $rc; $(head -2 huge.txt))" $r
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

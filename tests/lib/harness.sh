@@ -30,6 +30,11 @@
 #   need_python MODULE...         skip unless $PY imports the modules
 #   has_python MODULE...          status 0 when $PY imports the modules (no skip)
 #   need_cmd CMD...               fail (exit 1) when a required program is missing
+#   need_mpi                      fail (exit 1) without an MPI launcher ($MPIEXEC)
+#   same_results [--results] A B  h5diff of two result files up to what differs from run to
+#                                 run: /meta, /config and every method's time_decode,
+#                                 time_oracle and peak_rss_mib (--results: compare the
+#                                 /results groups only); the differences in $tmp/diff.txt
 #   on_exit 'COMMANDS'            run COMMANDS at exit, before $tmp is removed
 #   finish                        print "N passed, M failed" and exit 0 only if none failed
 # The counters are pass and fail. The test runs in the source tree (CTest's working directory)
@@ -71,7 +76,7 @@ on_exit() { harness_exit_hooks+=("$1"); }
 
 # harness_show FILE: the start of FILE, indented (nothing when FILE is empty or absent).
 harness_show() {
-  [ -s "$1" ] && head -c "${HARNESS_SHOW_BYTES:-600}" "$1" | sed 's/^/    /'
+  [ -s "$1" ] && head -c "${HARNESS_SHOW_BYTES:-600}" "$1" | sed -e 's/^/    /' -e '$a\'
   return 0
 }
 
@@ -162,6 +167,29 @@ need_cmd() {
       exit 1
     }
   done
+}
+
+need_mpi() {
+  [ -n "$MPIEXEC" ] || {
+    echo "FAIL: no mpiexec or mpirun (set MPIEXEC)"
+    exit 1
+  }
+}
+
+same_results() {
+  local results='' m
+  [ "$1" = --results ] && { results=1; shift; }
+  local excl=() at=/results
+  [ -n "$results" ] && at=''
+  for m in $(h5ls "$1/results" 2>/dev/null | awk '{print $1}'); do
+    excl+=(--exclude-path "$at/$m/time_decode" --exclude-path "$at/$m/time_oracle"
+           --exclude-path "$at/$m/peak_rss_mib")
+  done
+  if [ -n "$results" ]; then
+    h5diff "${excl[@]}" "$1" "$2" /results /results >"$tmp/diff.txt" 2>&1
+  else
+    h5diff --exclude-path /meta --exclude-path /config "${excl[@]}" "$1" "$2" >"$tmp/diff.txt" 2>&1
+  fi
 }
 
 finish() {

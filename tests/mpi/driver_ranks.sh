@@ -4,19 +4,17 @@
 # of 3 and 1 with dynamic evaluation, rank 0 leading the group of 3; two groups of 2 with block
 # evaluation) must give the same result file, up to timings, /meta and /config (which records
 # the group size). Uses the test-only oracle and method (mpi_driver_main).
-set -u
-: "${SPX_MPI_DRIVER_MAIN:?set by CTest}" "${MPIEXEC:?set by CTest}"
-command -v h5diff >/dev/null || { echo "FAIL: h5diff not found (install hdf5-tools: scripts/setup)"; exit 1; }
-cfg="${SPX_SOURCE_DIR:-.}/tests/data/driver_small.toml"
-tmp=$(mktemp -d /tmp/spx_ranks_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+. "$(dirname "$0")/../lib/harness.sh"
+: "${SPX_MPI_DRIVER_MAIN:?set by CTest}"
+need_mpi
+need_cmd h5diff h5ls
+cfg="$SRC/tests/data/driver_small.toml"
 run() { # name np args...
   local name=$1 np=$2
   shift 2
   mkdir -p "$tmp/$name"
   if ! (cd "$tmp/$name" && "$MPIEXEC" -n "$np" --oversubscribe "$SPX_MPI_DRIVER_MAIN" "$cfg" --quiet "$@" >out.txt 2>err.txt); then
-    echo "FAIL: run $name (np $np $*) exited non-zero"; cat "$tmp/$name/err.txt"; fail=1
+    note_fail "run $name (np $np $*) exited non-zero" "$tmp/$name/err.txt"
   fi
 }
 run np1 1
@@ -25,15 +23,11 @@ run np4 4 --set experiment.group_size=1
 run np4d 4 --set experiment.coordinator=dedicated
 run np4g3 4 --set experiment.group_size=3 --set experiment.split=dynamic --set experiment.chunk=7
 run np4g2 4 --set experiment.group_size=2
-excl=(--exclude-path /meta --exclude-path /config)
-for m in texhaust texhaust_deg1; do
-  excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle" --exclude-path "/results/$m/peak_rss_mib")
-done
 for other in np2 np4 np4d np4g3 np4g2; do
-  if h5diff "${excl[@]}" "$tmp/np1/driver_small.h5" "$tmp/$other/driver_small.h5" >"$tmp/diff.txt" 2>&1; then
-    echo "PASS: np1 = $other"
+  if same_results "$tmp/np1/driver_small.h5" "$tmp/$other/driver_small.h5"; then
+    note_pass "np1 = $other"
   else
-    echo "FAIL: np1 and $other differ:"; head -20 "$tmp/diff.txt"; fail=1
+    note_fail "np1 and $other differ:" "$tmp/diff.txt"
   fi
 done
-exit $fail
+finish

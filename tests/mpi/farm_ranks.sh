@@ -2,14 +2,14 @@
 # farm_ranks.sh: the task farm alone (src/par/farm.h) on 1, 2 and 3 ranks; tests/mpi/farm_main.c
 # holds the checks (group sizes 1 and 2, computing and dedicated coordinator, a group that
 # retires, and with 3 ranks a farm on a communicator of two of them).
-set -u
-: "${SPX_MPI_FARM_MAIN:?set by CTest}" "${MPIEXEC:?set by CTest}"
-fail=0
+. "$(dirname "$0")/../lib/harness.sh"
+: "${SPX_MPI_FARM_MAIN:?set by CTest}"
+need_mpi
 for np in 1 2 3; do
   if out=$("$MPIEXEC" -n $np --oversubscribe "$SPX_MPI_FARM_MAIN" 2>&1); then
-    echo "PASS: $np ranks ($(echo "$out" | tail -1))"
+    note_pass "$np ranks ($(echo "$out" | tail -1))"
   else
-    echo "FAIL: $np ranks"; echo "$out"; fail=1
+    note_fail "$np ranks"; echo "$out"
   fi
 done
-exit $fail
+finish

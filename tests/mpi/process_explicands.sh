@@ -6,18 +6,12 @@
 # and on 2 ranks must give identical result files (up to timings, /meta, /config); the labels
 # and explicand descriptions must be those of each explicand. Also a `text` oracle run on 2
 # ranks through spexbench.serve_text against 1 rank.
-set -u
-: "${SPX_BIN:?set by CTest}" "${MPIEXEC:?set by CTest}"
-command -v h5diff >/dev/null || { echo "FAIL: h5diff not found (install hdf5-tools: scripts/setup)"; exit 1; }
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-if ! "$PY" -c 'import numpy, h5py' 2>/dev/null; then
-  echo "SKIP: python3-numpy / python3-h5py missing (scripts/setup installs them)"; exit 0
-fi
-src=${SPX_SOURCE_DIR:-$(pwd)}
-tmp=$(mktemp -d /tmp/spx_procex_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+. "$(dirname "$0")/../lib/harness.sh"
+: "${SPX_BIN:?set by CTest}"
+need_mpi
+need_cmd h5diff h5ls
+need_python numpy h5py
+src=$SRC
 cat >"$tmp/model.py" <<'PYEOF'
 import os, sys
 import numpy as np
@@ -52,20 +46,16 @@ name = "faith_banzhaf"
 order = 2
 EOF2
 run() { # name np config
-  if ! "$MPIEXEC" -n "$2" --oversubscribe "$SPX_BIN" "$3" --quiet --set "experiment.output=\"$tmp/$1.h5\"" >"$tmp/$1.out" 2>&1; then
-    echo "FAIL: $1 (np $2) exited non-zero"; tail -20 "$tmp/$1.out"; fail=1
+  if ! "$MPIEXEC" -n "$2" --oversubscribe "$BIN" "$3" --quiet --set "experiment.output=\"$tmp/$1.h5\"" >"$tmp/$1.out" 2>&1; then
+    note_fail "$1 (np $2) exited non-zero"; tail -20 "$tmp/$1.out"
   fi
 }
 run p1 1 "$tmp/proc.toml"
 run p2 2 "$tmp/proc.toml"
-excl=(--exclude-path /meta --exclude-path /config)
-for m in lime faith_banzhaf; do
-  excl+=(--exclude-path "/results/$m/time_decode" --exclude-path "/results/$m/time_oracle" --exclude-path "/results/$m/peak_rss_mib")
-done
-if h5diff "${excl[@]}" "$tmp/p1.h5" "$tmp/p2.h5" >"$tmp/diff.txt" 2>&1; then
-  echo "PASS: process oracle, 3 explicands: 1 rank = 2 ranks"
+if same_results "$tmp/p1.h5" "$tmp/p2.h5"; then
+  note_pass "process oracle, 3 explicands: 1 rank = 2 ranks"
 else
-  echo "FAIL: 1 and 2 ranks differ"; head -20 "$tmp/diff.txt"; fail=1
+  note_fail "1 and 2 ranks differ" "$tmp/diff.txt"
 fi
 # each explicand its own n, labels and description (with the substituted command)
 out=$("$PY" - "$tmp/p1.h5" <<'PYEOF'
@@ -81,6 +71,6 @@ for e in range(3):
 PYEOF
 )
 want=$(printf '0 8 w0_7 True\n1 10 w1_9 True\n2 12 w2_11 True')
-if [ "$out" == "$want" ]; then echo "PASS: labels and descriptions per explicand"; else
-  echo "FAIL: labels/descriptions per explicand:"; echo "$out"; h5ls -r "$tmp/p1.h5" | head -30; fail=1; fi
-exit $fail
+if [ "$out" == "$want" ]; then note_pass "labels and descriptions per explicand"; else
+  note_fail "labels/descriptions per explicand:"; echo "$out"; h5ls -r "$tmp/p1.h5" | head -30; fi
+finish

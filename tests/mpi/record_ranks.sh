@@ -3,12 +3,10 @@
 # sharing the oracle work), then the experiment replayed on 1 rank from each recording with
 # [oracle] kind = "recorded" must give the live 1-rank result file (up to timings, /meta,
 # /config and the explicand descriptions, which name the recording).
-set -u
-: "${SPX_BIN:?set by CTest}" "${MPIEXEC:?set by CTest}"
-command -v h5diff >/dev/null || { echo "FAIL: h5diff not found (install hdf5-tools: scripts/setup)"; exit 1; }
-tmp=$(mktemp -d /tmp/spx_record_ranks_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+. "$(dirname "$0")/../lib/harness.sh"
+: "${SPX_BIN:?set by CTest}"
+need_mpi
+need_cmd h5diff h5ls
 body='[experiment]
 name = "rr"
 seed = 9
@@ -29,29 +27,27 @@ done
 go() { # name np args...
   local name=$1 np=$2
   shift 2
-  if ! "$MPIEXEC" -n "$np" --oversubscribe "$SPX_BIN" "$@" >"$tmp/$name.out" 2>&1; then
-    echo "FAIL: $name (np $np) exited non-zero"; cat "$tmp/$name.out"; fail=1
+  if ! "$MPIEXEC" -n "$np" --oversubscribe "$BIN" "$@" >"$tmp/$name.out" 2>&1; then
+    note_fail "$name (np $np) exited non-zero" "$tmp/$name.out"
   fi
 }
 go record_np2 2 record "$tmp/live.toml" --quiet --set "experiment.recording=\"$tmp/np2/r_{e}.h5\""
 go record_np4g2 4 record "$tmp/live.toml" --quiet --set "experiment.recording=\"$tmp/np4g2/r_{e}.h5\"" \
    --set experiment.group_size=2 --set experiment.split=dynamic --set experiment.chunk=50
 go live 1 "$tmp/live.toml" --quiet --set "experiment.output=\"$tmp/live.h5\""
-excl=()
-for m in spex spex_hard; do excl+=(--exclude-path "/$m/time_decode" --exclude-path "/$m/time_oracle" --exclude-path "/$m/peak_rss_mib"); done
 for rec in np2 np4g2; do
   go "replay_$rec" 1 "$tmp/replay_$rec.toml" --quiet --set "experiment.output=\"$tmp/replay_$rec.h5\""
   ok=1
-  h5diff "${excl[@]}" "$tmp/live.h5" "$tmp/replay_$rec.h5" /results /results >"$tmp/diff.txt" 2>&1 || ok=0
+  same_results --results "$tmp/live.h5" "$tmp/replay_$rec.h5" || ok=0
   for e in 0 1 2; do
     for d in test_masks test_values budget; do
       h5diff "$tmp/live.h5" "$tmp/replay_$rec.h5" "/explicands/$e/$d" "/explicands/$e/$d" >>"$tmp/diff.txt" 2>&1 || ok=0
     done
   done
   if [ $ok = 1 ]; then
-    echo "PASS: recorded on ${rec}, replayed on 1 rank = live run"
+    note_pass "recorded on ${rec}, replayed on 1 rank = live run"
   else
-    echo "FAIL: recorded on ${rec}: the replay differs from the live run"; head -20 "$tmp/diff.txt"; fail=1
+    note_fail "recorded on ${rec}: the replay differs from the live run" "$tmp/diff.txt"
   fi
 done
-exit $fail
+finish

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/transform.h"
+#include "experiments/scorers/index_accuracy.h"
 #include "experiments/scorers/scorer.h"
 #include "oracle/oracle.h"
 #include "testing.h"
@@ -162,14 +163,59 @@ static int run(const spx_config *cfg, spx_oracle *o, const char *method, spx_opt
   }
   spx_score_caches caches;
   memset(&caches, 0, sizeof caches);
-  spx_score_ctx ctx = {cfg, 0, 0, o, eval_cb, o, spx_method_lookup(method), mopts, test, vals, NULL};
+  spx_method_config *mc = NULL;
+  int rc = spx_method_configure(spx_method_lookup(method), N, mopts, &mc, err);
+  spx_score_ctx ctx = {cfg, 0, 0, o, eval_cb, o, mc, test, vals, NULL};
   spx_array_list arrays = {0};
   for (size_t k = 0; k < nslots; k++) slots[k] = NAN;
-  int rc = spx_score_cell(&ctx, &caches, est, slots, nslots, &arrays, err);
+  if (rc == SPX_OK) rc = spx_score_cell(&ctx, &caches, est, slots, nslots, &arrays, err);
+  spx_method_config_destroy(&mc);
   spx_score_caches_reset(&caches, 0);
   spx_array_list_free(&arrays);
   spx_maskset_destroy(&test);
   return rc;
+}
+
+/* Which index a configured method's result holds (the estimates hook), for every estimator:
+ * scorable(method, options, want, order) against the expectation. */
+static void scorable_case(const char *method, const char *k1, const char *v1, spx_index want,
+                          unsigned order, int expect, int expect_convert) {
+  spx_options *o = spx_options_create(method);
+  if (k1) spx_options_put(o, k1, SPX_OPT_TEXT, v1, "test", NULL);
+  spx_method_config *mc = NULL;
+  spx_error err = {0};
+  int rc = spx_method_configure(spx_method_lookup(method), 10, o, &mc, &err);
+  int convert = -1;
+  char why[160] = "";
+  int got = rc == SPX_OK ? spx_index_scorable(mc, want, order, &convert, why, sizeof why) : -1;
+  spx_test(got == expect && (!got || convert == expect_convert),
+           "%s %s%s%s as %s-%u: scorable %d (want %d), convert %d (want %d) %s %s", method,
+           k1 ? k1 : "", k1 ? "=" : "", k1 ? v1 : "", spx_index_name(want), order, got, expect,
+           convert, expect_convert, why, err.msg);
+  spx_method_config_destroy(&mc);
+  spx_options_destroy(&o);
+}
+
+static void test_scorable(void) {
+  scorable_case("lime", NULL, NULL, SPX_INDEX_SII, 2, 1, 1);       /* a surrogate: converted */
+  scorable_case("spex", NULL, NULL, SPX_INDEX_BII, 3, 1, 1);
+  scorable_case("kernelshap", NULL, NULL, SPX_INDEX_SII, 1, 1, 0); /* SV = SII-1 */
+  scorable_case("kernelshap", NULL, NULL, SPX_INDEX_SII, 2, 0, 0);
+  scorable_case("banzhaf", NULL, NULL, SPX_INDEX_BII, 1, 1, 0);    /* BV = BII-1 */
+  scorable_case("banzhaf", NULL, NULL, SPX_INDEX_SII, 1, 0, 0);
+  scorable_case("shap_iq", NULL, NULL, SPX_INDEX_KSII, 2, 1, 0);   /* default k-sii, 2 */
+  scorable_case("shap_iq", NULL, NULL, SPX_INDEX_SII, 2, 0, 0);
+  scorable_case("svarm_iq", "index", "bii", SPX_INDEX_BII, 2, 1, 0);
+  scorable_case("kernelshap_iq", "order", "3", SPX_INDEX_KSII, 3, 1, 0);
+  scorable_case("kernelshap_iq", "order", "3", SPX_INDEX_KSII, 2, 0, 0);
+  scorable_case("permutation", "index", "stii", SPX_INDEX_STII, 2, 1, 0);
+  scorable_case("permutation", "index", "sv", SPX_INDEX_SII, 1, 1, 0);
+  scorable_case("kadd_shap", NULL, NULL, SPX_INDEX_SII, 2, 1, 0);
+  scorable_case("faith_shap", "order", "3", SPX_INDEX_FSII, 3, 1, 0);
+  scorable_case("faith_shap", NULL, NULL, SPX_INDEX_SII, 2, 0, 0);
+  scorable_case("faith_banzhaf", NULL, NULL, SPX_INDEX_FBII, 2, 1, 0);
+  scorable_case("proxyshap", NULL, NULL, SPX_INDEX_SII, 2, 1, 0);  /* default sii, 2 */
+  scorable_case("proxyshap", "index", "bii", SPX_INDEX_SII, 2, 0, 0);
 }
 
 int main(void) {
@@ -319,5 +365,6 @@ int main(void) {
   spx_transform_destroy(&est);
   spx_transform_destroy(&ix);
   spx_oracle_destroy(&o);
+  test_scorable();
   return spx_test_summary();
 }

@@ -488,6 +488,7 @@ static void test_search(void) {
   spx_proxy_search_destroy(&s);
   spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 3);
   cfg.seed = 11;
+  cfg.min_gain = 0.0; /* the plain patience rule */
   s = spx_proxy_search_create(m, y, &cfg, &err);
   spx_test_int((long long)spx_proxy_search_jobs(s), 2, "fast t = 3: 2 jobs");
   spx_proxy_search_run_job(s, 1, &res[1], &err);
@@ -529,6 +530,8 @@ static void test_option_defaults(void) {
              x->screen_eta == y->screen_eta && x->search_rows == y->search_rows &&
              x->tree_tol == y->tree_tol && x->shallow_max_samples == y->shallow_max_samples &&
              x->screen_rows == y->screen_rows && x->min_gain == y->min_gain &&
+             x->fallback_r2 == y->fallback_r2 && x->speed_eta == y->speed_eta &&
+             x->speed_samples == y->speed_samples &&
              x->grid_neta == y->grid_neta &&
              x->grid_ntrees == y->grid_ntrees;
   for (size_t k = 0; same && k < x->grid_neta; k++) same = x->grid_eta[k] == y->grid_eta[k];
@@ -612,6 +615,61 @@ static void test_min_gain(void) {
   gsl_rng_free(r);
 }
 
+/* spx_proxy_search_gated: the speed search above speed_samples samples, the accurate one when
+ * its held-out R2 is below fallback_r2 or at fewer samples; each choice is that of a direct
+ * search with those settings. */
+static void test_gated_search(void) {
+  gsl_rng *r = spx_rng_stream(12, 0, 0, 0, 0);
+  spx_maskset *m = NULL;
+  spx_proxyspex_sample(12, 600, SPX_SAMPLING_UNIFORM, r, &m, NULL);
+  double *y = malloc(m->count * sizeof *y);
+  for (size_t i = 0; i < m->count; i++)
+    y[i] = small_f(spx_maskset_row(m, i)) + 0.5 * gsl_rng_uniform(r);
+  spx_proxy_search_config cfg;
+  spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 3);
+  cfg.seed = 4;
+  cfg.speed_eta = 0.3;
+  cfg.search_rows = 300;
+  cfg.min_gain = 0.001;
+  cfg.tree_tol = 0.002;
+  spx_proxy_search_config speed = cfg, acc = cfg;
+  speed.fast_eta = 0.3;
+  acc.search_rows = 0;
+  acc.min_gain = 0.0;
+  acc.tree_tol = 0.0;
+  spx_proxy_choice c_speed, c_acc, g[4];
+  spx_proxy_search *s = spx_proxy_search_create(m, y, &speed, NULL);
+  int ok = s && spx_proxy_search_run(s, &c_speed, NULL) == SPX_OK;
+  spx_proxy_search_destroy(&s);
+  s = spx_proxy_search_create(m, y, &acc, NULL);
+  ok = ok && s && spx_proxy_search_run(s, &c_acc, NULL) == SPX_OK;
+  spx_proxy_search_destroy(&s);
+  int mode[4] = {-1, -1, -1, -1};
+  const size_t samples[4] = {599, 599, 600, 0};
+  for (int k = 0; k < 4; k++) {
+    cfg.speed_samples = samples[k];
+    cfg.fallback_r2 = k == 1 ? c_speed.cv_r2 + 0.01 : c_speed.cv_r2 - 0.01;
+    ok = ok && spx_proxy_search_gated(m, y, &cfg, NULL, &s, &g[k], &mode[k], NULL) == SPX_OK;
+    spx_proxy_search_destroy(&s);
+  }
+  spx_test(ok, "searches run");
+  spx_test(c_speed.eta == 0.3 && c_acc.eta == 0.1 && c_speed.trees != c_acc.trees,
+           "the two searches differ (%zu, %zu trees)", c_speed.trees, c_acc.trees);
+  spx_test(mode[0] == 1 && g[0].trees == c_speed.trees && g[0].eta == 0.3 &&
+               g[0].cv_r2 == c_speed.cv_r2,
+           "600 > 599 samples, R2 above fallback_r2: the speed search's choice");
+  spx_test(mode[1] == 2 && g[1].trees == c_acc.trees && g[1].eta == 0.1 &&
+               g[1].cv_r2 == c_acc.cv_r2,
+           "R2 below fallback_r2: the accurate search's choice");
+  spx_test(mode[2] == 0 && g[2].trees == c_acc.trees && g[2].cv_r2 == c_acc.cv_r2,
+           "600 samples <= speed_samples: the accurate search alone");
+  spx_test(mode[3] == 0 && g[3].trees == c_acc.trees && g[3].cv_r2 == c_acc.cv_r2,
+           "speed_samples = 0: the accurate search alone");
+  free(y);
+  spx_maskset_destroy(&m);
+  gsl_rng_free(r);
+}
+
 /* Two-stage screening (screen_rows): the kept features are sorted, contain the two that carry
  * the signal, are no more than the one-stage screening keeps on all rows plus noise, and with
  * screen_rows >= the training rows the screening is the one-stage one. */
@@ -681,6 +739,7 @@ int main(void) {
   test_shallow_rule();
   test_min_gain();
   test_two_stage_screening();
+  test_gated_search();
   test_truncation();
   test_ridge();
   test_refine_guards();

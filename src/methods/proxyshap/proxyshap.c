@@ -133,11 +133,15 @@ static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxy
   if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE || cfg->screen) {
     spx_proxy_search_config scfg = cfg->search;
     scfg.seed = seed;
-    if (cfg->hpo == SPX_PROXYSHAP_HPO_NONE) scfg.screen = 1; /* only the screening is used */
-    search = spx_proxy_search_create(masks, yc, &scfg, err);
-    if (search == NULL) return err ? err->code : SPX_EINVAL;
-    if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE)
-      rc = spx_proxy_search_run_shared(search, cfg->jobs, &choice, err);
+    if (cfg->hpo == SPX_PROXYSHAP_HPO_NONE) { /* only the screening is used */
+      scfg.screen = 1;
+      search = spx_proxy_search_create(masks, yc, &scfg, err);
+      if (search == NULL) return err ? err->code : SPX_EINVAL;
+    } else { /* ProxySPEX's search, with its speed mode (proxy_search.h) */
+      int mode;
+      rc = spx_proxy_search_gated(masks, yc, &scfg, cfg->jobs, &search, &choice, &mode, err);
+      if (rc) return rc;
+    }
     ncols = spx_proxy_search_columns(search, &cols);
     if (cols == NULL) ncols = 0;
   }
@@ -265,6 +269,11 @@ static int configure(size_t n, spx_options *opts, void *cfg, spx_error *err) {
   return rc ? rc : spx_opt_double(opts, "memory_gib", &c->memory_gib, err);
 }
 
+static void estimates(const void *cfg, spx_index *index, unsigned *order) {
+  *index = ((const method_cfg *)cfg)->pc.index;
+  *order = ((const method_cfg *)cfg)->pc.order;
+}
+
 static int applicable(size_t n, size_t budget, const void *vcfg, char *why, size_t whylen) {
   const spx_proxyshap_config cfg = ((const method_cfg *)vcfg)->pc;
   if (n == 0) {
@@ -384,6 +393,7 @@ const spx_method_type spx_method_proxyshap = {
     .options = spx_proxyshap_option_rows,
     .cfg_size = sizeof(method_cfg),
     .configure = configure,
+    .estimates = estimates,
     .applicable = applicable,
     .begin = begin,
     .step = step,

@@ -49,6 +49,9 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
   cfg->shallow_max_samples = SPX_PROXY_DEFAULT_SHALLOW_MAX;
   cfg->screen_rows = SPX_PROXY_DEFAULT_SCREEN_ROWS;
   cfg->min_gain = SPX_PROXY_DEFAULT_MIN_GAIN;
+  cfg->speed_samples = SPX_PROXY_DEFAULT_SPEED_SAMPLES;
+  cfg->speed_eta = SPX_PROXY_DEFAULT_SPEED_ETA;
+  cfg->fallback_r2 = SPX_PROXY_DEFAULT_FALLBACK_R2;
 }
 
 static void fold_range_n(size_t count, size_t K, size_t f, size_t *begin, size_t *end) {
@@ -170,6 +173,8 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
     else if (cfg->max_trees / cfg->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
       bad = "max_trees / eval_every exceeds 1024 checkpoints";
     else if (!(cfg->min_gain >= 0.0)) bad = "min_gain must be >= 0";
+    else if (!(cfg->speed_eta > 0.0) || !(cfg->fallback_r2 <= 1.0))
+      bad = "speed_eta must be > 0 and fallback_r2 <= 1";
   }
   if (bad) {
     spx_error_set(err, SPX_EINVAL, "proxy search: %s", bad);
@@ -515,6 +520,47 @@ int spx_proxy_search_run_shared(const spx_proxy_search *s, const spx_jobs_runner
   free(res);
   spx_bytes_free(&in);
   return rc;
+}
+
+int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
+                           const spx_proxy_search_config *cfg, const spx_jobs_runner *jobs,
+                           spx_proxy_search **out, spx_proxy_choice *best, int *mode,
+                           spx_error *err) {
+  spx_error local;
+  if (err == NULL) err = &local;
+  *out = NULL;
+  *mode = 0;
+  spx_proxy_search *s = NULL;
+  int rc = SPX_OK;
+  if (cfg->hpo == SPX_HPO_FAST && cfg->speed_samples > 0 && masks->count > cfg->speed_samples) {
+    spx_proxy_search_config speed = *cfg;
+    speed.fast_eta = cfg->speed_eta;
+    s = spx_proxy_search_create(masks, y, &speed, err);
+    if (s == NULL) return err->code;
+    rc = spx_proxy_search_run_shared(s, jobs, best, err);
+    *mode = 1;
+    if (rc == SPX_OK && best->cv_r2 >= cfg->fallback_r2) {
+      *out = s;
+      return SPX_OK;
+    }
+    spx_proxy_search_destroy(&s);
+    if (rc) return rc;
+    *mode = 2;
+  }
+  spx_proxy_search_config acc = *cfg;
+  acc.search_rows = 0;
+  acc.screen_rows = 0;
+  acc.min_gain = 0.0;
+  acc.tree_tol = 0.0;
+  s = spx_proxy_search_create(masks, y, &acc, err);
+  if (s == NULL) return err->code;
+  rc = spx_proxy_search_run_shared(s, jobs, best, err);
+  if (rc) {
+    spx_proxy_search_destroy(&s);
+    return rc;
+  }
+  *out = s;
+  return SPX_OK;
 }
 
 int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *cols,

@@ -55,18 +55,24 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 #define SPX_PROXY_MAX_LIST 8           /* learning rates / tree counts in a grid */
 #define SPX_PROXY_MAX_CHECKPOINTS 1024 /* scores one job can report */
 /* Defaults of the speed rules, as numbers and as the text of proxyspex's option table. */
-#define SPX_PROXY_DEFAULT_SEARCH_ROWS 0  /* search_rows default */
-#define SPX_PROXY_DEFAULT_SEARCH_ROWS_S "0"
-#define SPX_PROXY_DEFAULT_TREE_TOL 0.0   /* tree_tol default */
-#define SPX_PROXY_DEFAULT_TREE_TOL_S "0"
+#define SPX_PROXY_DEFAULT_SEARCH_ROWS 16000  /* search_rows default */
+#define SPX_PROXY_DEFAULT_SEARCH_ROWS_S "16000"
+#define SPX_PROXY_DEFAULT_TREE_TOL 0.001   /* tree_tol default */
+#define SPX_PROXY_DEFAULT_TREE_TOL_S "0.001"
 #define SPX_PROXY_DEFAULT_FIT_ROWS 0     /* final fit: rows per tree (caller's rule) default */
 #define SPX_PROXY_DEFAULT_FIT_ROWS_S "0"
 #define SPX_PROXY_DEFAULT_SHALLOW_MAX 10000 /* shallow_max_samples default */
 #define SPX_PROXY_DEFAULT_SHALLOW_MAX_S "10000"
-#define SPX_PROXY_DEFAULT_SCREEN_ROWS 0 /* screen_rows default */
-#define SPX_PROXY_DEFAULT_SCREEN_ROWS_S "0"
-#define SPX_PROXY_DEFAULT_MIN_GAIN 0.0 /* min_gain default */
-#define SPX_PROXY_DEFAULT_MIN_GAIN_S "0"
+#define SPX_PROXY_DEFAULT_SCREEN_ROWS 4000 /* screen_rows default */
+#define SPX_PROXY_DEFAULT_SCREEN_ROWS_S "4000"
+#define SPX_PROXY_DEFAULT_SPEED_SAMPLES 10000 /* speed_samples default */
+#define SPX_PROXY_DEFAULT_SPEED_SAMPLES_S "10000"
+#define SPX_PROXY_DEFAULT_SPEED_ETA 0.3 /* speed_eta default */
+#define SPX_PROXY_DEFAULT_SPEED_ETA_S "0.3"
+#define SPX_PROXY_DEFAULT_FALLBACK_R2 0.9 /* fallback_r2 default */
+#define SPX_PROXY_DEFAULT_FALLBACK_R2_S "0.9"
+#define SPX_PROXY_DEFAULT_MIN_GAIN 0.0002 /* min_gain default */
+#define SPX_PROXY_DEFAULT_MIN_GAIN_S "0.0002"
 
 typedef struct spx_proxy_search_config {
   spx_hpo hpo;
@@ -99,6 +105,10 @@ typedef struct spx_proxy_search_config {
   size_t screen_rows;    /* two-stage screening: candidates from a model on this many evenly
                           * spaced rows, kept features from a model on all rows over the
                           * candidates (0 = one model on all rows) */
+  /* speed mode (spx_proxy_search_gated) */
+  size_t speed_samples;  /* fast: above this many samples the speed search runs first (0 = never) */
+  double speed_eta;      /* its learning rate (default 0.3) */
+  double fallback_r2;    /* speed search chosen R² below this: the accurate search instead */
   double min_gain;       /* fast: early stopping counts a checkpoint as an improvement only
                           * when its held-out R² beats the best so far by more than min_gain
                           * (0 = any strictly better R², the patience rule above) */
@@ -152,6 +162,21 @@ int spx_proxy_search_run_shared(const spx_proxy_search *s, const spx_jobs_runner
                                 spx_proxy_choice *best, spx_error *err);
 /* The job type ("proxyspex.search"); its result is one spx_proxy_job_result. */
 extern const spx_jobs_type spx_jobs_proxy_search;
+
+/* The search as ProxySPEX and ProxySHAP run it. With hpo = fast and more than
+ * cfg->speed_samples samples (speed_samples > 0), the speed search runs first: cfg with
+ * learning rate speed_eta and its search_rows, screen_rows, min_gain and tree_tol. When its
+ * chosen proxy's held-out R² is below fallback_r2, the target is hard for it (a noisy or dense
+ * function, where the proxy itself rather than its support decides the result), and the
+ * accurate search replaces it. Otherwise (grid, fewer samples, speed_samples = 0) only the
+ * accurate search runs: cfg with learning rate fast_eta, all rows (search_rows 0), one-stage
+ * screening (screen_rows 0), min_gain 0 and tree_tol 0 -- the search of sessions 1-4. *out is
+ * the search whose choice is returned (its columns are the proxy's); *mode 0: accurate only,
+ * 1: speed search chosen, 2: speed search fell back to the accurate one. */
+int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
+                           const spx_proxy_search_config *cfg, const spx_jobs_runner *jobs,
+                           spx_proxy_search **out, spx_proxy_choice *best, int *mode,
+                           spx_error *err);
 
 /* Train the chosen configuration on all samples, using only features cols[0..ncols) (cols
  * NULL: all), and read it back as an ensemble over all n features. */

@@ -82,17 +82,25 @@ const spx_option_decl spx_proxyspex_option_rows[] = {
     {"screen_eta", SPX_DECL_FLOAT, "0.3", 1e-6, 1, NULL, "learning rate of the screening model",
      NULL},
     {"search_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SEARCH_ROWS_S, 0, 1e9, NULL,
-     "fast: screening and search on at most this many evenly spaced samples (0: all)", NULL},
+     "speed search: screening and jobs on at most this many evenly spaced samples (0: all)", NULL},
     {"tree_tol", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_TREE_TOL_S, 0, 1, NULL,
-     "fast: fewest trees whose hold-out R2 is within this of the best (0: the best)", NULL},
+     "speed search: fewest trees whose hold-out R2 is within this of the best (0: the best)", NULL},
     {"shallow_max_samples", SPX_DECL_INT, SPX_PROXY_DEFAULT_SHALLOW_MAX_S, 0, 1e12, NULL,
      "fast: search depth t-2 too only up to this many samples (0: always)", NULL},
     {"screen_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SCREEN_ROWS_S, 0, 1e12, NULL,
-     "two-stage screening: candidates from this many evenly spaced rows, then all rows over the "
-     "candidates (0: one model on all rows)",
+     "speed search: two-stage screening, candidates from this many evenly spaced rows, then all "
+     "rows over the candidates (0: one model on all rows)",
      NULL},
     {"min_gain", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_MIN_GAIN_S, 0, 1, NULL,
-     "fast: early stopping counts only hold-out R2 gains above this (0: any gain)", NULL},
+     "speed search: early stopping counts only hold-out R2 gains above this (0: any gain)", NULL},
+    {"speed_samples", SPX_DECL_INT, SPX_PROXY_DEFAULT_SPEED_SAMPLES_S, 0, 1e12, NULL,
+     "fast: above this many samples, the speed search (speed_eta, search_rows, screen_rows, "
+     "min_gain, tree_tol) runs first (0: never)",
+     NULL},
+    {"speed_eta", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_SPEED_ETA_S, 1e-6, 1, NULL,
+     "fast: learning rate of the speed search", NULL},
+    {"fallback_r2", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_FALLBACK_R2_S, -1e300, 1, NULL,
+     "fast: speed search's hold-out R2 below this: the accurate search instead", NULL},
     {"fit_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_FIT_ROWS_S, 0, 1e9, NULL,
      "final fit: each tree on a random fit_rows / N share of the rows (0: all rows)", NULL},
     {"grid_trees", SPX_DECL_INT_LIST, "[500, 1000, 5000]", 1, 1000000, NULL,
@@ -160,6 +168,10 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   if ((rc = spx_opt_int(opts, "screen_rows", &i, err))) return rc;
   s->screen_rows = (size_t)i;
   if ((rc = spx_opt_double(opts, "min_gain", &s->min_gain, err))) return rc;
+  if ((rc = spx_opt_int(opts, "speed_samples", &i, err))) return rc;
+  s->speed_samples = (size_t)i;
+  if ((rc = spx_opt_double(opts, "speed_eta", &s->speed_eta, err))) return rc;
+  if ((rc = spx_opt_double(opts, "fallback_r2", &s->fallback_r2, err))) return rc;
   if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
   cfg->fit_rows = (size_t)i;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
@@ -407,9 +419,10 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   spx_proxy_search_config scfg = cfg->search;
   scfg.seed = seed;
   double t0 = spx_time_now(), c0 = cpu_seconds();
-  spx_proxy_search *search = spx_proxy_search_create(masks, y, &scfg, err);
-  if (search == NULL) return err ? err->code : SPX_EINVAL;
-  int rc = spx_proxy_search_run_shared(search, cfg->jobs, &info->choice, err);
+  spx_proxy_search *search = NULL;
+  int rc = spx_proxy_search_gated(masks, y, &scfg, cfg->jobs, &search, &info->choice,
+                                  &info->search_mode, err);
+  if (rc) return rc;
   const uint32_t *cols;
   info->columns = spx_proxy_search_columns(search, &cols);
   double t1 = spx_time_now();
@@ -443,11 +456,14 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
                                         "constant proxy", "proxy <= n coefficients",
                                         "truncated (support too wide or costly to refit)"};
     fprintf(stderr,
-            "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f); %zu proxy "
+            "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f%s); %zu proxy "
             "coefficients, %zu kept (tau %.3g), lambda %.3g, %s; search %.2fs fit %.2fs "
             "extract %.2fs refine %.2fs (CPU %.2f %.2f %.2f %.2f)\n",
             info->columns, info->choice.max_depth, info->choice.eta, info->choice.trees,
             info->choice.cv_r2,
+            info->search_mode == 1   ? ", speed search"
+            : info->search_mode == 2 ? ", speed search fell back"
+                                     : "",
             info->proxy_coefs, info->kept, info->tau, info->lambda, paths[info->path],
             info->time_search, info->time_fit, info->time_extract, info->time_refine, c1 - c0,
             c2 - c1, c3 - c2, c4 - c3);
