@@ -485,7 +485,8 @@ def plot_panels(t, fams, b, cells, pub, path):
         "paper has 20 per band). Red dashed: published DistilBERT R$^2$ on exactly those reviews. "
         "Grey dotted: published, all reviews of the band it ran on. Values below %.0f are drawn "
         "at the bottom edge (\u25bc; ours and published-same values printed, all in the CSV). 'skip': reviews where our method skipped "
-        "itself (work limit)." % (b, LOW), 150)), fontsize=6.5, va="bottom")
+        "itself (above its work limit, or fewer samples than unknowns; the reasons are in the "
+        "file and reproduction_coverage.csv)." % (b, LOW), 150)), fontsize=6.5, va="bottom")
     fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     fig.savefig(path, dpi=120)
     plt.close(fig)
