@@ -726,7 +726,7 @@ int spx_res_journal_rebuild(spx_results *r, const spx_results_layout *L, int *tr
     char msg[3 * SPX_ERRMSG_LEN];
     snprintf(msg, sizeof msg, "%s; rebuilding it from its journal %s failed: %s", why.msg, jp,
              err->msg);
-    spx_error_set(err, SPX_EIO, "%s", msg);
+    rc = spx_error_set(err, SPX_EIO, "%s", msg); /* a damaged file: exit 1, not a usage error */
   } else {
     char msg[3 * SPX_ERRMSG_LEN];
     snprintf(msg, sizeof msg, "%s was damaged (%s); it was rebuilt from its journal (%zu "

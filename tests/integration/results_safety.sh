@@ -273,6 +273,20 @@ else
     check "journal write error after $K records: resumed file equals the uninterrupted run [$(tail -1 diff.out)]" $?
   done
 
+  # a damaged file whose journal is damaged in its header: refused (exit 1) naming both,
+  # neither file changed, no temporary file left
+  d=badj
+  fail_run "$d" 200 /r.h5 "$BIN"
+  truncate -s 4096 "$d/mnt/r.h5"
+  "$PY" -c "
+p = '$d/mnt/r.h5.journal'; b = bytearray(open(p, 'rb').read()); b[30] ^= 1; open(p, 'wb').write(b)"
+  sum=$(cat "$d/mnt/r.h5" "$d/mnt/r.h5.journal" | md5sum)
+  run "$d" "$BIN" ../c.toml --quiet --resume
+  expect "damaged file, damaged journal: refused naming both" 1 \
+    "mnt/r.h5: damaged: the file is truncated (shorter than its HDF5 superblock says); rebuilding it from its journal mnt/r.h5.journal failed: mnt/r.h5.journal: not a spex-bench journal"
+  [ "$sum" = "$(cat "$d/mnt/r.h5" "$d/mnt/r.h5.journal" | md5sum)" ] && [ "$(ls -A "$d/mnt" | tr '\n' ' ')" = "r.h5 r.h5.journal " ]
+  check "damaged file, damaged journal: both unchanged, nothing else left [$(ls -A "$d/mnt" | tr '\n' ' ')]" $?
+
   # the journal's device full (ENOSPC from its writes)
   d=jfull
   rm -rf "$d" && mkdir -p "$d/mnt"
