@@ -93,6 +93,42 @@ int spx_cell_runner_test_masks(spx_cell_runner *r, uint64_t seed, uint64_t strea
   return SPX_OK;
 }
 
+/* The method's generator and options of a cell (the options cloned, with the spec's known
+ * key). SPX_ENOMEM with both NULL on failure. */
+static int cell_method_inputs(const spx_cell_spec *s, gsl_rng **rng, spx_options **opts,
+                              spx_error *err) {
+  *rng = spx_cell_rng(s->seed, s->stream, s->method->name, s->samples, s->repeat);
+  *opts = spx_options_clone(s->method_opts);
+  if (*rng && *opts) {
+    if (s->known) spx_options_known(*opts, s->known);
+    return SPX_OK;
+  }
+  if (*rng) gsl_rng_free(*rng);
+  spx_options_destroy(opts);
+  *rng = NULL;
+  return spx_error_set(err, SPX_ENOMEM, "out of memory");
+}
+
+int spx_cell_plan(const spx_cell_spec *s, size_t n, spx_eval_fn eval, void *eval_ctx,
+                  int *skipped, spx_error *err) {
+  *skipped = 0;
+  gsl_rng *rng = NULL;
+  spx_options *opts = NULL;
+  spx_method_stats stats;
+  int rc = cell_method_inputs(s, &rng, &opts, err);
+  if (rc == SPX_OK)
+    rc = spx_method_run_jobs(s->method, n, s->samples, opts, rng, eval, eval_ctx, NULL, NULL,
+                             &stats, err);
+  if (rc == SPX_ENOTAPPLICABLE) { /* no queries, as in a run */
+    *skipped = 1;
+    rc = SPX_OK;
+    memset(err, 0, sizeof *err);
+  }
+  if (rng) gsl_rng_free(rng);
+  spx_options_destroy(&opts);
+  return rc;
+}
+
 int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_eval_fn eval,
                  void *eval_ctx, const spx_jobs_runner *jobs, const double *test_values,
                  spx_cell_result *rec, spx_transform **keep, spx_error *err) {
@@ -118,20 +154,18 @@ int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *s, spx_oracle *o, spx_
   }
   size_t n = o->n;
   spx_peak_rss_reset(); /* the cell's peak: the method, its scoring and pruning */
-  gsl_rng *rng = spx_cell_rng(s->seed, s->stream, s->method->name, s->samples, s->repeat);
-  spx_options *opts = spx_options_clone(s->method_opts);
-  if (opts && s->known) spx_options_known(opts, s->known);
+  gsl_rng *rng = NULL;
+  spx_options *opts = NULL;
   spx_transform *tr = NULL;
   spx_method_stats stats;
   memset(&stats, 0, sizeof stats);
   spx_method_config *mcfg = NULL; /* the method's options, parsed once for the cell */
-  if (rng == NULL || opts == NULL)
-    rc = spx_error_set(err, SPX_ENOMEM, "out of memory");
-  else if ((rc = spx_method_configure(s->method, n, opts, &mcfg, err)) != SPX_OK)
+  rc = cell_method_inputs(s, &rng, &opts, err);
+  if (rc == SPX_OK && (rc = spx_method_configure(s->method, n, opts, &mcfg, err)) != SPX_OK)
     spx_error_prefix(err, "method %s", s->method->name);
-  else
+  else if (rc == SPX_OK)
     rc = spx_method_run_config(mcfg, s->samples, rng, eval, eval_ctx, jobs, &tr, &stats, err);
-  gsl_rng_free(rng);
+  if (rng) gsl_rng_free(rng);
   rec->queries = stats.queries; /* the one count of a cell's queries: the method's */
   rec->time_decode = stats.time_decode;
   rec->time_oracle = stats.time_oracle;

@@ -89,4 +89,12 @@ int spx_cell_run(spx_cell_runner *r, const spx_cell_spec *spec, spx_oracle *o, s
                  void *eval_ctx, const spx_jobs_runner *jobs, const double *test_values,
                  spx_cell_result *rec, spx_transform **keep, spx_error *err);
 
+/* The method's rounds of one cell only, on n features: the masks a run of the cell asks for
+ * (the same stream and options as spx_cell_run), each round's values from eval, stopping
+ * before the decode (no transform, no scoring). Used by `spex-bench record` to record the
+ * oracle's answers. *skipped = 1 (and SPX_OK) when the method is not applicable at this budget:
+ * a run records the cell as skipped, with no queries. */
+int spx_cell_plan(const spx_cell_spec *spec, size_t n, spx_eval_fn eval, void *eval_ctx,
+                  int *skipped, spx_error *err);
+
 #endif

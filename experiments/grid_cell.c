@@ -13,11 +13,6 @@ uint64_t spx_grid_stream(const spx_config *cfg, size_t instance) {
                          spx_config_instance_scaling(cfg, instance));
 }
 
-gsl_rng *spx_grid_cell_rng(const spx_config *cfg, size_t instance, const spx_config_method *m,
-                           size_t samples, size_t repeat) {
-  return spx_cell_rng(cfg->seed, spx_grid_stream(cfg, instance), m->type->name, samples, repeat);
-}
-
 void grid_worker_init(worker *w, const spx_config *cfg, spx_par *par) {
   memset(w, 0, sizeof *w);
   w->cfg = cfg;

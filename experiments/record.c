@@ -3,10 +3,12 @@
  * same configuration replays with `[oracle] kind = "recorded"` without the model
  * (docs/recordings.md).
  *
- * For each explicand: the held-out test masks, then every (method, budget, repeat) cell's
- * masks, found by running the method's plan through its step() rounds exactly as a run does
- * (the same random streams, spx_grid_*), feeding back the values of each round and stopping
- * when step() says done (finish(), the decode, is skipped). Masks already in the recording are
+ * For each explicand, through the cell runner (cell_runner.h) as a grid task: open the oracle
+ * on the group (spx_cell_runner_group_open), the held-out test masks
+ * (spx_cell_runner_test_masks), then every (method, budget, repeat) cell's masks, found by
+ * running the method through its step() rounds exactly as a run does (spx_cell_plan: the same
+ * random streams), feeding back the values of each round and stopping when step() says done
+ * (finish(), the decode, is skipped). Masks already in the recording are
  * not evaluated again; the missing ones are evaluated once each, in chunks, and appended
  * (each append is flushed and committed), so an interrupted record loses at most one chunk
  * and a re-run continues where it stopped.
@@ -101,44 +103,17 @@ static int record_eval(void *vctx, const spx_maskset *masks, double *values, spx
   return rc;
 }
 
-/* The masks of one cell: the method's rounds, fed back, without the final decode. */
-static int record_cell(recorder *r, size_t instance, size_t m, size_t samples, size_t repeat,
-                       int *skipped, spx_error *err) {
-  const spx_config_method *cm = &r->cfg->method[m];
-  size_t n = r->oracle->n;
-  *skipped = 0;
-  spx_options *opts = spx_options_clone(cm->opts);
-  gsl_rng *rng = spx_grid_cell_rng(r->cfg, instance, cm, samples, repeat);
-  char why[512] = "";
-  int rc = (opts && rng) ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
-  void *state = NULL;
-  double *values = NULL;
-  size_t cap = 0;
-  spx_method_config *mcfg = NULL;
-  if (rc == SPX_OK) rc = spx_method_configure(cm->type, n, opts, &mcfg, err);
-  if (rc == SPX_OK && !spx_method_config_applicable(mcfg, samples, why, sizeof why)) {
-    *skipped = 1; /* a run records it as skipped: no queries */
-  } else if (rc == SPX_OK) {
-    rc = cm->type->begin(n, samples, mcfg->cfg, rng, &state, err);
-    for (int first = 1, done = 0; rc == SPX_OK;) {
-      const spx_maskset *next = NULL;
-      rc = cm->type->step(state, first ? NULL : values, &next, &done, err);
-      first = 0;
-      if (rc || done) break;
-      if (next->count > cap) {
-        free(values);
-        cap = next->count;
-        values = malloc(cap * sizeof *values);
-        if (values == NULL) rc = spx_error_set(err, SPX_ENOMEM, "out of memory for %zu values", cap);
-      }
-      if (rc == SPX_OK) rc = record_eval(r, next, values, err);
-    }
-    if (state) cm->type->destroy(state);
-  }
-  spx_method_config_destroy(&mcfg);
-  free(values);
-  if (rng) gsl_rng_free(rng);
-  spx_options_destroy(&opts);
+/* The masks of one cell: the cell runner's method rounds (spx_cell_plan, the streams of a
+ * grid cell), each round's values through record_eval, without the final decode. */
+static int record_cell(recorder *r, size_t instance, size_t m, size_t budget_index,
+                       size_t samples, size_t repeat, int *skipped, spx_error *err) {
+  const spx_config *cfg = r->cfg;
+  const spx_config_method *cm = &cfg->method[m];
+  spx_cell_spec spec = {cfg,      cfg->seed, instance, spx_grid_stream(cfg, instance),
+                        m,        budget_index, repeat, cm->type,
+                        cm->label, cm->opts, NULL,    samples,
+                        0};
+  int rc = spx_cell_plan(&spec, r->oracle->n, record_eval, r, skipped, err);
   if (rc) spx_error_prefix(err, "%s, %zu queries, repeat %zu", cm->label, samples, repeat);
   return rc;
 }
@@ -227,7 +202,7 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
         rc = spx_config_budget_queries(cfg, n, b, &samples, &err);
         for (size_t rep = 0; rc == SPX_OK && rep < cfg->repeats; rep++) {
           int sk;
-          rc = record_cell(&r, instance, m, samples, rep, &sk, &err);
+          rc = record_cell(&r, instance, m, b, samples, rep, &sk, &err);
           skipped += sk;
         }
       }

@@ -53,13 +53,11 @@ int spx_run_experiment(const spx_config *cfg, spx_par *par, const spx_run_option
 int spx_run_record(const spx_config *cfg, spx_par *par, const spx_run_options *opt,
                    spx_error *err);
 
-/* The random streams of the grid, shared by the drivers so that a recording holds exactly
- * the masks a run asks for: the stream coordinate of an instance (spx_cell_stream of its
- * explicand and scaling point: the held-out test masks are spx_cell_runner_test_masks of it),
- * and the generator of a cell (method m at `samples` queries, repeat r). */
+/* The stream coordinate of a grid instance (spx_cell_stream of its explicand and scaling
+ * point), shared by the drivers so that a recording holds exactly the masks a run asks for:
+ * the cell runner draws an instance's test masks and its cells' generators from it
+ * (cell_runner.h). */
 uint64_t spx_grid_stream(const spx_config *cfg, size_t instance);
-gsl_rng *spx_grid_cell_rng(const spx_config *cfg, size_t instance, const spx_config_method *m,
-                           size_t samples, size_t repeat);
 
 /* Print the resolved plan of cfg (explicands, n, methods, budgets, queries per cell and in
  * total) to out; opens the oracle for each instance to learn n (see docs/configuration.md). */

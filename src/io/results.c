@@ -6,7 +6,9 @@
  * before stays readable); a failed write or flush marks the file broken and detaches it (the
  * close then cannot crash HDF5 at MPI_Finalize); --resume checks the file read-only (an
  * HDF5 file, not locked, our /config, every finished cell readable) before opening it for
- * writing, so a foreign or damaged file is refused without a byte written into it. */
+ * writing, so a foreign or damaged file is refused without a byte written into it; unless
+ * it has a journal (results_journal.c: every explicand and cell is appended to PATH.journal
+ * and synced before it is written here), from which a damaged file is rebuilt. */
 #include "results.h"
 
 #include <errno.h>

@@ -23,7 +23,9 @@
  * The scorers (experiments/scorers/) decide which columns and arrays there are; this file
  * writes them as they are declared. Written by one rank only (world rank 0) through the
  * serial HDF5 API; spx_results_flush after every finished cell makes an interrupted run lose
- * nothing. */
+ * nothing. Every explicand and cell is first appended to the file's journal (PATH.journal,
+ * journal.h, results_journal.c), from which spx_results_open rebuilds a file that a failed
+ * write left damaged; the journal is removed when the file is closed cleanly. */
 #ifndef SPX_RESULTS_H
 #define SPX_RESULTS_H
 

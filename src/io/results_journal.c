@@ -684,7 +684,8 @@ int spx_res_journal_rebuild(spx_results *r, const spx_results_layout *L, int *tr
   spx_h5_guard g;
   spx_h5_guard_begin(&g);
   if (rc == SPX_OK && spx_h5_reserve(r->file, spx_res_layout_bytes(L) + (uint64_t)sb.st_size * 2))
-    rc = spx_error_set(err, SPX_EIO, "no space left on the device for the rebuilt file");
+    rc = spx_error_set(err, SPX_EIO, "no space left on the device for the rebuilt file %s "
+                       "(%.2f MiB free)", tmp, (double)spx_h5_free_bytes(tmp) / 1048576.0);
   if (rc == SPX_OK) rc = spx_res_build_layout(r, L, err);
   replay_ctx ctx = {r, 0, 0};
   spx_journal_info info = {0};
@@ -725,7 +726,7 @@ int spx_res_journal_rebuild(spx_results *r, const spx_results_layout *L, int *tr
     char msg[3 * SPX_ERRMSG_LEN];
     snprintf(msg, sizeof msg, "%s; rebuilding it from its journal %s failed: %s", why.msg, jp,
              err->msg);
-    spx_error_set(err, SPX_EIO, "%s", msg);
+    rc = spx_error_set(err, SPX_EIO, "%s", msg); /* a damaged file: exit 1, not a usage error */
   } else {
     char msg[3 * SPX_ERRMSG_LEN];
     snprintf(msg, sizeof msg, "%s was damaged (%s); it was rebuilt from its journal (%zu "

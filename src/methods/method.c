@@ -121,7 +121,7 @@ int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, sp
                         gsl_rng *rng, spx_eval_fn eval, void *eval_ctx,
                         const spx_jobs_runner *jobs, spx_transform **out,
                         spx_method_stats *stats, spx_error *err) {
-  *out = NULL;
+  if (out) *out = NULL;
   memset(stats, 0, sizeof *stats);
   spx_method_config *cfg = NULL;
   int rc = spx_method_configure(type, n, opts, &cfg, err);
@@ -140,7 +140,7 @@ int spx_method_run_config(const spx_method_config *cfg, size_t budget, gsl_rng *
   const spx_method_type *type = cfg->type;
   const char *name = type->name;
   size_t n = cfg->n;
-  *out = NULL;
+  if (out) *out = NULL;
   memset(stats, 0, sizeof *stats);
   char why[512] = "";
   if (!type->applicable(n, budget, cfg->cfg, why, sizeof why))
@@ -179,7 +179,7 @@ int spx_method_run_config(const spx_method_config *cfg, size_t budget, gsl_rng *
     stats->queries += next->count;
     stats->rounds++;
   }
-  if (rc == SPX_OK) {
+  if (rc == SPX_OK && out) { /* out == NULL: the rounds only (spex-bench record) */
     t0 = spx_time_now();
     rc = type->finish(state, out, err);
     stats->time_decode += spx_time_now() - t0;

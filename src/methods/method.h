@@ -118,7 +118,9 @@ int spx_method_run_jobs(const spx_method_type *type, size_t n, size_t budget, sp
                         gsl_rng *rng, spx_eval_fn eval, void *eval_ctx,
                         const spx_jobs_runner *jobs, spx_transform **out,
                         spx_method_stats *stats, spx_error *err);
-/* The same for a configuration made by spx_method_configure (for n = cfg->n features). */
+/* The same for a configuration made by spx_method_configure (for n = cfg->n features).
+ * spx_method_run_jobs and spx_method_run_config accept out == NULL: the method's rounds only,
+ * without finish() (the decode): `spex-bench record` collects the masks a run asks for. */
 int spx_method_run_config(const spx_method_config *cfg, size_t budget, gsl_rng *rng,
                           spx_eval_fn eval, void *eval_ctx, const spx_jobs_runner *jobs,
                           spx_transform **out, spx_method_stats *stats, spx_error *err);

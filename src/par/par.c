@@ -32,7 +32,23 @@ struct spx_par {
   int local_failed; /* this rank's own oracle failed in the current evaluation attempt */
 };
 
+#ifdef SPX_HAVE_OPENBLAS
+void openblas_set_num_threads(int num_threads); /* OpenBLAS's own API (its cblas.h) */
+#endif
+
+/* Ranks are spex-bench's parallelism: OpenBLAS would otherwise start one thread per core
+ * (OMP_NUM_THREADS too sets its count), and its multithreaded kernels sum in another order, so
+ * results would depend on the environment. One BLAS thread per process unless the user sets
+ * OPENBLAS_NUM_THREADS explicitly (docs/parallel.md). */
+static void blas_threads_default(void) {
+#ifdef SPX_HAVE_OPENBLAS
+  const char *env = getenv("OPENBLAS_NUM_THREADS");
+  if (!env || !*env) openblas_set_num_threads(1);
+#endif
+}
+
 int spx_par_init(int *argc, char ***argv) {
+  blas_threads_default();
   int done = 0;
   MPI_Initialized(&done);
   if (done) return 0;

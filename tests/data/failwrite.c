@@ -1,6 +1,7 @@
 /* failwrite.c: LD_PRELOAD shim for tests/integration/results_safety.sh: after
  * SPX_FAIL_WRITE_AFTER successful writes to a file whose name ends in SPX_FAIL_WRITE_NAME,
- * every further write to it fails with EIO (an I/O error after the space was reserved). */
+ * every further write to it fails with EIO (an I/O error after the space was reserved), or
+ * with the errno SPX_FAIL_WRITE_ERRNO names (28: ENOSPC, a full disk). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -28,7 +29,8 @@ static int fail_now(int fd) {
   if (!target(fd)) return 0;
   const char *after = getenv("SPX_FAIL_WRITE_AFTER");
   if (done++ < (after ? atol(after) : 0)) return 0;
-  errno = EIO;
+  const char *e = getenv("SPX_FAIL_WRITE_ERRNO"); /* default EIO; 28 is ENOSPC */
+  errno = e ? atoi(e) : EIO;
   return 1;
 }
 

@@ -5,31 +5,14 @@
 # uninterrupted run: everything must agree except /meta, the timing datasets and the
 # `output =` line of /config (scripts/compare-results; docs/results-format.md "Resume").
 # Set SPX_KILL_SEED to replay a sequence of delays.
-set -u
-BIN=${SPX_BIN:-build/spex-bench}
-case "$BIN" in /*) ;; *) BIN="$PWD/$BIN" ;; esac
-# In a sanitizer build, Open MPI keeps memory until exit: suppress those leak reports.
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=${SPX_SOURCE_DIR:-$PWD}/tests/lsan-mpi.supp:print_suppressions=0}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
-SRC=${SPX_SOURCE_DIR:-$PWD}
+. "$(dirname "$0")/../lib/harness.sh"
+need_python h5py numpy
 CFG="$SRC/tests/data/kill_resume.toml"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-MPIRUN=${MPIEXEC:-$(command -v mpirun)}
-for t in h5diff h5dump; do
-  command -v $t >/dev/null || { echo "FAIL: $t not found (scripts/setup installs hdf5-tools)"; exit 1; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+need_cmd h5diff h5dump
 cd "$tmp" || exit 1
 seed=${SPX_KILL_SEED:-$$}
 RANDOM=$seed
 echo "kill delays from seed $seed (SPX_KILL_SEED=$seed replays them)"
-pass=0
-fail=0
-check() { # check NAME STATUS
-  if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
-}
 
 # The file opens, and every cell marked finished has consistent data (ok: a finite queries
 # count and an R^2; skipped/failed: a message). Prints "finished/total" cells.
@@ -136,12 +119,10 @@ scenario() {
   cd ..
 }
 
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 scenario serial 5 env
 if [ -n "$MPIRUN" ]; then
   scenario mpi2 5 "$MPIRUN" -np 2 --oversubscribe
 else
   echo "SKIP: mpirun not found"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

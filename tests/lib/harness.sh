@@ -31,6 +31,9 @@
 #   has_python MODULE...          status 0 when $PY imports the modules (no skip)
 #   need_cmd CMD...               fail (exit 1) when a required program is missing
 #   need_mpi                      fail (exit 1) without an MPI launcher ($MPIEXEC)
+#   expect_ranks PROGRAM NP...    run PROGRAM under $MPIEXEC on each rank count NP (a C test
+#                                 program of tests/mpi: its last line is its summary); one
+#                                 check each, the output shown on a failure
 #   same_results [--results] A B  h5diff of two result files up to what differs from run to
 #                                 run: /meta, /config and every method's time_decode,
 #                                 time_oracle and peak_rss_mib (--results: compare the
@@ -174,6 +177,18 @@ need_mpi() {
     echo "FAIL: no mpiexec or mpirun (set MPIEXEC)"
     exit 1
   }
+}
+
+expect_ranks() {
+  local prog=$1 np
+  shift
+  for np in "$@"; do
+    if "$MPIEXEC" -n "$np" --oversubscribe "$prog" >"$tmp/ranks.out" 2>&1; then
+      note_pass "$(basename "$prog") on $np ranks ($(tail -1 "$tmp/ranks.out"))"
+    else
+      HARNESS_SHOW_BYTES=4000 note_fail "$(basename "$prog") on $np ranks" "$tmp/ranks.out"
+    fi
+  done
 }
 
 same_results() {

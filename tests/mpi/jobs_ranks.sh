@@ -4,11 +4,5 @@
 . "$(dirname "$0")/../lib/harness.sh"
 : "${SPX_MPI_JOBS_MAIN:?set by CTest}"
 need_mpi
-for np in 1 2 3 4; do
-  if out=$("$MPIEXEC" -n $np --oversubscribe "$SPX_MPI_JOBS_MAIN" 2>&1); then
-    note_pass "$np ranks ($(echo "$out" | tail -1))"
-  else
-    note_fail "$np ranks"; echo "$out"
-  fi
-done
+expect_ranks "$SPX_MPI_JOBS_MAIN" 1 2 3 4
 finish

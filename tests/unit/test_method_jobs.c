@@ -104,6 +104,15 @@ int main(void) {
   static const char *const spex_hard[] = {"share_jobs=true", "decoder=hard", NULL};
   static const char *const spex_ridge[] = {"share_jobs=true", "refine=ridge", NULL};
   static const char *const proxy_fast[] = {"fast_folds=3", "max_trees=200", NULL};
+  /* speed mode (600 > 300 samples; search on 400 rows, two-stage screening from 150), kept,
+   * and falling back to the accurate search (fallback_r2 = 1: two searches through the
+   * runner) */
+  static const char *const proxy_speed[] = {"fast_folds=3",    "max_trees=200",
+                                            "speed_samples=300", "search_rows=400",
+                                            "screen_rows=150", NULL};
+  static const char *const proxy_fall[] = {"fast_folds=3",      "max_trees=200",
+                                           "speed_samples=300", "search_rows=400",
+                                           "fallback_r2=1",     NULL};
   static const char *const none[] = {NULL};
   struct {
     const char *method, *label;
@@ -114,6 +123,8 @@ int main(void) {
       {"spex", "spex hard", 6000, spex_hard, none},
       {"spex", "spex soft + ridge", 3000, spex_ridge, none},
       {"proxyspex", "proxyspex fast", 600, proxy_fast, proxy_fast},
+      {"proxyspex", "proxyspex speed mode", 600, proxy_speed, proxy_speed},
+      {"proxyspex", "proxyspex speed mode, fallback", 600, proxy_fall, proxy_fall},
   };
   static const char *const hard_plain[] = {"decoder=hard", NULL};
   static const char *const ridge_plain[] = {"refine=ridge", NULL};
@@ -129,6 +140,9 @@ int main(void) {
       spx_transform *t = run(cases[c].method, cases[c].budget, cases[c].opts, orc, &runner);
       spx_test(sc.batches > 0, "%s, %zu ranks: the runner was used (%zu batches)",
                cases[c].label, R, sc.batches);
+      if (c == 5) /* the fallback: the speed search's batch, then the accurate search's */
+        spx_test(sc.batches == 2, "%s, %zu ranks: two search batches (%zu)", cases[c].label, R,
+                 sc.batches);
       spx_test(same(plain, t), "%s, %zu ranks: the same transform as without a runner",
                cases[c].label, R);
       spx_transform_destroy(&t);
