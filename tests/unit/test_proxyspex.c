@@ -217,6 +217,21 @@ static int small_eval(void *ctx, const spx_maskset *masks, double *v, spx_error 
   return SPX_OK;
 }
 
+/* count uniform masks on 12 features drawn from r and small_f at each plus noise * U(0, 1)
+ * (drawn from r after the masks); the values in *y (free them). */
+static spx_maskset *noisy_small_samples(gsl_rng *r, size_t count, double noise, double **y) {
+  spx_maskset *m = NULL;
+  spx_proxyspex_sample(12, count, SPX_SAMPLING_UNIFORM, r, &m, NULL);
+  *y = m ? malloc(m->count * sizeof **y) : NULL;
+  if (!*y) {
+    fprintf(stderr, "test_proxyspex: out of memory for %zu samples\n", count);
+    exit(1);
+  }
+  for (size_t i = 0; i < m->count; i++)
+    (*y)[i] = small_f(spx_maskset_row(m, i)) + noise * gsl_rng_uniform(r);
+  return m;
+}
+
 static spx_maskset *all_masks(size_t n) {
   spx_maskset *s = spx_maskset_create(n, (size_t)1 << n);
   for (size_t i = 0; i < s->count; i++) spx_maskset_row(s, i)[0] = i;
@@ -431,11 +446,8 @@ static void test_sampling(void) {
 
 static void test_search(void) {
   gsl_rng *r = spx_rng_stream(8, 0, 0, 0, 0);
-  spx_maskset *m = NULL;
-  spx_proxyspex_sample(12, 300, SPX_SAMPLING_UNIFORM, r, &m, NULL);
-  double *y = malloc(m->count * sizeof *y);
-  for (size_t i = 0; i < m->count; i++)
-    y[i] = small_f(spx_maskset_row(m, i)) + 0.3 * gsl_rng_uniform(r);
+  double *y = NULL;
+  spx_maskset *m = noisy_small_samples(r, 300, 0.3, &y);
   spx_proxy_search_config cfg;
   spx_proxy_search_defaults(&cfg, SPX_HPO_GRID, 3);
   cfg.grid_ntrees = 2;
@@ -578,11 +590,8 @@ static void test_shallow_rule(void) {
 /* min_gain: early stopping counts only gains above it. */
 static void test_min_gain(void) {
   gsl_rng *r = spx_rng_stream(9, 0, 0, 0, 0);
-  spx_maskset *m = NULL;
-  spx_proxyspex_sample(12, 400, SPX_SAMPLING_UNIFORM, r, &m, NULL);
-  double *y = malloc(m->count * sizeof *y);
-  for (size_t i = 0; i < m->count; i++)
-    y[i] = small_f(spx_maskset_row(m, i)) + 0.3 * gsl_rng_uniform(r);
+  double *y = NULL;
+  spx_maskset *m = noisy_small_samples(r, 400, 0.3, &y);
   spx_proxy_search_config cfg;
   spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 3);
   cfg.seed = 3;
@@ -620,11 +629,8 @@ static void test_min_gain(void) {
  * search with those settings. */
 static void test_gated_search(void) {
   gsl_rng *r = spx_rng_stream(12, 0, 0, 0, 0);
-  spx_maskset *m = NULL;
-  spx_proxyspex_sample(12, 600, SPX_SAMPLING_UNIFORM, r, &m, NULL);
-  double *y = malloc(m->count * sizeof *y);
-  for (size_t i = 0; i < m->count; i++)
-    y[i] = small_f(spx_maskset_row(m, i)) + 0.5 * gsl_rng_uniform(r);
+  double *y = NULL;
+  spx_maskset *m = noisy_small_samples(r, 600, 0.5, &y);
   spx_proxy_search_config cfg;
   spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 3);
   cfg.seed = 4;
