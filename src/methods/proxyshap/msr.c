@@ -118,11 +118,29 @@ static int order1_terms(const spx_maskset *m, const double *la, const double *r,
   return rc;
 }
 
+/* 1 when row q+1 is the complement of row q (paired sampling puts a drawn coalition's
+ * complement right after it when it is new). */
+static int complement_next(const spx_maskset *m, size_t q) {
+  if (q + 1 >= m->count) return 0;
+  const uint64_t *x = spx_maskset_row(m, q), *y = spx_maskset_row(m, q + 1);
+  size_t words = m->words, tail = m->n % 64;
+  for (size_t w = 0; w < words; w++) {
+    uint64_t keep = (w + 1 == words && tail) ? ((uint64_t)1 << tail) - 1 : ~(uint64_t)0;
+    if ((x[w] ^ y[w]) != keep) return 0;
+  }
+  return 1;
+}
+
 /* t = 2: phi(ab) = G_ab + h_a + h_b + c with G = X' diag(A) X, A = y (s2 - 2 s1 + s0),
- * h_a = sum_{r: a kept} y (s1 - s0), c = sum_r y s0. */
+ * h_a = sum_{r: a kept} y (s1 - s0), c = sum_r y s0.
+ * Paired rows (paired = 1): a row x followed by its complement 1 - x with weights A1, A2
+ * enters the Gram matrix once, because for a != b
+ *   A1 x_a x_b + A2 (1 - x_a)(1 - x_b) = (A1 + A2) x_a x_b - A2 x_a - A2 x_b + A2,
+ * i.e. the pair is the row x with weight A1 + A2, h_a -= A2 for a in x and c += A2: the same
+ * sums in another order (rounding differs), half the dsyrk rows under paired sampling. */
 static int order2_terms(const spx_maskset *m, const double *la, const double *r,
-                        const size_t *size, spx_index index, unsigned order, spx_transform *out,
-                        spx_error *err) {
+                        const size_t *size, spx_index index, unsigned order, int paired,
+                        spx_transform *out, spx_error *err) {
   size_t n = m->n, N = m->count;
   size_t block = N < GRAM_BLOCK ? (N ? N : 1) : GRAM_BLOCK;
   double *A = malloc((N ? N : 1) * sizeof *A), *h = calloc(n, sizeof *h);
@@ -145,6 +163,17 @@ static int order2_terms(const spx_maskset *m, const double *la, const double *r,
     const uint64_t *row = spx_maskset_row(m, q);
     FOR_KEPT(row, m->words, a, h[a] += d)
   }
+  if (paired)
+    for (size_t q = 0; q + 1 < N; q++) {
+      if (!complement_next(m, q)) continue;
+      double a2 = A[q + 1];
+      A[q] += a2;
+      A[q + 1] = 0.0;
+      c += a2;
+      const uint64_t *row = spx_maskset_row(m, q);
+      FOR_KEPT(row, m->words, a, h[a] -= a2)
+      q++; /* the complement is merged */
+    }
   /* G += sign * Z'Z over blocks of rows scaled by sqrt(|A|), positive and negative apart */
   for (int sign = 1; sign >= -1; sign -= 2) {
     size_t fill = 0;
@@ -226,8 +255,8 @@ int spx_ksii_from_sii(const spx_transform *sii, unsigned order, spx_transform **
 }
 
 int spx_msr_index(const spx_maskset *masks, const double *ln_adjust, const double *r,
-                  spx_index index, unsigned order, int direct, spx_transform **out,
-                  spx_error *err) {
+                  spx_index index, unsigned order, spx_msr_algorithm algorithm,
+                  spx_transform **out, spx_error *err) {
   *out = NULL;
   if (!spx_msr_supports(index))
     return spx_error_set(err, SPX_EINVAL,
@@ -250,11 +279,13 @@ int spx_msr_index(const spx_maskset *masks, const double *ln_adjust, const doubl
   static const uint32_t none[1] = {0};
   if (rc == SPX_OK) rc = spx_transform_add(t, none, 0, empty, err);
   spx_index base = index == SPX_INDEX_KSII ? SPX_INDEX_SII : index;
+  int direct = algorithm == SPX_MSR_DIRECT;
+  int paired = algorithm == SPX_MSR_PAIRED || (algorithm == SPX_MSR_AUTO && n >= SPX_MSR_PAIRED_MIN_N);
   for (unsigned k = 1; k <= order && rc == SPX_OK; k++) {
     if (!direct && k == 1)
       rc = order1_terms(masks, ln_adjust, r, size, base, order, t, err);
     else if (!direct && k == 2)
-      rc = order2_terms(masks, ln_adjust, r, size, base, order, t, err);
+      rc = order2_terms(masks, ln_adjust, r, size, base, order, paired, t, err);
     else
       rc = direct_terms(masks, ln_adjust, r, size, base, order, k, t, err);
   }
