@@ -6,7 +6,8 @@
  *    spx_moebius_to_index of the game's Moebius transform. Tolerance 1e-10.
  * 2. The MSR algorithms agree on shapiq-sampled coalitions (n = 11, paired, border trick,
  *    importance weights != 1, >= 50 complement pairs merged): relative 1e-10. SPX_MSR_AUTO is
- *    the unpaired Gram bit for bit at n = 127 and the paired one at n = 128.
+ *    the unpaired Gram bit for bit at n = 127 and the paired one at n = 128. Adding the
+ *    estimate in place (spx_msr_index_add) = merging spx_msr_index's transform, entry for entry.
  * 3. The method at the full budget (2^n coalitions) with correction = "msr" returns the exact
  *    index of the game whatever the proxy (index(proxy) + index(residual) = index(v)), for
  *    every MSR index and order 1..3, the empty set's baseline included; returned in the
@@ -143,6 +144,64 @@ static void test_msr_auto(gsl_rng *r) {
     spx_baseline_coalitions_free(&co);
     free(v);
   }
+}
+
+/* 1 when a and b hold the same entries with the same values in the same order. */
+static int same_entries(const spx_transform *a, const spx_transform *b) {
+  if (spx_transform_size(a) != spx_transform_size(b)) return 0;
+  for (size_t k = 0; k < spx_transform_size(a); k++) {
+    const uint32_t *ia, *ib;
+    uint32_t da, db;
+    double va, vb;
+    spx_transform_entry(a, k, &ia, &da, &va);
+    spx_transform_entry(b, k, &ib, &db, &vb);
+    if (da != db || va != vb || (da && memcmp(ia, ib, da * sizeof *ia))) return 0;
+  }
+  return 1;
+}
+
+/* spx_msr_index_add(acc) = spx_transform_merge(acc, spx_msr_index(...), 1.0) entry for entry
+ * (values bit for bit, insertion order), on top of entries already in acc. */
+static void test_msr_add(gsl_rng *r) {
+  const unsigned n = 9;
+  game g = make_game(n, r);
+  double w[10];
+  for (unsigned k = 0; k <= n; k++) w[k] = 1.0;
+  spx_baseline_coalitions co;
+  spx_error err;
+  if (!spx_test(spx_baseline_coalitions_sample(n, 200, w, 1, r, &co, &err) == SPX_OK, "sampler"))
+    return;
+  double *v = malloc(co.masks->count * sizeof *v);
+  spx_transform_predict(g.moebius, co.masks, v, NULL);
+  double v0 = v[0];
+  for (size_t x = 0; x < co.masks->count; x++) v[x] -= v0;
+  for (size_t i = 0; i < N_MSR; i++) {
+    spx_index ix = msr_indices[i];
+    for (int alg = SPX_MSR_GRAM; alg <= SPX_MSR_PAIRED; alg += SPX_MSR_PAIRED - SPX_MSR_GRAM) {
+      spx_transform *a = spx_transform_clone(g.moebius), *b = spx_transform_clone(g.moebius);
+      spx_transform *est = NULL;
+      int rc = spx_msr_index(co.masks, co.ln_adjust, v, ix, 3, (spx_msr_algorithm)alg, &est,
+                             &err);
+      if (rc == SPX_OK) rc = spx_transform_merge(a, est, 1.0, &err);
+      if (rc == SPX_OK)
+        rc = spx_msr_index_add(co.masks, co.ln_adjust, v, ix, 3, (spx_msr_algorithm)alg, b,
+                               &err);
+      spx_test(rc == SPX_OK && same_entries(a, b) && spx_transform_size(a) > spx_transform_size(g.moebius),
+               "MSR %s added in place = merged estimate, entry for entry (%s)",
+               spx_index_name(ix), alg == SPX_MSR_PAIRED ? "paired" : "Gram");
+      spx_transform_destroy(&a);
+      spx_transform_destroy(&b);
+      spx_transform_destroy(&est);
+    }
+  }
+  spx_transform *small = spx_transform_create(n - 1, SPX_BASIS_INDEX);
+  int rc = spx_msr_index_add(co.masks, co.ln_adjust, v, SPX_INDEX_SII, 2, SPX_MSR_AUTO, small,
+                             &err);
+  spx_test(rc == SPX_EINVAL, "MSR added to a transform of another n is refused");
+  spx_transform_destroy(&small);
+  spx_baseline_coalitions_free(&co);
+  spx_transform_destroy(&g.moebius);
+  free(v);
 }
 
 static void test_msr_exact(gsl_rng *r) {
@@ -420,10 +479,13 @@ int main(void) {
   test_options();
   test_msr_exact(r);
   test_msr_paths_agree(r);
-  test_msr_auto(r);
-  test_fit_rows(r);
   test_method_full_budget(r);
   test_no_correction(r);
+  gsl_rng *r6 = spx_rng_stream(31, 7, 6, 0, 0); /* session 6's tests: their own draws */
+  test_msr_auto(r6);
+  test_msr_add(r6);
+  test_fit_rows(r6);
+  gsl_rng_free(r6);
   gsl_rng_free(r);
   return spx_test_summary();
 }

@@ -212,7 +212,7 @@ int spx_proxyshap_fit(const spx_maskset *masks, const double *ln_adjust, const d
   double v0 = y[0];
   double *yc = malloc(N * sizeof *yc), *res = malloc(N * sizeof *res);
   spx_tree_ensemble *e = NULL;
-  spx_transform *idx = NULL, *corr = NULL;
+  spx_transform *idx = NULL;
   int rc = yc && res ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
   int constant = 1;
   for (size_t q = 0; q < N && rc == SPX_OK; q++) {
@@ -251,8 +251,8 @@ int spx_proxyshap_fit(const spx_maskset *masks, const double *ln_adjust, const d
     info->proxy_terms = spx_transform_size(idx);
   }
   if (rc == SPX_OK && cfg->correction) {
-    rc = spx_msr_index(masks, ln_adjust, res, cfg->index, cfg->order, SPX_MSR_AUTO, &corr, err);
-    if (rc == SPX_OK) rc = spx_transform_merge(idx, corr, 1.0, err);
+    rc = spx_msr_index_add(masks, ln_adjust, res, cfg->index, cfg->order, SPX_MSR_AUTO, idx,
+                           err);
   }
   info->time_correction = spx_time_now() - t2;
   if (rc == SPX_OK) { /* I(∅) = v(∅) + I(proxy)(∅) - proxy(∅) + I(r)(∅) */
@@ -280,7 +280,6 @@ done:
               cpu_seconds() - c2);
   }
   spx_transform_destroy(&idx);
-  spx_transform_destroy(&corr);
   spx_tree_ensemble_destroy(&e);
   free(yc);
   free(res);
