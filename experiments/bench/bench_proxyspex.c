@@ -5,6 +5,7 @@
  *   bench_proxyspex [--n 1000] [--samples 1000,5000] [--hpo fast,grid] [--reps 3] [--first-rep 0]
  *                   [--threads 1] [--test 1000] [--opt key=value ...] [--method proxyspex]
  *                   [--oracle KIND [--oset key=value ...] [--explicand E]] [--cache DIR]
+ *                   [--index-accuracy sii|bii]
  *
  * --method proxyshap runs ProxySHAP instead (its index is scored as a Moebius transform, as
  * the grid scores index-valued methods). --hpo default leaves the method's hpo unset.
@@ -22,7 +23,13 @@
  *
  * --fn parity instead uses the test function of research/reference-timings.md: s = 20 Fourier
  * terms (parities) of uniformly random degree 1..5 on distinct random features, |F| ~ U[0.5, 1]
- * with random signs, plus a constant of the same law (no marginal structure: hard for trees). */
+ * with random signs, plus a constant of the same law (no marginal structure: hard for trees).
+ *
+ * --index-accuracy INDEX (hierarchical or parity function only) also scores the result as an
+ * interaction index against the function's exact index of orders 1 and 2 (its Moebius/Fourier
+ * terms converted by spx_transform_to_index): MSE, relative MSE, Precision@5/10, Kendall
+ * tau@10 (core/index_metrics.h). ProxySHAP's result holds the index values (its `index` option
+ * must match); any other method's transform is converted to the index first. */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +44,8 @@
 #include <time.h>
 
 #include "core/blas_setup.h"
+#include "core/convert.h"
+#include "core/index_metrics.h"
 #include "core/metrics.h"
 #include "core/options.h"
 #include "core/rng.h"
@@ -131,6 +140,56 @@ static double hier_eval(const hier_fn *h, const uint64_t *m) {
   return f;
 }
 
+/* The function's exact transform: Moebius terms of the hierarchy, Fourier terms of the
+ * parity function (f = sum_p c_p (-1)^{x_P . 1}, x = the mask's kept bits). */
+static spx_transform *hier_transform(const hier_fn *h, spx_error *err) {
+  spx_transform *t =
+      spx_transform_create((uint32_t)h->n, h->parity ? SPX_BASIS_FOURIER : SPX_BASIS_MOEBIUS);
+  if (t == NULL) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory");
+    return NULL;
+  }
+  int rc = SPX_OK;
+  if (h->parity) {
+    rc = spx_transform_add(t, h->pfeat[0], 0, h->pcoef[PARITIES], err);
+    for (int p = 0; p < PARITIES && rc == SPX_OK; p++)
+      rc = spx_transform_add(t, h->pfeat[p], h->pdeg[p], h->pcoef[p], err);
+  } else {
+    for (int g = 0; g < GROUPS && rc == SPX_OK; g++)
+      for (uint32_t k = 0; k < 5 && rc == SPX_OK; k++)
+        rc = spx_transform_add(t, h->feat[g], k + 1, h->chain[g][k], err);
+    for (int p = 0; p < PAIRS && rc == SPX_OK; p++)
+      rc = spx_transform_add(t, h->pair[p], 2, h->pairc[p], err);
+  }
+  if (rc) spx_transform_destroy(&t);
+  return t;
+}
+
+/* Index accuracy of orders 1 and 2 (slot 0: order 1, slot 1: order 2). */
+typedef struct {
+  double mse[2], rel_mse[2], p5[2], p10[2], tau10[2];
+} idx_acc;
+
+static int score_index(const hier_fn *h, const spx_transform *result, spx_index index,
+                       int native, idx_acc *out, spx_error *err) {
+  spx_transform *f = hier_transform(h, err), *truth = NULL, *est = NULL;
+  int rc = f ? spx_transform_to_index(f, index, 2, &truth, err) : SPX_ENOMEM;
+  if (rc == SPX_OK && !native) rc = spx_transform_to_index(result, index, 2, &est, err);
+  for (unsigned o = 1; o <= 2 && rc == SPX_OK; o++) {
+    spx_index_scores sc;
+    rc = spx_index_accuracy(native ? result : est, truth, o, &sc, err);
+    out->mse[o - 1] = sc.mse;
+    out->rel_mse[o - 1] = sc.rel_mse;
+    out->p5[o - 1] = sc.precision5;
+    out->p10[o - 1] = sc.precision10;
+    out->tau10[o - 1] = sc.tau10;
+  }
+  spx_transform_destroy(&f);
+  spx_transform_destroy(&truth);
+  spx_transform_destroy(&est);
+  return rc;
+}
+
 static double cpu_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -223,12 +282,14 @@ static int eval_cb(void *ctx, const spx_maskset *masks, double *values, spx_erro
 typedef struct {
   double seconds, cpu, r2, method_cpu;
   long maxrss_kb;
-  int ok;
+  int ok, have_idx;
+  idx_acc idx;
 } run_result;
 
 /* One run in the current process; returns its numbers. */
 static const char *g_method = "proxyspex";
 static const oracle_spec *g_oracle = NULL;
+static const char *g_index = NULL; /* --index-accuracy */
 
 static run_result run_once(size_t n, size_t N, const char *hpo, int threads, size_t ntest,
                            unsigned rep, char **extra, int nextra, int use_parity) {
@@ -278,6 +339,14 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
     spx_transform_predict(t, test, yh, NULL);
     res.r2 = spx_r2(y, yh, ntest);
     res.ok = 1;
+    spx_index want;
+    if (g_index && (g_oracle == NULL || g_oracle->kind == NULL) &&
+        spx_index_from_name(g_index, &want) == SPX_OK) {
+      if (score_index(&h, t, want, !strcmp(g_method, "proxyshap"), &res.idx, &err) == SPX_OK)
+        res.have_idx = 1;
+      else
+        fprintf(stderr, "index accuracy: %s\n", err.msg);
+    }
     free(y);
     free(yh);
     spx_maskset_destroy(&test);
@@ -350,6 +419,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--oset") && os.noset < 32) oset[os.noset++] = argv[i + 1];
     else if (!strcmp(argv[i], "--explicand")) os.explicand = (size_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--cache")) os.cache = argv[i + 1];
+    else if (!strcmp(argv[i], "--index-accuracy")) g_index = argv[i + 1];
     else {
       fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
@@ -357,6 +427,13 @@ int main(int argc, char **argv) {
   }
   if (os.kind || os.cache) {
     g_oracle = &os;
+  }
+  spx_index want_index;
+  if (g_index && (os.kind || spx_index_from_name(g_index, &want_index) != SPX_OK ||
+                  want_index == SPX_INDEX_FOURIER || want_index == SPX_INDEX_MOEBIUS)) {
+    fprintf(stderr, "bench_proxyspex: --index-accuracy %s needs an index name (sii, bii, ...) "
+            "and the built-in test function (no --oracle)\n", g_index);
+    return 2;
   }
   if (os.kind) { /* n comes from the oracle */
     spx_error err = {0};
@@ -385,8 +462,8 @@ int main(int argc, char **argv) {
     snprintf(hbuf, sizeof hbuf, "%s", hpos);
     char *save = NULL;
     for (char *hp = strtok_r(hbuf, ",", &save); hp; hp = strtok_r(NULL, ",", &save)) {
-      double tm[64], mem[64], r2[64], cpu[64], mcpu[64];
-      unsigned k = 0;
+      double tm[64], mem[64], r2[64], cpu[64], mcpu[64], acc[10][64];
+      unsigned k = 0, kacc = 0;
       for (unsigned rep = first; rep < first + reps && k < 64; rep++) {
         run_result r = run_child(n, N, hp, threads, ntest, rep, extra, nextra, use_parity);
         if (!r.ok) continue;
@@ -394,6 +471,20 @@ int main(int argc, char **argv) {
                 "  n %zu N %zu %s rep %u: %.2f s (cpu %.2f s, method cpu %.2f s), %.0f MB, "
                 "R2 %.4f\n",
                 n, N, hp, rep, r.seconds, r.cpu, r.method_cpu, r.maxrss_kb / 1024.0, r.r2);
+        if (r.have_idx)
+          fprintf(stderr,
+                  "  n %zu N %zu %s rep %u: %s order 2: MSE %.4g rel %.4g P@5 %.2f P@10 %.2f "
+                  "tau@10 %.3f; order 1: MSE %.4g rel %.4g P@5 %.2f P@10 %.2f tau@10 %.3f\n",
+                  n, N, hp, rep, g_index, r.idx.mse[1], r.idx.rel_mse[1], r.idx.p5[1],
+                  r.idx.p10[1], r.idx.tau10[1], r.idx.mse[0], r.idx.rel_mse[0], r.idx.p5[0],
+                  r.idx.p10[0], r.idx.tau10[0]);
+        if (r.have_idx) {
+          const double v[10] = {r.idx.mse[1], r.idx.rel_mse[1], r.idx.p5[1], r.idx.p10[1],
+                                r.idx.tau10[1], r.idx.mse[0], r.idx.rel_mse[0], r.idx.p5[0],
+                                r.idx.p10[0], r.idx.tau10[0]};
+          for (int j = 0; j < 10; j++) acc[j][kacc] = v[j];
+          kacc++;
+        }
         cpu[k] = r.cpu;
         mcpu[k] = r.method_cpu;
         tm[k] = r.seconds;
@@ -417,6 +508,15 @@ int main(int argc, char **argv) {
              "| %.4f | %.4f |\n",
              g_method, n, N, hp, threads, k, tmed, tmin, tmax, median(cpu, k), median(mcpu, k),
              mmin, mmax, median(mem, k), median(r2, k), r2min);
+      if (kacc > 0) {
+        double md[10];
+        for (int j = 0; j < 10; j++) md[j] = median(acc[j], kacc);
+        printf("index accuracy (%s, medians of %u reps): order 2: MSE %.4g rel %.4g P@5 %.2f "
+               "P@10 %.2f tau@10 %.3f; order 1: MSE %.4g rel %.4g P@5 %.2f P@10 %.2f tau@10 "
+               "%.3f\n",
+               g_index, kacc, md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8],
+               md[9]);
+      }
       fflush(stdout);
     }
   }

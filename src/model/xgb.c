@@ -84,6 +84,111 @@ fail:
   return NULL;
 }
 
+/* Rows of masks (rows[0..count), NULL: 0..count-1) grouped by their selected columns (cols
+ * NULL: all n): group[r] is the group of row r, groups numbered by first occurrence; *first
+ * (malloc'ed) holds each group's first row. Returns the number of groups, 0 on no memory. */
+static size_t group_rows(const spx_maskset *masks, const size_t *rows, size_t count,
+                         const uint32_t *cols, size_t n, uint32_t *group, size_t **first) {
+  size_t words = (n + 63) / 64, cap = 16, ngroups = 0;
+  while (cap < 2 * count) cap *= 2;
+  uint64_t *key = calloc(count * words, sizeof *key);
+  uint32_t *slot = malloc(cap * sizeof *slot); /* group + 1, 0 = empty */
+  size_t *fr = malloc(count * sizeof *fr);
+  if (key == NULL || slot == NULL || fr == NULL) {
+    free(key);
+    free(slot);
+    free(fr);
+    return 0;
+  }
+  memset(slot, 0, cap * sizeof *slot);
+  for (size_t r = 0; r < count; r++) {
+    const uint64_t *m = spx_maskset_row(masks, rows ? rows[r] : r);
+    uint64_t *k = key + r * words, h = 0x9e3779b97f4a7c15u;
+    for (size_t i = 0; i < n; i++)
+      if (spx_mask_test(m, cols ? cols[i] : (uint32_t)i)) k[i / 64] |= (uint64_t)1 << (i % 64);
+    for (size_t w = 0; w < words; w++) {
+      h ^= k[w];
+      h *= 0xff51afd7ed558ccdu;
+      h ^= h >> 33;
+    }
+    size_t at = (size_t)h & (cap - 1);
+    while (slot[at] != 0 &&
+           memcmp(key + fr[slot[at] - 1] * words, k, words * sizeof *k) != 0)
+      at = (at + 1) & (cap - 1);
+    if (slot[at] == 0) {
+      fr[ngroups] = r; /* fr holds positions in rows[] while grouping */
+      slot[at] = (uint32_t)++ngroups;
+    }
+    group[r] = slot[at] - 1;
+  }
+  for (size_t g = 0; g < ngroups; g++) fr[g] = rows ? rows[fr[g]] : fr[g];
+  free(key);
+  free(slot);
+  *first = fr;
+  return ngroups;
+}
+
+spx_xgb_data *spx_xgb_data_create_merged(const spx_maskset *masks, const double *y,
+                                         const size_t *rows, size_t count, const uint32_t *cols,
+                                         size_t ncols, int threads, size_t *distinct,
+                                         spx_error *err) {
+  size_t n = cols ? ncols : masks->n;
+  if (y == NULL || count == 0 || n == 0 || count > UINT32_MAX)
+    return spx_xgb_data_create(masks, y, rows, count, cols, ncols, threads, err);
+  for (size_t k = 0; cols && k < ncols; k++)
+    if (cols[k] >= masks->n) /* reported by spx_xgb_data_create */
+      return spx_xgb_data_create(masks, y, rows, count, cols, ncols, threads, err);
+  uint32_t *group = malloc(count * sizeof *group);
+  size_t *first = NULL;
+  size_t ng = group ? group_rows(masks, rows, count, cols, n, group, &first) : 0;
+  if (ng == 0) {
+    free(group);
+    spx_error_set(err, SPX_ENOMEM, "out of memory for grouping %zu XGBoost rows", count);
+    return NULL;
+  }
+  if (distinct) *distinct = ng;
+  if (ng == count) { /* no two rows alike: the plain data set, unweighted */
+    free(group);
+    free(first);
+    return spx_xgb_data_create(masks, y, rows, count, cols, ncols, threads, err);
+  }
+  spx_xgb_data *d = NULL;
+  double *sum = calloc(ng, sizeof *sum), *cnt = calloc(ng, sizeof *cnt);
+  float *label = malloc(ng * sizeof *label), *weight = malloc(ng * sizeof *weight);
+  if (!sum || !cnt || !label || !weight) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory for %zu merged XGBoost rows", ng);
+    goto done;
+  }
+  double total = 0.0;
+  for (size_t r = 0; r < count; r++) {
+    double v = y[rows ? rows[r] : r];
+    sum[group[r]] += v;
+    cnt[group[r]] += 1.0;
+    total += v; /* in row order: the label mean of the unmerged data set */
+  }
+  for (size_t g = 0; g < ng; g++) {
+    label[g] = (float)(sum[g] / cnt[g]);
+    weight[g] = (float)cnt[g];
+  }
+  d = spx_xgb_data_create(masks, NULL, first, ng, cols, ncols, threads, err);
+  if (d == NULL) goto done;
+  if (XGDMatrixSetFloatInfo(d->h, "label", label, (bst_ulong)ng) != 0 ||
+      XGDMatrixSetFloatInfo(d->h, "weight", weight, (bst_ulong)ng) != 0) {
+    xgb_fail(err, "setting labels and weights");
+    spx_xgb_data_destroy(&d);
+    goto done;
+  }
+  d->label_mean = total / (double)count;
+done:
+  free(group);
+  free(first);
+  free(sum);
+  free(cnt);
+  free(label);
+  free(weight);
+  return d;
+}
+
 spx_xgb_data *spx_xgb_data_create_dense(const double *x, size_t rows, size_t cols,
                                         const double *y, int threads, spx_error *err) {
   if (rows == 0 || cols == 0) {

@@ -35,6 +35,18 @@ typedef struct spx_xgb_data spx_xgb_data;
 spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
                                   const size_t *rows, size_t count, const uint32_t *cols,
                                   size_t ncols, int threads, spx_error *err);
+/* The same data set with equal rows merged (y required): rows whose selected columns are
+ * equal become one row (the first one's position in the order of first occurrence) with
+ * label the mean of their labels and weight their count. Under squared error the gradient
+ * and hessian sums of every tree node, hence every split gain and leaf value, are those of
+ * the unmerged data up to rounding (min_child_weight counts the same hessian), and
+ * base_score is the same mean label, so training gives the same trees on fewer rows. When no
+ * two rows are equal this is spx_xgb_data_create (no weights: the identical data set).
+ * *distinct (may be NULL) receives the number of rows after merging. */
+spx_xgb_data *spx_xgb_data_create_merged(const spx_maskset *masks, const double *y,
+                                         const size_t *rows, size_t count, const uint32_t *cols,
+                                         size_t ncols, int threads, size_t *distinct,
+                                         spx_error *err);
 /* A data set from a dense row-major rows x cols matrix of real values (converted to float, as
  * XGBoost stores them; NaN = missing), with labels when y is given. */
 spx_xgb_data *spx_xgb_data_create_dense(const double *x, size_t rows, size_t cols,

@@ -1,11 +1,13 @@
 /* test_proxyshap.c: ProxySHAP's MSR residual estimator and the method end to end.
  *
  * 1. MSR over all 2^n coalitions (importance weights 1) is the exact index of the game, for
- *    SII, BII, SV, BV, STII and k-SII at orders 1..3, by both algorithms (feature sums + BLAS
- *    Gram matrix, and plain enumeration); exact = spx_moebius_to_index of the game's Moebius
- *    transform. Tolerance 1e-10.
- * 2. The two MSR algorithms agree on shapiq-sampled coalitions (n = 11, paired, border trick,
- *    importance weights != 1): relative 1e-10.
+ *    SII, BII, SV, BV, STII and k-SII at orders 1..3, by every algorithm (feature sums + BLAS
+ *    Gram matrix, the same with complement pairs merged, and plain enumeration); exact =
+ *    spx_moebius_to_index of the game's Moebius transform. Tolerance 1e-10.
+ * 2. The MSR algorithms agree on shapiq-sampled coalitions (n = 11, paired, border trick,
+ *    importance weights != 1, >= 50 complement pairs merged): relative 1e-10. SPX_MSR_AUTO is
+ *    the unpaired Gram bit for bit at n = 127 and the paired one at n = 128. Adding the
+ *    estimate in place (spx_msr_index_add) = merging spx_msr_index's transform, entry for entry.
  * 3. The method at the full budget (2^n coalitions) with correction = "msr" returns the exact
  *    index of the game whatever the proxy (index(proxy) + index(residual) = index(v)), for
  *    every MSR index and order 1..3, the empty set's baseline included; returned in the
@@ -13,6 +15,7 @@
  * 4. correction = "none": the result is the tree readout of the fitted proxy (plus the
  *    baseline shift), and on a game XGBoost fits well the proxy's SII is close to the truth.
  * 5. Options: msr with FSII/FBII, order != 1 for SV, unknown index are rejected with the key. */
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "baselines/baselines.h"
@@ -86,6 +89,121 @@ static const spx_index msr_indices[] = {SPX_INDEX_SII, SPX_INDEX_BII,  SPX_INDEX
                                         SPX_INDEX_BV,  SPX_INDEX_STII, SPX_INDEX_KSII};
 #define N_MSR (sizeof msr_indices / sizeof msr_indices[0])
 
+/* Rows q, q+1 that are complements (what the paired Gram merges), counted greedily. */
+static size_t count_complement_pairs(const spx_maskset *m) {
+  size_t pairs = 0;
+  for (size_t q = 0; q + 1 < m->count; q++) {
+    const uint64_t *x = spx_maskset_row(m, q), *y = spx_maskset_row(m, q + 1);
+    int comp = 1;
+    for (uint32_t j = 0; j < m->n && comp; j++)
+      comp = spx_mask_test(x, j) != spx_mask_test(y, j);
+    if (comp) {
+      pairs++;
+      q++;
+    }
+  }
+  return pairs;
+}
+
+/* SPX_MSR_AUTO is the unpaired Gram path, bit for bit, below SPX_MSR_PAIRED_MIN_N features
+ * (results of small configs unchanged) and the paired one from there on. */
+static void test_msr_auto(gsl_rng *r) {
+  const size_t ns[2] = {SPX_MSR_PAIRED_MIN_N - 1, SPX_MSR_PAIRED_MIN_N};
+  for (int i = 0; i < 2; i++) {
+    size_t n = ns[i];
+    double *w = malloc((n + 1) * sizeof *w);
+    for (size_t k = 0; k <= n; k++) w[k] = 1.0;
+    spx_baseline_coalitions co;
+    spx_error err;
+    int rc = spx_baseline_coalitions_sample(n, 400, w, 1, r, &co, &err);
+    free(w);
+    if (!spx_test(rc == SPX_OK, "sampler at n = %zu", n)) return;
+    double *v = malloc(co.masks->count * sizeof *v);
+    for (size_t q = 0; q < co.masks->count; q++)
+      v[q] = q == 0 ? 0.0 : gsl_ran_gaussian(r, 1.0) + 0.1 * (double)q / 400.0;
+    spx_transform *a = NULL, *b = NULL, *c = NULL;
+    rc = spx_msr_index(co.masks, co.ln_adjust, v, SPX_INDEX_SII, 2, SPX_MSR_AUTO, &a, &err);
+    if (rc == SPX_OK)
+      rc = spx_msr_index(co.masks, co.ln_adjust, v, SPX_INDEX_SII, 2, SPX_MSR_GRAM, &b, &err);
+    if (rc == SPX_OK)
+      rc = spx_msr_index(co.masks, co.ln_adjust, v, SPX_INDEX_SII, 2, SPX_MSR_PAIRED, &c, &err);
+    double sb = 0, db = rc ? INFINITY : max_diff(a, b, &sb);
+    double sc = 0, dc = rc ? INFINITY : max_diff(a, c, &sc);
+    double sg = 0, dg = rc ? INFINITY : max_diff(b, c, &sg);
+    if (i == 0)
+      spx_test(rc == SPX_OK && db == 0.0 && dg > 0.0 && dg <= 1e-10 * sg,
+               "MSR auto at n = %zu is the unpaired Gram bit for bit (paired differs by rel "
+               "%.3g)", n, dg / sg);
+    else
+      spx_test(rc == SPX_OK && dc == 0.0 && dg > 0.0 && dg <= 1e-10 * sg,
+               "MSR auto at n = %zu is the paired Gram bit for bit (unpaired differs by rel "
+               "%.3g)", n, dg / sg);
+    spx_transform_destroy(&a);
+    spx_transform_destroy(&b);
+    spx_transform_destroy(&c);
+    spx_baseline_coalitions_free(&co);
+    free(v);
+  }
+}
+
+/* 1 when a and b hold the same entries with the same values in the same order. */
+static int same_entries(const spx_transform *a, const spx_transform *b) {
+  if (spx_transform_size(a) != spx_transform_size(b)) return 0;
+  for (size_t k = 0; k < spx_transform_size(a); k++) {
+    const uint32_t *ia, *ib;
+    uint32_t da, db;
+    double va, vb;
+    spx_transform_entry(a, k, &ia, &da, &va);
+    spx_transform_entry(b, k, &ib, &db, &vb);
+    if (da != db || va != vb || (da && memcmp(ia, ib, da * sizeof *ia))) return 0;
+  }
+  return 1;
+}
+
+/* spx_msr_index_add(acc) = spx_transform_merge(acc, spx_msr_index(...), 1.0) entry for entry
+ * (values bit for bit, insertion order), on top of entries already in acc. */
+static void test_msr_add(gsl_rng *r) {
+  const unsigned n = 9;
+  game g = make_game(n, r);
+  double w[10];
+  for (unsigned k = 0; k <= n; k++) w[k] = 1.0;
+  spx_baseline_coalitions co;
+  spx_error err;
+  if (!spx_test(spx_baseline_coalitions_sample(n, 200, w, 1, r, &co, &err) == SPX_OK, "sampler"))
+    return;
+  double *v = malloc(co.masks->count * sizeof *v);
+  spx_transform_predict(g.moebius, co.masks, v, NULL);
+  double v0 = v[0];
+  for (size_t x = 0; x < co.masks->count; x++) v[x] -= v0;
+  for (size_t i = 0; i < N_MSR; i++) {
+    spx_index ix = msr_indices[i];
+    for (int alg = SPX_MSR_GRAM; alg <= SPX_MSR_PAIRED; alg += SPX_MSR_PAIRED - SPX_MSR_GRAM) {
+      spx_transform *a = spx_transform_clone(g.moebius), *b = spx_transform_clone(g.moebius);
+      spx_transform *est = NULL;
+      int rc = spx_msr_index(co.masks, co.ln_adjust, v, ix, 3, (spx_msr_algorithm)alg, &est,
+                             &err);
+      if (rc == SPX_OK) rc = spx_transform_merge(a, est, 1.0, &err);
+      if (rc == SPX_OK)
+        rc = spx_msr_index_add(co.masks, co.ln_adjust, v, ix, 3, (spx_msr_algorithm)alg, b,
+                               &err);
+      spx_test(rc == SPX_OK && same_entries(a, b) && spx_transform_size(a) > spx_transform_size(g.moebius),
+               "MSR %s added in place = merged estimate, entry for entry (%s)",
+               spx_index_name(ix), alg == SPX_MSR_PAIRED ? "paired" : "Gram");
+      spx_transform_destroy(&a);
+      spx_transform_destroy(&b);
+      spx_transform_destroy(&est);
+    }
+  }
+  spx_transform *small = spx_transform_create(n - 1, SPX_BASIS_INDEX);
+  int rc = spx_msr_index_add(co.masks, co.ln_adjust, v, SPX_INDEX_SII, 2, SPX_MSR_AUTO, small,
+                             &err);
+  spx_test(rc == SPX_EINVAL, "MSR added to a transform of another n is refused");
+  spx_transform_destroy(&small);
+  spx_baseline_coalitions_free(&co);
+  spx_transform_destroy(&g.moebius);
+  free(v);
+}
+
 static void test_msr_exact(gsl_rng *r) {
   const unsigned n = 7;
   game g = make_game(n, r);
@@ -103,14 +221,16 @@ static void test_msr_exact(gsl_rng *r) {
     for (unsigned order = 1; order <= omax; order++) {
       spx_transform *want = NULL;
       spx_moebius_to_index(centred, ix, order, &want, NULL);
-      for (int direct = 0; direct <= 1; direct++) {
+      static const spx_msr_algorithm algs[] = {SPX_MSR_GRAM, SPX_MSR_DIRECT, SPX_MSR_PAIRED};
+      static const char *const alg_names[] = {"sums + Gram", "enumeration", "paired Gram"};
+      for (int k = 0; k < 3; k++) {
         spx_transform *got = NULL;
         spx_error err;
-        int rc = spx_msr_index(m, la, v, ix, order, direct, &got, &err);
+        int rc = spx_msr_index(m, la, v, ix, order, algs[k], &got, &err);
         double scale = 0, worst = rc ? INFINITY : max_diff(got, want, &scale);
         spx_test(rc == SPX_OK && worst <= 1e-10 && scale > 0.1,
                  "MSR over all 2^%u coalitions = exact %s order %u (%s; err %.3g)", n,
-                 spx_index_name(ix), order, direct ? "enumeration" : "sums + Gram", worst);
+                 spx_index_name(ix), order, alg_names[k], worst);
         spx_transform_destroy(&got);
       }
       spx_transform_destroy(&want);
@@ -139,19 +259,28 @@ static void test_msr_paths_agree(gsl_rng *r) {
   int weighted = 0;
   for (size_t x = 0; x < co.masks->count; x++) weighted |= co.ln_adjust[x] != 0.0;
   spx_test(weighted && co.masks->count == 300, "sampled coalitions carry importance weights");
+  size_t pairs = count_complement_pairs(co.masks);
+  spx_test(pairs >= 50, "paired sampling puts complements next to each other (%zu pairs)",
+           pairs);
   for (size_t i = 0; i < N_MSR; i++) {
     spx_index ix = msr_indices[i];
     unsigned omax = (ix == SPX_INDEX_SV || ix == SPX_INDEX_BV) ? 1 : 3;
     for (unsigned order = 1; order <= omax; order++) {
-      spx_transform *a = NULL, *b = NULL;
-      rc = spx_msr_index(co.masks, co.ln_adjust, v, ix, order, 0, &a, &err);
-      if (rc == SPX_OK) rc = spx_msr_index(co.masks, co.ln_adjust, v, ix, order, 1, &b, &err);
+      spx_transform *a = NULL, *b = NULL, *c = NULL;
+      rc = spx_msr_index(co.masks, co.ln_adjust, v, ix, order, SPX_MSR_GRAM, &a, &err);
+      if (rc == SPX_OK)
+        rc = spx_msr_index(co.masks, co.ln_adjust, v, ix, order, SPX_MSR_DIRECT, &b, &err);
+      if (rc == SPX_OK)
+        rc = spx_msr_index(co.masks, co.ln_adjust, v, ix, order, SPX_MSR_PAIRED, &c, &err);
       double scale = 0, worst = rc ? INFINITY : max_diff(a, b, &scale);
-      spx_test(rc == SPX_OK && worst <= 1e-10 * scale,
-               "MSR %s order %u on sampled coalitions: both algorithms agree (rel %.3g)",
-               spx_index_name(ix), order, worst / scale);
+      double scale2 = 0, worst2 = rc ? INFINITY : max_diff(c, b, &scale2);
+      spx_test(rc == SPX_OK && worst <= 1e-10 * scale && worst2 <= 1e-10 * scale2,
+               "MSR %s order %u on sampled coalitions: Gram, paired Gram and enumeration "
+               "agree (rel %.3g, %.3g)",
+               spx_index_name(ix), order, worst / scale, worst2 / scale2);
       spx_transform_destroy(&a);
       spx_transform_destroy(&b);
+      spx_transform_destroy(&c);
     }
   }
   spx_baseline_coalitions_free(&co);
@@ -173,6 +302,41 @@ static int run(game *g, size_t budget, const char *index, unsigned order, const 
   gsl_rng_free(r);
   spx_options_destroy(&o);
   return rc;
+}
+
+/* The method with extra options keys[i] = vals[i] (correction none, SII order 2). */
+static int run_opts(game *g, size_t budget, const char *const *keys, const char *const *vals,
+                    int k, spx_transform **out, spx_error *err) {
+  spx_options *o = spx_options_create("test");
+  spx_options_put(o, "correction", SPX_OPT_STRING, "none", NULL, NULL);
+  for (int i = 0; i < k; i++) spx_options_put(o, keys[i], SPX_OPT_TEXT, vals[i], NULL, NULL);
+  gsl_rng *r = spx_rng_stream(9, 9, 9, 0, 0);
+  spx_method_stats st;
+  int rc = spx_method_run("proxyshap", g->n, budget, o, r, eval_game, g, out, &st, err);
+  gsl_rng_free(r);
+  spx_options_destroy(&o);
+  return rc;
+}
+
+/* fit_rows: at or above the sample count the proxy is the default one bit for bit; below it
+ * every tree sees a random share of the rows, so the proxy (and its index) changes. */
+static void test_fit_rows(gsl_rng *r) {
+  game g = make_game(10, r);
+  const char *keys[1] = {"fit_rows"};
+  const char *all[1] = {"600"}, *part[1] = {"150"};
+  spx_transform *a = NULL, *b = NULL, *c = NULL;
+  spx_error err;
+  int rc = run_opts(&g, 600, keys, all, 0, &a, &err);
+  if (rc == SPX_OK) rc = run_opts(&g, 600, keys, all, 1, &b, &err);
+  if (rc == SPX_OK) rc = run_opts(&g, 600, keys, part, 1, &c, &err);
+  double sb = 0, db = rc ? INFINITY : max_diff(a, b, &sb);
+  double sc = 0, dc = rc ? INFINITY : max_diff(a, c, &sc);
+  spx_test(rc == SPX_OK && db == 0.0, "fit_rows = N: the default proxy bit for bit (%g)", db);
+  spx_test(rc == SPX_OK && dc > 1e-6 * sc, "fit_rows = N / 4: another proxy (diff %.3g)", dc);
+  spx_transform_destroy(&a);
+  spx_transform_destroy(&b);
+  spx_transform_destroy(&c);
+  spx_transform_destroy(&g.moebius);
 }
 
 static void test_method_full_budget(gsl_rng *r) {
@@ -281,6 +445,33 @@ static void test_options(void) {
                cfg.pairing == 1,
            "fbii defaults: no correction, order 2, XGBoost 100 trees depth 6 eta 0.3, paired");
   spx_options_destroy(&o);
+  /* the screening / search row settings default to ProxySPEX's search defaults */
+  spx_proxy_search_config want;
+  spx_proxy_search_defaults(&want, SPX_HPO_FAST, 5);
+  o = spx_options_create("[[method]] #1");
+  int rc = spx_proxyshap_read_options(o, 8, &cfg, &err);
+  spx_test(rc == SPX_OK && cfg.fit_rows == 0 && cfg.search.screen_trees == want.screen_trees &&
+               cfg.search.screen_rows == want.screen_rows &&
+               cfg.search.search_rows == want.search_rows,
+           "fit_rows 0, screen_trees %zu, screen_rows %zu, search_rows %zu by default",
+           cfg.search.screen_trees, cfg.search.screen_rows, cfg.search.search_rows);
+  spx_options_destroy(&o);
+  o = spx_options_create("[[method]] #1");
+  spx_options_put(o, "screen_trees", SPX_OPT_INT, "50", NULL, NULL);
+  spx_options_put(o, "screen_rows", SPX_OPT_INT, "8000", NULL, NULL);
+  spx_options_put(o, "search_rows", SPX_OPT_INT, "0", NULL, NULL);
+  spx_options_put(o, "fit_rows", SPX_OPT_INT, "5000", NULL, NULL);
+  rc = spx_proxyshap_read_options(o, 8, &cfg, &err);
+  spx_test(rc == SPX_OK && cfg.fit_rows == 5000 && cfg.search.screen_trees == 50 &&
+               cfg.search.screen_rows == 8000 && cfg.search.search_rows == 0,
+           "screen_trees, screen_rows, search_rows, fit_rows read");
+  spx_options_destroy(&o);
+  o = spx_options_create("[[method]] #1");
+  spx_options_put(o, "screen_trees", SPX_OPT_INT, "0", NULL, NULL);
+  rc = spx_proxyshap_read_options(o, 8, &cfg, &err);
+  spx_test(rc != SPX_OK && strstr(err.msg, "screen_trees"), "screen_trees = 0 rejected: %s",
+           err.msg);
+  spx_options_destroy(&o);
 }
 
 int main(void) {
@@ -290,6 +481,11 @@ int main(void) {
   test_msr_paths_agree(r);
   test_method_full_budget(r);
   test_no_correction(r);
+  gsl_rng *r6 = spx_rng_stream(31, 7, 6, 0, 0); /* session 6's tests: their own draws */
+  test_msr_auto(r6);
+  test_msr_add(r6);
+  test_fit_rows(r6);
+  gsl_rng_free(r6);
   gsl_rng_free(r);
   return spx_test_summary();
 }

@@ -543,7 +543,8 @@ static void test_option_defaults(void) {
              x->tree_tol == y->tree_tol && x->shallow_max_samples == y->shallow_max_samples &&
              x->screen_rows == y->screen_rows && x->min_gain == y->min_gain &&
              x->fallback_r2 == y->fallback_r2 && x->speed_eta == y->speed_eta &&
-             x->speed_samples == y->speed_samples &&
+             x->speed_samples == y->speed_samples && x->merge_rows == y->merge_rows &&
+             x->reuse_search == y->reuse_search &&
              x->grid_neta == y->grid_neta &&
              x->grid_ntrees == y->grid_ntrees;
   for (size_t k = 0; same && k < x->grid_neta; k++) same = x->grid_eta[k] == y->grid_eta[k];
@@ -740,8 +741,161 @@ static void test_two_stage_screening(void) {
   gsl_rng_free(r);
 }
 
+/* Predictions of a 30-tree depth-3 booster trained on d, on the rows of all 2^6 masks. */
+static int merged_predict(spx_xgb_data *d, spx_xgb_data *all, double *out) {
+  spx_xgb_params p = {.max_depth = 3, .eta = 0.3, .threads = 1, .seed = 2};
+  spx_xgb *b = spx_xgb_create(d, &p, NULL);
+  int ok = b && spx_xgb_boost(b, 30, NULL) == SPX_OK && spx_xgb_predict(b, all, out, NULL) == SPX_OK;
+  spx_xgb_destroy(&b);
+  return ok;
+}
+
+/* spx_xgb_data_create_merged: equal rows merged into one weighted row train the same trees
+ * (up to float rounding) as the rows themselves; no equal rows: the plain data set. */
+static void test_merged_rows(void) {
+  gsl_rng *r = spx_rng_stream(21, 0, 0, 0, 0);
+  spx_maskset *m = spx_maskset_create(6, 3000);
+  double *y = malloc(3000 * sizeof *y);
+  spx_maskset_fill_random(m, r);
+  int seen[64] = {0}, distinct_bf = 0;
+  for (size_t i = 0; i < 3000; i++) {
+    const uint64_t *row = spx_maskset_row(m, i);
+    y[i] = 2.0 * spx_mask_test(row, 0) - 1.5 * spx_mask_test(row, 1) * spx_mask_test(row, 3) +
+           gsl_rng_uniform(r);
+    distinct_bf += !seen[row[0]]++;
+  }
+  spx_maskset *all = all_masks(6);
+  spx_xgb_data *da = spx_xgb_data_create(all, NULL, NULL, 64, NULL, 0, 1, NULL);
+  size_t distinct = 0;
+  spx_xgb_data *plain = spx_xgb_data_create(m, y, NULL, 3000, NULL, 0, 1, NULL);
+  spx_xgb_data *merged = spx_xgb_data_create_merged(m, y, NULL, 3000, NULL, 0, 1, &distinct, NULL);
+  double p1[64], p2[64];
+  int ok = da && plain && merged && merged_predict(plain, da, p1) && merged_predict(merged, da, p2);
+  double worst = 0.0;
+  for (int i = 0; ok && i < 64; i++) worst = fmax(worst, fabs(p1[i] - p2[i]));
+  spx_test(ok && distinct == (size_t)distinct_bf && spx_xgb_data_rows(merged) == distinct,
+           "3000 masks on 6 features merged to the %d distinct ones (got %zu)", distinct_bf,
+           distinct);
+  spx_test(ok && worst < 1e-4, "merged rows train the same trees: predictions within 1e-4 "
+           "(max %.2g)", worst);
+  spx_xgb_data_destroy(&plain);
+  spx_xgb_data_destroy(&merged);
+  /* selected rows and columns: rows 1000..2999 over features {0, 1, 3} (8 distinct rows) */
+  size_t rows[2000];
+  for (size_t i = 0; i < 2000; i++) rows[i] = 1000 + i;
+  const uint32_t cols[3] = {0, 1, 3};
+  spx_xgb_data *all3 = spx_xgb_data_create(all, NULL, NULL, 64, cols, 3, 1, NULL);
+  plain = spx_xgb_data_create(m, y, rows, 2000, cols, 3, 1, NULL);
+  merged = spx_xgb_data_create_merged(m, y, rows, 2000, cols, 3, 1, &distinct, NULL);
+  ok = all3 && plain && merged && merged_predict(plain, all3, p1) &&
+       merged_predict(merged, all3, p2);
+  worst = 0.0;
+  for (int i = 0; ok && i < 64; i++) worst = fmax(worst, fabs(p1[i] - p2[i]));
+  spx_test(ok && distinct == 8 && worst < 1e-4,
+           "2000 selected rows over 3 columns: 8 merged rows, predictions within 1e-4 (%zu, %.2g)",
+           distinct, worst);
+  spx_xgb_data_destroy(&plain);
+  spx_xgb_data_destroy(&merged);
+  spx_xgb_data_destroy(&all3);
+  /* no two rows alike (the first 50 distinct masks): the plain data set, bit for bit */
+  size_t first[50], k = 0;
+  int used[64] = {0};
+  for (size_t i = 0; i < 3000 && k < 50; i++)
+    if (!used[spx_maskset_row(m, i)[0]]++) first[k++] = i;
+  plain = spx_xgb_data_create(m, y, first, 50, NULL, 0, 1, NULL);
+  merged = spx_xgb_data_create_merged(m, y, first, 50, NULL, 0, 1, &distinct, NULL);
+  ok = plain && merged && merged_predict(plain, da, p1) && merged_predict(merged, da, p2);
+  int same = ok;
+  for (int i = 0; same && i < 64; i++) same = p1[i] == p2[i];
+  spx_test(same && distinct == 50, "50 distinct rows: the same predictions bit for bit");
+  spx_xgb_data_destroy(&plain);
+  spx_xgb_data_destroy(&merged);
+  spx_xgb_data_destroy(&da);
+  spx_maskset_destroy(&all);
+  spx_maskset_destroy(&m);
+  free(y);
+  gsl_rng_free(r);
+}
+
+/* reuse_search: a speed search of one job keeps that job's model, cut to the chosen tree count,
+ * which is the model spx_proxy_fit trains on the job's training rows; the choice is the one
+ * without reuse; no model with two jobs or after a fallback. */
+static void test_reuse_search(void) {
+  gsl_rng *r = spx_rng_stream(22, 0, 0, 0, 0);
+  double *y = NULL;
+  spx_maskset *m = noisy_small_samples(r, 600, 0.3, &y);
+  spx_proxy_search_config cfg;
+  spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 4);
+  cfg.seed = 7;
+  cfg.speed_samples = 500;
+  cfg.search_rows = 400;
+  cfg.shallow_max_samples = 500; /* 600 > 500: depth t alone, one job */
+  cfg.fallback_r2 = -1e300;
+  cfg.merge_rows = 1;
+  spx_proxy_search *s = NULL;
+  spx_proxy_choice c0, c1, c2;
+  int mode0 = -1, mode1 = -1, mode2 = -1;
+  int ok = spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c0, &mode0, NULL) == SPX_OK;
+  spx_test(ok && spx_proxy_search_take_model(s) == NULL, "reuse_search off: no model kept");
+  spx_proxy_search_destroy(&s);
+  cfg.reuse_search = 1;
+  ok = ok && spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c1, &mode1, NULL) == SPX_OK;
+  spx_tree_ensemble *kept = ok ? spx_proxy_search_take_model(s) : NULL;
+  spx_test(ok && mode0 == 1 && mode1 == 1 && c1.trees == c0.trees && c1.cv_r2 == c0.cv_r2 &&
+               c1.max_depth == 4 && c1.merge_rows == 1,
+           "one job, reuse on: the same choice (%zu trees, %zu without; modes %d %d; depth %d; "
+           "merge %d)", c1.trees, c0.trees, mode0, mode1, c1.max_depth, c1.merge_rows);
+  spx_test(kept && kept->ntrees == c1.trees && spx_proxy_search_take_model(s) == NULL,
+           "reuse on: the kept model has the chosen %zu trees (got %zu), handed over once",
+           c1.trees, kept ? kept->ntrees : 0);
+  /* the job's training rows: the search's rows i * 600 / 400, fold 0 (the first 80) held out */
+  spx_maskset *tm = spx_maskset_create(12, 320);
+  double ty[320];
+  for (size_t i = 0; i < 320; i++) {
+    size_t src = (80 + i) * 600 / 400;
+    memcpy(spx_maskset_row(tm, i), spx_maskset_row(m, src), m->words * sizeof(uint64_t));
+    ty[i] = y[src];
+  }
+  const uint32_t *cols = NULL;
+  size_t ncols = s ? spx_proxy_search_columns(s, &cols) : 0;
+  spx_tree_ensemble *fit = NULL;
+  spx_error err = {0};
+  c1.subsample = 0.0; /* set by the caller of the search */
+  ok = kept && spx_proxy_fit(tm, ty, cols, cols ? ncols : 0, &c1, 1, 7, &fit, &err) == SPX_OK;
+  if (kept && !ok) fprintf(stderr, "spx_proxy_fit: %s\n", err.msg);
+  int same = ok && fit->ntrees == kept->ntrees && fit->nnodes == kept->nnodes &&
+             fit->base_score == kept->base_score;
+  for (size_t i = 0; same && i < fit->nnodes; i++)
+    same = fit->left[i] == kept->left[i] && fit->feature[i] == kept->feature[i] &&
+           fit->leaf[i] == kept->leaf[i] && fit->threshold[i] == kept->threshold[i];
+  spx_test(same, "the kept model is spx_proxy_fit's on the job's 320 training rows, node for "
+           "node (%zu trees)", fit ? fit->ntrees : 0);
+  spx_tree_ensemble_destroy(&fit);
+  spx_tree_ensemble_destroy(&kept);
+  spx_proxy_search_destroy(&s);
+  spx_maskset_destroy(&tm);
+  cfg.shallow_max_samples = 0; /* both depths: two jobs */
+  ok = spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c2, &mode2, NULL) == SPX_OK;
+  spx_test(ok && mode2 == 1 && spx_proxy_search_take_model(s) == NULL,
+           "two jobs: no model kept");
+  spx_proxy_search_destroy(&s);
+  cfg.shallow_max_samples = 500;
+  cfg.fallback_r2 = 1.0; /* above the held-out R2 of this noisy target */
+  ok = spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c2, &mode2, &err) == SPX_OK;
+  if (!ok) fprintf(stderr, "gated: %s\n", err.msg);
+  spx_test(ok && c1.cv_r2 < 1.0 && mode2 == 2 && c2.merge_rows == 0 && spx_proxy_search_take_model(s) == NULL,
+           "fell back: no model kept, the accurate search does not merge rows (mode %d, merge %d)",
+           mode2, c2.merge_rows);
+  spx_proxy_search_destroy(&s);
+  free(y);
+  spx_maskset_destroy(&m);
+  gsl_rng_free(r);
+}
+
 int main(void) {
   test_option_defaults();
+  test_merged_rows();
+  test_reuse_search();
   test_shallow_rule();
   test_min_gain();
   test_two_stage_screening();

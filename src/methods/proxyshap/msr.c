@@ -118,11 +118,29 @@ static int order1_terms(const spx_maskset *m, const double *la, const double *r,
   return rc;
 }
 
+/* 1 when row q+1 is the complement of row q (paired sampling puts a drawn coalition's
+ * complement right after it when it is new). */
+static int complement_next(const spx_maskset *m, size_t q) {
+  if (q + 1 >= m->count) return 0;
+  const uint64_t *x = spx_maskset_row(m, q), *y = spx_maskset_row(m, q + 1);
+  size_t words = m->words, tail = m->n % 64;
+  for (size_t w = 0; w < words; w++) {
+    uint64_t keep = (w + 1 == words && tail) ? ((uint64_t)1 << tail) - 1 : ~(uint64_t)0;
+    if ((x[w] ^ y[w]) != keep) return 0;
+  }
+  return 1;
+}
+
 /* t = 2: phi(ab) = G_ab + h_a + h_b + c with G = X' diag(A) X, A = y (s2 - 2 s1 + s0),
- * h_a = sum_{r: a kept} y (s1 - s0), c = sum_r y s0. */
+ * h_a = sum_{r: a kept} y (s1 - s0), c = sum_r y s0.
+ * Paired rows (paired = 1): a row x followed by its complement 1 - x with weights A1, A2
+ * enters the Gram matrix once, because for a != b
+ *   A1 x_a x_b + A2 (1 - x_a)(1 - x_b) = (A1 + A2) x_a x_b - A2 x_a - A2 x_b + A2,
+ * i.e. the pair is the row x with weight A1 + A2, h_a -= A2 for a in x and c += A2: the same
+ * sums in another order (rounding differs), half the dsyrk rows under paired sampling. */
 static int order2_terms(const spx_maskset *m, const double *la, const double *r,
-                        const size_t *size, spx_index index, unsigned order, spx_transform *out,
-                        spx_error *err) {
+                        const size_t *size, spx_index index, unsigned order, int paired,
+                        spx_transform *out, spx_error *err) {
   size_t n = m->n, N = m->count;
   size_t block = N < GRAM_BLOCK ? (N ? N : 1) : GRAM_BLOCK;
   double *A = malloc((N ? N : 1) * sizeof *A), *h = calloc(n, sizeof *h);
@@ -145,6 +163,17 @@ static int order2_terms(const spx_maskset *m, const double *la, const double *r,
     const uint64_t *row = spx_maskset_row(m, q);
     FOR_KEPT(row, m->words, a, h[a] += d)
   }
+  if (paired)
+    for (size_t q = 0; q + 1 < N; q++) {
+      if (!complement_next(m, q)) continue;
+      double a2 = A[q + 1];
+      A[q] += a2;
+      A[q + 1] = 0.0;
+      c += a2;
+      const uint64_t *row = spx_maskset_row(m, q);
+      FOR_KEPT(row, m->words, a, h[a] -= a2)
+      q++; /* the complement is merged */
+    }
   /* G += sign * Z'Z over blocks of rows scaled by sqrt(|A|), positive and negative apart */
   for (int sign = 1; sign >= -1; sign -= 2) {
     size_t fill = 0;
@@ -225,40 +254,61 @@ int spx_ksii_from_sii(const spx_transform *sii, unsigned order, spx_transform **
   return rc;
 }
 
-int spx_msr_index(const spx_maskset *masks, const double *ln_adjust, const double *r,
-                  spx_index index, unsigned order, int direct, spx_transform **out,
-                  spx_error *err) {
-  *out = NULL;
-  if (!spx_msr_supports(index))
-    return spx_error_set(err, SPX_EINVAL,
-                         "MSR estimates cardinal-probabilistic indices (sii, bii, sv, bv, stii, "
-                         "k-sii), not %s",
-                         spx_index_name(index));
-  if (index == SPX_INDEX_SV || index == SPX_INDEX_BV) order = 1;
+/* Adds the estimate (the empty set first, then orders 1..order) to t; SII in place of k-SII. */
+static int msr_fill(const spx_maskset *masks, const double *ln_adjust, const double *r,
+                    spx_index index, unsigned order, spx_msr_algorithm algorithm,
+                    spx_transform *t, spx_error *err) {
   size_t n = masks->n, N = masks->count;
-  if (order == 0 || order > n)
-    return spx_error_set(err, SPX_EINVAL, "MSR: order %u outside 1..n = %zu", order, n);
   size_t *size = malloc((N ? N : 1) * sizeof *size);
-  spx_transform *t = spx_transform_create((uint32_t)n, SPX_BASIS_INDEX);
-  int rc = size && t ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
+  SPX_CHECK_ALLOC(size, err);
   double empty = 0.0;
-  for (size_t q = 0; q < N && rc == SPX_OK; q++) {
+  for (size_t q = 0; q < N; q++) {
     size[q] = spx_mask_popcount(spx_maskset_row(masks, q), masks->words);
     if (index == SPX_INDEX_BII)
       empty += r[q] * exp(ln_adjust[q] - (double)n * LN2);
   }
   static const uint32_t none[1] = {0};
-  if (rc == SPX_OK) rc = spx_transform_add(t, none, 0, empty, err);
+  int rc = spx_transform_add(t, none, 0, empty, err);
   spx_index base = index == SPX_INDEX_KSII ? SPX_INDEX_SII : index;
+  int direct = algorithm == SPX_MSR_DIRECT;
+  int paired = algorithm == SPX_MSR_PAIRED ||
+               (algorithm == SPX_MSR_AUTO && n >= SPX_MSR_PAIRED_MIN_N);
   for (unsigned k = 1; k <= order && rc == SPX_OK; k++) {
     if (!direct && k == 1)
       rc = order1_terms(masks, ln_adjust, r, size, base, order, t, err);
     else if (!direct && k == 2)
-      rc = order2_terms(masks, ln_adjust, r, size, base, order, t, err);
+      rc = order2_terms(masks, ln_adjust, r, size, base, order, paired, t, err);
     else
       rc = direct_terms(masks, ln_adjust, r, size, base, order, k, t, err);
   }
   free(size);
+  return rc;
+}
+
+/* The index and order after the checks every entry point makes (SV, BV: order 1). */
+static int msr_check(const spx_maskset *masks, spx_index index, unsigned *order,
+                     spx_error *err) {
+  if (!spx_msr_supports(index))
+    return spx_error_set(err, SPX_EINVAL,
+                         "MSR estimates cardinal-probabilistic indices (sii, bii, sv, bv, stii, "
+                         "k-sii), not %s",
+                         spx_index_name(index));
+  if (index == SPX_INDEX_SV || index == SPX_INDEX_BV) *order = 1;
+  if (*order == 0 || *order > masks->n)
+    return spx_error_set(err, SPX_EINVAL, "MSR: order %u outside 1..n = %zu", *order,
+                         masks->n);
+  return SPX_OK;
+}
+
+int spx_msr_index(const spx_maskset *masks, const double *ln_adjust, const double *r,
+                  spx_index index, unsigned order, spx_msr_algorithm algorithm,
+                  spx_transform **out, spx_error *err) {
+  *out = NULL;
+  int rc = msr_check(masks, index, &order, err);
+  if (rc) return rc;
+  spx_transform *t = spx_transform_create((uint32_t)masks->n, SPX_BASIS_INDEX);
+  SPX_CHECK_ALLOC(t, err);
+  rc = msr_fill(masks, ln_adjust, r, index, order, algorithm, t, err);
   if (rc == SPX_OK && index == SPX_INDEX_KSII) {
     spx_transform *k = NULL;
     rc = spx_ksii_from_sii(t, order, &k, err);
@@ -272,4 +322,21 @@ int spx_msr_index(const spx_maskset *masks, const double *ln_adjust, const doubl
   }
   *out = t;
   return SPX_OK;
+}
+
+int spx_msr_index_add(const spx_maskset *masks, const double *ln_adjust, const double *r,
+                      spx_index index, unsigned order, spx_msr_algorithm algorithm,
+                      spx_transform *acc, spx_error *err) {
+  if (spx_transform_n(acc) != masks->n)
+    return spx_error_set(err, SPX_EINVAL, "MSR: adding to a transform of n = %u, not %zu",
+                         spx_transform_n(acc), masks->n);
+  if (index == SPX_INDEX_KSII) { /* the aggregation needs the whole SII estimate first */
+    spx_transform *t = NULL;
+    int rc = spx_msr_index(masks, ln_adjust, r, index, order, algorithm, &t, err);
+    if (rc == SPX_OK) rc = spx_transform_merge(acc, t, 1.0, err);
+    spx_transform_destroy(&t);
+    return rc;
+  }
+  int rc = msr_check(masks, index, &order, err);
+  return rc ? rc : msr_fill(masks, ln_adjust, r, index, order, algorithm, acc, err);
 }

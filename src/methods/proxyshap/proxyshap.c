@@ -51,6 +51,20 @@ const spx_option_decl spx_proxyshap_option_rows[] = {
     {"eta", SPX_DECL_FLOAT, "0.3", 1e-6, 1, NULL, "hpo = none: learning rate", NULL},
     {"screen", SPX_DECL_BOOL, "false", 0, 0, NULL,
      "hpo = none: grow the trees on the features a 20-round screening model splits on", NULL},
+    {"screen_trees", SPX_DECL_INT, "20", 1, 100000, NULL,
+     "screen = true: rounds of the screening models (depth t, learning rate 0.3)", NULL},
+    {"screen_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SCREEN_ROWS_S, 0, 1e9, NULL,
+     "screen = true: the first screening model's evenly spaced rows (0: one model on all "
+     "screening rows)",
+     NULL},
+    {"search_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SEARCH_ROWS_S, 0, 1e9, NULL,
+     "screen = true or hpo = fast: the screening (and search) sees at most this many evenly "
+     "spaced samples (0: all)",
+     NULL},
+    {"fit_rows", SPX_DECL_INT, "0", 0, 1e9, NULL,
+     "proxy: each tree on a random fit_rows / N share of the rows (XGBoost subsample; 0: all "
+     "rows)",
+     NULL},
     {"threads", SPX_DECL_INT, "1", 1, 256, NULL, "XGBoost nthread", NULL},
     {"verbose", SPX_DECL_BOOL, "false", 0, 0, NULL, "print the proxy and stage times to stderr",
      NULL},
@@ -102,6 +116,8 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
   cfg->max_depth = (int)i;
   if ((rc = spx_opt_double(opts, "eta", &cfg->eta, err))) return rc;
   if ((rc = spx_opt_bool(opts, "screen", &cfg->screen, err))) return rc;
+  if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
+  cfg->fit_rows = (size_t)i;
   if ((rc = spx_opt_int(opts, "threads", &i, err))) return rc;
   cfg->threads = (int)i;
   if ((rc = spx_opt_bool(opts, "verbose", &cfg->verbose, err))) return rc;
@@ -116,10 +132,31 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
                             (int)t);
   cfg->search.folds = (size_t)folds;
   cfg->search.threads = cfg->threads;
+  if ((rc = spx_opt_int(opts, "screen_trees", &i, err))) return rc;
+  cfg->search.screen_trees = (size_t)i;
+  if ((rc = spx_opt_int(opts, "screen_rows", &i, err))) return rc;
+  cfg->search.screen_rows = (size_t)i;
+  if ((rc = spx_opt_int(opts, "search_rows", &i, err))) return rc;
+  cfg->search.search_rows = (size_t)i;
   return SPX_OK;
 }
 
 /* ---- the pipeline ---------------------------------------------------------------------- */
+
+/* Distinct features the trees split on (for the verbose line); 0 when out of memory. */
+static size_t used_features(const spx_tree_ensemble *e) {
+  unsigned char *seen = calloc(e->n ? e->n : 1, 1);
+  size_t used = 0;
+  if (seen == NULL) return 0;
+  for (size_t t = 0; t < e->ntrees; t++)
+    for (size_t k = e->tree_start[t]; k < e->tree_start[t + 1]; k++)
+      if (e->left[k] >= 0 && e->feature[k] < e->n && !seen[e->feature[k]]) {
+        seen[e->feature[k]] = 1;
+        used++;
+      }
+  free(seen);
+  return used;
+}
 
 static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxyshap_config *cfg,
                      uint32_t seed, spx_tree_ensemble **e, spx_proxyshap_info *info,
@@ -145,6 +182,8 @@ static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxy
     ncols = spx_proxy_search_columns(search, &cols);
     if (cols == NULL) ncols = 0;
   }
+  size_t N = masks->count;
+  choice.subsample = cfg->fit_rows && N > cfg->fit_rows ? (double)cfg->fit_rows / (double)N : 0.0;
   if (rc == SPX_OK)
     rc = spx_proxy_fit(masks, yc, cols, ncols, &choice, cfg->threads, seed, e, err);
   info->max_depth = choice.max_depth;
@@ -173,7 +212,7 @@ int spx_proxyshap_fit(const spx_maskset *masks, const double *ln_adjust, const d
   double v0 = y[0];
   double *yc = malloc(N * sizeof *yc), *res = malloc(N * sizeof *res);
   spx_tree_ensemble *e = NULL;
-  spx_transform *idx = NULL, *corr = NULL;
+  spx_transform *idx = NULL;
   int rc = yc && res ? SPX_OK : spx_error_set(err, SPX_ENOMEM, "out of memory");
   int constant = 1;
   for (size_t q = 0; q < N && rc == SPX_OK; q++) {
@@ -208,11 +247,12 @@ int spx_proxyshap_fit(const spx_maskset *masks, const double *ln_adjust, const d
       st += (yc[q] - mean) * (yc[q] - mean);
     }
     info->proxy_r2 = st > 0 ? 1.0 - ss / st : NAN;
+    info->used_features = used_features(e);
     info->proxy_terms = spx_transform_size(idx);
   }
   if (rc == SPX_OK && cfg->correction) {
-    rc = spx_msr_index(masks, ln_adjust, res, cfg->index, cfg->order, 0, &corr, err);
-    if (rc == SPX_OK) rc = spx_transform_merge(idx, corr, 1.0, err);
+    rc = spx_msr_index_add(masks, ln_adjust, res, cfg->index, cfg->order, SPX_MSR_AUTO, idx,
+                           err);
   }
   info->time_correction = spx_time_now() - t2;
   if (rc == SPX_OK) { /* I(∅) = v(∅) + I(proxy)(∅) - proxy(∅) + I(r)(∅) */
@@ -232,15 +272,14 @@ done:
     if (cfg->verbose)
       fprintf(stderr,
               "proxyshap: %s order %u; proxy depth %d eta %g trees %zu on %zu features "
-              "(in-sample R2 %.4f); %zu proxy terms, %zu in the result; fit %.2fs readout "
+              "(splits on %zu; in-sample R2 %.4f); %zu proxy terms, %zu in the result; fit %.2fs readout "
               "%.2fs correction %.2fs (CPU %.2f %.2f %.2f)\n",
               spx_index_name(cfg->index), cfg->order, info->max_depth, info->eta, info->trees,
-              info->columns, info->proxy_r2, info->proxy_terms, info->result_terms,
+              info->columns, info->used_features, info->proxy_r2, info->proxy_terms, info->result_terms,
               info->time_fit, info->time_readout, info->time_correction, c1 - c0, c2 - c1,
               cpu_seconds() - c2);
   }
   spx_transform_destroy(&idx);
-  spx_transform_destroy(&corr);
   spx_tree_ensemble_destroy(&e);
   free(yc);
   free(res);

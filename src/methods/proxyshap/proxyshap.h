@@ -36,6 +36,7 @@ typedef struct spx_proxyshap_config {
   int trees, max_depth; /* the fixed proxy (hpo = none): XGBoost's defaults 100, 6, 0.3 */
   double eta;
   int screen;        /* hpo = none: trees on the screened features (proxy_search.h) */
+  size_t fit_rows;   /* > 0: each tree of the proxy on a random fit_rows / N share of the rows */
   int threads;
   spx_proxy_search_config search; /* hpo = fast | grid: ProxySPEX's search */
   int verbose;
@@ -46,6 +47,7 @@ typedef struct spx_proxyshap_info {
   int max_depth;
   double eta;
   size_t trees, columns;
+  size_t used_features; /* distinct features the proxy's trees split on */
   double proxy_r2;   /* in-sample R² of the proxy on the centred values */
   size_t proxy_terms, result_terms;
   double time_fit, time_readout, time_correction; /* seconds */

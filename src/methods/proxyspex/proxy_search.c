@@ -21,6 +21,8 @@ struct spx_proxy_search {
   size_t ncols;
   spx_maskset *own_masks; /* the search's row subsample (search_rows), or NULL */
   double *own_y;
+  size_t full_count; /* samples before the search_rows subsample (the depth rule's count) */
+  spx_tree_ensemble *model; /* reuse_search: the chosen job's model, first trees (or NULL) */
 };
 
 void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t) {
@@ -52,6 +54,16 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
   cfg->speed_samples = SPX_PROXY_DEFAULT_SPEED_SAMPLES;
   cfg->speed_eta = SPX_PROXY_DEFAULT_SPEED_ETA;
   cfg->fallback_r2 = SPX_PROXY_DEFAULT_FALLBACK_R2;
+  cfg->merge_rows = 0; /* ProxySPEX turns it on (SPX_PROXY_DEFAULT_MERGE_ROWS) */
+}
+
+/* Training data: rows merged when merge (spx_xgb_data_create_merged), else as they are. */
+static spx_xgb_data *train_data(const spx_maskset *masks, const double *y, const size_t *rows,
+                                size_t count, const uint32_t *cols, size_t ncols, int threads,
+                                int merge, spx_error *err) {
+  return merge ? spx_xgb_data_create_merged(masks, y, rows, count, cols, ncols, threads, NULL,
+                                            err)
+               : spx_xgb_data_create(masks, y, rows, count, cols, ncols, threads, err);
 }
 
 static void fold_range_n(size_t count, size_t K, size_t f, size_t *begin, size_t *end) {
@@ -69,8 +81,8 @@ static int screen_model(const spx_proxy_search *s, const size_t *rows, size_t nr
   *out = NULL;
   *count = 0;
   size_t n = s->masks->n;
-  spx_xgb_data *d =
-      spx_xgb_data_create(s->masks, s->y, rows, nrows, cols, ncols, s->cfg.threads, err);
+  spx_xgb_data *d = train_data(s->masks, s->y, rows, nrows, cols, ncols, s->cfg.threads,
+                               s->cfg.merge_rows, err);
   if (d == NULL) return err->code;
   spx_xgb_params p = {.max_depth = s->cfg.t, .eta = s->cfg.screen_eta,
                       .threads = s->cfg.threads, .seed = s->cfg.seed};
@@ -150,8 +162,11 @@ static int screen_features(spx_proxy_search *s, spx_error *err) {
   return rc;
 }
 
-spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double *y,
-                                          const spx_proxy_search_config *cfg, spx_error *err) {
+/* spx_proxy_search_create, with the depth rule (shallow_max_samples) applied to full samples:
+ * masks->count for a new search, the original count for a job's copy of a subsampled one. */
+static spx_proxy_search *create_counted(const spx_maskset *masks, const double *y,
+                                        const spx_proxy_search_config *cfg, size_t full,
+                                        spx_error *err) {
   const char *bad = NULL;
   if (cfg->t < 1) bad = "t must be >= 1";
   else if (cfg->folds < 2) bad = "need at least 2 folds";
@@ -188,6 +203,7 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
   s->masks = masks;
   s->y = y;
   s->count = masks->count;
+  s->full_count = full;
   s->cfg = *cfg;
   if (cfg->hpo == SPX_HPO_FAST && cfg->search_rows >= 2 * cfg->folds &&
       masks->count > cfg->search_rows) { /* evenly spaced rows i * count / M */
@@ -214,7 +230,7 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
   s->depths[1] = cfg->t;
   s->ndepths = lo == cfg->t ? 1 : 2;
   if (cfg->hpo == SPX_HPO_FAST && cfg->shallow_max_samples > 0 &&
-      masks->count > cfg->shallow_max_samples) { /* depth t alone (by the full sample count) */
+      full > cfg->shallow_max_samples) { /* depth t alone (by the full sample count) */
     s->depths[0] = cfg->t;
     s->ndepths = 1;
   }
@@ -234,6 +250,11 @@ spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double
   return s;
 }
 
+spx_proxy_search *spx_proxy_search_create(const spx_maskset *masks, const double *y,
+                                          const spx_proxy_search_config *cfg, spx_error *err) {
+  return create_counted(masks, y, cfg, masks->count, err);
+}
+
 size_t spx_proxy_search_columns(const spx_proxy_search *s, const uint32_t **cols) {
   *cols = s->cols;
   return s->cols ? s->ncols : s->masks->n;
@@ -244,6 +265,7 @@ void spx_proxy_search_destroy(spx_proxy_search **s) {
   free((*s)->cols);
   spx_maskset_destroy(&(*s)->own_masks);
   free((*s)->own_y);
+  spx_tree_ensemble_destroy(&(*s)->model);
   free(*s);
   *s = NULL;
 }
@@ -274,8 +296,10 @@ static double heldout_r2(const double *y, const double *pred, size_t count) {
   return 1.0 - res / tot;
 }
 
-int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_result *out,
-                             spx_error *err) {
+/* Job j; when keep is not NULL, *keep receives its booster (and *keep_train the training data
+ * it references) for the caller to destroy. */
+static int run_job_keep(const spx_proxy_search *s, size_t j, spx_proxy_job_result *out,
+                        spx_xgb **keep, spx_xgb_data **keep_train, spx_error *err) {
   spx_error local;
   if (err == NULL) err = &local;
   if (j >= spx_proxy_search_jobs(s))
@@ -301,8 +325,8 @@ int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_
   }
   for (size_t i = 0, k = 0; i < s->count; i++)
     if (i < vb || i >= ve) train_rows[k++] = i;
-  train = spx_xgb_data_create(s->masks, s->y, train_rows, nt, s->cols, s->ncols,
-                              s->cfg.threads, err);
+  train = train_data(s->masks, s->y, train_rows, nt, s->cols, s->ncols, s->cfg.threads,
+                     s->cfg.merge_rows, err);
   if (train) {
     for (size_t i = 0; i < nv; i++) train_rows[i] = vb + i; /* the held-out rows */
     valid = spx_xgb_data_create(s->masks, NULL, train_rows, nv, s->cols, s->ncols,
@@ -347,6 +371,12 @@ int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_
     }
   }
 done:
+  if (keep && rc == SPX_OK) { /* hand the model over */
+    *keep = b;
+    *keep_train = train;
+    b = NULL;
+    train = NULL;
+  }
   spx_xgb_destroy(&b);
   spx_xgb_data_destroy(&train);
   spx_xgb_data_destroy(&valid);
@@ -354,6 +384,42 @@ done:
   free(pred);
   free(step);
   return rc;
+}
+
+int spx_proxy_search_run_job(const spx_proxy_search *s, size_t j, spx_proxy_job_result *out,
+                             spx_error *err) {
+  return run_job_keep(s, j, out, NULL, NULL, err);
+}
+
+/* reuse_search with a single job (one candidate, one fold): the job runs here, which gives the
+ * result any runner would (a job is a pure function of its input), and its model, cut to the
+ * chosen tree count, is kept in s->model as the proxy. */
+static int run_single_keep(spx_proxy_search *s, spx_proxy_choice *best, spx_error *err) {
+  spx_proxy_job_result *res = malloc(sizeof *res);
+  SPX_CHECK_ALLOC(res, err);
+  spx_xgb *b = NULL;
+  spx_xgb_data *train = NULL;
+  int rc = run_job_keep(s, 0, res, &b, &train, err);
+  if (rc == SPX_OK) rc = spx_proxy_search_combine(s, res, best, err);
+  spx_tree_ensemble *e = NULL;
+  if (rc == SPX_OK)
+    rc = spx_xgb_export(b, (uint32_t)s->masks->n, s->cols, s->cols ? s->ncols : 0, &e, err);
+  if (rc == SPX_OK && best->trees < e->ntrees) { /* the first best->trees trees */
+    e->ntrees = best->trees;
+    e->nnodes = e->tree_start[best->trees];
+  }
+  if (rc == SPX_OK) s->model = e;
+  else spx_tree_ensemble_destroy(&e);
+  spx_xgb_destroy(&b);
+  spx_xgb_data_destroy(&train);
+  free(res);
+  return rc;
+}
+
+spx_tree_ensemble *spx_proxy_search_take_model(spx_proxy_search *s) {
+  spx_tree_ensemble *e = s->model;
+  s->model = NULL;
+  return e;
 }
 
 int spx_proxy_search_combine(const spx_proxy_search *s, const spx_proxy_job_result *results,
@@ -422,7 +488,8 @@ int spx_proxy_search_run(const spx_proxy_search *s, spx_proxy_choice *best, spx_
 
 /* ---- the search as a job batch ---------------------------------------------------------- */
 
-/* Input layout: config, n, count, ncols, cols[ncols], mask words, y[count]. */
+/* Input layout: config, n, count, full count, ncols, cols[ncols], mask words, y[count]. The
+ * full count (before the search_rows subsample) makes the copy pick the same depths. */
 typedef struct {
   spx_maskset *masks;
   double *y;
@@ -442,10 +509,11 @@ static int search_job_open(const void *input, size_t len, void **out, spx_error 
   *out = NULL;
   spx_bytes_reader r = {input, len, 0, 0};
   spx_proxy_search_config cfg;
-  uint64_t n = 0, count = 0, ncols = 0;
+  uint64_t n = 0, count = 0, full = 0, ncols = 0;
   spx_bytes_get(&r, &cfg, sizeof cfg);
   spx_bytes_get(&r, &n, sizeof n);
   spx_bytes_get(&r, &count, sizeof count);
+  spx_bytes_get(&r, &full, sizeof full);
   spx_bytes_get(&r, &ncols, sizeof ncols);
   if (r.failed || n == 0 || n > UINT32_MAX || ncols > n || count > len)
     return spx_error_set(err, SPX_EINVAL, "proxy search: malformed job input");
@@ -465,7 +533,7 @@ static int search_job_open(const void *input, size_t len, void **out, spx_error 
     return spx_error_set(err, SPX_EINVAL, "proxy search: malformed job input");
   }
   cfg.screen = 0; /* the screened columns come with the input */
-  c->search = spx_proxy_search_create(c->masks, c->y, &cfg, err);
+  c->search = create_counted(c->masks, c->y, &cfg, (size_t)full, err);
   if (c->search == NULL) {
     search_job_close(c);
     return err ? err->code : SPX_EINVAL;
@@ -502,10 +570,12 @@ const spx_jobs_type spx_jobs_proxy_search = {
 int spx_proxy_search_run_shared(const spx_proxy_search *s, const spx_jobs_runner *jobs,
                                 spx_proxy_choice *best, spx_error *err) {
   spx_bytes in = {0};
-  uint64_t n = s->masks->n, count = s->count, ncols = s->cols ? s->ncols : 0;
+  uint64_t n = s->masks->n, count = s->count, full = s->full_count;
+  uint64_t ncols = s->cols ? s->ncols : 0;
   spx_bytes_put(&in, &s->cfg, sizeof s->cfg);
   spx_bytes_put(&in, &n, sizeof n);
   spx_bytes_put(&in, &count, sizeof count);
+  spx_bytes_put(&in, &full, sizeof full);
   spx_bytes_put(&in, &ncols, sizeof ncols);
   spx_bytes_put(&in, s->cols, ncols * sizeof *s->cols);
   spx_bytes_put(&in, s->masks->bits, s->count * s->masks->words * sizeof *s->masks->bits);
@@ -537,9 +607,13 @@ int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
     speed.fast_eta = cfg->speed_eta;
     s = spx_proxy_search_create(masks, y, &speed, err);
     if (s == NULL) return err->code;
-    rc = spx_proxy_search_run_shared(s, jobs, best, err);
+    if (speed.reuse_search && spx_proxy_search_jobs(s) == 1)
+      rc = run_single_keep(s, best, err);
+    else
+      rc = spx_proxy_search_run_shared(s, jobs, best, err);
     *mode = 1;
     if (rc == SPX_OK && best->cv_r2 >= cfg->fallback_r2) {
+      best->merge_rows = speed.merge_rows;
       *out = s;
       return SPX_OK;
     }
@@ -552,6 +626,8 @@ int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
   acc.screen_rows = 0;
   acc.min_gain = 0.0;
   acc.tree_tol = 0.0;
+  acc.merge_rows = 0;
+  acc.reuse_search = 0;
   s = spx_proxy_search_create(masks, y, &acc, err);
   if (s == NULL) return err->code;
   rc = spx_proxy_search_run_shared(s, jobs, best, err);
@@ -559,6 +635,7 @@ int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
     spx_proxy_search_destroy(&s);
     return rc;
   }
+  best->merge_rows = 0;
   *out = s;
   return SPX_OK;
 }
@@ -569,7 +646,8 @@ int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *col
   spx_error local;
   if (err == NULL) err = &local;
   *out = NULL;
-  spx_xgb_data *d = spx_xgb_data_create(masks, y, NULL, masks->count, cols, ncols, threads, err);
+  spx_xgb_data *d = train_data(masks, y, NULL, masks->count, cols, ncols, threads,
+                               choice->merge_rows, err);
   if (d == NULL) return err->code;
   spx_xgb_params p = {.max_depth = choice->max_depth, .eta = choice->eta, .threads = threads,
                       .seed = seed, .subsample = choice->subsample};

@@ -67,12 +67,16 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 #define SPX_PROXY_DEFAULT_SCREEN_ROWS_S "4000"
 #define SPX_PROXY_DEFAULT_SPEED_SAMPLES 10000 /* speed_samples default */
 #define SPX_PROXY_DEFAULT_SPEED_SAMPLES_S "10000"
-#define SPX_PROXY_DEFAULT_SPEED_ETA 0.3 /* speed_eta default */
-#define SPX_PROXY_DEFAULT_SPEED_ETA_S "0.3"
+#define SPX_PROXY_DEFAULT_SPEED_ETA 0.5 /* speed_eta default */
+#define SPX_PROXY_DEFAULT_SPEED_ETA_S "0.5"
 #define SPX_PROXY_DEFAULT_FALLBACK_R2 0.9 /* fallback_r2 default */
 #define SPX_PROXY_DEFAULT_FALLBACK_R2_S "0.9"
 #define SPX_PROXY_DEFAULT_MIN_GAIN 0.0002 /* min_gain default */
 #define SPX_PROXY_DEFAULT_MIN_GAIN_S "0.0002"
+#define SPX_PROXY_DEFAULT_MERGE_ROWS 1 /* merge_rows default */
+#define SPX_PROXY_DEFAULT_MERGE_ROWS_S "true"
+#define SPX_PROXY_DEFAULT_REUSE_SEARCH 1 /* reuse_search default */
+#define SPX_PROXY_DEFAULT_REUSE_SEARCH_S "true"
 
 typedef struct spx_proxy_search_config {
   spx_hpo hpo;
@@ -107,11 +111,19 @@ typedef struct spx_proxy_search_config {
                           * candidates (0 = one model on all rows) */
   /* speed mode (spx_proxy_search_gated) */
   size_t speed_samples;  /* fast: above this many samples the speed search runs first (0 = never) */
-  double speed_eta;      /* its learning rate (default 0.3) */
+  double speed_eta;      /* its learning rate (default 0.5) */
   double fallback_r2;    /* speed search chosen R² below this: the accurate search instead */
   double min_gain;       /* fast: early stopping counts a checkpoint as an improvement only
                           * when its held-out R² beats the best so far by more than min_gain
                           * (0 = any strictly better R², the patience rule above) */
+  int merge_rows;        /* speed search and its final fit: XGBoost trains on the distinct
+                          * rows (over the screened columns), each weighted by its count and
+                          * labelled with its mean value (spx_xgb_data_create_merged: the same
+                          * trees up to rounding, on fewer rows when masks repeat); default 0
+                          * here, on in ProxySPEX (SPX_PROXY_DEFAULT_MERGE_ROWS) */
+  int reuse_search;      /* speed search with a single job (one depth, fast_folds 1): its model,
+                          * cut to the chosen tree count, is the proxy (no final fit; trained
+                          * on the job's training rows only); default 0 here, on in ProxySPEX */
 } spx_proxy_search_config;
 
 /* The defaults above for the given hpo kind and t. */
@@ -132,6 +144,7 @@ typedef struct spx_proxy_choice {
   size_t trees;
   double cv_r2;     /* its mean held-out R² */
   double subsample; /* row share per tree of the final fit (0 = all rows; set by the caller) */
+  int merge_rows;   /* the final fit trains on merged equal rows (set by the gated search) */
 } spx_proxy_choice;
 
 typedef struct spx_proxy_search spx_proxy_search;
@@ -170,13 +183,20 @@ extern const spx_jobs_type spx_jobs_proxy_search;
  * function, where the proxy itself rather than its support decides the result), and the
  * accurate search replaces it. Otherwise (grid, fewer samples, speed_samples = 0) only the
  * accurate search runs: cfg with learning rate fast_eta, all rows (search_rows 0), one-stage
- * screening (screen_rows 0), min_gain 0 and tree_tol 0 -- the search of sessions 1-4. *out is
+ * screening (screen_rows 0), min_gain 0, tree_tol 0 and merge_rows 0 -- the search of
+ * sessions 1-4; best->merge_rows is the merge_rows of the search chosen. With reuse_search
+ * and a speed search of one job, that job runs on this rank (not through jobs: its result is
+ * the same) and, when chosen, its model is kept in *out (spx_proxy_search_take_model). *out is
  * the search whose choice is returned (its columns are the proxy's); *mode 0: accurate only,
  * 1: speed search chosen, 2: speed search fell back to the accurate one. */
 int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
                            const spx_proxy_search_config *cfg, const spx_jobs_runner *jobs,
                            spx_proxy_search **out, spx_proxy_choice *best, int *mode,
                            spx_error *err);
+
+/* The proxy the speed search kept (reuse_search and a single job, chosen: see the gated
+ * search), handed to the caller (who destroys it), or NULL: then fit it with spx_proxy_fit. */
+spx_tree_ensemble *spx_proxy_search_take_model(spx_proxy_search *s);
 
 /* Train the chosen configuration on all samples, using only features cols[0..ncols) (cols
  * NULL: all), and read it back as an ensemble over all n features. */

@@ -25,6 +25,8 @@ void spx_proxyspex_defaults(spx_proxyspex_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->sampling = SPX_SAMPLING_UNIFORM;
   spx_proxy_search_defaults(&cfg->search, SPX_HPO_FAST, 5);
+  cfg->search.merge_rows = SPX_PROXY_DEFAULT_MERGE_ROWS;
+  cfg->search.reuse_search = SPX_PROXY_DEFAULT_REUSE_SEARCH;
   cfg->energy = 0.95;
   cfg->truncation = SPX_TRUNC_SHAPIQ;
   cfg->refine = 1;
@@ -101,6 +103,15 @@ const spx_option_decl spx_proxyspex_option_rows[] = {
      "fast: learning rate of the speed search", NULL},
     {"fallback_r2", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_FALLBACK_R2_S, -1e300, 1, NULL,
      "fast: speed search's hold-out R2 below this: the accurate search instead", NULL},
+    {"merge_rows", SPX_DECL_BOOL, SPX_PROXY_DEFAULT_MERGE_ROWS_S, 0, 0, NULL,
+     "speed search and its final fit: XGBoost trains on the distinct samples (over the screened "
+     "features), each weighted by its count with its mean value (the same trees up to "
+     "rounding, fewer rows when masks repeat)",
+     NULL},
+    {"reuse_search", SPX_DECL_BOOL, SPX_PROXY_DEFAULT_REUSE_SEARCH_S, 0, 0, NULL,
+     "speed search with one job (one depth, fast_folds = 1): its model, cut to the chosen tree "
+     "count, is the proxy, with no final fit on all samples",
+     NULL},
     {"fit_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_FIT_ROWS_S, 0, 1e9, NULL,
      "final fit: each tree on a random fit_rows / N share of the rows (0: all rows)", NULL},
     {"grid_trees", SPX_DECL_INT_LIST, "[500, 1000, 5000]", 1, 1000000, NULL,
@@ -172,6 +183,8 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   s->speed_samples = (size_t)i;
   if ((rc = spx_opt_double(opts, "speed_eta", &s->speed_eta, err))) return rc;
   if ((rc = spx_opt_double(opts, "fallback_r2", &s->fallback_r2, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "merge_rows", &s->merge_rows, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "reuse_search", &s->reuse_search, err))) return rc;
   if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
   cfg->fit_rows = (size_t)i;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
@@ -428,10 +441,11 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   double t1 = spx_time_now();
   info->time_search = t1 - t0;
   double c1 = cpu_seconds();
-  spx_tree_ensemble *e = NULL;
+  spx_tree_ensemble *e = spx_proxy_search_take_model(search);
+  info->reused = e != NULL;
   info->choice.subsample = cfg->fit_rows && N > cfg->fit_rows ? (double)cfg->fit_rows / (double)N
                                                               : 0.0;
-  if (rc == SPX_OK)
+  if (rc == SPX_OK && e == NULL)
     rc = spx_proxy_fit(masks, y, cols, cols ? info->columns : 0, &info->choice, scfg.threads,
                        seed, &e, err);
   spx_proxy_search_destroy(&search);
@@ -461,7 +475,7 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
             "extract %.2fs refine %.2fs (CPU %.2f %.2f %.2f %.2f)\n",
             info->columns, info->choice.max_depth, info->choice.eta, info->choice.trees,
             info->choice.cv_r2,
-            info->search_mode == 1   ? ", speed search"
+            info->search_mode == 1   ? (info->reused ? ", speed search, its model" : ", speed search")
             : info->search_mode == 2 ? ", speed search fell back"
                                      : "",
             info->proxy_coefs, info->kept, info->tau, info->lambda, paths[info->path],

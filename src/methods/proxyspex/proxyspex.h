@@ -52,6 +52,7 @@ typedef struct spx_proxyspex_info {
   spx_proxyspex_path path;
   spx_proxy_choice choice;   /* chosen proxy configuration */
   int search_mode;           /* spx_proxy_search_gated's mode: 0 accurate, 1 speed, 2 fell back */
+  int reused;                /* the proxy is the speed search's own model (reuse_search) */
   size_t columns;            /* features the proxy could use (after screening) */
   size_t proxy_coefs;        /* nonzero coefficients of the proxy */
   size_t kept;               /* coefficients after truncation */
