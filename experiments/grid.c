@@ -10,6 +10,7 @@
  * Every random choice comes from spx_rng_stream with coordinates of the task, never from a
  * rank. */
 #include "grid_internal.h"
+#include "spx_git_commit.h" /* SPX_GIT_COMMIT, generated (CMakeLists.txt) */
 
 /* Everything after the configuration checks: collective over the world. */
 static int run_grid(const spx_config *cfg, spx_par *par, const spx_run_options *opt,

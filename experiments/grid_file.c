@@ -2,6 +2,7 @@
  * and cells already finished). The summary is in grid_summary.c, the scorers' tables in
  * their files (experiments/scorers/). */
 #include "grid_internal.h"
+#include "spx_git_commit.h" /* SPX_GIT_COMMIT, generated (CMakeLists.txt) */
 
 /* ---- the output file ------------------------------------------------------------------------ */
 

@@ -42,9 +42,6 @@
 #ifndef SPX_VERSION
 #define SPX_VERSION "unknown"
 #endif
-#ifndef SPX_GIT_COMMIT
-#define SPX_GIT_COMMIT "unknown"
-#endif
 
 /* A task (the farm's task bytes: a task_msg, then for a cell the instance's ntest test
  * values). The answer of a setup is a setup_hdr and its parts, of a cell its cell_hdr and

@@ -9,7 +9,9 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_version.h>
 
+#include "core/blas_setup.h"
 #include "grid_internal.h"
+#include "spx_git_commit.h" /* SPX_GIT_COMMIT, generated (CMakeLists.txt) */
 #include "io/provenance.h"
 #include "model/xgb.h"
 #include "oracle/oracle.h"
@@ -172,6 +174,8 @@ static int versions(strlist *names, strlist *values) {
   spx_par_library_version(buf, sizeof buf);
   bad |= push(names, dup_str("mpi")) | push(values, dup_str(buf));
   bad |= push(names, dup_str("gsl")) | push(values, dup_str(gsl_version));
+  spx_blas_describe(buf, sizeof buf);
+  bad |= push(names, dup_str("blas")) | push(values, dup_str(buf));
   spx_xgb_version(buf, sizeof buf);
   bad |= push(names, dup_str("xgboost")) | push(values, dup_str(buf));
   /* every oracles/<dir>/package.json of the source tree */

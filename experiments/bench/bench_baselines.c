@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/blas_setup.h"
 #include "core/mask.h"
 #include "core/options.h"
 #include "core/rng.h"
@@ -126,6 +127,7 @@ static void run_child(const config *c, size_t n, size_t budget, int fd) {
 }
 
 int main(int argc, char **argv) {
+  spx_blas_setup(); /* the BLAS threads and kernels of spex-bench (core/blas_setup.h) */
   int cap = 120; /* CPU seconds per configuration */
   size_t nmax = 1024;
   const char *only = NULL;

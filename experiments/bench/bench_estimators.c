@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "core/blas_setup.h"
 #include "core/convert.h"
 #include "core/index_metrics.h"
 #include "core/rng.h"
@@ -48,6 +49,7 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
+  spx_blas_setup(); /* the BLAS threads and kernels of spex-bench (core/blas_setup.h) */
   const char *path = NULL, *outp = NULL, *index_name = "sii";
   const char *sets[64];
   size_t nsets = 0, points = 20, reps = 1, maxb = 35000, ncap = 0;

@@ -43,6 +43,7 @@
 
 #include <time.h>
 
+#include "core/blas_setup.h"
 #include "core/convert.h"
 #include "core/index_metrics.h"
 #include "core/metrics.h"
@@ -395,6 +396,7 @@ static double median(double *v, size_t k) {
 }
 
 int main(int argc, char **argv) {
+  spx_blas_setup(); /* the BLAS threads and kernels of spex-bench (core/blas_setup.h) */
   size_t n = 1000, ntest = 1000;
   unsigned reps = 3, first = 0;
   int threads = 1, use_parity = 0;

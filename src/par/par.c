@@ -1,6 +1,8 @@
 /* par.c: rank layout, the group evaluator and coordinator messages over MPI (par.h). */
 #include "par.h"
 
+#include "../core/blas_setup.h"
+
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,23 +34,8 @@ struct spx_par {
   int local_failed; /* this rank's own oracle failed in the current evaluation attempt */
 };
 
-#ifdef SPX_HAVE_OPENBLAS
-void openblas_set_num_threads(int num_threads); /* OpenBLAS's own API (its cblas.h) */
-#endif
-
-/* Ranks are spex-bench's parallelism: OpenBLAS would otherwise start one thread per core
- * (OMP_NUM_THREADS too sets its count), and its multithreaded kernels sum in another order, so
- * results would depend on the environment. One BLAS thread per process unless the user sets
- * OPENBLAS_NUM_THREADS explicitly (docs/parallel.md). */
-static void blas_threads_default(void) {
-#ifdef SPX_HAVE_OPENBLAS
-  const char *env = getenv("OPENBLAS_NUM_THREADS");
-  if (!env || !*env) openblas_set_num_threads(1);
-#endif
-}
-
 int spx_par_init(int *argc, char ***argv) {
-  blas_threads_default();
+  spx_blas_setup(); /* one BLAS thread per rank, the right kernels (blas_setup.h) */
   int done = 0;
   MPI_Initialized(&done);
   if (done) return 0;

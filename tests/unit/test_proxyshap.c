@@ -8,6 +8,9 @@
  *    importance weights != 1, >= 50 complement pairs merged): relative 1e-10. SPX_MSR_AUTO is
  *    the unpaired Gram bit for bit at n = 127 and the paired one at n = 128. Adding the
  *    estimate in place (spx_msr_index_add) = merging spx_msr_index's transform, entry for entry.
+ * 6. The size rules (spx_proxyshap_plan) at their edges; MSR of orders <= 1 of an order-2 index
+ *    = those entries of the full estimate; correction = auto at n = 130 = msr's order-1 and
+ *    none's order-2 entries.
  * 3. The method at the full budget (2^n coalitions) with correction = "msr" returns the exact
  *    index of the game whatever the proxy (index(proxy) + index(residual) = index(v)), for
  *    every MSR index and order 1..3, the empty set's baseline included; returned in the
@@ -184,7 +187,7 @@ static void test_msr_add(gsl_rng *r) {
                              &err);
       if (rc == SPX_OK) rc = spx_transform_merge(a, est, 1.0, &err);
       if (rc == SPX_OK)
-        rc = spx_msr_index_add(co.masks, co.ln_adjust, v, ix, 3, (spx_msr_algorithm)alg, b,
+        rc = spx_msr_index_add(co.masks, co.ln_adjust, v, ix, 3, 3, (spx_msr_algorithm)alg, b,
                                &err);
       spx_test(rc == SPX_OK && same_entries(a, b) && spx_transform_size(a) > spx_transform_size(g.moebius),
                "MSR %s added in place = merged estimate, entry for entry (%s)",
@@ -195,7 +198,7 @@ static void test_msr_add(gsl_rng *r) {
     }
   }
   spx_transform *small = spx_transform_create(n - 1, SPX_BASIS_INDEX);
-  int rc = spx_msr_index_add(co.masks, co.ln_adjust, v, SPX_INDEX_SII, 2, SPX_MSR_AUTO, small,
+  int rc = spx_msr_index_add(co.masks, co.ln_adjust, v, SPX_INDEX_SII, 2, 2, SPX_MSR_AUTO, small,
                              &err);
   spx_test(rc == SPX_EINVAL, "MSR added to a transform of another n is refused");
   spx_transform_destroy(&small);
@@ -337,6 +340,133 @@ static void test_fit_rows(gsl_rng *r) {
   spx_transform_destroy(&b);
   spx_transform_destroy(&c);
   spx_transform_destroy(&g.moebius);
+}
+
+/* The size rules of spx_proxyshap_plan (proxyshap.h), at their edges. */
+static void test_plan(void) {
+  spx_options *o = spx_options_create("t");
+  spx_proxyshap_config cfg;
+  spx_error err;
+  int rc = spx_proxyshap_read_options(o, 1000, &cfg, &err);
+  spx_options_destroy(&o);
+  if (!spx_test(rc == SPX_OK && cfg.correction == SPX_PROXYSHAP_CORRECTION_AUTO &&
+                    cfg.screen == -1,
+                "defaults: correction auto, screen by the size rule"))
+    return;
+  struct {
+    size_t n, N;
+    unsigned msr;
+    int screen;
+  } c[] = {{127, 10, 2, 0},        {127, 1000000, 2, 0}, /* below n = 128: msr on every order */
+           {128, 1279, 0, 0},      {128, 1280, 1, 0},    /* 10 C(128, 1) = 1280 */
+           {128, 78124, 1, 0},     {128, 78125, 1, 1},   /* N n >= 1e7 from N = 78,125 */
+           {128, 81279, 1, 1},     {128, 81280, 2, 1},   /* 10 C(128, 2) = 81280 */
+           {1000, 40000, 1, 1},    {1000, 9999, 0, 0},   /* N n = 1e7 - 1000 */
+           {1000, 10000, 1, 1}};
+  for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+    unsigned msr;
+    int screen;
+    spx_proxyshap_plan(&cfg, c[i].n, c[i].N, &msr, &screen);
+    spx_test(msr == c[i].msr && screen == c[i].screen,
+             "plan n = %zu, N = %zu: MSR orders <= %u (want %u), screen %d (want %d)", c[i].n,
+             c[i].N, msr, c[i].msr, screen, c[i].screen);
+  }
+  spx_proxyshap_config x = cfg;
+  unsigned msr;
+  int screen;
+  x.correction = SPX_PROXYSHAP_CORRECTION_MSR;
+  x.screen = 0;
+  spx_proxyshap_plan(&x, 1000, 40000, &msr, &screen);
+  spx_test(msr == 2 && screen == 0, "correction = msr, screen = false: every order, no screen");
+  x.correction = SPX_PROXYSHAP_CORRECTION_NONE;
+  x.screen = -1;
+  x.hpo = SPX_PROXYSHAP_HPO_FAST;
+  spx_proxyshap_plan(&x, 1000, 40000, &msr, &screen);
+  spx_test(msr == 0 && screen == 0, "correction = none: no MSR; hpo = fast: no extra screen");
+}
+
+/* MSR of orders 1..max_t of an order-2 index = those entries of the full estimate, bit for
+ * bit (for k-SII: the SII entries, the residual's order 2 counting as 0); and the method with
+ * correction = auto at n = 130, N = 2000 (MSR on order 1 only) has the order-1 entries of
+ * correction = msr and the order-2 entries of correction = none, bit for bit. */
+static void test_partial_msr(gsl_rng *r) {
+  const unsigned n = 130;
+  double *w = malloc((n + 1) * sizeof *w);
+  for (unsigned k = 0; k <= n; k++) w[k] = 1.0;
+  spx_baseline_coalitions co;
+  spx_error err;
+  int rc = spx_baseline_coalitions_sample(n, 2000, w, 1, r, &co, &err);
+  free(w);
+  if (!spx_test(rc == SPX_OK, "sampler n = 130")) return;
+  size_t N = co.masks->count;
+  double *v = malloc(N * sizeof *v);
+  game g = make_game(n, r);
+  spx_transform_predict(g.moebius, co.masks, v, NULL);
+  double v0 = v[0];
+  for (size_t q = 0; q < N; q++) v[q] -= v0;
+  for (size_t i = 0; i < N_MSR; i++) {
+    spx_index ix = msr_indices[i];
+    if (ix == SPX_INDEX_SV || ix == SPX_INDEX_BV) continue;
+    spx_transform *full = NULL, *part = spx_transform_create(n, SPX_BASIS_INDEX);
+    spx_index fix = ix == SPX_INDEX_KSII ? SPX_INDEX_SII : ix;
+    rc = spx_msr_index(co.masks, co.ln_adjust, v, fix, 2, SPX_MSR_AUTO, &full, &err);
+    if (rc == SPX_OK)
+      rc = spx_msr_index_add(co.masks, co.ln_adjust, v, ix, 2, 1, SPX_MSR_AUTO, part, &err);
+    /* STII's order 1 below its top order weighs singleton rows only: few entries */
+    int ok = rc == SPX_OK && spx_transform_size(part) > (ix == SPX_INDEX_STII ? 0u : 100u);
+    for (size_t k = 0; ok && k < spx_transform_size(part); k++) {
+      const uint32_t *idx;
+      uint32_t d;
+      double val;
+      spx_transform_entry(part, k, &idx, &d, &val);
+      ok = d <= 1 && val == spx_transform_get(full, idx, d, NULL);
+    }
+    for (size_t k = 0; ok && k < spx_transform_size(full); k++) {
+      const uint32_t *idx;
+      uint32_t d;
+      double val;
+      spx_transform_entry(full, k, &idx, &d, &val);
+      int found;
+      spx_transform_get(part, idx, d, &found);
+      ok = d == 2 || found;
+    }
+    spx_test(ok, "MSR %s order 2, orders <= 1 only: the full estimate's order-0/1 entries",
+             spx_index_name(ix));
+    spx_transform_destroy(&full);
+    spx_transform_destroy(&part);
+  }
+  spx_transform *res[3] = {NULL, NULL, NULL};
+  const char *corr[3] = {"auto", "msr", "none"};
+  for (int k = 0; k < 3 && rc == SPX_OK; k++) {
+    spx_options *o = spx_options_create("t");
+    spx_options_put(o, "correction", SPX_OPT_STRING, corr[k], NULL, NULL);
+    spx_proxyshap_config cfg;
+    spx_proxyshap_info info;
+    rc = spx_proxyshap_read_options(o, n, &cfg, &err);
+    if (rc == SPX_OK)
+      rc = spx_proxyshap_fit(co.masks, co.ln_adjust, v, &cfg, 5, &res[k], NULL, &info, &err);
+    if (k == 0) spx_test(rc == SPX_OK && info.msr_order == 1, "auto at n = 130, N = 2000: MSR on "
+                         "order 1 (got %u)", info.msr_order);
+    spx_options_destroy(&o);
+  }
+  int ok = rc == SPX_OK, differs1 = 0, differs2 = 0;
+  for (size_t k = 0; ok && k < spx_transform_size(res[0]); k++) {
+    const uint32_t *idx;
+    uint32_t d;
+    double val;
+    spx_transform_entry(res[0], k, &idx, &d, &val);
+    double want = spx_transform_get(res[d <= 1 ? 1 : 2], idx, d, NULL);
+    double other = spx_transform_get(res[d <= 1 ? 2 : 1], idx, d, NULL);
+    ok = val == want;
+    if (d == 1) differs1 |= val != other;
+    if (d == 2) differs2 |= val != other;
+  }
+  spx_test(ok && differs1 && differs2,
+           "auto = msr's order-1 and none's order-2 entries, bit for bit (and both differ)");
+  for (int k = 0; k < 3; k++) spx_transform_destroy(&res[k]);
+  spx_transform_destroy(&g.moebius);
+  spx_baseline_coalitions_free(&co);
+  free(v);
 }
 
 static void test_method_full_budget(gsl_rng *r) {
@@ -485,6 +615,8 @@ int main(void) {
   test_msr_auto(r6);
   test_msr_add(r6);
   test_fit_rows(r6);
+  test_plan();
+  test_partial_msr(r6);
   gsl_rng_free(r6);
   gsl_rng_free(r);
   return spx_test_summary();

@@ -254,10 +254,11 @@ int spx_ksii_from_sii(const spx_transform *sii, unsigned order, spx_transform **
   return rc;
 }
 
-/* Adds the estimate (the empty set first, then orders 1..order) to t; SII in place of k-SII. */
+/* Adds the estimate of an index of the given order (the empty set first, then orders
+ * 1..max_t <= order) to t; SII in place of k-SII. */
 static int msr_fill(const spx_maskset *masks, const double *ln_adjust, const double *r,
-                    spx_index index, unsigned order, spx_msr_algorithm algorithm,
-                    spx_transform *t, spx_error *err) {
+                    spx_index index, unsigned order, unsigned max_t,
+                    spx_msr_algorithm algorithm, spx_transform *t, spx_error *err) {
   size_t n = masks->n, N = masks->count;
   size_t *size = malloc((N ? N : 1) * sizeof *size);
   SPX_CHECK_ALLOC(size, err);
@@ -273,7 +274,7 @@ static int msr_fill(const spx_maskset *masks, const double *ln_adjust, const dou
   int direct = algorithm == SPX_MSR_DIRECT;
   int paired = algorithm == SPX_MSR_PAIRED ||
                (algorithm == SPX_MSR_AUTO && n >= SPX_MSR_PAIRED_MIN_N);
-  for (unsigned k = 1; k <= order && rc == SPX_OK; k++) {
+  for (unsigned k = 1; k <= max_t && rc == SPX_OK; k++) {
     if (!direct && k == 1)
       rc = order1_terms(masks, ln_adjust, r, size, base, order, t, err);
     else if (!direct && k == 2)
@@ -308,7 +309,7 @@ int spx_msr_index(const spx_maskset *masks, const double *ln_adjust, const doubl
   if (rc) return rc;
   spx_transform *t = spx_transform_create((uint32_t)masks->n, SPX_BASIS_INDEX);
   SPX_CHECK_ALLOC(t, err);
-  rc = msr_fill(masks, ln_adjust, r, index, order, algorithm, t, err);
+  rc = msr_fill(masks, ln_adjust, r, index, order, order, algorithm, t, err);
   if (rc == SPX_OK && index == SPX_INDEX_KSII) {
     spx_transform *k = NULL;
     rc = spx_ksii_from_sii(t, order, &k, err);
@@ -325,18 +326,24 @@ int spx_msr_index(const spx_maskset *masks, const double *ln_adjust, const doubl
 }
 
 int spx_msr_index_add(const spx_maskset *masks, const double *ln_adjust, const double *r,
-                      spx_index index, unsigned order, spx_msr_algorithm algorithm,
-                      spx_transform *acc, spx_error *err) {
+                      spx_index index, unsigned order, unsigned max_t,
+                      spx_msr_algorithm algorithm, spx_transform *acc, spx_error *err) {
   if (spx_transform_n(acc) != masks->n)
     return spx_error_set(err, SPX_EINVAL, "MSR: adding to a transform of n = %u, not %zu",
                          spx_transform_n(acc), masks->n);
-  if (index == SPX_INDEX_KSII) { /* the aggregation needs the whole SII estimate first */
-    spx_transform *t = NULL;
-    int rc = spx_msr_index(masks, ln_adjust, r, index, order, algorithm, &t, err);
-    if (rc == SPX_OK) rc = spx_transform_merge(acc, t, 1.0, err);
+  int rc = msr_check(masks, index, &order, err);
+  if (rc) return rc;
+  if (max_t == 0 || max_t > order) max_t = order;
+  if (index == SPX_INDEX_KSII) { /* aggregate the SII estimate of orders 1..max_t first */
+    spx_transform *t = spx_transform_create((uint32_t)masks->n, SPX_BASIS_INDEX), *k = NULL;
+    SPX_CHECK_ALLOC(t, err);
+    rc = msr_fill(masks, ln_adjust, r, index, order, max_t, algorithm, t, err);
+    if (rc == SPX_OK) rc = spx_ksii_from_sii(t, order, &k, err);
+    if (rc == SPX_OK) rc = spx_transform_prune(k, 0.0, 1, err);
+    if (rc == SPX_OK) rc = spx_transform_merge(acc, k, 1.0, err);
     spx_transform_destroy(&t);
+    spx_transform_destroy(&k);
     return rc;
   }
-  int rc = msr_check(masks, index, &order, err);
-  return rc ? rc : msr_fill(masks, ln_adjust, r, index, order, algorithm, acc, err);
+  return msr_fill(masks, ln_adjust, r, index, order, max_t, algorithm, acc, err);
 }

@@ -53,11 +53,14 @@ int spx_msr_index(const spx_maskset *masks, const double *ln_adjust, const doubl
                   spx_transform **out, spx_error *err);
 
 /* acc += the estimate, entry by entry in the order spx_msr_index stores them (the empty set,
- * then orders 1..order; exact zeros are not added): the same values and insertion order as
- * spx_transform_merge(acc, spx_msr_index(...), 1.0) without building the second transform. */
+ * then orders 1..order; exact zeros are not added): with max_t = order (or 0) the same values
+ * and insertion order as spx_transform_merge(acc, spx_msr_index(...), 1.0) without building
+ * the second transform. max_t < order estimates only the orders 1..max_t of the order-`order`
+ * index (its weights; the residual's higher orders count as 0, also in k-SII's aggregation):
+ * ProxySHAP's correction = auto. */
 int spx_msr_index_add(const spx_maskset *masks, const double *ln_adjust, const double *r,
-                      spx_index index, unsigned order, spx_msr_algorithm algorithm,
-                      spx_transform *acc, spx_error *err);
+                      spx_index index, unsigned order, unsigned max_t,
+                      spx_msr_algorithm algorithm, spx_transform *acc, spx_error *err);
 
 /* kSII from SII of orders 1..order in place of an index transform: every stored S adds
  * B_{|S|-|K|} SII(S) to each non-empty K ⊆ S (the empty set is kept). */

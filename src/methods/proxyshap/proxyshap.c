@@ -29,7 +29,7 @@ static const spx_index index_ids[] = {SPX_INDEX_SII,  SPX_INDEX_BII,  SPX_INDEX_
                                       SPX_INDEX_BV,   SPX_INDEX_FSII, SPX_INDEX_FBII,
                                       SPX_INDEX_STII, SPX_INDEX_KSII, SPX_INDEX_KSII};
 
-static const char *const corrections[] = {"none", "msr", NULL};
+static const char *const corrections[] = {"none", "msr", "auto", NULL};
 static const char *const hpos[] = {"none", "fast", "grid", NULL};
 
 /* Every key of proxyshap, read once by spx_proxyshap_read_options. */
@@ -40,8 +40,9 @@ const spx_option_decl spx_proxyshap_option_rows[] = {
      "highest order of the index, <= n (default: 1 for sv and bv, else 2, or 1 when n = 1)",
      NULL},
     {"correction", SPX_DECL_CHOICE, NULL, 0, 0, corrections,
-     "residual correction on the same coalitions (default: msr for sii, bii, sv, bv, stii, "
-     "k-sii; none for fsii and fbii, which msr cannot estimate)",
+     "residual correction on the same coalitions: msr (every order), auto (msr below n = 128; "
+     "from there msr on the orders t with 10 C(n, t) <= coalitions only), none (default: auto for "
+     "sii, bii, sv, bv, stii, k-sii; none for fsii and fbii, which msr cannot estimate)",
      NULL},
     {"pairing", SPX_DECL_BOOL, "true", 0, 0, NULL, "shapiq's paired coalition sampling", NULL},
     {"hpo", SPX_DECL_CHOICE, "none", 0, 0, hpos,
@@ -49,10 +50,14 @@ const spx_option_decl spx_proxyshap_option_rows[] = {
     {"trees", SPX_DECL_INT, "100", 1, 100000, NULL, "hpo = none: boosting rounds", NULL},
     {"max_depth", SPX_DECL_INT, "6", 1, 16, NULL, "hpo = none: tree depth", NULL},
     {"eta", SPX_DECL_FLOAT, "0.3", 1e-6, 1, NULL, "hpo = none: learning rate", NULL},
-    {"screen", SPX_DECL_BOOL, "false", 0, 0, NULL,
-     "hpo = none: grow the trees on the features a 20-round screening model splits on", NULL},
-    {"screen_trees", SPX_DECL_INT, "20", 1, 100000, NULL,
-     "screen = true: rounds of the screening models (depth t, learning rate 0.3)", NULL},
+    {"screen", SPX_DECL_BOOL, NULL, 0, 0, NULL,
+     "hpo = none: grow the trees on the features a screening model splits on (default: false "
+     "below n = 128 or below 1e7 coalitions x features, else true)",
+     NULL},
+    {"screen_trees", SPX_DECL_INT, NULL, 1, 100000, NULL,
+     "rounds of the screening models (depth t, learning rate 0.3; default 20, 30 when the size "
+     "rule switched screening on)",
+     NULL},
     {"screen_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SCREEN_ROWS_S, 0, 1e9, NULL,
      "screen = true: the first screening model's evenly spaced rows (0: one model on all "
      "screening rows)",
@@ -99,10 +104,10 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
   if (spx_options_has(opts, "correction")) {
     if ((rc = spx_opt_choice(opts, "correction", &v, err))) return rc;
   } else {
-    v = msr_ok ? 1 : 0;
+    v = msr_ok ? SPX_PROXYSHAP_CORRECTION_AUTO : SPX_PROXYSHAP_CORRECTION_NONE;
   }
   cfg->correction = v;
-  if (cfg->correction && !msr_ok)
+  if (cfg->correction != SPX_PROXYSHAP_CORRECTION_NONE && !msr_ok)
     return spx_options_fail(opts, "correction", SPX_EINVAL, err,
                             "\"msr\" estimates cardinal-probabilistic indices (sii, bii, sv, bv, "
                             "stii, k-sii); use \"none\" for %s",
@@ -115,7 +120,9 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
   if ((rc = spx_opt_int(opts, "max_depth", &i, err))) return rc;
   cfg->max_depth = (int)i;
   if ((rc = spx_opt_double(opts, "eta", &cfg->eta, err))) return rc;
-  if ((rc = spx_opt_bool(opts, "screen", &cfg->screen, err))) return rc;
+  cfg->screen = -1; /* the size rule */
+  if (spx_options_has(opts, "screen") && (rc = spx_opt_bool(opts, "screen", &cfg->screen, err)))
+    return rc;
   if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
   cfg->fit_rows = (size_t)i;
   if ((rc = spx_opt_int(opts, "threads", &i, err))) return rc;
@@ -132,8 +139,11 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
                             (int)t);
   cfg->search.folds = (size_t)folds;
   cfg->search.threads = cfg->threads;
-  if ((rc = spx_opt_int(opts, "screen_trees", &i, err))) return rc;
-  cfg->search.screen_trees = (size_t)i;
+  cfg->auto_screen_trees = 30;
+  if (spx_options_has(opts, "screen_trees")) {
+    if ((rc = spx_opt_int(opts, "screen_trees", &i, err))) return rc;
+    cfg->search.screen_trees = cfg->auto_screen_trees = (size_t)i;
+  }
   if ((rc = spx_opt_int(opts, "screen_rows", &i, err))) return rc;
   cfg->search.screen_rows = (size_t)i;
   if ((rc = spx_opt_int(opts, "search_rows", &i, err))) return rc;
@@ -158,8 +168,24 @@ static size_t used_features(const spx_tree_ensemble *e) {
   return used;
 }
 
+void spx_proxyshap_plan(const spx_proxyshap_config *cfg, size_t n, size_t N, unsigned *msr_order,
+                        int *screen) {
+  int rule = n >= SPX_PROXYSHAP_RULE_MIN_N;
+  *screen = cfg->screen >= 0 ? cfg->screen
+                             : (cfg->hpo == SPX_PROXYSHAP_HPO_NONE && rule &&
+                                (double)N * (double)n >= SPX_PROXYSHAP_SCREEN_CELLS);
+  *msr_order = 0;
+  if (cfg->correction == SPX_PROXYSHAP_CORRECTION_MSR ||
+      (cfg->correction == SPX_PROXYSHAP_CORRECTION_AUTO && !rule))
+    *msr_order = cfg->order;
+  else if (cfg->correction == SPX_PROXYSHAP_CORRECTION_AUTO)
+    while (*msr_order < cfg->order &&
+           SPX_PROXYSHAP_MSR_RATIO * spx_baseline_choose(n, *msr_order + 1) <= (double)N)
+      ++*msr_order;
+}
+
 static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxyshap_config *cfg,
-                     uint32_t seed, spx_tree_ensemble **e, spx_proxyshap_info *info,
+                     int screen, uint32_t seed, spx_tree_ensemble **e, spx_proxyshap_info *info,
                      spx_error *err) {
   spx_proxy_choice choice = {.max_depth = cfg->max_depth, .eta = cfg->eta,
                              .trees = (size_t)cfg->trees, .cv_r2 = NAN};
@@ -167,11 +193,12 @@ static int fit_proxy(const spx_maskset *masks, const double *yc, const spx_proxy
   size_t ncols = 0;
   spx_proxy_search *search = NULL;
   int rc = SPX_OK;
-  if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE || cfg->screen) {
+  if (cfg->hpo != SPX_PROXYSHAP_HPO_NONE || screen) {
     spx_proxy_search_config scfg = cfg->search;
     scfg.seed = seed;
     if (cfg->hpo == SPX_PROXYSHAP_HPO_NONE) { /* only the screening is used */
       scfg.screen = 1;
+      if (cfg->screen < 0) scfg.screen_trees = cfg->auto_screen_trees; /* the size rule's */
       search = spx_proxy_search_create(masks, yc, &scfg, err);
       if (search == NULL) return err ? err->code : SPX_EINVAL;
     } else { /* ProxySPEX's search, with its speed mode (proxy_search.h) */
@@ -227,7 +254,11 @@ int spx_proxyshap_fit(const spx_maskset *masks, const double *ln_adjust, const d
              : spx_error_set(err, SPX_ENOMEM, "out of memory");
     goto done;
   }
-  if (rc == SPX_OK) rc = fit_proxy(masks, yc, cfg, seed, &e, info, err);
+  unsigned msr_order;
+  int screen;
+  spx_proxyshap_plan(cfg, n, N, &msr_order, &screen);
+  info->msr_order = msr_order;
+  if (rc == SPX_OK) rc = fit_proxy(masks, yc, cfg, screen, seed, &e, info, err);
   double t1 = spx_time_now();
   info->time_fit = t1 - t0;
   c1 = cpu_seconds();
@@ -250,10 +281,9 @@ int spx_proxyshap_fit(const spx_maskset *masks, const double *ln_adjust, const d
     info->used_features = used_features(e);
     info->proxy_terms = spx_transform_size(idx);
   }
-  if (rc == SPX_OK && cfg->correction) {
-    rc = spx_msr_index_add(masks, ln_adjust, res, cfg->index, cfg->order, SPX_MSR_AUTO, idx,
-                           err);
-  }
+  if (rc == SPX_OK && msr_order > 0)
+    rc = spx_msr_index_add(masks, ln_adjust, res, cfg->index, cfg->order, msr_order,
+                           SPX_MSR_AUTO, idx, err);
   info->time_correction = spx_time_now() - t2;
   if (rc == SPX_OK) { /* I(∅) = v(∅) + I(proxy)(∅) - proxy(∅) + I(r)(∅) */
     uint32_t none[1] = {0};
@@ -272,10 +302,11 @@ done:
     if (cfg->verbose)
       fprintf(stderr,
               "proxyshap: %s order %u; proxy depth %d eta %g trees %zu on %zu features "
-              "(splits on %zu; in-sample R2 %.4f); %zu proxy terms, %zu in the result; fit %.2fs readout "
-              "%.2fs correction %.2fs (CPU %.2f %.2f %.2f)\n",
+              "(splits on %zu; in-sample R2 %.4f); %zu proxy terms, %zu in the result; MSR on orders "
+              "<= %u; fit %.2fs readout %.2fs correction %.2fs (CPU %.2f %.2f %.2f)\n",
               spx_index_name(cfg->index), cfg->order, info->max_depth, info->eta, info->trees,
               info->columns, info->used_features, info->proxy_r2, info->proxy_terms, info->result_terms,
+              info->msr_order,
               info->time_fit, info->time_readout, info->time_correction, c1 - c0, c2 - c1,
               cpu_seconds() - c2);
   }
@@ -332,8 +363,11 @@ static int applicable(size_t n, size_t budget, const void *vcfg, char *why, size
   double gib = ((const method_cfg *)vcfg)->memory_gib;
   size_t rows = spx_baseline_exhaustive(n, budget) ? (size_t)1 << n : budget;
   /* XGBoost's matrices (about 12 bytes per entry), the readout and the MSR Gram matrix */
+  unsigned msr_order;
+  int screen;
+  spx_proxyshap_plan(&cfg, n, rows, &msr_order, &screen);
   double bytes = (double)rows * (double)n * 12.0 +
-                 (cfg.correction && cfg.order >= 2 ? 8.0 * (double)n * (double)n : 0.0);
+                 (msr_order >= 2 ? 8.0 * (double)n * (double)n : 0.0);
   if (bytes > gib * 1024.0 * 1024.0 * 1024.0) {
     snprintf(why, whylen, "budget %zu x n %zu needs %.3g GiB, above memory_gib = %.3g", budget,
              n, bytes / (1024.0 * 1024.0 * 1024.0), gib);
@@ -345,10 +379,10 @@ static int applicable(size_t n, size_t budget, const void *vcfg, char *why, size
              cfg.order);
     return 0;
   }
-  if (cfg.correction && spx_msr_work(n, rows, cfg.order) > 1e12) {
+  if (msr_order > 0 && spx_msr_work(n, rows, msr_order) > 1e12) {
     snprintf(why, whylen, "the MSR correction at order %u over %zu coalitions is about %.3g "
              "operations (limit 1e12; correction = \"none\" avoids it)",
-             cfg.order, rows, spx_msr_work(n, rows, cfg.order));
+             msr_order, rows, spx_msr_work(n, rows, msr_order));
     return 0;
   }
   return 1;

@@ -30,12 +30,14 @@ typedef enum { SPX_PROXYSHAP_HPO_NONE = 0, SPX_PROXYSHAP_HPO_FAST, SPX_PROXYSHAP
 typedef struct spx_proxyshap_config {
   spx_index index;   /* SII, BII, SV, BV, FSII, FBII, STII or k-SII */
   unsigned order;    /* >= 1 (1 for SV/BV) */
-  int correction;    /* 1: MSR on the same coalitions; 0: none */
+  int correction;    /* SPX_PROXYSHAP_CORRECTION_*: none, msr (every order), auto (size rule) */
   int pairing;       /* shapiq's paired sampling */
   spx_proxyshap_hpo hpo;
   int trees, max_depth; /* the fixed proxy (hpo = none): XGBoost's defaults 100, 6, 0.3 */
   double eta;
-  int screen;        /* hpo = none: trees on the screened features (proxy_search.h) */
+  int screen;        /* hpo = none: trees on the screened features (proxy_search.h); -1: the
+                      * size rule (spx_proxyshap_plan) */
+  size_t auto_screen_trees; /* screening rounds when the size rule switches screening on */
   size_t fit_rows;   /* > 0: each tree of the proxy on a random fit_rows / N share of the rows */
   int threads;
   spx_proxy_search_config search; /* hpo = fast | grid: ProxySPEX's search */
@@ -43,11 +45,34 @@ typedef struct spx_proxyshap_config {
   const spx_jobs_runner *jobs;    /* runs the search's jobs; NULL: here */
 } spx_proxyshap_config;
 
+enum {
+  SPX_PROXYSHAP_CORRECTION_NONE = 0,
+  SPX_PROXYSHAP_CORRECTION_MSR = 1, /* MSR on every order 1..order (the paper's) */
+  SPX_PROXYSHAP_CORRECTION_AUTO = 2 /* the size rule below */
+};
+
+/* The size rules (docs/proxyshap.md "Session 6"), from SPX_PROXYSHAP_RULE_MIN_N features on;
+ * below it the defaults are the paper's (MSR on every order, no screening):
+ *  - correction = auto: MSR on the orders t with SPX_PROXYSHAP_MSR_RATIO C(n, t) <= N
+ *    coalitions only (at n = 1000 and 40,000 coalitions: order 1, not the 499,500 pairs, whose
+ *    MSR estimates are noise there);
+ *  - screen unset, hpo = none: screening when N n >= SPX_PROXYSHAP_SCREEN_CELLS, with
+ *    auto_screen_trees rounds (default 30). */
+#define SPX_PROXYSHAP_RULE_MIN_N 128
+#define SPX_PROXYSHAP_MSR_RATIO 10.0
+#define SPX_PROXYSHAP_SCREEN_CELLS 1e7
+
+/* What the configuration does with n features and N coalitions: *msr_order = the highest
+ * order the MSR correction estimates (0: none), *screen = 1 when the proxy is screened. */
+void spx_proxyshap_plan(const spx_proxyshap_config *cfg, size_t n, size_t N, unsigned *msr_order,
+                        int *screen);
+
 typedef struct spx_proxyshap_info {
   int max_depth;
   double eta;
   size_t trees, columns;
   size_t used_features; /* distinct features the proxy's trees split on */
+  unsigned msr_order;   /* orders 1..msr_order were MSR-corrected (0: none) */
   double proxy_r2;   /* in-sample R² of the proxy on the centred values */
   size_t proxy_terms, result_terms;
   double time_fit, time_readout, time_correction; /* seconds */
