@@ -76,7 +76,7 @@ def test_value_stats(res):
 
 def load_cells(paths, stats=None):
     """One DataFrame of every cell of the files: family, method, review, n, band, b, status,
-    r2, queries, time_decode, message, file; and (duplicates, max |dR2| among them). stats
+    r2, queries, time_decode, message, file; and (duplicates, {method: (duplicates, max |dR2|)}). stats
     (a dict) receives test_value_stats of every review."""
     frames = []
     for path in paths:
@@ -112,7 +112,10 @@ def load_cells(paths, stats=None):
     ok = cells[cells.status == "ok"]
     dup = ok.groupby(["method", "review", "b"]).r2.agg(["count", "min", "max"])
     dup = dup[dup["count"] > 1]
-    spread = float((dup["max"] - dup["min"]).abs().max()) if len(dup) else 0.0
+    # per method: how many cells finished in more than one file and how far their R^2 differ
+    # (0 when the files ran the same code; a method changed between runs shows here)
+    spread = {m: (int(len(d)), float((d["max"] - d["min"]).abs().max()))
+              for m, d in dup.groupby(level="method")}
     cells = cells.sort_values(["_rank", "_order"]).drop_duplicates(["method", "review", "b"])
     return cells.drop(columns=["_rank", "_order"]).sort_values(["family", "b", "review"]), len(dup), spread
 
@@ -172,8 +175,9 @@ def main(argv=None):
     stats = {}
     cells, ndup, spread = load_cells(args.results, stats)
     print("read %d cells of %d file(s); %d (method, review, b) finished in more than one file "
-          "(max |R2 difference| %.3g; the first file's is used)" % (len(cells), len(args.results),
-                                                                   ndup, spread))
+          "(the first file's is used)" % (len(cells), len(args.results), ndup))
+    for m, (k, d) in sorted(spread.items()):
+        print("  %s: %d cells in more than one file, max |R2 difference| %.3g" % (m, k, d))
     pub = load_published(pub_dir)
     fams = [f for f in ORDER if f in set(cells.family)] + \
         sorted(set(cells.family) - set(ORDER))

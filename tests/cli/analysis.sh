@@ -261,6 +261,10 @@ PY
   [ ! -s "$tmp/v" ]; check "reproduction.py wrote and named every file" $? "$tmp/v"
   grep -q "^read .*; 4 (method, review, b) finished in more than one file" "$tmp/out"
   check "reproduction.py counts the cells present in both files" $? "$tmp/out"
+  # review 20 at 2 budgets for spex_soft and lime: the same code in both files, so 0 difference
+  grep -qx "  spex_soft: 2 cells in more than one file, max |R2 difference| 0" "$tmp/out" &&
+    grep -qx "  lime: 2 cells in more than one file, max |R2 difference| 0" "$tmp/out"
+  check "reproduction.py reports the duplicates' R2 difference per method" $? "$tmp/out"
   "$PY" - "$tmp/paper.h5" "$tmp/paper2.h5" "$tmp/rep" "$pubdir/published_sentiment_per_review.csv" >"$tmp/v" 2>&1 <<'PY'
 import csv, sys
 import h5py, numpy as np
