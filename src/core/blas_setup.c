@@ -18,6 +18,7 @@ void gotoblas_dynamic_init(void);
 void gotoblas_dynamic_quit(void);
 #endif
 
+#ifdef SPX_HAVE_OPENBLAS
 /* The kernels OpenBLAS should use on this CPU when its detection fell back to the generic
  * ones, or NULL to leave its choice alone. */
 static const char *better_core(const char *detected) {
@@ -35,6 +36,7 @@ static const char *better_core(const char *detected) {
   return NULL;
 #endif
 }
+#endif
 
 void spx_blas_setup(void) {
 #ifdef SPX_HAVE_OPENBLAS
