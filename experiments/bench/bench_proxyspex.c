@@ -435,6 +435,23 @@ int main(int argc, char **argv) {
             "and the built-in test function (no --oracle)\n", g_index);
     return 2;
   }
+  /* ProxySHAP's result is scored as the index it estimated: that must be the one asked for
+   * (an SII result scored against the exact BII would print a plausible, meaningless MSE) */
+  char index_opt[64];
+  if (g_index && !strcmp(g_method, "proxyshap")) {
+    const char *given = NULL;
+    for (int k = 0; k < nextra; k++)
+      if (!strncmp(extra[k], "index=", 6)) given = extra[k] + 6;
+    if (given && strcmp(given, g_index) != 0) {
+      fprintf(stderr, "bench_proxyspex: --index-accuracy %s but --opt index=%s: ProxySHAP's "
+              "result is scored as the index it estimated; give the same index\n", g_index, given);
+      return 2;
+    }
+    if (!given && nextra < 32) {
+      snprintf(index_opt, sizeof index_opt, "index=%s", g_index);
+      extra[nextra++] = index_opt;
+    }
+  }
   if (os.kind) { /* n comes from the oracle */
     spx_error err = {0};
     spx_options *oo = oracle_options(&os, &err);

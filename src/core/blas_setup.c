@@ -1,7 +1,9 @@
 /* blas_setup.c: BLAS threads and kernels at start-up (blas_setup.h). OpenBLAS's own API is
  * declared here rather than through its cblas.h, which would clash with GSL's. */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include "blas_setup.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +28,15 @@ static const char *better_core(const char *detected) {
     defined(__GNUC__)
   if (!detected || strcmp(detected, "Prescott") != 0) return NULL;
   __builtin_cpu_init();
+  /* only kernels this OpenBLAS was built with: an unknown OPENBLAS_CORETYPE makes
+   * gotoblas_dynamic_init exit the process (builds with DYNAMIC_LIST or NO_AVX512 lack some) */
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+      dlsym(RTLD_DEFAULT, "gotoblas_SKYLAKEX"))
     return "SkylakeX";
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      dlsym(RTLD_DEFAULT, "gotoblas_HASWELL"))
+    return "Haswell";
   return NULL;
 #else
   (void)detected;
@@ -68,9 +75,13 @@ void spx_blas_describe(char *buf, size_t len) {
   const char *config = openblas_get_config();
   const char *core = openblas_get_corename();
   const char *coretype = getenv("OPENBLAS_CORETYPE");
+#ifdef SPX_HAVE_OPENBLAS_DYNAMIC
+  const char *how = "OpenBLAS's detection; spex-bench replaces a Prescott fallback";
+#else
+  const char *how = "fixed when OpenBLAS was built";
+#endif
   snprintf(buf, len, "%s; kernels %s (%s)", config ? config : "OpenBLAS", core ? core : "?",
-           (coretype && *coretype) ? "OPENBLAS_CORETYPE set by the user"
-                                   : "OpenBLAS's detection; spex-bench replaces a Prescott fallback");
+           (coretype && *coretype) ? "OPENBLAS_CORETYPE set by the user" : how);
 #else
   snprintf(buf, len, "gslcblas (GSL's reference CBLAS)");
 #endif

@@ -586,6 +586,16 @@ static void test_options(void) {
            "fit_rows 0, screen_trees %zu, screen_rows %zu, search_rows %zu by default",
            cfg.search.screen_trees, cfg.search.screen_rows, cfg.search.search_rows);
   spx_options_destroy(&o);
+  /* hpo = fast: session 5's speed search (ProxySPEX's session-6 eta, merged rows and reused
+   * model are ProxySPEX's alone) */
+  o = spx_options_create("[[method]] #1");
+  spx_options_put(o, "hpo", SPX_OPT_STRING, "fast", NULL, NULL);
+  rc = spx_proxyshap_read_options(o, 8, &cfg, &err);
+  spx_test(rc == SPX_OK && cfg.search.speed_eta == 0.3 && cfg.search.merge_rows == 0 &&
+               cfg.search.reuse_search == 0,
+           "hpo = fast: speed_eta 0.3 (got %g), merge_rows and reuse_search off",
+           cfg.search.speed_eta);
+  spx_options_destroy(&o);
   o = spx_options_create("[[method]] #1");
   spx_options_put(o, "screen_trees", SPX_OPT_INT, "50", NULL, NULL);
   spx_options_put(o, "screen_rows", SPX_OPT_INT, "8000", NULL, NULL);

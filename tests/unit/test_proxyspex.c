@@ -553,6 +553,27 @@ static void test_option_defaults(void) {
   spx_options_destroy(&o);
 }
 
+/* fit_rows > 0 needs the final fit it subsamples: it turns reuse_search off, also when
+ * reuse_search = true is given (otherwise fit_rows would do nothing above speed_samples). */
+static void test_fit_rows_no_reuse(void) {
+  spx_error err;
+  for (int given = 0; given < 2; given++) {
+    spx_options *o = spx_options_create("test");
+    spx_options_put(o, "fit_rows", SPX_OPT_INT, "5000", "t:1:1", NULL);
+    if (given) spx_options_put(o, "reuse_search", SPX_OPT_BOOL, "true", "t:2:1", NULL);
+    spx_proxyspex_config a;
+    int rc = spx_proxyspex_read_options(o, &a, &err);
+    spx_test(rc == SPX_OK && a.fit_rows == 5000 && a.search.reuse_search == 0,
+             "fit_rows = 5000%s: reuse_search off", given ? " with reuse_search = true" : "");
+    spx_options_destroy(&o);
+  }
+  spx_options *o = spx_options_create("test");
+  spx_proxyspex_config a;
+  spx_test(spx_proxyspex_read_options(o, &a, &err) == SPX_OK && a.search.reuse_search == 1,
+           "default: reuse_search on");
+  spx_options_destroy(&o);
+}
+
 /* hpo = fast searches depth t alone above shallow_max_samples samples, both depths below. */
 static void test_shallow_rule(void) {
   spx_maskset *m = spx_maskset_create(6, 40);
@@ -896,6 +917,7 @@ int main(void) {
   test_option_defaults();
   test_merged_rows();
   test_reuse_search();
+  test_fit_rows_no_reuse();
   test_shallow_rule();
   test_min_gain();
   test_two_stage_screening();

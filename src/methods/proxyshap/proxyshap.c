@@ -59,12 +59,12 @@ const spx_option_decl spx_proxyshap_option_rows[] = {
      "rule switched screening on)",
      NULL},
     {"screen_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SCREEN_ROWS_S, 0, 1e9, NULL,
-     "screen = true: the first screening model's evenly spaced rows (0: one model on all "
-     "screening rows)",
+     "when screening runs (screen, or its size rule): the first screening model's evenly "
+     "spaced rows (0: one model on all screening rows)",
      NULL},
     {"search_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_SEARCH_ROWS_S, 0, 1e9, NULL,
-     "screen = true or hpo = fast: the screening (and search) sees at most this many evenly "
-     "spaced samples (0: all)",
+     "when screening runs (screen, or its size rule) or hpo = fast: the screening (and search) "
+     "sees at most this many evenly spaced samples (0: all)",
      NULL},
     {"fit_rows", SPX_DECL_INT, "0", 0, 1e9, NULL,
      "proxy: each tree on a random fit_rows / N share of the rows (XGBoost subsample; 0: all "
@@ -139,6 +139,10 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
                             (int)t);
   cfg->search.folds = (size_t)folds;
   cfg->search.threads = cfg->threads;
+  /* ProxySHAP's hpo = fast keeps session 5's speed search: learning rate 0.3, no merged rows,
+   * no reused model (ProxySPEX's session-6 settings were measured for ProxySPEX only;
+   * spx_proxy_search_defaults already leaves merge_rows and reuse_search off) */
+  cfg->search.speed_eta = 0.3;
   cfg->auto_screen_trees = 30;
   if (spx_options_has(opts, "screen_trees")) {
     if ((rc = spx_opt_int(opts, "screen_trees", &i, err))) return rc;

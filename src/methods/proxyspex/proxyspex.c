@@ -110,10 +110,12 @@ const spx_option_decl spx_proxyspex_option_rows[] = {
      NULL},
     {"reuse_search", SPX_DECL_BOOL, SPX_PROXY_DEFAULT_REUSE_SEARCH_S, 0, 0, NULL,
      "speed search with one job (one depth, fast_folds = 1): its model, cut to the chosen tree "
-     "count, is the proxy, with no final fit on all samples",
+     "count, is the proxy, with no final fit on all samples (off when fit_rows > 0)",
      NULL},
     {"fit_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_FIT_ROWS_S, 0, 1e9, NULL,
-     "final fit: each tree on a random fit_rows / N share of the rows (0: all rows)", NULL},
+     "final fit: each tree on a random fit_rows / N share of the rows (0: all rows; > 0 turns "
+     "reuse_search off, so the final fit always runs)",
+     NULL},
     {"grid_trees", SPX_DECL_INT_LIST, "[500, 1000, 5000]", 1, 1000000, NULL,
      "grid: tree counts scored (increasing, up to 8)", NULL},
     {"grid_eta", SPX_DECL_FLOAT_LIST, "[0.01, 0.1]", 1e-6, 1, NULL,
@@ -187,6 +189,9 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   if ((rc = spx_opt_bool(opts, "reuse_search", &s->reuse_search, err))) return rc;
   if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
   cfg->fit_rows = (size_t)i;
+  /* subsampled rows need a final fit: fit_rows > 0 keeps the search from handing over its
+   * model (otherwise the option would silently do nothing above speed_samples) */
+  if (cfg->fit_rows > 0) s->reuse_search = 0;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
     return spx_options_fail(opts, "max_trees", SPX_ERANGE, err,
                             "must be between eval_every (%zu) and 1024 x eval_every",
