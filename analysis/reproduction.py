@@ -24,12 +24,20 @@ Writes into OUTDIR:
   reproduction_by_budget.csv   the same per family and b over all bands
   reproduction_proxyspex.csv   ProxySPEX at b against SPEX soft at b' (paired)
   reproduction_ranking.csv     our methods at each b over the reviews where all of them finished
+  reproduction_reviews.csv     per review: VADER's saturation on the held-out masks, each
+                               family's R^2 at --b
+  reproduction_cells.csv       every cell used (family, method, review, b, status, R^2 to 17
+                               digits, queries, decode time, skip reason, source file) with each
+                               review's held-out statistics: the tables' whole input. It can be
+                               given back as an input in place of the result files it came from
+                               (result files are not committed; this file is), so a later run
+                               adds to the committed cells without re-running them
   reproduction_by_band.png     one panel per method family: R^2 by length band at --b (default 8,
                                or the files' largest b)
   reproduction_by_budget.png   one panel per method family: R^2 by b (4, 6, 8), all bands
   reproduction_tables.md       the tables above as Markdown (docs/reproduction.md quotes them)
 
-usage: reproduction.py RESULTS.h5 [RESULTS.h5 ...] [-o OUTDIR] [--published DIR] [--b 8]
+usage: reproduction.py RESULTS.h5|CELLS.csv [...] [-o OUTDIR] [--published DIR] [--b 8]
 """
 import argparse
 import os
@@ -74,14 +82,66 @@ def test_value_stats(res):
     return out
 
 
+CELL_COLUMNS = ["family", "method", "review", "n", "band", "b", "status", "r2", "queries",
+                "time_decode", "message", "file"]
+CELLS_MARK = "cells of analysis/reproduction.py"
+
+
+def load_cells_csv(path, stats=None):
+    """The cells of a reproduction_cells.csv written by this script (write_cells), as load_cells
+    reads them from a result file; its per-review statistics go into stats."""
+    with open(path) as f:
+        first = f.readline()
+    if CELLS_MARK not in first:
+        sys.exit("reproduction.py: %s is not a reproduction_cells.csv written by this script "
+                 "(its first line does not say '%s'); give result files (.h5) or such a file"
+                 % (path, CELLS_MARK))
+    c = pd.read_csv(path, comment="#", keep_default_na=False, float_precision="round_trip",
+                    dtype={"family": str, "method": str, "band": str, "status": str,
+                           "message": str, "file": str})
+    missing = [k for k in CELL_COLUMNS + ["test_value_sd", "share_saturated"] if k not in c.columns]
+    if missing:
+        sys.exit("reproduction.py: %s lacks the column(s) %s" % (path, ", ".join(missing)))
+    for k in ("r2", "time_decode", "test_value_sd", "share_saturated"):
+        c[k] = pd.to_numeric(c[k].replace("", np.nan), errors="raise").astype(float)
+    for k in ("review", "n", "b", "queries"):
+        c[k] = c[k].astype(int)
+    if stats is not None:
+        for row in c.drop_duplicates("review").itertuples():
+            if np.isfinite(row.test_value_sd):
+                stats.setdefault(int(row.review), (int(row.n), float(row.test_value_sd),
+                                                   float(row.share_saturated)))
+    return c[CELL_COLUMNS]
+
+
+def write_cells(path, cells, stats, files):
+    """Every cell of the combined table, R^2 to 17 significant digits (read back bit for bit),
+    with its review's held-out statistics (empty where unknown)."""
+    rows = []
+    for r in cells.sort_values(["review", "family", "b"]).itertuples():
+        st = stats.get(int(r.review))
+        rows.append([r.family, r.method, int(r.review), int(r.n), r.band, int(r.b), r.status,
+                     "" if not np.isfinite(r.r2) else repr(float(r.r2)), int(r.queries),
+                     "" if not np.isfinite(r.time_decode) else repr(float(r.time_decode)),
+                     r.message, r.file, repr(st[1]) if st else "", repr(st[2]) if st else ""])
+    sr.write_csv(path, CELL_COLUMNS + ["test_value_sd", "share_saturated"], rows,
+                 comment="%s: every cell of %s (file = the result file it came from);\n"
+                         "give this file back to reproduction.py as an input to add runs to these "
+                         "cells." % (CELLS_MARK, ", ".join(os.path.basename(f) for f in files)))
+
+
 def load_cells(paths, stats=None):
     """One DataFrame of every cell of the files: family, method, review, n, band, b, status,
     r2, queries, time_decode, message, file; and (duplicates, {method: (duplicates, max |dR2|)}). stats
-    (a dict) receives test_value_stats of every review."""
+    (a dict) receives test_value_stats of every review. A .csv path is a reproduction_cells.csv
+    (load_cells_csv)."""
     frames = []
     for path in paths:
         if not os.path.exists(path):
             sys.exit("reproduction.py: %s: no such file" % path)
+        if path.endswith(".csv"):
+            frames.append(load_cells_csv(path, stats))
+            continue
         res = sr.Results(path)
         ok, why = sr.comparable_to_published(res)
         if not ok:
@@ -102,8 +162,8 @@ def load_cells(paths, stats=None):
         c["b"] = c.budget.astype(int)
         c["band"] = [band_of(int(n)) for n in c.n]
         c["file"] = os.path.basename(path)
-        frames.append(c[["family", "method", "review", "n", "band", "b", "status", "r2",
-                         "queries", "time_decode", "message", "file"]])
+        c["message"] = c.message.fillna("").astype(str)
+        frames.append(c[CELL_COLUMNS])
         res.close()
     cells = pd.concat(frames, ignore_index=True)
     # one cell per (method, review, b): the first finished one in file order, else the first
@@ -160,7 +220,8 @@ def compare(ours, pub, family):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("results", nargs="+")
+    ap.add_argument("results", nargs="+", help="result files (.h5) of the sentiment oracle on the "
+                    "paper's sentiment.csv, or reproduction_cells.csv files written by this script")
     ap.add_argument("-o", "--outdir", default="figures/reproduction")
     ap.add_argument("--published", default=None, metavar="DIR",
                     help="directory of the published CSVs (default $SPX_SHARED_DATA/"
@@ -313,6 +374,7 @@ def main(argv=None):
                             np.mean([pubb.get(e, np.nan) for e in es]),
                             spearman([stats[e][2] for e in es],
                                      [okb.at[e, "SPEX soft"] for e in es])])
+    write_cells(os.path.join(args.outdir, "reproduction_cells.csv"), cells, stats, args.results)
     write_markdown(os.path.join(args.outdir, "reproduction_tables.md"), fams, bs, args.b,
                    cells, band_rows, budget_rows, prox, rank, args.results, sat, stats, okb)
     plot_panels(pd.DataFrame(band_rows), fams, args.b, cells, pub,

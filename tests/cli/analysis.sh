@@ -255,7 +255,7 @@ PY
   "$BIN" "$tmp/paper2.toml" --quiet >/dev/null 2>"$tmp/err"; check "second small paper run" $? "$tmp/err"
   "$PY" analysis/reproduction.py "$tmp/paper.h5" "$tmp/paper2.h5" -o "$tmp/rep" --published "$pubdir" >"$tmp/out" 2>"$tmp/err"
   check "reproduction.py" $? "$tmp/err"
-  for f in coverage.csv by_band.csv by_budget.csv proxyspex.csv ranking.csv by_band.png by_budget.png; do
+  for f in coverage.csv by_band.csv by_budget.csv proxyspex.csv ranking.csv reviews.csv cells.csv tables.md by_band.png by_budget.png; do
     grep -qx "wrote $tmp/rep/reproduction_$f" "$tmp/out" || echo "missing: $f"
   done >"$tmp/v"
   [ ! -s "$tmp/v" ]; check "reproduction.py wrote and named every file" $? "$tmp/v"
@@ -312,6 +312,27 @@ print("\n".join(errs) or "ok")
 sys.exit(1 if errs else 0)
 PY
   check "reproduction.py: ours (merged, paired), published on the same reviews and on all, coverage = files" $? "$tmp/v"
+  # reproduction_cells.csv given back as input: the same tables from it alone, and from the
+  # first file's cells plus the second result file (how a later run adds to committed cells)
+  grep -qx "wrote $tmp/rep/reproduction_cells.csv" "$tmp/out"; check "reproduction.py wrote the cells" $? "$tmp/out"
+  "$PY" analysis/reproduction.py "$tmp/rep/reproduction_cells.csv" -o "$tmp/repc" --published "$pubdir" >/dev/null 2>"$tmp/err"
+  check "reproduction.py reads its cells CSV" $? "$tmp/err"
+  "$PY" analysis/reproduction.py "$tmp/paper.h5" -o "$tmp/rep1" --published "$pubdir" >/dev/null 2>"$tmp/err" &&
+    "$PY" analysis/reproduction.py "$tmp/rep1/reproduction_cells.csv" "$tmp/paper2.h5" -o "$tmp/repm" \
+      --published "$pubdir" >/dev/null 2>"$tmp/err"
+  check "reproduction.py: cells CSV of one file + the other result file" $? "$tmp/err"
+  for d in repc repm; do
+    for f in coverage.csv by_band.csv by_budget.csv proxyspex.csv ranking.csv reviews.csv cells.csv; do
+      # the same rows; the comment lines name the inputs and differ
+      cmp -s <(grep -v '^#' "$tmp/rep/reproduction_$f") <(grep -v '^#' "$tmp/$d/reproduction_$f") ||
+        echo "$d/reproduction_$f differs"
+    done
+  done >"$tmp/v"
+  [ ! -s "$tmp/v" ]; check "tables from the cells CSV = tables from the result files" $? "$tmp/v"
+  printf 'family,method\n' >"$tmp/bad.csv"
+  "$PY" analysis/reproduction.py "$tmp/bad.csv" -o "$tmp/repb" --published "$pubdir" >/dev/null 2>"$tmp/err"
+  [ $? != 0 ] && grep -q "bad.csv is not a reproduction_cells.csv" "$tmp/err"
+  check "reproduction.py refuses a CSV it did not write" $? "$tmp/err"
   "$PY" analysis/reproduction.py "$tmp/f.h5" -o "$tmp/rep2" --published "$pubdir" >/dev/null 2>"$tmp/err"
   [ $? != 0 ] && grep -q "not comparable" "$tmp/err"; check "reproduction.py refuses a synthetic file" $? "$tmp/err"
 else
