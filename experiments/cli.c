@@ -3,17 +3,10 @@
 
 #include <string.h>
 
-#include <gsl/gsl_version.h>
-
-#include "core/blas_setup.h"
 #include "experiments/convert.h"
 #include "experiments/explain.h"
 #include "experiments/help.h"
 #include "experiments/run.h"
-#include "model/xgb.h"
-#include "par/par.h"
-
-#include "spx_git_commit.h" /* SPX_GIT_COMMIT, generated (CMakeLists.txt) */
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -50,17 +43,9 @@ int spx_cli_main(int argc, char **argv, FILE *out, FILE *errout) {
     return 0;
   }
   if (strcmp(cmd, "--version") == 0) {
-    /* the same libraries as /meta/versions of a result file (grid_provenance.c) */
-    char buf[512];
-    fprintf(out, "spex-bench %s (commit %s)\n", SPX_VERSION, SPX_GIT_COMMIT);
-    spx_par_library_version(buf, sizeof buf);
-    fprintf(out, "  MPI      %s\n", buf);
-    fprintf(out, "  GSL      %s\n", gsl_version);
-    spx_blas_describe(buf, sizeof buf);
-    fprintf(out, "  BLAS     %s\n", buf);
-    spx_xgb_version(buf, sizeof buf);
-    fprintf(out, "  XGBoost  %s\n", buf);
-    return 0;
+    if (spx_print_versions(out) == 0) return 0;
+    fprintf(errout, "spex-bench: out of memory\n");
+    return 1;
   }
   if (strcmp(cmd, "explain") == 0) return spx_explain_main(argc - 1, argv + 1, out, errout);
   if (strcmp(cmd, "convert") == 0)

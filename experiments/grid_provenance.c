@@ -206,6 +206,33 @@ static int versions(strlist *names, strlist *values) {
   return bad ? -1 : 0;
 }
 
+/* spex-bench --version: the same list as /meta/runs/k/versions, HDF5 included. */
+int spx_print_versions(FILE *out) {
+  static const struct {
+    const char *name, *label;
+  } labels[] = {{"mpi", "MPI"}, {"gsl", "GSL"}, {"blas", "BLAS"}, {"xgboost", "XGBoost"}};
+  strlist names = {0}, values = {0};
+  if (versions(&names, &values)) {
+    strlist_free(&names);
+    strlist_free(&values);
+    return -1;
+  }
+  fprintf(out, "spex-bench %s (commit %s)\n", SPX_VERSION, SPX_GIT_COMMIT);
+  for (size_t k = 0; k < names.n; k++) {
+    const char *label = names.s[k];
+    if (strcmp(label, "spex_bench") == 0 || strcmp(label, "git_commit") == 0) continue;
+    for (size_t j = 0; j < sizeof labels / sizeof labels[0]; j++)
+      if (strcmp(label, labels[j].name) == 0) label = labels[j].label;
+    fprintf(out, "  %-8s %s\n", label, values.s[k]);
+  }
+  char h5v[48];
+  spx_provenance_hdf5_version(h5v, sizeof h5v);
+  fprintf(out, "  %-8s %s\n", "HDF5", h5v);
+  strlist_free(&names);
+  strlist_free(&values);
+  return 0;
+}
+
 /* ---- options and input files ------------------------------------------------------------------ */
 
 static char *resolved(const spx_options *given, const spx_option_decl *a, const spx_option_decl *b,

@@ -32,6 +32,10 @@ int spx_check_config_types(int argc, char **argv, FILE *out, FILE *errout,
 int spx_record_config_types(int argc, char **argv, FILE *out, FILE *errout,
                             const spx_config_types *types);
 
+/* spex-bench --version: spex-bench, its commit and the libraries a result file records under
+ * /meta/runs/k/versions (grid_provenance.c), one per line; -1 when out of memory. */
+int spx_print_versions(FILE *out);
+
 typedef struct spx_run_options {
   int resume; /* continue an existing result file */
   int quiet;  /* no progress lines */

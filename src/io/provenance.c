@@ -132,6 +132,12 @@ int spx_sha256_file(const char *path, char hex[65], uint64_t *size, spx_error *e
 
 /* ---- attributes ---------------------------------------------------------------------------- */
 
+void spx_provenance_hdf5_version(char *buf, size_t size) {
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  snprintf(buf, size, "%u.%u.%u", maj, min, rel);
+}
+
 static int put_str(spx_results *res, hid_t loc, const char *name, const char *value) {
   hid_t t = spx_results_string_type(res);
   if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0) return -1;
@@ -364,10 +370,8 @@ static int begin_body(spx_results *res, const spx_provenance_run *r, size_t *ind
   bad |= put_str(res, run, "host", r->host);
   hid_t v = bad ? -1 : H5Gcreate2(run, "versions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (v >= 0) {
-    unsigned maj = 0, min = 0, rel = 0;
     char h5v[48];
-    H5get_libversion(&maj, &min, &rel);
-    snprintf(h5v, sizeof h5v, "%u.%u.%u", maj, min, rel);
+    spx_provenance_hdf5_version(h5v, sizeof h5v);
     for (size_t j = 0; j < r->nversions; j++)
       bad |= put_str(res, v, r->version_names[j], r->version_values[j]);
     bad |= put_str(res, v, "hdf5", h5v);

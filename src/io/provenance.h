@@ -27,6 +27,9 @@ typedef struct spx_provenance_input {
                        * built-in file, the option not given); NULL: not recorded */
 } spx_provenance_input;
 
+/* "major.minor.release" of the HDF5 library linked (what versions/hdf5 records). */
+void spx_provenance_hdf5_version(char *buf, size_t size);
+
 typedef struct spx_provenance_run {
   const char *start_time;        /* UTC ISO 8601 */
   const char *command_line;      /* shell-quoted argv of the process */

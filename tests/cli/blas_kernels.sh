@@ -68,5 +68,25 @@ with h5py.File(sys.argv[1], "r") as f:
 PYEOF
   check "/meta/runs/0/versions has a blas attribute" $? "$tmp/meta.out"
   check_eq "/meta/runs/0/versions blas = the --version line" "${blas#  BLAS     }" "$(cat "$tmp/meta.out")"
+  # --version and the result file print one list (experiments/grid_provenance.c): every
+  # recorded library's value is on a --version line, and nothing else is
+  "$PY" - "$tmp/run.h5" "$tmp/version" >"$tmp/vers.out" 2>&1 <<'PYEOF'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    a = f["meta/runs/0/versions"].attrs
+    rec = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in a.items()}
+lines = open(sys.argv[2]).read().splitlines()
+want = ["spex-bench %s (commit %s)" % (rec.pop("spex_bench"), rec.pop("git_commit"))]
+bad = [] if lines[:1] == want else ["first line %r, want %r" % (lines[:1], want)]
+rest = [l.strip() for l in lines[1:]]
+for k, v in rec.items():
+    if not any(l.endswith(" " + v) for l in rest):
+        bad.append("%s = %r not on a --version line" % (k, v))
+if len(rest) != len(rec):
+    bad.append("%d library lines, %d recorded" % (len(rest), len(rec)))
+print("\n".join(bad) or "ok")
+sys.exit(1 if bad else 0)
+PYEOF
+  check "--version lists exactly /meta/runs/0/versions" $? "$tmp/vers.out"
 fi
 finish
