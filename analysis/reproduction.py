@@ -23,6 +23,7 @@ Writes into OUTDIR:
                                reviews, paired difference, published on all its reviews of the band
   reproduction_by_budget.csv   the same per family and b over all bands
   reproduction_proxyspex.csv   ProxySPEX at b against SPEX soft at b' (paired)
+  reproduction_proxyspex_by_band.csv  the same by length band, against SPEX soft at the largest b
   reproduction_ranking.csv     our methods at each b over the reviews where all of them finished
   reproduction_reviews.csv     per review: VADER's saturation on the held-out masks, each
                                family's R^2 at --b
@@ -317,6 +318,23 @@ def main(argv=None):
                              k, " ".join(sorted({band_of(int(n)) for n in x.n.loc[both]},
                                                 key=BAND_NAMES.index)),
                              _num(xm), _num(xse), _num(ym), _num(yse), _num(dm), _num(dse)])
+    # the same by length band, against SPEX soft at the largest b (the claim's reference)
+    prox_band = []
+    if "ProxySPEX" in fams and "SPEX soft" in fams:
+        top = bs[-1]
+        y = ok[(ok.family == "SPEX soft") & (ok.b == top)].set_index("review")
+        for band in BAND_NAMES:
+            for b in bs:
+                x = ok[(ok.family == "ProxySPEX") & (ok.b == b) & (ok.band == band)].set_index("review")
+                both = x.index.intersection(y.index)
+                if not len(both):
+                    continue
+                dm, dse, k = ms((x.r2.loc[both] - y.r2.loc[both]).to_numpy())
+                prox_band.append([band, b, top, k, _num(dm), _num(dse)])
+    sr.write_csv(os.path.join(args.outdir, "reproduction_proxyspex_by_band.csv"),
+                 ["band", "proxyspex_b", "spex_soft_b", "reviews", "diff_mean", "diff_se"],
+                 prox_band, comment="ProxySPEX at b minus SPEX soft at the largest b, paired over "
+                                    "the band's reviews where both finished.")
     sr.write_csv(os.path.join(args.outdir, "reproduction_proxyspex.csv"),
                  ["proxyspex_b", "proxyspex_queries_mean", "spex_soft_b", "spex_soft_queries_mean",
                   "reviews", "bands", "proxyspex_r2_mean", "proxyspex_r2_se", "spex_soft_r2_mean",
@@ -376,7 +394,8 @@ def main(argv=None):
                                      [okb.at[e, "SPEX soft"] for e in es])])
     write_cells(os.path.join(args.outdir, "reproduction_cells.csv"), cells, stats, args.results)
     write_markdown(os.path.join(args.outdir, "reproduction_tables.md"), fams, bs, args.b,
-                   cells, band_rows, budget_rows, prox, rank, args.results, sat, stats, okb)
+                   cells, band_rows, budget_rows, prox, rank, args.results, sat, stats, okb,
+                   prox_band)
     plot_panels(pd.DataFrame(band_rows), fams, args.b, cells, pub,
                 os.path.join(args.outdir, "reproduction_by_band.png"))
     plot_budget(pd.DataFrame(budget_rows), fams, pub,
@@ -397,7 +416,7 @@ def spearman(x, y):
 
 
 def write_markdown(path, fams, bs, b, cells, band_rows, budget_rows, prox, rank, files,
-                   sat=(), stats=None, okb=None):
+                   sat=(), stats=None, okb=None, prox_band=()):
     L = ["<!-- written by analysis/reproduction.py from %s -->" % ", ".join(
         os.path.basename(f) for f in files), ""]
     L += ["#### Coverage at b = %d: reviews finished (ok) / skipped by the method, of 20 per band" % b,
@@ -439,6 +458,18 @@ def write_markdown(path, fams, bs, b, cells, band_rows, budget_rows, prox, rank,
             L.append("| %d (%s) | %d (%s) | %d | %s | %s | %s | %s |" % (
                 p[0], "{:,}".format(p[1]), p[2], "{:,}".format(p[3]), p[4], p[5],
                 fmt(f[0], f[1]), fmt(f[2], f[3]), fmt(f[4], f[5])))
+    if prox_band:
+        pbs = sorted({r[1] for r in prox_band})
+        top = prox_band[0][2]
+        L += ["", "#### ProxySPEX at b minus SPEX soft at b' = %d, by length band (paired)" % top,
+              "", "| band | reviews | " + " | ".join("ProxySPEX b = %d" % x for x in pbs) + " |",
+              "|---|---:|" + "---:|" * len(pbs)]
+        for band in BAND_NAMES:
+            rs = {r[1]: r for r in prox_band if r[0] == band}
+            if rs:
+                L.append("| %s | %s | %s |" % (band, "/".join(sorted({str(r[3]) for r in rs.values()})),
+                         " | ".join(fmt(float(rs[x][4]), float(rs[x][5]) if rs[x][5] else np.nan)
+                                    if x in rs else "" for x in pbs)))
     rk = [r for r in rank if r[0] == b]
     if rk:
         L += ["", "#### Our methods at b = %d, paired (nested: every family over the reviews "

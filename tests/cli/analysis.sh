@@ -218,6 +218,8 @@ name = "spex"
 label = "spex_soft"
 [[method]]
 name = "lime"
+[[method]]
+name = "proxyspex"
 TOML
   "$BIN" "$tmp/paper.toml" --quiet >/dev/null 2>"$tmp/err"; check "small paper run" $? "$tmp/err"
   "$PY" analysis/plot_faithfulness.py "$tmp/paper.h5" -o "$tmp/pfig" --published "$pubdir" >"$tmp/out" 2>"$tmp/err"
@@ -255,11 +257,11 @@ PY
   "$BIN" "$tmp/paper2.toml" --quiet >/dev/null 2>"$tmp/err"; check "second small paper run" $? "$tmp/err"
   "$PY" analysis/reproduction.py "$tmp/paper.h5" "$tmp/paper2.h5" -o "$tmp/rep" --published "$pubdir" >"$tmp/out" 2>"$tmp/err"
   check "reproduction.py" $? "$tmp/err"
-  for f in coverage.csv by_band.csv by_budget.csv proxyspex.csv ranking.csv reviews.csv cells.csv tables.md by_band.png by_budget.png; do
+  for f in coverage.csv by_band.csv by_budget.csv proxyspex.csv proxyspex_by_band.csv ranking.csv reviews.csv cells.csv tables.md by_band.png by_budget.png; do
     grep -qx "wrote $tmp/rep/reproduction_$f" "$tmp/out" || echo "missing: $f"
   done >"$tmp/v"
   [ ! -s "$tmp/v" ]; check "reproduction.py wrote and named every file" $? "$tmp/v"
-  grep -q "^read .*; 4 (method, review, b) finished in more than one file" "$tmp/out"
+  grep -q "^read .*; 6 (method, review, b) finished in more than one file" "$tmp/out"
   check "reproduction.py counts the cells present in both files" $? "$tmp/out"
   # review 20 at 2 budgets for spex_soft and lime: the same code in both files, so 0 difference
   grep -qx "  spex_soft: 2 cells in more than one file, max |R2 difference| 0" "$tmp/out" &&
@@ -273,7 +275,7 @@ cells = {}  # (label, review, b) -> r2, first file first
 for path in (a, b2):
     f = h5py.File(path, "r")
     inst = {int(k): int(f["explicands"][k].attrs["explicand"]) for k in f["explicands"]}
-    for label in ("spex_soft", "lime"):
+    for label in ("spex_soft", "lime", "proxyspex"):
         g = f["results"][label]
         for i, e in inst.items():
             for bi, b in enumerate(f["budget"][()]):
@@ -308,10 +310,21 @@ got = {x["band"]: (x["ok"], x["not_run_of_20"]) for x in cov}
 if got.get("8-15") != ("1", "19") or got.get("16-31") != ("1", "19") or got.get("32-63") != ("1", "19") \
         or got.get("64-127") != ("0", "20"):
     errs.append("coverage %r" % got)
+# ProxySPEX at b minus SPEX soft at the largest b (4), per band, paired
+band = {0: "8-15", 20: "16-31", 40: "32-63"}
+pb = [x for x in csv.DictReader(l for l in open(rep + "/reproduction_proxyspex_by_band.csv") if not l.startswith("#"))]
+for name in band.values():
+    for b in (3, 4):
+        es = [e for e in band if band[e] == name]
+        d = np.array([cells[("proxyspex", e, b)] - cells[("spex_soft", e, 4)] for e in es])
+        r = [x for x in pb if x["band"] == name and x["proxyspex_b"] == str(b)]
+        if len(r) != 1 or r[0]["reviews"] != "1" or r[0]["spex_soft_b"] != "4" \
+                or abs(float(r[0]["diff_mean"]) - d.mean()) > 1e-5 * max(1, abs(d.mean())):
+            errs.append("proxyspex_by_band %s b=%d: %r, want %g" % (name, b, r, d.mean()))
 print("\n".join(errs) or "ok")
 sys.exit(1 if errs else 0)
 PY
-  check "reproduction.py: ours (merged, paired), published on the same reviews and on all, coverage = files" $? "$tmp/v"
+  check "reproduction.py: ours (merged, paired), published on the same reviews and on all, coverage, ProxySPEX by band = files" $? "$tmp/v"
   # reproduction_cells.csv given back as input: the same tables from it alone, and from the
   # first file's cells plus the second result file (how a later run adds to committed cells)
   grep -qx "wrote $tmp/rep/reproduction_cells.csv" "$tmp/out"; check "reproduction.py wrote the cells" $? "$tmp/out"
