@@ -544,7 +544,7 @@ static void test_option_defaults(void) {
              x->screen_rows == y->screen_rows && x->min_gain == y->min_gain &&
              x->fallback_r2 == y->fallback_r2 && x->speed_eta == y->speed_eta &&
              x->speed_samples == y->speed_samples && x->merge_rows == y->merge_rows &&
-             x->reuse_search == y->reuse_search &&
+             x->reuse_search == y->reuse_search && x->reuse_fallback == y->reuse_fallback &&
              x->grid_neta == y->grid_neta &&
              x->grid_ntrees == y->grid_ntrees;
   for (size_t k = 0; same && k < x->grid_neta; k++) same = x->grid_eta[k] == y->grid_eta[k];
@@ -553,24 +553,30 @@ static void test_option_defaults(void) {
   spx_options_destroy(&o);
 }
 
-/* fit_rows > 0 needs the final fit it subsamples: it turns reuse_search off, also when
- * reuse_search = true is given (otherwise fit_rows would do nothing above speed_samples). */
+/* fit_rows > 0 needs the final fit it subsamples: it turns reuse_search and reuse_fallback off,
+ * also when they are given (otherwise fit_rows would do nothing above speed_samples). */
 static void test_fit_rows_no_reuse(void) {
   spx_error err;
   for (int given = 0; given < 2; given++) {
     spx_options *o = spx_options_create("test");
     spx_options_put(o, "fit_rows", SPX_OPT_INT, "5000", "t:1:1", NULL);
-    if (given) spx_options_put(o, "reuse_search", SPX_OPT_BOOL, "true", "t:2:1", NULL);
+    if (given) {
+      spx_options_put(o, "reuse_search", SPX_OPT_BOOL, "true", "t:2:1", NULL);
+      spx_options_put(o, "reuse_fallback", SPX_OPT_BOOL, "true", "t:3:1", NULL);
+    }
     spx_proxyspex_config a;
     int rc = spx_proxyspex_read_options(o, &a, &err);
-    spx_test(rc == SPX_OK && a.fit_rows == 5000 && a.search.reuse_search == 0,
-             "fit_rows = 5000%s: reuse_search off", given ? " with reuse_search = true" : "");
+    spx_test(rc == SPX_OK && a.fit_rows == 5000 && a.search.reuse_search == 0 &&
+                 a.search.reuse_fallback == 0,
+             "fit_rows = 5000%s: reuse_search and reuse_fallback off",
+             given ? " with both = true" : "");
     spx_options_destroy(&o);
   }
   spx_options *o = spx_options_create("test");
   spx_proxyspex_config a;
-  spx_test(spx_proxyspex_read_options(o, &a, &err) == SPX_OK && a.search.reuse_search == 1,
-           "default: reuse_search on");
+  spx_test(spx_proxyspex_read_options(o, &a, &err) == SPX_OK && a.search.reuse_search == 1 &&
+               a.search.reuse_fallback == 1,
+           "default: reuse_search and reuse_fallback on");
   spx_options_destroy(&o);
 }
 
@@ -913,10 +919,173 @@ static void test_reuse_search(void) {
   gsl_rng_free(r);
 }
 
+static int same_transform(const spx_transform *a, const spx_transform *b) {
+  int same = a && b && spx_transform_size(a) == spx_transform_size(b);
+  for (size_t i = 0; same && i < spx_transform_size(a); i++) {
+    const uint32_t *ia, *ib;
+    uint32_t da, db;
+    double va, vb;
+    spx_transform_entry(a, i, &ia, &da, &va);
+    spx_transform_entry(b, i, &ib, &db, &vb);
+    same = spx_interaction_cmp(ia, da, ib, db) == 0 && va == vb;
+  }
+  return same;
+}
+
+static int same_ensemble(const spx_tree_ensemble *a, const spx_tree_ensemble *b) {
+  int same = a && b && a->ntrees == b->ntrees && a->nnodes == b->nnodes &&
+             a->base_score == b->base_score;
+  for (size_t i = 0; same && i < a->nnodes; i++)
+    same = a->left[i] == b->left[i] && a->feature[i] == b->feature[i] &&
+           a->leaf[i] == b->leaf[i] && a->threshold[i] == b->threshold[i];
+  return same;
+}
+
+/* reuse_fallback: after a fallback (mode 2), the accurate search of one job keeps that job's
+ * model, cut to the chosen tree count: spx_proxy_fit's model on the job's training rows (all
+ * samples but fold 0), with the same choice and columns as without reuse; no model with two
+ * jobs, without a fallback (mode 0, also with one job) or when the gate passes. */
+static void test_reuse_fallback_search(void) {
+  gsl_rng *r = spx_rng_stream(22, 0, 0, 0, 0);
+  double *y = NULL;
+  spx_maskset *m = noisy_small_samples(r, 600, 0.3, &y);
+  spx_proxy_search_config cfg;
+  spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 4);
+  cfg.seed = 7;
+  cfg.speed_samples = 500;
+  cfg.search_rows = 400;
+  cfg.shallow_max_samples = 500; /* one job */
+  cfg.merge_rows = 1;
+  cfg.reuse_search = 1;
+  cfg.reuse_fallback = 1;
+  cfg.fallback_r2 = 1.0; /* above this noisy target's held-out R2 */
+  spx_proxy_search *s = NULL, *s2 = NULL;
+  spx_proxy_choice c1, c2;
+  int mode1 = -1, mode2 = -1;
+  spx_error err = {0};
+  int ok = spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c1, &mode1, &err) == SPX_OK;
+  if (!ok) fprintf(stderr, "gated: %s\n", err.msg);
+  spx_tree_ensemble *kept = ok ? spx_proxy_search_take_model(s) : NULL;
+  spx_test(ok && mode1 == 2 && c1.eta == cfg.fast_eta && c1.max_depth == 4 &&
+               c1.merge_rows == 0 && kept && kept->ntrees == c1.trees &&
+               spx_proxy_search_take_model(s) == NULL,
+           "fell back, reuse_fallback: the accurate search's model with its %zu trees (got "
+           "%zu), handed over once (mode %d, eta %g)", c1.trees, kept ? kept->ntrees : 0,
+           mode1, c1.eta);
+  cfg.reuse_fallback = 0;
+  ok = spx_proxy_search_gated(m, y, &cfg, NULL, &s2, &c2, &mode2, NULL) == SPX_OK;
+  const uint32_t *cols1 = NULL, *cols2 = NULL;
+  size_t n1 = s ? spx_proxy_search_columns(s, &cols1) : 0;
+  size_t n2 = s2 ? spx_proxy_search_columns(s2, &cols2) : 0;
+  int same_cols = n1 == n2 && (cols1 == NULL) == (cols2 == NULL) &&
+                  (cols1 == NULL || memcmp(cols1, cols2, n1 * sizeof *cols1) == 0);
+  spx_test(ok && mode2 == 2 && spx_proxy_search_take_model(s2) == NULL &&
+               c2.trees == c1.trees && c2.cv_r2 == c1.cv_r2 && c2.max_depth == c1.max_depth &&
+               same_cols,
+           "reuse_fallback off: no model, the same choice (%zu / %zu trees) and columns "
+           "(%zu / %zu)", c1.trees, c2.trees, n1, n2);
+  /* the job's training rows: all 600 samples but fold 0 (the first 120) */
+  spx_maskset *tm = spx_maskset_create(12, 480);
+  double *ty = malloc(480 * sizeof *ty);
+  spx_tree_ensemble *fit = NULL;
+  if (tm && ty) {
+    for (size_t i = 0; i < 480; i++) {
+      memcpy(spx_maskset_row(tm, i), spx_maskset_row(m, 120 + i), m->words * sizeof(uint64_t));
+      ty[i] = y[120 + i];
+    }
+    c1.subsample = 0.0;
+    ok = kept && spx_proxy_fit(tm, ty, cols1, cols1 ? n1 : 0, &c1, 1, 7, &fit, &err) == SPX_OK;
+  }
+  spx_test(ok && same_ensemble(fit, kept),
+           "the kept model is spx_proxy_fit's on the job's 480 training rows, node for node");
+  spx_tree_ensemble_destroy(&fit);
+  spx_tree_ensemble_destroy(&kept);
+  spx_proxy_search_destroy(&s);
+  spx_proxy_search_destroy(&s2);
+  spx_maskset_destroy(&tm);
+  free(ty);
+  cfg.reuse_fallback = 1;
+  cfg.shallow_max_samples = 0; /* both depths: two jobs */
+  ok = spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c2, &mode2, NULL) == SPX_OK;
+  spx_test(ok && mode2 == 2 && spx_proxy_search_take_model(s) == NULL,
+           "two jobs after a fallback: no model (mode %d)", mode2);
+  spx_proxy_search_destroy(&s);
+  cfg.shallow_max_samples = 500;
+  cfg.speed_samples = 0; /* the accurate search alone, one job: no model (mode 0) */
+  ok = spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c2, &mode2, NULL) == SPX_OK;
+  spx_test(ok && mode2 == 0 && spx_proxy_search_take_model(s) == NULL,
+           "accurate search without a fallback, one job: no model (mode %d)", mode2);
+  spx_proxy_search_destroy(&s);
+  cfg.speed_samples = 500;
+  cfg.fallback_r2 = -1e300;
+  ok = spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c2, &mode2, NULL) == SPX_OK;
+  kept = ok ? spx_proxy_search_take_model(s) : NULL;
+  spx_test(ok && mode2 == 1 && c2.eta == cfg.speed_eta && kept != NULL,
+           "gate passed: the speed search's model (mode %d, eta %g)", mode2, c2.eta);
+  spx_tree_ensemble_destroy(&kept);
+  spx_proxy_search_destroy(&s);
+  free(y);
+  spx_maskset_destroy(&m);
+  gsl_rng_free(r);
+}
+
+/* The pipeline's rule for reuse_fallback: the fallback's model is the proxy exactly when its
+ * kept support is refit (path refined); otherwise the choice is fit on all samples and the
+ * result is bit for bit the one without reuse_fallback. The edge: refine_max_ratio half a
+ * coefficient above and below the model's kept count k (kept > ratio x N skips the refit). */
+static void test_reuse_fallback_rule(void) {
+  gsl_rng *r = spx_rng_stream(23, 0, 0, 0, 0);
+  double *y = NULL;
+  spx_maskset *m = noisy_small_samples(r, 1200, 0.3, &y);
+  size_t N = m->count;
+  spx_proxyspex_config cfg;
+  spx_proxyspex_defaults(&cfg);
+  cfg.search.t = 4;
+  cfg.search.speed_samples = 1000;
+  cfg.search.search_rows = 800;
+  cfg.search.shallow_max_samples = 1000; /* one job */
+  cfg.search.fallback_r2 = 1.0;          /* the speed search falls back */
+  spx_proxyspex_info i0, i1, i2, i3, i4;
+  spx_transform *t0 = NULL, *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL;
+  spx_error err = {0};
+  int ok = spx_proxyspex_fit(m, y, &cfg, 5, &t0, &i0, &err) == SPX_OK;
+  if (!ok) fprintf(stderr, "fit: %s\n", err.msg);
+  spx_test(ok && i0.search_mode == 2 && i0.path == SPX_PROXYSPEX_REFINED && i0.reused &&
+               !i0.fallback_dropped && i0.kept >= 2,
+           "sparse target: the fallback's model, refined (mode %d, path %d, %zu kept)",
+           i0.search_mode, (int)i0.path, i0.kept);
+  size_t k = i0.kept;
+  spx_proxyspex_config off = cfg;
+  off.search.reuse_fallback = 0;
+  ok = spx_proxyspex_fit(m, y, &off, 5, &t1, &i1, NULL) == SPX_OK;
+  spx_test(ok && i1.search_mode == 2 && !i1.reused && i1.choice.trees == i0.choice.trees &&
+               i1.choice.cv_r2 == i0.choice.cv_r2,
+           "reuse_fallback off: the same choice, fit on all samples (reused %d)", i1.reused);
+  cfg.refine_max_ratio = ((double)k + 0.5) / (double)N; /* k fits: still refit */
+  ok = spx_proxyspex_fit(m, y, &cfg, 5, &t2, &i2, NULL) == SPX_OK;
+  spx_test(ok && i2.reused && i2.path == SPX_PROXYSPEX_REFINED && same_transform(t0, t2),
+           "refine_max_ratio (k + 0.5) / N: the fallback's model kept (reused %d)", i2.reused);
+  cfg.refine_max_ratio = ((double)k - 0.5) / (double)N; /* k does not fit: no refit */
+  ok = spx_proxyspex_fit(m, y, &cfg, 5, &t3, &i3, NULL) == SPX_OK;
+  off.refine_max_ratio = cfg.refine_max_ratio;
+  ok = ok && spx_proxyspex_fit(m, y, &off, 5, &t4, &i4, NULL) == SPX_OK;
+  spx_test(ok && !i3.reused && i3.fallback_dropped && !i4.fallback_dropped &&
+               i3.path == i4.path && i3.kept == i4.kept && same_transform(t3, t4),
+           "refine_max_ratio (k - 0.5) / N: the model dropped, the fit on all samples, bit for "
+           "bit the result without reuse_fallback (paths %d %d)", (int)i3.path, (int)i4.path);
+  spx_transform *tt[] = {t0, t1, t2, t3, t4};
+  for (size_t i = 0; i < 5; i++) spx_transform_destroy(&tt[i]);
+  free(y);
+  spx_maskset_destroy(&m);
+  gsl_rng_free(r);
+}
+
 int main(void) {
   test_option_defaults();
   test_merged_rows();
   test_reuse_search();
+  test_reuse_fallback_search();
+  test_reuse_fallback_rule();
   test_fit_rows_no_reuse();
   test_shallow_rule();
   test_min_gain();

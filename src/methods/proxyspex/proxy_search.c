@@ -592,6 +592,34 @@ int spx_proxy_search_run_shared(const spx_proxy_search *s, const spx_jobs_runner
   return rc;
 }
 
+/* The accurate search (cfg with all rows, one-stage screening, min_gain 0, tree_tol 0,
+ * merge_rows 0) through jobs; with keep and a single job, that job runs here instead and its
+ * model is kept (run_single_keep: the same result as through any runner). */
+static int accurate_search(const spx_maskset *masks, const double *y,
+                           const spx_proxy_search_config *cfg, const spx_jobs_runner *jobs,
+                           int keep, spx_proxy_search **out, spx_proxy_choice *best,
+                           spx_error *err) {
+  spx_proxy_search_config acc = *cfg;
+  acc.search_rows = 0;
+  acc.screen_rows = 0;
+  acc.min_gain = 0.0;
+  acc.tree_tol = 0.0;
+  acc.merge_rows = 0;
+  acc.reuse_search = 0;
+  acc.reuse_fallback = 0;
+  spx_proxy_search *s = spx_proxy_search_create(masks, y, &acc, err);
+  if (s == NULL) return err->code;
+  int rc = keep && spx_proxy_search_jobs(s) == 1 ? run_single_keep(s, best, err)
+                                                 : spx_proxy_search_run_shared(s, jobs, best, err);
+  if (rc) {
+    spx_proxy_search_destroy(&s);
+    return rc;
+  }
+  best->merge_rows = 0;
+  *out = s;
+  return SPX_OK;
+}
+
 int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
                            const spx_proxy_search_config *cfg, const spx_jobs_runner *jobs,
                            spx_proxy_search **out, spx_proxy_choice *best, int *mode,
@@ -621,23 +649,8 @@ int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
     if (rc) return rc;
     *mode = 2;
   }
-  spx_proxy_search_config acc = *cfg;
-  acc.search_rows = 0;
-  acc.screen_rows = 0;
-  acc.min_gain = 0.0;
-  acc.tree_tol = 0.0;
-  acc.merge_rows = 0;
-  acc.reuse_search = 0;
-  s = spx_proxy_search_create(masks, y, &acc, err);
-  if (s == NULL) return err->code;
-  rc = spx_proxy_search_run_shared(s, jobs, best, err);
-  if (rc) {
-    spx_proxy_search_destroy(&s);
-    return rc;
-  }
-  best->merge_rows = 0;
-  *out = s;
-  return SPX_OK;
+  return accurate_search(masks, y, cfg, jobs, *mode == 2 && cfg->reuse_fallback, out, best,
+                         err);
 }
 
 int spx_proxy_fit(const spx_maskset *masks, const double *y, const uint32_t *cols,

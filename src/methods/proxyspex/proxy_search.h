@@ -77,6 +77,8 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 #define SPX_PROXY_DEFAULT_MERGE_ROWS_S "true"
 #define SPX_PROXY_DEFAULT_REUSE_SEARCH 1 /* reuse_search default */
 #define SPX_PROXY_DEFAULT_REUSE_SEARCH_S "true"
+#define SPX_PROXY_DEFAULT_REUSE_FALLBACK 1 /* reuse_fallback default (ProxySPEX) */
+#define SPX_PROXY_DEFAULT_REUSE_FALLBACK_S "true"
 
 typedef struct spx_proxy_search_config {
   spx_hpo hpo;
@@ -124,6 +126,11 @@ typedef struct spx_proxy_search_config {
   int reuse_search;      /* speed search with a single job (one depth, fast_folds 1): its model,
                           * cut to the chosen tree count, is the proxy (no final fit; trained
                           * on the job's training rows only); default 0 here, on in ProxySPEX */
+  int reuse_fallback;    /* the accurate search after a fallback (mode 2 of
+                          * spx_proxy_search_gated), when it is one job: that job runs on this
+                          * rank and its model, cut to the chosen tree count, is kept for the
+                          * caller, who uses it or fits the choice on all samples; default 0
+                          * here, on in ProxySPEX (SPX_PROXY_DEFAULT_REUSE_FALLBACK) */
 } spx_proxy_search_config;
 
 /* The defaults above for the given hpo kind and t. */
@@ -188,13 +195,17 @@ extern const spx_jobs_type spx_jobs_proxy_search;
  * and a speed search of one job, that job runs on this rank (not through jobs: its result is
  * the same) and, when chosen, its model is kept in *out (spx_proxy_search_take_model). *out is
  * the search whose choice is returned (its columns are the proxy's); *mode 0: accurate only,
- * 1: speed search chosen, 2: speed search fell back to the accurate one. */
+ * 1: speed search chosen, 2: speed search fell back to the accurate one. With
+ * cfg->reuse_fallback and an accurate search of one job in mode 2, that job runs on this rank
+ * too and its model is kept in *out (its rows: all samples but the held-out fold); the caller
+ * takes it with spx_proxy_search_take_model and either uses it or fits the choice on all
+ * samples (ProxySPEX: uses it only when its kept support is refit, docs/proxyspex.md). */
 int spx_proxy_search_gated(const spx_maskset *masks, const double *y,
                            const spx_proxy_search_config *cfg, const spx_jobs_runner *jobs,
                            spx_proxy_search **out, spx_proxy_choice *best, int *mode,
                            spx_error *err);
 
-/* The proxy the speed search kept (reuse_search and a single job, chosen: see the gated
+/* The proxy the search kept (reuse_search or reuse_fallback and a single job: see the gated
  * search), handed to the caller (who destroys it), or NULL: then fit it with spx_proxy_fit. */
 spx_tree_ensemble *spx_proxy_search_take_model(spx_proxy_search *s);
 

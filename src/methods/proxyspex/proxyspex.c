@@ -27,6 +27,7 @@ void spx_proxyspex_defaults(spx_proxyspex_config *cfg) {
   spx_proxy_search_defaults(&cfg->search, SPX_HPO_FAST, 5);
   cfg->search.merge_rows = SPX_PROXY_DEFAULT_MERGE_ROWS;
   cfg->search.reuse_search = SPX_PROXY_DEFAULT_REUSE_SEARCH;
+  cfg->search.reuse_fallback = SPX_PROXY_DEFAULT_REUSE_FALLBACK;
   cfg->energy = 0.95;
   cfg->truncation = SPX_TRUNC_SHAPIQ;
   cfg->refine = 1;
@@ -112,6 +113,11 @@ const spx_option_decl spx_proxyspex_option_rows[] = {
      "speed search with one job (one depth, fast_folds = 1): its model, cut to the chosen tree "
      "count, is the proxy, with no final fit on all samples (off when fit_rows > 0)",
      NULL},
+    {"reuse_fallback", SPX_DECL_BOOL, SPX_PROXY_DEFAULT_REUSE_FALLBACK_S, 0, 0, NULL,
+     "after a fallback, the accurate search of one job keeps its model: it is the proxy when its "
+     "kept support is refit (path refined), else the choice is fit on all samples (off when "
+     "fit_rows > 0)",
+     NULL},
     {"fit_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_FIT_ROWS_S, 0, 1e9, NULL,
      "final fit: each tree on a random fit_rows / N share of the rows (0: all rows; > 0 turns "
      "reuse_search off, so the final fit always runs)",
@@ -187,11 +193,12 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   if ((rc = spx_opt_double(opts, "fallback_r2", &s->fallback_r2, err))) return rc;
   if ((rc = spx_opt_bool(opts, "merge_rows", &s->merge_rows, err))) return rc;
   if ((rc = spx_opt_bool(opts, "reuse_search", &s->reuse_search, err))) return rc;
+  if ((rc = spx_opt_bool(opts, "reuse_fallback", &s->reuse_fallback, err))) return rc;
   if ((rc = spx_opt_int(opts, "fit_rows", &i, err))) return rc;
   cfg->fit_rows = (size_t)i;
   /* subsampled rows need a final fit: fit_rows > 0 keeps the search from handing over its
    * model (otherwise the option would silently do nothing above speed_samples) */
-  if (cfg->fit_rows > 0) s->reuse_search = 0;
+  if (cfg->fit_rows > 0) s->reuse_search = s->reuse_fallback = 0;
   if (s->max_trees < s->eval_every || s->max_trees / s->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
     return spx_options_fail(opts, "max_trees", SPX_ERANGE, err,
                             "must be between eval_every (%zu) and 1024 x eval_every",
@@ -409,6 +416,28 @@ int spx_proxyspex_refine(const spx_transform *proxy, const spx_maskset *masks, c
 
 /* ---- the pipeline -------------------------------------------------------------------------- */
 
+/* Extraction, truncation and refit of the proxy e (destroyed) into *out; adds the wall times to
+ * info's extract and refine times and the CPU times to cpu[2..3]. */
+static int extract_refine(spx_tree_ensemble *e, const spx_maskset *masks, const double *y,
+                          const spx_proxyspex_config *cfg, spx_transform **out,
+                          spx_proxyspex_info *info, double cpu[4], spx_error *err) {
+  double t2 = spx_time_now(), c2 = cpu_seconds();
+  spx_transform *proxy = NULL;
+  int rc = spx_tree_ensemble_fourier(e, &proxy, err);
+  spx_tree_ensemble_destroy(&e);
+  double t3 = spx_time_now(), c3 = cpu_seconds();
+  info->time_extract += t3 - t2;
+  cpu[2] += c3 - c2;
+  if (rc == SPX_OK) {
+    info->proxy_coefs = spx_transform_size(proxy);
+    rc = spx_proxyspex_refine(proxy, masks, y, cfg, out, info, err);
+  }
+  info->time_refine += spx_time_now() - t3;
+  cpu[3] += cpu_seconds() - c3;
+  spx_transform_destroy(&proxy);
+  return rc;
+}
+
 int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxyspex_config *cfg,
                       uint32_t seed, spx_transform **out, spx_proxyspex_info *info,
                       spx_error *err) {
@@ -441,51 +470,59 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
   int rc = spx_proxy_search_gated(masks, y, &scfg, cfg->jobs, &search, &info->choice,
                                   &info->search_mode, err);
   if (rc) return rc;
+  info->time_search = spx_time_now() - t0;
+  double cpu[4] = {cpu_seconds() - c0, 0.0, 0.0, 0.0};
   const uint32_t *cols;
   info->columns = spx_proxy_search_columns(search, &cols);
-  double t1 = spx_time_now();
-  info->time_search = t1 - t0;
-  double c1 = cpu_seconds();
   spx_tree_ensemble *e = spx_proxy_search_take_model(search);
   info->reused = e != NULL;
-  info->choice.subsample = cfg->fit_rows && N > cfg->fit_rows ? (double)cfg->fit_rows / (double)N
-                                                              : 0.0;
-  if (rc == SPX_OK && e == NULL)
-    rc = spx_proxy_fit(masks, y, cols, cols ? info->columns : 0, &info->choice, scfg.threads,
-                       seed, &e, err);
-  spx_proxy_search_destroy(&search);
-  double t2 = spx_time_now();
-  info->time_fit = t2 - t1;
-  double c2 = cpu_seconds();
-  spx_transform *proxy = NULL;
-  if (rc == SPX_OK) rc = spx_tree_ensemble_fourier(e, &proxy, err);
-  spx_tree_ensemble_destroy(&e);
-  double t3 = spx_time_now();
-  info->time_extract = t3 - t2;
-  double c3 = cpu_seconds();
-  if (rc == SPX_OK) {
-    info->proxy_coefs = spx_transform_size(proxy);
-    rc = spx_proxyspex_refine(proxy, masks, y, cfg, out, info, err);
+  if (e != NULL && info->search_mode == 2) {
+    /* the fallback's accurate search kept its model (reuse_fallback): the proxy only when the
+     * ridge refit on all samples sets the kept coefficients; otherwise the proxy's own
+     * coefficients are the answer, and they come from the fit on all samples as before */
+    rc = extract_refine(e, masks, y, cfg, out, info, cpu, err);
+    e = NULL;
+    if (rc == SPX_OK && info->path != SPX_PROXYSPEX_REFINED) {
+      spx_transform_destroy(out);
+      info->reused = 0;
+      info->fallback_dropped = 1;
+    }
   }
-  info->time_refine = spx_time_now() - t3;
-  double c4 = cpu_seconds();
-  spx_transform_destroy(&proxy);
+  if (rc == SPX_OK && *out == NULL) {
+    double t1 = spx_time_now(), c1 = cpu_seconds();
+    info->choice.subsample =
+        cfg->fit_rows && N > cfg->fit_rows ? (double)cfg->fit_rows / (double)N : 0.0;
+    if (e == NULL)
+      rc = spx_proxy_fit(masks, y, cols, cols ? info->columns : 0, &info->choice, scfg.threads,
+                         seed, &e, err);
+    info->time_fit += spx_time_now() - t1;
+    cpu[1] += cpu_seconds() - c1;
+    if (rc == SPX_OK) rc = extract_refine(e, masks, y, cfg, out, info, cpu, err);
+    e = NULL;
+  }
+  spx_tree_ensemble_destroy(&e);
+  spx_proxy_search_destroy(&search);
   if (rc == SPX_OK && cfg->verbose) {
     static const char *const paths[] = {"refined", "truncated", "constant target",
                                         "constant proxy", "proxy <= n coefficients",
                                         "truncated (support too wide or costly to refit)"};
+    const char *mode = "";
+    if (info->search_mode == 1)
+      mode = info->reused ? ", speed search, its model" : ", speed search";
+    else if (info->search_mode == 2)
+      mode = info->reused             ? ", speed search fell back, the accurate search's model"
+             : info->fallback_dropped ? ", speed search fell back, its model not refit"
+                                      : ", speed search fell back";
     fprintf(stderr,
             "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f%s); %zu proxy "
             "coefficients, %zu kept (tau %.3g), lambda %.3g, %s; search %.2fs fit %.2fs "
             "extract %.2fs refine %.2fs (CPU %.2f %.2f %.2f %.2f)\n",
             info->columns, info->choice.max_depth, info->choice.eta, info->choice.trees,
             info->choice.cv_r2,
-            info->search_mode == 1   ? (info->reused ? ", speed search, its model" : ", speed search")
-            : info->search_mode == 2 ? ", speed search fell back"
-                                     : "",
+            mode,
             info->proxy_coefs, info->kept, info->tau, info->lambda, paths[info->path],
-            info->time_search, info->time_fit, info->time_extract, info->time_refine, c1 - c0,
-            c2 - c1, c3 - c2, c4 - c3);
+            info->time_search, info->time_fit, info->time_extract, info->time_refine, cpu[0],
+            cpu[1], cpu[2], cpu[3]);
   }
   return rc;
 }

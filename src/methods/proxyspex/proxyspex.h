@@ -52,7 +52,10 @@ typedef struct spx_proxyspex_info {
   spx_proxyspex_path path;
   spx_proxy_choice choice;   /* chosen proxy configuration */
   int search_mode;           /* spx_proxy_search_gated's mode: 0 accurate, 1 speed, 2 fell back */
-  int reused;                /* the proxy is the speed search's own model (reuse_search) */
+  int reused;                /* the proxy is the search's own model (reuse_search, or
+                              * reuse_fallback with its support refit) */
+  int fallback_dropped;      /* reuse_fallback: the accurate search's model was not refit, so
+                              * the choice was fit on all samples */
   size_t columns;            /* features the proxy could use (after screening) */
   size_t proxy_coefs;        /* nonzero coefficients of the proxy */
   size_t kept;               /* coefficients after truncation */
