@@ -592,8 +592,8 @@ static void test_options(void) {
   spx_options_put(o, "hpo", SPX_OPT_STRING, "fast", NULL, NULL);
   rc = spx_proxyshap_read_options(o, 8, &cfg, &err);
   spx_test(rc == SPX_OK && cfg.search.speed_eta == 0.3 && cfg.search.merge_rows == 0 &&
-               cfg.search.reuse_search == 0,
-           "hpo = fast: speed_eta 0.3 (got %g), merge_rows and reuse_search off",
+               cfg.search.reuse_search == 0 && cfg.search.reuse_fallback == 0,
+           "hpo = fast: speed_eta 0.3 (got %g), merge_rows, reuse_search, reuse_fallback off",
            cfg.search.speed_eta);
   spx_options_destroy(&o);
   o = spx_options_create("[[method]] #1");

@@ -140,8 +140,8 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
   cfg->search.folds = (size_t)folds;
   cfg->search.threads = cfg->threads;
   /* ProxySHAP's hpo = fast keeps session 5's speed search: learning rate 0.3, no merged rows,
-   * no reused model (ProxySPEX's session-6 settings were measured for ProxySPEX only;
-   * spx_proxy_search_defaults already leaves merge_rows and reuse_search off) */
+   * no reused model (ProxySPEX's session-6 and -7 settings were measured for ProxySPEX only;
+   * spx_proxy_search_defaults already leaves merge_rows, reuse_search and reuse_fallback off) */
   cfg->search.speed_eta = 0.3;
   cfg->auto_screen_trees = 30;
   if (spx_options_has(opts, "screen_trees")) {

@@ -120,7 +120,7 @@ const spx_option_decl spx_proxyspex_option_rows[] = {
      NULL},
     {"fit_rows", SPX_DECL_INT, SPX_PROXY_DEFAULT_FIT_ROWS_S, 0, 1e9, NULL,
      "final fit: each tree on a random fit_rows / N share of the rows (0: all rows; > 0 turns "
-     "reuse_search off, so the final fit always runs)",
+     "reuse_search and reuse_fallback off, so the final fit always runs)",
      NULL},
     {"grid_trees", SPX_DECL_INT_LIST, "[500, 1000, 5000]", 1, 1000000, NULL,
      "grid: tree counts scored (increasing, up to 8)", NULL},
