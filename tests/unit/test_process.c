@@ -132,7 +132,9 @@ static void test_example_oracle(void) {
   spx_test(o->explicand && strstr(o->explicand, "example_oracle.py"), "explicand names command");
   double t0 = now_s();
   spx_oracle_destroy(&o);
-  spx_test(now_s() - t0 < 5.0, "close: the child exits on EOF and is reaped (%.2f s)",
+  /* the time limits below separate "at once" from PROC_CLOSE_GRACE (10 s, process.c) with room
+   * for a loaded machine: 8 s, not a speed goal */
+  spx_test(now_s() - t0 < 8.0, "close: the child exits on EOF and is reaped (%.2f s)",
            now_s() - t0);
   spx_maskset_destroy(&all);
 
@@ -220,8 +222,8 @@ static void run_bad(const bad_case *b) {
   spx_test(ok, "%s: error code %d naming %s / %s / %s [got %d: %s]", b->what, b->code,
            b->frag[0], b->frag[1] ? b->frag[1] : "-", b->frag[2] ? b->frag[2] : "-", rc,
            err.msg);
-  spx_test(secs < b->timeout + 4.0, "%s: failed within %.1f s (%.2f s)", b->what,
-           b->timeout + 4.0, secs);
+  spx_test(secs < b->timeout + 8.0, "%s: failed within %.1f s (%.2f s)", b->what,
+           b->timeout + 8.0, secs);
   /* the oracle refuses to continue after a protocol error */
   spx_error err2 = {0};
   rc = spx_oracle_eval_all(o, m, y, &err2);
@@ -230,7 +232,7 @@ static void run_bad(const bad_case *b) {
            "%s: later calls repeat the first error", b->what);
   t0 = now_s();
   spx_oracle_destroy(&o);
-  spx_test(now_s() - t0 < 3.0, "%s: close does not wait (%.2f s)", b->what, now_s() - t0);
+  spx_test(now_s() - t0 < 8.0, "%s: close does not wait (%.2f s)", b->what, now_s() - t0);
   free(y);
   spx_maskset_destroy(&m);
 }
@@ -343,7 +345,7 @@ static void test_no_inherited_fds(void) {
   double t0 = now_s();
   spx_oracle_destroy(&a);
   double secs = now_s() - t0;
-  spx_test(secs < 3.0, "closing A while B runs: A sees EOF at once (%.2f s)", secs);
+  spx_test(secs < 8.0, "closing A while B runs: A sees EOF at once (%.2f s)", secs);
   spx_oracle_destroy(&b);
 }
 
