@@ -410,9 +410,13 @@ def _md_mean(m, se, n):
 
 
 def spearman(x, y):
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
-    return float(np.corrcoef(rx, ry)[0, 1]) if len(x) > 2 else np.nan
+    """Spearman's rank correlation, ties given their average rank (so the order of the inputs
+    does not matter); NaN for fewer than 3 pairs or when either side is constant."""
+    rx = pd.Series(np.asarray(x, float)).rank(method="average").to_numpy()
+    ry = pd.Series(np.asarray(y, float)).rank(method="average").to_numpy()
+    if len(rx) < 3 or np.ptp(rx) == 0 or np.ptp(ry) == 0:
+        return np.nan
+    return float(np.corrcoef(rx, ry)[0, 1])
 
 
 def write_markdown(path, fams, bs, b, cells, band_rows, budget_rows, prox, rank, files,

@@ -346,6 +346,23 @@ PY
   "$PY" analysis/reproduction.py "$tmp/bad.csv" -o "$tmp/repb" --published "$pubdir" >/dev/null 2>"$tmp/err"
   [ $? != 0 ] && grep -q "bad.csv is not a reproduction_cells.csv" "$tmp/err"
   check "reproduction.py refuses a CSV it did not write" $? "$tmp/err"
+  # the saturation table's Spearman correlation: ties at their average rank, whatever the order
+  "$PY" - >"$tmp/v" 2>&1 <<'PY'
+import sys
+sys.path.insert(0, "analysis")
+from reproduction import spearman
+import numpy as np
+x, y = [0.0, 0.0, 0.0, 0.1, 0.2], [1.0, 0.9, 1.0, 0.8, 0.7]
+# average ranks x 2, 2, 2, 4, 5 and y 4.5, 3, 4.5, 2, 1: Pearson of the ranks by hand
+rx, ry = np.array([2, 2, 2, 4, 5.0]), np.array([4.5, 3, 4.5, 2, 1])
+want = np.corrcoef(rx, ry)[0, 1]
+got = [spearman(x, y), spearman(x[::-1], y[::-1]), spearman([x[i] for i in (2, 0, 4, 1, 3)], [y[i] for i in (2, 0, 4, 1, 3)])]
+bad = [g for g in got if abs(g - want) > 1e-12]
+bad += ["constant side not NaN"] if np.isfinite(spearman([0, 0, 0], [1, 2, 3])) else []
+print(bad or "ok", want, got)
+sys.exit(1 if bad else 0)
+PY
+  check "reproduction.py's Spearman: average ranks for ties, independent of order, NaN when constant" $? "$tmp/v"
   "$PY" analysis/reproduction.py "$tmp/f.h5" -o "$tmp/rep2" --published "$pubdir" >/dev/null 2>"$tmp/err"
   [ $? != 0 ] && grep -q "not comparable" "$tmp/err"; check "reproduction.py refuses a synthetic file" $? "$tmp/err"
 else
