@@ -104,7 +104,9 @@ def load_cells_csv(path, stats=None):
     if missing:
         sys.exit("reproduction.py: %s lacks the column(s) %s" % (path, ", ".join(missing)))
     for k in ("r2", "time_decode", "test_value_sd", "share_saturated"):
-        c[k] = pd.to_numeric(c[k].replace("", np.nan), errors="raise").astype(float)
+        # Python's float() reads repr() back exactly (pandas' own parser does not promise it
+        # for a column that also holds empty strings)
+        c[k] = np.array([float(v) if v != "" else np.nan for v in c[k].astype(str)], float)
     for k in ("review", "n", "b", "queries"):
         c[k] = c[k].astype(int)
     if stats is not None:

@@ -342,6 +342,13 @@ PY
     done
   done >"$tmp/v"
   [ ! -s "$tmp/v" ]; check "tables from the cells CSV = tables from the result files" $? "$tmp/v"
+  # a skipped cell (empty R²) in the CSV: every value still reads back to the last digit
+  awk -F, 'BEGIN { OFS = "," } /^#/ || $1 == "family" { print; next }
+    !done && $7 == "ok" { $7 = "skipped"; $8 = ""; $11 = "above the limit"; done = 1 } { print }' \
+    "$tmp/rep/reproduction_cells.csv" >"$tmp/skip.csv"
+  "$PY" analysis/reproduction.py "$tmp/skip.csv" -o "$tmp/reps" --published "$pubdir" >/dev/null 2>"$tmp/err" &&
+    cmp -s <(grep -v '^#' "$tmp/skip.csv") <(grep -v '^#' "$tmp/reps/reproduction_cells.csv")
+  check "a cells CSV with a skipped cell reads back value for value" $? "$tmp/err"
   printf 'family,method\n' >"$tmp/bad.csv"
   "$PY" analysis/reproduction.py "$tmp/bad.csv" -o "$tmp/repb" --published "$pubdir" >/dev/null 2>"$tmp/err"
   [ $? != 0 ] && grep -q "bad.csv is not a reproduction_cells.csv" "$tmp/err"
