@@ -1,6 +1,7 @@
 /* grid_file.c: the result file of the grid driver (create it, or resume it: the instances
  * and cells already finished). The summary is in grid_summary.c, the scorers' tables in
  * their files (experiments/scorers/). */
+#include "core/paths.h"
 #include "grid_internal.h"
 #include "spx_git_commit.h" /* SPX_GIT_COMMIT, generated (CMakeLists.txt) */
 
@@ -16,23 +17,6 @@ void grid_now_iso(char *buf, size_t len) {
 static int file_exists(const char *path) {
   struct stat st;
   return stat(path, &st) == 0;
-}
-
-/* Create the directory of path if it is missing (one level). */
-static int make_parent(const char *path, spx_error *err) {
-  const char *slash = strrchr(path, '/');
-  if (slash == NULL || slash == path) return SPX_OK;
-  size_t len = (size_t)(slash - path);
-  char *dir = malloc(len + 1);
-  SPX_CHECK_ALLOC(dir, err);
-  memcpy(dir, path, len);
-  dir[len] = '\0';
-  int rc = SPX_OK;
-  if (!file_exists(dir) && mkdir(dir, 0777) != 0 && errno != EEXIST)
-    rc = spx_error_set(err, SPX_EIO, "%s: cannot create the output directory %s: %s", path, dir,
-                       strerror(errno));
-  free(dir);
-  return rc;
 }
 
 int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *err) {
@@ -74,7 +58,7 @@ int grid_coordinator_open(coordinator *c, spx_par *par, int *usage, spx_error *e
     if (rc == SPX_OK && spx_results_note(c->res) && c->opt->errout)
       fprintf(c->opt->errout, "spex-bench: %s\n", spx_results_note(c->res));
   } else {
-    rc = make_parent(cfg->output, err);
+    rc = spx_make_parent_dirs(cfg->output, err);
     if (rc == SPX_OK) rc = spx_results_create(cfg->output, &L, &c->res, err);
   }
   free(labels);

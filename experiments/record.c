@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cell_runner.h"
+#include "core/paths.h"
 #include "core/timer.h"
 #include "io/recording.h"
 #include "par/farm.h"
@@ -127,19 +128,6 @@ static void recording_path(const spx_config *cfg, size_t explicand, char *out, s
     snprintf(out, len, "%.*s%zu%s", (int)(p - cfg->recording), cfg->recording, explicand, p + 3);
 }
 
-/* Create the directory of path if it is missing (one level). */
-static int make_parent(const char *path, spx_error *err) {
-  const char *slash = strrchr(path, '/');
-  if (slash == NULL || slash == path) return SPX_OK;
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-  struct stat st;
-  if (stat(dir, &st) != 0 && mkdir(dir, 0777) != 0 && errno != EEXIST)
-    return spx_error_set(err, SPX_EIO, "%s: cannot create the directory %s: %s", path, dir,
-                         strerror(errno));
-  return SPX_OK;
-}
-
 typedef struct {
   int64_t instance, rc, requested, added, total, skipped, path_len, msg_len;
 } report_hdr;
@@ -176,7 +164,7 @@ static void record_instance(const spx_config *cfg, spx_par *par, size_t instance
                            "configuration? remove it or change experiment.recording)",
                            path, spx_recording_n(r.rec), n);
     } else {
-      rc = make_parent(path, &err);
+      rc = spx_make_parent_dirs(path, &err);
       if (rc == SPX_OK)
         rc = spx_recording_create(path, n, cfg->oracle->name, spx_oracle_explicand_of(r.oracle),
                                   spx_oracle_labels(r.oracle), 0, &r.rec, &err);

@@ -15,6 +15,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "core/paths.h"
 #include "core/rng.h"
 #include "oracle/mlp.h"
 #include "oracle/oracle.h"
@@ -134,8 +135,8 @@ static int comp_open(spx_oracle *self, spx_options *opts, size_t explicand, spx_
     rc = s->mlp ? spx_mlp_train(s->mlp, ds.x, ds.y, train, &to, err)
                 : spx_error_set(err, SPX_ENOMEM, "out of memory");
     if (rc == SPX_OK && o.cache) {
-      mkdir(o.cache_dir, 0777); /* parent must exist; an error shows up in save */
-      rc = spx_mlp_save(s->mlp, cache, key, err);
+      rc = spx_make_dirs(o.cache_dir, err);
+      if (rc == SPX_OK) rc = spx_mlp_save(s->mlp, cache, key, err);
       if (rc) spx_error_prefix(err, "components (set cache = false to skip caching)");
     }
   }

@@ -420,6 +420,15 @@ fi
 long=$(printf 'x%.0s' $(seq 300))
 run bad "$BIN" ../c.toml --quiet --set "experiment.output=$long.h5"
 expect "too long a name" 1 "cannot create the result file: the path is too long"
+# missing directories above the result file are created, every level (src/core/paths.c)
+small=(--quiet --set 'oracle.explicands={count = 1}' --set 'budget.spx_b=[4]')
+mkdir -p nest
+run nest "$BIN" ../c.toml "${small[@]}" --set 'experiment.output="a/b/c/r.h5"'
+[ "$(cat rc)" = 0 ] && [ -s nest/a/b/c/r.h5 ]
+check "result file in three missing directories: created, exit 0 [$(head -1 err)]" $?
+mkdir -p infile && : >infile/a # a file where a directory is needed
+run infile "$BIN" ../c.toml "${small[@]}" --set 'experiment.output="a/b/r.h5"'
+expect "a file where a directory is needed" 1 "a/b/r.h5: cannot create the directory a/b: Not a directory"
 
 # ---- killed right after the start: never an empty or headless file at the output path ----------
 mkdir -p kill/mnt
