@@ -304,22 +304,14 @@ def main(argv=None):
     # ProxySPEX claim: ProxySPEX at b vs SPEX soft at b' over the reviews where both finished
     prox = []
     if "ProxySPEX" in fams and "SPEX soft" in fams:
-        for b in bs:
-            for b2 in bs:
-                if b2 < b:
-                    continue
-                x = ok[(ok.family == "ProxySPEX") & (ok.b == b)].set_index("review")
-                y = ok[(ok.family == "SPEX soft") & (ok.b == b2)].set_index("review")
-                both = x.index.intersection(y.index)
-                if not len(both):
-                    continue
-                xm, xse, k = ms(x.r2.loc[both])
-                ym, yse, _ = ms(y.r2.loc[both])
-                dm, dse, _ = ms((x.r2.loc[both] - y.r2.loc[both]).to_numpy())
-                prox.append([b, int(x.queries.loc[both].mean()), b2, int(y.queries.loc[both].mean()),
-                             k, " ".join(sorted({band_of(int(n)) for n in x.n.loc[both]},
-                                                key=BAND_NAMES.index)),
-                             _num(xm), _num(xse), _num(ym), _num(yse), _num(dm), _num(dse)])
+        nrev = ok.drop_duplicates("review").set_index("review").n
+        for r in sr.cross_budget_pairs(ok[ok.family == "ProxySPEX"], ok[ok.family == "SPEX soft"],
+                                       "review"):
+            prox.append([r["b"], r["x_queries_mean"], r["b2"], r["y_queries_mean"], r["cells"],
+                         " ".join(sorted({band_of(int(nrev[e])) for e in r["keys"]},
+                                         key=BAND_NAMES.index)),
+                         _num(r["x_mean"]), _num(r["x_se"]), _num(r["y_mean"]), _num(r["y_se"]),
+                         _num(r["diff_mean"]), _num(r["diff_se"])])
     # the same by length band, against SPEX soft at the largest b (the claim's reference)
     prox_band = []
     if "ProxySPEX" in fams and "SPEX soft" in fams:

@@ -124,6 +124,32 @@ def pruning_references(res):
     return np.array(rnd).reshape(-1, F), np.array(full)
 
 
+def cross_budget_pairs(x, y, key):
+    """The ProxySPEX claim's comparison: method X at each budget b against method Y at every
+    budget b' >= b, paired over the keys (e.g. review, or instance and repeat) where both
+    finished. x, y: DataFrames of finished cells with columns b, queries, r2 and the key
+    column(s). Returns dicts with b, x_queries_mean, b2, y_queries_mean, cells, keys (the
+    common index), x_mean, x_se, y_mean, y_se, diff_mean, diff_se (diff = X - Y)."""
+    out = []
+    for b in sorted(int(v) for v in x.b.unique()):
+        xs = x[x.b == b].set_index(key)
+        for b2 in sorted(int(v) for v in y.b.unique()):
+            if b2 < b:
+                continue
+            ys = y[y.b == b2].set_index(key)
+            both = xs.index.intersection(ys.index)
+            if not len(both):
+                continue
+            xm, xse, k = mean_se(xs.r2.loc[both])
+            ym, yse, _ = mean_se(ys.r2.loc[both])
+            dm, dse, _ = mean_se((xs.r2.loc[both] - ys.r2.loc[both]).to_numpy())
+            out.append(dict(b=b, x_queries_mean=int(xs.queries.loc[both].mean()), b2=b2,
+                            y_queries_mean=int(ys.queries.loc[both].mean()), cells=k, keys=both,
+                            x_mean=xm, x_se=xse, y_mean=ym, y_se=yse, diff_mean=dm,
+                            diff_se=dse))
+    return out
+
+
 def length_band(n):
     """Power-of-two band [2^k, 2^(k+1) - 1] containing n, as a label."""
     k = int(np.floor(np.log2(max(n, 1))))

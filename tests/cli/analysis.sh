@@ -353,6 +353,44 @@ PY
   "$PY" analysis/reproduction.py "$tmp/bad.csv" -o "$tmp/repb" --published "$pubdir" >/dev/null 2>"$tmp/err"
   [ $? != 0 ] && grep -q "bad.csv is not a reproduction_cells.csv" "$tmp/err"
   check "reproduction.py refuses a CSV it did not write" $? "$tmp/err"
+  # proxyspex_claim.py on the small paper run: ProxySPEX at b vs SPEX soft at b' >= b, paired
+  # over the instances, recomputed from the HDF5 file
+  "$PY" analysis/proxyspex_claim.py "$tmp/paper.h5" -o "$tmp/claim" >"$tmp/out" 2>"$tmp/err"
+  check "proxyspex_claim.py" $? "$tmp/err"
+  grep -qx "wrote $tmp/claim/proxyspex_claim.csv" "$tmp/out" && grep -qx "wrote $tmp/claim/proxyspex_claim.md" "$tmp/out"
+  check "proxyspex_claim.py names the files it wrote" $? "$tmp/out"
+  "$PY" - "$tmp/paper.h5" "$tmp/claim/proxyspex_claim.csv" >"$tmp/v" 2>&1 <<'PY'
+import csv, sys
+import h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+budget = [int(b) for b in f["budget"][()]]
+def r2(label, bi):
+    g = f["results"][label]
+    return {i: float(g["r2"][i, bi, 0]) for i in range(g["status"].shape[0]) if g["status"][i, bi, 0] == 1}
+rows = list(csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith("#")))
+errs, want = [], 0
+for bi, b in enumerate(budget):
+    for bj, b2 in enumerate(budget):
+        if b2 < b:
+            continue
+        x, y = r2("proxyspex", bi), r2("spex_soft", bj)
+        both = sorted(set(x) & set(y))
+        d = np.array([x[i] - y[i] for i in both])
+        r = [r for r in rows if r["proxyspex_b"] == str(b) and r["spex_b"] == str(b2)]
+        want += 1
+        if len(r) != 1 or r[0]["cells"] != str(len(both)) or \
+                abs(float(r[0]["diff_mean"]) - d.mean()) > 1e-5 * max(1, abs(d.mean())) or \
+                abs(float(r[0]["diff_se"]) - d.std(ddof=1) / len(d) ** 0.5) > 1e-5:
+            errs.append("b=%d b'=%d: %r, want %d cells, diff %g" % (b, b2, r, len(both), d.mean()))
+if len(rows) != want:
+    errs.append("%d rows, want %d" % (len(rows), want))
+print("\n".join(errs) or "ok")
+sys.exit(1 if errs else 0)
+PY
+  check "proxyspex_claim.py: paired differences across budgets = the HDF5 file" $? "$tmp/v"
+  "$PY" analysis/proxyspex_claim.py "$tmp/paper.h5" -o "$tmp/claim2" --proxyspex nosuch >/dev/null 2>"$tmp/err"
+  [ $? != 0 ] && grep -q "has no method 'nosuch' (it has: lime, proxyspex, spex_soft)" "$tmp/err"
+  check "proxyspex_claim.py: an unknown label is refused with the labels that exist" $? "$tmp/err"
   # the saturation table's Spearman correlation: ties at their average rank, whatever the order
   "$PY" - >"$tmp/v" 2>&1 <<'PY'
 import sys
