@@ -286,13 +286,17 @@ typedef struct {
   idx_acc idx;
 } run_result;
 
-/* One run in the current process; returns its numbers. */
-static const char *g_method = "proxyspex";
-static const oracle_spec *g_oracle = NULL;
-static const char *g_index = NULL; /* --index-accuracy */
+/* What every run of one invocation shares (the command line's --method, --oracle, ...). */
+typedef struct {
+  const char *method;       /* --method (default proxyspex) */
+  const oracle_spec *oracle; /* --oracle / --cache; NULL: the built-in test function */
+  const char *index;        /* --index-accuracy; NULL: not scored */
+} bench_setup;
 
-static run_result run_once(size_t n, size_t N, const char *hpo, int threads, size_t ntest,
-                           unsigned rep, char **extra, int nextra, int use_parity) {
+/* One run in the current process; returns its numbers. */
+static run_result run_once(const bench_setup *bs, size_t n, size_t N, const char *hpo,
+                           int threads, size_t ntest, unsigned rep, char **extra, int nextra,
+                           int use_parity) {
   run_result res = {0};
   gsl_rng *fr = spx_rng_stream(2025, n, rep, 1, 0);
   hier_fn h;
@@ -308,9 +312,9 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
   snprintf(th, sizeof th, "%d", threads);
   if (strcmp(hpo, "default") != 0)
     spx_options_put(opts, "hpo", SPX_OPT_STRING, hpo, "--hpo", &err);
-  if (!strcmp(g_method, "proxyspex") || !strcmp(g_method, "proxyshap"))
+  if (!strcmp(bs->method, "proxyspex") || !strcmp(bs->method, "proxyshap"))
     spx_options_put(opts, "threads", SPX_OPT_INT, th, "--threads", &err);
-  if (!strcmp(g_method, "proxyspex") || !strcmp(g_method, "proxyshap"))
+  if (!strcmp(bs->method, "proxyspex") || !strcmp(bs->method, "proxyshap"))
     spx_options_put(opts, "verbose", SPX_OPT_BOOL, "true", NULL, &err);
   for (int i = 0; i < nextra; i++) {
     char key[64];
@@ -323,9 +327,9 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
   gsl_rng *rng = spx_rng_stream(2025, n, rep, 2, N);
   spx_transform *t = NULL;
   spx_method_stats stats;
-  eval_ctx ec = {.h = &h, .os = g_oracle};
+  eval_ctx ec = {.h = &h, .os = bs->oracle};
   double t0 = spx_time_now(), c0 = cpu_now();
-  int rc = spx_method_run(g_method, n, N, opts, rng, eval_cb, &ec, &t, &stats, &err);
+  int rc = spx_method_run(bs->method, n, N, opts, rng, eval_cb, &ec, &t, &stats, &err);
   res.method_cpu = cpu_now() - c0 - ec.cpu_in_eval;
   res.seconds = spx_time_now() - t0;
   if (rc) {
@@ -340,9 +344,9 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
     res.r2 = spx_r2(y, yh, ntest);
     res.ok = 1;
     spx_index want;
-    if (g_index && (g_oracle == NULL || g_oracle->kind == NULL) &&
-        spx_index_from_name(g_index, &want) == SPX_OK) {
-      if (score_index(&h, t, want, !strcmp(g_method, "proxyshap"), &res.idx, &err) == SPX_OK)
+    if (bs->index && (bs->oracle == NULL || bs->oracle->kind == NULL) &&
+        spx_index_from_name(bs->index, &want) == SPX_OK) {
+      if (score_index(&h, t, want, !strcmp(bs->method, "proxyshap"), &res.idx, &err) == SPX_OK)
         res.have_idx = 1;
       else
         fprintf(stderr, "index accuracy: %s\n", err.msg);
@@ -360,8 +364,9 @@ static run_result run_once(size_t n, size_t N, const char *hpo, int threads, siz
 }
 
 /* Run in a child so that max RSS is per run. */
-static run_result run_child(size_t n, size_t N, const char *hpo, int threads, size_t ntest,
-                            unsigned rep, char **extra, int nextra, int use_parity) {
+static run_result run_child(const bench_setup *bs, size_t n, size_t N, const char *hpo,
+                            int threads, size_t ntest, unsigned rep, char **extra, int nextra,
+                            int use_parity) {
   int fd[2];
   run_result res = {0};
   if (pipe(fd) != 0) return res;
@@ -369,7 +374,7 @@ static run_result run_child(size_t n, size_t N, const char *hpo, int threads, si
   pid_t pid = fork();
   if (pid == 0) {
     close(fd[0]);
-    run_result r = run_once(n, N, hpo, threads, ntest, rep, extra, nextra, use_parity);
+    run_result r = run_once(bs, n, N, hpo, threads, ntest, rep, extra, nextra, use_parity);
     ssize_t w = write(fd[1], &r, sizeof r);
     _exit(w == (ssize_t)sizeof r ? 0 : 1);
   }
@@ -404,6 +409,7 @@ int main(int argc, char **argv) {
   char *extra[32], *oset[32];
   int nextra = 0;
   oracle_spec os = {.oset = oset};
+  bench_setup bs = {.method = "proxyspex"};
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--n")) n = (size_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--samples")) snprintf(samples, sizeof samples, "%s", argv[i + 1]);
@@ -414,41 +420,41 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--test")) ntest = (size_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--opt") && nextra < 32) extra[nextra++] = argv[i + 1];
     else if (!strcmp(argv[i], "--fn")) use_parity = !strcmp(argv[i + 1], "parity");
-    else if (!strcmp(argv[i], "--method")) g_method = argv[i + 1];
+    else if (!strcmp(argv[i], "--method")) bs.method = argv[i + 1];
     else if (!strcmp(argv[i], "--oracle")) os.kind = argv[i + 1];
     else if (!strcmp(argv[i], "--oset") && os.noset < 32) oset[os.noset++] = argv[i + 1];
     else if (!strcmp(argv[i], "--explicand")) os.explicand = (size_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--cache")) os.cache = argv[i + 1];
-    else if (!strcmp(argv[i], "--index-accuracy")) g_index = argv[i + 1];
+    else if (!strcmp(argv[i], "--index-accuracy")) bs.index = argv[i + 1];
     else {
       fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }
   }
   if (os.kind || os.cache) {
-    g_oracle = &os;
+    bs.oracle = &os;
   }
   spx_index want_index;
-  if (g_index && (os.kind || spx_index_from_name(g_index, &want_index) != SPX_OK ||
+  if (bs.index && (os.kind || spx_index_from_name(bs.index, &want_index) != SPX_OK ||
                   want_index == SPX_INDEX_FOURIER || want_index == SPX_INDEX_MOEBIUS)) {
     fprintf(stderr, "bench_proxyspex: --index-accuracy %s needs an index name (sii, bii, ...) "
-            "and the built-in test function (no --oracle)\n", g_index);
+            "and the built-in test function (no --oracle)\n", bs.index);
     return 2;
   }
   /* ProxySHAP's result is scored as the index it estimated: that must be the one asked for
    * (an SII result scored against the exact BII would print a plausible, meaningless MSE) */
   char index_opt[64];
-  if (g_index && !strcmp(g_method, "proxyshap")) {
+  if (bs.index && !strcmp(bs.method, "proxyshap")) {
     const char *given = NULL;
     for (int k = 0; k < nextra; k++)
       if (!strncmp(extra[k], "index=", 6)) given = extra[k] + 6;
-    if (given && strcmp(given, g_index) != 0) {
+    if (given && strcmp(given, bs.index) != 0) {
       fprintf(stderr, "bench_proxyspex: --index-accuracy %s but --opt index=%s: ProxySHAP's "
-              "result is scored as the index it estimated; give the same index\n", g_index, given);
+              "result is scored as the index it estimated; give the same index\n", bs.index, given);
       return 2;
     }
     if (!given && nextra < 32) {
-      snprintf(index_opt, sizeof index_opt, "index=%s", g_index);
+      snprintf(index_opt, sizeof index_opt, "index=%s", bs.index);
       extra[nextra++] = index_opt;
     }
   }
@@ -482,7 +488,7 @@ int main(int argc, char **argv) {
       double tm[64], mem[64], r2[64], cpu[64], mcpu[64], acc[10][64];
       unsigned k = 0, kacc = 0;
       for (unsigned rep = first; rep < first + reps && k < 64; rep++) {
-        run_result r = run_child(n, N, hp, threads, ntest, rep, extra, nextra, use_parity);
+        run_result r = run_child(&bs, n, N, hp, threads, ntest, rep, extra, nextra, use_parity);
         if (!r.ok) continue;
         fprintf(stderr,
                 "  n %zu N %zu %s rep %u: %.2f s (cpu %.2f s, method cpu %.2f s), %.0f MB, "
@@ -492,7 +498,7 @@ int main(int argc, char **argv) {
           fprintf(stderr,
                   "  n %zu N %zu %s rep %u: %s order 2: MSE %.4g rel %.4g P@5 %.2f P@10 %.2f "
                   "tau@10 %.3f; order 1: MSE %.4g rel %.4g P@5 %.2f P@10 %.2f tau@10 %.3f\n",
-                  n, N, hp, rep, g_index, r.idx.mse[1], r.idx.rel_mse[1], r.idx.p5[1],
+                  n, N, hp, rep, bs.index, r.idx.mse[1], r.idx.rel_mse[1], r.idx.p5[1],
                   r.idx.p10[1], r.idx.tau10[1], r.idx.mse[0], r.idx.rel_mse[0], r.idx.p5[0],
                   r.idx.p10[0], r.idx.tau10[0]);
         if (r.have_idx) {
@@ -523,7 +529,7 @@ int main(int argc, char **argv) {
       }
       printf("| %s | %zu | %zu | %s | %d | %u | %.2f | %.2f-%.2f | %.2f | %.2f | %.2f-%.2f | %.0f "
              "| %.4f | %.4f |\n",
-             g_method, n, N, hp, threads, k, tmed, tmin, tmax, median(cpu, k), median(mcpu, k),
+             bs.method, n, N, hp, threads, k, tmed, tmin, tmax, median(cpu, k), median(mcpu, k),
              mmin, mmax, median(mem, k), median(r2, k), r2min);
       if (kacc > 0) {
         double md[10];
@@ -531,7 +537,7 @@ int main(int argc, char **argv) {
         printf("index accuracy (%s, medians of %u reps): order 2: MSE %.4g rel %.4g P@5 %.2f "
                "P@10 %.2f tau@10 %.3f; order 1: MSE %.4g rel %.4g P@5 %.2f P@10 %.2f tau@10 "
                "%.3f\n",
-               g_index, kacc, md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8],
+               bs.index, kacc, md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8],
                md[9]);
       }
       fflush(stdout);
