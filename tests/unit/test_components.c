@@ -148,11 +148,30 @@ int main(void) {
                strstr(err.msg, "t:5:1: heads: 5 heads do not divide 16"),
            "heads must divide hidden (%s)", err.msg);
   spx_options_destroy(&bad);
-  bad = opts("/nonexistent/dir/cache", "all", NULL);
+  /* missing directories of cache_dir are created (every level); a regular file in the way
+   * cannot be one, even for root */
+  char nested[128], blocker[128], blocked[160];
+  snprintf(nested, sizeof nested, "%s/a/b", dir);
+  bad = opts(nested, "all", NULL);
+  char nested_file[600] = "";
+  int nested_ok = spx_oracle_open(spx_oracle_lookup("components"), bad, 0, &heads, &err) == SPX_OK &&
+                  find_cache(nested, nested_file, sizeof nested_file) == 1;
+  spx_test(nested_ok, "cache_dir in two missing directories: created, the model cached there");
+  spx_oracle_destroy(&heads);
+  spx_options_destroy(&bad);
+  if (nested_file[0]) remove(nested_file);
+  rmdir(nested);
+  snprintf(blocker, sizeof blocker, "%s/a", dir);
+  rmdir(blocker);
+  FILE *fb = fopen(blocker, "w");
+  if (fb) fclose(fb);
+  snprintf(blocked, sizeof blocked, "%s/cache", blocker);
+  bad = opts(blocked, "all", NULL);
   spx_test(spx_oracle_open(spx_oracle_lookup("components"), bad, 0, &heads, &err) == SPX_EIO &&
-               strstr(err.msg, "/nonexistent/dir/cache") && strstr(err.msg, "cache = false"),
+               strstr(err.msg, blocked) && strstr(err.msg, "cache = false"),
            "unwritable cache names the path and the way out (%s)", err.msg);
   spx_options_destroy(&bad);
+  remove(blocker);
   bad = opts(dir, "all", NULL);
   spx_test(spx_oracle_open(spx_oracle_lookup("components"), bad, 1, &heads, &err) == SPX_ERANGE,
            "task=all has one explicand");
