@@ -316,15 +316,12 @@ def main(argv=None):
     prox_band = []
     if "ProxySPEX" in fams and "SPEX soft" in fams:
         top = bs[-1]
-        y = ok[(ok.family == "SPEX soft") & (ok.b == top)].set_index("review")
+        y = ok[(ok.family == "SPEX soft") & (ok.b == top)]
         for band in BAND_NAMES:
-            for b in bs:
-                x = ok[(ok.family == "ProxySPEX") & (ok.b == b) & (ok.band == band)].set_index("review")
-                both = x.index.intersection(y.index)
-                if not len(both):
-                    continue
-                dm, dse, k = ms((x.r2.loc[both] - y.r2.loc[both]).to_numpy())
-                prox_band.append([band, b, top, k, _num(dm), _num(dse)])
+            x = ok[(ok.family == "ProxySPEX") & (ok.band == band)]
+            for r in sr.cross_budget_pairs(x, y, "review"):
+                prox_band.append([band, r["b"], top, r["cells"], _num(r["diff_mean"]),
+                                  _num(r["diff_se"])])
     sr.write_csv(os.path.join(args.outdir, "reproduction_proxyspex_by_band.csv"),
                  ["band", "proxyspex_b", "spex_soft_b", "reviews", "diff_mean", "diff_se"],
                  prox_band, comment="ProxySPEX at b minus SPEX soft at the largest b, paired over "
