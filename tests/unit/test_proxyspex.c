@@ -545,6 +545,7 @@ static void test_option_defaults(void) {
              x->fallback_r2 == y->fallback_r2 && x->speed_eta == y->speed_eta &&
              x->speed_samples == y->speed_samples && x->merge_rows == y->merge_rows &&
              x->reuse_search == y->reuse_search && x->reuse_fallback == y->reuse_fallback &&
+             x->work_cap == y->work_cap && x->work_cap_r2 == y->work_cap_r2 &&
              x->grid_neta == y->grid_neta &&
              x->grid_ntrees == y->grid_ntrees;
   for (size_t k = 0; same && k < x->grid_neta; k++) same = x->grid_eta[k] == y->grid_eta[k];
@@ -647,6 +648,91 @@ static void test_min_gain(void) {
            "min_gain 0.01 stops between (%zu < %zu)", counts[1], counts[0]);
   cfg.min_gain = -0.1;
   spx_test(spx_proxy_search_create(m, y, &cfg, NULL) == NULL, "negative min_gain rejected");
+  free(y);
+  spx_maskset_destroy(&m);
+  gsl_rng_free(r);
+}
+
+/* work_cap: a fast job stops at the first checkpoint where trees x training rows reach work_cap
+ * and the held-out R2 is at least work_cap_r2; its scores up to there are the uncapped job's;
+ * a cap whose R2 is never reached changes nothing; the accurate search of the gated search
+ * never caps. */
+static void test_work_cap(void) {
+  gsl_rng *r = spx_rng_stream(13, 0, 0, 0, 0);
+  double *y = NULL;
+  spx_maskset *m = noisy_small_samples(r, 400, 0.3, &y);
+  spx_proxy_search_config cfg;
+  spx_proxy_search_defaults(&cfg, SPX_HPO_FAST, 3);
+  cfg.seed = 5;
+  cfg.fast_eta = 0.05;
+  cfg.min_gain = 0.0;
+  spx_proxy_job_result *res = malloc(3 * sizeof *res);
+  if (res == NULL) exit(1);
+  spx_proxy_search *s = spx_proxy_search_create(m, y, &cfg, NULL);
+  int ok = s && spx_proxy_search_run_job(s, 1, &res[0], NULL) == SPX_OK;
+  spx_proxy_search_destroy(&s);
+  spx_test(ok && res[0].count >= 8, "the uncapped job runs (%zu checkpoints)", res[0].count);
+  const size_t rows = 400 - 80; /* training rows of fold 0 (5 folds, no merging) */
+  double cap_r2 = res[0].r2[5];
+  cfg.work_cap = 30.0 * (double)rows; /* reached at the third checkpoint (30 trees) */
+  cfg.work_cap_r2 = cap_r2;
+  size_t want = res[0].count; /* the first checkpoint at or past 30 trees with R2 >= cap_r2 */
+  for (size_t k = 2; k < res[0].count; k++)
+    if (res[0].r2[k] >= cap_r2) {
+      want = k + 1;
+      break;
+    }
+  s = spx_proxy_search_create(m, y, &cfg, NULL);
+  ok = s && spx_proxy_search_run_job(s, 1, &res[1], NULL) == SPX_OK;
+  spx_proxy_search_destroy(&s);
+  int prefix = ok;
+  for (size_t k = 0; prefix && k < res[1].count; k++) prefix = res[1].r2[k] == res[0].r2[k];
+  spx_test(ok && res[1].count == want && want < res[0].count && prefix,
+           "work_cap 30 x %zu rows, R2 >= %.4f: stops at checkpoint %zu of %zu (got %zu), the "
+           "same scores up to there",
+           rows, cap_r2, want, res[0].count, ok ? res[1].count : 0);
+  /* just below three checkpoints' work: the same stop (the cap counts trees x rows) */
+  cfg.work_cap = 30.0 * (double)rows - 1.0;
+  s = spx_proxy_search_create(m, y, &cfg, NULL);
+  ok = s && spx_proxy_search_run_job(s, 1, &res[2], NULL) == SPX_OK;
+  spx_proxy_search_destroy(&s);
+  spx_test(ok && res[2].count == want, "work_cap just below: the same stop (%zu)",
+           ok ? res[2].count : 0);
+  /* an R2 the job never reaches: no cap */
+  double top = -INFINITY;
+  for (size_t k = 0; k < res[0].count; k++)
+    if (res[0].r2[k] > top) top = res[0].r2[k];
+  cfg.work_cap = 1.0;
+  cfg.work_cap_r2 = 1.0; /* above top: the noise keeps the held-out R2 below 1 */
+  s = spx_proxy_search_create(m, y, &cfg, NULL);
+  ok = s && spx_proxy_search_run_job(s, 1, &res[2], NULL) == SPX_OK;
+  spx_proxy_search_destroy(&s);
+  spx_test(ok && top < 1.0 && res[2].count == res[0].count,
+           "work_cap_r2 1 above the best R2 %.4f: no cap (%zu checkpoints)", top,
+           ok ? res[2].count : 0);
+  /* the gated search's accurate search ignores the cap: with speed_samples = 0 it is the
+   * uncapped search */
+  spx_proxy_choice c_plain, c_gated;
+  spx_proxy_search_config acc = cfg; /* the accurate search's settings */
+  acc.work_cap = 0.0;
+  acc.search_rows = 0;
+  acc.tree_tol = 0.0;
+  acc.screen_rows = 0;
+  s = spx_proxy_search_create(m, y, &acc, NULL);
+  ok = s && spx_proxy_search_run(s, &c_plain, NULL) == SPX_OK;
+  spx_proxy_search_destroy(&s);
+  cfg.work_cap = 1.0;
+  cfg.work_cap_r2 = -1.0;
+  cfg.speed_samples = 0;
+  int mode = -1;
+  ok = ok && spx_proxy_search_gated(m, y, &cfg, NULL, &s, &c_gated, &mode, NULL) == SPX_OK;
+  spx_proxy_search_destroy(&s);
+  spx_test(ok && mode == 0 && c_gated.trees == c_plain.trees && c_gated.cv_r2 == c_plain.cv_r2,
+           "the accurate search is not capped (%zu trees, uncapped %zu)", c_gated.trees,
+           c_plain.trees);
+  cfg.work_cap = -1.0;
+  spx_test(spx_proxy_search_create(m, y, &cfg, NULL) == NULL, "negative work_cap rejected");
+  free(res);
   free(y);
   spx_maskset_destroy(&m);
   gsl_rng_free(r);
@@ -1089,6 +1175,7 @@ int main(void) {
   test_fit_rows_no_reuse();
   test_shallow_rule();
   test_min_gain();
+  test_work_cap();
   test_two_stage_screening();
   test_gated_search();
   test_truncation();

@@ -55,6 +55,8 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
   cfg->speed_eta = SPX_PROXY_DEFAULT_SPEED_ETA;
   cfg->fallback_r2 = SPX_PROXY_DEFAULT_FALLBACK_R2;
   cfg->merge_rows = 0; /* ProxySPEX turns it on (SPX_PROXY_DEFAULT_MERGE_ROWS) */
+  cfg->work_cap = 0.0;  /* ProxySPEX sets SPX_PROXY_DEFAULT_WORK_CAP */
+  cfg->work_cap_r2 = SPX_PROXY_DEFAULT_WORK_CAP_R2;
 }
 
 /* Training data: rows merged when merge (spx_xgb_data_create_merged), else as they are. */
@@ -188,6 +190,8 @@ static spx_proxy_search *create_counted(const spx_maskset *masks, const double *
     else if (cfg->max_trees / cfg->eval_every > SPX_PROXY_MAX_CHECKPOINTS)
       bad = "max_trees / eval_every exceeds 1024 checkpoints";
     else if (!(cfg->min_gain >= 0.0)) bad = "min_gain must be >= 0";
+    else if (!(cfg->work_cap >= 0.0) || !(cfg->work_cap_r2 <= 1.0))
+      bad = "work_cap must be >= 0 and work_cap_r2 <= 1";
     else if (!(cfg->speed_eta > 0.0) || !(cfg->fallback_r2 <= 1.0))
       bad = "speed_eta must be > 0 and fallback_r2 <= 1";
   }
@@ -332,6 +336,7 @@ static int run_job_keep(const spx_proxy_search *s, size_t j, spx_proxy_job_resul
     valid = spx_xgb_data_create(s->masks, NULL, train_rows, nv, s->cols, s->ncols,
                                 s->cfg.threads, err);
   }
+  size_t train_rows_used = train ? spx_xgb_data_rows(train) : 0; /* after merging */
   spx_xgb_params p = {.max_depth = depth, .eta = eta, .threads = s->cfg.threads,
                       .seed = s->cfg.seed};
   b = valid ? spx_xgb_create(train, &p, err) : NULL;
@@ -368,6 +373,9 @@ static int run_job_keep(const spx_proxy_search *s, size_t j, spx_proxy_job_resul
         best_trees = spx_xgb_trees(b);
       }
       if (spx_xgb_trees(b) - best_trees >= s->cfg.patience) break;
+      if (s->cfg.work_cap > 0.0 && r2 >= s->cfg.work_cap_r2 &&
+          (double)spx_xgb_trees(b) * (double)train_rows_used >= s->cfg.work_cap)
+        break; /* the time/accuracy cap */
     }
   }
 done:
@@ -593,7 +601,7 @@ int spx_proxy_search_run_shared(const spx_proxy_search *s, const spx_jobs_runner
 }
 
 /* The accurate search (cfg with all rows, one-stage screening, min_gain 0, tree_tol 0,
- * merge_rows 0) through jobs; with keep and a single job, that job runs here instead and its
+ * merge_rows 0, work_cap 0) through jobs; with keep and a single job, that job runs here instead and its
  * model is kept (run_single_keep: the same result as through any runner). */
 static int accurate_search(const spx_maskset *masks, const double *y,
                            const spx_proxy_search_config *cfg, const spx_jobs_runner *jobs,
@@ -605,6 +613,7 @@ static int accurate_search(const spx_maskset *masks, const double *y,
   acc.min_gain = 0.0;
   acc.tree_tol = 0.0;
   acc.merge_rows = 0;
+  acc.work_cap = 0.0;
   acc.reuse_search = 0;
   acc.reuse_fallback = 0;
   spx_proxy_search *s = spx_proxy_search_create(masks, y, &acc, err);

@@ -79,6 +79,10 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 #define SPX_PROXY_DEFAULT_REUSE_SEARCH_S "true"
 #define SPX_PROXY_DEFAULT_REUSE_FALLBACK 1 /* reuse_fallback default (ProxySPEX) */
 #define SPX_PROXY_DEFAULT_REUSE_FALLBACK_S "true"
+#define SPX_PROXY_DEFAULT_WORK_CAP 9e6 /* work_cap default (ProxySPEX) */
+#define SPX_PROXY_DEFAULT_WORK_CAP_S "9e6"
+#define SPX_PROXY_DEFAULT_WORK_CAP_R2 0.99 /* work_cap_r2 default */
+#define SPX_PROXY_DEFAULT_WORK_CAP_R2_S "0.99"
 
 typedef struct spx_proxy_search_config {
   spx_hpo hpo;
@@ -131,6 +135,14 @@ typedef struct spx_proxy_search_config {
                           * rank and its model, cut to the chosen tree count, is kept for the
                           * caller, who uses it or fits the choice on all samples; default 0
                           * here, on in ProxySPEX (SPX_PROXY_DEFAULT_REUSE_FALLBACK) */
+  double work_cap;       /* fast: a job stops adding trees at the first checkpoint where trees x
+                          * training rows (the rows XGBoost trains on, after merging) reach
+                          * work_cap and the held-out R² is at least work_cap_r2, whatever
+                          * patience says (a time/accuracy rule: past that R² the proxy's
+                          * support, which the ridge refit uses, hardly changes); 0 = no cap,
+                          * the default here; ProxySPEX sets SPX_PROXY_DEFAULT_WORK_CAP. The
+                          * accurate search of spx_proxy_search_gated never caps. */
+  double work_cap_r2;    /* default SPX_PROXY_DEFAULT_WORK_CAP_R2 */
 } spx_proxy_search_config;
 
 /* The defaults above for the given hpo kind and t. */
@@ -185,12 +197,12 @@ extern const spx_jobs_type spx_jobs_proxy_search;
 
 /* The search as ProxySPEX and ProxySHAP run it. With hpo = fast and more than
  * cfg->speed_samples samples (speed_samples > 0), the speed search runs first: cfg with
- * learning rate speed_eta and its search_rows, screen_rows, min_gain and tree_tol. When its
+ * learning rate speed_eta and its search_rows, screen_rows, min_gain, tree_tol and work_cap. When its
  * chosen proxy's held-out R² is below fallback_r2, the target is hard for it (a noisy or dense
  * function, where the proxy itself rather than its support decides the result), and the
  * accurate search replaces it. Otherwise (grid, fewer samples, speed_samples = 0) only the
  * accurate search runs: cfg with learning rate fast_eta, all rows (search_rows 0), one-stage
- * screening (screen_rows 0), min_gain 0, tree_tol 0 and merge_rows 0 -- the search of
+ * screening (screen_rows 0), min_gain 0, tree_tol 0, merge_rows 0 and work_cap 0 -- the search of
  * sessions 1-4; best->merge_rows is the merge_rows of the search chosen. With reuse_search
  * and a speed search of one job, that job runs on this rank (not through jobs: its result is
  * the same) and, when chosen, its model is kept in *out (spx_proxy_search_take_model). *out is

@@ -28,6 +28,7 @@ void spx_proxyspex_defaults(spx_proxyspex_config *cfg) {
   cfg->search.merge_rows = SPX_PROXY_DEFAULT_MERGE_ROWS;
   cfg->search.reuse_search = SPX_PROXY_DEFAULT_REUSE_SEARCH;
   cfg->search.reuse_fallback = SPX_PROXY_DEFAULT_REUSE_FALLBACK;
+  cfg->search.work_cap = SPX_PROXY_DEFAULT_WORK_CAP;
   cfg->energy = 0.95;
   cfg->truncation = SPX_TRUNC_SHAPIQ;
   cfg->refine = 1;
@@ -96,9 +97,15 @@ const spx_option_decl spx_proxyspex_option_rows[] = {
      NULL},
     {"min_gain", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_MIN_GAIN_S, 0, 1, NULL,
      "speed search: early stopping counts only hold-out R2 gains above this (0: any gain)", NULL},
+    {"work_cap", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_WORK_CAP_S, 0, 1e300, NULL,
+     "speed search: stop adding trees once trees x training rows reach this and the hold-out R2 "
+     "is at least work_cap_r2 (0: no cap)",
+     NULL},
+    {"work_cap_r2", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_WORK_CAP_R2_S, -1e300, 1, NULL,
+     "speed search: the hold-out R2 from which work_cap applies", NULL},
     {"speed_samples", SPX_DECL_INT, SPX_PROXY_DEFAULT_SPEED_SAMPLES_S, 0, 1e12, NULL,
      "fast: above this many samples, the speed search (speed_eta, search_rows, screen_rows, "
-     "min_gain, tree_tol) runs first (0: never)",
+     "min_gain, tree_tol, work_cap) runs first (0: never)",
      NULL},
     {"speed_eta", SPX_DECL_FLOAT, SPX_PROXY_DEFAULT_SPEED_ETA_S, 1e-6, 1, NULL,
      "fast: learning rate of the speed search", NULL},
@@ -187,6 +194,8 @@ int spx_proxyspex_read_options(spx_options *opts, spx_proxyspex_config *cfg, spx
   if ((rc = spx_opt_int(opts, "screen_rows", &i, err))) return rc;
   s->screen_rows = (size_t)i;
   if ((rc = spx_opt_double(opts, "min_gain", &s->min_gain, err))) return rc;
+  if ((rc = spx_opt_double(opts, "work_cap", &s->work_cap, err))) return rc;
+  if ((rc = spx_opt_double(opts, "work_cap_r2", &s->work_cap_r2, err))) return rc;
   if ((rc = spx_opt_int(opts, "speed_samples", &i, err))) return rc;
   s->speed_samples = (size_t)i;
   if ((rc = spx_opt_double(opts, "speed_eta", &s->speed_eta, err))) return rc;
