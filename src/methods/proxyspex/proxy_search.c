@@ -601,8 +601,8 @@ int spx_proxy_search_run_shared(const spx_proxy_search *s, const spx_jobs_runner
 }
 
 /* The accurate search (cfg with all rows, one-stage screening, min_gain 0, tree_tol 0,
- * merge_rows 0, work_cap 0) through jobs; with keep and a single job, that job runs here instead and its
- * model is kept (run_single_keep: the same result as through any runner). */
+ * merge_rows 0, work_cap 0) through jobs; with keep and a single job, that job runs here
+ * instead and its model is kept (run_single_keep: the same result as through any runner). */
 static int accurate_search(const spx_maskset *masks, const double *y,
                            const spx_proxy_search_config *cfg, const spx_jobs_runner *jobs,
                            int keep, spx_proxy_search **out, spx_proxy_choice *best,

@@ -197,13 +197,13 @@ extern const spx_jobs_type spx_jobs_proxy_search;
 
 /* The search as ProxySPEX and ProxySHAP run it. With hpo = fast and more than
  * cfg->speed_samples samples (speed_samples > 0), the speed search runs first: cfg with
- * learning rate speed_eta and its search_rows, screen_rows, min_gain, tree_tol and work_cap. When its
- * chosen proxy's held-out R² is below fallback_r2, the target is hard for it (a noisy or dense
- * function, where the proxy itself rather than its support decides the result), and the
- * accurate search replaces it. Otherwise (grid, fewer samples, speed_samples = 0) only the
+ * learning rate speed_eta and its search_rows, screen_rows, min_gain, tree_tol and work_cap.
+ * When its chosen proxy's held-out R² is below fallback_r2, the target is hard for it (a noisy
+ * or dense function, where the proxy itself rather than its support decides the result), and
+ * the accurate search replaces it. Otherwise (grid, fewer samples, speed_samples = 0) only the
  * accurate search runs: cfg with learning rate fast_eta, all rows (search_rows 0), one-stage
- * screening (screen_rows 0), min_gain 0, tree_tol 0, merge_rows 0 and work_cap 0 -- the search of
- * sessions 1-4; best->merge_rows is the merge_rows of the search chosen. With reuse_search
+ * screening (screen_rows 0), min_gain 0, tree_tol 0, merge_rows 0 and work_cap 0 -- the search
+ * of sessions 1-4; best->merge_rows is the merge_rows of the search chosen. With reuse_search
  * and a speed search of one job, that job runs on this rank (not through jobs: its result is
  * the same) and, when chosen, its model is kept in *out (spx_proxy_search_take_model). *out is
  * the search whose choice is returned (its columns are the proxy's); *mode 0: accurate only,
