@@ -139,10 +139,9 @@ int spx_proxyshap_read_options(spx_options *opts, size_t n, spx_proxyshap_config
                             (int)t);
   cfg->search.folds = (size_t)folds;
   cfg->search.threads = cfg->threads;
-  /* ProxySHAP's hpo = fast keeps session 5's speed search: learning rate 0.3, no merged rows,
-   * no reused model (ProxySPEX's session-6 and -7 settings were measured for ProxySPEX only;
-   * spx_proxy_search_defaults already leaves merge_rows, reuse_search and reuse_fallback off) */
-  cfg->search.speed_eta = 0.3;
+  /* ProxySHAP's hpo = fast keeps session 5's speed search as spx_proxy_search_defaults gives
+   * it: learning rate 0.3, no merged rows, no reused model, no work cap (ProxySPEX's session-6
+   * to -8 settings were measured for ProxySPEX only, which sets them in its own defaults) */
   cfg->auto_screen_trees = 30;
   if (spx_options_has(opts, "screen_trees")) {
     if ((rc = spx_opt_int(opts, "screen_trees", &i, err))) return rc;

@@ -52,7 +52,7 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
   cfg->screen_rows = SPX_PROXY_DEFAULT_SCREEN_ROWS;
   cfg->min_gain = SPX_PROXY_DEFAULT_MIN_GAIN;
   cfg->speed_samples = SPX_PROXY_DEFAULT_SPEED_SAMPLES;
-  cfg->speed_eta = SPX_PROXY_DEFAULT_SPEED_ETA;
+  cfg->speed_eta = SPX_PROXY_BASE_SPEED_ETA; /* ProxySPEX: SPX_PROXY_DEFAULT_SPEED_ETA */
   cfg->fallback_r2 = SPX_PROXY_DEFAULT_FALLBACK_R2;
   cfg->merge_rows = 0; /* ProxySPEX turns it on (SPX_PROXY_DEFAULT_MERGE_ROWS) */
   cfg->work_cap = 0.0;  /* ProxySPEX sets SPX_PROXY_DEFAULT_WORK_CAP */

@@ -67,8 +67,9 @@ typedef enum { SPX_HPO_FAST = 0, SPX_HPO_GRID = 1 } spx_hpo;
 #define SPX_PROXY_DEFAULT_SCREEN_ROWS_S "4000"
 #define SPX_PROXY_DEFAULT_SPEED_SAMPLES 10000 /* speed_samples default */
 #define SPX_PROXY_DEFAULT_SPEED_SAMPLES_S "10000"
-#define SPX_PROXY_DEFAULT_SPEED_ETA 0.5 /* speed_eta default */
+#define SPX_PROXY_DEFAULT_SPEED_ETA 0.5 /* speed_eta default (ProxySPEX, session 6) */
 #define SPX_PROXY_DEFAULT_SPEED_ETA_S "0.5"
+#define SPX_PROXY_BASE_SPEED_ETA 0.3 /* speed_eta of spx_proxy_search_defaults (session 5) */
 #define SPX_PROXY_DEFAULT_FALLBACK_R2 0.9 /* fallback_r2 default */
 #define SPX_PROXY_DEFAULT_FALLBACK_R2_S "0.9"
 #define SPX_PROXY_DEFAULT_MIN_GAIN 0.0002 /* min_gain default */
@@ -117,7 +118,8 @@ typedef struct spx_proxy_search_config {
                           * candidates (0 = one model on all rows) */
   /* speed mode (spx_proxy_search_gated) */
   size_t speed_samples;  /* fast: above this many samples the speed search runs first (0 = never) */
-  double speed_eta;      /* its learning rate (default 0.5) */
+  double speed_eta;      /* its learning rate (default SPX_PROXY_BASE_SPEED_ETA here, session
+                          * 5's; ProxySPEX raises it to SPX_PROXY_DEFAULT_SPEED_ETA) */
   double fallback_r2;    /* speed search chosen R² below this: the accurate search instead */
   double min_gain;       /* fast: early stopping counts a checkpoint as an improvement only
                           * when its held-out R² beats the best so far by more than min_gain

@@ -25,6 +25,7 @@ void spx_proxyspex_defaults(spx_proxyspex_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->sampling = SPX_SAMPLING_UNIFORM;
   spx_proxy_search_defaults(&cfg->search, SPX_HPO_FAST, 5);
+  cfg->search.speed_eta = SPX_PROXY_DEFAULT_SPEED_ETA;
   cfg->search.merge_rows = SPX_PROXY_DEFAULT_MERGE_ROWS;
   cfg->search.reuse_search = SPX_PROXY_DEFAULT_REUSE_SEARCH;
   cfg->search.reuse_fallback = SPX_PROXY_DEFAULT_REUSE_FALLBACK;
