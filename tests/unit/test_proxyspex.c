@@ -687,6 +687,8 @@ static void test_work_cap(void) {
   spx_proxy_search_destroy(&s);
   int prefix = ok;
   for (size_t k = 0; prefix && k < res[1].count; k++) prefix = res[1].r2[k] == res[0].r2[k];
+  spx_test(ok && res[0].capped == 0 && res[1].capped == 1,
+           "the capped job says so, the uncapped one does not");
   spx_test(ok && res[1].count == want && want < res[0].count && prefix,
            "work_cap 30 x %zu rows, R2 >= %.4f: stops at checkpoint %zu of %zu (got %zu), the "
            "same scores up to there",

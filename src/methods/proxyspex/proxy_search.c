@@ -374,8 +374,10 @@ static int run_job_keep(const spx_proxy_search *s, size_t j, spx_proxy_job_resul
       }
       if (spx_xgb_trees(b) - best_trees >= s->cfg.patience) break;
       if (s->cfg.work_cap > 0.0 && r2 >= s->cfg.work_cap_r2 &&
-          (double)spx_xgb_trees(b) * (double)train_rows_used >= s->cfg.work_cap)
-        break; /* the time/accuracy cap */
+          (double)spx_xgb_trees(b) * (double)train_rows_used >= s->cfg.work_cap) {
+        out->capped = 1; /* the time/accuracy cap */
+        break;
+      }
     }
   }
 done:
@@ -439,6 +441,7 @@ int spx_proxy_search_combine(const spx_proxy_search *s, const spx_proxy_job_resu
       return spx_error_set(err, SPX_EINVAL, "proxy search: result %zu is missing or malformed",
                            j);
   int found = 0;
+  size_t best_c = 0;
   for (size_t c = 0; c < s->ncand; c++) {
     size_t len = SPX_PROXY_MAX_CHECKPOINTS;
     for (size_t f = 0; f < F; f++)
@@ -453,10 +456,13 @@ int spx_proxy_search_combine(const spx_proxy_search *s, const spx_proxy_job_resu
         best->trees = s->cfg.hpo == SPX_HPO_GRID ? s->cfg.grid_trees[k]
                                                  : (k + 1) * s->cfg.eval_every;
         best->cv_r2 = mean;
+        best_c = c;
       }
     }
   }
   if (!found) return spx_error_set(err, SPX_EINTERNAL, "proxy search: no candidate scored");
+  best->capped = 0;
+  for (size_t f = 0; f < F; f++) best->capped |= results[best_c * F + f].capped;
   if (s->cfg.hpo == SPX_HPO_FAST && s->cfg.tree_tol > 0.0) {
     /* the fewest trees of the chosen candidate within tree_tol of its best mean R² */
     size_t c = 0;

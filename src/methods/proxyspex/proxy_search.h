@@ -155,6 +155,7 @@ void spx_proxy_search_defaults(spx_proxy_search_config *cfg, spx_hpo hpo, int t)
 typedef struct spx_proxy_job_result {
   size_t job;
   size_t count;
+  int capped; /* fast: the job stopped at work_cap (not by patience or max_trees) */
   double r2[SPX_PROXY_MAX_CHECKPOINTS];
 } spx_proxy_job_result;
 
@@ -166,6 +167,7 @@ typedef struct spx_proxy_choice {
   double cv_r2;     /* its mean held-out R² */
   double subsample; /* row share per tree of the final fit (0 = all rows; set by the caller) */
   int merge_rows;   /* the final fit trains on merged equal rows (set by the gated search) */
+  int capped;       /* a job of the chosen candidate stopped at work_cap (set by combine) */
 } spx_proxy_choice;
 
 typedef struct spx_proxy_search spx_proxy_search;

@@ -524,12 +524,12 @@ int spx_proxyspex_fit(const spx_maskset *masks, const double *y, const spx_proxy
              : info->fallback_dropped ? ", speed search fell back, its model not refit"
                                       : ", speed search fell back";
     fprintf(stderr,
-            "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f%s); %zu proxy "
+            "proxyspex: %zu features; depth %d eta %g trees %zu (cv R2 %.4f%s%s); %zu proxy "
             "coefficients, %zu kept (tau %.3g), lambda %.3g, %s; search %.2fs fit %.2fs "
             "extract %.2fs refine %.2fs (CPU %.2f %.2f %.2f %.2f)\n",
             info->columns, info->choice.max_depth, info->choice.eta, info->choice.trees,
             info->choice.cv_r2,
-            mode,
+            mode, info->choice.capped ? ", stopped at work_cap" : "",
             info->proxy_coefs, info->kept, info->tau, info->lambda, paths[info->path],
             info->time_search, info->time_fit, info->time_extract, info->time_refine, cpu[0],
             cpu[1], cpu[2], cpu[3]);
