@@ -18,12 +18,10 @@
  * group that got its explicand), the group shares the oracle work, and the leader's report
  * comes back as the task's answer, which rank 0 prints (between pieces of its own work when
  * it computes). Which group records an explicand does not change the file. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cell_runner.h"
