@@ -14,7 +14,8 @@ struct spx_xgb_data {
   DMatrixHandle h;
   size_t rows;
   double label_mean; /* NAN when there are no labels */
-  int binary;        /* every feature is 0/1 (built from masks) */
+  int binary;        /* built from masks: every feature is 0/1 */
+  int zero_missing;  /* ... stored sparse: 1 bits are 1, 0 bits missing entries (xgb.h) */
 };
 
 struct spx_xgb {
@@ -27,6 +28,72 @@ struct spx_xgb {
 
 static int xgb_fail(spx_error *err, const char *what) {
   return spx_error_set(err, SPX_EINTERNAL, "XGBoost %s failed: %s", what, XGBGetLastError());
+}
+
+/* Column k of the matrix: feature cols[k], or k when cols is NULL. */
+static inline int mask_bit(const uint64_t *m, const uint32_t *cols, size_t k) {
+  return spx_mask_test(m, cols ? cols[k] : k);
+}
+
+/* The dense 0/1 float matrix of the selected rows and columns as a DMatrix (no missing
+ * entries). */
+static int dmatrix_dense(const spx_maskset *masks, const size_t *rows, size_t count,
+                         const uint32_t *cols, size_t n, int threads, DMatrixHandle *h,
+                         spx_error *err) {
+  float *x = malloc(count * n * sizeof *x);
+  if (x == NULL)
+    return spx_error_set(err, SPX_ENOMEM, "out of memory for a %zu x %zu XGBoost matrix",
+                         count, n);
+  for (size_t r = 0; r < count; r++) {
+    const uint64_t *m = spx_maskset_row(masks, rows ? rows[r] : r);
+    for (size_t k = 0; k < n; k++) x[r * n + k] = (float)mask_bit(m, cols, k);
+  }
+  int rc = XGDMatrixCreateFromMat_omp(x, (bst_ulong)count, (bst_ulong)n, NAN, h,
+                                      threads > 0 ? threads : 1);
+  free(x);
+  return rc != 0 ? xgb_fail(err, "DMatrix creation") : SPX_OK;
+}
+
+/* The 1 bits of the selected rows and columns as a CSR DMatrix (value 1; 0 bits missing). */
+static int dmatrix_sparse(const spx_maskset *masks, const size_t *rows, size_t count,
+                          const uint32_t *cols, size_t n, DMatrixHandle *h, spx_error *err) {
+  size_t nnz = 0;
+  for (size_t r = 0; r < count; r++) {
+    const uint64_t *m = spx_maskset_row(masks, rows ? rows[r] : r);
+    if (cols == NULL)
+      nnz += spx_mask_popcount(m, spx_mask_words(n));
+    else
+      for (size_t k = 0; k < n; k++) nnz += (size_t)mask_bit(m, cols, k);
+  }
+  size_t *start = malloc((count + 1) * sizeof *start);
+  unsigned *index = malloc((nnz ? nnz : 1) * sizeof *index);
+  float *one = malloc((nnz ? nnz : 1) * sizeof *one);
+  int rc = SPX_OK;
+  if (start == NULL || index == NULL || one == NULL) {
+    rc = spx_error_set(err, SPX_ENOMEM, "out of memory for a %zu x %zu XGBoost matrix (%zu ones)",
+                       count, n, nnz);
+    goto done;
+  }
+  size_t e = 0;
+  for (size_t r = 0; r < count; r++) {
+    const uint64_t *m = spx_maskset_row(masks, rows ? rows[r] : r);
+    start[r] = e;
+    if (cols == NULL)
+      for (size_t k = spx_mask_next(m, n, 0); k < n; k = spx_mask_next(m, n, k + 1))
+        index[e++] = (unsigned)k;
+    else
+      for (size_t k = 0; k < n; k++)
+        if (mask_bit(m, cols, k)) index[e++] = (unsigned)k;
+  }
+  start[count] = e;
+  for (size_t i = 0; i < nnz; i++) one[i] = 1.0f;
+  if (XGDMatrixCreateFromCSREx(start, index, one, count + 1, nnz, n, h) != 0)
+    rc = xgb_fail(err, "DMatrix creation");
+done:
+  free(start);
+  free(index);
+  free(one);
+  return rc;
 }
 
 spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
@@ -44,41 +111,34 @@ spx_xgb_data *spx_xgb_data_create(const spx_maskset *masks, const double *y,
     return NULL;
   }
   spx_xgb_data *d = calloc(1, sizeof *d);
-  float *x = malloc(count * n * sizeof *x);
   float *label = y ? malloc(count * sizeof *label) : NULL;
-  if (d == NULL || x == NULL || (y && label == NULL)) {
-    spx_error_set(err, SPX_ENOMEM, "out of memory for a %zu x %zu XGBoost matrix", count, n);
+  if (d == NULL || (y && label == NULL)) {
+    spx_error_set(err, SPX_ENOMEM, "out of memory for %zu XGBoost labels", count);
     goto fail;
   }
   double sum = 0.0;
-  for (size_t r = 0; r < count; r++) {
+  for (size_t r = 0; y && r < count; r++) {
     size_t src = rows ? rows[r] : r;
-    const uint64_t *m = spx_maskset_row(masks, src);
-    float *row = x + r * n;
-    for (size_t i = 0; i < n; i++) row[i] = (float)spx_mask_test(m, cols ? cols[i] : i);
-    if (y) {
-      label[r] = (float)y[src];
-      sum += y[src];
-    }
+    label[r] = (float)y[src];
+    sum += y[src];
   }
   d->rows = count;
   d->binary = 1;
+  d->zero_missing = n >= SPX_XGB_SPARSE_COLS;
   d->label_mean = y ? sum / (double)count : NAN;
-  if (XGDMatrixCreateFromMat_omp(x, (bst_ulong)count, (bst_ulong)n, NAN, &d->h,
-                                 threads > 0 ? threads : 1) != 0) {
+  int rc = d->zero_missing ? dmatrix_sparse(masks, rows, count, cols, n, &d->h, err)
+                           : dmatrix_dense(masks, rows, count, cols, n, threads, &d->h, err);
+  if (rc) {
     d->h = NULL;
-    xgb_fail(err, "DMatrix creation");
     goto fail;
   }
   if (y && XGDMatrixSetFloatInfo(d->h, "label", label, (bst_ulong)count) != 0) {
     xgb_fail(err, "setting labels");
     goto fail;
   }
-  free(x);
   free(label);
   return d;
 fail:
-  free(x);
   free(label);
   spx_xgb_data_destroy(&d);
   return NULL;
@@ -377,7 +437,7 @@ int spx_xgb_export(spx_xgb *b, uint32_t n, const uint32_t *cols, size_t ncols,
   const char *buf = NULL;
   if (XGBoosterSaveModelToBuffer(b->h, "{\"format\": \"json\"}", &len, &buf) != 0)
     return xgb_fail(err, "model export");
-  return spx_xgb_parse_json(buf, (size_t)len, n, cols, ncols, out, err);
+  return spx_xgb_parse_json(buf, (size_t)len, n, cols, ncols, b->train->zero_missing, out, err);
 }
 
 /* ---- JSON model parsing -------------------------------------------------------------- */
@@ -404,8 +464,26 @@ static int bad_model(spx_error *err, const char *what) {
   return spx_error_set(err, SPX_EINVAL, "XGBoost JSON model: %s", what);
 }
 
+/* A split of a model trained on mask data (0 bits missing) in the ensemble's form: 0 goes
+ * to the default child, 1 to the child its threshold picks; rewritten (children swapped
+ * when 0 goes right) so that x < 0.5 goes left. A split sending 0 and 1 the same way (XGBoost
+ * does not make one: it has no gain) keeps its children with threshold 0 (both right) or 2
+ * (both left). */
+static void zero_missing_split(spx_tree_ensemble *e, size_t k, int default_left) {
+  int32_t child0 = default_left ? e->left[k] : e->right[k];
+  int32_t child1 = 1.0 < e->threshold[k] ? e->left[k] : e->right[k];
+  if (child0 != child1) {
+    e->left[k] = child0;
+    e->right[k] = child1;
+    e->threshold[k] = 0.5;
+  } else {
+    e->threshold[k] = child0 == e->left[k] ? 2.0 : 0.0;
+  }
+}
+
 int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t *cols,
-                       size_t ncols, spx_tree_ensemble **out, spx_error *err) {
+                       size_t ncols, int zero_missing, spx_tree_ensemble **out,
+                       spx_error *err) {
   *out = NULL;
   cJSON *root = cJSON_ParseWithLength(json, len);
   if (root == NULL) return bad_model(err, "not valid JSON");
@@ -456,20 +534,22 @@ int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t 
   }
   size_t t = 0, k = 0;
   cJSON_ArrayForEach(tree, trees) {
-    const cJSON *arr[4] = {member(tree, "left_children"), member(tree, "right_children"),
-                           member(tree, "split_indices"), member(tree, "split_conditions")};
+    const cJSON *arr[5] = {member(tree, "left_children"), member(tree, "right_children"),
+                           member(tree, "split_indices"), member(tree, "split_conditions"),
+                           member(tree, "default_left")};
+    int narr = zero_missing ? 5 : 4; /* default_left matters only with missing entries */
     int count = cJSON_GetArraySize(arr[0]);
-    for (int a = 1; a < 4; a++)
+    for (int a = 1; a < narr; a++)
       if (!cJSON_IsArray(arr[a]) || cJSON_GetArraySize(arr[a]) != count) {
         rc = bad_model(err, "tree node arrays missing or of different lengths");
         goto done;
       }
     e->tree_start[t] = k;
-    const cJSON *it[4];
-    for (int a = 0; a < 4; a++) it[a] = arr[a]->child;
+    const cJSON *it[5];
+    for (int a = 0; a < narr; a++) it[a] = arr[a]->child;
     for (int i = 0; i < count; i++, k++) {
-      double v[4];
-      for (int a = 0; a < 4; a++) {
+      double v[5];
+      for (int a = 0; a < narr; a++) {
         if (!json_number(it[a], &v[a])) {
           rc = bad_model(err, "a tree node entry is not a number");
           goto done;
@@ -487,6 +567,7 @@ int spx_xgb_parse_json(const char *json, size_t len, uint32_t n, const uint32_t 
       /* thresholds and leaf values are single precision in XGBoost */
       e->threshold[k] = (double)(float)v[3];
       e->leaf[k] = e->left[k] < 0 ? (double)(float)v[3] : 0.0;
+      if (zero_missing && e->left[k] >= 0) zero_missing_split(e, k, v[4] != 0.0);
     }
     t++;
   }

@@ -4,7 +4,9 @@
  *    the same way) against the Fourier transform computed by brute force from the definition
  *    F(S) = 2^-n sum_x f(x) (-1)^{|S ∩ x|} over all 2^n masks.
  * 2. XGBoost models (depth 1..6, several hundred trees) read back through the JSON export:
- *    the extracted transform reproduces XGBoost's own predictions on 10,000 random masks. */
+ *    the extracted transform reproduces XGBoost's own predictions on 10,000 random masks, at
+ *    n = 20 (dense storage) and n = 100 (sparse: 0 bits missing, see model/xgb.h); the two
+ *    storage forms give the same model. */
 #include <gsl/gsl_rng.h>
 
 #include "core/mask.h"
@@ -244,7 +246,8 @@ static void test_bad_json(void) {
       "\"split_conditions\": [0.5, 1]}]}}}}",
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
-    spx_test(spx_xgb_parse_json(cases[i], strlen(cases[i]), 4, NULL, 0, &e, &err) == SPX_EINVAL &&
+    spx_test(spx_xgb_parse_json(cases[i], strlen(cases[i]), 4, NULL, 0, 0, &e, &err) ==
+                     SPX_EINVAL &&
                  e == NULL,
              "malformed model %zu rejected (%s)", i, err.msg);
   const char *good =
@@ -252,11 +255,117 @@ static void test_bad_json(void) {
       "\"gradient_booster\": {\"name\": \"gbtree\", \"model\": {\"trees\": [{"
       "\"left_children\": [1, -1, -1], \"right_children\": [2, -1, -1], "
       "\"split_indices\": [3, 0, 0], \"split_conditions\": [1, 0.25, -0.75]}]}}}}";
-  int rc = spx_xgb_parse_json(good, strlen(good), 4, NULL, 0, &e, &err);
+  int rc = spx_xgb_parse_json(good, strlen(good), 4, NULL, 0, 0, &e, &err);
   spx_test(rc == SPX_OK && e && e->ntrees == 1 && e->base_score == 0.5 && e->feature[0] == 3 &&
                e->leaf[1] == 0.25 && e->leaf[2] == -0.75,
            "small JSON model parsed (base_score string, leaves from split_conditions)");
   spx_tree_ensemble_destroy(&e);
+  /* mask data (0 = missing): 0 goes to the default child, 1 by the threshold. Node 1 has
+   * value 0.25, node 2 -0.75; bit 3 of mask 8 is 1, of mask 0 is 0. */
+  const struct {
+    const char *cond, *dl;
+    double at0, at1; /* predictions with bit 3 = 0 and = 1 (base 0.5 included) */
+  } zm[] = {
+      {"1", "1", 0.75, -0.25},  /* 0 left (default), 1 right (1 < 1 is false): as is */
+      {"2", "0", -0.25, 0.75},  /* 0 right (default), 1 left (1 < 2): children swapped */
+      {"2", "1", 0.75, 0.75},   /* both left: no real split, kept */
+      {"1", "0", -0.25, -0.25}, /* both right */
+  };
+  for (size_t i = 0; i < sizeof zm / sizeof *zm; i++) {
+    char js[512];
+    snprintf(js, sizeof js,
+             "{\"learner\": {\"learner_model_param\": {\"base_score\": \"5E-1\"}, "
+             "\"gradient_booster\": {\"name\": \"gbtree\", \"model\": {\"trees\": [{"
+             "\"left_children\": [1, -1, -1], \"right_children\": [2, -1, -1], "
+             "\"split_indices\": [3, 0, 0], \"split_conditions\": [%s, 0.25, -0.75], "
+             "\"default_left\": [%s, 0, 0]}]}}}}",
+             zm[i].cond, zm[i].dl);
+    uint64_t m0 = 0, m1 = 8;
+    rc = spx_xgb_parse_json(js, strlen(js), 4, NULL, 0, 1, &e, &err);
+    spx_test(rc == SPX_OK && e && spx_tree_ensemble_predict(e, &m0) == zm[i].at0 &&
+                 spx_tree_ensemble_predict(e, &m1) == zm[i].at1,
+             "mask-data split %zu (condition %s, default_left %s): 0 -> %g, 1 -> %g", i,
+             zm[i].cond, zm[i].dl, zm[i].at0, zm[i].at1);
+    spx_tree_ensemble_destroy(&e);
+  }
+  rc = spx_xgb_parse_json(good, strlen(good), 4, NULL, 0, 1, &e, &err);
+  spx_test(rc == SPX_EINVAL && e == NULL && strstr(err.msg, "tree node arrays"),
+           "a mask-data model without default_left is rejected (%s)", err.msg);
+}
+
+/* The two storage forms of mask data (xgb.h): 63 columns are stored dense, 64 sparse. With
+ * feature 63 zero in every mask (no split can use it), both data sets hold the same
+ * information, and training must give the same trees: the exported ensembles agree on every
+ * test mask, bit for bit, and each matches XGBoost's own prediction on its data set. The
+ * sparse model is also trained on a column subset (cols in reverse order), whose export
+ * maps columns back to features. */
+static void test_storage_forms(gsl_rng *r) {
+  size_t n = 64, N = 3000, M = 2000;
+  spx_maskset *train = random_masks(n, N, r), *test = random_masks(n, M, r);
+  for (size_t i = 0; i < N; i++) spx_mask_clear(spx_maskset_row(train, i), 63);
+  for (size_t i = 0; i < M; i++) spx_mask_clear(spx_maskset_row(test, i), 63);
+  double *y = malloc(N * sizeof *y), *pred = malloc(2 * M * sizeof *pred);
+  for (size_t i = 0; i < N; i++) y[i] = target(spx_maskset_row(train, i), n, r);
+  uint32_t rev[64];
+  for (uint32_t k = 0; k < 64; k++) rev[k] = 63 - k;
+  spx_xgb_params p = {.max_depth = 5, .eta = 0.3, .threads = 1, .seed = 3};
+  spx_tree_ensemble *e[3] = {NULL, NULL, NULL};
+  spx_error err;
+  int ok = 1;
+  for (int form = 0; form < 3; form++) { /* 63 columns, 64 columns, 64 reversed */
+    size_t ncols = form == 0 ? 63 : 64;
+    const uint32_t *cols = form == 2 ? rev : NULL;
+    spx_maskset *tr = train, *te = test;
+    spx_maskset *tr63 = NULL, *te63 = NULL;
+    if (form == 0) { /* the same masks over 63 features */
+      tr63 = spx_maskset_create(63, N);
+      te63 = spx_maskset_create(63, M);
+      for (size_t i = 0; tr63 && i < N; i++)
+        spx_maskset_row(tr63, i)[0] = spx_maskset_row(train, i)[0];
+      for (size_t i = 0; te63 && i < M; i++)
+        spx_maskset_row(te63, i)[0] = spx_maskset_row(test, i)[0];
+      tr = tr63;
+      te = te63;
+    }
+    spx_xgb_data *d = tr ? spx_xgb_data_create(tr, y, NULL, N, cols, cols ? ncols : 0, 1, &err)
+                         : NULL;
+    spx_xgb_data *dt = te ? spx_xgb_data_create(te, NULL, NULL, M, cols, cols ? ncols : 0, 1,
+                                                &err)
+                          : NULL;
+    spx_xgb *b = d ? spx_xgb_create(d, &p, &err) : NULL;
+    int fok = dt && b && spx_xgb_boost(b, 200, &err) == SPX_OK &&
+              spx_xgb_export(b, 64, cols, cols ? ncols : 0, &e[form], &err) == SPX_OK &&
+              spx_xgb_predict(b, dt, pred, &err) == SPX_OK;
+    if (!spx_test(fok, "storage form %d: train, export, predict", form))
+      printf("  %s\n", err.msg);
+    double worst = 0;
+    for (size_t i = 0; fok && i < M; i++)
+      worst = fmax(worst, fabs(spx_tree_ensemble_predict(e[form], spx_maskset_row(test, i)) -
+                               pred[i]));
+    spx_test(fok && worst <= 1e-5, "storage form %d: export = XGBoost's predictions (max %.3g)",
+             form, worst);
+    ok = ok && fok;
+    spx_xgb_destroy(&b);
+    spx_xgb_data_destroy(&d);
+    spx_xgb_data_destroy(&dt);
+    spx_maskset_destroy(&tr63);
+    spx_maskset_destroy(&te63);
+  }
+  size_t same = 0;
+  for (size_t i = 0; ok && i < M; i++) {
+    const uint64_t *m = spx_maskset_row(test, i);
+    double a = spx_tree_ensemble_predict(e[0], m);
+    same += a == spx_tree_ensemble_predict(e[1], m) && a == spx_tree_ensemble_predict(e[2], m);
+  }
+  spx_test(ok && same == M,
+           "dense (63 columns) and sparse (64, 64 reversed) models agree bit for bit on %zu of "
+           "%zu masks",
+           same, M);
+  for (int form = 0; form < 3; form++) spx_tree_ensemble_destroy(&e[form]);
+  spx_maskset_destroy(&train);
+  spx_maskset_destroy(&test);
+  free(y);
+  free(pred);
 }
 
 int main(void) {
@@ -266,6 +375,7 @@ int main(void) {
   gsl_rng *r = spx_rng_stream(5, 2, 0, 0, 0);
   for (unsigned depth = 1; depth <= 6; depth++) test_xgboost(20, depth, 300, r);
   test_xgboost(100, 4, 400, r);
+  test_storage_forms(r);
   gsl_rng_free(r);
   return spx_test_summary();
 }
