@@ -362,6 +362,25 @@ static void test_storage_forms(gsl_rng *r) {
            "%zu masks",
            same, M);
   for (int form = 0; form < 3; form++) spx_tree_ensemble_destroy(&e[form]);
+  /* sparse data without a single 1 (no entries at all): no split is possible, so every
+   * tree is a leaf and the model predicts the mean label everywhere */
+  spx_maskset *empty = spx_maskset_create(n, 50);
+  double ye[50], mean = 0.0;
+  for (size_t i = 0; i < 50; i++) mean += (ye[i] = (double)(i % 7)) / 50.0;
+  spx_xgb_data *de = empty ? spx_xgb_data_create(empty, ye, NULL, 50, NULL, 0, 1, &err) : NULL;
+  spx_xgb *be = de ? spx_xgb_create(de, &p, &err) : NULL;
+  spx_tree_ensemble *ee = NULL;
+  int eok = be && spx_xgb_boost(be, 5, &err) == SPX_OK &&
+            spx_xgb_export(be, 64, NULL, 0, &ee, &err) == SPX_OK;
+  uint64_t full = ~(uint64_t)0;
+  spx_test(eok && ee->nnodes == 5 && fabs(spx_tree_ensemble_predict(ee, &full) - mean) < 1e-6,
+           "64 columns of zeros (an empty sparse matrix): 5 single-leaf trees, prediction %g = "
+           "mean label %g (%s)",
+           eok ? spx_tree_ensemble_predict(ee, &full) : NAN, mean, eok ? "ok" : err.msg);
+  spx_tree_ensemble_destroy(&ee);
+  spx_xgb_destroy(&be);
+  spx_xgb_data_destroy(&de);
+  spx_maskset_destroy(&empty);
   spx_maskset_destroy(&train);
   spx_maskset_destroy(&test);
   free(y);
