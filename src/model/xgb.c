@@ -78,9 +78,10 @@ static int dmatrix_sparse(const spx_maskset *masks, const size_t *rows, size_t c
   for (size_t r = 0; r < count; r++) {
     const uint64_t *m = spx_maskset_row(masks, rows ? rows[r] : r);
     start[r] = e;
-    if (cols == NULL)
-      for (size_t k = spx_mask_next(m, n, 0); k < n; k = spx_mask_next(m, n, k + 1))
-        index[e++] = (unsigned)k;
+    if (cols == NULL) /* the set bits word by word (unused high bits are zero) */
+      for (size_t w = 0; w < spx_mask_words(n); w++)
+        for (uint64_t b = m[w]; b; b &= b - 1)
+          index[e++] = (unsigned)(64 * w + (size_t)__builtin_ctzll(b));
     else
       for (size_t k = 0; k < n; k++)
         if (mask_bit(m, cols, k)) index[e++] = (unsigned)k;
