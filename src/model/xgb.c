@@ -166,7 +166,7 @@ static size_t group_rows(const spx_maskset *masks, const size_t *rows, size_t co
     const uint64_t *m = spx_maskset_row(masks, rows ? rows[r] : r);
     uint64_t *k = key + r * words, h = 0x9e3779b97f4a7c15u;
     for (size_t i = 0; i < n; i++)
-      if (spx_mask_test(m, cols ? cols[i] : (uint32_t)i)) k[i / 64] |= (uint64_t)1 << (i % 64);
+      if (mask_bit(m, cols, i)) k[i / 64] |= (uint64_t)1 << (i % 64);
     for (size_t w = 0; w < words; w++) {
       h ^= k[w];
       h *= 0xff51afd7ed558ccdu;
